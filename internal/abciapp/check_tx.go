@@ -1,0 +1,18 @@
+package abciapp
+
+import (
+	"context"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/ledger"
+)
+
+// CheckTx admits a transaction to the mempool if it would apply on top of the committed
+// state and the transactions admitted before it, so that two spends of the same chips
+// or two uses of one nonce do not both wait for a block.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	b := ledger.Block{ChainID: a.chainID, Height: a.committed.Height + 1}
+	res := a.execute(a.mempool, b, req.Tx)
+	return &abci.ResponseCheckTx{Code: uint32(res.Code), Log: res.Log, Codespace: codespace(res.Code)}, nil
+}

@@ -1,0 +1,33 @@
+package abciapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/store"
+)
+
+// Commit is the only place the state is written: the pending block's changes and its
+// height and app hash, in one durable batch. The mempool state starts afresh from it.
+func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	p := a.pending
+	if p == nil {
+		return nil, errors.New("abciapp: commit without a finalized block")
+	}
+	meta := store.Meta{Height: p.height, AppHash: p.appHash}
+	if err := a.db.Commit(p.changes, meta); err != nil {
+		return nil, err
+	}
+	a.committed, a.pending = meta, nil
+	a.mempool = store.NewOverlay(a.db)
+	if a.opts.CheckInvariants {
+		if err := ledger.CheckInvariants(a.db); err != nil {
+			panic(fmt.Sprintf("abciapp: after height %d: %v", meta.Height, err))
+		}
+	}
+	return &abci.ResponseCommit{}, nil
+}

@@ -1,0 +1,42 @@
+package abciapp
+
+import (
+	"context"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// FinalizeBlock executes a decided block against the committed state, re-checking every
+// transaction from its bytes, and computes the app hash. Nothing is written until
+// Commit: after a crash CometBFT calls FinalizeBlock again for the same block.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	b := ledger.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time}
+	state := store.NewOverlay(a.db)
+	ledger.BeginBlock(state, b)
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i, raw := range req.Txs {
+		res := a.execute(state, b, raw)
+		if res.Code != txn.OK {
+			a.log.Info("transaction rejected", "height", req.Height, "index", i, "code", res.Code.String(), "reason", res.Log)
+		}
+		results[i] = &abci.ExecTxResult{
+			Code: uint32(res.Code), Log: res.Log, Codespace: codespace(res.Code), Events: toABCIEvents(res.Events),
+		}
+	}
+	changes := state.Changes()
+	appHash := store.AppHash(a.committed.AppHash, req.Height, changes)
+	a.pending = &pendingBlock{height: req.Height, changes: changes, appHash: appHash}
+	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: appHash}, nil
+}
+
+// codespace names the result codes' namespace for clients, empty for success.
+func codespace(c txn.Code) string {
+	if c == txn.OK {
+		return ""
+	}
+	return "chipmint"
+}

@@ -1,0 +1,19 @@
+package abciapp
+
+import (
+	"context"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+)
+
+// Info reports the last committed height and app hash, from which CometBFT decides
+// which blocks to replay after a restart.
+func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	return &abci.ResponseInfo{
+		Data:             "chipmint",
+		Version:          "chipmint/1",
+		AppVersion:       Version,
+		LastBlockHeight:  a.committed.Height,
+		LastBlockAppHash: a.committed.AppHash,
+	}, nil
+}

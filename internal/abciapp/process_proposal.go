@@ -1,0 +1,22 @@
+package abciapp
+
+import (
+	"context"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// ProcessProposal rejects a block with a transaction that does not even decode: an
+// honest proposer never includes one. Everything else is judged in FinalizeBlock, where
+// a rejected transaction gets its result code.
+func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
+	for _, tx := range req.Txs {
+		if _, err := txn.Parse(tx); err != nil {
+			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
+			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+		}
+	}
+	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// BuyOptions are the flags of `chipmint buy`.
+type BuyOptions struct {
+	From     string
+	Operator string
+	Amount   string
+	BuyerID  string
+}
+
+// NewCmdBuy is `chipmint buy`: a signed request for chips (claim 3).
+func NewCmdBuy(g *Globals) *cobra.Command {
+	o := &BuyOptions{}
+	cmd := &cobra.Command{
+		Use:   "buy",
+		Short: "Request chips from an operator; prints where to pay and the payment reference",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runBuy(cmd, g, o) },
+	}
+	cmd.Flags().StringVar(&o.From, "from", "", "buyer key that signs")
+	cmd.Flags().StringVar(&o.Operator, "operator", "", "operator id to pay")
+	cmd.Flags().StringVar(&o.Amount, "amount", "", "amount to pay in the operator's currency, e.g. 100.00")
+	cmd.Flags().StringVar(&o.BuyerID, "buyer-id", "", "your id at the operator (default: the key name)")
+	return cmd
+}
+
+// BuyResult is what a buyer needs to pay for an order.
+type BuyResult struct {
+	Order     txn.Order        `json:"order"`
+	PayTo     txn.Operator     `json:"pay_to"`
+	Committed client.Committed `json:"committed"`
+}
+
+func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
+	if o.Operator == "" || o.Amount == "" {
+		return usageError{fmt.Errorf("--operator and --amount are required")}
+	}
+	key, err := g.unlock(o.From)
+	if err != nil {
+		return err
+	}
+	c, err := g.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	buyerID := o.BuyerID
+	if buyerID == "" {
+		buyerID = o.From
+	}
+	res, err := buy(cmd.Context(), c, key, o.Operator, buyerID, o.Amount)
+	if err != nil {
+		return err
+	}
+	g.emit(res, func(w io.Writer) {
+		fmt.Fprintf(w, "order %s awaiting payment (height %d)\n", res.Order.ID, res.Committed.Height)
+		fmt.Fprintf(w, "pay %s to %s, %s, BIC %s\n", formatMoney(res.Order.AmountMinor, res.Order.Currency),
+			res.PayTo.Account.Holder, fiat.IBAN(res.PayTo.Account.IBAN).Print(), res.PayTo.Account.BIC)
+		fmt.Fprintf(w, "reference %s\n", res.Order.PaymentReference)
+	})
+	return nil
+}
+
+// buy sends a buy request for amount (a decimal in the operator's currency).
+func buy(ctx context.Context, c *client.Client, key ed25519.PrivateKey, operator, buyerID, amount string) (BuyResult, error) {
+	op, err := c.Operator(ctx, operator)
+	if err != nil {
+		return BuyResult{}, fmt.Errorf("--operator: %w", err)
+	}
+	amountMinor, err := parseMoney(amount, op.Account.Currency)
+	if err != nil {
+		return BuyResult{}, err
+	}
+	nonce, err := client.NewNonce()
+	if err != nil {
+		return BuyResult{}, err
+	}
+	msg := &txn.BuyRequest{Operator: operator, BuyerID: buyerID, AmountMinor: amountMinor, Currency: op.Account.Currency}
+	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
+	defer cancel()
+	committed, err := c.SubmitWithNonce(ctx, msg, key, nonce)
+	if err != nil {
+		return BuyResult{}, err
+	}
+	id := txn.OrderID(crypto.AddressOf(key.Public().(ed25519.PublicKey)), nonce)
+	order, err := c.Order(ctx, id)
+	if err != nil {
+		return BuyResult{}, err
+	}
+	return BuyResult{Order: order, PayTo: op, Committed: committed}, nil
+}
+
+// parseMoney reads a decimal amount of a currency into minor units.
+func parseMoney(amount, code string) (uint64, error) {
+	cur, err := fiat.ParseCurrency(code)
+	if err != nil {
+		return 0, err
+	}
+	v, err := fiat.ParseAmount(amount, cur)
+	if err != nil {
+		return 0, usageError{fmt.Errorf("--amount: %w", err)}
+	}
+	if v == 0 {
+		return 0, usageError{fmt.Errorf("--amount: must be positive")}
+	}
+	return v, nil
+}

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// ConfirmOptions are the flags of `chipmint confirm`.
+type ConfirmOptions struct {
+	From    string
+	Order   string
+	Amount  string
+	BankRef string
+}
+
+// NewCmdConfirm is `chipmint confirm`: the operator's account notice (claim 4A).
+func NewCmdConfirm(g *Globals) *cobra.Command {
+	o := &ConfirmOptions{}
+	cmd := &cobra.Command{
+		Use:   "confirm",
+		Short: "Confirm, as the operator, that an order's payment arrived at the bank",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runConfirm(cmd, g, o) },
+	}
+	cmd.Flags().StringVar(&o.From, "from", "", "operator key that signs")
+	cmd.Flags().StringVar(&o.Order, "order", "", "order id")
+	cmd.Flags().StringVar(&o.Amount, "amount", "", "amount received, e.g. 100.00")
+	cmd.Flags().StringVar(&o.BankRef, "bank-ref", "", "the bank's reference of the credit (UETR or account servicer reference)")
+	return cmd
+}
+
+func runConfirm(cmd *cobra.Command, g *Globals, o *ConfirmOptions) error {
+	if o.Order == "" || o.Amount == "" || o.BankRef == "" {
+		return usageError{fmt.Errorf("--order, --amount and --bank-ref are required")}
+	}
+	key, err := g.unlock(o.From)
+	if err != nil {
+		return err
+	}
+	c, err := g.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	order, res, err := confirm(cmd.Context(), c, key, o.Order, o.Amount, o.BankRef)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"order": order, "committed": res}
+	g.emit(out, func(w io.Writer) {
+		fmt.Fprintf(w, "order %s paid: %s received, %s owed (height %d)\n", order.ID,
+			formatMoney(order.ReceivedMinor, order.Currency), formatChips(order.Chips), res.Height)
+	})
+	return nil
+}
+
+// confirm sends the operator's account notice for an order and returns it as paid.
+func confirm(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef string) (txn.Order, client.Committed, error) {
+	order, err := c.Order(ctx, orderID)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, fmt.Errorf("--order: %w", err)
+	}
+	amountMinor, err := parseMoney(amount, order.Currency)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	msg := &txn.ConfirmPayment{
+		OrderID: order.ID, Buyer: order.Buyer, AmountMinor: amountMinor,
+		Currency: order.Currency, BankReference: bankRef,
+	}
+	res, err := submit(ctx, c, msg, key)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	order, err = c.Order(ctx, orderID)
+	return order, res, err
+}

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chipmint/chipmint/internal/node"
+)
+
+// NodeOptions are the flags of `chipmint node`.
+type NodeOptions struct {
+	CheckInvariants bool
+	LogLevel        string
+}
+
+// NewCmdNode is `chipmint node`: runs the node of the home folder until interrupted.
+func NewCmdNode(g *Globals) *cobra.Command {
+	o := &NodeOptions{}
+	cmd := &cobra.Command{
+		Use:   "node",
+		Short: "Run a chipmint node (CometBFT and the ledger) until interrupted",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runNode(cmd, g, o) },
+	}
+	cmd.Flags().BoolVar(&o.CheckInvariants, "check-invariants", false, "verify the ledger's invariants after every block (slow; for debugging)")
+	cmd.Flags().StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	return cmd
+}
+
+func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.LogLevel)); err != nil {
+		return usageError{fmt.Errorf("--log-level: %w", err)}
+	}
+	logger := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
+	n, err := node.Start(g.Home, node.Options{Logger: logger, CheckInvariants: o.CheckInvariants})
+	if err != nil {
+		return err
+	}
+	logger.Info("node running", "home", g.Home, "rpc", n.RPCAddress())
+	<-cmd.Context().Done()
+	logger.Info("stopping")
+	return n.Stop()
+}

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// NewCmdOrder is `chipmint order`: an order and its history.
+func NewCmdOrder(g *Globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "order", Short: "Follow orders"}
+	cmd.AddCommand(&cobra.Command{
+		Use: "show ORDER", Short: "Show an order and its history on the chain", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runOrderShow(cmd, g, args[0]) },
+	})
+	return cmd
+}
+
+type orderView struct {
+	Order   txn.Order           `json:"order"`
+	History []client.OrderEvent `json:"history"`
+}
+
+func runOrderShow(cmd *cobra.Command, g *Globals, id string) error {
+	c, err := g.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	o, err := c.Order(cmd.Context(), id)
+	if err != nil {
+		return err
+	}
+	hist, err := c.OrderHistory(cmd.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := orderView{Order: o, History: hist}
+	g.emit(v, func(w io.Writer) {
+		fmt.Fprintf(w, "order     %s (%s)\n", o.ID, o.Status)
+		fmt.Fprintf(w, "buyer     %s %s\n", o.Buyer.ID, o.Buyer.Address)
+		fmt.Fprintf(w, "operator  %s\n", o.Operator)
+		fmt.Fprintf(w, "amount    %s, reference %s\n", formatMoney(o.AmountMinor, o.Currency), o.PaymentReference)
+		if o.Status != txn.StatusAwaitingPayment {
+			fmt.Fprintf(w, "received  %s, bank reference %s, by %s\n", formatMoney(o.ReceivedMinor, o.Currency), o.BankReference, o.ConfirmedBy)
+			fmt.Fprintf(w, "chips     %s\n", formatChips(o.Chips))
+		}
+		for _, e := range hist {
+			fmt.Fprintf(w, "  height %-6d %s\n", e.Height, e.Attrs["status"])
+		}
+	})
+	return nil
+}

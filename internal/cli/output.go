@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(w, "{\"error\": %q}\n", err.Error())
+	}
+}
+
+// emit prints v as JSON, or calls text to print it for people.
+func (g *Globals) emit(v any, text func(w io.Writer)) {
+	if g.Output == "json" {
+		writeJSON(g.Out, v)
+		return
+	}
+	text(g.Out)
+}
+
+// formatChips shows base units as chips with their decimals.
+func formatChips(base uint64) string {
+	return fiat.FormatDecimal(base, txn.ChipDecimals) + " CHIP"
+}
+
+// parseChips reads a chip amount such as "12.5" into base units.
+func parseChips(s string) (uint64, error) {
+	v, err := fiat.ParseDecimal(s, txn.ChipDecimals)
+	if err != nil {
+		return 0, usageError{fmt.Errorf("--amount: %w", err)}
+	}
+	if v == 0 {
+		return 0, usageError{fmt.Errorf("--amount: must be positive")}
+	}
+	return v, nil
+}
+
+// formatMoney shows minor units in their currency, such as "100.00 EUR".
+func formatMoney(minor uint64, code string) string {
+	c, err := fiat.ParseCurrency(code)
+	if err != nil {
+		return fmt.Sprintf("%d minor units of %s", minor, code)
+	}
+	return fiat.FormatAmount(minor, c) + " " + code
+}

@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// ReceiptFile is the operator-signed receipt as it travels to the buyer (claim 4B).
+type ReceiptFile struct {
+	ChainID           string      `json:"chain_id"`
+	Receipt           txn.Receipt `json:"receipt"`
+	OperatorSignature []byte      `json:"operator_signature"`
+}
+
+// CountersignedFile is the buyer's transaction carrying the receipt; anyone may submit it.
+type CountersignedFile struct {
+	ChainID string `json:"chain_id"`
+	OrderID string `json:"order_id"`
+	Tx      []byte `json:"tx"`
+}
+
+// ReceiptCreateOptions are the flags of `chipmint receipt create`.
+type ReceiptCreateOptions struct {
+	From      string
+	Order     string
+	Amount    string
+	BankRef   string
+	PayerIBAN string
+	Out       string
+}
+
+// NewCmdReceipt is `chipmint receipt`: variant B, the receipt the buyer countersigns.
+func NewCmdReceipt(g *Globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "receipt", Short: "Confirm a payment by a receipt the buyer countersigns"}
+	o := &ReceiptCreateOptions{}
+	create := &cobra.Command{
+		Use: "create", Short: "Write a receipt for a received payment, signed by the operator", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runReceiptCreate(cmd, g, o) },
+	}
+	create.Flags().StringVar(&o.From, "from", "", "operator key that signs")
+	create.Flags().StringVar(&o.Order, "order", "", "order id")
+	create.Flags().StringVar(&o.Amount, "amount", "", "amount received, e.g. 100.00")
+	create.Flags().StringVar(&o.BankRef, "bank-ref", "", "the bank's reference of the credit")
+	create.Flags().StringVar(&o.PayerIBAN, "payer-iban", "", "the IBAN the payment came from")
+	create.Flags().StringVar(&o.Out, "out", "receipt.json", "file to write")
+	var from, in, out string
+	sign := &cobra.Command{
+		Use: "sign", Short: "Check a receipt and countersign it as the buyer", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runReceiptSign(cmd, g, from, in, out) },
+	}
+	sign.Flags().StringVar(&from, "from", "", "buyer key that countersigns")
+	sign.Flags().StringVar(&in, "in", "receipt.json", "receipt file from the operator")
+	sign.Flags().StringVar(&out, "out", "receipt.signed.json", "file to write")
+	var submitIn string
+	sub := &cobra.Command{
+		Use: "submit", Short: "Submit a countersigned receipt to the chain", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runReceiptSubmit(cmd, g, submitIn) },
+	}
+	sub.Flags().StringVar(&submitIn, "in", "receipt.signed.json", "countersigned receipt file")
+	cmd.AddCommand(create, sign, sub)
+	return cmd
+}
+
+func runReceiptCreate(cmd *cobra.Command, g *Globals, o *ReceiptCreateOptions) error {
+	if o.Order == "" || o.Amount == "" || o.BankRef == "" || o.PayerIBAN == "" {
+		return usageError{fmt.Errorf("--order, --amount, --bank-ref and --payer-iban are required")}
+	}
+	key, err := g.unlock(o.From)
+	if err != nil {
+		return err
+	}
+	c, err := g.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	rf, err := createReceipt(cmd.Context(), c, key, o.Order, o.Amount, o.BankRef, o.PayerIBAN)
+	if err != nil {
+		return err
+	}
+	if err := writeJSONFile(o.Out, rf); err != nil {
+		return err
+	}
+	g.emit(map[string]any{"file": o.Out, "receipt": rf}, func(w io.Writer) {
+		fmt.Fprintf(w, "receipt for order %s written to %s: %s for %s; send it to the buyer\n", rf.Receipt.OrderID, o.Out,
+			formatMoney(rf.Receipt.AmountMinor, rf.Receipt.Currency), formatChips(rf.Receipt.Chips))
+	})
+	return nil
+}
+
+// createReceipt builds and signs the receipt for a payment the operator received.
+func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef, payerIBAN string) (ReceiptFile, error) {
+	order, err := c.Order(ctx, orderID)
+	if err != nil {
+		return ReceiptFile{}, fmt.Errorf("--order: %w", err)
+	}
+	op, err := c.Operator(ctx, order.Operator)
+	if err != nil {
+		return ReceiptFile{}, err
+	}
+	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != op.Address {
+		return ReceiptFile{}, usageError{fmt.Errorf("--from: the key is not operator %s's", op.ID)}
+	}
+	payer, err := fiat.ParseIBAN(payerIBAN)
+	if err != nil {
+		return ReceiptFile{}, usageError{fmt.Errorf("--payer-iban: %w", err)}
+	}
+	amountMinor, err := parseMoney(amount, order.Currency)
+	if err != nil {
+		return ReceiptFile{}, err
+	}
+	chips, ok := op.Rate.Apply(amountMinor)
+	if !ok {
+		return ReceiptFile{}, usageError{fmt.Errorf("--amount: %s overflows at the operator's rate", amount)}
+	}
+	r := txn.Receipt{
+		OrderID: order.ID, OperatorID: op.ID, OperatorAddress: op.Address, OperatorIBAN: op.Account.IBAN,
+		PayerIBAN: string(payer), Buyer: order.Buyer, AmountMinor: amountMinor, Currency: order.Currency,
+		Chips: chips, BankReference: bankRef,
+	}
+	return ReceiptFile{ChainID: c.ChainID(), Receipt: r, OperatorSignature: txn.SignReceipt(c.ChainID(), r, key)}, nil
+}
+
+func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error {
+	b, err := readFile("--in", in)
+	if err != nil {
+		return err
+	}
+	var rf ReceiptFile
+	if err := json.Unmarshal(b, &rf); err != nil {
+		return fmt.Errorf("--in %s: not a receipt file: %w", in, err)
+	}
+	key, err := g.unlock(from)
+	if err != nil {
+		return err
+	}
+	c, err := g.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	raw, err := countersign(cmd.Context(), c, key, rf)
+	if err != nil {
+		return err
+	}
+	cf := CountersignedFile{ChainID: rf.ChainID, OrderID: rf.Receipt.OrderID, Tx: raw}
+	if err := writeJSONFile(out, cf); err != nil {
+		return err
+	}
+	g.emit(map[string]any{"file": out, "order_id": cf.OrderID}, func(w io.Writer) {
+		fmt.Fprintf(w, "receipt for order %s countersigned: %s for %s; written to %s\n", rf.Receipt.OrderID,
+			formatMoney(rf.Receipt.AmountMinor, rf.Receipt.Currency), formatChips(rf.Receipt.Chips), out)
+	})
+	return nil
+}
+
+// countersign checks the receipt against the chain and the buyer's key, then signs the
+// transaction that carries it.
+func countersign(ctx context.Context, c *client.Client, key ed25519.PrivateKey, rf ReceiptFile) ([]byte, error) {
+	if rf.ChainID != c.ChainID() {
+		return nil, fmt.Errorf("receipt is for chain %q, the node runs %q", rf.ChainID, c.ChainID())
+	}
+	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != rf.Receipt.Buyer.Address {
+		return nil, usageError{fmt.Errorf("--from: the receipt is for buyer %s, not this key", rf.Receipt.Buyer.Address)}
+	}
+	op, err := c.Operator(ctx, rf.Receipt.OperatorID)
+	if err != nil {
+		return nil, err
+	}
+	if !crypto.Verify(op.PublicKey, txn.ReceiptSignBytes(rf.ChainID, rf.Receipt), rf.OperatorSignature) {
+		return nil, fmt.Errorf("the receipt's signature is not operator %s's: do not countersign it", op.ID)
+	}
+	nonce, err := client.NewNonce()
+	if err != nil {
+		return nil, err
+	}
+	return c.Sign(ctx, &txn.SubmitReceipt{Receipt: rf.Receipt, OperatorSignature: rf.OperatorSignature}, key, nonce)
+}
+
+func runReceiptSubmit(cmd *cobra.Command, g *Globals, in string) error {
+	b, err := readFile("--in", in)
+	if err != nil {
+		return err
+	}
+	var cf CountersignedFile
+	if err := json.Unmarshal(b, &cf); err != nil || len(cf.Tx) == 0 {
+		return fmt.Errorf("--in %s: not a countersigned receipt file", in)
+	}
+	c, err := g.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), submitTimeout)
+	defer cancel()
+	res, err := c.Broadcast(ctx, cf.Tx)
+	if err != nil {
+		return err
+	}
+	order, err := c.Order(ctx, cf.OrderID)
+	if err != nil {
+		return err
+	}
+	g.emit(map[string]any{"order": order, "committed": res}, func(w io.Writer) {
+		fmt.Fprintf(w, "order %s paid by receipt: %s owed (height %d)\n", order.ID, formatChips(order.Chips), res.Height)
+	})
+	return nil
+}
+
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/keystore"
+	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// submitTimeout bounds how long a command waits for its transaction's block.
+const submitTimeout = 30 * time.Second
+
+func (g *Globals) dial(ctx context.Context) (*client.Client, error) {
+	return client.Dial(ctx, g.Node)
+}
+
+func (g *Globals) keystore() (*keystore.Store, error) {
+	return keystore.Open(node.KeysDir(g.Home))
+}
+
+// unlock opens the named key with the passphrase from CHIPMINT_PASSPHRASE or a prompt.
+func (g *Globals) unlock(name string) (ed25519.PrivateKey, error) {
+	if name == "" {
+		return nil, usageError{fmt.Errorf("--from: name the key that signs")}
+	}
+	ks, err := g.keystore()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ks.Show(name); err != nil {
+		return nil, err
+	}
+	pass, err := keystore.Passphrase(fmt.Sprintf("passphrase for key %q: ", name))
+	if err != nil {
+		return nil, err
+	}
+	return ks.Unlock(name, pass)
+}
+
+// resolveAddress accepts a chip1… address or the name of a key in the keystore.
+func (g *Globals) resolveAddress(s string) (crypto.Address, error) {
+	if a, err := crypto.ParseAddress(s); err == nil {
+		return a, nil
+	}
+	ks, err := g.keystore()
+	if err != nil {
+		return crypto.Address{}, err
+	}
+	k, err := ks.Show(s)
+	if err != nil {
+		return crypto.Address{}, fmt.Errorf("%q is neither a chip1 address nor a key name: %w", s, err)
+	}
+	return k.Address, nil
+}
+
+// submit signs msg with key, broadcasts it and waits for its block.
+func submit(ctx context.Context, c *client.Client, msg txn.Msg, key ed25519.PrivateKey) (client.Committed, error) {
+	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
+	defer cancel()
+	return c.Submit(ctx, msg, key)
+}
+
+func readFile(flag, path string) ([]byte, error) {
+	if path == "" {
+		return nil, usageError{fmt.Errorf("%s: a file is required", flag)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return b, nil
+}

@@ -1,0 +1,251 @@
+package client
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// ErrNotFound is a query for something the chain does not have.
+var ErrNotFound = errors.New("client: not found")
+
+// ErrNotCommitted is a transaction that did not reach a block before the deadline.
+var ErrNotCommitted = errors.New("client: transaction not committed in time")
+
+// ValidityBlocks is how many blocks ahead of the latest a submitted transaction stays
+// valid: long enough to reach a block, short enough to be forgotten soon.
+const ValidityBlocks = 100
+
+// pollInterval is how often a submitter looks for its transaction in a block.
+const pollInterval = 50 * time.Millisecond
+
+// Client is a connection to one node.
+type Client struct {
+	rpc     *rpchttp.HTTP
+	chainID string
+}
+
+// Dial connects to the node at addr ("http://127.0.0.1:26657") and learns its chain id.
+func Dial(ctx context.Context, addr string) (*Client, error) {
+	rpc, err := rpchttp.New(addr, "/websocket")
+	if err != nil {
+		return nil, fmt.Errorf("client: %s: %w", addr, err)
+	}
+	st, err := rpc.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("client: node at %s: %w", addr, err)
+	}
+	return &Client{rpc: rpc, chainID: st.NodeInfo.Network}, nil
+}
+
+// ChainID is the chain the node runs.
+func (c *Client) ChainID() string { return c.chainID }
+
+// Height is the latest committed height.
+func (c *Client) Height(ctx context.Context) (int64, error) {
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("client: status: %w", err)
+	}
+	return st.SyncInfo.LatestBlockHeight, nil
+}
+
+// Committed is a transaction in a committed block.
+type Committed struct {
+	Hash   string `json:"hash"`
+	Height int64  `json:"height"`
+	Nonce  uint64 `json:"nonce"`
+}
+
+// Submit signs msg with a fresh random nonce, broadcasts it and waits until it is in a
+// committed block. A rejection, in the mempool or in the block, is a *txn.Error.
+func (c *Client) Submit(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey) (Committed, error) {
+	nonce, err := NewNonce()
+	if err != nil {
+		return Committed{}, err
+	}
+	return c.SubmitWithNonce(ctx, msg, key, nonce)
+}
+
+// SubmitWithNonce is Submit with a nonce the caller chose, for example to know the id
+// of the order a buy request creates before broadcasting it.
+func (c *Client) SubmitWithNonce(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey, nonce uint64) (Committed, error) {
+	raw, err := c.Sign(ctx, msg, key, nonce)
+	if err != nil {
+		return Committed{}, err
+	}
+	res, err := c.Broadcast(ctx, raw)
+	res.Nonce = nonce
+	return res, err
+}
+
+// Sign signs msg for this chain, valid for ValidityBlocks from the latest height.
+func (c *Client) Sign(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey, nonce uint64) ([]byte, error) {
+	h, err := c.Height(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return txn.Sign(c.chainID, msg, key, nonce, uint64(h)+ValidityBlocks), nil
+}
+
+// Broadcast sends a signed transaction and waits until it is in a committed block.
+func (c *Client) Broadcast(ctx context.Context, raw []byte) (Committed, error) {
+	hash := sha256.Sum256(raw)
+	res, err := c.rpc.BroadcastTxSync(ctx, raw)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "tx already exists in cache"):
+		// The same bytes were broadcast before: wait for them like the first sender.
+	case err != nil:
+		return Committed{}, fmt.Errorf("client: broadcast: %w", err)
+	case res.Code != uint32(txn.OK):
+		return Committed{}, &txn.Error{Code: txn.Code(res.Code), Reason: res.Log}
+	}
+	height, err := c.WaitCommitted(ctx, hash[:])
+	if err != nil {
+		return Committed{}, err
+	}
+	return Committed{Hash: fmt.Sprintf("%X", hash), Height: height}, nil
+}
+
+// WaitCommitted waits until the transaction with hash is in a committed block and
+// returns its height, or its rejection there as a *txn.Error.
+func (c *Client) WaitCommitted(ctx context.Context, hash []byte) (int64, error) {
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		res, err := c.rpc.Tx(ctx, hash, false)
+		if err == nil {
+			if res.TxResult.Code != uint32(txn.OK) {
+				return res.Height, &txn.Error{Code: txn.Code(res.TxResult.Code), Reason: res.TxResult.Log}
+			}
+			return res.Height, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%w: %x: %v", ErrNotCommitted, hash, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// NewNonce draws a random nonce. Nonces need no order: a signer may have any number of
+// transactions in flight.
+func NewNonce() (uint64, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("client: nonce: %w", err)
+	}
+	return binary.BigEndian.Uint64(b[:]), nil
+}
+
+// query reads path with data into v.
+func (c *Client) query(ctx context.Context, path, data string, v any) error {
+	res, err := c.rpc.ABCIQuery(ctx, path, []byte(data))
+	if err != nil {
+		return fmt.Errorf("client: query %s: %w", path, err)
+	}
+	switch res.Response.Code {
+	case 0:
+	case 1:
+		return fmt.Errorf("%w: %s", ErrNotFound, res.Response.Log)
+	default:
+		return fmt.Errorf("client: query %s %q: %s", path, data, res.Response.Log)
+	}
+	if err := json.Unmarshal(res.Response.Value, v); err != nil {
+		return fmt.Errorf("client: query %s: %w", path, err)
+	}
+	return nil
+}
+
+// Order reads an order.
+func (c *Client) Order(ctx context.Context, id string) (txn.Order, error) {
+	var o txn.Order
+	return o, c.query(ctx, "/order", id, &o)
+}
+
+// Operator reads an operator.
+func (c *Client) Operator(ctx context.Context, id string) (txn.Operator, error) {
+	var op txn.Operator
+	return op, c.query(ctx, "/operator", id, &op)
+}
+
+// Operators lists the operators.
+func (c *Client) Operators(ctx context.Context) ([]txn.Operator, error) {
+	var ops []txn.Operator
+	return ops, c.query(ctx, "/operators", "", &ops)
+}
+
+// Balance reads the chips an address holds.
+func (c *Client) Balance(ctx context.Context, a crypto.Address) (uint64, error) {
+	var ans struct {
+		Chips uint64 `json:"chips"`
+	}
+	return ans.Chips, c.query(ctx, "/balance", a.String(), &ans)
+}
+
+// Supply reads the chain's chip totals.
+func (c *Client) Supply(ctx context.Context) (txn.Supply, error) {
+	var s txn.Supply
+	return s, c.query(ctx, "/supply", "", &s)
+}
+
+// Invariants is the node's check of the ledger's invariants.
+type Invariants struct {
+	Height int64  `json:"height"`
+	OK     bool   `json:"ok"`
+	Error  string `json:"error,omitempty"`
+}
+
+// CheckInvariants asks the node to verify the ledger's invariants on its state.
+func (c *Client) CheckInvariants(ctx context.Context) (Invariants, error) {
+	res, err := c.rpc.ABCIQuery(ctx, "/invariants", nil)
+	if err != nil {
+		return Invariants{}, fmt.Errorf("client: query invariants: %w", err)
+	}
+	var inv Invariants
+	if err := json.Unmarshal(res.Response.Value, &inv); err != nil {
+		return Invariants{}, fmt.Errorf("client: query invariants: %s", res.Response.Log)
+	}
+	return inv, nil
+}
+
+// OrderEvent is one step of an order's history as the node indexed it.
+type OrderEvent struct {
+	Height int64             `json:"height"`
+	Hash   string            `json:"hash"`
+	Attrs  map[string]string `json:"attrs"`
+}
+
+// OrderHistory finds the transactions that changed an order, oldest first.
+func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, error) {
+	res, err := c.rpc.TxSearch(ctx, fmt.Sprintf("order.id='%s'", id), false, nil, nil, "asc")
+	if err != nil {
+		return nil, fmt.Errorf("client: search order %s: %w", id, err)
+	}
+	var out []OrderEvent
+	for _, tx := range res.Txs {
+		for _, ev := range tx.TxResult.Events {
+			if ev.Type != "order" {
+				continue
+			}
+			attrs := make(map[string]string, len(ev.Attributes))
+			for _, a := range ev.Attributes {
+				attrs[a.Key] = a.Value
+			}
+			out = append(out, OrderEvent{Height: tx.Height, Hash: tx.Hash.String(), Attrs: attrs})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,12 @@
+// Package crypto holds chipmint's key, signature and address primitives.
+//
+// Every account on the ledger is an Ed25519 key pair; its on-chain identity
+// is an Address, the first 20 bytes of SHA-256 of the public key, written as
+// a lower-case bech32 string with the human-readable prefix "chip".
+//
+// This package must never hold, persist or log private keys (that is the
+// keystore's job), never accept any signature scheme other than Ed25519, and
+// never panic on untrusted input: malformed keys, signatures and address
+// strings are reported as false or as errors, because they arrive from the
+// network and a panic there would take a validator down.
+package crypto

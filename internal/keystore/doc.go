@@ -1,0 +1,14 @@
+// Package keystore keeps chipmint Ed25519 signing keys encrypted on disk,
+// one JSON file per key name in a single directory.
+//
+// Each file stores the public key and address in the clear, so keys can be
+// listed without a passphrase, and the 32-byte Ed25519 seed sealed with
+// XChaCha20-Poly1305 under a key stretched from the passphrase by scrypt.
+// The key name and address are bound to the ciphertext as additional data,
+// so a renamed or edited file fails to unlock instead of signing as the
+// wrong account.
+//
+// This package must never write a seed or private key to disk unencrypted,
+// never log or return a passphrase in an error, and never overwrite an
+// existing key file: a key lost that way is money lost.
+package keystore

@@ -1,0 +1,120 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"strconv"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// Block is what the ledger knows of the block a transaction is in.
+type Block struct {
+	ChainID string
+	Height  int64
+	Time    time.Time
+}
+
+// Event is a state change announced to clients and indexed by the node.
+type Event struct {
+	Type  string
+	Attrs []Attr
+}
+
+// Attr is one key and value of an event.
+type Attr struct {
+	Key   string
+	Value string
+}
+
+// Result is the outcome of one transaction.
+type Result struct {
+	Code   txn.Code
+	Log    string
+	Events []Event
+}
+
+// BeginBlock forgets the spent nonces whose transactions can no longer be included:
+// valid_until below this height. Their expiry already rejects any replay.
+func BeginBlock(kv store.KV, b Block) {
+	var expired [][]byte
+	kv.Scan([]byte(prefixNonceExpiry), func(key, _ []byte) bool {
+		rest := key[len(prefixNonceExpiry):]
+		if binary.BigEndian.Uint64(rest) >= uint64(b.Height) {
+			return false
+		}
+		expired = append(expired, key)
+		return true
+	})
+	for _, key := range expired {
+		rest := key[len(prefixNonceExpiry)+8:]
+		var a crypto.Address
+		copy(a[:], rest)
+		kv.Delete(nonceKey(a, binary.BigEndian.Uint64(rest[len(a):])))
+		kv.Delete(key)
+	}
+}
+
+// Apply applies a transaction whose signature the caller has verified. A transaction
+// that passes the replay guard spends its nonce even when a business rule rejects it,
+// so that nobody can replay it later when the rule would let it through; nothing else of
+// a rejected transaction is written.
+func Apply(kv store.KV, b Block, tx *txn.Signed) Result {
+	if err := checkWindow(kv, b, tx); err != nil {
+		return rejected(err)
+	}
+	defer spendNonce(kv, tx)
+	pending := store.NewOverlay(kv)
+	events, err := dispatch(pending, b, tx)
+	if err != nil {
+		return rejected(err)
+	}
+	pending.WriteTo(kv)
+	return Result{Code: txn.OK, Events: events}
+}
+
+func spendNonce(kv store.KV, tx *txn.Signed) {
+	kv.Set(nonceKey(tx.Sender, tx.Nonce), binary.BigEndian.AppendUint64(nil, tx.ValidUntil))
+	kv.Set(nonceExpiryKey(tx.ValidUntil, tx.Sender, tx.Nonce), nil)
+}
+
+// checkWindow is the replay guard: the height window and the spent nonces.
+func checkWindow(r store.Reader, b Block, tx *txn.Signed) error {
+	h := uint64(b.Height)
+	if tx.ValidUntil < h {
+		return txn.Errorf(txn.Expired, "valid_until %d is below height %d", tx.ValidUntil, h)
+	}
+	if tx.ValidUntil > h+txn.ValidityBlocksMax {
+		return txn.Errorf(txn.ValidityTooLong, "valid_until %d is more than %d blocks after height %d", tx.ValidUntil, txn.ValidityBlocksMax, h)
+	}
+	if _, used := r.Get(nonceKey(tx.Sender, tx.Nonce)); used {
+		return txn.Errorf(txn.Replayed, "nonce %d of %s is already used", tx.Nonce, tx.Sender)
+	}
+	return nil
+}
+
+func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
+	switch m := tx.Msg.(type) {
+	case *txn.RegisterOperator:
+		return registerOperator(kv, b, tx.Sender, m)
+	case *txn.BuyRequest:
+		return buyRequest(kv, b, tx, m)
+	case *txn.ConfirmPayment:
+		return confirmPayment(kv, b, tx.Sender, m)
+	case *txn.SubmitReceipt:
+		return submitReceipt(kv, b, tx, m)
+	case *txn.Issue:
+		return issue(kv, b, tx.Sender, m)
+	case *txn.Transfer:
+		return transfer(kv, tx.Sender, m)
+	}
+	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
+}
+
+func rejected(err error) Result {
+	return Result{Code: txn.CodeOf(err), Log: txn.ReasonOf(err)}
+}
+
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }

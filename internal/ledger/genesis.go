@@ -1,0 +1,66 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// Genesis is the application's part of the chain's genesis: who may issue chips.
+type Genesis struct {
+	Issuers []txn.Issuer `json:"issuers"`
+}
+
+// ParseGenesis decodes and validates the application state of a genesis file.
+func ParseGenesis(b []byte) (Genesis, error) {
+	var g Genesis
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return Genesis{}, fmt.Errorf("%w: %v", ErrGenesis, err)
+	}
+	return g, g.Validate()
+}
+
+// Validate checks the genesis: at least one issuer, each with a key its address is
+// derived from, no two alike. A chain without issuers could never mint, and one that
+// trusted an unchecked key could mint for anybody: both fail closed here.
+func (g Genesis) Validate() error {
+	if len(g.Issuers) == 0 {
+		return fmt.Errorf("%w: no issuers: a chain needs at least one issuer", ErrGenesis)
+	}
+	seen := make(map[crypto.Address]bool, len(g.Issuers))
+	ids := make(map[string]bool, len(g.Issuers))
+	for i, is := range g.Issuers {
+		if is.ID == "" {
+			return fmt.Errorf("%w: issuers[%d].id is empty", ErrGenesis, i)
+		}
+		if len(is.PublicKey) != crypto.PublicKeyBytes {
+			return fmt.Errorf("%w: issuers[%d].public_key: want %d bytes, got %d", ErrGenesis, i, crypto.PublicKeyBytes, len(is.PublicKey))
+		}
+		if crypto.AddressOf(is.PublicKey) != is.Address {
+			return fmt.Errorf("%w: issuers[%d].address %s is not derived from its public key", ErrGenesis, i, is.Address)
+		}
+		if seen[is.Address] || ids[is.ID] {
+			return fmt.Errorf("%w: issuers[%d] (%s) is listed twice", ErrGenesis, i, is.ID)
+		}
+		seen[is.Address], ids[is.ID] = true, true
+	}
+	return nil
+}
+
+// InitGenesis writes the genesis state.
+func InitGenesis(kv store.KV, g Genesis) error {
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	for _, is := range g.Issuers {
+		putRecord(kv, issuerKey(is.Address), is)
+	}
+	putRecord(kv, []byte(keySupply), txn.Supply{})
+	return nil
+}

@@ -1,0 +1,145 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// CheckInvariants verifies the invariants of the state (DESIGN.md §3, 1–5 and 7). It
+// reads the whole state, so callers run it in tests and behind a debug flag, not on
+// every block of a production node.
+func CheckInvariants(r store.Reader) error {
+	checks := []func(store.Reader) error{checkSupply, checkOrders, checkBankReferences}
+	for _, check := range checks {
+		if err := check(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func broken(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvariant, fmt.Sprintf(format, args...))
+}
+
+// checkSupply: balances sum to the supply (1), the supply is issued minus burned (2), no
+// sum overflows (7).
+func checkSupply(r store.Reader) error {
+	var sum uint64
+	var overflow error
+	r.Scan([]byte(prefixAccount), func(key, value []byte) bool {
+		var carry uint64
+		sum, carry = bits.Add64(sum, binary.BigEndian.Uint64(value), 0)
+		if carry != 0 {
+			overflow = broken("sum of balances overflows at %x", key)
+			return false
+		}
+		return true
+	})
+	if overflow != nil {
+		return overflow
+	}
+	s := GetSupply(r)
+	if sum != s.TotalChips {
+		return broken("balances sum to %d chips, supply is %d", sum, s.TotalChips)
+	}
+	if s.IssuedChips < s.BurnedChips || s.TotalChips != s.IssuedChips-s.BurnedChips {
+		return broken("supply %d is not issued %d - burned %d", s.TotalChips, s.IssuedChips, s.BurnedChips)
+	}
+	return nil
+}
+
+// checkOrders: each operator's issued chips are its issued orders' and within its cap
+// (3); each issued quantity is the rate of the amount received (5).
+func checkOrders(r store.Reader) error {
+	ops := make(map[string]txn.Operator)
+	for _, op := range Operators(r) {
+		ops[op.ID] = op
+	}
+	issued := make(map[string]uint64)
+	var err error
+	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
+		var o txn.Order
+		if derr := txn.DecodeRecord(value, &o); derr != nil {
+			err = broken("order record: %v", derr)
+			return false
+		}
+		err = checkOrder(o, ops, issued)
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, op := range Operators(r) {
+		if op.IssuedChips != issued[op.ID] {
+			return broken("operator %q issued %d chips, its orders %d", op.ID, op.IssuedChips, issued[op.ID])
+		}
+		if op.BurnedChips > op.IssuedChips || op.OutstandingChips() > op.CapChips {
+			return broken("operator %q outstanding %d-%d over cap %d", op.ID, op.IssuedChips, op.BurnedChips, op.CapChips)
+		}
+	}
+	return nil
+}
+
+func checkOrder(o txn.Order, ops map[string]txn.Operator, issued map[string]uint64) error {
+	op, ok := ops[o.Operator]
+	if !ok {
+		return broken("order %s names unknown operator %q", o.ID, o.Operator)
+	}
+	switch o.Status {
+	case txn.StatusAwaitingPayment:
+		if o.BankReference != "" || o.Chips != 0 {
+			return broken("order %s awaits payment but has a payment", o.ID)
+		}
+		return nil
+	case txn.StatusPaid, txn.StatusIssued:
+	default:
+		return broken("order %s has unknown status %q", o.ID, o.Status)
+	}
+	if want, ok := op.Rate.Apply(o.ReceivedMinor); !ok || want != o.Chips {
+		return broken("order %s: %d chips for %d minor units at rate %d/%d", o.ID, o.Chips, o.ReceivedMinor, op.Rate.Chips, op.Rate.Minor)
+	}
+	if o.Status == txn.StatusIssued {
+		var carry uint64
+		issued[o.Operator], carry = bits.Add64(issued[o.Operator], o.Chips, 0)
+		if carry != 0 {
+			return broken("operator %q issued chips overflow", o.Operator)
+		}
+	}
+	return nil
+}
+
+// checkBankReferences: every paid order's bank reference points back to it, and every
+// recorded reference to a paid order carrying it (4).
+func checkBankReferences(r store.Reader) error {
+	refs := 0
+	var err error
+	r.Scan([]byte(prefixBankRef), func(key, value []byte) bool {
+		refs++
+		o, ok := GetOrder(r, string(value))
+		if !ok || o.Status == txn.StatusAwaitingPayment || string(bankRefKey(o.Operator, o.BankReference)) != string(key) {
+			err = broken("bank reference %q points to order %s, which does not carry it", key, value)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	paid := 0
+	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
+		var o txn.Order
+		if txn.DecodeRecord(value, &o) == nil && o.Status != txn.StatusAwaitingPayment {
+			paid++
+		}
+		return true
+	})
+	if paid != refs {
+		return broken("%d paid or issued orders but %d bank references", paid, refs)
+	}
+	return nil
+}

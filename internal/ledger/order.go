@@ -1,0 +1,185 @@
+package ledger
+
+import (
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// buyRequest is claim 3: a buyer's signed request opens an order awaiting payment, with
+// the payment reference the buyer quotes at the bank.
+func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Event, error) {
+	op, ok := GetOperator(kv, m.Operator)
+	if !ok {
+		return nil, txn.Errorf(txn.UnknownOperator, "operator %q is not registered", m.Operator)
+	}
+	if m.Currency != op.Account.Currency {
+		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q takes %s, not %s", op.ID, op.Account.Currency, m.Currency)
+	}
+	chips, err := chipsFor(op, m.AmountMinor)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCap(op, chips); err != nil {
+		return nil, err
+	}
+	id := txn.OrderID(tx.Sender, tx.Nonce)
+	if _, exists := GetOrder(kv, id); exists {
+		return nil, txn.Errorf(txn.OrderExists, "order %s already exists", id)
+	}
+	o := txn.Order{
+		ID: id, PaymentReference: txn.PaymentReference(id), Buyer: txn.PartyOf(m.BuyerID, tx.Signer),
+		Operator: op.ID, AmountMinor: m.AmountMinor, Currency: m.Currency,
+		Status: txn.StatusAwaitingPayment, CreatedHeight: b.Height,
+	}
+	putRecord(kv, orderKey(id), o)
+	return []Event{orderEvent(o)}, nil
+}
+
+// chipsFor is the operator's rate applied to a fiat amount; zero chips buys nothing.
+func chipsFor(op txn.Operator, amountMinor uint64) (uint64, error) {
+	chips, ok := op.Rate.Apply(amountMinor)
+	if !ok {
+		return 0, txn.Errorf(txn.Overflow, "%d minor units at rate %d/%d overflow", amountMinor, op.Rate.Chips, op.Rate.Minor)
+	}
+	if chips == 0 {
+		return 0, txn.Errorf(txn.InvalidField, "amount_minor: %d buys no chips at rate %d/%d", amountMinor, op.Rate.Chips, op.Rate.Minor)
+	}
+	return chips, nil
+}
+
+func checkCap(op txn.Operator, chips uint64) error {
+	outstanding := op.OutstandingChips()
+	if chips > op.CapChips || outstanding > op.CapChips-chips {
+		return txn.Errorf(txn.CapExceeded, "operator %q: %d outstanding + %d chips exceeds cap %d", op.ID, outstanding, chips, op.CapChips)
+	}
+	return nil
+}
+
+// confirmPayment is claim 4A: the operator's account notice that it received the money.
+func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmPayment) ([]Event, error) {
+	op, err := requireOperator(kv, signer)
+	if err != nil {
+		return nil, err
+	}
+	o, err := payableOrder(kv, op, m.OrderID, m.Buyer, m.Currency, m.BankReference)
+	if err != nil {
+		return nil, err
+	}
+	chips, err := chipsFor(op, m.AmountMinor)
+	if err != nil {
+		return nil, err
+	}
+	o.ConfirmedBy = txn.ConfirmedByNotice
+	return markPaid(kv, b, o, m.AmountMinor, chips, m.BankReference), nil
+}
+
+// submitReceipt is claim 4B: the operator's signed receipt, countersigned by the buyer.
+func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) ([]Event, error) {
+	r := m.Receipt
+	op, ok := GetOperator(kv, r.OperatorID)
+	if !ok {
+		return nil, txn.Errorf(txn.UnknownOperator, "receipt.operator_id: operator %q is not registered", r.OperatorID)
+	}
+	if !crypto.Verify(op.PublicKey, txn.ReceiptSignBytes(b.ChainID, r), m.OperatorSignature) {
+		return nil, txn.Errorf(txn.BadReceiptSignature, "receipt for order %s is not signed by operator %q", r.OrderID, op.ID)
+	}
+	if r.OperatorAddress != op.Address || r.OperatorIBAN != op.Account.IBAN {
+		return nil, txn.Errorf(txn.ReceiptMismatch, "receipt names operator %s account %s; operator %q is %s account %s",
+			r.OperatorAddress, r.OperatorIBAN, op.ID, op.Address, op.Account.IBAN)
+	}
+	if r.Buyer.Address != tx.Sender {
+		return nil, txn.Errorf(txn.BuyerMismatch, "receipt is for buyer %s but countersigned by %s", r.Buyer.Address, tx.Sender)
+	}
+	o, err := payableOrder(kv, op, r.OrderID, r.Buyer, r.Currency, r.BankReference)
+	if err != nil {
+		return nil, err
+	}
+	chips, err := chipsFor(op, r.AmountMinor)
+	if err != nil {
+		return nil, err
+	}
+	if chips != r.Chips {
+		return nil, txn.Errorf(txn.QuantityMismatch, "receipt says %d chips; %d minor units buy %d", r.Chips, r.AmountMinor, chips)
+	}
+	o.ConfirmedBy, o.PayerIBAN = txn.ConfirmedByReceipt, r.PayerIBAN
+	return markPaid(kv, b, o, r.AmountMinor, chips, r.BankReference), nil
+}
+
+// payableOrder runs the checks both confirmation variants share, in this order: the
+// order exists and is the operator's, the bank reference is unused, the order awaits
+// payment, the buyer and the currency are the order's.
+func payableOrder(r store.Reader, op txn.Operator, orderID string, buyer txn.Party, currency, bankRef string) (txn.Order, error) {
+	o, ok := GetOrder(r, orderID)
+	if !ok {
+		return txn.Order{}, txn.Errorf(txn.UnknownOrder, "order %s does not exist", orderID)
+	}
+	if o.Operator != op.ID {
+		return txn.Order{}, txn.Errorf(txn.WrongOperator, "order %s belongs to operator %q, not %q", o.ID, o.Operator, op.ID)
+	}
+	if used, ok := r.Get(bankRefKey(op.ID, bankRef)); ok {
+		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q already confirmed order %s", bankRef, op.ID, used)
+	}
+	if o.Status != txn.StatusAwaitingPayment {
+		return txn.Order{}, txn.Errorf(txn.OrderNotAwaitingPayment, "order %s is %s", o.ID, o.Status)
+	}
+	if !sameParty(o.Buyer, buyer) {
+		return txn.Order{}, txn.Errorf(txn.BuyerMismatch, "order %s is for buyer %q %s, not %q %s", o.ID, o.Buyer.ID, o.Buyer.Address, buyer.ID, buyer.Address)
+	}
+	if currency != o.Currency {
+		return txn.Order{}, txn.Errorf(txn.CurrencyMismatch, "order %s is in %s, not %s", o.ID, o.Currency, currency)
+	}
+	return o, nil
+}
+
+func sameParty(a, b txn.Party) bool {
+	return a.ID == b.ID && a.Address == b.Address && string(a.PublicKey) == string(b.PublicKey)
+}
+
+func markPaid(kv store.KV, b Block, o txn.Order, receivedMinor, chips uint64, bankRef string) []Event {
+	o.Status, o.ReceivedMinor, o.Chips, o.BankReference, o.PaidHeight = txn.StatusPaid, receivedMinor, chips, bankRef, b.Height
+	putRecord(kv, orderKey(o.ID), o)
+	kv.Set(bankRefKey(o.Operator, bankRef), []byte(o.ID))
+	return []Event{orderEvent(o)}
+}
+
+// issue is claims 1 and 5: the issuer mints the paid order's chips to its buyer.
+func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, error) {
+	if err := requireIssuer(kv, signer); err != nil {
+		return nil, err
+	}
+	o, ok := GetOrder(kv, m.OrderID)
+	if !ok {
+		return nil, txn.Errorf(txn.UnknownOrder, "order %s does not exist", m.OrderID)
+	}
+	switch o.Status {
+	case txn.StatusIssued:
+		return nil, txn.Errorf(txn.OrderAlreadyIssued, "order %s was issued at height %d", o.ID, o.IssuedHeight)
+	case txn.StatusPaid:
+	default:
+		return nil, txn.Errorf(txn.OrderNotPaid, "order %s is %s", o.ID, o.Status)
+	}
+	if m.Chips != o.Chips {
+		return nil, txn.Errorf(txn.QuantityMismatch, "order %s is owed %d chips, not %d", o.ID, o.Chips, m.Chips)
+	}
+	op, _ := GetOperator(kv, o.Operator)
+	if err := checkCap(op, o.Chips); err != nil {
+		return nil, err
+	}
+	if err := mint(kv, o.Buyer.Address, o.Chips); err != nil {
+		return nil, err
+	}
+	op.IssuedChips += o.Chips
+	putRecord(kv, operatorKey(op.ID), op)
+	o.Status, o.IssuedHeight = txn.StatusIssued, b.Height
+	putRecord(kv, orderKey(o.ID), o)
+	return []Event{orderEvent(o)}, nil
+}
+
+func orderEvent(o txn.Order) Event {
+	return Event{Type: "order", Attrs: []Attr{
+		{"id", o.ID}, {"status", o.Status}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},
+		{"amount_minor", u64(o.AmountMinor)}, {"currency", o.Currency}, {"reference", o.PaymentReference},
+		{"received_minor", u64(o.ReceivedMinor)}, {"chips", u64(o.Chips)},
+	}}
+}

@@ -1,0 +1,123 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// Key prefixes of the state. Each is a fixed word and a slash; they are part of the
+// app hash, so they never change.
+const (
+	prefixAccount     = "acct/"
+	prefixIssuer      = "iss/"
+	prefixOperator    = "op/"
+	prefixOperatorKey = "opk/"
+	prefixOrder       = "ord/"
+	prefixBankRef     = "bref/"
+	prefixNonce       = "nonce/"
+	prefixNonceExpiry = "exp/"
+	keySupply         = "supply"
+)
+
+func accountKey(a crypto.Address) []byte    { return append([]byte(prefixAccount), a[:]...) }
+func issuerKey(a crypto.Address) []byte     { return append([]byte(prefixIssuer), a[:]...) }
+func operatorKey(id string) []byte          { return []byte(prefixOperator + id) }
+func operatorByKey(a crypto.Address) []byte { return append([]byte(prefixOperatorKey), a[:]...) }
+func orderKey(id string) []byte             { return []byte(prefixOrder + id) }
+
+// bankRefKey separates operator id and reference by 0x00, which neither may contain.
+func bankRefKey(operator, ref string) []byte { return []byte(prefixBankRef + operator + "\x00" + ref) }
+
+func nonceKey(a crypto.Address, nonce uint64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(prefixNonce), a[:]...), nonce)
+}
+
+func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
+	k := binary.BigEndian.AppendUint64([]byte(prefixNonceExpiry), validUntil)
+	return binary.BigEndian.AppendUint64(append(k, a[:]...), nonce)
+}
+
+// getRecord decodes the record at key into v; false if there is none. A record that
+// does not decode means the state is corrupt, which no transaction can cause.
+func getRecord(r store.Reader, key []byte, v any) bool {
+	b, ok := r.Get(key)
+	if !ok {
+		return false
+	}
+	if err := txn.DecodeRecord(b, v); err != nil {
+		panic(fmt.Sprintf("ledger: corrupt record at %q: %v", key, err))
+	}
+	return true
+}
+
+func putRecord(kv store.KV, key []byte, v any) { kv.Set(key, txn.EncodeRecord(v)) }
+
+// Balance is the chips held by an address.
+func Balance(r store.Reader, a crypto.Address) uint64 {
+	b, ok := r.Get(accountKey(a))
+	if !ok {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+func setBalance(kv store.KV, a crypto.Address, chips uint64) {
+	if chips == 0 {
+		kv.Delete(accountKey(a))
+		return
+	}
+	kv.Set(accountKey(a), binary.BigEndian.AppendUint64(nil, chips))
+}
+
+// GetOrder returns the order with id.
+func GetOrder(r store.Reader, id string) (txn.Order, bool) {
+	var o txn.Order
+	ok := getRecord(r, orderKey(id), &o)
+	return o, ok
+}
+
+// GetOperator returns the operator with id.
+func GetOperator(r store.Reader, id string) (txn.Operator, bool) {
+	var o txn.Operator
+	ok := getRecord(r, operatorKey(id), &o)
+	return o, ok
+}
+
+// Operators lists the operators by id.
+func Operators(r store.Reader) []txn.Operator {
+	var ops []txn.Operator
+	r.Scan([]byte(prefixOperator), func(key, value []byte) bool {
+		var o txn.Operator
+		if err := txn.DecodeRecord(value, &o); err != nil {
+			panic(fmt.Sprintf("ledger: corrupt operator at %q: %v", key, err))
+		}
+		ops = append(ops, o)
+		return true
+	})
+	return ops
+}
+
+// Issuers lists the issuers by address.
+func Issuers(r store.Reader) []txn.Issuer {
+	var out []txn.Issuer
+	r.Scan([]byte(prefixIssuer), func(key, value []byte) bool {
+		var is txn.Issuer
+		if err := txn.DecodeRecord(value, &is); err != nil {
+			panic(fmt.Sprintf("ledger: corrupt issuer at %q: %v", key, err))
+		}
+		out = append(out, is)
+		return true
+	})
+	return out
+}
+
+// GetSupply returns the chain's chip totals.
+func GetSupply(r store.Reader) txn.Supply {
+	var s txn.Supply
+	getRecord(r, []byte(keySupply), &s)
+	return s
+}

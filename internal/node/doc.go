@@ -1,0 +1,6 @@
+// Package node wires the chipmint application into an in-process CometBFT node: the
+// home folder and its configuration, the genesis, and starting and stopping a node.
+//
+// Consensus, networking, the mempool, block storage, RPC and event indexing are
+// CometBFT's; this package only configures them. It must never hold business rules.
+package node

@@ -1,0 +1,130 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	cfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/types"
+	"github.com/spf13/viper"
+
+	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// ErrHomeExists is an init over a home that already holds a node.
+var ErrHomeExists = errors.New("node: home already initialised")
+
+// InitOptions set up a new single-validator home.
+type InitOptions struct {
+	Home      string
+	ChainID   string
+	Moniker   string
+	Issuers   []txn.Issuer
+	BlockTime time.Duration
+	RPCListen string // host:port
+	P2PListen string // host:port
+}
+
+// StateDir is where the application state lives inside a home.
+func StateDir(home string) string { return filepath.Join(home, "data", "chipmint.db") }
+
+// KeysDir is where the keystore lives inside a home.
+func KeysDir(home string) string { return filepath.Join(home, "keys") }
+
+// Init creates a home with CometBFT's configuration, a validator key, a node key and a
+// genesis listing the issuers and this node as the only validator.
+func Init(o InitOptions) error {
+	conf := DefaultConfig(o.Home)
+	if _, err := os.Stat(conf.GenesisFile()); err == nil {
+		return fmt.Errorf("%w: %s", ErrHomeExists, conf.GenesisFile())
+	}
+	if err := (ledger.Genesis{Issuers: o.Issuers}).Validate(); err != nil {
+		return err
+	}
+	if o.BlockTime > 0 {
+		conf.Consensus.TimeoutCommit = o.BlockTime
+	}
+	if o.RPCListen != "" {
+		conf.RPC.ListenAddress = "tcp://" + o.RPCListen
+	}
+	if o.P2PListen != "" {
+		conf.P2P.ListenAddress = "tcp://" + o.P2PListen
+	}
+	conf.Moniker = o.Moniker
+	if err := os.MkdirAll(filepath.Join(o.Home, "config"), 0o700); err != nil {
+		return fmt.Errorf("node: init: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(o.Home, "data"), 0o700); err != nil {
+		return fmt.Errorf("node: init: %w", err)
+	}
+	cfg.WriteConfigFile(filepath.Join(o.Home, "config", "config.toml"), conf)
+	if _, err := p2p.LoadOrGenNodeKey(conf.NodeKeyFile()); err != nil {
+		return fmt.Errorf("node: init node key: %w", err)
+	}
+	pv := privval.LoadOrGenFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		return fmt.Errorf("node: init validator key: %w", err)
+	}
+	return writeGenesis(conf.GenesisFile(), o.ChainID, o.Issuers, []types.GenesisValidator{
+		{Address: pub.Address(), PubKey: pub, Power: 10, Name: o.Moniker},
+	})
+}
+
+func writeGenesis(file, chainID string, issuers []txn.Issuer, validators []types.GenesisValidator) error {
+	appState, err := json.Marshal(ledger.Genesis{Issuers: issuers})
+	if err != nil {
+		return fmt.Errorf("node: genesis app state: %w", err)
+	}
+	doc := &types.GenesisDoc{
+		ChainID:         chainID,
+		GenesisTime:     time.Now().UTC().Truncate(time.Millisecond),
+		ConsensusParams: types.DefaultConsensusParams(),
+		Validators:      validators,
+		AppState:        appState,
+	}
+	if err := doc.ValidateAndComplete(); err != nil {
+		return fmt.Errorf("node: genesis: %w", err)
+	}
+	return doc.SaveAs(file)
+}
+
+// DefaultConfig is CometBFT's configuration as chipmint sets it: pebble storage, RPC
+// and p2p on loopback, the kv indexer, one-second blocks.
+func DefaultConfig(home string) *cfg.Config {
+	conf := cfg.DefaultConfig()
+	conf.SetRoot(home)
+	conf.DBBackend = "pebbledb"
+	conf.RPC.ListenAddress = "tcp://127.0.0.1:26657"
+	conf.P2P.ListenAddress = "tcp://127.0.0.1:26656"
+	conf.P2P.AllowDuplicateIP = true
+	conf.TxIndex.Indexer = "kv"
+	conf.Instrumentation.Prometheus = false
+	return conf
+}
+
+// LoadConfig reads the home's config.toml over the defaults.
+func LoadConfig(home string) (*cfg.Config, error) {
+	file := filepath.Join(home, "config", "config.toml")
+	v := viper.New()
+	v.SetConfigFile(file)
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("node: read %s: %w", file, err)
+	}
+	conf := DefaultConfig(home)
+	if err := v.Unmarshal(conf); err != nil {
+		return nil, fmt.Errorf("node: parse %s: %w", file, err)
+	}
+	conf.SetRoot(home)
+	if err := conf.ValidateBasic(); err != nil {
+		return nil, fmt.Errorf("node: %s: %w", file, err)
+	}
+	return conf, nil
+}

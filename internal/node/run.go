@@ -1,0 +1,117 @@
+package node
+
+import (
+	"fmt"
+	"log/slog"
+
+	cfg "github.com/cometbft/cometbft/config"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	"github.com/cometbft/cometbft/types"
+
+	"github.com/chipmint/chipmint/internal/abciapp"
+	"github.com/chipmint/chipmint/internal/store"
+)
+
+// Options tune a running node.
+type Options struct {
+	// Logger receives CometBFT's and the application's logs; nil discards them.
+	Logger *slog.Logger
+	// CheckInvariants verifies the ledger's invariants after every block.
+	CheckInvariants bool
+}
+
+// Node is a running chipmint node.
+type Node struct {
+	Config *cfg.Config
+	cmt    *cmtnode.Node
+	db     *store.DB
+}
+
+// Start loads the home's configuration and genesis and starts the node.
+func Start(home string, o Options) (*Node, error) {
+	conf, err := LoadConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := types.GenesisDocFromFile(conf.GenesisFile())
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	db, err := store.Open(StateDir(home))
+	if err != nil {
+		return nil, err
+	}
+	n, err := start(conf, gen, db, o)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*Node, error) {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	app := abciapp.New(db, gen.ChainID, abciapp.Options{CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app")})
+	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
+	cmt, err := cmtnode.NewNode(conf, pv, nodeKey, proxy.NewLocalClientCreator(app),
+		func() (*types.GenesisDoc, error) { return gen, nil },
+		cfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(conf.Instrumentation),
+		cometLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("node: create: %w", err)
+	}
+	if err := cmt.Start(); err != nil {
+		return nil, fmt.Errorf("node: start: %w", err)
+	}
+	return &Node{Config: conf, cmt: cmt, db: db}, nil
+}
+
+// RPCAddress is the node's RPC address as a client dials it, such as
+// "http://127.0.0.1:26657".
+func (n *Node) RPCAddress() string {
+	return "http://" + trimScheme(n.Config.RPC.ListenAddress)
+}
+
+// Stop stops the node and closes its state.
+func (n *Node) Stop() error {
+	if err := n.cmt.Stop(); err != nil {
+		return fmt.Errorf("node: stop: %w", err)
+	}
+	n.cmt.Wait()
+	return n.db.Close()
+}
+
+func trimScheme(addr string) string {
+	for _, scheme := range []string{"tcp://", "http://"} {
+		if len(addr) > len(scheme) && addr[:len(scheme)] == scheme {
+			return addr[len(scheme):]
+		}
+	}
+	return addr
+}
+
+// cometLogger sends CometBFT's logs at info level and above to slog.
+func cometLogger(l *slog.Logger) cmtlog.Logger {
+	return cmtlog.NewFilter(slogAdapter{l}, cmtlog.AllowInfo())
+}
+
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug(msg, kv...) }
+func (a slogAdapter) Info(msg string, kv ...any)  { a.l.Info(msg, kv...) }
+func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Warn(msg, kv...) }
+func (a slogAdapter) Error(msg string, kv ...any) { a.l.Error(msg, kv...) }
+func (a slogAdapter) With(kv ...any) cmtlog.Logger {
+	return slogAdapter{a.l.With(kv...)}
+}

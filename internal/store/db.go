@@ -1,0 +1,141 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble"
+)
+
+// metaKey holds the committed height and app hash. Application keys are printable, so
+// a key starting with 0x00 can never collide with one.
+var metaKey = []byte("\x00meta")
+
+// Meta is what was last committed.
+type Meta struct {
+	Height  int64
+	AppHash []byte
+}
+
+// DB is the committed state on disk. It is safe for concurrent use.
+type DB struct {
+	pdb *pebble.DB
+}
+
+// Open opens or creates the state database in dir.
+func Open(dir string) (*DB, error) {
+	pdb, err := pebble.Open(dir, &pebble.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	return &DB{pdb: pdb}, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.pdb.Close() }
+
+// Get implements Reader.
+func (d *DB) Get(key []byte) ([]byte, bool) {
+	v, closer, err := d.pdb.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false
+	}
+	if err != nil {
+		panic(fmt.Sprintf("store: read %q: %v", key, err))
+	}
+	defer closer.Close()
+	return append([]byte(nil), v...), true
+}
+
+// Scan implements Reader.
+func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) {
+	it, err := d.pdb.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		panic(fmt.Sprintf("store: scan %q: %v", prefix, err))
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		if !fn(append([]byte(nil), it.Key()...), append([]byte(nil), it.Value()...)) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		panic(fmt.Sprintf("store: scan %q: %v", prefix, err))
+	}
+}
+
+// prefixEnd is the first key after every key with prefix, or nil if there is none.
+func prefixEnd(prefix []byte) []byte {
+	end := append([]byte(nil), prefix...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// Commit writes a block's changes and its meta atomically and durably.
+func (d *DB) Commit(changes []Change, meta Meta) error {
+	b := d.pdb.NewBatch()
+	defer b.Close()
+	for _, c := range changes {
+		var err error
+		if c.Deleted {
+			err = b.Delete(c.Key, nil)
+		} else {
+			err = b.Set(c.Key, c.Value, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
+		}
+	}
+	if err := b.Set(metaKey, encodeMeta(meta), nil); err != nil {
+		return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
+	}
+	return nil
+}
+
+// Meta returns the last committed height and app hash; zero before the first commit.
+func (d *DB) Meta() Meta {
+	v, ok := d.Get(metaKey)
+	if !ok {
+		return Meta{}
+	}
+	if len(v) < 8 {
+		panic(fmt.Sprintf("store: meta record is %d bytes", len(v)))
+	}
+	return Meta{Height: int64(binary.BigEndian.Uint64(v)), AppHash: v[8:]}
+}
+
+func encodeMeta(m Meta) []byte {
+	return append(binary.BigEndian.AppendUint64(nil, uint64(m.Height)), m.AppHash...)
+}
+
+// AppHash chains a block's changes onto the previous app hash. Two nodes that applied
+// the same blocks have the same hash; a single differing write changes every later one.
+func AppHash(prev []byte, height int64, changes []Change) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(height)))
+	var buf []byte
+	for _, c := range changes {
+		buf = binary.AppendUvarint(buf[:0], uint64(len(c.Key)))
+		buf = append(buf, c.Key...)
+		if c.Deleted {
+			buf = append(buf, 0)
+		} else {
+			buf = append(buf, 1)
+			buf = binary.AppendUvarint(buf, uint64(len(c.Value)))
+			buf = append(buf, c.Value...)
+		}
+		h.Write(buf)
+	}
+	return h.Sum(nil)
+}

@@ -1,0 +1,141 @@
+package txn
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is the stable result of a transaction. Codes are numbered once and never
+// renumbered: clients, indexers and audits key on the number.
+type Code uint32
+
+// The result codes. New codes are appended; none is ever reused.
+const (
+	OK                      Code = 0
+	Malformed               Code = 1
+	NonCanonical            Code = 2
+	UnknownType             Code = 3
+	InvalidField            Code = 4
+	BadSignature            Code = 5
+	Expired                 Code = 6
+	ValidityTooLong         Code = 7
+	Replayed                Code = 8
+	NotIssuer               Code = 9
+	NotOperator             Code = 10
+	WrongRole               Code = 11
+	WrongOperator           Code = 12
+	UnknownOperator         Code = 13
+	OperatorExists          Code = 14
+	UnknownOrder            Code = 15
+	OrderExists             Code = 16
+	OrderNotAwaitingPayment Code = 17
+	OrderNotPaid            Code = 18
+	OrderAlreadyIssued      Code = 19
+	BankReferenceUsed       Code = 20
+	BuyerMismatch           Code = 21
+	CurrencyMismatch        Code = 22
+	CapExceeded             Code = 23
+	QuantityMismatch        Code = 24
+	InsufficientFunds       Code = 25
+	Overflow                Code = 26
+	BadReceiptSignature     Code = 27
+	ReceiptMismatch         Code = 28
+)
+
+type codeInfo struct {
+	name    string
+	meaning string
+}
+
+var codeTable = map[Code]codeInfo{
+	OK:                      {"ok", "the transaction was applied"},
+	Malformed:               {"malformed", "the bytes are not a chipmint transaction"},
+	NonCanonical:            {"non_canonical", "the transaction is not in canonical CBOR encoding"},
+	UnknownType:             {"unknown_type", "the message type is not known"},
+	InvalidField:            {"invalid_field", "a field is missing, out of range or badly formed"},
+	BadSignature:            {"bad_signature", "the signature does not verify for this signer and chain"},
+	Expired:                 {"expired", "the transaction's valid_until height has passed"},
+	ValidityTooLong:         {"validity_too_long", "valid_until is further ahead than the allowed window"},
+	Replayed:                {"replayed", "this signer has already used this nonce"},
+	NotIssuer:               {"not_issuer", "the signer is not an issuer of this chain"},
+	NotOperator:             {"not_operator", "the signer is not a registered operator"},
+	WrongRole:               {"wrong_role", "the signer holds another role than this transaction needs"},
+	WrongOperator:           {"wrong_operator", "the signing operator is not the order's operator"},
+	UnknownOperator:         {"unknown_operator", "no operator has this id"},
+	OperatorExists:          {"operator_exists", "an operator with this id, key or address is already registered"},
+	UnknownOrder:            {"unknown_order", "no order has this id"},
+	OrderExists:             {"order_exists", "an order with this id already exists"},
+	OrderNotAwaitingPayment: {"order_not_awaiting_payment", "the order is not awaiting payment"},
+	OrderNotPaid:            {"order_not_paid", "the order has no confirmed payment"},
+	OrderAlreadyIssued:      {"order_already_issued", "the order's chips were already issued"},
+	BankReferenceUsed:       {"bank_reference_used", "this operator's bank reference already confirmed an order"},
+	BuyerMismatch:           {"buyer_mismatch", "the buyer's id, address or key differs from the order's"},
+	CurrencyMismatch:        {"currency_mismatch", "the currency differs from the operator's account currency"},
+	CapExceeded:             {"cap_exceeded", "the operator's outstanding chips would exceed its cap"},
+	QuantityMismatch:        {"quantity_mismatch", "the chip quantity is not the operator's rate applied to the amount received"},
+	InsufficientFunds:       {"insufficient_funds", "the balance is lower than the amount"},
+	Overflow:                {"overflow", "an amount would overflow"},
+	BadReceiptSignature:     {"bad_receipt_signature", "the operator's signature on the receipt does not verify"},
+	ReceiptMismatch:         {"receipt_mismatch", "the receipt does not match the order or the operator's account"},
+}
+
+// String is the code's stable name, such as "replayed".
+func (c Code) String() string {
+	if info, ok := codeTable[c]; ok {
+		return info.name
+	}
+	return fmt.Sprintf("code_%d", uint32(c))
+}
+
+// Meaning is a one-line explanation of the code for people.
+func (c Code) Meaning() string {
+	if info, ok := codeTable[c]; ok {
+		return info.meaning
+	}
+	return "unknown result code"
+}
+
+// Codes lists every defined code in numeric order.
+func Codes() []Code {
+	codes := make([]Code, 0, len(codeTable))
+	for c := Code(0); int(c) < len(codeTable); c++ {
+		codes = append(codes, c)
+	}
+	return codes
+}
+
+// Error is a rejection with its code and a reason naming what is wrong.
+type Error struct {
+	Code   Code
+	Reason string
+}
+
+func (e *Error) Error() string { return e.Code.String() + ": " + e.Reason }
+
+// Errorf builds a rejection with a formatted reason.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Reason: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf maps an error to its result code: nil is OK, a rejection carries its own code,
+// and anything else is Malformed.
+func CodeOf(err error) Code {
+	if err == nil {
+		return OK
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Malformed
+}
+
+// ReasonOf is the reason of a rejection without its code name, for result logs that
+// carry the code beside it.
+func ReasonOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return err.Error()
+}

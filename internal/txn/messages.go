@@ -1,0 +1,193 @@
+package txn
+
+import (
+	"crypto/ed25519"
+	"math/bits"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+)
+
+// Type identifies a message. Numbers are part of the wire format and never change.
+type Type uint8
+
+// The message types.
+const (
+	TypeRegisterOperator Type = 1
+	TypeBuyRequest       Type = 2
+	TypeConfirmPayment   Type = 3
+	TypeSubmitReceipt    Type = 4
+	TypeIssue            Type = 5
+	TypeTransfer         Type = 6
+)
+
+var typeNames = map[Type]string{
+	TypeRegisterOperator: "register_operator",
+	TypeBuyRequest:       "buy_request",
+	TypeConfirmPayment:   "confirm_payment",
+	TypeSubmitReceipt:    "submit_receipt",
+	TypeIssue:            "issue",
+	TypeTransfer:         "transfer",
+}
+
+func (t Type) String() string {
+	if n, ok := typeNames[t]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// Msg is the body of a transaction.
+type Msg interface {
+	Type() Type
+	// Validate checks what can be checked without state.
+	Validate() error
+}
+
+// ChipDecimals is the number of decimals of a chip: one chip is 10^6 base units.
+const ChipDecimals = 6
+
+// Rate converts fiat to chips: Chips base units for every Minor minor units of fiat.
+type Rate struct {
+	_     struct{} `cbor:",toarray"`
+	Chips uint64   `json:"chips"`
+	Minor uint64   `json:"minor"`
+}
+
+// Apply returns the chips for amountMinor, rounded down; ok is false on overflow.
+func (r Rate) Apply(amountMinor uint64) (chips uint64, ok bool) {
+	hi, lo := bits.Mul64(amountMinor, r.Chips)
+	if r.Minor == 0 || hi >= r.Minor {
+		return 0, false
+	}
+	q, _ := bits.Div64(hi, lo, r.Minor)
+	return q, true
+}
+
+// BankAccount is an operator's real account, where buyers pay.
+type BankAccount struct {
+	_        struct{} `cbor:",toarray"`
+	IBAN     string   `json:"iban"`
+	BIC      string   `json:"bic"`
+	Holder   string   `json:"holder"`
+	Currency string   `json:"currency"`
+}
+
+// Party is the buyer as the order knows it: an id chosen at the buy request (for
+// example the operator's customer number), its address and its public key.
+type Party struct {
+	_         struct{}       `cbor:",toarray"`
+	ID        string         `json:"id"`
+	Address   crypto.Address `json:"address"`
+	PublicKey []byte         `json:"public_key"`
+}
+
+// RegisterOperator (issuer) admits a financial operator and its bank account.
+type RegisterOperator struct {
+	_         struct{}       `cbor:",toarray"`
+	ID        string         `json:"id"`
+	Address   crypto.Address `json:"address"`
+	PublicKey []byte         `json:"public_key"`
+	Account   BankAccount    `json:"account"`
+	Rate      Rate           `json:"rate"`
+	CapChips  uint64         `json:"cap_chips"`
+}
+
+// BuyRequest (buyer) asks an operator for chips against a payment of AmountMinor.
+type BuyRequest struct {
+	_           struct{} `cbor:",toarray"`
+	Operator    string   `json:"operator"`
+	BuyerID     string   `json:"buyer_id"`
+	AmountMinor uint64   `json:"amount_minor"`
+	Currency    string   `json:"currency"`
+}
+
+// ConfirmPayment (operator) is the account notice of claim 4A: the operator received
+// AmountMinor for the order, identified at its bank by BankReference.
+type ConfirmPayment struct {
+	_             struct{} `cbor:",toarray"`
+	OrderID       string   `json:"order_id"`
+	Buyer         Party    `json:"buyer"`
+	AmountMinor   uint64   `json:"amount_minor"`
+	Currency      string   `json:"currency"`
+	BankReference string   `json:"bank_reference"`
+}
+
+// Receipt is what the operator gives the buyer in claim 4B: both bank accounts, both
+// parties, the amount and the chips it buys.
+type Receipt struct {
+	_               struct{}       `cbor:",toarray"`
+	OrderID         string         `json:"order_id"`
+	OperatorID      string         `json:"operator_id"`
+	OperatorAddress crypto.Address `json:"operator_address"`
+	OperatorIBAN    string         `json:"operator_iban"`
+	PayerIBAN       string         `json:"payer_iban"`
+	Buyer           Party          `json:"buyer"`
+	AmountMinor     uint64         `json:"amount_minor"`
+	Currency        string         `json:"currency"`
+	Chips           uint64         `json:"chips"`
+	BankReference   string         `json:"bank_reference"`
+}
+
+// SubmitReceipt (buyer) carries the operator-signed receipt; the buyer's signature on
+// the transaction is the countersignature.
+type SubmitReceipt struct {
+	_                 struct{} `cbor:",toarray"`
+	Receipt           Receipt  `json:"receipt"`
+	OperatorSignature []byte   `json:"operator_signature"`
+}
+
+// Issue (issuer) mints the order's chips to its buyer.
+type Issue struct {
+	_       struct{} `cbor:",toarray"`
+	OrderID string   `json:"order_id"`
+	Chips   uint64   `json:"chips"`
+}
+
+// Transfer (holder) moves chips to another account.
+type Transfer struct {
+	_           struct{}       `cbor:",toarray"`
+	To          crypto.Address `json:"to"`
+	AmountChips uint64         `json:"amount_chips"`
+}
+
+// Type implements Msg.
+func (RegisterOperator) Type() Type { return TypeRegisterOperator }
+
+// Type implements Msg.
+func (BuyRequest) Type() Type { return TypeBuyRequest }
+
+// Type implements Msg.
+func (ConfirmPayment) Type() Type { return TypeConfirmPayment }
+
+// Type implements Msg.
+func (SubmitReceipt) Type() Type { return TypeSubmitReceipt }
+
+// Type implements Msg.
+func (Issue) Type() Type { return TypeIssue }
+
+// Type implements Msg.
+func (Transfer) Type() Type { return TypeTransfer }
+
+// newMsg returns an empty message of type t to decode into.
+func newMsg(t Type) (Msg, bool) {
+	switch t {
+	case TypeRegisterOperator:
+		return &RegisterOperator{}, true
+	case TypeBuyRequest:
+		return &BuyRequest{}, true
+	case TypeConfirmPayment:
+		return &ConfirmPayment{}, true
+	case TypeSubmitReceipt:
+		return &SubmitReceipt{}, true
+	case TypeIssue:
+		return &Issue{}, true
+	case TypeTransfer:
+		return &Transfer{}, true
+	}
+	return nil, false
+}
+
+// PartyOf is the Party for a key and id.
+func PartyOf(id string, pub ed25519.PublicKey) Party {
+	return Party{ID: id, Address: crypto.AddressOf(pub), PublicKey: append([]byte(nil), pub...)}
+}

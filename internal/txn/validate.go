@@ -1,0 +1,224 @@
+package txn
+
+import (
+	"bytes"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
+)
+
+// Field size limits. They bound what a transaction can make every node store.
+const (
+	operatorIDBytesMax    = 32
+	partyIDBytesMax       = 64
+	holderBytesMax        = 140 // ISO 20022 Max140Text
+	bankReferenceBytesMax = 64
+	orderIDChars          = 20
+)
+
+// Validate implements Msg.
+func (m RegisterOperator) Validate() error {
+	if err := checkOperatorID("id", m.ID); err != nil {
+		return err
+	}
+	if err := checkKeyAddress("public_key", m.PublicKey, m.Address); err != nil {
+		return err
+	}
+	if err := m.Account.validate(); err != nil {
+		return err
+	}
+	if m.Rate.Chips == 0 || m.Rate.Minor == 0 {
+		return Errorf(InvalidField, "rate: both chips and minor must be positive, got %d/%d", m.Rate.Chips, m.Rate.Minor)
+	}
+	if m.CapChips == 0 {
+		return Errorf(InvalidField, "cap_chips: must be positive")
+	}
+	return nil
+}
+
+func (a BankAccount) validate() error {
+	if err := checkIBAN("account.iban", a.IBAN); err != nil {
+		return err
+	}
+	bic, err := fiat.ParseBIC(a.BIC)
+	if err != nil {
+		return Errorf(InvalidField, "account.bic: %v", err)
+	}
+	if string(bic) != a.BIC {
+		return Errorf(InvalidField, "account.bic: %q is not upper case", a.BIC)
+	}
+	if err := checkText("account.holder", a.Holder, holderBytesMax); err != nil {
+		return err
+	}
+	return checkCurrency("account.currency", a.Currency)
+}
+
+// Validate implements Msg.
+func (m BuyRequest) Validate() error {
+	if err := checkOperatorID("operator", m.Operator); err != nil {
+		return err
+	}
+	if err := checkText("buyer_id", m.BuyerID, partyIDBytesMax); err != nil {
+		return err
+	}
+	if m.AmountMinor == 0 {
+		return Errorf(InvalidField, "amount_minor: must be positive")
+	}
+	return checkCurrency("currency", m.Currency)
+}
+
+// Validate implements Msg.
+func (m ConfirmPayment) Validate() error {
+	if err := checkOrderID("order_id", m.OrderID); err != nil {
+		return err
+	}
+	if err := m.Buyer.validate("buyer"); err != nil {
+		return err
+	}
+	if m.AmountMinor == 0 {
+		return Errorf(InvalidField, "amount_minor: must be positive")
+	}
+	if err := checkCurrency("currency", m.Currency); err != nil {
+		return err
+	}
+	return checkText("bank_reference", m.BankReference, bankReferenceBytesMax)
+}
+
+// Validate implements Msg.
+func (m SubmitReceipt) Validate() error {
+	r := m.Receipt
+	if err := checkOrderID("receipt.order_id", r.OrderID); err != nil {
+		return err
+	}
+	if err := checkOperatorID("receipt.operator_id", r.OperatorID); err != nil {
+		return err
+	}
+	if err := checkIBAN("receipt.operator_iban", r.OperatorIBAN); err != nil {
+		return err
+	}
+	if err := checkIBAN("receipt.payer_iban", r.PayerIBAN); err != nil {
+		return err
+	}
+	if err := r.Buyer.validate("receipt.buyer"); err != nil {
+		return err
+	}
+	if r.AmountMinor == 0 || r.Chips == 0 {
+		return Errorf(InvalidField, "receipt: amount_minor and chips must be positive")
+	}
+	if err := checkCurrency("receipt.currency", r.Currency); err != nil {
+		return err
+	}
+	if err := checkText("receipt.bank_reference", r.BankReference, bankReferenceBytesMax); err != nil {
+		return err
+	}
+	if len(m.OperatorSignature) != crypto.SignatureBytes {
+		return Errorf(InvalidField, "operator_signature: want %d bytes, got %d", crypto.SignatureBytes, len(m.OperatorSignature))
+	}
+	return nil
+}
+
+// Validate implements Msg.
+func (m Issue) Validate() error {
+	if err := checkOrderID("order_id", m.OrderID); err != nil {
+		return err
+	}
+	if m.Chips == 0 {
+		return Errorf(InvalidField, "chips: must be positive")
+	}
+	return nil
+}
+
+// Validate implements Msg.
+func (m Transfer) Validate() error {
+	if m.To.IsZero() {
+		return Errorf(InvalidField, "to: missing address")
+	}
+	if m.AmountChips == 0 {
+		return Errorf(InvalidField, "amount_chips: must be positive")
+	}
+	return nil
+}
+
+func (p Party) validate(field string) error {
+	if err := checkText(field+".id", p.ID, partyIDBytesMax); err != nil {
+		return err
+	}
+	return checkKeyAddress(field+".public_key", p.PublicKey, p.Address)
+}
+
+func checkKeyAddress(field string, pub []byte, addr crypto.Address) error {
+	if len(pub) != crypto.PublicKeyBytes {
+		return Errorf(InvalidField, "%s: want %d bytes, got %d", field, crypto.PublicKeyBytes, len(pub))
+	}
+	if want := crypto.AddressOf(pub); !bytes.Equal(want[:], addr[:]) {
+		return Errorf(InvalidField, "%s: address %s is not derived from this key (want %s)", field, addr, want)
+	}
+	return nil
+}
+
+// checkOperatorID allows lower-case letters, digits and '-', starting with a letter.
+func checkOperatorID(field, id string) error {
+	if id == "" || len(id) > operatorIDBytesMax {
+		return Errorf(InvalidField, "%s: want 1 to %d characters, got %d", field, operatorIDBytesMax, len(id))
+	}
+	for i, c := range []byte(id) {
+		letter := c >= 'a' && c <= 'z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-')) {
+			return Errorf(InvalidField, "%s: %q must be lower-case letters, digits and '-', starting with a letter", field, id)
+		}
+	}
+	return nil
+}
+
+func checkOrderID(field, id string) error {
+	if len(id) != orderIDChars {
+		return Errorf(InvalidField, "%s: want %d characters, got %d", field, orderIDChars, len(id))
+	}
+	for _, c := range []byte(id) {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
+			return Errorf(InvalidField, "%s: %q must be upper-case hexadecimal", field, id)
+		}
+	}
+	return nil
+}
+
+// checkText allows printable ASCII without leading or trailing spaces: these strings
+// travel into bank files and logs, where anything else causes trouble.
+func checkText(field, s string, bytesMax int) error {
+	if s == "" || len(s) > bytesMax {
+		return Errorf(InvalidField, "%s: want 1 to %d characters, got %d", field, bytesMax, len(s))
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return Errorf(InvalidField, "%s: %q has leading or trailing spaces", field, s)
+	}
+	for _, c := range []byte(s) {
+		if c < 0x20 || c > 0x7e {
+			return Errorf(InvalidField, "%s: %q has a character that is not printable ASCII", field, s)
+		}
+	}
+	return nil
+}
+
+func checkCurrency(field, code string) error {
+	c, err := fiat.ParseCurrency(code)
+	if err != nil {
+		return Errorf(InvalidField, "%s: %v", field, err)
+	}
+	if c.Code() != code {
+		return Errorf(InvalidField, "%s: %q is not the ISO 4217 code %q", field, code, c.Code())
+	}
+	return nil
+}
+
+// checkIBAN requires a valid IBAN in electronic form (upper case, no spaces), so that
+// one account has one spelling on the chain.
+func checkIBAN(field, s string) error {
+	iban, err := fiat.ParseIBAN(s)
+	if err != nil {
+		return Errorf(InvalidField, "%s: %v", field, err)
+	}
+	if string(iban) != s {
+		return Errorf(InvalidField, "%s: %q is not in electronic form %q", field, s, iban)
+	}
+	return nil
+}
