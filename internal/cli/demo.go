@@ -77,7 +77,9 @@ func newDemoKeys() (demoKeys, error) {
 	return k, nil
 }
 
-func addressOf(k ed25519.PrivateKey) crypto.Address { return crypto.AddressOf(k.Public().(ed25519.PublicKey)) }
+func addressOf(k ed25519.PrivateKey) crypto.Address {
+	return crypto.AddressOf(k.Public().(ed25519.PublicKey))
+}
 
 func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 	home, err := os.MkdirTemp("", "chipmint-demo-")

@@ -1,0 +1,248 @@
+package abciapp
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+const testChainID = "chipmint-test"
+
+type actor struct {
+	name string
+	priv ed25519.PrivateKey
+	pub  ed25519.PublicKey
+	addr crypto.Address
+}
+
+func newActor(name string, seed byte) actor {
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
+	pub := priv.Public().(ed25519.PublicKey)
+	return actor{name: name, priv: priv, pub: pub, addr: crypto.AddressOf(pub)}
+}
+
+var (
+	issuerA   = newActor("issuer", 1)
+	operatorA = newActor("acme", 2)
+	operatorB = newActor("bobco", 3)
+	alice     = newActor("alice", 4)
+	bob       = newActor("bob", 5)
+	stranger  = newActor("stranger", 6)
+)
+
+// harness drives an App through the ABCI methods as CometBFT would, one block at a time.
+type harness struct {
+	t      *testing.T
+	dir    string
+	db     *store.DB
+	app    *App
+	height int64
+	nonce  uint64
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{t: t, dir: t.TempDir()}
+	h.open()
+	t.Cleanup(func() { h.db.Close() })
+	gen, err := json.Marshal(ledger.Genesis{Issuers: []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.app.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: testChainID, AppStateBytes: gen, InitialHeight: 1, Time: blockTime(0),
+	})
+	if err != nil {
+		t.Fatalf("InitChain: %v", err)
+	}
+	return h
+}
+
+func (h *harness) open() {
+	db, err := store.Open(h.dir)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.db = db
+	h.app = New(db, testChainID, Options{CheckInvariants: true})
+}
+
+// restart closes the app and its store and opens them again from disk.
+func (h *harness) restart() {
+	h.t.Helper()
+	if err := h.db.Close(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.open()
+}
+
+func blockTime(height int64) time.Time { return time.Unix(1_700_000_000+height, 0).UTC() }
+
+// sign signs msg by a with the next nonce, valid for ten blocks.
+func (h *harness) sign(a actor, msg txn.Msg) []byte {
+	h.nonce++
+	return txn.Sign(testChainID, msg, a.priv, h.nonce, uint64(h.height+10))
+}
+
+// block runs one block through PrepareProposal, ProcessProposal, FinalizeBlock and
+// Commit, as a single validator would.
+func (h *harness) block(txs ...[]byte) []*abci.ExecTxResult {
+	h.t.Helper()
+	ctx := context.Background()
+	next := h.height + 1
+	prep, err := h.app.PrepareProposal(ctx, &abci.RequestPrepareProposal{MaxTxBytes: 1 << 20, Txs: txs, Height: next, Time: blockTime(next)})
+	if err != nil {
+		h.t.Fatalf("PrepareProposal: %v", err)
+	}
+	proc, err := h.app.ProcessProposal(ctx, &abci.RequestProcessProposal{Txs: prep.Txs, Height: next, Time: blockTime(next)})
+	if err != nil || proc.Status != abci.ResponseProcessProposal_ACCEPT {
+		h.t.Fatalf("ProcessProposal: %v %v", proc.GetStatus(), err)
+	}
+	return h.finalize(prep.Txs...).TxResults
+}
+
+// finalize runs FinalizeBlock and Commit on txs as decided, skipping the proposal steps.
+func (h *harness) finalize(txs ...[]byte) *abci.ResponseFinalizeBlock {
+	h.t.Helper()
+	ctx := context.Background()
+	h.height++
+	res, err := h.app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Txs: txs, Height: h.height, Time: blockTime(h.height)})
+	if err != nil {
+		h.t.Fatalf("FinalizeBlock: %v", err)
+	}
+	if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
+		h.t.Fatalf("Commit: %v", err)
+	}
+	return res
+}
+
+// mustBlock runs a block and fails unless every transaction is OK.
+func (h *harness) mustBlock(txs ...[]byte) {
+	h.t.Helper()
+	for i, r := range h.block(txs...) {
+		if r.Code != uint32(txn.OK) {
+			h.t.Fatalf("height %d tx %d: %s: %s", h.height, i, txn.Code(r.Code), r.Log)
+		}
+	}
+}
+
+func (h *harness) checkTx(tx []byte) *abci.ResponseCheckTx {
+	h.t.Helper()
+	res, err := h.app.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: tx, Type: abci.CheckTxType_New})
+	if err != nil {
+		h.t.Fatalf("CheckTx: %v", err)
+	}
+	return res
+}
+
+func (h *harness) query(path, data string, v any) uint32 {
+	h.t.Helper()
+	res, err := h.app.Query(context.Background(), &abci.RequestQuery{Path: path, Data: []byte(data)})
+	if err != nil {
+		h.t.Fatalf("Query %s: %v", path, err)
+	}
+	if res.Code == QueryOK && v != nil {
+		if err := json.Unmarshal(res.Value, v); err != nil {
+			h.t.Fatalf("Query %s: %v", path, err)
+		}
+	}
+	return res.Code
+}
+
+func (h *harness) order(id string) txn.Order {
+	h.t.Helper()
+	var o txn.Order
+	if code := h.query(PathOrder, id, &o); code != QueryOK {
+		h.t.Fatalf("order %s: query code %d", id, code)
+	}
+	return o
+}
+
+func (h *harness) balance(a actor) uint64 {
+	var b BalanceAnswer
+	h.query(PathBalance, a.addr.String(), &b)
+	return b.Chips
+}
+
+// Messages of the usual flow.
+
+func registerMsg(op actor, id string) *txn.RegisterOperator {
+	return &txn.RegisterOperator{
+		ID: id, Address: op.addr, PublicKey: op.pub,
+		Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Payments GmbH", Currency: "EUR"},
+		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+		CapChips: 1_000_000_000,
+	}
+}
+
+// buy signs a buy request and returns it with the id of the order it creates.
+func (h *harness) buy(buyer actor, operator string, amountMinor uint64) ([]byte, string) {
+	tx := h.sign(buyer, &txn.BuyRequest{Operator: operator, BuyerID: buyer.name, AmountMinor: amountMinor, Currency: "EUR"})
+	return tx, txn.OrderID(buyer.addr, h.nonce)
+}
+
+func confirmMsg(orderID string, buyer actor, amountMinor uint64, bankRef string) *txn.ConfirmPayment {
+	return &txn.ConfirmPayment{
+		OrderID: orderID, Buyer: txn.PartyOf(buyer.name, buyer.pub),
+		AmountMinor: amountMinor, Currency: "EUR", BankReference: bankRef,
+	}
+}
+
+func receiptMsg(orderID string, buyer actor, amountMinor uint64, bankRef string) txn.Receipt {
+	return txn.Receipt{
+		OrderID: orderID, OperatorID: "acme", OperatorAddress: operatorA.addr, OperatorIBAN: "DE89370400440532013000",
+		PayerIBAN: "GB82WEST12345698765432", Buyer: txn.PartyOf(buyer.name, buyer.pub),
+		AmountMinor: amountMinor, Currency: "EUR", Chips: amountMinor * 10_000, BankReference: bankRef,
+	}
+}
+
+func (h *harness) submitReceipt(buyer, signer actor, r txn.Receipt) []byte {
+	sig := txn.SignReceipt(testChainID, r, signer.priv)
+	return h.sign(buyer, &txn.SubmitReceipt{Receipt: r, OperatorSignature: sig})
+}
+
+// setupOperator registers operator acme.
+func (h *harness) setupOperator() {
+	h.mustBlock(h.sign(issuerA, registerMsg(operatorA, "acme")))
+}
+
+// paidOrder creates an order of alice's for 100.00 EUR and confirms it.
+func (h *harness) paidOrder(bankRef string) string {
+	tx, id := h.buy(alice, "acme", 10_000)
+	h.mustBlock(tx)
+	h.mustBlock(h.sign(operatorA, confirmMsg(id, alice, 10_000, bankRef)))
+	return id
+}
+
+// stateWithoutNonces is every committed key and value except the spent nonces.
+func stateWithoutNonces(db *store.DB) map[string]string {
+	out := make(map[string]string)
+	db.Scan(nil, func(k, v []byte) bool {
+		if !bytes.HasPrefix(k, []byte("nonce/")) && !bytes.HasPrefix(k, []byte("exp/")) && k[0] != 0 {
+			out[string(k)] = string(v)
+		}
+		return true
+	})
+	return out
+}
+
+// stripSignature re-encodes a transaction with an empty signature.
+func stripSignature(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	var tx txn.Tx
+	if err := txn.DecodeRecord(raw, &tx); err != nil {
+		t.Fatal(err)
+	}
+	tx.Signature = nil
+	return txn.EncodeRecord(tx)
+}

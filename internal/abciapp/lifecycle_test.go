@@ -1,0 +1,196 @@
+package abciapp
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+func TestLifecycleBothVariants(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+
+	// Variant A: buy, account notice, issue.
+	buyA, orderA := h.buy(alice, "acme", 10_000)
+	h.mustBlock(buyA)
+	if o := h.order(orderA); o.Status != txn.StatusAwaitingPayment || o.PaymentReference != txn.PaymentReference(orderA) {
+		t.Fatalf("after buy: %+v", o)
+	}
+	h.mustBlock(h.sign(operatorA, confirmMsg(orderA, alice, 10_000, "UETR-A")))
+	if o := h.order(orderA); o.Status != txn.StatusPaid || o.Chips != 100_000_000 || o.ConfirmedBy != txn.ConfirmedByNotice {
+		t.Fatalf("after confirm: %+v", o)
+	}
+	h.mustBlock(h.sign(issuerA, &txn.Issue{OrderID: orderA, Chips: 100_000_000}))
+
+	// Variant B: buy, receipt countersigned by the buyer, issue.
+	buyB, orderB := h.buy(bob, "acme", 25_000)
+	h.mustBlock(buyB)
+	h.mustBlock(h.submitReceipt(bob, operatorA, receiptMsg(orderB, bob, 25_000, "UETR-B")))
+	if o := h.order(orderB); o.Status != txn.StatusPaid || o.PayerIBAN != "GB82WEST12345698765432" || o.ConfirmedBy != txn.ConfirmedByReceipt {
+		t.Fatalf("after receipt: %+v", o)
+	}
+	res := h.block(h.sign(issuerA, &txn.Issue{OrderID: orderB, Chips: 250_000_000}))
+	if !hasEvent(res[0].Events, "order", "id", orderB) || !hasEvent(res[0].Events, "order", "status", txn.StatusIssued) {
+		t.Errorf("issue events %v lack the order's id and status", res[0].Events)
+	}
+
+	h.mustBlock(h.sign(alice, &txn.Transfer{To: bob.addr, AmountChips: 30_000_000}))
+	if a, b := h.balance(alice), h.balance(bob); a != 70_000_000 || b != 280_000_000 {
+		t.Fatalf("balances alice %d bob %d", a, b)
+	}
+	var s txn.Supply
+	h.query(PathSupply, "", &s)
+	if s != (txn.Supply{TotalChips: 350_000_000, IssuedChips: 350_000_000}) {
+		t.Fatalf("supply %+v", s)
+	}
+	var op txn.Operator
+	h.query(PathOperator, "acme", &op)
+	if op.IssuedChips != 350_000_000 {
+		t.Fatalf("operator issued %d", op.IssuedChips)
+	}
+	var inv InvariantsAnswer
+	if code := h.query(PathInvariants, "", &inv); code != QueryOK || !inv.OK || inv.Height != h.height {
+		t.Fatalf("invariants: code %d %+v", code, inv)
+	}
+}
+
+func hasEvent(events []abci.Event, typ, key, value string) bool {
+	for _, e := range events {
+		for _, a := range e.Attributes {
+			if e.Type == typ && a.Key == key && a.Value == value && a.Index {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestQueryErrors(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		name, path, data string
+		want             uint32
+	}{
+		{"unknown path", "/nope", "", QueryBadRequest},
+		{"missing order", PathOrder, "00000000000000000000", QueryNotFound},
+		{"missing operator", PathOperator, "acme", QueryNotFound},
+		{"bad address", PathBalance, "chip1nothing", QueryBadRequest},
+		{"issuers", PathIssuers, "", QueryOK},
+		{"empty operator list", PathOperators, "", QueryOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := h.query(tc.path, tc.data, nil); got != tc.want {
+				t.Fatalf("code %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRestartKeepsHeightAndAppHash(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	h.paidOrder("UETR-1")
+	before, err := h.app.Info(context.Background(), &abci.RequestInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.restart()
+	after, err := h.app.Info(context.Background(), &abci.RequestInfo{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.LastBlockHeight != before.LastBlockHeight || after.LastBlockHeight != h.height {
+		t.Fatalf("height %d after restart, %d before", after.LastBlockHeight, before.LastBlockHeight)
+	}
+	if !bytes.Equal(after.LastBlockAppHash, before.LastBlockAppHash) || len(after.LastBlockAppHash) == 0 {
+		t.Fatalf("app hash %X after restart, %X before", after.LastBlockAppHash, before.LastBlockAppHash)
+	}
+	// The restarted app goes on from where it was.
+	tx, _ := h.buy(bob, "acme", 5_000)
+	h.mustBlock(tx)
+}
+
+func TestGenesisWithoutIssuersIsRefused(t *testing.T) {
+	h := &harness{t: t, dir: t.TempDir()}
+	h.open()
+	defer h.db.Close()
+	tests := []struct{ name, appState string }{
+		{"no issuers", `{"issuers":[]}`},
+		{"no app state", ``},
+		{"unknown field", `{"issuers":[],"mint_everything":true}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := h.app.InitChain(context.Background(), &abci.RequestInitChain{ChainId: testChainID, AppStateBytes: []byte(tc.appState), InitialHeight: 1})
+			if err == nil {
+				t.Fatal("InitChain accepted a genesis that can never mint")
+			}
+		})
+	}
+	_, err := h.app.InitChain(context.Background(), &abci.RequestInitChain{ChainId: "another-chain", AppStateBytes: []byte(`{"issuers":[]}`), InitialHeight: 1})
+	if err == nil {
+		t.Fatal("InitChain accepted another chain's genesis")
+	}
+}
+
+func TestProposalWithUndecodableTxIsRejected(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	good, _ := h.buy(alice, "acme", 10_000)
+	prep, err := h.app.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{MaxTxBytes: 1 << 20, Txs: [][]byte{[]byte("junk"), good}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prep.Txs) != 1 || !bytes.Equal(prep.Txs[0], good) {
+		t.Fatalf("PrepareProposal kept %d txs, want only the decodable one", len(prep.Txs))
+	}
+	proc, err := h.app.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Txs: [][]byte{good, []byte("junk")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if proc.Status != abci.ResponseProcessProposal_REJECT {
+		t.Fatalf("ProcessProposal: %v, want REJECT", proc.Status)
+	}
+}
+
+func TestPrepareProposalRespectsMaxTxBytes(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	a, _ := h.buy(alice, "acme", 10_000)
+	b, _ := h.buy(bob, "acme", 10_000)
+	prep, err := h.app.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{MaxTxBytes: int64(len(a) + len(b) - 1), Txs: [][]byte{a, b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prep.Txs) != 1 {
+		t.Fatalf("kept %d txs over the byte limit", len(prep.Txs))
+	}
+}
+
+// The mempool state sees transactions admitted before: a second spend of the same
+// chips waits in no mempool.
+func TestCheckTxSeesEarlierMempoolTxs(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	id := h.paidOrder("UETR-1")
+	h.mustBlock(h.sign(issuerA, &txn.Issue{OrderID: id, Chips: 100_000_000}))
+	first := h.sign(alice, &txn.Transfer{To: bob.addr, AmountChips: 60_000_000})
+	second := h.sign(alice, &txn.Transfer{To: bob.addr, AmountChips: 60_000_000})
+	if c := txn.Code(h.checkTx(first).Code); c != txn.OK {
+		t.Fatalf("first transfer: %s", c)
+	}
+	if c := txn.Code(h.checkTx(second).Code); c != txn.InsufficientFunds {
+		t.Fatalf("second transfer: %s, want %s", c, txn.InsufficientFunds)
+	}
+	// After the block, the mempool state starts again from what was committed.
+	h.mustBlock(first)
+	recheck, err := h.app.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: second, Type: abci.CheckTxType_Recheck})
+	if err != nil || txn.Code(recheck.Code) != txn.InsufficientFunds {
+		t.Fatalf("recheck: %v %v", recheck.GetCode(), err)
+	}
+}

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (string, string, ExitCode) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	g := &Globals{Out: &out, Err: &errOut}
+	cmd := NewCmdRoot(g)
+	cmd.SetArgs(args)
+	code := ExitOK
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		code = g.report(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestDemoRunsBothVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	out, errOut, code := run(t, "demo", "--output", "json")
+	if code != ExitOK {
+		t.Fatalf("demo exit %d: %s %s", code, out, errOut)
+	}
+	var res struct {
+		OK    bool `json:"ok"`
+		Steps []struct {
+			Step   string `json:"step"`
+			Height int64  `json:"height"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	joined := ""
+	for _, s := range res.Steps {
+		joined += s.Step + "\n"
+	}
+	for _, want := range []string{"order issued (variant A", "order issued (variant B", "rejected: bank_reference_used", "invariants hold"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, joined)
+		}
+	}
+	if !res.OK {
+		t.Fatal("demo reports failure")
+	}
+}
+
+func TestBadInputNamesTheField(t *testing.T) {
+	t.Setenv("CHIPMINT_PASSPHRASE", "x")
+	home := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+		code ExitCode
+	}{
+		{"bad output format", []string{"codes", "--output", "yaml"}, "--output", ExitUsage},
+		{"unknown flag", []string{"buy", "--amonut", "1"}, "unknown flag", ExitUsage},
+		{"bad IBAN", []string{"operator", "register", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE88370400440532013000", "--bic", "COBADEFFXXX", "--holder", "A", "--cap", "1"}, "--iban", ExitUsage},
+		{"bad BIC", []string{"operator", "register", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE89370400440532013000", "--bic", "COBA", "--holder", "A", "--cap", "1"}, "--bic", ExitUsage},
+		{"bad rate", []string{"operator", "register", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE89370400440532013000", "--bic", "COBADEFFXXX", "--holder", "A", "--rate", "-1", "--cap", "1"}, "--rate", ExitUsage},
+		{"missing operator key", []string{"operator", "register", "--iban", "DE89370400440532013000"}, "--operator-key", ExitUsage},
+		{"bad chip amount", []string{"send", "--to", "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6", "--amount", "1.0000001", "--from", "k"}, "--amount", ExitUsage},
+		{"unknown recipient", []string{"send", "--to", "nobody", "--amount", "1", "--from", "k"}, "--to", ExitUsage},
+		{"no signing key", []string{"buy", "--operator", "acme", "--amount", "1"}, "--from", ExitUsage},
+		{"missing receipt file", []string{"receipt", "submit", "--in", "/nonexistent/file.json"}, "--in", ExitError},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(t, append([]string{"--home", home}, tc.args...)...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d naming %q", code, errOut, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestCodesListsEveryCode(t *testing.T) {
+	out, _, code := run(t, "codes", "--output", "json")
+	var rows []struct {
+		Code uint32 `json:"code"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || code != ExitOK {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	if len(rows) < 29 || rows[20].Name != "bank_reference_used" {
+		t.Fatalf("codes: %+v", rows)
+	}
+}

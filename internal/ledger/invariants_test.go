@@ -1,0 +1,142 @@
+package ledger
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"testing"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+const chainID = "ledger-test"
+
+type emptyReader struct{}
+
+func (emptyReader) Get([]byte) ([]byte, bool)                 { return nil, false }
+func (emptyReader) Scan([]byte, func(key, value []byte) bool) {}
+
+func key(seed byte) ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
+}
+
+func pub(k ed25519.PrivateKey) ed25519.PublicKey { return k.Public().(ed25519.PublicKey) }
+
+// issuedState is a ledger with one operator and one order of 100.00 EUR issued to
+// the buyer, built by applying signed transactions.
+func issuedState(t *testing.T) (*store.Overlay, string, crypto.Address) {
+	t.Helper()
+	issuer, operator, buyer := key(1), key(2), key(3)
+	kv := store.NewOverlay(emptyReader{})
+	g := Genesis{Issuers: []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub(issuer)), PublicKey: pub(issuer)}}}
+	if err := InitGenesis(kv, g); err != nil {
+		t.Fatal(err)
+	}
+	b := Block{ChainID: chainID, Height: 1}
+	apply := func(signer ed25519.PrivateKey, nonce uint64, msg txn.Msg) {
+		t.Helper()
+		tx, err := txn.Parse(txn.Sign(chainID, msg, signer, nonce, 5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := Apply(kv, b, tx); res.Code != txn.OK {
+			t.Fatalf("%s: %s %s", msg.Type(), res.Code, res.Log)
+		}
+	}
+	apply(issuer, 1, &txn.RegisterOperator{
+		ID: "acme", Address: crypto.AddressOf(pub(operator)), PublicKey: pub(operator),
+		Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme", Currency: "EUR"},
+		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+		CapChips: 1_000_000_000,
+	})
+	buyerAddr := crypto.AddressOf(pub(buyer))
+	apply(buyer, 7, &txn.BuyRequest{Operator: "acme", BuyerID: "b", AmountMinor: 10_000, Currency: "EUR"})
+	id := txn.OrderID(buyerAddr, 7)
+	apply(operator, 1, &txn.ConfirmPayment{OrderID: id, Buyer: txn.PartyOf("b", pub(buyer)), AmountMinor: 10_000, Currency: "EUR", BankReference: "R1"})
+	apply(issuer, 2, &txn.Issue{OrderID: id, Chips: 100_000_000})
+	if err := CheckInvariants(kv); err != nil {
+		t.Fatalf("a valid state fails the check: %v", err)
+	}
+	return kv, id, buyerAddr
+}
+
+func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
+	tests := []struct {
+		name    string
+		corrupt func(kv *store.Overlay, orderID string, buyer crypto.Address)
+	}{
+		{"doubled mint: a balance without supply", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			setBalance(kv, buyer, 2*Balance(kv, buyer))
+		}},
+		{"supply that is not issued minus burned", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			s := GetSupply(kv)
+			s.IssuedChips++
+			putRecord(kv, []byte(keySupply), s)
+		}},
+		{"issued quantity that is not the rate of the amount", func(kv *store.Overlay, id string, buyer crypto.Address) {
+			o, _ := GetOrder(kv, id)
+			o.Chips++
+			putRecord(kv, orderKey(id), o)
+		}},
+		{"operator's issued chips that its orders do not explain", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			op, _ := GetOperator(kv, "acme")
+			op.IssuedChips += 5
+			putRecord(kv, operatorKey("acme"), op)
+		}},
+		{"outstanding over the cap", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			op, _ := GetOperator(kv, "acme")
+			op.CapChips = 1
+			putRecord(kv, operatorKey("acme"), op)
+		}},
+		{"a bank reference that confirms a second order", func(kv *store.Overlay, id string, _ crypto.Address) {
+			o, _ := GetOrder(kv, id)
+			o.ID = "FFFFFFFFFFFFFFFFFFFF"
+			putRecord(kv, orderKey(o.ID), o)
+		}},
+		{"a paid order without its bank reference", func(kv *store.Overlay, id string, _ crypto.Address) {
+			o, _ := GetOrder(kv, id)
+			kv.Delete(bankRefKey(o.Operator, o.BankReference))
+		}},
+		{"an awaiting order carrying a payment", func(kv *store.Overlay, id string, _ crypto.Address) {
+			o, _ := GetOrder(kv, id)
+			o.Status = txn.StatusAwaitingPayment
+			putRecord(kv, orderKey(id), o)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kv, id, buyer := issuedState(t)
+			tc.corrupt(kv, id, buyer)
+			if err := CheckInvariants(kv); !errors.Is(err, ErrInvariant) {
+				t.Fatalf("CheckInvariants = %v, want %v", err, ErrInvariant)
+			}
+		})
+	}
+}
+
+func TestBeginBlockForgetsExpiredNonces(t *testing.T) {
+	kv, _, _ := issuedState(t)
+	countNonces := func() int {
+		n := 0
+		kv.Scan([]byte(prefixNonce), func(_, _ []byte) bool { n++; return true })
+		return n
+	}
+	if got := countNonces(); got != 4 {
+		t.Fatalf("%d nonces spent, want 4", got)
+	}
+	BeginBlock(kv, Block{Height: 5})
+	if got := countNonces(); got != 4 {
+		t.Fatalf("at height 5, valid_until 5 is still live: %d nonces, want 4", got)
+	}
+	BeginBlock(kv, Block{Height: 6})
+	if got := countNonces(); got != 0 {
+		t.Fatalf("at height 6 every nonce has expired: %d left", got)
+	}
+	leftover := 0
+	kv.Scan([]byte(prefixNonceExpiry), func(_, _ []byte) bool { leftover++; return true })
+	if leftover != 0 {
+		t.Fatalf("%d expiry entries left", leftover)
+	}
+}
