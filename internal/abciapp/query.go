@@ -25,6 +25,7 @@ const (
 	PathOrder      = "/order"
 	PathOperator   = "/operator"
 	PathOperators  = "/operators"
+	PathPaidOrders = "/orders/paid"
 	PathBalance    = "/balance"
 	PathSupply     = "/supply"
 	PathIssuers    = "/issuers"
@@ -70,6 +71,8 @@ func (a *App) answer(path, data string) (any, uint32, error) {
 			return op, QueryOK, nil
 		}
 		return nil, QueryNotFound, fmt.Errorf("operator %q not found", data)
+	case PathPaidOrders:
+		return nonNil(ledger.PaidOrders(a.db)), QueryOK, nil
 	case PathOperators:
 		return nonNil(ledger.Operators(a.db)), QueryOK, nil
 	case PathBalance:

@@ -175,6 +175,12 @@ func (c *Client) Order(ctx context.Context, id string) (txn.Order, error) {
 	return o, c.query(ctx, "/order", id, &o)
 }
 
+// PaidOrders lists the orders paid and not yet issued.
+func (c *Client) PaidOrders(ctx context.Context) ([]txn.Order, error) {
+	var orders []txn.Order
+	return orders, c.query(ctx, "/orders/paid", "", &orders)
+}
+
 // Operator reads an operator.
 func (c *Client) Operator(ctx context.Context, id string) (txn.Operator, error) {
 	var op txn.Operator

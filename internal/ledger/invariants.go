@@ -13,7 +13,7 @@ import (
 // reads the whole state, so callers run it in tests and behind a debug flag, not on
 // every block of a production node.
 func CheckInvariants(r store.Reader) error {
-	checks := []func(store.Reader) error{checkSupply, checkOrders, checkBankReferences}
+	checks := []func(store.Reader) error{checkSupply, checkOrders, checkBankReferences, checkPaidIndex}
 	for _, check := range checks {
 		if err := check(r); err != nil {
 			return err
@@ -140,6 +140,35 @@ func checkBankReferences(r store.Reader) error {
 	})
 	if paid != refs {
 		return broken("%d paid or issued orders but %d bank references", paid, refs)
+	}
+	return nil
+}
+
+// checkPaidIndex: the index the issuer works from lists exactly the paid orders.
+func checkPaidIndex(r store.Reader) error {
+	var err error
+	indexed := 0
+	r.Scan([]byte(prefixPaid), func(key, _ []byte) bool {
+		indexed++
+		if o, ok := GetOrder(r, string(key[len(prefixPaid):])); !ok || o.Status != txn.StatusPaid {
+			err = broken("paid index lists %q, which is not a paid order", key)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	paid := 0
+	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
+		var o txn.Order
+		if txn.DecodeRecord(value, &o) == nil && o.Status == txn.StatusPaid {
+			paid++
+		}
+		return true
+	})
+	if paid != indexed {
+		return broken("%d paid orders but %d in the paid index", paid, indexed)
 	}
 	return nil
 }

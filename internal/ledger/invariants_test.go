@@ -99,6 +99,9 @@ func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
 			o, _ := GetOrder(kv, id)
 			kv.Delete(bankRefKey(o.Operator, o.BankReference))
 		}},
+		{"an issued order left in the paid index", func(kv *store.Overlay, id string, _ crypto.Address) {
+			kv.Set(paidKey(id), nil)
+		}},
 		{"an awaiting order carrying a payment", func(kv *store.Overlay, id string, _ crypto.Address) {
 			o, _ := GetOrder(kv, id)
 			o.Status = txn.StatusAwaitingPayment

@@ -140,6 +140,7 @@ func markPaid(kv store.KV, b Block, o txn.Order, receivedMinor, chips uint64, ba
 	o.Status, o.ReceivedMinor, o.Chips, o.BankReference, o.PaidHeight = txn.StatusPaid, receivedMinor, chips, bankRef, b.Height
 	putRecord(kv, orderKey(o.ID), o)
 	kv.Set(bankRefKey(o.Operator, bankRef), []byte(o.ID))
+	kv.Set(paidKey(o.ID), nil)
 	return []Event{orderEvent(o)}
 }
 
@@ -173,6 +174,7 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 	putRecord(kv, operatorKey(op.ID), op)
 	o.Status, o.IssuedHeight = txn.StatusIssued, b.Height
 	putRecord(kv, orderKey(o.ID), o)
+	kv.Delete(paidKey(o.ID))
 	return []Event{orderEvent(o)}, nil
 }
 

@@ -20,6 +20,7 @@ const (
 	prefixBankRef     = "bref/"
 	prefixNonce       = "nonce/"
 	prefixNonceExpiry = "exp/"
+	prefixPaid        = "paid/"
 	keySupply         = "supply"
 )
 
@@ -28,6 +29,9 @@ func issuerKey(a crypto.Address) []byte     { return append([]byte(prefixIssuer)
 func operatorKey(id string) []byte          { return []byte(prefixOperator + id) }
 func operatorByKey(a crypto.Address) []byte { return append([]byte(prefixOperatorKey), a[:]...) }
 func orderKey(id string) []byte             { return []byte(prefixOrder + id) }
+
+// paidKey indexes the orders paid and not yet issued, which the issuer works through.
+func paidKey(id string) []byte { return []byte(prefixPaid + id) }
 
 // bankRefKey separates operator id and reference by 0x00, which neither may contain.
 func bankRefKey(operator, ref string) []byte { return []byte(prefixBankRef + operator + "\x00" + ref) }
@@ -120,4 +124,16 @@ func GetSupply(r store.Reader) txn.Supply {
 	var s txn.Supply
 	getRecord(r, []byte(keySupply), &s)
 	return s
+}
+
+// PaidOrders lists the orders that are paid and not yet issued, by id.
+func PaidOrders(r store.Reader) []txn.Order {
+	var out []txn.Order
+	r.Scan([]byte(prefixPaid), func(key, _ []byte) bool {
+		if o, ok := GetOrder(r, string(key[len(prefixPaid):])); ok {
+			out = append(out, o)
+		}
+		return true
+	})
+	return out
 }

@@ -26,11 +26,20 @@ type DB struct {
 
 // Open opens or creates the state database in dir.
 func Open(dir string) (*DB, error) {
-	pdb, err := pebble.Open(dir, &pebble.Options{})
+	pdb, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	return &DB{pdb: pdb}, nil
+}
+
+// quietLogger drops pebble's informational messages (WAL replay on every reopen) and
+// keeps its fatal ones fatal.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf("store: pebble: "+format, args...))
 }
 
 // Close closes the database.
