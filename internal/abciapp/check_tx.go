@@ -6,6 +6,8 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // CheckTx admits a transaction to the mempool if it would apply on top of the committed
@@ -13,6 +15,12 @@ import (
 // or two uses of one nonce do not both wait for a block.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	b := ledger.Block{ChainID: a.chainID, Height: a.committed.Height + 1}
-	res := a.execute(a.mempool, b, req.Tx)
+	// A rejected transaction leaves no trace in the mempool state, not even its nonce:
+	// resent, it gets its real reason again.
+	pending := store.NewOverlay(a.mempool)
+	res := a.execute(pending, b, req.Tx)
+	if res.Code == txn.OK {
+		pending.WriteTo(a.mempool)
+	}
 	return &abci.ResponseCheckTx{Code: uint32(res.Code), Log: res.Log, Codespace: codespace(res.Code)}, nil
 }

@@ -116,7 +116,11 @@ func rejectionCases() []rejectionCase {
 			h.paidOrder("UETR-1")
 			tx, id := h.buy(alice, "acme", 10_000)
 			h.mustBlock(tx)
-			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-1"))
+			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "Uetr-1"))
+		}},
+		{"the same payment confirmed again", txn.AlreadyConfirmed, func(h *harness) []byte {
+			id := h.paidOrder("UETR-1")
+			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "uetr-1"))
 		}},
 		{"confirmation naming another buyer", txn.BuyerMismatch, func(h *harness) []byte {
 			tx, id := h.buy(alice, "acme", 10_000)

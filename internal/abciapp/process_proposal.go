@@ -8,8 +8,8 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// ProcessProposal rejects a block with a transaction that does not even decode: an
-// honest proposer never includes one. Everything else is judged in FinalizeBlock, where
+// ProcessProposal rejects a block with a transaction that does not decode or fails its
+// field validation (txn.Parse): an honest proposer never includes one. Everything else is judged in FinalizeBlock, where
 // a rejected transaction gets its result code.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
 	for _, tx := range req.Txs {

@@ -16,13 +16,6 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// ReceiptFile is the operator-signed receipt as it travels to the buyer (claim 4B).
-type ReceiptFile struct {
-	ChainID           string      `json:"chain_id"`
-	Receipt           txn.Receipt `json:"receipt"`
-	OperatorSignature []byte      `json:"operator_signature"`
-}
-
 // CountersignedFile is the buyer's transaction carrying the receipt; anyone may submit it.
 type CountersignedFile struct {
 	ChainID string `json:"chain_id"`
@@ -99,36 +92,31 @@ func runReceiptCreate(cmd *cobra.Command, g *Globals, o *ReceiptCreateOptions) e
 }
 
 // createReceipt builds and signs the receipt for a payment the operator received.
-func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef, payerIBAN string) (ReceiptFile, error) {
+func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef, payerIBAN string) (txn.ReceiptFile, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
-		return ReceiptFile{}, fmt.Errorf("--order: %w", err)
+		return txn.ReceiptFile{}, fmt.Errorf("--order: %w", err)
 	}
 	op, err := c.Operator(ctx, order.Operator)
 	if err != nil {
-		return ReceiptFile{}, err
+		return txn.ReceiptFile{}, err
 	}
 	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != op.Address {
-		return ReceiptFile{}, usageError{fmt.Errorf("--from: the key is not operator %s's", op.ID)}
+		return txn.ReceiptFile{}, usageError{fmt.Errorf("--from: the key is not operator %s's", op.ID)}
 	}
 	payer, err := fiat.ParseIBAN(payerIBAN)
 	if err != nil {
-		return ReceiptFile{}, usageError{fmt.Errorf("--payer-iban: %w", err)}
+		return txn.ReceiptFile{}, usageError{fmt.Errorf("--payer-iban: %w", err)}
 	}
 	amountMinor, err := parseMoney(amount, order.Currency)
 	if err != nil {
-		return ReceiptFile{}, err
+		return txn.ReceiptFile{}, err
 	}
-	chips, ok := op.Rate.Apply(amountMinor)
-	if !ok {
-		return ReceiptFile{}, usageError{fmt.Errorf("--amount: %s overflows at the operator's rate", amount)}
+	r, err := txn.NewReceipt(order, op, amountMinor, bankRef, string(payer))
+	if err != nil {
+		return txn.ReceiptFile{}, usageError{fmt.Errorf("--amount: %w", err)}
 	}
-	r := txn.Receipt{
-		OrderID: order.ID, OperatorID: op.ID, OperatorAddress: op.Address, OperatorIBAN: op.Account.IBAN,
-		PayerIBAN: string(payer), Buyer: order.Buyer, AmountMinor: amountMinor, Currency: order.Currency,
-		Chips: chips, BankReference: bankRef,
-	}
-	return ReceiptFile{ChainID: c.ChainID(), Receipt: r, OperatorSignature: txn.SignReceipt(c.ChainID(), r, key)}, nil
+	return txn.IssueReceipt(c.ChainID(), r, key), nil
 }
 
 func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error {
@@ -136,7 +124,7 @@ func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error 
 	if err != nil {
 		return err
 	}
-	var rf ReceiptFile
+	var rf txn.ReceiptFile
 	if err := json.Unmarshal(b, &rf); err != nil {
 		return fmt.Errorf("--in %s: not a receipt file: %w", in, err)
 	}
@@ -165,7 +153,7 @@ func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error 
 
 // countersign checks the receipt against the chain and the buyer's key, then signs the
 // transaction that carries it.
-func countersign(ctx context.Context, c *client.Client, key ed25519.PrivateKey, rf ReceiptFile) ([]byte, error) {
+func countersign(ctx context.Context, c *client.Client, key ed25519.PrivateKey, rf txn.ReceiptFile) ([]byte, error) {
 	if rf.ChainID != c.ChainID() {
 		return nil, fmt.Errorf("receipt is for chain %q, the node runs %q", rf.ChainID, c.ChainID())
 	}

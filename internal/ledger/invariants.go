@@ -74,13 +74,21 @@ func checkOrders(r store.Reader) error {
 	if err != nil {
 		return err
 	}
+	var sumIssued uint64
 	for _, op := range Operators(r) {
+		var carry uint64
+		if sumIssued, carry = bits.Add64(sumIssued, op.IssuedChips, 0); carry != 0 {
+			return broken("operators' issued chips overflow")
+		}
 		if op.IssuedChips != issued[op.ID] {
 			return broken("operator %q issued %d chips, its orders %d", op.ID, op.IssuedChips, issued[op.ID])
 		}
 		if op.BurnedChips > op.IssuedChips || op.OutstandingChips() > op.CapChips {
 			return broken("operator %q outstanding %d-%d over cap %d", op.ID, op.IssuedChips, op.BurnedChips, op.CapChips)
 		}
+	}
+	if s := GetSupply(r); s.IssuedChips != sumIssued {
+		return broken("supply says %d chips issued, operators %d", s.IssuedChips, sumIssued)
 	}
 	return nil
 }

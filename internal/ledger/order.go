@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"math/bits"
+
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -118,6 +120,9 @@ func payableOrder(r store.Reader, op txn.Operator, orderID string, buyer txn.Par
 		return txn.Order{}, txn.Errorf(txn.WrongOperator, "order %s belongs to operator %q, not %q", o.ID, o.Operator, op.ID)
 	}
 	if used, ok := r.Get(bankRefKey(op.ID, bankRef)); ok {
+		if string(used) == o.ID {
+			return txn.Order{}, txn.Errorf(txn.AlreadyConfirmed, "bank reference %q already confirmed order %s", bankRef, o.ID)
+		}
 		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q already confirmed order %s", bankRef, op.ID, used)
 	}
 	if o.Status != txn.StatusAwaitingPayment {
@@ -167,10 +172,14 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 	if err := checkCap(op, o.Chips); err != nil {
 		return nil, err
 	}
+	issued, carry := bits.Add64(op.IssuedChips, o.Chips, 0)
+	if carry != 0 {
+		return nil, txn.Errorf(txn.Overflow, "operator %q issued chips would overflow", op.ID)
+	}
 	if err := mint(kv, o.Buyer.Address, o.Chips); err != nil {
 		return nil, err
 	}
-	op.IssuedChips += o.Chips
+	op.IssuedChips = issued
 	putRecord(kv, operatorKey(op.ID), op)
 	o.Status, o.IssuedHeight = txn.StatusIssued, b.Height
 	putRecord(kv, orderKey(o.ID), o)

@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/store"
@@ -34,7 +35,10 @@ func orderKey(id string) []byte             { return []byte(prefixOrder + id) }
 func paidKey(id string) []byte { return []byte(prefixPaid + id) }
 
 // bankRefKey separates operator id and reference by 0x00, which neither may contain.
-func bankRefKey(operator, ref string) []byte { return []byte(prefixBankRef + operator + "\x00" + ref) }
+// References are compared without case: a UETR is the same payment in either case.
+func bankRefKey(operator, ref string) []byte {
+	return []byte(prefixBankRef + operator + "\x00" + strings.ToUpper(ref))
+}
 
 func nonceKey(a crypto.Address, nonce uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte(prefixNonce), a[:]...), nonce)

@@ -9,8 +9,8 @@ import (
 	"github.com/cockroachdb/pebble"
 )
 
-// metaKey holds the committed height and app hash. Application keys are printable, so
-// a key starting with 0x00 can never collide with one.
+// metaKey holds the committed height and app hash. Application keys start with a
+// printable prefix, so a key starting with 0x00 can never collide with one.
 var metaKey = []byte("\x00meta")
 
 // Meta is what was last committed.

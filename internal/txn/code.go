@@ -40,6 +40,7 @@ const (
 	Overflow                Code = 26
 	BadReceiptSignature     Code = 27
 	ReceiptMismatch         Code = 28
+	AlreadyConfirmed        Code = 29
 )
 
 type codeInfo struct {
@@ -77,6 +78,7 @@ var codeTable = map[Code]codeInfo{
 	Overflow:                {"overflow", "an amount would overflow"},
 	BadReceiptSignature:     {"bad_receipt_signature", "the operator's signature on the receipt does not verify"},
 	ReceiptMismatch:         {"receipt_mismatch", "the receipt does not match the order or the operator's account"},
+	AlreadyConfirmed:        {"already_confirmed", "this bank reference already confirmed this order: nothing to do"},
 }
 
 // String is the code's stable name, such as "replayed".
