@@ -60,7 +60,11 @@ func (d *DB) Get(key []byte) ([]byte, bool) {
 
 // Scan implements Reader.
 func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) {
-	it, err := d.pdb.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	lower := prefix
+	if len(lower) == 0 {
+		lower = []byte{0x01} // past the meta key: a scan sees application keys only
+	}
+	it, err := d.pdb.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(prefix)})
 	if err != nil {
 		panic(fmt.Sprintf("store: scan %q: %v", prefix, err))
 	}

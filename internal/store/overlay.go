@@ -48,7 +48,7 @@ func NewOverlay(parent Reader) *Overlay {
 // Get implements Reader.
 func (o *Overlay) Get(key []byte) ([]byte, bool) {
 	if e, ok := o.writes[string(key)]; ok {
-		return e.value, !e.deleted
+		return bytes.Clone(e.value), !e.deleted
 	}
 	return o.parent.Get(key)
 }

@@ -59,7 +59,7 @@ func unmarshalCanonical(b []byte, v any) *Error {
 // EncodeRecord returns the canonical CBOR of a message or record, for storage and signing.
 func EncodeRecord(v any) []byte { return marshal(v) }
 
-// DecodeRecord decodes CBOR written by Encode, such as a stored record. Unlike transaction
+// DecodeRecord decodes CBOR written by EncodeRecord, such as a stored record. Unlike transaction
 // decoding it skips the re-encoding check: the ledger wrote those bytes itself.
 func DecodeRecord(b []byte, v any) error {
 	if err := decMode.Unmarshal(b, v); err != nil {

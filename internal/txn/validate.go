@@ -200,12 +200,8 @@ func checkText(field, s string, bytesMax int) error {
 }
 
 func checkCurrency(field, code string) error {
-	c, err := fiat.ParseCurrency(code)
-	if err != nil {
+	if _, err := fiat.ParseCurrency(code); err != nil {
 		return Errorf(InvalidField, "%s: %v", field, err)
-	}
-	if c.Code() != code {
-		return Errorf(InvalidField, "%s: %q is not the ISO 4217 code %q", field, code, c.Code())
 	}
 	return nil
 }

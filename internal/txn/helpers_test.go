@@ -1,0 +1,135 @@
+package txn
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"testing"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+)
+
+// testChainID is the chain every test transaction is signed for.
+const testChainID = "chipmint-test-1"
+
+// Fixed test accounts. Ed25519 signing is deterministic, so transactions signed with
+// these keys are byte-for-byte reproducible, which the golden files rely on.
+var (
+	issuerKey   = keyFromSeed(0x01)
+	operatorKey = keyFromSeed(0x02)
+	buyerKey    = keyFromSeed(0x03)
+	holderKey   = keyFromSeed(0x04)
+)
+
+const (
+	testOperatorID = "acme-bank"
+	testBuyerID    = "customer-42"
+	testIBAN       = "DE89370400440532013000"
+	testPayerIBAN  = "GB82WEST12345698765432"
+	testBIC        = "COBADEFFXXX"
+	testBuyNonce   = 7
+	testValidUntil = 500
+)
+
+func keyFromSeed(b byte) ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{b}, ed25519.SeedSize))
+}
+
+func pubOf(priv ed25519.PrivateKey) ed25519.PublicKey {
+	return priv.Public().(ed25519.PublicKey)
+}
+
+func addrOf(priv ed25519.PrivateKey) crypto.Address {
+	return crypto.AddressOf(pubOf(priv))
+}
+
+// testOrderID is the order created by the buyer's buy request with testBuyNonce.
+func testOrderID() string { return OrderID(addrOf(buyerKey), testBuyNonce) }
+
+func validRegisterOperator() RegisterOperator {
+	return RegisterOperator{
+		ID:        testOperatorID,
+		Address:   addrOf(operatorKey),
+		PublicKey: append([]byte(nil), pubOf(operatorKey)...),
+		Account: BankAccount{
+			IBAN:     testIBAN,
+			BIC:      testBIC,
+			Holder:   "Acme Bank AG",
+			Currency: "EUR",
+		},
+		Rate:     Rate{Chips: 1_000_000, Minor: 100},
+		CapChips: 1_000_000_000_000,
+	}
+}
+
+func validBuyRequest() BuyRequest {
+	return BuyRequest{Operator: testOperatorID, BuyerID: testBuyerID, AmountMinor: 12_345, Currency: "EUR"}
+}
+
+func validConfirmPayment() ConfirmPayment {
+	return ConfirmPayment{
+		OrderID:       testOrderID(),
+		Buyer:         PartyOf(testBuyerID, pubOf(buyerKey)),
+		AmountMinor:   12_345,
+		Currency:      "EUR",
+		BankReference: "BANKREF-0001",
+	}
+}
+
+func validReceipt() Receipt {
+	return Receipt{
+		OrderID:         testOrderID(),
+		OperatorID:      testOperatorID,
+		OperatorAddress: addrOf(operatorKey),
+		OperatorIBAN:    testIBAN,
+		PayerIBAN:       testPayerIBAN,
+		Buyer:           PartyOf(testBuyerID, pubOf(buyerKey)),
+		AmountMinor:     12_345,
+		Currency:        "EUR",
+		Chips:           123_450_000,
+		BankReference:   "BANKREF-0001",
+	}
+}
+
+func validSubmitReceipt() SubmitReceipt {
+	r := validReceipt()
+	return SubmitReceipt{Receipt: r, OperatorSignature: SignReceipt(testChainID, r, operatorKey)}
+}
+
+func validIssue() Issue { return Issue{OrderID: testOrderID(), Chips: 123_450_000} }
+
+func validTransfer() Transfer { return Transfer{To: addrOf(holderKey), AmountChips: 5_000_000} }
+
+// sample is one valid signed transaction of a message type, with who signs it.
+type sample struct {
+	name   string
+	msg    Msg
+	signer ed25519.PrivateKey
+	nonce  uint64
+}
+
+// samples returns one valid transaction of each message type, in type order. The names
+// are the golden file names.
+func samples() []sample {
+	return []sample{
+		{name: "register_operator", msg: validRegisterOperator(), signer: issuerKey, nonce: 1},
+		{name: "buy_request", msg: validBuyRequest(), signer: buyerKey, nonce: testBuyNonce},
+		{name: "confirm_payment", msg: validConfirmPayment(), signer: operatorKey, nonce: 3},
+		{name: "submit_receipt", msg: validSubmitReceipt(), signer: buyerKey, nonce: 8},
+		{name: "issue", msg: validIssue(), signer: issuerKey, nonce: 2},
+		{name: "transfer", msg: validTransfer(), signer: buyerKey, nonce: 9},
+	}
+}
+
+func (s sample) sign() []byte {
+	return Sign(testChainID, s.msg, s.signer, s.nonce, testValidUntil)
+}
+
+// mustParse parses b and fails the test on any error.
+func mustParse(t *testing.T, b []byte) *Signed {
+	t.Helper()
+	s, err := Parse(b)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return s
+}

@@ -1,0 +1,227 @@
+package txn
+
+import (
+	"strings"
+	"testing"
+)
+
+// Mutators of the valid sample messages: each row of the validation tables changes one
+// field of a message that is otherwise valid, so the row's code comes from that field.
+
+func regOp(f func(m *RegisterOperator)) Msg {
+	m := validRegisterOperator()
+	f(&m)
+	return m
+}
+
+func buyReq(f func(m *BuyRequest)) Msg {
+	m := validBuyRequest()
+	f(&m)
+	return m
+}
+
+func confirm(f func(m *ConfirmPayment)) Msg {
+	m := validConfirmPayment()
+	f(&m)
+	return m
+}
+
+func receipt(f func(m *SubmitReceipt)) Msg {
+	m := validSubmitReceipt()
+	f(&m)
+	return m
+}
+
+func issue(f func(m *Issue)) Msg {
+	m := validIssue()
+	f(&m)
+	return m
+}
+
+func transfer(f func(m *Transfer)) Msg {
+	m := validTransfer()
+	f(&m)
+	return m
+}
+
+const (
+	ibanBadChecksum = "DE88370400440532013000"
+	ibanPrintForm   = "DE89 3704 0044 0532 0130 00"
+	ibanLowerCase   = "de89370400440532013000"
+)
+
+type validationCase struct {
+	name string
+	msg  Msg
+	want Code
+}
+
+// checkValidation runs each case through Validate and through Sign and Parse, which must
+// agree: Parse is where the ledger meets Validate.
+func checkValidation(t *testing.T, tests []validationCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.msg.Validate()
+			if code := CodeOf(err); code != tt.want {
+				t.Fatalf("Validate code = %v (%v), want %v", code, err, tt.want)
+			}
+			if tt.want != OK && ReasonOf(err) == "" {
+				t.Fatalf("Validate error %v has no reason", err)
+			}
+			s, err := Parse(Sign(testChainID, tt.msg, issuerKey, 1, testValidUntil))
+			if code := CodeOf(err); code != tt.want {
+				t.Fatalf("Parse code = %v (%v), want %v", code, err, tt.want)
+			}
+			if tt.want == OK && s.Msg.Type() != tt.msg.Type() {
+				t.Fatalf("Parse Msg type = %v, want %v", s.Msg.Type(), tt.msg.Type())
+			}
+		})
+	}
+}
+
+func TestValidateRegisterOperator(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validRegisterOperator(), want: OK},
+		{name: "id of 32 characters", msg: regOp(func(m *RegisterOperator) { m.ID = strings.Repeat("a", 32) }), want: OK},
+		{name: "id with digits and dash", msg: regOp(func(m *RegisterOperator) { m.ID = "bank-2" }), want: OK},
+		{name: "id of one letter", msg: regOp(func(m *RegisterOperator) { m.ID = "b" }), want: OK},
+		{name: "id empty", msg: regOp(func(m *RegisterOperator) { m.ID = "" }), want: InvalidField},
+		{name: "id of 33 characters", msg: regOp(func(m *RegisterOperator) { m.ID = strings.Repeat("a", 33) }), want: InvalidField},
+		{name: "id upper case", msg: regOp(func(m *RegisterOperator) { m.ID = "Acme-bank" }), want: InvalidField},
+		{name: "id starting with digit", msg: regOp(func(m *RegisterOperator) { m.ID = "1bank" }), want: InvalidField},
+		{name: "id starting with dash", msg: regOp(func(m *RegisterOperator) { m.ID = "-bank" }), want: InvalidField},
+		{name: "id with underscore", msg: regOp(func(m *RegisterOperator) { m.ID = "acme_bank" }), want: InvalidField},
+		{name: "id with space", msg: regOp(func(m *RegisterOperator) { m.ID = "acme bank" }), want: InvalidField},
+		{name: "id non-ASCII", msg: regOp(func(m *RegisterOperator) { m.ID = "bänk" }), want: InvalidField},
+		{name: "address of another key", msg: regOp(func(m *RegisterOperator) { m.Address = addrOf(buyerKey) }), want: InvalidField},
+		{name: "address zero", msg: regOp(func(m *RegisterOperator) { m.Address = [20]byte{} }), want: InvalidField},
+		{name: "public key of 31 bytes", msg: regOp(func(m *RegisterOperator) { m.PublicKey = m.PublicKey[:31] }), want: InvalidField},
+		{name: "public key of 33 bytes", msg: regOp(func(m *RegisterOperator) { m.PublicKey = append(m.PublicKey, 0) }), want: InvalidField},
+		{name: "public key missing", msg: regOp(func(m *RegisterOperator) { m.PublicKey = nil }), want: InvalidField},
+		{name: "iban bad checksum", msg: regOp(func(m *RegisterOperator) { m.Account.IBAN = ibanBadChecksum }), want: InvalidField},
+		{name: "iban print form", msg: regOp(func(m *RegisterOperator) { m.Account.IBAN = ibanPrintForm }), want: InvalidField},
+		{name: "iban lower case", msg: regOp(func(m *RegisterOperator) { m.Account.IBAN = ibanLowerCase }), want: InvalidField},
+		{name: "iban empty", msg: regOp(func(m *RegisterOperator) { m.Account.IBAN = "" }), want: InvalidField},
+		{name: "iban other valid", msg: regOp(func(m *RegisterOperator) { m.Account.IBAN = testPayerIBAN }), want: OK},
+		{name: "bic of 8 characters", msg: regOp(func(m *RegisterOperator) { m.Account.BIC = "COBADEFF" }), want: OK},
+		{name: "bic lower case", msg: regOp(func(m *RegisterOperator) { m.Account.BIC = "cobadeffxxx" }), want: InvalidField},
+		{name: "bic mixed case", msg: regOp(func(m *RegisterOperator) { m.Account.BIC = "COBADEFFxxx" }), want: InvalidField},
+		{name: "bic of 9 characters", msg: regOp(func(m *RegisterOperator) { m.Account.BIC = "COBADEFFX" }), want: InvalidField},
+		{name: "bic empty", msg: regOp(func(m *RegisterOperator) { m.Account.BIC = "" }), want: InvalidField},
+		{name: "holder of 140 characters", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = strings.Repeat("h", 140) }), want: OK},
+		{name: "holder of 141 characters", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = strings.Repeat("h", 141) }), want: InvalidField},
+		{name: "holder empty", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = "" }), want: InvalidField},
+		{name: "holder trailing space", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = "Acme Bank AG " }), want: InvalidField},
+		{name: "holder leading space", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = " Acme Bank AG" }), want: InvalidField},
+		{name: "holder only a space", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = " " }), want: InvalidField},
+		{name: "holder non-ASCII", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = "Müller Bank" }), want: InvalidField},
+		{name: "holder with tab", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = "Acme\tBank" }), want: InvalidField},
+		{name: "holder with DEL", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = "Acme\x7fBank" }), want: InvalidField},
+		{name: "holder with tilde", msg: regOp(func(m *RegisterOperator) { m.Account.Holder = "Acme~Bank" }), want: OK},
+		{name: "currency lower case", msg: regOp(func(m *RegisterOperator) { m.Account.Currency = "eur" }), want: InvalidField},
+		{name: "currency unknown", msg: regOp(func(m *RegisterOperator) { m.Account.Currency = "QQQ" }), want: InvalidField},
+		{name: "currency not tender", msg: regOp(func(m *RegisterOperator) { m.Account.Currency = "XTS" }), want: InvalidField},
+		{name: "currency empty", msg: regOp(func(m *RegisterOperator) { m.Account.Currency = "" }), want: InvalidField},
+		{name: "currency other", msg: regOp(func(m *RegisterOperator) { m.Account.Currency = "CHF" }), want: OK},
+		{name: "rate chips zero", msg: regOp(func(m *RegisterOperator) { m.Rate.Chips = 0 }), want: InvalidField},
+		{name: "rate minor zero", msg: regOp(func(m *RegisterOperator) { m.Rate.Minor = 0 }), want: InvalidField},
+		{name: "rate both zero", msg: regOp(func(m *RegisterOperator) { m.Rate = Rate{} }), want: InvalidField},
+		{name: "cap zero", msg: regOp(func(m *RegisterOperator) { m.CapChips = 0 }), want: InvalidField},
+	})
+}
+
+func TestValidateBuyRequest(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validBuyRequest(), want: OK},
+		{name: "operator empty", msg: buyReq(func(m *BuyRequest) { m.Operator = "" }), want: InvalidField},
+		{name: "operator upper case", msg: buyReq(func(m *BuyRequest) { m.Operator = "ACME" }), want: InvalidField},
+		{name: "operator starting with digit", msg: buyReq(func(m *BuyRequest) { m.Operator = "9acme" }), want: InvalidField},
+		{name: "operator of 33 characters", msg: buyReq(func(m *BuyRequest) { m.Operator = strings.Repeat("b", 33) }), want: InvalidField},
+		{name: "buyer id of 64 characters", msg: buyReq(func(m *BuyRequest) { m.BuyerID = strings.Repeat("c", 64) }), want: OK},
+		{name: "buyer id of 65 characters", msg: buyReq(func(m *BuyRequest) { m.BuyerID = strings.Repeat("c", 65) }), want: InvalidField},
+		{name: "buyer id empty", msg: buyReq(func(m *BuyRequest) { m.BuyerID = "" }), want: InvalidField},
+		{name: "buyer id trailing space", msg: buyReq(func(m *BuyRequest) { m.BuyerID = "customer-42 " }), want: InvalidField},
+		{name: "buyer id non-ASCII", msg: buyReq(func(m *BuyRequest) { m.BuyerID = "kunde-ä" }), want: InvalidField},
+		{name: "buyer id with newline", msg: buyReq(func(m *BuyRequest) { m.BuyerID = "customer\n42" }), want: InvalidField},
+		{name: "amount zero", msg: buyReq(func(m *BuyRequest) { m.AmountMinor = 0 }), want: InvalidField},
+		{name: "amount max", msg: buyReq(func(m *BuyRequest) { m.AmountMinor = ^uint64(0) }), want: OK},
+		{name: "currency lower case", msg: buyReq(func(m *BuyRequest) { m.Currency = "eur" }), want: InvalidField},
+		{name: "currency unknown", msg: buyReq(func(m *BuyRequest) { m.Currency = "QQQ" }), want: InvalidField},
+		{name: "currency of 4 letters", msg: buyReq(func(m *BuyRequest) { m.Currency = "EURO" }), want: InvalidField},
+	})
+}
+
+func TestValidateConfirmPayment(t *testing.T) {
+	id := testOrderID()
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validConfirmPayment(), want: OK},
+		{name: "order id of 19 characters", msg: confirm(func(m *ConfirmPayment) { m.OrderID = id[:19] }), want: InvalidField},
+		{name: "order id of 21 characters", msg: confirm(func(m *ConfirmPayment) { m.OrderID = id + "0" }), want: InvalidField},
+		{name: "order id lower-case hex", msg: confirm(func(m *ConfirmPayment) { m.OrderID = strings.ToLower(id) }), want: InvalidField},
+		{name: "order id not hex", msg: confirm(func(m *ConfirmPayment) { m.OrderID = "G" + id[1:] }), want: InvalidField},
+		{name: "order id empty", msg: confirm(func(m *ConfirmPayment) { m.OrderID = "" }), want: InvalidField},
+		{name: "buyer id empty", msg: confirm(func(m *ConfirmPayment) { m.Buyer.ID = "" }), want: InvalidField},
+		{name: "buyer id trailing space", msg: confirm(func(m *ConfirmPayment) { m.Buyer.ID = "c " }), want: InvalidField},
+		{name: "buyer address of another key", msg: confirm(func(m *ConfirmPayment) { m.Buyer.Address = addrOf(holderKey) }), want: InvalidField},
+		{name: "buyer public key of 31 bytes", msg: confirm(func(m *ConfirmPayment) { m.Buyer.PublicKey = m.Buyer.PublicKey[:31] }), want: InvalidField},
+		{name: "buyer public key missing", msg: confirm(func(m *ConfirmPayment) { m.Buyer.PublicKey = nil }), want: InvalidField},
+		{name: "amount zero", msg: confirm(func(m *ConfirmPayment) { m.AmountMinor = 0 }), want: InvalidField},
+		{name: "currency lower case", msg: confirm(func(m *ConfirmPayment) { m.Currency = "eur" }), want: InvalidField},
+		{name: "currency unknown", msg: confirm(func(m *ConfirmPayment) { m.Currency = "QQQ" }), want: InvalidField},
+		{name: "bank reference empty", msg: confirm(func(m *ConfirmPayment) { m.BankReference = "" }), want: InvalidField},
+		{name: "bank reference trailing space", msg: confirm(func(m *ConfirmPayment) { m.BankReference = "REF " }), want: InvalidField},
+		{name: "bank reference of 64 characters", msg: confirm(func(m *ConfirmPayment) { m.BankReference = strings.Repeat("R", 64) }), want: OK},
+		{name: "bank reference of 65 characters", msg: confirm(func(m *ConfirmPayment) { m.BankReference = strings.Repeat("R", 65) }), want: InvalidField},
+	})
+}
+
+func TestValidateSubmitReceipt(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validSubmitReceipt(), want: OK},
+		{name: "order id lower-case hex", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OrderID = strings.ToLower(m.Receipt.OrderID) }), want: InvalidField},
+		{name: "order id of 19 characters", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OrderID = m.Receipt.OrderID[:19] }), want: InvalidField},
+		{name: "operator id upper case", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OperatorID = "Acme" }), want: InvalidField},
+		{name: "operator id empty", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OperatorID = "" }), want: InvalidField},
+		{name: "operator iban bad checksum", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OperatorIBAN = ibanBadChecksum }), want: InvalidField},
+		{name: "operator iban print form", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OperatorIBAN = ibanPrintForm }), want: InvalidField},
+		{name: "payer iban bad checksum", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = "GB83WEST12345698765432" }), want: InvalidField},
+		{name: "payer iban print form", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = "GB82 WEST 1234 5698 7654 32" }), want: InvalidField},
+		{name: "payer iban lower case", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = strings.ToLower(testPayerIBAN) }), want: InvalidField},
+		{name: "payer iban empty", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = "" }), want: InvalidField},
+		{name: "buyer address of another key", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Buyer.Address = addrOf(operatorKey) }), want: InvalidField},
+		{name: "buyer public key of 33 bytes", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Buyer.PublicKey = append(m.Receipt.Buyer.PublicKey, 1) }), want: InvalidField},
+		{name: "buyer id non-ASCII", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Buyer.ID = "ü" }), want: InvalidField},
+		{name: "amount zero", msg: receipt(func(m *SubmitReceipt) { m.Receipt.AmountMinor = 0 }), want: InvalidField},
+		{name: "chips zero", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Chips = 0 }), want: InvalidField},
+		{name: "currency lower case", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Currency = "eur" }), want: InvalidField},
+		{name: "bank reference empty", msg: receipt(func(m *SubmitReceipt) { m.Receipt.BankReference = "" }), want: InvalidField},
+		{name: "bank reference leading space", msg: receipt(func(m *SubmitReceipt) { m.Receipt.BankReference = " REF" }), want: InvalidField},
+		{name: "operator signature of 63 bytes", msg: receipt(func(m *SubmitReceipt) { m.OperatorSignature = m.OperatorSignature[:63] }), want: InvalidField},
+		{name: "operator signature of 65 bytes", msg: receipt(func(m *SubmitReceipt) { m.OperatorSignature = append(m.OperatorSignature, 0) }), want: InvalidField},
+		{name: "operator signature missing", msg: receipt(func(m *SubmitReceipt) { m.OperatorSignature = nil }), want: InvalidField},
+		// Whether the operator signature verifies needs the operator's key: the ledger
+		// checks it, stateless validation only checks its length.
+		{name: "operator signature of zeros", msg: receipt(func(m *SubmitReceipt) { m.OperatorSignature = make([]byte, 64) }), want: OK},
+	})
+}
+
+func TestValidateIssue(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validIssue(), want: OK},
+		{name: "chips zero", msg: issue(func(m *Issue) { m.Chips = 0 }), want: InvalidField},
+		{name: "order id of 21 characters", msg: issue(func(m *Issue) { m.OrderID += "A" }), want: InvalidField},
+		{name: "order id lower-case hex", msg: issue(func(m *Issue) { m.OrderID = strings.ToLower(m.OrderID) }), want: InvalidField},
+		{name: "order id empty", msg: issue(func(m *Issue) { m.OrderID = "" }), want: InvalidField},
+	})
+}
+
+func TestValidateTransfer(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validTransfer(), want: OK},
+		{name: "to zero address", msg: transfer(func(m *Transfer) { m.To = [20]byte{} }), want: InvalidField},
+		{name: "to any non-zero address", msg: transfer(func(m *Transfer) { m.To = [20]byte{19: 1} }), want: OK},
+		{name: "amount zero", msg: transfer(func(m *Transfer) { m.AmountChips = 0 }), want: InvalidField},
+		{name: "amount max", msg: transfer(func(m *Transfer) { m.AmountChips = ^uint64(0) }), want: OK},
+	})
+}
