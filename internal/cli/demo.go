@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"time"
 
@@ -115,45 +114,17 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 }
 
 func startDemoNode(home string, issuer ed25519.PrivateKey, verbose bool) (*node.Node, error) {
-	ports, err := freePorts(2)
-	if err != nil {
-		return nil, err
-	}
 	pub := issuer.Public().(ed25519.PublicKey)
-	err = node.Init(node.InitOptions{
-		Home: home, ChainID: "chipmint-demo", Moniker: "demo",
-		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
-		BlockTime: 200 * time.Millisecond,
-		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]),
-	})
-	if err != nil {
-		return nil, err
-	}
 	logger := slog.New(slog.DiscardHandler)
 	if verbose {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	return node.Start(home, node.Options{Logger: logger, CheckInvariants: true})
-}
-
-// freePorts asks the kernel for n free loopback ports.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	var listeners []net.Listener
-	defer func() {
-		for _, l := range listeners {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		listeners = append(listeners, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
+	return node.StartLocal(home, node.LocalOptions{
+		ChainID:   "chipmint-demo",
+		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
+		BlockTime: 200 * time.Millisecond,
+		Options:   node.Options{Logger: logger, CheckInvariants: true},
+	})
 }
 
 func (d *demo) run(ctx context.Context, k demoKeys) error {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -254,4 +255,69 @@ func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, err
 		}
 	}
 	return out, nil
+}
+
+// SubscribeOrders streams the ids of orders that reach status, as the node emits their
+// events. The stream ends when ctx is done or the connection drops; callers that must
+// not miss an order also rescan (see PaidOrders).
+func (c *Client) SubscribeOrders(ctx context.Context, status string) (<-chan string, error) {
+	if !c.rpc.IsRunning() {
+		if err := c.rpc.Start(); err != nil {
+			return nil, fmt.Errorf("client: websocket: %w", err)
+		}
+	}
+	query := fmt.Sprintf("tm.event='Tx' AND order.status='%s'", status)
+	events, err := c.rpc.Subscribe(ctx, "chipmint-client", query, 256)
+	if err != nil {
+		return nil, fmt.Errorf("client: subscribe %q: %w", query, err)
+	}
+	out := make(chan string, 256)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				for _, id := range ev.Events["order.id"] {
+					select {
+					case out <- id:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+// Close stops the client's websocket, if it started one.
+func (c *Client) Close() error {
+	if c.rpc.IsRunning() {
+		return c.rpc.Stop()
+	}
+	return nil
+}
+
+// DialRetry dials until the node answers, waiting with exponential backoff (up to 30s
+// between tries) and logging each failure, until ctx is done.
+func DialRetry(ctx context.Context, addr string, log *slog.Logger) (*Client, error) {
+	wait := 250 * time.Millisecond
+	for {
+		c, err := Dial(ctx, addr)
+		if err == nil {
+			return c, nil
+		}
+		log.Warn("node unreachable, retrying", "node", addr, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 }

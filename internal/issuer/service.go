@@ -1,0 +1,194 @@
+package issuer
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// Config sets up the service.
+type Config struct {
+	Client *client.Client
+	Key    ed25519.PrivateKey
+	// ApprovalAboveChips makes orders of more chips wait for an approval; 0 never does.
+	ApprovalAboveChips uint64
+	Approvals          *Approvals
+	// Rescan is how often the paid orders are scanned even without an event.
+	Rescan time.Duration
+	// Parallel is how many issues may wait for their block at once.
+	Parallel int
+	Logger   *slog.Logger
+}
+
+// Service issues the chips of paid orders.
+type Service struct {
+	cfg      Config
+	log      *slog.Logger
+	mu       sync.Mutex
+	inFlight map[string]bool
+	// lastProblem remembers the last failure per order, so that one is logged once.
+	lastProblem map[string]string
+}
+
+// Report is the outcome of one pass over the paid orders.
+type Report struct {
+	Issued          []string `json:"issued"`
+	AwaitApproval   []string `json:"await_approval"`
+	Failed          []string `json:"failed"`
+	AlreadyInFlight int      `json:"already_in_flight"`
+}
+
+// New returns a service; Run starts it.
+func New(cfg Config) *Service {
+	if cfg.Rescan <= 0 {
+		cfg.Rescan = 2 * time.Second
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 16
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, log: cfg.Logger, inFlight: make(map[string]bool), lastProblem: make(map[string]string)}
+}
+
+// Run catches up with every paid order, then issues each new one as its event arrives,
+// rescanning regularly in case an event was missed, until ctx is done. A node that does
+// not answer is retried with backoff.
+func (s *Service) Run(ctx context.Context) error {
+	events := s.subscribe(ctx)
+	tick := time.NewTicker(s.cfg.Rescan)
+	defer tick.Stop()
+	backoff := time.Duration(0)
+	for {
+		if _, err := s.IssuePaid(ctx); err != nil && ctx.Err() == nil {
+			backoff = min(max(2*backoff, 250*time.Millisecond), 30*time.Second)
+			s.log.Warn("scan of paid orders failed, retrying", "in", backoff, "err", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		case _, ok := <-events:
+			if !ok {
+				events = s.subscribe(ctx)
+			}
+		}
+	}
+}
+
+// subscribe returns the stream of newly paid orders, or nil (the ticker alone then
+// drives the service) when the node refuses a subscription.
+func (s *Service) subscribe(ctx context.Context) <-chan string {
+	ch, err := s.cfg.Client.SubscribeOrders(ctx, txn.StatusPaid)
+	if err != nil {
+		s.log.Warn("no event subscription; rescanning only", "err", err)
+		return nil
+	}
+	return ch
+}
+
+// IssuePaid makes one pass: every paid order is issued, or left waiting for approval.
+func (s *Service) IssuePaid(ctx context.Context) (Report, error) {
+	orders, err := s.cfg.Client.PaidOrders(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	var wg sync.WaitGroup
+	var repMu sync.Mutex
+	sem := make(chan struct{}, s.cfg.Parallel)
+	for _, o := range orders {
+		if s.needsApproval(o) {
+			rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
+			s.problem(o.ID, "awaiting approval", "chips", o.Chips)
+			continue
+		}
+		if !s.claim(o.ID) {
+			rep.AlreadyInFlight++
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(o txn.Order) {
+			ok := s.issue(ctx, o)
+			defer func() { <-sem; s.release(o.ID, ok); wg.Done() }()
+			repMu.Lock()
+			defer repMu.Unlock()
+			if ok {
+				rep.Issued = append(rep.Issued, o.ID)
+			} else {
+				rep.Failed = append(rep.Failed, o.ID)
+			}
+		}(o)
+	}
+	wg.Wait()
+	return rep, nil
+}
+
+func (s *Service) needsApproval(o txn.Order) bool {
+	return s.cfg.ApprovalAboveChips > 0 && o.Chips > s.cfg.ApprovalAboveChips &&
+		(s.cfg.Approvals == nil || !s.cfg.Approvals.Approved(o.ID))
+}
+
+// issue submits the order's issue; "already issued" is success.
+func (s *Service) issue(ctx context.Context, o txn.Order) bool {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := s.cfg.Client.Submit(ctx, &txn.Issue{OrderID: o.ID, Chips: o.Chips}, s.cfg.Key)
+	var rej *txn.Error
+	switch {
+	case err == nil:
+		s.log.Info("issued", "order", o.ID, "chips", o.Chips, "buyer", o.Buyer.Address, "height", res.Height)
+		return true
+	case errors.As(err, &rej) && rej.Code == txn.OrderAlreadyIssued:
+		return true
+	}
+	s.problem(o.ID, "issue failed", "err", err)
+	return false
+}
+
+func (s *Service) claim(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inFlight[id] {
+		return false
+	}
+	s.inFlight[id] = true
+	return true
+}
+
+func (s *Service) release(id string, issued bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.inFlight, id)
+	if issued {
+		delete(s.lastProblem, id)
+	}
+}
+
+// problem logs a failure of an order once, until it changes.
+func (s *Service) problem(id, msg string, kv ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := msg + fmt.Sprint(kv...)
+	if s.lastProblem[id] == key {
+		return
+	}
+	s.lastProblem[id] = key
+	s.log.Warn(msg, append([]any{"order", id}, kv...)...)
+}

@@ -1,0 +1,48 @@
+package node
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// LocalOptions set up a throwaway single-validator chain on loopback.
+type LocalOptions struct {
+	ChainID   string
+	Issuers   []txn.Issuer
+	BlockTime time.Duration
+	Options
+}
+
+// StartLocal initialises home with a single validator listening on free loopback
+// ports and starts it: the chain of the demo and of tests.
+func StartLocal(home string, o LocalOptions) (*Node, error) {
+	ports, err := FreePorts(2)
+	if err != nil {
+		return nil, err
+	}
+	err = Init(InitOptions{
+		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime,
+		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Start(home, o.Options)
+}
+
+// FreePorts asks the kernel for n free loopback ports.
+func FreePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
