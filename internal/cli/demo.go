@@ -3,16 +3,23 @@ package cli
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/gateway"
+	"github.com/chipmint/chipmint/internal/issuer"
 	"github.com/chipmint/chipmint/internal/node"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -20,12 +27,12 @@ import (
 // demoTimeout bounds the whole demo: it normally takes seconds.
 const demoTimeout = 2 * time.Minute
 
-// NewCmdDemo is `chipmint demo`: the patent's whole flow on a fresh single-validator chain.
+// NewCmdDemo is `chipmint demo`: the patent's whole flow on a fresh local system.
 func NewCmdDemo(g *Globals) *cobra.Command {
 	var keep, verbose bool
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the whole flow on a fresh local chain: buy, pay, confirm, issue, transfer",
+		Short: "Run the whole flow on a fresh local system: buy, pay at the bank, confirm, issue, transfer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), demoTimeout)
@@ -34,7 +41,7 @@ func NewCmdDemo(g *Globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the demo's home folder")
-	cmd.Flags().BoolVar(&verbose, "verbose", false, "show the node's logs")
+	cmd.Flags().BoolVar(&verbose, "verbose", false, "show the node's and the services' logs")
 	return cmd
 }
 
@@ -45,11 +52,26 @@ type demoStep struct {
 	ElapsedMS float64 `json:"elapsed_ms"`
 }
 
+// demoKeys are the demo's actors: an issuer, two operators, two buyers.
+type demoKeys struct {
+	issuer, acme, bravo, alice, bob ed25519.PrivateKey
+}
+
+// demo is the demo's running system.
 type demo struct {
-	g     *Globals
-	c     *client.Client
-	start time.Time
-	steps []demoStep
+	g       *Globals
+	home    string
+	log     *slog.Logger
+	k       demoKeys
+	c       *client.Client
+	bank    *bank.Client
+	bankURL string
+	ibans   map[string]string
+	gwURL   map[string]string
+	start   time.Time
+	steps   []demoStep
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
 func (d *demo) say(height int64, format string, args ...any) {
@@ -60,13 +82,14 @@ func (d *demo) say(height int64, format string, args ...any) {
 	}
 }
 
-type demoKeys struct {
-	issuer, operator, alice, bob ed25519.PrivateKey
+func (d *demo) height(ctx context.Context) int64 {
+	h, _ := d.c.Height(ctx)
+	return h
 }
 
 func newDemoKeys() (demoKeys, error) {
 	var k demoKeys
-	for _, p := range []*ed25519.PrivateKey{&k.issuer, &k.operator, &k.alice, &k.bob} {
+	for _, p := range []*ed25519.PrivateKey{&k.issuer, &k.acme, &k.bravo, &k.alice, &k.bob} {
 		_, priv, err := crypto.GenerateKey(nil)
 		if err != nil {
 			return k, err
@@ -92,18 +115,12 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 	if err != nil {
 		return err
 	}
-	d := &demo{g: g, start: time.Now()}
-	n, err := startDemoNode(home, keys.issuer, verbose)
-	if err != nil {
-		return err
+	log := slog.New(slog.DiscardHandler)
+	if verbose {
+		log = slog.New(slog.NewTextHandler(g.Err, nil))
 	}
-	defer n.Stop()
-	if d.c, err = client.Dial(ctx, n.RPCAddress()); err != nil {
-		return err
-	}
-	h, _ := d.c.Height(ctx)
-	d.say(h, "chain %s started: one validator, issuer %s, home %s", d.c.ChainID(), addressOf(keys.issuer), home)
-	err = d.run(ctx, keys)
+	d := &demo{g: g, home: home, log: log, k: keys, start: time.Now(), ibans: map[string]string{}, gwURL: map[string]string{}}
+	err = d.runAll(ctx)
 	if g.Output == "json" {
 		writeJSON(g.Out, map[string]any{"ok": err == nil, "steps": d.steps, "home": home})
 	}
@@ -113,92 +130,159 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 	return nil
 }
 
-func startDemoNode(home string, issuer ed25519.PrivateKey, verbose bool) (*node.Node, error) {
-	pub := issuer.Public().(ed25519.PublicKey)
-	logger := slog.New(slog.DiscardHandler)
-	if verbose {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	return node.StartLocal(home, node.LocalOptions{
+func (d *demo) runAll(ctx context.Context) error {
+	pub := d.k.issuer.Public().(ed25519.PublicKey)
+	n, err := node.StartLocal(filepath.Join(d.home, "node"), node.LocalOptions{
 		ChainID:   "chipmint-demo",
 		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 		BlockTime: 200 * time.Millisecond,
-		Options:   node.Options{Logger: logger, CheckInvariants: true},
+		Options:   node.Options{Logger: d.log.With("part", "node"), CheckInvariants: true},
 	})
-}
-
-func (d *demo) run(ctx context.Context, k demoKeys) error {
-	if err := d.registerOperator(ctx, k); err != nil {
-		return err
-	}
-	if err := d.variantA(ctx, k); err != nil {
-		return err
-	}
-	if err := d.variantB(ctx, k); err != nil {
-		return err
-	}
-	if err := d.replayRejected(ctx, k); err != nil {
-		return err
-	}
-	res, err := submit(ctx, d.c, &txn.Transfer{To: addressOf(k.bob), AmountChips: 30_000_000}, k.alice)
 	if err != nil {
-		return fmt.Errorf("transfer: %w", err)
+		return err
 	}
-	d.say(res.Height, "alice sends %s to bob", formatChips(30_000_000))
-	return d.audit(ctx, k)
-}
-
-func (d *demo) registerOperator(ctx context.Context, k demoKeys) error {
-	pub := k.operator.Public().(ed25519.PublicKey)
-	msg := &txn.RegisterOperator{
-		ID: "acme", Address: crypto.AddressOf(pub), PublicKey: pub,
-		Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Payments GmbH", Currency: "EUR"},
-		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
-		CapChips: 1_000_000_000_000,
+	defer n.Stop()
+	if d.c, err = client.Dial(ctx, n.RPCAddress()); err != nil {
+		return err
 	}
-	res, err := submit(ctx, d.c, msg, k.issuer)
-	if err != nil {
-		return fmt.Errorf("register operator: %w", err)
+	defer d.c.Close()
+	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), addressOf(d.k.issuer))
+	ctx, d.cancel = context.WithCancel(ctx)
+	defer func() { d.cancel(); d.wg.Wait() }()
+	steps := []func(context.Context) error{
+		d.openBank, d.registerOperators, d.startServices, d.variantA, d.variantB, d.unmatchedPayment, d.transfer, d.audit,
 	}
-	d.say(res.Height, "issuer registers operator acme: account DE89 3704 0044 0532 0130 00, 1 CHIP per EUR, cap 1,000,000 CHIP")
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// variantA is claim 4A: the operator's signed account notice.
-func (d *demo) variantA(ctx context.Context, k demoKeys) error {
-	b, err := buy(ctx, d.c, k.alice, "acme", "alice", "100.00")
+// openBank starts the sandbox bank with the operators' and the buyers' accounts.
+func (d *demo) openBank(ctx context.Context) error {
+	b, err := bank.Open(filepath.Join(d.home, "bank"), bank.Options{Logger: d.log.With("part", "bank")})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Close()
+		return err
+	}
+	d.wg.Go(func() { _ = bank.ServeListener(ctx, ln, b); b.Close() })
+	d.bankURL = "http://" + ln.Addr().String()
+	d.bank = bank.NewClient(d.bankURL)
+	accounts := []struct {
+		name, holder string
+		openingMinor uint64
+	}{{"acme", "Acme Payments GmbH", 0}, {"bravo", "Bravo Bank Gateway SA", 0}, {"alice", "Alice", 100_000}, {"bob", "Bob", 100_000}}
+	for _, a := range accounts {
+		acct, err := d.bank.OpenAccount(ctx, bank.OpenAccountRequest{Holder: a.holder, Currency: "EUR", OpeningBalanceMinor: a.openingMinor})
+		if err != nil {
+			return fmt.Errorf("open %s's bank account: %w", a.name, err)
+		}
+		d.ibans[a.name] = acct.IBAN
+	}
+	d.say(d.height(ctx), "sandbox bank open: accounts of operators acme and bravo, alice and bob with 1,000.00 EUR each")
+	return nil
+}
+
+func (d *demo) registerOperators(ctx context.Context) error {
+	for _, op := range []struct {
+		id     string
+		key    ed25519.PrivateKey
+		holder string
+	}{{"acme", d.k.acme, "Acme Payments GmbH"}, {"bravo", d.k.bravo, "Bravo Bank Gateway SA"}} {
+		pub := op.key.Public().(ed25519.PublicKey)
+		msg := &txn.RegisterOperator{
+			ID: op.id, Address: crypto.AddressOf(pub), PublicKey: pub,
+			Account:  txn.BankAccount{IBAN: d.ibans[op.id], BIC: bank.DefaultBIC, Holder: op.holder, Currency: "EUR"},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000,
+		}
+		res, err := submit(ctx, d.c, msg, d.k.issuer)
+		if err != nil {
+			return fmt.Errorf("register operator %s: %w", op.id, err)
+		}
+		d.say(res.Height, "issuer registers operator %s: account %s, 1 CHIP per EUR", op.id, d.ibans[op.id])
+	}
+	return nil
+}
+
+// startServices runs acme's gateway (account notices), bravo's (receipts) and the
+// issuer service, as separate parts talking to the chain and the bank over loopback.
+func (d *demo) startServices(ctx context.Context) error {
+	for _, gw := range []struct {
+		id   string
+		key  ed25519.PrivateKey
+		mode gateway.Mode
+	}{{"acme", d.k.acme, gateway.ModeNotice}, {"bravo", d.k.bravo, gateway.ModeReceipt}} {
+		op, err := d.c.Operator(ctx, gw.id)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		d.gwURL[gw.id] = "http://" + ln.Addr().String()
+		svc := gatewayService{
+			client: d.c, key: gw.key, op: op, mode: gw.mode, data: filepath.Join(d.home, "gateway-"+gw.id),
+			bankURL: d.bankURL, listener: ln, poll: 100 * time.Millisecond, log: d.log.With("part", "gateway-"+gw.id),
+		}
+		d.wg.Go(func() { _ = runGatewayService(ctx, svc) })
+	}
+	svc := issuer.New(issuer.Config{Client: d.c, Key: d.k.issuer, Rescan: time.Second, Logger: d.log.With("part", "issuer")})
+	d.wg.Go(func() { _ = svc.Run(ctx) })
+	d.say(d.height(ctx), "services started: acme's gateway (account notices), bravo's gateway (receipts), the issuer service")
+	return nil
+}
+
+// variantA is claim 4A: a bank transfer, the operator's gateway confirms it with an
+// account notice, the issuer service mints.
+func (d *demo) variantA(ctx context.Context) error {
+	b, err := buy(ctx, d.c, d.k.alice, "acme", "alice", "100.00")
 	if err != nil {
 		return fmt.Errorf("alice buys: %w", err)
 	}
-	d.say(b.Committed.Height, "alice asks for chips: order %s, pay 100.00 EUR with reference %s", b.Order.ID, b.Order.PaymentReference)
-	paid, res, err := confirm(ctx, d.c, k.operator, b.Order.ID, "100.00", "UETR-a1f0c2d4-demo")
+	d.say(b.Committed.Height, "alice asks acme for chips: order %s, pay 100.00 EUR with reference %s", b.Order.ID, b.Order.PaymentReference)
+	tr, err := d.pay("alice", "acme", 10_000, b.Order.PaymentReference)
 	if err != nil {
-		return fmt.Errorf("acme confirms: %w", err)
+		return err
 	}
-	d.say(res.Height, "acme sees 100.00 EUR arrive and signs the account notice: order %s", paid.Status)
-	issued, res, err := issue(ctx, d.c, k.issuer, b.Order.ID)
+	d.say(d.height(ctx), "alice pays 100.00 EUR at the bank: UETR %s", tr.UETR)
+	paid, err := d.waitOrder(ctx, b.Order.ID, txn.StatusPaid)
 	if err != nil {
-		return fmt.Errorf("issuer issues: %w", err)
+		return err
 	}
-	d.say(res.Height, "issuer issues %s to alice: order %s (variant A, account notice)", formatChips(issued.Chips), issued.Status)
-	if issued.Status != txn.StatusIssued {
-		return fmt.Errorf("alice's order is %s, want issued", issued.Status)
+	d.say(paid.PaidHeight, "acme's gateway reads the camt.054 credit and confirms: order paid, %s owed", formatChips(paid.Chips))
+	issued, err := d.waitOrder(ctx, b.Order.ID, txn.StatusIssued)
+	if err != nil {
+		return err
 	}
+	d.say(issued.IssuedHeight, "issuer service issues %s to alice: order issued (variant A, account notice)", formatChips(issued.Chips))
 	return nil
 }
 
-// variantB is claim 4B: the operator's receipt, countersigned by the buyer.
-func (d *demo) variantB(ctx context.Context, k demoKeys) error {
-	b, err := buy(ctx, d.c, k.bob, "acme", "bob", "250.00")
+// variantB is claim 4B: the gateway writes a receipt, the buyer countersigns it.
+func (d *demo) variantB(ctx context.Context) error {
+	b, err := buy(ctx, d.c, d.k.bob, "bravo", "bob", "250.00")
 	if err != nil {
 		return fmt.Errorf("bob buys: %w", err)
 	}
-	d.say(b.Committed.Height, "bob asks for chips: order %s, pay 250.00 EUR with reference %s", b.Order.ID, b.Order.PaymentReference)
-	rf, err := createReceipt(ctx, d.c, k.operator, b.Order.ID, "250.00", "UETR-b2e1d3c5-demo", "GB82WEST12345698765432")
-	if err != nil {
-		return fmt.Errorf("acme writes the receipt: %w", err)
+	d.say(b.Committed.Height, "bob asks bravo for chips: order %s, pay 250.00 EUR with reference %s", b.Order.ID, b.Order.PaymentReference)
+	if _, err := d.pay("bob", "bravo", 25_000, b.Order.PaymentReference); err != nil {
+		return err
 	}
-	raw, err := countersign(ctx, d.c, k.bob, rf)
+	d.say(d.height(ctx), "bob pays 250.00 EUR at the bank")
+	rf, err := d.waitReceipt(ctx, filepath.Join(d.home, "gateway-bravo", "receipts", b.Order.ID+".json"))
+	if err != nil {
+		return err
+	}
+	d.say(d.height(ctx), "bravo's gateway sees the credit and writes a signed receipt: %s for %s", formatMoney(rf.Receipt.AmountMinor, rf.Receipt.Currency), formatChips(rf.Receipt.Chips))
+	raw, err := countersign(ctx, d.c, d.k.bob, rf)
 	if err != nil {
 		return fmt.Errorf("bob countersigns: %w", err)
 	}
@@ -206,41 +290,58 @@ func (d *demo) variantB(ctx context.Context, k demoKeys) error {
 	if err != nil {
 		return fmt.Errorf("bob submits the receipt: %w", err)
 	}
-	d.say(res.Height, "acme signs a receipt for 250.00 EUR, bob countersigns and submits it: order paid")
-	issued, res, err := issue(ctx, d.c, k.issuer, b.Order.ID)
-	if err != nil {
-		return fmt.Errorf("issuer issues: %w", err)
-	}
-	d.say(res.Height, "issuer issues %s to bob: order %s (variant B, countersigned receipt)", formatChips(issued.Chips), issued.Status)
-	if issued.Status != txn.StatusIssued {
-		return fmt.Errorf("bob's order is %s, want issued", issued.Status)
-	}
-	return nil
-}
-
-// replayRejected shows the one-payment-one-mint rule: a bank credit that confirmed one
-// order cannot confirm another.
-func (d *demo) replayRejected(ctx context.Context, k demoKeys) error {
-	b, err := buy(ctx, d.c, k.alice, "acme", "alice", "100.00")
-	if err != nil {
-		return fmt.Errorf("alice buys again: %w", err)
-	}
-	_, _, err = confirm(ctx, d.c, k.operator, b.Order.ID, "100.00", "UETR-a1f0c2d4-demo")
-	var rej *txn.Error
-	if !errors.As(err, &rej) || rej.Code != txn.BankReferenceUsed {
-		return fmt.Errorf("reusing a bank reference: want %s, got %v", txn.BankReferenceUsed, err)
-	}
-	h, _ := d.c.Height(ctx)
-	d.say(h, "a second order confirmed with alice's bank reference is rejected: %s", rej.Code)
-	return nil
-}
-
-func (d *demo) audit(ctx context.Context, k demoKeys) error {
-	alice, err := d.c.Balance(ctx, addressOf(k.alice))
+	d.say(res.Height, "bob's wallet checks the operator's signature, countersigns and submits: order paid")
+	issued, err := d.waitOrder(ctx, b.Order.ID, txn.StatusIssued)
 	if err != nil {
 		return err
 	}
-	bob, err := d.c.Balance(ctx, addressOf(k.bob))
+	d.say(issued.IssuedHeight, "issuer service issues %s to bob: order issued (variant B, countersigned receipt)", formatChips(issued.Chips))
+	return nil
+}
+
+// unmatchedPayment: money without an order's reference is an exception, never chips.
+func (d *demo) unmatchedPayment(ctx context.Context) error {
+	tr, err := d.pay("alice", "acme", 4_200, "invoice 1234")
+	if err != nil {
+		return err
+	}
+	d.say(d.height(ctx), "alice pays acme 42.00 EUR with the free text \"invoice 1234\"")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		recs, err := gatewayExceptions(ctx, d.gwURL["acme"], "", d.g)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if r.BankReference == tr.UETR {
+				d.say(d.height(ctx), "acme's gateway records it as an exception to refund, no chips: %s", r.Reason)
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the unmatched payment did not become an exception within 30s")
+		}
+		if err := pause(ctx, 100*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+func (d *demo) transfer(ctx context.Context) error {
+	res, err := submit(ctx, d.c, &txn.Transfer{To: addressOf(d.k.bob), AmountChips: 30_000_000}, d.k.alice)
+	if err != nil {
+		return fmt.Errorf("transfer: %w", err)
+	}
+	d.say(res.Height, "alice sends %s to bob", formatChips(30_000_000))
+	return nil
+}
+
+func (d *demo) audit(ctx context.Context) error {
+	alice, err := d.c.Balance(ctx, addressOf(d.k.alice))
+	if err != nil {
+		return err
+	}
+	bob, err := d.c.Balance(ctx, addressOf(d.k.bob))
 	if err != nil {
 		return err
 	}
@@ -253,9 +354,64 @@ func (d *demo) audit(ctx context.Context, k demoKeys) error {
 		return err
 	}
 	d.say(inv.Height, "balances: alice %s, bob %s; supply %s", formatChips(alice), formatChips(bob), formatChips(s.TotalChips))
-	if !inv.OK || alice+bob != s.TotalChips || s.TotalChips != 350_000_000 {
-		return fmt.Errorf("audit failed: invariants %v (%s), balances %d+%d, supply %d", inv.OK, inv.Error, alice, bob, s.TotalChips)
+	acme, err := d.bank.Account(ctx, d.ibans["acme"])
+	if err != nil {
+		return err
+	}
+	bravo, err := d.bank.Account(ctx, d.ibans["bravo"])
+	if err != nil {
+		return err
+	}
+	d.say(inv.Height, "reserves at the bank: acme %s (100.00 backing chips, 42.00 to refund), bravo %s",
+		formatMoney(acme.BalanceMinor, "EUR"), formatMoney(bravo.BalanceMinor, "EUR"))
+	if !inv.OK || alice+bob != s.TotalChips || s.TotalChips != 350_000_000 || acme.BalanceMinor != 14_200 || bravo.BalanceMinor != 25_000 {
+		return fmt.Errorf("audit failed: invariants %v (%s), balances %d+%d, supply %d, reserves %d and %d",
+			inv.OK, inv.Error, alice, bob, s.TotalChips, acme.BalanceMinor, bravo.BalanceMinor)
 	}
 	d.say(inv.Height, "invariants hold: supply = balances = issued - burned, one mint per bank payment")
 	return nil
+}
+
+func (d *demo) pay(from, to string, amountMinor uint64, reference string) (bank.Transfer, error) {
+	tr, err := d.bank.Pay(context.Background(), bank.TransferRequest{
+		FromIBAN: d.ibans[from], ToIBAN: d.ibans[to], AmountMinor: amountMinor, Currency: "EUR", Reference: reference,
+	})
+	if err != nil {
+		return tr, fmt.Errorf("%s pays %s at the bank: %w", from, to, err)
+	}
+	return tr, nil
+}
+
+// waitOrder polls until the order reaches status or ctx ends.
+func (d *demo) waitOrder(ctx context.Context, id, status string) (txn.Order, error) {
+	for {
+		o, err := d.c.Order(ctx, id)
+		if err == nil && o.Status == status {
+			return o, nil
+		}
+		if err := pause(ctx, 50*time.Millisecond); err != nil {
+			return o, fmt.Errorf("order %s is %q, still not %s: %w", id, o.Status, status, err)
+		}
+	}
+}
+
+func (d *demo) waitReceipt(ctx context.Context, path string) (txn.ReceiptFile, error) {
+	for {
+		var rf txn.ReceiptFile
+		if b, err := os.ReadFile(path); err == nil {
+			return rf, json.Unmarshal(b, &rf)
+		}
+		if err := pause(ctx, 50*time.Millisecond); err != nil {
+			return rf, fmt.Errorf("no receipt at %s: %w", path, err)
+		}
+	}
+}
+
+func pause(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }

@@ -28,7 +28,7 @@ type OperatorRegisterOptions struct {
 
 // NewCmdOperator is `chipmint operator`: financial operators and their bank accounts.
 func NewCmdOperator(g *Globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "operator", Short: "Register and list financial operators"}
+	cmd := &cobra.Command{Use: "operator", Short: "Register operators, run an operator's bank gateway, list its exceptions"}
 	o := &OperatorRegisterOptions{}
 	reg := &cobra.Command{
 		Use:   "register",
@@ -51,7 +51,7 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 		Use: "list", Short: "List the registered operators", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorList(cmd, g) },
 	}
-	cmd.AddCommand(reg, list)
+	cmd.AddCommand(reg, list, newCmdOperatorRun(g), newCmdOperatorExceptions(g))
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	dbm "github.com/cometbft/cometbft-db"
 	cfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
@@ -66,7 +67,7 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
 	cmt, err := cmtnode.NewNode(conf, pv, nodeKey, proxy.NewLocalClientCreator(app),
 		func() (*types.GenesisDoc, error) { return gen, nil },
-		cfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(conf.Instrumentation),
+		dbProvider, cmtnode.DefaultMetricsProvider(conf.Instrumentation),
 		cometLogger(logger))
 	if err != nil {
 		return nil, fmt.Errorf("node: create: %w", err)
@@ -75,6 +76,14 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 		return nil, fmt.Errorf("node: start: %w", err)
 	}
 	return &Node{Config: conf, cmt: cmt, db: db}, nil
+}
+
+// dbProvider opens CometBFT's databases, with pebble as chipmint's own state is.
+func dbProvider(ctx *cfg.DBContext) (dbm.DB, error) {
+	if ctx.Config.DBBackend == string(dbm.PebbleDBBackend) {
+		return dbm.NewPebbleDBWithOpts(ctx.ID, ctx.Config.DBDir(), store.PebbleOptions())
+	}
+	return cfg.DefaultDBProvider(ctx)
 }
 
 // RPCAddress is the node's RPC address as a client dials it, such as

@@ -26,12 +26,16 @@ type DB struct {
 
 // Open opens or creates the state database in dir.
 func Open(dir string) (*DB, error) {
-	pdb, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	pdb, err := pebble.Open(dir, PebbleOptions())
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	return &DB{pdb: pdb}, nil
 }
+
+// PebbleOptions are the options of every pebble database of a node: pebble's defaults
+// without its informational logging.
+func PebbleOptions() *pebble.Options { return &pebble.Options{Logger: quietLogger{}} }
 
 // quietLogger drops pebble's informational messages (WAL replay on every reopen) and
 // keeps its fatal ones fatal.

@@ -1,0 +1,89 @@
+package camt
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// sentinels are the errors a *ParseError may wrap.
+var sentinels = []error{
+	ErrNotCamt, ErrMalformed, ErrDoctype, ErrTooLarge, ErrMissingElement, ErrDuplicateElement,
+	ErrBadAmount, ErrBadCurrency, ErrBadIndicator, ErrBadStatus, ErrBadDate,
+}
+
+// FuzzParse checks that Parse never panics, that it fails only with a *ParseError
+// wrapping a sentinel and no document, that every entry it returns has a currency, a
+// credit/debit indicator and a status, and that a notification or statement it
+// returns which the writers accept survives Write and Parse unchanged.
+func FuzzParse(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.xml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := Parse(b)
+		if err != nil {
+			checkFuzzError(t, d, err)
+			return
+		}
+		for _, e := range entries(d) {
+			if e.Currency == "" || e.CreditDebit != Credit && e.CreditDebit != Debit ||
+				e.Status != Booked && e.Status != Pending && e.Status != Info {
+				t.Fatalf("Parse accepted an entry without currency, indicator or status: %+v", e)
+			}
+		}
+		for _, n := range d.Notifications {
+			if out, err := WriteNotification(d.MessageID, "2026-01-01T00:00:00Z", n); err == nil {
+				checkRewrite(t, out, Notification{}, n)
+			}
+		}
+		for _, s := range d.Statements {
+			if out, err := WriteStatement(d.MessageID, "2026-01-01T00:00:00Z", s); err == nil {
+				checkRewrite(t, out, Statement{}, s)
+			}
+		}
+	})
+}
+
+func checkFuzzError(t *testing.T, d *Document, err error) {
+	t.Helper()
+	var pe *ParseError
+	if d != nil || !errors.As(err, &pe) || pe.Element == "" {
+		t.Fatalf("Parse = %v, %v (%T); want no document and a *ParseError naming an element", d, err, err)
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return
+		}
+	}
+	t.Fatalf("error %v wraps no sentinel", err)
+}
+
+// checkRewrite parses written output and compares its only report with want.
+func checkRewrite(t *testing.T, out []byte, zero, want any) {
+	t.Helper()
+	d, err := Parse(out)
+	if err != nil {
+		t.Fatalf("Parse of written output: %v\n%s", err, out)
+	}
+	var got any = zero
+	switch {
+	case len(d.Notifications) == 1 && len(d.Statements) == 0:
+		got = d.Notifications[0]
+	case len(d.Statements) == 1 && len(d.Notifications) == 0:
+		got = d.Statements[0]
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("written and parsed again\n got %+v\nwant %+v", got, want)
+	}
+}

@@ -1,0 +1,353 @@
+package camt
+
+import (
+	"encoding/xml"
+	"fmt"
+
+	"github.com/chipmint/chipmint/internal/fiat"
+)
+
+// The namespaces of the versions the writers produce.
+const (
+	namespaceNotification = namespacePrefix + "camt.054.001.08"
+	namespaceStatement    = namespacePrefix + "camt.053.001.08"
+)
+
+// The w* types are camt.054.001.08 and camt.053.001.08 documents, their fields in
+// the order of the schemas. encoding/xml writes adjacent fields that share a parent
+// path (Domn>Cd, Domn>Fmly>Cd) into one parent element. It writes the parents of an
+// empty "a>b,omitempty" field all the same, so optional groups are nil pointers
+// instead.
+
+type wDocument struct {
+	XMLName      xml.Name
+	Notification *wMessage `xml:"BkToCstmrDbtCdtNtfctn,omitempty"`
+	Statement    *wMessage `xml:"BkToCstmrStmt,omitempty"`
+}
+
+type wMessage struct {
+	MsgID        string   `xml:"GrpHdr>MsgId"`
+	CreDtTm      string   `xml:"GrpHdr>CreDtTm"`
+	Notification *wReport `xml:"Ntfctn,omitempty"`
+	Statement    *wReport `xml:"Stmt,omitempty"`
+}
+
+type wReport struct {
+	ID       string     `xml:"Id"`
+	CreDtTm  string     `xml:"CreDtTm,omitempty"`
+	Acct     wAccount   `xml:"Acct"`
+	Balances []wBalance `xml:"Bal"`
+	Entries  []wEntry   `xml:"Ntry"`
+}
+
+type wAccount struct {
+	ID  wAccountID `xml:"Id"`
+	Ccy string     `xml:"Ccy,omitempty"`
+}
+
+type wAccountID struct {
+	IBAN  string  `xml:"IBAN,omitempty"`
+	Other *wOther `xml:"Othr,omitempty"`
+}
+
+type wOther struct {
+	ID string `xml:"Id"`
+}
+
+type wBalance struct {
+	Type      wCodeText `xml:"Tp>CdOrPrtry"`
+	Amt       wAmount   `xml:"Amt"`
+	CdtDbtInd string    `xml:"CdtDbtInd"`
+	Dt        string    `xml:"Dt>Dt"`
+}
+
+type wCodeText struct {
+	Code  string `xml:"Cd,omitempty"`
+	Prtry string `xml:"Prtry,omitempty"`
+}
+
+type wAmount struct {
+	Ccy   string `xml:"Ccy,attr"`
+	Value string `xml:",chardata"`
+}
+
+type wEntry struct {
+	Amt         wAmount      `xml:"Amt"`
+	CdtDbtInd   string       `xml:"CdtDbtInd"`
+	RvslInd     string       `xml:"RvslInd,omitempty"`
+	Sts         string       `xml:"Sts>Cd"`
+	BookgDt     *wDate       `xml:"BookgDt,omitempty"`
+	ValDt       *wDate       `xml:"ValDt,omitempty"`
+	AcctSvcrRef string       `xml:"AcctSvcrRef,omitempty"`
+	Domain      string       `xml:"BkTxCd>Domn>Cd"`
+	Family      string       `xml:"BkTxCd>Domn>Fmly>Cd"`
+	SubFamily   string       `xml:"BkTxCd>Domn>Fmly>SubFmlyCd"`
+	Transaction wTransaction `xml:"NtryDtls>TxDtls"`
+}
+
+type wDate struct {
+	Dt string `xml:"Dt"`
+}
+
+type wTransaction struct {
+	Refs      *wRefs     `xml:"Refs,omitempty"`
+	Amt       wAmount    `xml:"Amt"`
+	CdtDbtInd string     `xml:"CdtDbtInd"`
+	Parties   *wParties  `xml:"RltdPties,omitempty"`
+	RmtInf    *wRmtInf   `xml:"RmtInf,omitempty"`
+	Return    *wCodeText `xml:"RtrInf>Rsn,omitempty"`
+}
+
+type wRefs struct {
+	AcctSvcrRef string `xml:"AcctSvcrRef,omitempty"`
+	EndToEndID  string `xml:"EndToEndId,omitempty"`
+	UETR        string `xml:"UETR,omitempty"`
+}
+
+type wParties struct {
+	Debtor          *wParty     `xml:"Dbtr,omitempty"`
+	DebtorAccount   *wAccountID `xml:"DbtrAcct>Id,omitempty"`
+	Creditor        *wParty     `xml:"Cdtr,omitempty"`
+	CreditorAccount *wAccountID `xml:"CdtrAcct>Id,omitempty"`
+}
+
+type wParty struct {
+	Name string `xml:"Pty>Nm"`
+}
+
+type wRmtInf struct {
+	Ustrd []string `xml:"Ustrd"`
+	Strd  *wStrd   `xml:"Strd,omitempty"`
+}
+
+type wStrd struct {
+	Code   string `xml:"CdtrRefInf>Tp>CdOrPrtry>Cd"`
+	Issuer string `xml:"CdtrRefInf>Tp>Issr,omitempty"`
+	Ref    string `xml:"CdtrRefInf>Ref"`
+}
+
+// WriteNotification writes n as a camt.054.001.08 document with message id msgID
+// and creation date-time createdAt (ISO 8601, such as "2026-03-01T10:00:00Z"). Each
+// Entry becomes one Ntry with one TxDtls, so Parse returns n's entries unchanged
+// (except an EndToEndID of "NOTPROVIDED", which Parse reads as none). A value that
+// would be invalid or would not survive that round trip is an error.
+func WriteNotification(msgID, createdAt string, n Notification) ([]byte, error) {
+	r, err := writeReport("Document/BkToCstmrDbtCdtNtfctn/Ntfctn", n.ID, n.CreatedAt, n.AccountIBAN, n.AccountOtherID, n.Currency, n.Entries)
+	if err != nil {
+		return nil, err
+	}
+	m, err := writeMessage("Document/BkToCstmrDbtCdtNtfctn", msgID, createdAt)
+	if err != nil {
+		return nil, err
+	}
+	m.Notification = r
+	return marshal(&wDocument{XMLName: xml.Name{Space: namespaceNotification, Local: "Document"}, Notification: m})
+}
+
+// WriteStatement writes s as a camt.053.001.08 document, as WriteNotification does a
+// notification. A statement needs at least one balance.
+func WriteStatement(msgID, createdAt string, s Statement) ([]byte, error) {
+	path := "Document/BkToCstmrStmt/Stmt"
+	r, err := writeReport(path, s.ID, s.CreatedAt, s.AccountIBAN, s.AccountOtherID, s.Currency, s.Entries)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Balances) == 0 {
+		return nil, writeError(path+"/Bal", fmt.Errorf("%w: a statement needs at least one balance", ErrMissingElement))
+	}
+	for i, b := range s.Balances {
+		wb, err := writeBalance(fmt.Sprintf("%s/Bal[%d]", path, i+1), b)
+		if err != nil {
+			return nil, err
+		}
+		r.Balances = append(r.Balances, wb)
+	}
+	m, err := writeMessage("Document/BkToCstmrStmt", msgID, createdAt)
+	if err != nil {
+		return nil, err
+	}
+	m.Statement = r
+	return marshal(&wDocument{XMLName: xml.Name{Space: namespaceStatement, Local: "Document"}, Statement: m})
+}
+
+func marshal(d *wDocument) ([]byte, error) {
+	b, err := xml.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("camt: write: %w", err)
+	}
+	out := make([]byte, 0, len(xml.Header)+len(b)+1)
+	out = append(out, xml.Header...)
+	out = append(out, b...)
+	return append(out, '\n'), nil
+}
+
+// writeMessage checks and builds the group header.
+func writeMessage(path, msgID, createdAt string) (*wMessage, error) {
+	if err := checkText(path+"/GrpHdr/MsgId", msgID, max35, true); err != nil {
+		return nil, err
+	}
+	if err := checkDateTime(path+"/GrpHdr/CreDtTm", createdAt, true); err != nil {
+		return nil, err
+	}
+	return &wMessage{MsgID: msgID, CreDtTm: createdAt}, nil
+}
+
+// writeReport checks and builds a notification or statement without its balances.
+func writeReport(path, id, createdAt, iban, otherID, ccy string, entries []Entry) (*wReport, error) {
+	if err := checkText(path+"/Id", id, max35, true); err != nil {
+		return nil, err
+	}
+	if err := checkDateTime(path+"/CreDtTm", createdAt, false); err != nil {
+		return nil, err
+	}
+	r := &wReport{ID: id, CreDtTm: createdAt, Acct: wAccount{Ccy: ccy}}
+	switch {
+	case iban != "":
+		r.Acct.ID.IBAN = iban
+		if err := checkIBAN(path+"/Acct/Id/IBAN", iban); err != nil {
+			return nil, err
+		}
+	case otherID != "":
+		r.Acct.ID.Other = &wOther{ID: otherID}
+		if err := checkText(path+"/Acct/Id/Othr/Id", otherID, max34, true); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, writeError(path+"/Acct/Id/IBAN", ErrMissingElement)
+	}
+	if ccy != "" {
+		if _, err := writeCurrency(path+"/Acct/Ccy", ccy); err != nil {
+			return nil, err
+		}
+	}
+	for i, e := range entries {
+		we, err := writeEntry(fmt.Sprintf("%s/Ntry[%d]", path, i+1), e)
+		if err != nil {
+			return nil, err
+		}
+		r.Entries = append(r.Entries, we)
+	}
+	return r, nil
+}
+
+// writeBalance checks and builds one balance.
+func writeBalance(path string, b Balance) (wBalance, error) {
+	amt, err := writeAmount(path+"/Amt", b.AmountMinor, b.Currency)
+	if err != nil {
+		return wBalance{}, err
+	}
+	if err := checkText(path+"/Tp/CdOrPrtry", b.Type, max35, true); err != nil {
+		return wBalance{}, err
+	}
+	if err := checkCreditDebit(path+"/CdtDbtInd", b.CreditDebit); err != nil {
+		return wBalance{}, err
+	}
+	if err := checkDate(path+"/Dt/Dt", b.Date, true); err != nil {
+		return wBalance{}, err
+	}
+	return wBalance{Type: codeOrText(b.Type), Amt: amt, CdtDbtInd: string(b.CreditDebit), Dt: b.Date}, nil
+}
+
+// writeEntry checks and builds one Ntry with its single TxDtls.
+func writeEntry(path string, e Entry) (wEntry, error) {
+	if err := checkEntry(path, e); err != nil {
+		return wEntry{}, err
+	}
+	amt, err := writeAmount(path+"/Amt", e.AmountMinor, e.Currency)
+	if err != nil {
+		return wEntry{}, err
+	}
+	w := wEntry{
+		Amt: amt, CdtDbtInd: string(e.CreditDebit), Sts: string(e.Status),
+		BookgDt: optionalDate(e.BookingDate), ValDt: optionalDate(e.ValueDate), AcctSvcrRef: e.EntryRef,
+		Domain: "PMNT", Family: "RCDT", SubFamily: "ESCT",
+		Transaction: wTransaction{Amt: amt, CdtDbtInd: string(e.CreditDebit)},
+	}
+	if e.CreditDebit == Debit {
+		w.Family = "ICDT"
+	}
+	if e.Reversal {
+		w.RvslInd = "true"
+	}
+	tx := &w.Transaction
+	if e.AcctSvcrRef != "" || e.EndToEndID != "" || e.UETR != "" {
+		tx.Refs = &wRefs{AcctSvcrRef: e.AcctSvcrRef, EndToEndID: e.EndToEndID, UETR: e.UETR}
+	}
+	tx.Parties = writeParties(e)
+	if len(e.Unstructured) > 0 || e.CreditorReference != "" {
+		tx.RmtInf = &wRmtInf{Ustrd: e.Unstructured}
+	}
+	if e.CreditorReference != "" {
+		tx.RmtInf.Strd = &wStrd{Code: "SCOR", Ref: e.CreditorReference}
+		if r, err := fiat.ParseCreditorReference(e.CreditorReference); err == nil && string(r) == e.CreditorReference {
+			tx.RmtInf.Strd.Issuer = "ISO" // an ISO 11649 reference; any other is the creditor's own
+		}
+	}
+	if e.ReturnReason != "" {
+		rsn := codeOrText(e.ReturnReason)
+		tx.Return = &rsn
+	}
+	return w, nil
+}
+
+// writeParties builds RltdPties, or nil when e names no party.
+func writeParties(e Entry) *wParties {
+	if e.DebtorName == "" && e.DebtorIBAN == "" && e.CreditorName == "" && e.CreditorIBAN == "" {
+		return nil
+	}
+	p := &wParties{}
+	if e.DebtorName != "" {
+		p.Debtor = &wParty{Name: e.DebtorName}
+	}
+	if e.DebtorIBAN != "" {
+		p.DebtorAccount = &wAccountID{IBAN: e.DebtorIBAN}
+	}
+	if e.CreditorName != "" {
+		p.Creditor = &wParty{Name: e.CreditorName}
+	}
+	if e.CreditorIBAN != "" {
+		p.CreditorAccount = &wAccountID{IBAN: e.CreditorIBAN}
+	}
+	return p
+}
+
+func optionalDate(d string) *wDate {
+	if d == "" {
+		return nil
+	}
+	return &wDate{Dt: d}
+}
+
+// writeAmount formats minor units of the currency code as an amount element.
+func writeAmount(path string, minor uint64, code string) (wAmount, error) {
+	c, err := writeCurrency(path+"/@Ccy", code)
+	if err != nil {
+		return wAmount{}, err
+	}
+	return wAmount{Ccy: code, Value: fiat.FormatAmount(minor, c)}, nil
+}
+
+func writeCurrency(path, code string) (fiat.Currency, error) {
+	if code == "" {
+		return fiat.Currency{}, writeError(path, ErrMissingElement)
+	}
+	c, err := fiat.ParseCurrency(code)
+	if err != nil {
+		return fiat.Currency{}, writeError(path, fmt.Errorf("%w: %w", ErrBadCurrency, err))
+	}
+	return c, nil
+}
+
+// codeOrText writes a value as a code (Cd) when it has the shape of an ISO 20022
+// external code of four characters, else as proprietary text (Prtry); Parse reads
+// either back to the same value.
+func codeOrText(s string) wCodeText {
+	if len(s) <= 4 && isUpperAlnum(s) {
+		return wCodeText{Code: s}
+	}
+	return wCodeText{Prtry: s}
+}
+
+func writeError(path string, err error) error {
+	return fmt.Errorf("%w (element %s)", err, path)
+}

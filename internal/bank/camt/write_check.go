@@ -1,0 +1,164 @@
+package camt
+
+import (
+	"fmt"
+	"regexp"
+	"unicode/utf8"
+)
+
+// Maximum lengths, in characters, of the ISO 20022 text types the writers use.
+const (
+	max34  = 34  // Max34Text: Othr/Id of an account
+	max35  = 35  // Max35Text: identifiers and references
+	max140 = 140 // Max140Text: names and unstructured remittance lines
+)
+
+// Patterns of the schemas' IBAN2007Identifier and UUIDv4Identifier.
+var (
+	ibanPattern = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}$`)
+	uetrPattern = regexp.MustCompile(`^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$`)
+)
+
+// checkEntry checks the fields of e that the writers copy verbatim.
+func checkEntry(path string, e Entry) error {
+	tx := path + "/NtryDtls/TxDtls"
+	if err := checkCreditDebit(path+"/CdtDbtInd", e.CreditDebit); err != nil {
+		return err
+	}
+	switch e.Status {
+	case Booked, Pending, Info:
+	default:
+		return writeError(path+"/Sts/Cd", fmt.Errorf("%w: %.40q, want BOOK, PDNG or INFO", ErrBadStatus, e.Status))
+	}
+	for _, c := range []struct {
+		path, value string
+		max         int
+	}{
+		{path + "/AcctSvcrRef", e.EntryRef, max35},
+		{tx + "/Refs/AcctSvcrRef", e.AcctSvcrRef, max35},
+		{tx + "/Refs/EndToEndId", e.EndToEndID, max35},
+		{tx + "/RltdPties/Dbtr/Pty/Nm", e.DebtorName, max140},
+		{tx + "/RltdPties/Cdtr/Pty/Nm", e.CreditorName, max140},
+		{tx + "/RmtInf/Strd/CdtrRefInf/Ref", e.CreditorReference, max35},
+		{tx + "/RtrInf/Rsn", e.ReturnReason, max35},
+	} {
+		if err := checkText(c.path, c.value, c.max, false); err != nil {
+			return err
+		}
+	}
+	for i, u := range e.Unstructured {
+		if err := checkText(fmt.Sprintf("%s/RmtInf/Ustrd[%d]", tx, i+1), u, max140, true); err != nil {
+			return err
+		}
+	}
+	return checkEntryFormats(path, e)
+}
+
+// checkEntryFormats checks the dates, IBANs and UETR of e.
+func checkEntryFormats(path string, e Entry) error {
+	tx := path + "/NtryDtls/TxDtls"
+	if err := checkDate(path+"/BookgDt/Dt", e.BookingDate, false); err != nil {
+		return err
+	}
+	if err := checkDate(path+"/ValDt/Dt", e.ValueDate, false); err != nil {
+		return err
+	}
+	if e.UETR != "" && !uetrPattern.MatchString(e.UETR) {
+		return writeError(tx+"/Refs/UETR", fmt.Errorf("%w: %.40q is not a lower-case UUID version 4", ErrBadText, e.UETR))
+	}
+	if e.DebtorIBAN != "" {
+		if err := checkIBAN(tx+"/RltdPties/DbtrAcct/Id/IBAN", e.DebtorIBAN); err != nil {
+			return err
+		}
+	}
+	if e.CreditorIBAN != "" {
+		return checkIBAN(tx+"/RltdPties/CdtrAcct/Id/IBAN", e.CreditorIBAN)
+	}
+	return nil
+}
+
+func checkCreditDebit(path string, cd CreditDebit) error {
+	if cd != Credit && cd != Debit {
+		return writeError(path, fmt.Errorf("%w: credit/debit indicator %.40q, want CRDT or DBIT", ErrBadIndicator, cd))
+	}
+	return nil
+}
+
+// checkIBAN checks the shape the schema requires, not the check digits: the sandbox
+// bank may write test accounts, and Parse does not verify them either.
+func checkIBAN(path, iban string) error {
+	if !ibanPattern.MatchString(iban) {
+		return writeError(path, fmt.Errorf("%w: %.40q is not an IBAN", ErrBadText, iban))
+	}
+	return nil
+}
+
+// checkDate checks a date the writers write as Dt: exactly YYYY-MM-DD.
+func checkDate(path, s string, required bool) error {
+	if s == "" {
+		if required {
+			return writeError(path, ErrMissingElement)
+		}
+		return nil
+	}
+	if d, ok := isoDate(s); !ok || d != s {
+		return writeError(path, fmt.Errorf("%w: %.40q, want YYYY-MM-DD", ErrBadDate, s))
+	}
+	return nil
+}
+
+// checkDateTime checks an ISO 8601 date-time that the writers copy verbatim.
+func checkDateTime(path, s string, required bool) error {
+	if s == "" {
+		if required {
+			return writeError(path, ErrMissingElement)
+		}
+		return nil
+	}
+	if _, ok := isoDateTime(s); !ok {
+		return writeError(path, fmt.Errorf("%w: %.40q, want YYYY-MM-DDThh:mm:ss", ErrBadDate, s))
+	}
+	return nil
+}
+
+// checkText checks a text value against its maximum length and against what Parse
+// would change: leading or trailing white space, which it trims, and characters that
+// XML 1.0 cannot carry, which encoding/xml would replace.
+func checkText(path, s string, maxChars int, required bool) error {
+	switch {
+	case s == "":
+		if required {
+			return writeError(path, ErrMissingElement)
+		}
+		return nil
+	case !utf8.ValidString(s):
+		return writeError(path, fmt.Errorf("%w: invalid UTF-8", ErrBadText))
+	case text(s) != s:
+		return writeError(path, fmt.Errorf("%w: %.40q has leading or trailing white space", ErrBadText, s))
+	case utf8.RuneCountInString(s) > maxChars:
+		return writeError(path, fmt.Errorf("%w: %d characters, at most %d", ErrBadText, utf8.RuneCountInString(s), maxChars))
+	}
+	for _, r := range s {
+		if !isXMLChar(r) {
+			return writeError(path, fmt.Errorf("%w: character %U is not allowed in XML", ErrBadText, r))
+		}
+	}
+	return nil
+}
+
+// isXMLChar reports whether r is a Char of XML 1.0.
+func isXMLChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// isUpperAlnum reports whether s is non-empty and all upper-case ASCII letters and
+// digits.
+func isUpperAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < 'A' || s[i] > 'Z') && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return s != ""
+}

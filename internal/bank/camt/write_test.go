@@ -1,0 +1,266 @@
+package camt
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// sampleEntries covers every Entry field, a reversal, a pending entry, a debit, a
+// currency without minor units and text that needs escaping.
+func sampleEntries() []Entry {
+	return []Entry{
+		{
+			AmountMinor: 12345, Currency: "EUR", CreditDebit: Credit, Status: Booked,
+			BookingDate: "2026-03-01", ValueDate: "2026-03-02", EntryRef: "SBX-E1",
+			AcctSvcrRef: "SBX-T1", EndToEndID: "ORDER-1", UETR: "0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b",
+			DebtorName: "Jane <&> \"Doe\"", DebtorIBAN: "GB82WEST12345698765432",
+			CreditorName: "Chipmint Issuer", CreditorIBAN: "DE89370400440532013000",
+			CreditorReference: "RF18539007547034", Unstructured: []string{"chips for order 1", "line\ttwo\r\nthree"},
+		},
+		{
+			AmountMinor: 12345, Currency: "EUR", CreditDebit: Debit, Reversal: true, Status: Booked,
+			BookingDate: "2026-03-03", EntryRef: "SBX-E2", AcctSvcrRef: "SBX-T1R", EndToEndID: "ORDER-1",
+			DebtorName: "Jane Doe", DebtorIBAN: "GB82WEST12345698765432", ReturnReason: "FRAD",
+		},
+		{
+			AmountMinor: 5, Currency: "EUR", CreditDebit: Credit, Status: Pending, ValueDate: "2026-03-04",
+			CreditorReference: "INV 2026/17", ReturnReason: "returned by the sandbox bank",
+		},
+		{AmountMinor: 1000, Currency: "JPY", CreditDebit: Credit, Status: Info, EntryRef: "SBX-E4"},
+	}
+}
+
+func sampleNotification() Notification {
+	return Notification{
+		ID: "SBX-N1", CreatedAt: "2026-03-04T10:00:00Z", AccountIBAN: "DE89370400440532013000",
+		Currency: "EUR", Entries: sampleEntries(),
+	}
+}
+
+func sampleStatement() Statement {
+	return Statement{
+		ID: "SBX-S1", CreatedAt: "2026-03-04T23:59:59.5+01:00", AccountOtherID: "SANDBOX-0001",
+		Balances: []Balance{
+			{Type: "OPBD", AmountMinor: 0, Currency: "EUR", CreditDebit: Credit, Date: "2026-03-01"},
+			{Type: "CLBD", AmountMinor: 123450, Currency: "EUR", CreditDebit: Debit, Date: "2026-03-04"},
+			{Type: "sandbox closing", AmountMinor: 7, Currency: "KWD", CreditDebit: Credit, Date: "2026-03-04"},
+		},
+		Entries: sampleEntries(),
+	}
+}
+
+func TestWriteRoundTrip(t *testing.T) {
+	t.Run("notification", func(t *testing.T) {
+		n := sampleNotification()
+		b, err := WriteNotification("SBX-M1", "2026-03-04T10:00:01+01:00", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(b)
+		if err != nil {
+			t.Fatalf("Parse(WriteNotification(...)): %v\n%s", err, b)
+		}
+		want := &Document{Message: "camt.054", Version: "001.08", MessageID: "SBX-M1", CreatedAt: "2026-03-04T10:00:01+01:00",
+			Notifications: []Notification{n}}
+		if !reflect.DeepEqual(d, want) {
+			t.Errorf("round trip\n got %+v\nwant %+v", d, want)
+		}
+		golden(t, "notification.xml", b)
+	})
+	t.Run("statement", func(t *testing.T) {
+		s := sampleStatement()
+		b, err := WriteStatement("SBX-M2", "2026-03-05T00:00:00Z", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(b)
+		if err != nil {
+			t.Fatalf("Parse(WriteStatement(...)): %v\n%s", err, b)
+		}
+		want := &Document{Message: "camt.053", Version: "001.08", MessageID: "SBX-M2", CreatedAt: "2026-03-05T00:00:00Z",
+			Statements: []Statement{s}}
+		if !reflect.DeepEqual(d, want) {
+			t.Errorf("round trip\n got %+v\nwant %+v", d, want)
+		}
+		golden(t, "statement.xml", b)
+	})
+	t.Run("no entries", func(t *testing.T) {
+		n := Notification{ID: "SBX-N0", AccountIBAN: "DE89370400440532013000"}
+		b, err := WriteNotification("SBX-M0", "2026-03-04T10:00:00Z", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(b)
+		if err != nil || len(d.Notifications) != 1 || !reflect.DeepEqual(d.Notifications[0], n) {
+			t.Fatalf("Parse = %+v, %v", d, err)
+		}
+	})
+}
+
+// golden compares b with testdata/golden/name, or rewrites it with -update.
+func golden(t *testing.T, name string, b []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("output differs from %s (run with -update if the change is intended):\n%s", path, b)
+	}
+}
+
+// TestWriteOrder checks the declaration, the namespace and that the elements of Ntry
+// and TxDtls come in the order of the camt.054.001.08 schema.
+func TestWriteOrder(t *testing.T) {
+	b, err := WriteNotification("SBX-M1", "2026-03-04T10:00:00Z", sampleNotification())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
+		`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">`)) {
+		t.Errorf("output starts %q", b[:min(len(b), 120)])
+	}
+	want := map[string][]string{
+		"GrpHdr":     {"MsgId", "CreDtTm"},
+		"Ntfctn":     {"Id", "CreDtTm", "Acct", "Ntry", "Ntry", "Ntry", "Ntry"},
+		"Ntry":       {"Amt", "CdtDbtInd", "Sts", "BookgDt", "ValDt", "AcctSvcrRef", "BkTxCd", "NtryDtls"},
+		"TxDtls":     {"Refs", "Amt", "CdtDbtInd", "RltdPties", "RmtInf"},
+		"Refs":       {"AcctSvcrRef", "EndToEndId", "UETR"},
+		"RltdPties":  {"Dbtr", "DbtrAcct", "Cdtr", "CdtrAcct"},
+		"RmtInf":     {"Ustrd", "Ustrd", "Strd"},
+		"CdtrRefInf": {"Tp", "Ref"},
+		"Tp":         {"CdOrPrtry", "Issr"},
+		"BkTxCd":     {"Domn"},
+		"Domn":       {"Cd", "Fmly"},
+		"Fmly":       {"Cd", "SubFmlyCd"},
+	}
+	got := firstChildren(t, b)
+	for parent, children := range want {
+		if !reflect.DeepEqual(got[parent], children) {
+			t.Errorf("children of the first <%s> = %v, want %v", parent, got[parent], children)
+		}
+	}
+	second := string(b[bytes.Index(b, []byte("SBX-E1")):])
+	if !strings.Contains(second, "<CdtDbtInd>DBIT</CdtDbtInd>\n        <RvslInd>true</RvslInd>\n        <Sts>") ||
+		!strings.Contains(second, "<Cd>ICDT</Cd>") || !strings.Contains(second, "<RtrInf>\n              <Rsn>\n                <Cd>FRAD</Cd>") {
+		t.Errorf("the reversal is not written as expected:\n%s", second)
+	}
+}
+
+// firstChildren maps each element name to the names of the children of its first
+// occurrence.
+func firstChildren(t *testing.T, b []byte) map[string][]string {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	out := map[string][]string{}
+	done := map[string]bool{}
+	var stack []string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			if n := len(stack); n > 0 && !done[stack[n-1]] {
+				out[stack[n-1]] = append(out[stack[n-1]], tk.Name.Local)
+			}
+			stack = append(stack, tk.Name.Local)
+		case xml.EndElement:
+			done[stack[len(stack)-1]] = true
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return out
+}
+
+func TestWriteErrors(t *testing.T) {
+	const ntryPath = "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Ntry[1]"
+	tx := ntryPath + "/NtryDtls/TxDtls"
+	entry := func(f func(e *Entry)) Notification {
+		n := sampleNotification()
+		f(&n.Entries[0])
+		return n
+	}
+	notification := func(f func(n *Notification)) Notification {
+		n := sampleNotification()
+		f(&n)
+		return n
+	}
+	tests := []struct {
+		name      string
+		msgID     string
+		createdAt string
+		n         Notification
+		sentinel  error
+		element   string
+	}{
+		{"no message id", "", "2026-03-04T10:00:00Z", sampleNotification(), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/GrpHdr/MsgId"},
+		{"long message id", strings.Repeat("M", 36), "2026-03-04T10:00:00Z", sampleNotification(), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/GrpHdr/MsgId"},
+		{"no creation time", "M", "", sampleNotification(), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/GrpHdr/CreDtTm"},
+		{"date as creation time", "M", "2026-03-04", sampleNotification(), ErrBadDate, "Document/BkToCstmrDbtCdtNtfctn/GrpHdr/CreDtTm"},
+		{"no notification id", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.ID = "" }), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Id"},
+		{"no account", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.AccountIBAN = "" }), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/IBAN"},
+		{"bad account", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.AccountIBAN = "de89 3704" }), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/IBAN"},
+		{"bad account currency", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Currency = "XXX" }), ErrBadCurrency, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Ccy"},
+		{"no currency", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Currency = "" }), ErrMissingElement, ntryPath + "/Amt/@Ccy"},
+		{"bad currency", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Currency = "eur" }), ErrBadCurrency, ntryPath + "/Amt/@Ccy"},
+		{"bad indicator", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.CreditDebit = "" }), ErrBadIndicator, ntryPath + "/CdtDbtInd"},
+		{"bad status", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Status = "RJCT" }), ErrBadStatus, ntryPath + "/Sts/Cd"},
+		{"bad booking date", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.BookingDate = "2026-03-01T10:00:00Z" }), ErrBadDate, ntryPath + "/BookgDt/Dt"},
+		{"bad value date", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.ValueDate = "01.03.2026" }), ErrBadDate, ntryPath + "/ValDt/Dt"},
+		{"long end-to-end id", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.EndToEndID = strings.Repeat("é", 36) }), ErrBadText, tx + "/Refs/EndToEndId"},
+		{"padded reference", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.AcctSvcrRef = "T1 " }), ErrBadText, tx + "/Refs/AcctSvcrRef"},
+		{"control character", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.DebtorName = "Jane\x00Doe" }), ErrBadText, tx + "/RltdPties/Dbtr/Pty/Nm"},
+		{"invalid utf-8", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.CreditorName = "\xff" }), ErrBadText, tx + "/RltdPties/Cdtr/Pty/Nm"},
+		{"upper-case UETR", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.UETR = strings.ToUpper(e.UETR) }), ErrBadText, tx + "/Refs/UETR"},
+		{"bad debtor IBAN", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.DebtorIBAN = "GB82 WEST" }), ErrBadText, tx + "/RltdPties/DbtrAcct/Id/IBAN"},
+		{"empty remittance line", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Unstructured = []string{"a", ""} }), ErrMissingElement, tx + "/RmtInf/Ustrd[2]"},
+		{"long remittance line", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Unstructured = []string{strings.Repeat("x", 141)} }), ErrBadText, tx + "/RmtInf/Ustrd[1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := WriteNotification(tt.msgID, tt.createdAt, tt.n)
+			if b != nil || !errors.Is(err, tt.sentinel) {
+				t.Fatalf("WriteNotification = %d bytes, %v; want an error wrapping %v", len(b), err, tt.sentinel)
+			}
+			if !strings.Contains(err.Error(), "(element "+tt.element+")") {
+				t.Errorf("error %q does not name element %s", err, tt.element)
+			}
+		})
+	}
+}
+
+func TestWriteStatementErrors(t *testing.T) {
+	s := sampleStatement()
+	s.Balances = nil
+	if _, err := WriteStatement("M", "2026-03-04T10:00:00Z", s); !errors.Is(err, ErrMissingElement) {
+		t.Errorf("no balances: %v", err)
+	}
+	s = sampleStatement()
+	s.Balances[1].Date = ""
+	if _, err := WriteStatement("M", "2026-03-04T10:00:00Z", s); !errors.Is(err, ErrMissingElement) ||
+		!strings.Contains(err.Error(), "Document/BkToCstmrStmt/Stmt/Bal[2]/Dt/Dt") {
+		t.Errorf("balance without date: %v", err)
+	}
+	s = sampleStatement()
+	s.Balances[0].CreditDebit = "CR"
+	if _, err := WriteStatement("M", "2026-03-04T10:00:00Z", s); !errors.Is(err, ErrBadIndicator) {
+		t.Errorf("balance with bad indicator: %v", err)
+	}
+}

@@ -1,0 +1,174 @@
+package bank
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble"
+
+	"github.com/chipmint/chipmint/internal/bank/camt"
+)
+
+// The database layout. Values are JSON; sequence numbers in keys are big-endian so that
+// keys sort in booking order.
+//
+//	a/<iban>            accountRecord
+//	e/<iban>/<seq>      entryRecord, the account's seq-th booking (1, 2, 3, ...)
+//	t/<id>              Transfer
+//	i/<key>             idempotencyRecord
+//	m/<counter>         uint64: the last number handed out
+var (
+	counterAccounts  = []byte("m/accounts")  // internal account numbers
+	counterRefs      = []byte("m/refs")      // account servicer references
+	counterTransfers = []byte("m/transfers") // transfer ids
+)
+
+// errClosed reports a call after Close.
+var errClosed = errors.New("bank: closed")
+
+func accountKey(iban string) []byte { return []byte("a/" + iban) }
+
+func entryPrefix(iban string) []byte { return []byte("e/" + iban + "/") }
+
+func entryKey(iban string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(entryPrefix(iban), seq)
+}
+
+func transferKey(id string) []byte { return []byte("t/" + id) }
+
+func idempotencyKey(key string) []byte { return []byte("i/" + key) }
+
+// accountRecord is an account as stored: what clients see and the bookkeeping behind it.
+type accountRecord struct {
+	Account
+	No       uint64 `json:"no"`       // internal account number, unique
+	LastSeq  uint64 `json:"last_seq"` // sequence of the account's last entry; 0 before any
+	OpenedAt string `json:"opened_at"`
+}
+
+// entryRecord is one booking on an account.
+type entryRecord struct {
+	Seq               uint64     `json:"seq"`
+	BookedAt          string     `json:"booked_at"` // RFC 3339, UTC
+	BalanceAfterMinor uint64     `json:"balance_after_minor"`
+	Entry             camt.Entry `json:"entry"`
+}
+
+// idempotencyRecord ties an idempotency key to the transfer it booked and the request
+// that booked it, in normalised form.
+type idempotencyRecord struct {
+	TransferID string          `json:"transfer_id"`
+	Request    TransferRequest `json:"request"`
+}
+
+// get reads key into v and reports whether it was there.
+func (b *Bank) get(key []byte, v any) (bool, error) {
+	raw, closer, err := b.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("bank: read %q: %w", key, err)
+	}
+	defer closer.Close()
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("bank: decode %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// counter reads the last number handed out under key.
+func (b *Bank) counter(key []byte) (uint64, error) {
+	raw, closer, err := b.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bank: read %q: %w", key, err)
+	}
+	defer closer.Close()
+	if len(raw) != 8 {
+		return 0, fmt.Errorf("bank: counter %q is %d bytes", key, len(raw))
+	}
+	return binary.BigEndian.Uint64(raw), nil
+}
+
+// account reads the account of an IBAN in electronic form; field names the request
+// field it came from, for the error when there is no such account.
+func (b *Bank) account(field, iban string) (accountRecord, error) {
+	var rec accountRecord
+	ok, err := b.get(accountKey(iban), &rec)
+	if err == nil && !ok {
+		err = fieldError(field, iban, ErrUnknownAccount)
+	}
+	return rec, err
+}
+
+// entries calls fn with the account's entries of sequence after+1 on, in order, until fn
+// returns false.
+func (b *Bank) entries(iban string, after uint64, fn func(entryRecord) bool) error {
+	it, err := b.db.NewIter(&pebble.IterOptions{
+		LowerBound: entryKey(iban, after+1),
+		UpperBound: append([]byte("e/"+iban), '/'+1),
+	})
+	if err != nil {
+		return fmt.Errorf("bank: scan %s: %w", iban, err)
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		var rec entryRecord
+		if err := json.Unmarshal(it.Value(), &rec); err != nil {
+			return fmt.Errorf("bank: decode %q: %w", it.Key(), err)
+		}
+		if !fn(rec) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("bank: scan %s: %w", iban, err)
+	}
+	return nil
+}
+
+// writes collects one booking's changes into a batch that is committed, synced, at once.
+type writes struct {
+	batch *pebble.Batch
+	err   error
+}
+
+func (b *Bank) newWrites() *writes { return &writes{batch: b.db.NewBatch()} }
+
+func (w *writes) put(key []byte, v any) {
+	if w.err != nil {
+		return
+	}
+	raw, err := json.Marshal(v)
+	if err == nil {
+		err = w.batch.Set(key, raw, nil)
+	}
+	if err != nil {
+		w.err = fmt.Errorf("bank: write %q: %w", key, err)
+	}
+}
+
+func (w *writes) putCounter(key []byte, n uint64) {
+	if w.err == nil {
+		w.err = w.batch.Set(key, binary.BigEndian.AppendUint64(nil, n), nil)
+	}
+}
+
+// commit writes the batch durably.
+func (w *writes) commit() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.batch.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("bank: commit: %w", err)
+	}
+	return nil
+}
+
+// close releases the batch, committed or not.
+func (w *writes) close() { _ = w.batch.Close() }

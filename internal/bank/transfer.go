@@ -1,0 +1,262 @@
+package bank
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/fiat"
+)
+
+// Lengths of the free-text fields of a transfer (ISO 20022 Max140Text and Max35Text).
+const (
+	referenceCharsMax  = 140
+	endToEndIDCharsMax = 35
+	idempotencyKeyMax  = 255
+)
+
+// TransferRequest asks the bank to move money from one of its accounts to another.
+type TransferRequest struct {
+	FromIBAN    string `json:"from_iban"`
+	ToIBAN      string `json:"to_iban"`
+	AmountMinor uint64 `json:"amount_minor"`
+	Currency    string `json:"currency"`
+	// Reference is the remittance information: an ISO 11649 creditor reference ("RF..."),
+	// which the credit entry carries as structured remittance, or else free text (1 to
+	// 140 printable characters), carried as unstructured remittance.
+	Reference string `json:"reference"`
+	// EndToEndID is the payer's own reference, passed through; "NOTPROVIDED" when empty.
+	EndToEndID string `json:"end_to_end_id,omitempty"`
+	// IdempotencyKey, when set, makes a repeat of the same request return the transfer
+	// booked the first time instead of booking it again. Over HTTP it is the
+	// Idempotency-Key header.
+	IdempotencyKey string `json:"-"`
+}
+
+// Transfer is a booked transfer.
+type Transfer struct {
+	ID          string    `json:"id"`
+	UETR        string    `json:"uetr"`          // unique end-to-end transaction reference (UUID v4)
+	AcctSvcrRef string    `json:"acct_svcr_ref"` // the bank's reference, "SBX" + sequence
+	FromIBAN    string    `json:"from_iban"`
+	ToIBAN      string    `json:"to_iban"`
+	AmountMinor uint64    `json:"amount_minor"`
+	Currency    string    `json:"currency"`
+	Reference   string    `json:"reference"` // electronic form when structured
+	EndToEndID  string    `json:"end_to_end_id"`
+	BookedAt    time.Time `json:"booked_at"`
+}
+
+// Transfer books a transfer between two accounts of the bank: a debit entry on the
+// payer's account and a credit entry on the payee's, in one synced write.
+func (b *Bank) Transfer(req TransferRequest) (Transfer, error) {
+	t, _, err := b.transfer(req)
+	return t, err
+}
+
+// transfer books req and reports whether it did; false means an idempotent repeat.
+func (b *Bank) transfer(req TransferRequest) (Transfer, bool, error) {
+	norm, structured, err := normaliseTransfer(req)
+	if err != nil {
+		return Transfer{}, false, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return Transfer{}, false, errClosed
+	}
+	if t, ok, err := b.repeated(norm); ok || err != nil {
+		return t, false, err
+	}
+	from, to, err := b.transferAccounts(norm)
+	if err != nil {
+		return Transfer{}, false, err
+	}
+	t, err := b.book(norm, structured, &from, &to)
+	if err != nil {
+		return Transfer{}, false, err
+	}
+	b.log.Info("transfer booked", "id", t.ID, "uetr", t.UETR, "acct_svcr_ref", t.AcctSvcrRef,
+		"from", t.FromIBAN, "to", t.ToIBAN, "amount_minor", t.AmountMinor, "currency", t.Currency,
+		"reference", t.Reference)
+	return t, true, nil
+}
+
+// normaliseTransfer validates the shape of a request and returns it in canonical form
+// (electronic IBANs and creditor reference, end-to-end id filled in), reporting whether
+// the reference is a structured creditor reference.
+func normaliseTransfer(req TransferRequest) (TransferRequest, bool, error) {
+	from, err := fiat.ParseIBAN(req.FromIBAN)
+	if err != nil {
+		return req, false, invalid("from_iban", req.FromIBAN, err)
+	}
+	to, err := fiat.ParseIBAN(req.ToIBAN)
+	if err != nil {
+		return req, false, invalid("to_iban", req.ToIBAN, err)
+	}
+	req.FromIBAN, req.ToIBAN = from.String(), to.String()
+	switch {
+	case req.FromIBAN == req.ToIBAN:
+		return req, false, invalidf("to_iban", req.ToIBAN, "payer and payee are the same account")
+	case req.AmountMinor == 0:
+		return req, false, invalidf("amount_minor", "0", "must be positive")
+	}
+	if _, err := fiat.ParseCurrency(req.Currency); err != nil {
+		return req, false, invalid("currency", req.Currency, err)
+	}
+	structured := false
+	if ref, err := fiat.ParseCreditorReference(req.Reference); err == nil {
+		req.Reference, structured = ref.String(), true
+	} else if err := checkText("reference", req.Reference, referenceCharsMax); err != nil {
+		return req, false, err
+	}
+	if req.EndToEndID == "" {
+		req.EndToEndID = notProvided
+	} else if err := checkText("end_to_end_id", req.EndToEndID, endToEndIDCharsMax); err != nil {
+		return req, false, err
+	}
+	if len(req.IdempotencyKey) > idempotencyKeyMax {
+		return req, false, invalidf("idempotency_key", req.IdempotencyKey, "%d bytes, at most %d allowed", len(req.IdempotencyKey), idempotencyKeyMax)
+	}
+	return req, structured, nil
+}
+
+// repeated looks up the request's idempotency key: the transfer it booked before, if the
+// request is the same, or ErrIdempotencyConflict if it is not.
+func (b *Bank) repeated(req TransferRequest) (Transfer, bool, error) {
+	if req.IdempotencyKey == "" {
+		return Transfer{}, false, nil
+	}
+	var rec idempotencyRecord
+	ok, err := b.get(idempotencyKey(req.IdempotencyKey), &rec)
+	if !ok || err != nil {
+		return Transfer{}, false, err
+	}
+	key := req.IdempotencyKey
+	req.IdempotencyKey = ""
+	if rec.Request != req {
+		return Transfer{}, false, fieldError("idempotency_key", key,
+			fmt.Errorf("%w (transfer %s)", ErrIdempotencyConflict, rec.TransferID))
+	}
+	var t Transfer
+	ok, err = b.get(transferKey(rec.TransferID), &t)
+	if err == nil && !ok {
+		err = fmt.Errorf("bank: idempotency key %q names missing transfer %s", key, rec.TransferID)
+	}
+	return t, err == nil, err
+}
+
+// transferAccounts loads both accounts and checks the transfer against them.
+func (b *Bank) transferAccounts(req TransferRequest) (from, to accountRecord, err error) {
+	if from, err = b.account("from_iban", req.FromIBAN); err != nil {
+		return
+	}
+	if to, err = b.account("to_iban", req.ToIBAN); err != nil {
+		return
+	}
+	switch {
+	case req.Currency != from.Currency:
+		err = fieldError("currency", req.Currency,
+			fmt.Errorf("%w: the payer's account is in %s", ErrCurrencyMismatch, from.Currency))
+	case to.Currency != from.Currency:
+		err = fieldError("to_iban", req.ToIBAN,
+			fmt.Errorf("%w: the payee's account is in %s, the payer's in %s", ErrCurrencyMismatch, to.Currency, from.Currency))
+	case req.AmountMinor > from.BalanceMinor:
+		err = fieldError("amount_minor", strconv.FormatUint(req.AmountMinor, 10),
+			fmt.Errorf("%w: balance is %d", ErrInsufficientFunds, from.BalanceMinor))
+	}
+	return
+}
+
+// book writes the transfer: both balances, both entries, the transfer record and its
+// idempotency key, and the sequences, in one synced batch.
+func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecord) (Transfer, error) {
+	ref, err := b.counter(counterRefs)
+	if err != nil {
+		return Transfer{}, err
+	}
+	id, err := b.counter(counterTransfers)
+	if err != nil {
+		return Transfer{}, err
+	}
+	ref, id = ref+1, id+1
+	t := Transfer{
+		ID: fmt.Sprintf("T%012d", id), UETR: newUETR(), AcctSvcrRef: acctSvcrRef(ref),
+		FromIBAN: req.FromIBAN, ToIBAN: req.ToIBAN, AmountMinor: req.AmountMinor,
+		Currency: req.Currency, Reference: req.Reference, EndToEndID: req.EndToEndID,
+		BookedAt: b.now(),
+	}
+	from.BalanceMinor -= t.AmountMinor
+	to.BalanceMinor += t.AmountMinor // cannot overflow: all money comes from opening balances
+	debit := transferEntry(t, camt.Debit, *from, *to, structured)
+	credit := transferEntry(t, camt.Credit, *from, *to, structured)
+	if err := checkWritable(from.IBAN, t.Currency, debit, credit); err != nil {
+		return Transfer{}, err
+	}
+	w := b.newWrites()
+	defer w.close()
+	b.putEntry(w, from, debit, t.BookedAt)
+	b.putEntry(w, to, credit, t.BookedAt)
+	w.put(transferKey(t.ID), t)
+	if req.IdempotencyKey != "" {
+		key := req.IdempotencyKey
+		req.IdempotencyKey = ""
+		w.put(idempotencyKey(key), idempotencyRecord{TransferID: t.ID, Request: req})
+	}
+	w.putCounter(counterRefs, ref)
+	w.putCounter(counterTransfers, id)
+	return t, w.commit()
+}
+
+// checkWritable makes sure that package camt can write the entries, so that a booking
+// can never leave an account whose notifications cannot be written. The request checks
+// should already ensure it; this holds even if the two drift apart.
+func checkWritable(iban, currency string, entries ...camt.Entry) error {
+	n := camt.Notification{ID: "SBX-CHECK", AccountIBAN: iban, Currency: currency, Entries: entries}
+	if _, err := camt.WriteNotification(n.ID, entries[0].BookingDate+"T00:00:00Z", n); err != nil {
+		return fieldError("", "", fmt.Errorf("%w: %w", ErrInvalid, err))
+	}
+	return nil
+}
+
+// putEntry appends an entry to an account and writes the account.
+func (b *Bank) putEntry(w *writes, acct *accountRecord, e camt.Entry, bookedAt time.Time) {
+	acct.LastSeq++
+	w.put(entryKey(acct.IBAN, acct.LastSeq), entryRecord{
+		Seq: acct.LastSeq, BookedAt: bookedAt.Format(time.RFC3339Nano),
+		BalanceAfterMinor: acct.BalanceMinor, Entry: e,
+	})
+	w.put(accountKey(acct.IBAN), *acct)
+}
+
+// transferEntry is the entry of a transfer on the payer's (debit) or payee's (credit)
+// account. Both carry the same references, parties and remittance information.
+func transferEntry(t Transfer, cd camt.CreditDebit, from, to accountRecord, structured bool) camt.Entry {
+	date := t.BookedAt.Format(time.DateOnly)
+	e := camt.Entry{
+		AmountMinor: t.AmountMinor, Currency: t.Currency, CreditDebit: cd,
+		Status: camt.Booked, BookingDate: date, ValueDate: date,
+		EntryRef: t.AcctSvcrRef + "-" + string(cd[0]), AcctSvcrRef: t.AcctSvcrRef,
+		EndToEndID: t.EndToEndID, UETR: t.UETR,
+		DebtorName: from.Holder, DebtorIBAN: from.IBAN,
+		CreditorName: to.Holder, CreditorIBAN: to.IBAN,
+	}
+	if structured {
+		e.CreditorReference = t.Reference
+	} else {
+		e.Unstructured = []string{t.Reference}
+	}
+	return e
+}
+
+// newUETR returns a random (version 4) UUID in lower case, as SWIFT's UETR is.
+// crypto/rand.Read never fails (it panics if the system cannot give randomness).
+func newUETR() string {
+	var u [16]byte
+	_, _ = rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}

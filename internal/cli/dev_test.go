@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/node"
+)
+
+// `chipmint dev` running; from "another shell", as a new user would: add a key, buy,
+// pay at the bank with the printed reference; the order is issued by itself.
+func TestDevIssuesABankPaymentByItself(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole system")
+	}
+	t.Setenv("CHIPMINT_PASSPHRASE", "dev-test")
+	home := t.TempDir()
+	ports, err := node.FreePorts(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := func(i int) string { return fmt.Sprintf("127.0.0.1:%d", ports[i]) }
+	ctx, cancel := context.WithCancel(context.Background())
+	devOut := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		g := &Globals{Home: home, Output: "json", Out: devOut, Err: &syncBuffer{}}
+		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), BlockTime: 100 * time.Millisecond})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	}()
+	nodeURL, bankURL := "http://"+addr(0), "http://"+addr(2)
+	var info struct {
+		OperatorIBAN string `json:"operator_iban"`
+		CustomerIBAN string `json:"customer_iban"`
+	}
+	// dev prints where its parts listen once they all run.
+	deadline := time.Now().Add(time.Minute)
+	for json.Unmarshal(devOut.Bytes(), &info) != nil || info.CustomerIBAN == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("dev did not come up within a minute: %q", devOut.Bytes())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	cli := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := run(t, append([]string{"--home", home, "--node", nodeURL, "--output", "json"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("chipmint %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	cli("keys", "add", "alice")
+	var bought struct {
+		Order struct{ ID, PaymentReference string } `json:"order"`
+	}
+	if err := json.Unmarshal([]byte(cli("buy", "--from", "alice", "--operator", "acme", "--amount", "100.00")), &bought); err != nil {
+		t.Fatal(err)
+	}
+	bought.Order.PaymentReference = jsonField(t, cli("order", "show", bought.Order.ID), "payment_reference")
+	cli("bank", "pay", "--bank", bankURL, "--from-iban", info.CustomerIBAN, "--to-iban", info.OperatorIBAN,
+		"--amount", "100.00", "--reference", bought.Order.PaymentReference)
+	for {
+		var bal struct {
+			Chips uint64 `json:"chips"`
+		}
+		if err := json.Unmarshal([]byte(cli("balance", "alice")), &bal); err != nil {
+			t.Fatal(err)
+		}
+		if bal.Chips == 100_000_000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alice holds %d base units a minute later; want 100 chips", bal.Chips)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if status := jsonField(t, cli("order", "show", bought.Order.ID), "status"); status != "issued" {
+		t.Fatalf("order is %s", status)
+	}
+}
+
+// syncBuffer is a buffer that one goroutine writes while another reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+// jsonField digs the first value of key out of `order show`'s JSON.
+func jsonField(t *testing.T, out, key string) string {
+	t.Helper()
+	var v struct {
+		Order map[string]any `json:"order"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := v.Order[key].(string)
+	return s
+}

@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chipmint/chipmint/internal/bank"
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/gateway"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// gatewayListenDefault is where a gateway serves its journal unless told otherwise.
+const gatewayListenDefault = "127.0.0.1:26690"
+
+// GatewayOptions are the flags of `chipmint operator run`.
+type GatewayOptions struct {
+	From     string
+	Operator string
+	Bank     string
+	Inbox    string
+	Mode     string
+	Listen   string
+	Data     string
+	Poll     time.Duration
+}
+
+func newCmdOperatorRun(g *Globals) *cobra.Command {
+	o := &GatewayOptions{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the operator's bank gateway: confirm the orders its bank credits pay; runs until interrupted",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runGateway(cmd, g, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.From, "from", "", "operator key that signs")
+	f.StringVar(&o.Operator, "operator", "", "operator id")
+	f.StringVar(&o.Bank, "bank", bankURLDefault, "the bank's notification feed (sandbox bank URL)")
+	f.StringVar(&o.Inbox, "inbox", "", "read camt.054 files dropped in this folder instead of the bank's feed")
+	f.StringVar(&o.Mode, "mode", string(gateway.ModeNotice), "notice: confirm on the chain; receipt: write receipts for buyers to countersign")
+	f.StringVar(&o.Listen, "listen", gatewayListenDefault, "where to serve the journal and exceptions (loopback)")
+	f.StringVar(&o.Data, "data", "", "the gateway's folder: journal, receipts, failed files (default <home>/gateway)")
+	f.DurationVar(&o.Poll, "poll", 500*time.Millisecond, "how often to read the feed or the folder")
+	return cmd
+}
+
+func (o *GatewayOptions) dataDir(g *Globals) string {
+	if o.Data != "" {
+		return o.Data
+	}
+	return filepath.Join(g.Home, "gateway")
+}
+
+func runGateway(cmd *cobra.Command, g *Globals, o *GatewayOptions) error {
+	if o.Operator == "" {
+		return usageError{errors.New("--operator: the operator id is required")}
+	}
+	key, err := g.unlock(o.From)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(g.Err, nil)).With("service", "gateway", "operator", o.Operator)
+	c, err := client.DialRetry(cmd.Context(), g.Node, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	op, err := c.Operator(cmd.Context(), o.Operator)
+	if err != nil {
+		return fmt.Errorf("--operator: %w", err)
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	return runGatewayService(cmd.Context(), gatewayService{
+		client: c, key: key, op: op, mode: gateway.Mode(o.Mode), data: o.dataDir(g),
+		bankURL: o.Bank, inbox: o.Inbox, listener: ln, poll: o.Poll, log: log,
+	})
+}
+
+// gatewayService is a gateway as `operator run` and `dev` run it.
+type gatewayService struct {
+	client  *client.Client
+	key     ed25519.PrivateKey
+	op      txn.Operator
+	mode    gateway.Mode
+	data    string
+	bankURL string
+	inbox   string
+	// listener serves the journal; the service closes it.
+	listener net.Listener
+	poll     time.Duration
+	log      *slog.Logger
+}
+
+// runGatewayService reads the feed (or folder) and serves the journal until ctx is done.
+func runGatewayService(ctx context.Context, s gatewayService) error {
+	defer s.listener.Close()
+	j, err := gateway.OpenJournal(filepath.Join(s.data, "journal"))
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	gw, err := gateway.New(gateway.Config{
+		Client: s.client, Key: s.key, Operator: s.op, Journal: j, Mode: s.mode,
+		ReceiptDir: filepath.Join(s.data, "receipts"), Logger: s.log,
+	})
+	if err != nil {
+		return usageError{fmt.Errorf("--mode: %w", err)}
+	}
+	srv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(s.listener) }()
+	defer srv.Close()
+	s.log.Info("gateway running", "account", fiat.IBAN(s.op.Account.IBAN).Print(), "mode", s.mode,
+		"journal", "http://"+s.listener.Addr().String()+"/v1/journal")
+	if s.inbox != "" {
+		return gw.RunFolder(ctx, s.inbox, s.poll)
+	}
+	return gw.RunFeed(ctx, bank.NewClient(s.bankURL), filepath.Join(s.data, "failed"), s.poll)
+}
+
+func newCmdOperatorExceptions(g *Globals) *cobra.Command {
+	var url, data string
+	cmd := &cobra.Command{
+		Use:   "exceptions",
+		Short: "List the bank credits the gateway could not match: to refund, never minted",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			recs, err := gatewayExceptions(cmd.Context(), url, data, g)
+			if err != nil {
+				return err
+			}
+			g.emit(recs, func(w io.Writer) {
+				if len(recs) == 0 {
+					fmt.Fprintln(w, "no exceptions")
+				}
+				for _, r := range recs {
+					fmt.Fprintf(w, "%s  %s  %s  order %q: %s\n", r.Entry.BookingDate, formatMoney(r.Entry.AmountMinor, r.Entry.Currency),
+						r.BankReference, r.OrderID, r.Reason)
+				}
+			})
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&url, "gateway", "http://"+gatewayListenDefault, "a running gateway's address")
+	cmd.Flags().StringVar(&data, "data", "", "the gateway's folder, read when the gateway is not running (default <home>/gateway)")
+	return cmd
+}
+
+// gatewayExceptions asks the running gateway, or reads its journal when none runs.
+func gatewayExceptions(ctx context.Context, url, data string, g *Globals) ([]gateway.Record, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/v1/exceptions", nil)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--gateway: %w", err)}
+	}
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		defer resp.Body.Close()
+		var recs []gateway.Record
+		if err := json.NewDecoder(resp.Body).Decode(&recs); err != nil {
+			return nil, fmt.Errorf("gateway at %s: %w", url, err)
+		}
+		return recs, nil
+	}
+	if data == "" {
+		data = filepath.Join(g.Home, "gateway")
+	}
+	j, err := gateway.OpenJournal(filepath.Join(data, "journal"))
+	if err != nil {
+		return nil, fmt.Errorf("no gateway answers at %s, and its journal cannot be read: %w", url, err)
+	}
+	defer j.Close()
+	return j.Records(gateway.StatusException)
+}

@@ -1,0 +1,114 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// confirm submits the confirmation of a payment for an order awaiting it, or in receipt
+// mode writes the signed receipt for the buyer.
+func (g *Gateway) confirm(ctx context.Context, rec Record, order txn.Order) (string, error) {
+	e := rec.Entry
+	if g.cfg.Mode == ModeReceipt {
+		return g.writeReceipt(rec, order)
+	}
+	if g.cfg.beforeSubmit != nil {
+		if err := g.cfg.beforeSubmit(rec); err != nil {
+			return "", err
+		}
+	}
+	rec.Attempts++
+	msg := &txn.ConfirmPayment{
+		OrderID: order.ID, Buyer: order.Buyer, AmountMinor: e.AmountMinor,
+		Currency: e.Currency, BankReference: e.BankReference(),
+	}
+	res, err := g.cfg.Client.Submit(ctx, msg, g.cfg.Key)
+	var rej *txn.Error
+	switch {
+	case err == nil:
+		rec.TxHash, rec.Height = res.Hash, res.Height
+		return g.finish(rec, StatusConfirmed, order.ID, "")
+	case errors.As(err, &rej) && rej.Code == txn.AlreadyConfirmed:
+		return g.finish(rec, StatusConfirmed, order.ID, "confirmed before")
+	case errors.As(err, &rej):
+		return g.finish(rec, StatusException, order.ID, fmt.Sprintf("the chain refused the confirmation: %s: %s", rej.Code, rej.Reason))
+	}
+	return "", fmt.Errorf("gateway: confirm order %s: %w", order.ID, err)
+}
+
+func (g *Gateway) writeReceipt(rec Record, order txn.Order) (string, error) {
+	e := rec.Entry
+	r, err := txn.NewReceipt(order, g.cfg.Operator, e.AmountMinor, e.BankReference(), e.DebtorIBAN)
+	if err != nil {
+		return g.finish(rec, StatusException, order.ID, err.Error())
+	}
+	if _, err := fiat.ParseIBAN(e.DebtorIBAN); err != nil {
+		return g.finish(rec, StatusException, order.ID, "the payer's IBAN is missing or invalid: no receipt can name it")
+	}
+	rf := txn.IssueReceipt(g.cfg.Client.ChainID(), r, g.cfg.Key)
+	b, err := json.MarshalIndent(rf, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(g.cfg.ReceiptDir, order.ID+".json")
+	if err := writeFileAtomic(path, append(b, '\n')); err != nil {
+		return "", err
+	}
+	return g.finish(rec, StatusReceiptIssued, order.ID, "receipt written to "+path)
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so that a reader never
+// sees half a file.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("gateway: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("gateway: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// referencePattern finds an ISO 11649 reference in free text, in electronic or print
+// form ("RF18 5390 0754 7034").
+var referencePattern = regexp.MustCompile(`(?i)\bRF[0-9]{2}(?:\s?[0-9A-Z]{1,4}){1,6}\b`)
+
+// orderIDOf reads the order id from the credit's creditor reference, or failing that
+// from an RF reference written in the unstructured remittance lines.
+func orderIDOf(e camt.Entry) (string, bool) {
+	candidates := []string{e.CreditorReference}
+	candidates = append(candidates, referencePattern.FindAllString(strings.Join(e.Unstructured, " "), -1)...)
+	for _, c := range candidates {
+		ref, err := fiat.ParseCreditorReference(c)
+		if err != nil {
+			continue
+		}
+		if id := ref.String()[4:]; isOrderID(id) {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+func isOrderID(s string) bool {
+	if len(s) != 20 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,143 @@
+package gateway
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble"
+
+	"github.com/chipmint/chipmint/internal/bank/camt"
+)
+
+// Record statuses. Received is the only one that is not final: a received entry is
+// handled again after a restart.
+const (
+	StatusReceived      = "received"
+	StatusPending       = "pending"
+	StatusConfirmed     = "confirmed"
+	StatusReceiptIssued = "receipt_issued"
+	StatusException     = "exception"
+	StatusIgnored       = "ignored"
+)
+
+// Record is one bank entry and what the gateway did with it.
+type Record struct {
+	BankReference string     `json:"bank_reference"`
+	Entry         camt.Entry `json:"entry"`
+	Source        string     `json:"source"`
+	Status        string     `json:"status"`
+	OrderID       string     `json:"order_id,omitempty"`
+	Reason        string     `json:"reason,omitempty"`
+	TxHash        string     `json:"tx_hash,omitempty"`
+	Height        int64      `json:"height,omitempty"`
+	Attempts      int        `json:"attempts"`
+	ReceivedAt    time.Time  `json:"received_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// final reports whether nothing more will be done with the record.
+func (r Record) final() bool { return r.Status != StatusReceived && r.Status != StatusPending }
+
+// Journal is the gateway's durable memory of bank entries and feed cursors.
+type Journal struct {
+	db *pebble.DB
+}
+
+const (
+	prefixRecord = "entry/"
+	prefixCursor = "cursor/"
+)
+
+// OpenJournal opens or creates the journal in dir. Only one process may hold it.
+func OpenJournal(dir string) (*Journal, error) {
+	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: journal %s: %w", dir, err)
+	}
+	return &Journal{db: db}, nil
+}
+
+// Close closes the journal.
+func (j *Journal) Close() error { return j.db.Close() }
+
+// Get returns the record of a bank reference.
+func (j *Journal) Get(bankRef string) (Record, bool, error) {
+	v, closer, err := j.db.Get([]byte(prefixRecord + bankRef))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return Record{}, false, nil
+	}
+	if err != nil {
+		return Record{}, false, fmt.Errorf("gateway: journal read %s: %w", bankRef, err)
+	}
+	defer closer.Close()
+	var r Record
+	if err := json.Unmarshal(v, &r); err != nil {
+		return Record{}, false, fmt.Errorf("gateway: journal record %s: %w", bankRef, err)
+	}
+	return r, true, nil
+}
+
+// Put writes a record durably.
+func (j *Journal) Put(r Record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if err := j.db.Set([]byte(prefixRecord+r.BankReference), b, pebble.Sync); err != nil {
+		return fmt.Errorf("gateway: journal write %s: %w", r.BankReference, err)
+	}
+	return nil
+}
+
+// Records lists the records with one of the statuses (all when none is given), by bank
+// reference.
+func (j *Journal) Records(statuses ...string) ([]Record, error) {
+	want := make(map[string]bool, len(statuses))
+	for _, s := range statuses {
+		want[s] = true
+	}
+	it, err := j.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixRecord), UpperBound: []byte("entry0")})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []Record
+	for ok := it.First(); ok; ok = it.Next() {
+		var r Record
+		if err := json.Unmarshal(it.Value(), &r); err != nil {
+			return nil, fmt.Errorf("gateway: journal record %q: %w", it.Key(), err)
+		}
+		if len(want) == 0 || want[r.Status] {
+			out = append(out, r)
+		}
+	}
+	return out, it.Error()
+}
+
+// Cursor is how far a feed was read.
+func (j *Journal) Cursor(feed string) (uint64, error) {
+	v, closer, err := j.db.Get([]byte(prefixCursor + feed))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("gateway: journal cursor %s: %w", feed, err)
+	}
+	defer closer.Close()
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// SetCursor records how far a feed was read, durably.
+func (j *Journal) SetCursor(feed string, next uint64) error {
+	return j.db.Set([]byte(prefixCursor+feed), binary.BigEndian.AppendUint64(nil, next), pebble.Sync)
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf("gateway: pebble: "+format, args...))
+}
