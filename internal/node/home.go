@@ -48,6 +48,22 @@ func Init(o InitOptions) error {
 	if err := (ledger.Genesis{Issuers: o.Issuers}).Validate(); err != nil {
 		return err
 	}
+	v, err := writeHome(conf, o)
+	if err != nil {
+		return err
+	}
+	return writeGenesis(conf.GenesisFile(), o.ChainID, o.Issuers, []types.GenesisValidator{v.validator})
+}
+
+// homeKeys is what a new home contributes to a network: its validator and its peer id.
+type homeKeys struct {
+	validator types.GenesisValidator
+	nodeID    p2p.ID
+}
+
+// writeHome writes the configuration, the node key and the validator key of a home,
+// everything but its genesis.
+func writeHome(conf *cfg.Config, o InitOptions) (homeKeys, error) {
 	if o.BlockTime > 0 {
 		conf.Consensus.TimeoutCommit = o.BlockTime
 	}
@@ -58,24 +74,23 @@ func Init(o InitOptions) error {
 		conf.P2P.ListenAddress = "tcp://" + o.P2PListen
 	}
 	conf.Moniker = o.Moniker
-	if err := os.MkdirAll(filepath.Join(o.Home, "config"), 0o700); err != nil {
-		return fmt.Errorf("node: init: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Join(o.Home, "data"), 0o700); err != nil {
-		return fmt.Errorf("node: init: %w", err)
+	for _, dir := range []string{"config", "data"} {
+		if err := os.MkdirAll(filepath.Join(o.Home, dir), 0o700); err != nil {
+			return homeKeys{}, fmt.Errorf("node: init: %w", err)
+		}
 	}
 	cfg.WriteConfigFile(filepath.Join(o.Home, "config", "config.toml"), conf)
-	if _, err := p2p.LoadOrGenNodeKey(conf.NodeKeyFile()); err != nil {
-		return fmt.Errorf("node: init node key: %w", err)
+	nodeKey, err := p2p.LoadOrGenNodeKey(conf.NodeKeyFile())
+	if err != nil {
+		return homeKeys{}, fmt.Errorf("node: init node key: %w", err)
 	}
 	pv := privval.LoadOrGenFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
 	pub, err := pv.GetPubKey()
 	if err != nil {
-		return fmt.Errorf("node: init validator key: %w", err)
+		return homeKeys{}, fmt.Errorf("node: init validator key: %w", err)
 	}
-	return writeGenesis(conf.GenesisFile(), o.ChainID, o.Issuers, []types.GenesisValidator{
-		{Address: pub.Address(), PubKey: pub, Power: 10, Name: o.Moniker},
-	})
+	v := types.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: o.Moniker}
+	return homeKeys{validator: v, nodeID: nodeKey.ID()}, nil
 }
 
 func writeGenesis(file, chainID string, issuers []txn.Issuer, validators []types.GenesisValidator) error {
