@@ -19,6 +19,9 @@ type Options struct {
 	// one is broken. It reads the whole state: for tests and debugging.
 	CheckInvariants bool
 	Logger          *slog.Logger
+	// BeforeCommit, when set, runs at the start of every Commit, before anything is
+	// written: fault tests use it to kill the process between FinalizeBlock and Commit.
+	BeforeCommit func(height int64)
 }
 
 // App is the chipmint ABCI application. CometBFT's local client serialises its calls.

@@ -18,6 +18,9 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if p == nil {
 		return nil, errors.New("abciapp: commit without a finalized block")
 	}
+	if a.opts.BeforeCommit != nil {
+		a.opts.BeforeCommit(p.height)
+	}
 	meta := store.Meta{Height: p.height, AppHash: p.appHash}
 	if err := a.db.Commit(p.changes, meta); err != nil {
 		return nil, err

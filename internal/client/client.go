@@ -321,3 +321,56 @@ func DialRetry(ctx context.Context, addr string, log *slog.Logger) (*Client, err
 		wait = min(2*wait, 30*time.Second)
 	}
 }
+
+// Header is what a block commits to: its hash, and the app hash of the state before it.
+type Header struct {
+	Height    int64  `json:"height"`
+	BlockHash []byte `json:"block_hash"`
+	AppHash   []byte `json:"app_hash"`
+	NumTxs    int    `json:"num_txs"`
+}
+
+// Headers returns the headers of heights minHeight to maxHeight, in ascending order.
+func (c *Client) Headers(ctx context.Context, minHeight, maxHeight int64) ([]Header, error) {
+	var out []Header
+	for lo := minHeight; lo <= maxHeight; lo += 20 {
+		hi := min(lo+19, maxHeight)
+		res, err := c.rpc.BlockchainInfo(ctx, lo, hi)
+		if err != nil {
+			return nil, fmt.Errorf("client: headers %d-%d: %w", lo, hi, err)
+		}
+		for i := len(res.BlockMetas) - 1; i >= 0; i-- {
+			m := res.BlockMetas[i]
+			out = append(out, Header{Height: m.Header.Height, BlockHash: m.BlockID.Hash, AppHash: m.Header.AppHash, NumTxs: m.NumTxs})
+		}
+	}
+	return out, nil
+}
+
+// TxHeight finds a committed transaction by hash: its height, or false if the node does
+// not have it.
+func (c *Client) TxHeight(ctx context.Context, hash []byte) (int64, bool, error) {
+	res, err := c.rpc.Tx(ctx, hash, false)
+	if err != nil {
+		if strings.Contains(err.Error(), "not found") {
+			return 0, false, nil
+		}
+		return 0, false, fmt.Errorf("client: tx %X: %w", hash, err)
+	}
+	return res.Height, true, nil
+}
+
+// BlockTxHashes returns the hashes of the transactions in the block at height, in block
+// order. Unlike the transaction index, a block is there on every node that has it.
+func (c *Client) BlockTxHashes(ctx context.Context, height int64) ([][]byte, error) {
+	res, err := c.rpc.Block(ctx, &height)
+	if err != nil {
+		return nil, fmt.Errorf("client: block %d: %w", height, err)
+	}
+	hashes := make([][]byte, len(res.Block.Txs))
+	for i, tx := range res.Block.Txs {
+		sum := sha256.Sum256(tx)
+		hashes[i] = sum[:]
+	}
+	return hashes, nil
+}

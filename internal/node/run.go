@@ -3,14 +3,13 @@ package node
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
 
 	dbm "github.com/cometbft/cometbft-db"
 	cfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
-	"github.com/cometbft/cometbft/p2p"
-	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/chipmint/chipmint/internal/abciapp"
@@ -59,21 +58,12 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	app := abciapp.New(db, gen.ChainID, abciapp.Options{CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app")})
-	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
+	app := abciapp.New(db, gen.ChainID, abciapp.Options{
+		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
+	})
+	cmt, err := startCometBFT(conf, gen, app, logger)
 	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
-	}
-	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
-	cmt, err := cmtnode.NewNode(conf, pv, nodeKey, proxy.NewLocalClientCreator(app),
-		func() (*types.GenesisDoc, error) { return gen, nil },
-		dbProvider, cmtnode.DefaultMetricsProvider(conf.Instrumentation),
-		cometLogger(logger))
-	if err != nil {
-		return nil, fmt.Errorf("node: create: %w", err)
-	}
-	if err := cmt.Start(); err != nil {
-		return nil, fmt.Errorf("node: start: %w", err)
+		return nil, err
 	}
 	return &Node{Config: conf, cmt: cmt, db: db}, nil
 }
@@ -84,6 +74,25 @@ func dbProvider(ctx *cfg.DBContext) (dbm.DB, error) {
 		return dbm.NewPebbleDBWithOpts(ctx.ID, ctx.Config.DBDir(), store.PebbleOptions())
 	}
 	return cfg.DefaultDBProvider(ctx)
+}
+
+// CrashBeforeCommitEnv names the fault-injection variable: CHIPMINT_CRASH_BEFORE_COMMIT=N
+// makes the process exit at its N-th Commit, after FinalizeBlock and before the state
+// is written, as CometBFT's FAIL_TEST_INDEX does at its own crash points. For tests.
+const CrashBeforeCommitEnv = "CHIPMINT_CRASH_BEFORE_COMMIT"
+
+func crashBeforeCommit(logger *slog.Logger) func(int64) {
+	n, err := strconv.Atoi(os.Getenv(CrashBeforeCommitEnv))
+	if err != nil || n < 1 {
+		return nil
+	}
+	commits := 0
+	return func(height int64) {
+		if commits++; commits == n {
+			logger.Error("crashing before commit, as "+CrashBeforeCommitEnv+" asks", "height", height)
+			os.Exit(3)
+		}
+	}
 }
 
 // RPCAddress is the node's RPC address as a client dials it, such as
@@ -98,6 +107,9 @@ func (n *Node) Stop() error {
 		return fmt.Errorf("node: stop: %w", err)
 	}
 	n.cmt.Wait()
+	if n.db == nil {
+		return nil
+	}
 	return n.db.Close()
 }
 

@@ -1,0 +1,295 @@
+package cluster
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	cfg "github.com/cometbft/cometbft/config"
+
+	"github.com/chipmint/chipmint/internal/audit"
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// Build compiles the chipmint binary into dir and returns its path.
+func Build(dir string) (string, error) {
+	mod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("cluster: go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(mod)))
+	bin := filepath.Join(dir, "chipmint")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/chipmint")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("cluster: go build: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Options shape a cluster.
+type Options struct {
+	Validators int
+	BlockTime  time.Duration
+}
+
+// Cluster is a network of validator processes.
+type Cluster struct {
+	t        testing.TB
+	bin      string
+	Homes    []string
+	RPC      []string
+	ChainID  string
+	Issuer   ed25519.PrivateKey
+	Operator ed25519.PrivateKey
+
+	mu      sync.Mutex
+	procs   []*process
+	clients []*client.Client
+}
+
+type process struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// New generates the network's homes with short consensus timeouts; Start runs nodes.
+func New(t testing.TB, bin string, o Options) *Cluster {
+	t.Helper()
+	issuer := key(201)
+	pub := issuer.Public().(ed25519.PublicKey)
+	dir := t.TempDir()
+	homes, err := node.InitNetwork(node.NetworkOptions{
+		Dir: dir, Validators: o.Validators, ChainID: "chipmint-cluster", BlockTime: o.BlockTime,
+		Issuers: []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
+	})
+	if err != nil {
+		t.Fatalf("cluster: %v", err)
+	}
+	c := &Cluster{
+		t: t, bin: bin, Homes: homes, ChainID: "chipmint-cluster", Issuer: issuer, Operator: key(202),
+		procs: make([]*process, len(homes)), clients: make([]*client.Client, len(homes)),
+	}
+	for _, h := range homes {
+		conf, err := node.LoadConfig(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shortTimeouts(conf)
+		cfg.WriteConfigFile(filepath.Join(h, "config", "config.toml"), conf)
+		c.RPC = append(c.RPC, "http://"+strings.TrimPrefix(conf.RPC.ListenAddress, "tcp://"))
+	}
+	t.Cleanup(c.killAll)
+	return c
+}
+
+// shortTimeouts make rounds, and so recovery from a missing proposer, take a fraction
+// of a second instead of seconds.
+func shortTimeouts(conf *cfg.Config) {
+	conf.Consensus.TimeoutPropose = 600 * time.Millisecond
+	conf.Consensus.TimeoutProposeDelta = 100 * time.Millisecond
+	conf.Consensus.TimeoutPrevote = 200 * time.Millisecond
+	conf.Consensus.TimeoutPrevoteDelta = 100 * time.Millisecond
+	conf.Consensus.TimeoutPrecommit = 200 * time.Millisecond
+	conf.Consensus.TimeoutPrecommitDelta = 100 * time.Millisecond
+	conf.P2P.FlushThrottleTimeout = 10 * time.Millisecond
+}
+
+func key(seed byte) ed25519.PrivateKey {
+	s := make([]byte, ed25519.SeedSize)
+	for i := range s {
+		s[i] = seed
+	}
+	return ed25519.NewKeyFromSeed(s)
+}
+
+// Start runs node i, with extra environment variables such as FAIL_TEST_INDEX=3.
+func (c *Cluster) Start(i int, env ...string) {
+	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.procs[i]; p != nil && !p.exited() {
+		c.t.Fatalf("cluster: node%d is already running", i)
+	}
+	logf, err := os.OpenFile(filepath.Join(c.Homes[i], "node.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmd := exec.Command(c.bin, "node", "--home", c.Homes[i], "--check-invariants", "--log-level", "warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Start(); err != nil {
+		c.t.Fatalf("cluster: start node%d: %v", i, err)
+	}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); logf.Close(); close(p.done) }()
+	c.procs[i] = p
+}
+
+// StartAll runs every node.
+func (c *Cluster) StartAll() {
+	for i := range c.Homes {
+		c.Start(i)
+	}
+}
+
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Kill sends SIGKILL to node i and waits for it to die: a crash, with no chance to
+// flush or close anything.
+func (c *Cluster) Kill(i int) { c.signal(i, syscall.SIGKILL, true) }
+
+// Freeze stops node i (SIGSTOP), as a machine that hangs; Thaw resumes it.
+func (c *Cluster) Freeze(i int) { c.signal(i, syscall.SIGSTOP, false) }
+
+// Thaw resumes a frozen node (SIGCONT).
+func (c *Cluster) Thaw(i int) { c.signal(i, syscall.SIGCONT, false) }
+
+func (c *Cluster) signal(i int, sig syscall.Signal, wait bool) {
+	c.t.Helper()
+	c.mu.Lock()
+	p := c.procs[i]
+	c.mu.Unlock()
+	if p == nil {
+		c.t.Fatalf("cluster: node%d never started", i)
+	}
+	_ = p.cmd.Process.Signal(sig)
+	if wait {
+		select {
+		case <-p.done:
+		case <-time.After(30 * time.Second):
+			c.t.Fatalf("cluster: node%d did not die after %v", i, sig)
+		}
+	}
+}
+
+// WaitExit waits for node i to exit by itself, as a node told to crash does.
+func (c *Cluster) WaitExit(ctx context.Context, i int) error {
+	c.mu.Lock()
+	p := c.procs[i]
+	c.mu.Unlock()
+	select {
+	case <-p.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("cluster: node%d still running: %w", i, ctx.Err())
+	}
+}
+
+func (c *Cluster) killAll() {
+	for i, p := range c.procs {
+		if p != nil && !p.exited() {
+			_ = p.cmd.Process.Signal(syscall.SIGCONT)
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		if c.t.Failed() {
+			if b, err := os.ReadFile(filepath.Join(c.Homes[i], "node.log")); err == nil && len(b) > 0 {
+				c.t.Logf("node%d log tail:\n%s", i, tail(b, 3000))
+			}
+		}
+	}
+	for _, cl := range c.clients {
+		if cl != nil {
+			cl.Close()
+		}
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// Client is a client of node i, or nil while the node does not answer.
+func (c *Cluster) Client(ctx context.Context, i int) *client.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.clients[i] == nil {
+		dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		cl, err := client.Dial(dctx, c.RPC[i])
+		if err != nil {
+			return nil
+		}
+		c.clients[i] = cl
+	}
+	return c.clients[i]
+}
+
+// Height is node i's latest height, or -1 when it does not answer.
+func (c *Cluster) Height(ctx context.Context, i int) int64 {
+	cl := c.Client(ctx, i)
+	if cl == nil {
+		return -1
+	}
+	hctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	h, err := cl.Height(hctx)
+	if err != nil {
+		return -1
+	}
+	return h
+}
+
+// WaitHeight waits until every node in nodes reached height h.
+func (c *Cluster) WaitHeight(ctx context.Context, h int64, nodes ...int) error {
+	for {
+		low := int64(-1)
+		for k, i := range nodes {
+			if nh := c.Height(ctx, i); k == 0 || nh < low {
+				low = nh
+			}
+		}
+		if low >= h {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cluster: nodes %v below height %d (lowest %d): %w", nodes, h, low, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// MaxHeight is the highest height any node reports.
+func (c *Cluster) MaxHeight(ctx context.Context) int64 {
+	top := int64(-1)
+	for i := range c.Homes {
+		top = max(top, c.Height(ctx, i))
+	}
+	return top
+}
+
+// Audit checks every node of the cluster.
+func (c *Cluster) Audit(ctx context.Context, acked []audit.Acked) (audit.Report, error) {
+	nodes := make([]audit.Node, len(c.Homes))
+	for i := range c.Homes {
+		cl := c.Client(ctx, i)
+		if cl == nil {
+			return audit.Report{}, fmt.Errorf("cluster: node%d does not answer", i)
+		}
+		nodes[i] = audit.Node{Name: fmt.Sprintf("node%d", i), View: cl}
+	}
+	return audit.Check(ctx, nodes, acked)
+}

@@ -1,0 +1,181 @@
+package cluster
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+)
+
+var (
+	long = flag.Bool("faults.long", false, "also run the long fault scenarios")
+	bin  string
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "chipmint-cluster-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin, err = Build(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// scenario is a running 4-validator cluster under load.
+type scenario struct {
+	t    *testing.T
+	c    *Cluster
+	ctx  context.Context
+	load *Load
+}
+
+func startScenario(t *testing.T, validators int) *scenario {
+	if testing.Short() {
+		t.Skip("starts validator processes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancel)
+	c := New(t, bin, Options{Validators: validators, BlockTime: 200 * time.Millisecond})
+	c.StartAll()
+	if err := c.WaitHeight(ctx, 2, all(c)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RegisterOperator(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &scenario{t: t, c: c, ctx: ctx, load: c.StartLoad(ctx, 4)}
+}
+
+func all(c *Cluster) []int {
+	nodes := make([]int, len(c.Homes))
+	for i := range nodes {
+		nodes[i] = i
+	}
+	return nodes
+}
+
+// progress waits until the given nodes commit n more blocks than the highest now.
+func (s *scenario) progress(n int64, nodes ...int) int64 {
+	s.t.Helper()
+	target := s.c.MaxHeight(s.ctx) + n
+	if err := s.c.WaitHeight(s.ctx, target, nodes...); err != nil {
+		s.t.Fatal(err)
+	}
+	return target
+}
+
+// finish stops the load, lets every node reach the same height and audits them.
+func (s *scenario) finish() {
+	s.t.Helper()
+	acked, stats := s.load.Stop()
+	top := s.progress(2, all(s.c)...)
+	rep, err := s.c.Audit(s.ctx, acked)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Logf("audit at height %d (common %d): %d acknowledged txs on every node, %d retries, rejections %v",
+		top, rep.CommonHeight, stats.Acked, stats.Retries, stats.Rejected)
+	if !rep.OK() {
+		s.t.Fatalf("audit failed:\n%v", rep.Problems)
+	}
+	if stats.Acked == 0 {
+		s.t.Fatal("the load got nothing committed: the scenario tested nothing")
+	}
+}
+
+// One of four validators is killed under load: the others go on committing; restarted,
+// it catches up and agrees with them at every height.
+func TestKillOneOfFour(t *testing.T) {
+	s := startScenario(t, 4)
+	s.progress(3, all(s.c)...)
+	s.c.Kill(3)
+	down := time.Now()
+	h := s.progress(8, 0, 1, 2)
+	s.c.Start(3)
+	t.Logf("node3 down %v while the others went to height %d", time.Since(down).Round(time.Millisecond), h)
+	if err := s.c.WaitHeight(s.ctx, h, 3); err != nil {
+		t.Fatal(err)
+	}
+	s.finish()
+}
+
+// Two of four are killed: without a two-thirds majority the chain halts (and does not
+// fork); one restarted, it resumes.
+func TestKillTwoOfFourHaltsThenResumes(t *testing.T) {
+	s := startScenario(t, 4)
+	s.progress(3, all(s.c)...)
+	s.c.Kill(2)
+	s.c.Kill(3)
+	down := time.Now()
+	stuck := s.c.MaxHeight(s.ctx)
+	// Twenty block intervals without a majority: no node may get more than one block
+	// further (one may have been in flight when the two died).
+	time.Sleep(20 * 200 * time.Millisecond)
+	if now := s.c.MaxHeight(s.ctx); now > stuck+1 {
+		t.Fatalf("the chain went from %d to %d with two of four validators down", stuck, now)
+	}
+	s.c.Start(2)
+	h := s.progress(5, 0, 1, 2)
+	t.Logf("halted at height %d for %v; resumed with three validators to height %d", stuck, time.Since(down).Round(time.Millisecond), h)
+	s.c.Start(3)
+	s.finish()
+}
+
+// A validator dies at each of CometBFT's crash points around FinalizeBlock and Commit
+// (FAIL_TEST_INDEX) and restarts: replay gives the same state, no transaction twice.
+func TestCrashPoints(t *testing.T) {
+	s := startScenario(t, 4)
+	points := []int{0, 2, 4, 6, 8}
+	if *long {
+		points = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	}
+	for _, point := range points {
+		s.progress(2, all(s.c)...)
+		s.c.Kill(3)
+		s.c.Start(3, fmt.Sprintf("FAIL_TEST_INDEX=%d", point))
+		wctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+		if err := s.c.WaitExit(wctx, 3); err != nil {
+			cancel()
+			t.Fatalf("crash point %d: %v", point, err)
+		}
+		cancel()
+		s.c.Start(3)
+		h := s.progress(2, all(s.c)...)
+		t.Logf("crash point %d: node3 crashed, restarted and caught up at height %d", point, h)
+	}
+	s.finish()
+}
+
+// The application dies between FinalizeBlock and Commit: CometBFT replays the block
+// after the restart and the state is as if it had never died.
+func TestAppCrashBeforeCommit(t *testing.T) {
+	s := startScenario(t, 4)
+	for round := range 3 {
+		s.progress(2, all(s.c)...)
+		s.c.Kill(2)
+		s.c.Start(2, fmt.Sprintf("CHIPMINT_CRASH_BEFORE_COMMIT=%d", 3+round))
+		wctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+		if err := s.c.WaitExit(wctx, 2); err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		cancel()
+		s.c.Start(2)
+		h := s.progress(2, all(s.c)...)
+		t.Logf("round %d: node2's app died before its commit %d, replayed, caught up at height %d", round, 3+round, h)
+	}
+	s.finish()
+}
