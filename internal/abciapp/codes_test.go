@@ -122,6 +122,10 @@ func rejectionCases() []rejectionCase {
 			id := h.paidOrder("UETR-1")
 			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "uetr-1"))
 		}},
+		{"the same bank reference again with another amount", txn.BankReferenceUsed, func(h *harness) []byte {
+			id := h.paidOrder("UETR-1")
+			return h.sign(operatorA, confirmMsg(id, alice, 10_001, "UETR-1"))
+		}},
 		{"confirmation naming another buyer", txn.BuyerMismatch, func(h *harness) []byte {
 			tx, id := h.buy(alice, "acme", 10_000)
 			h.mustBlock(tx)

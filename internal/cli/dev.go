@@ -69,7 +69,7 @@ func NewCmdDev(g *Globals) *cobra.Command {
 
 func runDev(ctx context.Context, g *Globals, o *DevOptions) error {
 	if o.Reset {
-		if err := os.RemoveAll(g.Home); err != nil {
+		if err := resetDevHome(g.Home); err != nil {
 			return err
 		}
 	}
@@ -96,6 +96,19 @@ func runDev(ctx context.Context, g *Globals, o *DevOptions) error {
 	}
 	defer c.Close()
 	return devRun(ctx, g, o, c, n, issuerKey, operatorKey, log)
+}
+
+// resetDevHome deletes a home that dev made (it holds dev.json) or that is empty, and
+// refuses any other: --reset must never wipe a real node's keys.
+func resetDevHome(home string) error {
+	entries, err := os.ReadDir(home)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(home, "dev.json")); err != nil {
+		return usageError{fmt.Errorf("--reset: %s was not made by chipmint dev (no dev.json); delete it yourself if you mean it", home)}
+	}
+	return os.RemoveAll(home)
 }
 
 // devKeys creates the home on first start (issuer and operator keys, genesis) and
@@ -231,9 +244,9 @@ func printDev(g *Globals, n *node.Node, bankURL, gatewayListen string, st devSta
 		fmt.Fprintf(w, "  bank      %s   (sandbox: never real money)\n", bankURL)
 		fmt.Fprintf(w, "  gateway   http://%s/v1/journal   (operator acme, account %s)\n", gatewayListen, fiat.IBAN(st.OperatorIBAN).Print())
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
-		fmt.Fprintf(w, "  keys      issuer, acme (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", devPassphrase)
+		fmt.Fprintf(w, "  keys      issuer, acme, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(g.Home), devPassphrase)
 		fmt.Fprintf(w, "  customer  bank account %s holds 10,000.00 EUR\n\n", fiat.IBAN(st.CustomerIBAN).Print())
-		fmt.Fprintf(w, "try, in another shell (export CHIPMINT_PASSPHRASE=%s):\n", os.Getenv("CHIPMINT_PASSPHRASE"))
+		fmt.Fprintf(w, "try, in another shell (with the same CHIPMINT_PASSPHRASE, default %q):\n", devPassphrase)
 		fmt.Fprintf(w, "  chipmint --home %s keys add alice\n", g.Home)
 		fmt.Fprintf(w, "  chipmint --home %s buy --from alice --operator acme --amount 100.00\n", g.Home)
 		fmt.Fprintf(w, "  chipmint bank pay --from-iban %s --to-iban %s --amount 100.00 --reference <RF reference>\n", st.CustomerIBAN, st.OperatorIBAN)

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,4 +122,18 @@ func jsonField(t *testing.T, out, key string) string {
 	}
 	s, _ := v.Order[key].(string)
 	return s
+}
+
+func TestDevResetRefusesAHomeItDidNotMake(t *testing.T) {
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "precious-key.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := run(t, "--home", home, "dev", "--reset")
+	if code != ExitUsage || !strings.Contains(errOut, "not made by chipmint dev") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(home, "precious-key.json")); err != nil {
+		t.Fatalf("the home was wiped: %v", err)
+	}
 }

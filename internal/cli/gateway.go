@@ -17,6 +17,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -81,6 +82,9 @@ func runGateway(cmd *cobra.Command, g *Globals, o *GatewayOptions) error {
 	op, err := c.Operator(cmd.Context(), o.Operator)
 	if err != nil {
 		return fmt.Errorf("--operator: %w", err)
+	}
+	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != op.Address {
+		return usageError{fmt.Errorf("--from: the key is not operator %s's (%s)", op.ID, op.Address)}
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {

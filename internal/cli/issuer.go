@@ -65,11 +65,7 @@ func (o *IssuerOptions) threshold() (uint64, error) {
 	if o.ApprovalAbove == "" {
 		return 0, nil
 	}
-	v, err := parseChips(o.ApprovalAbove)
-	if err != nil {
-		return 0, usageError{fmt.Errorf("--approval-above: %w", err)}
-	}
-	return v, nil
+	return parseChips("--approval-above", o.ApprovalAbove)
 }
 
 func runIssuer(cmd *cobra.Command, g *Globals, o *IssuerOptions) error {

@@ -76,9 +76,9 @@ func (o *OperatorRegisterOptions) message(g *Globals) (*txn.RegisterOperator, er
 	if err != nil {
 		return nil, err
 	}
-	capChips, err := parseChips(o.Cap)
+	capChips, err := parseChips("--cap", o.Cap)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--cap: %w", err)}
+		return nil, err
 	}
 	return &txn.RegisterOperator{
 		ID: o.ID, Address: crypto.AddressOf(pub), PublicKey: pub,

@@ -31,14 +31,14 @@ func formatChips(base uint64) string {
 	return fiat.FormatDecimal(base, txn.ChipDecimals) + " CHIP"
 }
 
-// parseChips reads a chip amount such as "12.5" into base units.
-func parseChips(s string) (uint64, error) {
+// parseChips reads the chip amount of a flag, such as "12.5", into base units.
+func parseChips(flag, s string) (uint64, error) {
 	v, err := fiat.ParseDecimal(s, txn.ChipDecimals)
 	if err != nil {
-		return 0, usageError{fmt.Errorf("--amount: %w", err)}
+		return 0, usageError{fmt.Errorf("%s: %w", flag, err)}
 	}
 	if v == 0 {
-		return 0, usageError{fmt.Errorf("--amount: must be positive")}
+		return 0, usageError{fmt.Errorf("%s: must be positive", flag)}
 	}
 	return v, nil
 }

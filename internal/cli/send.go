@@ -21,7 +21,7 @@ func NewCmdSend(g *Globals) *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("--to: %w", err)}
 			}
-			chips, err := parseChips(amount)
+			chips, err := parseChips("--amount", amount)
 			if err != nil {
 				return err
 			}

@@ -9,11 +9,16 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/chipmint/chipmint/internal/bank/camt"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/txn"
 )
+
+// submitTimeout bounds the wait for a confirmation's block; an entry that times out
+// stays received and is tried again.
+const submitTimeout = time.Minute
 
 // confirm submits the confirmation of a payment for an order awaiting it, or in receipt
 // mode writes the signed receipt for the buyer.
@@ -32,7 +37,9 @@ func (g *Gateway) confirm(ctx context.Context, rec Record, order txn.Order) (str
 		OrderID: order.ID, Buyer: order.Buyer, AmountMinor: e.AmountMinor,
 		Currency: e.Currency, BankReference: e.BankReference(),
 	}
-	res, err := g.cfg.Client.Submit(ctx, msg, g.cfg.Key)
+	sctx, cancel := context.WithTimeout(ctx, submitTimeout)
+	defer cancel()
+	res, err := g.cfg.Client.Submit(sctx, msg, g.cfg.Key)
 	var rej *txn.Error
 	switch {
 	case err == nil:
@@ -80,9 +87,10 @@ func writeFileAtomic(path string, b []byte) error {
 	return nil
 }
 
-// referencePattern finds an ISO 11649 reference in free text, in electronic or print
-// form ("RF18 5390 0754 7034").
-var referencePattern = regexp.MustCompile(`(?i)\bRF[0-9]{2}(?:\s?[0-9A-Z]{1,4}){1,6}\b`)
+// referencePattern finds a payment reference of an order in free text, in electronic or
+// print form ("RF18 5390 0754 ..."): RF, two check digits and the twenty hexadecimal
+// characters of an order id, spaces allowed between them.
+var referencePattern = regexp.MustCompile(`(?i)RF\s?[0-9]{2}(?:\s?[0-9A-F]){20}`)
 
 // orderIDOf reads the order id from the credit's creditor reference, or failing that
 // from an RF reference written in the unstructured remittance lines.

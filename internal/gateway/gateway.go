@@ -91,9 +91,17 @@ func (g *Gateway) Process(ctx context.Context, doc []byte, source string) (Summa
 	}
 	var sum Summary
 	for _, entries := range documentEntries(d) {
+		seen := make(map[string]int)
 		for _, e := range entries.entries {
 			sum.Entries++
-			status, err := g.handle(ctx, e, entries.iban, source)
+			// Transactions of one batched entry without references of their own share
+			// the entry's: the second and later get their place in the document added,
+			// so that none is taken for a duplicate of another.
+			key := journalKey(e)
+			if seen[key]++; seen[key] > 1 {
+				key = fmt.Sprintf("%s/%d", key, seen[key])
+			}
+			status, err := g.handle(ctx, e, key, entries.iban, source)
 			if err != nil {
 				return sum, err
 			}
@@ -167,8 +175,7 @@ func journalKey(e camt.Entry) string {
 
 // handle journals an entry and acts on it; it returns the entry's status, or
 // "duplicate" for an entry already dealt with.
-func (g *Gateway) handle(ctx context.Context, e camt.Entry, iban, source string) (string, error) {
-	key := journalKey(e)
+func (g *Gateway) handle(ctx context.Context, e camt.Entry, key, iban, source string) (string, error) {
 	rec, seen, err := g.cfg.Journal.Get(key)
 	if err != nil {
 		return "", err

@@ -349,3 +349,39 @@ func TestReceiptModeBuyerCountersigns(t *testing.T) {
 		t.Fatalf("order %+v", got)
 	}
 }
+
+// People type the reference into free text, with words around it.
+func TestReferenceInFreeText(t *testing.T) {
+	w := newWorld(t, ModeNotice)
+	o := w.ch.Buy(t, nodetest.Key(1), "alice", 10_000)
+	ref := o.PaymentReference
+	printForm := ref[:4] + " " + ref[4:8] + " " + ref[8:12] + " " + ref[12:16] + " " + ref[16:20] + " " + ref[20:]
+	w.pay(10_000, "chips order "+printForm+" for 100 EUR thanks")
+	if s := w.process(w.notifications()); s.Confirmed != 1 {
+		t.Fatalf("summary %+v", s)
+	}
+}
+
+// Two transactions batched in one entry, neither with a reference of its own: each is
+// handled, neither taken for a duplicate of the other.
+func TestBatchedEntryWithoutOwnReferences(t *testing.T) {
+	w := newWorld(t, ModeNotice)
+	a := w.ch.Buy(t, nodetest.Key(1), "alice", 10_000)
+	b := w.ch.Buy(t, nodetest.Key(2), "bob", 20_000)
+	entry := func(o txn.Order) camt.Entry {
+		return camt.Entry{AmountMinor: o.AmountMinor, Currency: "EUR", CreditDebit: camt.Credit, Status: camt.Booked,
+			BookingDate: "2026-11-28", EntryRef: "BATCH-7", CreditorReference: o.PaymentReference}
+	}
+	doc, err := camt.WriteNotification("MSG-BATCH-7", "2026-11-28T10:00:00Z",
+		camt.Notification{ID: "N1", AccountIBAN: nodetest.OperatorIBAN, Currency: "EUR", Entries: []camt.Entry{entry(a), entry(b)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := w.process(doc)
+	if s.Duplicates != 0 || s.Confirmed+s.Exceptions != 2 {
+		t.Fatalf("summary %+v: both transactions must be handled", s)
+	}
+	if s := w.process(doc); s.Duplicates != 2 {
+		t.Fatalf("the same document again: %+v", s)
+	}
+}

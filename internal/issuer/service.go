@@ -83,6 +83,9 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+			if events == nil {
+				events = s.subscribe(ctx)
+			}
 		case _, ok := <-events:
 			if !ok {
 				events = s.subscribe(ctx)

@@ -64,7 +64,7 @@ func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmP
 	if err != nil {
 		return nil, err
 	}
-	o, err := payableOrder(kv, op, m.OrderID, m.Buyer, m.Currency, m.BankReference)
+	o, err := payableOrder(kv, op, m.OrderID, payment{m.Buyer, m.AmountMinor, m.Currency, m.BankReference})
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 	if r.Buyer.Address != tx.Sender {
 		return nil, txn.Errorf(txn.BuyerMismatch, "receipt is for buyer %s but countersigned by %s", r.Buyer.Address, tx.Sender)
 	}
-	o, err := payableOrder(kv, op, r.OrderID, r.Buyer, r.Currency, r.BankReference)
+	o, err := payableOrder(kv, op, r.OrderID, payment{r.Buyer, r.AmountMinor, r.Currency, r.BankReference})
 	if err != nil {
 		return nil, err
 	}
@@ -108,10 +108,20 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 	return markPaid(kv, b, o, r.AmountMinor, chips, r.BankReference), nil
 }
 
+// payment is what a confirmation says was paid.
+type payment struct {
+	buyer       txn.Party
+	amountMinor uint64
+	currency    string
+	bankRef     string
+}
+
 // payableOrder runs the checks both confirmation variants share, in this order: the
-// order exists and is the operator's, the bank reference is unused, the order awaits
-// payment, the buyer and the currency are the order's.
-func payableOrder(r store.Reader, op txn.Operator, orderID string, buyer txn.Party, currency, bankRef string) (txn.Order, error) {
+// order exists and is the operator's, the bank reference is unused (or confirmed this
+// very payment before), the order awaits payment, the buyer and the currency are the
+// order's.
+func payableOrder(r store.Reader, op txn.Operator, orderID string, p payment) (txn.Order, error) {
+	buyer, currency, bankRef := p.buyer, p.currency, p.bankRef
 	o, ok := GetOrder(r, orderID)
 	if !ok {
 		return txn.Order{}, txn.Errorf(txn.UnknownOrder, "order %s does not exist", orderID)
@@ -120,7 +130,7 @@ func payableOrder(r store.Reader, op txn.Operator, orderID string, buyer txn.Par
 		return txn.Order{}, txn.Errorf(txn.WrongOperator, "order %s belongs to operator %q, not %q", o.ID, o.Operator, op.ID)
 	}
 	if used, ok := r.Get(bankRefKey(op.ID, bankRef)); ok {
-		if string(used) == o.ID {
+		if string(used) == o.ID && o.ReceivedMinor == p.amountMinor && o.Currency == currency && sameParty(o.Buyer, buyer) {
 			return txn.Order{}, txn.Errorf(txn.AlreadyConfirmed, "bank reference %q already confirmed order %s", bankRef, o.ID)
 		}
 		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q already confirmed order %s", bankRef, op.ID, used)

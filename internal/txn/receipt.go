@@ -17,6 +17,9 @@ func NewReceipt(o Order, op Operator, amountMinor uint64, bankRef, payerIBAN str
 	if !ok {
 		return Receipt{}, Errorf(Overflow, "%d minor units at rate %d/%d overflow", amountMinor, op.Rate.Chips, op.Rate.Minor)
 	}
+	if chips == 0 {
+		return Receipt{}, Errorf(InvalidField, "amount_minor: %d buys no chips at rate %d/%d", amountMinor, op.Rate.Chips, op.Rate.Minor)
+	}
 	return Receipt{
 		OrderID: o.ID, OperatorID: op.ID, OperatorAddress: op.Address, OperatorIBAN: op.Account.IBAN,
 		PayerIBAN: payerIBAN, Buyer: o.Buyer, AmountMinor: amountMinor, Currency: o.Currency,
