@@ -102,13 +102,38 @@ func outcome(res *abci.ResponseFinalizeBlock) blockOutcome {
 
 const scenarioBlocks = 60
 
-func runScenario(t *testing.T, seed uint64, restartAt int64, crashBeforeCommitAt int64) ([]blockOutcome, *harness) {
+// faults are the heights after which a replica restarts, and those at which it dies
+// between FinalizeBlock and Commit.
+type faults struct {
+	restarts, crashes map[int64]bool
+}
+
+func at(heights ...int64) map[int64]bool {
+	m := make(map[int64]bool, len(heights))
+	for _, h := range heights {
+		m[h] = true
+	}
+	return m
+}
+
+// randomFaults draws restart and crash heights from a seed.
+func randomFaults(seed uint64) faults {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	f := faults{restarts: map[int64]bool{}, crashes: map[int64]bool{}}
+	for range 1 + rng.IntN(5) {
+		f.restarts[1+rng.Int64N(scenarioBlocks)] = true
+		f.crashes[1+rng.Int64N(scenarioBlocks)] = true
+	}
+	return f
+}
+
+func runScenario(t *testing.T, seed uint64, f faults) ([]blockOutcome, *harness) {
 	h := newHarness(t)
 	s := newScenario(seed)
 	var out []blockOutcome
 	for height := int64(1); height <= scenarioBlocks; height++ {
 		txs := s.block(height)
-		if height == crashBeforeCommitAt {
+		if f.crashes[height] {
 			// FinalizeBlock ran, then the process died before Commit: nothing was written,
 			// and CometBFT replays the block after the restart.
 			if _, err := h.app.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Txs: txs, Height: height, Time: blockTime(height)}); err != nil {
@@ -117,7 +142,7 @@ func runScenario(t *testing.T, seed uint64, restartAt int64, crashBeforeCommitAt
 			h.restart()
 		}
 		out = append(out, outcome(h.finalize(txs...)))
-		if height == restartAt {
+		if f.restarts[height] {
 			h.restart()
 		}
 	}
@@ -126,10 +151,10 @@ func runScenario(t *testing.T, seed uint64, restartAt int64, crashBeforeCommitAt
 
 func TestDeterminism(t *testing.T) {
 	const seed = 7
-	reference, h := runScenario(t, seed, 0, 0)
-	twin, _ := runScenario(t, seed, 0, 0)
-	restarted, _ := runScenario(t, seed, scenarioBlocks/2, 0)
-	crashed, _ := runScenario(t, seed, 0, scenarioBlocks/3)
+	reference, h := runScenario(t, seed, faults{})
+	twin, _ := runScenario(t, seed, faults{})
+	restarted, _ := runScenario(t, seed, faults{restarts: at(scenarioBlocks / 2)})
+	crashed, _ := runScenario(t, seed, faults{crashes: at(scenarioBlocks / 3)})
 	for i := range reference {
 		for name, run := range map[string][]blockOutcome{"twin": twin, "restarted": restarted, "crashed before commit": crashed} {
 			if !bytes.Equal(run[i].appHash, reference[i].appHash) || !equalCodes(run[i].codes, reference[i].codes) {
@@ -147,18 +172,32 @@ func TestDeterminism(t *testing.T) {
 	checkGolden(t, "apphash-seed7.golden", hex.EncodeToString(reference[len(reference)-1].appHash))
 }
 
-// Random seeds: each must give identical hashes on two replicas, one of them restarted
-// and crashed between FinalizeBlock and Commit. -seeds raises the count.
-var seeds = flag.Int("seeds", 3, "number of random scenario seeds for TestDeterminismRandomSeeds")
+// The simulation: random blocks of valid and invalid transactions from a seed, on a
+// replica that never fails and on replicas restarted and killed between FinalizeBlock
+// and Commit at heights drawn from the same seed. Every replica must give the same
+// results and app hashes at every height. -seeds runs more seeds; -seed replays one.
+var (
+	seeds = flag.Int("seeds", 3, "number of random seeds for TestSimulation")
+	seed  = flag.Uint64("seed", 0, "replay TestSimulation with this one seed")
+)
 
-func TestDeterminismRandomSeeds(t *testing.T) {
+func TestSimulation(t *testing.T) {
+	list := make([]uint64, 0, *seeds)
 	for i := range *seeds {
-		seed := uint64(1000 + i)
-		a, _ := runScenario(t, seed, 0, 0)
-		b, _ := runScenario(t, seed, 17, 29)
-		for j := range a {
-			if !bytes.Equal(a[j].appHash, b[j].appHash) || !equalCodes(a[j].codes, b[j].codes) {
-				t.Fatalf("seed %d diverges at height %d (replay with this seed)", seed, j+1)
+		list = append(list, uint64(1000+i))
+	}
+	if *seed != 0 {
+		list = []uint64{*seed}
+	}
+	for _, sd := range list {
+		f := randomFaults(sd)
+		ref, _ := runScenario(t, sd, faults{})
+		for name, run := range map[string]faults{"restarted": {restarts: f.restarts}, "crashed": {crashes: f.crashes}, "both": f} {
+			got, _ := runScenario(t, sd, run)
+			for j := range ref {
+				if !bytes.Equal(got[j].appHash, ref[j].appHash) || !equalCodes(got[j].codes, ref[j].codes) {
+					t.Fatalf("seed %d: the %s replica diverges at height %d; replay with -run TestSimulation -seed %d", sd, name, j+1, sd)
+				}
 			}
 		}
 	}

@@ -179,3 +179,40 @@ func TestAppCrashBeforeCommit(t *testing.T) {
 	}
 	s.finish()
 }
+
+// A validator freezes (SIGSTOP), as a hung machine: the others go on; thawed, it
+// catches up.
+func TestFrozenValidator(t *testing.T) {
+	s := startScenario(t, 4)
+	s.progress(3, all(s.c)...)
+	s.c.Freeze(1)
+	frozen := time.Now()
+	h := s.progress(8, 0, 2, 3)
+	s.c.Thaw(1)
+	t.Logf("node1 frozen %v while the others went to height %d", time.Since(frozen).Round(time.Millisecond), h)
+	if err := s.c.WaitHeight(s.ctx, h, 1); err != nil {
+		t.Fatal(err)
+	}
+	s.finish()
+}
+
+// A validator killed and restarted many times in a row, under load.
+func TestRestartedManyTimes(t *testing.T) {
+	s := startScenario(t, 4)
+	restarts := 5
+	if *long {
+		restarts = 20
+	}
+	for i := range restarts {
+		s.progress(1, 0, 1, 2)
+		s.c.Kill(0)
+		s.c.Start(0)
+		if i%2 == 1 {
+			// Sometimes it is killed again before it has even caught up.
+			continue
+		}
+		s.progress(1, all(s.c)...)
+	}
+	t.Logf("node0 killed and restarted %d times", restarts)
+	s.finish()
+}
