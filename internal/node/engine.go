@@ -1,0 +1,58 @@
+package node
+
+import (
+	"fmt"
+	"log/slog"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cfg "github.com/cometbft/cometbft/config"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	"github.com/cometbft/cometbft/types"
+)
+
+// startCometBFT runs CometBFT over app with the home's keys.
+func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application, logger *slog.Logger) (*cmtnode.Node, error) {
+	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
+	cmt, err := cmtnode.NewNode(conf, pv, nodeKey, proxy.NewLocalClientCreator(app),
+		func() (*types.GenesisDoc, error) { return gen, nil },
+		dbProvider, cmtnode.DefaultMetricsProvider(conf.Instrumentation),
+		cometLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("node: create: %w", err)
+	}
+	if err := cmt.Start(); err != nil {
+		return nil, fmt.Errorf("node: start: %w", err)
+	}
+	return cmt, nil
+}
+
+// StartApp starts the node of home with app in place of chipmint's application, on the
+// same configuration: the benchmark runs CometBFT's example kvstore so, to measure the
+// engine's ceiling on the settings chipmint runs with. The genesis's app state is
+// chipmint's; an application that ignores it, as kvstore does, runs on it unchanged.
+func StartApp(home string, app abci.Application, o Options) (*Node, error) {
+	conf, err := LoadConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := types.GenesisDocFromFile(conf.GenesisFile())
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cmt, err := startCometBFT(conf, gen, app, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &Node{Config: conf, cmt: cmt}, nil
+}
