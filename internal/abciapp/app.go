@@ -2,6 +2,7 @@ package abciapp
 
 import (
 	"log/slog"
+	"sync"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -19,30 +20,53 @@ type Options struct {
 	// one is broken. It reads the whole state: for tests and debugging.
 	CheckInvariants bool
 	Logger          *slog.Logger
+	// SnapshotDir, when set, receives a snapshot of the state at every checkpoint height,
+	// which new nodes can state-sync from.
+	SnapshotDir string
+	// SnapshotsKept is how many snapshots are kept; zero means 2.
+	SnapshotsKept int
 	// BeforeCommit, when set, runs at the start of every Commit, before anything is
 	// written: fault tests use it to kill the process between FinalizeBlock and Commit.
 	BeforeCommit func(height int64)
 }
 
-// App is the chipmint ABCI application. CometBFT's local client serialises its calls.
+// App is the chipmint ABCI application. CometBFT may call it on its connections at the
+// same time (CheckTx during FinalizeBlock, Query during either): mu guards what the
+// mempool connection shares with the consensus one, and the block being executed lives
+// in FinalizeBlock's own overlay until Commit.
 type App struct {
 	abci.BaseApplication
 
-	db        *store.DB
-	chainID   string
-	opts      Options
-	log       *slog.Logger
+	db      *store.DB
+	chainID string
+	opts    Options
+	log     *slog.Logger
+	// verified caches the transactions that decoded and verified, by hash.
+	verified *verifiedTxs
+
+	mu        sync.Mutex
 	committed store.Meta
 	// mempool is the committed state plus the transactions CheckTx accepted since.
 	mempool *store.Overlay
 	// pending is the block FinalizeBlock executed and Commit will write.
 	pending *pendingBlock
+	params  ledger.Params
+	// restore is a snapshot being applied by state sync.
+	restore *restoring
 }
 
 type pendingBlock struct {
 	height  int64
 	changes []store.Change
 	appHash []byte
+	// checkpoint is set at a checkpoint height: the parts of the app hash.
+	checkpoint *checkpoint
+}
+
+// checkpoint is what an app hash at a checkpoint height is made of.
+type checkpoint struct {
+	Chained     []byte `json:"chained"`
+	StateDigest []byte `json:"state_digest"`
 }
 
 var _ abci.Application = (*App)(nil)
@@ -53,19 +77,24 @@ func New(db *store.DB, chainID string, opts Options) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{db: db, chainID: chainID, opts: opts, log: log, committed: db.Meta(), mempool: store.NewOverlay(db)}
+	return &App{
+		db: db, chainID: chainID, opts: opts, log: log, committed: db.Meta(), mempool: store.NewOverlay(db),
+		params: ledger.GetParams(db), verified: newVerifiedTxs(verifiedTxsMax),
+	}
 }
 
-// parseVerified decodes a transaction and verifies its signature for this chain.
-func (a *App) parseVerified(b []byte) (*txn.Signed, error) {
-	tx, err := txn.Parse(b)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.VerifySignature(a.chainID); err != nil {
-		return nil, err
-	}
-	return tx, nil
+// lastCommitted is the height and app hash of the last committed block.
+func (a *App) lastCommitted() store.Meta {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.committed
+}
+
+// setCommitted records a committed block and starts the mempool state afresh from it.
+func (a *App) setCommitted(meta store.Meta) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.committed, a.mempool = meta, store.NewOverlay(a.db)
 }
 
 // execute runs one transaction against kv, as CheckTx and FinalizeBlock both do.

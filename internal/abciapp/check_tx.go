@@ -14,6 +14,13 @@ import (
 // state and the transactions admitted before it, so that two spends of the same chips
 // or two uses of one nonce do not both wait for a block.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	// Decoding and the signature need no lock, and run beside a block's execution. A
+	// recheck after a block finds them done, in the cache.
+	if _, err := a.parseVerified(req.Tx); err != nil {
+		return checkTxResponse(ledger.Result{Code: txn.CodeOf(err), Log: txn.ReasonOf(err)}), nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	b := ledger.Block{ChainID: a.chainID, Height: a.committed.Height + 1}
 	// A rejected transaction leaves no trace in the mempool state, not even its nonce:
 	// resent, it gets its real reason again.
@@ -22,5 +29,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	if res.Code == txn.OK {
 		pending.WriteTo(a.mempool)
 	}
-	return &abci.ResponseCheckTx{Code: uint32(res.Code), Log: res.Log, Codespace: codespace(res.Code)}, nil
+	return checkTxResponse(res), nil
+}
+
+func checkTxResponse(res ledger.Result) *abci.ResponseCheckTx {
+	return &abci.ResponseCheckTx{Code: uint32(res.Code), Log: res.Log, Codespace: codespace(res.Code)}
 }

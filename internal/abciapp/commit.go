@@ -25,8 +25,14 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	if err := a.db.Commit(p.changes, meta); err != nil {
 		return nil, err
 	}
-	a.committed, a.pending = meta, nil
-	a.mempool = store.NewOverlay(a.db)
+	a.setCommitted(meta)
+	a.pending = nil
+	if p.checkpoint != nil && a.opts.SnapshotDir != "" {
+		if err := a.takeSnapshot(meta.Height, *p.checkpoint); err != nil {
+			// A missing snapshot costs new nodes a longer sync, not consensus.
+			a.log.Error("snapshot failed", "height", meta.Height, "err", err)
+		}
+	}
 	if a.opts.CheckInvariants {
 		if err := ledger.CheckInvariants(a.db); err != nil {
 			panic(fmt.Sprintf("abciapp: after height %d: %v", meta.Height, err))

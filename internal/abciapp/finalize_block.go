@@ -15,6 +15,7 @@ import (
 // Commit: after a crash CometBFT calls FinalizeBlock again for the same block.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
 	b := ledger.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time}
+	a.verifyAll(req.Txs)
 	state := store.NewOverlay(a.db)
 	ledger.BeginBlock(state, b)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
@@ -28,9 +29,15 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 	}
 	changes := state.Changes()
-	appHash := store.AppHash(a.committed.AppHash, req.Height, changes)
-	a.pending = &pendingBlock{height: req.Height, changes: changes, appHash: appHash}
-	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: appHash}, nil
+	p := &pendingBlock{height: req.Height, changes: changes, appHash: store.AppHash(a.committed.AppHash, req.Height, changes)}
+	if n := a.params.CheckpointInterval; n > 0 && req.Height%n == 0 {
+		// Every n blocks the app hash also commits to the whole state, so that a snapshot
+		// of it can be proven against the hash the validators signed.
+		p.checkpoint = &checkpoint{Chained: p.appHash, StateDigest: store.StateDigest(state)}
+		p.appHash = store.CheckpointHash(p.checkpoint.Chained, p.checkpoint.StateDigest)
+	}
+	a.pending = p
+	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: p.appHash}, nil
 }
 
 // codespace names the result codes' namespace for clients, empty for success.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,6 +18,10 @@ import (
 )
 
 const testChainID = "chipmint-test"
+
+// testCheckpointInterval puts a checkpoint every ten blocks, so that multi-block tests
+// cross several.
+const testCheckpointInterval = 10
 
 type actor struct {
 	name string
@@ -55,7 +60,10 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, dir: t.TempDir()}
 	h.open()
 	t.Cleanup(func() { h.db.Close() })
-	gen, err := json.Marshal(ledger.Genesis{Issuers: []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}}})
+	gen, err := json.Marshal(ledger.Genesis{
+		Issuers:            []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
+		CheckpointInterval: testCheckpointInterval,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +82,7 @@ func (h *harness) open() {
 		h.t.Fatal(err)
 	}
 	h.db = db
-	h.app = New(db, testChainID, Options{CheckInvariants: true})
+	h.app = New(db, testChainID, Options{CheckInvariants: true, SnapshotDir: filepath.Join(h.dir, "..", filepath.Base(h.dir)+"-snapshots")})
 }
 
 // restart closes the app and its store and opens them again from disk.

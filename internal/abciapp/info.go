@@ -9,11 +9,12 @@ import (
 // Info reports the last committed height and app hash, from which CometBFT decides
 // which blocks to replay after a restart.
 func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	committed := a.lastCommitted()
 	return &abci.ResponseInfo{
 		Data:             "chipmint",
 		Version:          "chipmint/1",
 		AppVersion:       Version,
-		LastBlockHeight:  a.committed.Height,
-		LastBlockAppHash: a.committed.AppHash,
+		LastBlockHeight:  committed.Height,
+		LastBlockAppHash: committed.AppHash,
 	}, nil
 }

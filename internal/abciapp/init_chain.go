@@ -29,7 +29,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := a.db.Commit(changes, meta); err != nil {
 		return nil, err
 	}
-	a.committed = meta
-	a.mempool = store.NewOverlay(a.db)
+	a.setCommitted(meta)
+	a.params = ledger.GetParams(a.db)
 	return &abci.ResponseInitChain{AppHash: meta.AppHash}, nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-
-	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // PrepareProposal keeps the mempool's order, drops what does not decode, and stops at
@@ -17,7 +15,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 		if size+int64(len(tx)) > req.MaxTxBytes {
 			break
 		}
-		if _, err := txn.Parse(tx); err != nil {
+		if err := a.decode(tx); err != nil {
 			continue
 		}
 		size += int64(len(tx))

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-
-	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // ProcessProposal rejects a block with a transaction that does not decode or fails its
@@ -13,7 +11,7 @@ import (
 // a rejected transaction gets its result code.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
 	for _, tx := range req.Txs {
-		if _, err := txn.Parse(tx); err != nil {
+		if err := a.decode(tx); err != nil {
 			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
 			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 		}

@@ -48,7 +48,7 @@ type InvariantsAnswer struct {
 // Query answers reads of the committed state.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	v, code, err := a.answer(req.Path, string(req.Data))
-	res := &abci.ResponseQuery{Code: code, Height: a.committed.Height}
+	res := &abci.ResponseQuery{Code: code, Height: a.lastCommitted().Height}
 	if err != nil {
 		res.Log = err.Error()
 		return res, nil
@@ -86,7 +86,7 @@ func (a *App) answer(path, data string) (any, uint32, error) {
 	case PathIssuers:
 		return nonNil(ledger.Issuers(a.db)), QueryOK, nil
 	case PathInvariants:
-		ans := InvariantsAnswer{Height: a.committed.Height, OK: true}
+		ans := InvariantsAnswer{Height: a.lastCommitted().Height, OK: true}
 		if err := ledger.CheckInvariants(a.db); err != nil {
 			ans.OK, ans.Error = false, err.Error()
 			return ans, QueryBroken, nil

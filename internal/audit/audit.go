@@ -11,6 +11,8 @@ import (
 // View is what the audit reads of one node. A *client.Client is one.
 type View interface {
 	Height(ctx context.Context) (int64, error)
+	// Base is the lowest height whose block the node has.
+	Base(ctx context.Context) (int64, error)
 	Headers(ctx context.Context, minHeight, maxHeight int64) ([]client.Header, error)
 	CheckInvariants(ctx context.Context) (client.Invariants, error)
 	BlockTxHashes(ctx context.Context, height int64) ([][]byte, error)
@@ -32,8 +34,11 @@ type Node struct {
 type Report struct {
 	Heights      map[string]int64 `json:"heights"`
 	CommonHeight int64            `json:"common_height"`
-	Acked        int              `json:"acked"`
-	Problems     []string         `json:"problems"`
+	// CommonBase is the lowest height whose block every node has: above 1 when one
+	// joined by state sync. Blocks are compared from there.
+	CommonBase int64    `json:"common_base"`
+	Acked      int      `json:"acked"`
+	Problems   []string `json:"problems"`
 }
 
 // OK reports whether the audit found nothing wrong.
@@ -46,13 +51,18 @@ func (r *Report) problem(format string, args ...any) {
 // Check audits nodes up to the lowest height they all reached. acked are the hashes of
 // transactions that clients saw committed. An error is a node that cannot be read.
 func Check(ctx context.Context, nodes []Node, acked []Acked) (Report, error) {
-	r := Report{Heights: make(map[string]int64), Acked: len(acked)}
+	r := Report{Heights: make(map[string]int64), Acked: len(acked), CommonBase: 1}
 	for i, n := range nodes {
 		h, err := n.View.Height(ctx)
 		if err != nil {
 			return r, fmt.Errorf("audit: %s: %w", n.Name, err)
 		}
+		base, err := n.View.Base(ctx)
+		if err != nil {
+			return r, fmt.Errorf("audit: %s: %w", n.Name, err)
+		}
 		r.Heights[n.Name] = h
+		r.CommonBase = max(r.CommonBase, base)
 		if i == 0 || h < r.CommonHeight {
 			r.CommonHeight = h
 		}
@@ -75,15 +85,15 @@ func Check(ctx context.Context, nodes []Node, acked []Acked) (Report, error) {
 // checkHeaders compares every node's block and app hashes with the first node's, up to
 // the common height, and reports the first height where each diverges.
 func checkHeaders(ctx context.Context, nodes []Node, r *Report) error {
-	if len(nodes) == 0 || r.CommonHeight < 1 {
+	if len(nodes) == 0 || r.CommonHeight < r.CommonBase {
 		return nil
 	}
-	ref, err := nodes[0].View.Headers(ctx, 1, r.CommonHeight)
+	ref, err := nodes[0].View.Headers(ctx, r.CommonBase, r.CommonHeight)
 	if err != nil {
 		return fmt.Errorf("audit: %s: %w", nodes[0].Name, err)
 	}
 	for _, n := range nodes[1:] {
-		hs, err := n.View.Headers(ctx, 1, r.CommonHeight)
+		hs, err := n.View.Headers(ctx, r.CommonBase, r.CommonHeight)
 		if err != nil {
 			return fmt.Errorf("audit: %s: %w", n.Name, err)
 		}
@@ -103,12 +113,21 @@ func checkHeaders(ctx context.Context, nodes []Node, r *Report) error {
 }
 
 // checkAcked finds every acknowledged transaction in the block it was committed in, on
-// every node. It reads the blocks, not the transaction index: an index can miss what a
-// node replayed after a crash, a block cannot.
+// every node that has that block. It reads the blocks, not the transaction index: an
+// index can miss what a node replayed after a crash, a block cannot. (A node that
+// state-synced has no blocks below its snapshot; its state holds their effects, which
+// the invariants and the app hashes vouch for.)
 func checkAcked(ctx context.Context, nodes []Node, acked []Acked, r *Report) error {
 	for _, n := range nodes {
+		base, err := n.View.Base(ctx)
+		if err != nil {
+			return fmt.Errorf("audit: %s: %w", n.Name, err)
+		}
 		blocks := make(map[int64]map[string]bool)
 		for _, a := range acked {
+			if a.Height < base {
+				continue
+			}
 			if a.Height > r.CommonHeight {
 				r.problem("%s: acknowledged transaction %X at height %d, above the common height %d", n.Name, a.Hash, a.Height, r.CommonHeight)
 				continue

@@ -25,8 +25,11 @@ func (f *fakeNode) Height(context.Context) (int64, error) {
 	return f.height, nil
 }
 
+func (f *fakeNode) Base(context.Context) (int64, error) { return f.headers[0].Height, nil }
+
 func (f *fakeNode) Headers(_ context.Context, lo, hi int64) ([]client.Header, error) {
-	return f.headers[lo-1 : hi], nil
+	base := f.headers[0].Height
+	return f.headers[lo-base : hi-base+1], nil
 }
 
 func (f *fakeNode) CheckInvariants(context.Context) (client.Invariants, error) {
@@ -66,6 +69,10 @@ func TestAudit(t *testing.T) {
 		{"missing acknowledged transaction", func(n []*fakeNode) { delete(n[2].txs, "b") }, "missing from block 3"},
 		{"transaction in another block", func(n []*fakeNode) { n[1].txs["a"] = 4 }, "node1: acknowledged transaction 61 is missing from block 2"},
 		{"acknowledged above what every node has", func(n []*fakeNode) { n[2] = healthy(2); n[2].txs = map[string]int64{"a": 2} }, "above the common height 2"},
+		{"a node that state-synced is compared from its snapshot on", func(n []*fakeNode) {
+			n[1].headers = n[1].headers[2:]
+			n[1].headers[0].AppHash = []byte{0xBA, 0xD0} // its first block: the others compare it too
+		}, "diverges from node0 at height 3"},
 		{"diverging app hash", func(n []*fakeNode) { n[1].headers[3].AppHash = []byte{0xBA, 0xD0} }, "diverges from node0 at height 4"},
 		{"fork: another block at a height", func(n []*fakeNode) { n[2].headers[1].BlockHash = []byte{0xFF} }, "diverges from node0 at height 2"},
 	}

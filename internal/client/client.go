@@ -374,3 +374,13 @@ func (c *Client) BlockTxHashes(ctx context.Context, height int64) ([][]byte, err
 	}
 	return hashes, nil
 }
+
+// Base is the lowest height whose block the node has: 1, or above for a node that
+// state-synced from a snapshot or prunes its blocks.
+func (c *Client) Base(ctx context.Context) (int64, error) {
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("client: status: %w", err)
+	}
+	return max(st.SyncInfo.EarliestBlockHeight, 1), nil
+}

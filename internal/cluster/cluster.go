@@ -42,6 +42,9 @@ func Build(dir string) (string, error) {
 type Options struct {
 	Validators int
 	BlockTime  time.Duration
+	// CheckpointInterval sets the genesis's checkpoint interval, and so how often
+	// snapshots are taken; zero takes the default.
+	CheckpointInterval int64
 }
 
 // Cluster is a network of validator processes.
@@ -71,7 +74,7 @@ func New(t testing.TB, bin string, o Options) *Cluster {
 	pub := issuer.Public().(ed25519.PublicKey)
 	dir := t.TempDir()
 	homes, err := node.InitNetwork(node.NetworkOptions{
-		Dir: dir, Validators: o.Validators, ChainID: "chipmint-cluster", BlockTime: o.BlockTime,
+		Dir: dir, Validators: o.Validators, ChainID: "chipmint-cluster", BlockTime: o.BlockTime, CheckpointInterval: o.CheckpointInterval,
 		Issuers: []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 	})
 	if err != nil {
@@ -264,6 +267,14 @@ func (c *Cluster) WaitHeight(ctx context.Context, h int64, nodes ...int) error {
 		if low >= h {
 			return nil
 		}
+		for _, i := range nodes {
+			c.mu.Lock()
+			p := c.procs[i]
+			c.mu.Unlock()
+			if p != nil && p.exited() {
+				return fmt.Errorf("cluster: node%d exited while waiting for height %d", i, h)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("cluster: nodes %v below height %d (lowest %d): %w", nodes, h, low, ctx.Err())
@@ -292,4 +303,60 @@ func (c *Cluster) Audit(ctx context.Context, acked []audit.Acked) (audit.Report,
 		nodes[i] = audit.Node{Name: fmt.Sprintf("node%d", i), View: cl}
 	}
 	return audit.Check(ctx, nodes, acked)
+}
+
+// WipeForStateSync deletes node i's chain data as a lost disk would, keeping its keys
+// and its validator's signing state (so that it cannot sign twice at a height), and
+// sets it to state-sync from the others on its next start, trusting the block at
+// trustHeight as the others report it.
+func (c *Cluster) WipeForStateSync(ctx context.Context, i int, trustHeight int64) error {
+	var servers []string
+	var trustHash []byte
+	for j := range c.Homes {
+		if j == i {
+			continue
+		}
+		cl := c.Client(ctx, j)
+		if cl == nil {
+			continue
+		}
+		if trustHash == nil {
+			hs, err := cl.Headers(ctx, trustHeight, trustHeight)
+			if err != nil || len(hs) != 1 {
+				return fmt.Errorf("cluster: trusted header %d: %v", trustHeight, err)
+			}
+			trustHash = hs[0].BlockHash
+		}
+		servers = append(servers, c.RPC[j])
+	}
+	if len(servers) < 2 {
+		return fmt.Errorf("cluster: state sync needs two other nodes answering, %d do", len(servers))
+	}
+	data := filepath.Join(c.Homes[i], "data")
+	entries, err := os.ReadDir(data)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() != "priv_validator_state.json" {
+			if err := os.RemoveAll(filepath.Join(data, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	conf, err := node.LoadConfig(c.Homes[i])
+	if err != nil {
+		return err
+	}
+	conf.StateSync.Enable = true
+	conf.StateSync.RPCServers = servers
+	conf.StateSync.TrustHeight = trustHeight
+	conf.StateSync.TrustHash = fmt.Sprintf("%X", trustHash)
+	conf.StateSync.TrustPeriod = 24 * time.Hour
+	conf.StateSync.DiscoveryTime = 5 * time.Second // CometBFT's least
+	cfg.WriteConfigFile(filepath.Join(c.Homes[i], "config", "config.toml"), conf)
+	c.mu.Lock()
+	c.clients[i] = nil
+	c.mu.Unlock()
+	return nil
 }

@@ -216,3 +216,42 @@ func TestRestartedManyTimes(t *testing.T) {
 	t.Logf("node0 killed and restarted %d times", restarts)
 	s.finish()
 }
+
+// A validator loses its disk and rejoins by state sync from the others' snapshots,
+// without replaying history, and reaches the same app hash.
+func TestWipedValidatorRejoinsByStateSync(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts validator processes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	c := New(t, bin, Options{Validators: 4, BlockTime: 200 * time.Millisecond, CheckpointInterval: 10})
+	c.StartAll()
+	if err := c.WaitHeight(ctx, 2, all(c)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RegisterOperator(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := &scenario{t: t, c: c, ctx: ctx, load: c.StartLoad(ctx, 4)}
+	s.progress(22, all(c)...) // past two checkpoints: snapshots at 10 and 20
+	c.Kill(3)
+	if err := c.WipeForStateSync(ctx, 3, 5); err != nil {
+		t.Fatal(err)
+	}
+	wiped := time.Now()
+	c.Start(3)
+	h := s.progress(3, 0, 1, 2)
+	if err := c.WaitHeight(ctx, h, 3); err != nil {
+		t.Fatal(err)
+	}
+	base, err := c.Client(ctx, 3).Base(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base <= 2 {
+		t.Fatalf("node3's first block is %d: it replayed history instead of restoring a snapshot", base)
+	}
+	t.Logf("node3 wiped, restored a snapshot (first block %d) and caught up to height %d in %v", base, h, time.Since(wiped).Round(time.Millisecond))
+	s.finish()
+}

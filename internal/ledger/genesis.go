@@ -10,9 +10,28 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// Genesis is the application's part of the chain's genesis: who may issue chips.
+// Genesis is the application's part of the chain's genesis: who may issue chips, and
+// the chain's parameters.
 type Genesis struct {
 	Issuers []txn.Issuer `json:"issuers"`
+	// CheckpointInterval is how many blocks apart the app hash also commits to a digest
+	// of the whole state, from which snapshots are taken; zero means 1000.
+	CheckpointInterval int64 `json:"checkpoint_interval,omitempty"`
+}
+
+// Params are the chain's parameters, fixed at genesis.
+type Params struct {
+	CheckpointInterval int64 `json:"checkpoint_interval"`
+}
+
+// checkpointIntervalDefault is the checkpoint interval of a genesis that names none.
+const checkpointIntervalDefault = 1000
+
+// GetParams returns the chain's parameters.
+func GetParams(r store.Reader) Params {
+	var p Params
+	getRecord(r, []byte(keyParams), &p)
+	return p
 }
 
 // ParseGenesis decodes and validates the application state of a genesis file.
@@ -30,6 +49,9 @@ func ParseGenesis(b []byte) (Genesis, error) {
 // derived from, no two alike. A chain without issuers could never mint, and one that
 // trusted an unchecked key could mint for anybody: both fail closed here.
 func (g Genesis) Validate() error {
+	if g.CheckpointInterval < 0 {
+		return fmt.Errorf("%w: checkpoint_interval %d is negative", ErrGenesis, g.CheckpointInterval)
+	}
 	if len(g.Issuers) == 0 {
 		return fmt.Errorf("%w: no issuers: a chain needs at least one issuer", ErrGenesis)
 	}
@@ -62,5 +84,10 @@ func InitGenesis(kv store.KV, g Genesis) error {
 		putRecord(kv, issuerKey(is.Address), is)
 	}
 	putRecord(kv, []byte(keySupply), txn.Supply{})
+	interval := g.CheckpointInterval
+	if interval == 0 {
+		interval = checkpointIntervalDefault
+	}
+	putRecord(kv, []byte(keyParams), Params{CheckpointInterval: interval})
 	return nil
 }

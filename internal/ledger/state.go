@@ -23,6 +23,7 @@ const (
 	prefixNonceExpiry = "exp/"
 	prefixPaid        = "paid/"
 	keySupply         = "supply"
+	keyParams         = "params"
 )
 
 func accountKey(a crypto.Address) []byte    { return append([]byte(prefixAccount), a[:]...) }

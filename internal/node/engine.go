@@ -9,7 +9,6 @@ import (
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 	"github.com/cometbft/cometbft/types"
 )
 
@@ -20,7 +19,7 @@ func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
-	cmt, err := cmtnode.NewNode(conf, pv, nodeKey, proxy.NewLocalClientCreator(app),
+	cmt, err := cmtnode.NewNode(conf, pv, nodeKey, unsyncClientCreator{app},
 		func() (*types.GenesisDoc, error) { return gen, nil },
 		dbProvider, cmtnode.DefaultMetricsProvider(conf.Instrumentation),
 		cometLogger(logger))

@@ -23,13 +23,15 @@ var ErrHomeExists = errors.New("node: home already initialised")
 
 // InitOptions set up a new single-validator home.
 type InitOptions struct {
-	Home      string
-	ChainID   string
-	Moniker   string
-	Issuers   []txn.Issuer
-	BlockTime time.Duration
-	RPCListen string // host:port
-	P2PListen string // host:port
+	Home    string
+	ChainID string
+	Moniker string
+	Issuers []txn.Issuer
+	// CheckpointInterval is the genesis's checkpoint interval; zero takes the default.
+	CheckpointInterval int64
+	BlockTime          time.Duration
+	RPCListen          string // host:port
+	P2PListen          string // host:port
 }
 
 // StateDir is where the application state lives inside a home.
@@ -45,14 +47,14 @@ func Init(o InitOptions) error {
 	if _, err := os.Stat(conf.GenesisFile()); err == nil {
 		return fmt.Errorf("%w: %s", ErrHomeExists, conf.GenesisFile())
 	}
-	if err := (ledger.Genesis{Issuers: o.Issuers}).Validate(); err != nil {
+	if err := o.genesis().Validate(); err != nil {
 		return err
 	}
 	v, err := writeHome(conf, o)
 	if err != nil {
 		return err
 	}
-	return writeGenesis(conf.GenesisFile(), o.ChainID, o.Issuers, []types.GenesisValidator{v.validator})
+	return writeGenesis(conf.GenesisFile(), o.ChainID, o.genesis(), []types.GenesisValidator{v.validator})
 }
 
 // homeKeys is what a new home contributes to a network: its validator and its peer id.
@@ -93,8 +95,12 @@ func writeHome(conf *cfg.Config, o InitOptions) (homeKeys, error) {
 	return homeKeys{validator: v, nodeID: nodeKey.ID()}, nil
 }
 
-func writeGenesis(file, chainID string, issuers []txn.Issuer, validators []types.GenesisValidator) error {
-	appState, err := json.Marshal(ledger.Genesis{Issuers: issuers})
+func (o InitOptions) genesis() ledger.Genesis {
+	return ledger.Genesis{Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval}
+}
+
+func writeGenesis(file, chainID string, g ledger.Genesis, validators []types.GenesisValidator) error {
+	appState, err := json.Marshal(g)
 	if err != nil {
 		return fmt.Errorf("node: genesis app state: %w", err)
 	}

@@ -27,6 +27,8 @@ type NetworkOptions struct {
 	Validators int
 	ChainID    string
 	Issuers    []txn.Issuer
+	// CheckpointInterval is the genesis's checkpoint interval; zero takes the default.
+	CheckpointInterval int64
 	// BlockTime is CometBFT's timeout_commit; zero keeps the default.
 	BlockTime time.Duration
 	// Hosts are where the validators run, one per validator or one for all; empty means
@@ -47,7 +49,8 @@ func InitNetwork(o NetworkOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := (ledger.Genesis{Issuers: o.Issuers}).Validate(); err != nil {
+	gen := ledger.Genesis{Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval}
+	if err := gen.Validate(); err != nil {
 		return nil, err
 	}
 	homes := make([]string, o.Validators)
@@ -72,7 +75,7 @@ func InitNetwork(o NetworkOptions) ([]string, error) {
 		peers[i] = p2p.IDAddressString(keys.nodeID, hosts[i].external)
 	}
 	genesis := filepath.Join(o.Dir, "genesis.json")
-	if err := writeGenesis(genesis, o.ChainID, o.Issuers, validators); err != nil {
+	if err := writeGenesis(genesis, o.ChainID, gen, validators); err != nil {
 		return nil, err
 	}
 	for i, conf := range confs {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	dbm "github.com/cometbft/cometbft-db"
@@ -60,6 +61,7 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 	}
 	app := abciapp.New(db, gen.ChainID, abciapp.Options{
 		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
+		SnapshotDir: filepath.Join(conf.RootDir, "data", "snapshots"),
 	})
 	cmt, err := startCometBFT(conf, gen, app, logger)
 	if err != nil {

@@ -1,0 +1,55 @@
+package abciapp
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/store"
+)
+
+// restoring is a snapshot being applied, chunk by chunk, in order.
+type restoring struct {
+	snapshot *abci.Snapshot
+	meta     snapshotMeta
+	appHash  []byte
+	next     uint32
+	digest   *store.Digest
+}
+
+// OfferSnapshot accepts a snapshot only if its metadata proves it against the app hash
+// that CometBFT's light client trusts: the checkpoint hash of its chained part and
+// its state digest. The chunks are then checked against the metadata one by one, and
+// the state rebuilt from them against the digest.
+func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (*abci.ResponseOfferSnapshot, error) {
+	reject := func(r abci.ResponseOfferSnapshot_Result, why string) (*abci.ResponseOfferSnapshot, error) {
+		a.log.Warn("snapshot refused", "height", req.Snapshot.GetHeight(), "reason", why)
+		return &abci.ResponseOfferSnapshot{Result: r}, nil
+	}
+	s := req.Snapshot
+	switch {
+	case s == nil:
+		return reject(abci.ResponseOfferSnapshot_REJECT, "no snapshot")
+	case s.Format != snapshotFormat:
+		return reject(abci.ResponseOfferSnapshot_REJECT_FORMAT, "unknown format")
+	case a.lastCommitted().Height != 0:
+		return reject(abci.ResponseOfferSnapshot_ABORT, "this node already has state")
+	}
+	var m snapshotMeta
+	if err := jsonUnmarshal(s.Metadata, &m); err != nil {
+		return reject(abci.ResponseOfferSnapshot_REJECT, "metadata does not decode")
+	}
+	if sum := sha256.Sum256(s.Metadata); !bytes.Equal(sum[:], s.Hash) || uint32(len(m.ChunkHashes)) != s.Chunks {
+		return reject(abci.ResponseOfferSnapshot_REJECT, "metadata does not match the snapshot")
+	}
+	if !bytes.Equal(store.CheckpointHash(m.Chained, m.StateDigest), req.AppHash) {
+		return reject(abci.ResponseOfferSnapshot_REJECT, "metadata does not prove the trusted app hash")
+	}
+	a.restore = &restoring{snapshot: s, meta: m, appHash: req.AppHash, digest: store.NewDigest()}
+	return &abci.ResponseOfferSnapshot{Result: abci.ResponseOfferSnapshot_ACCEPT}, nil
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

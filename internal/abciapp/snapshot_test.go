@@ -1,0 +1,155 @@
+package abciapp
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+)
+
+// stateSync restores a fresh app from source's latest snapshot, as CometBFT's state
+// sync does: offer it against the trusted app hash, then apply its chunks in order.
+func stateSync(t *testing.T, source, target *App, trusted []byte, corrupt func(i int, chunk []byte) []byte) (*abci.Snapshot, abci.ResponseApplySnapshotChunk_Result) {
+	t.Helper()
+	ctx := context.Background()
+	list, err := source.ListSnapshots(ctx, &abci.RequestListSnapshots{})
+	if err != nil || len(list.Snapshots) == 0 {
+		t.Fatalf("no snapshots: %v", err)
+	}
+	s := list.Snapshots[0]
+	offer, err := target.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: s, AppHash: trusted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
+		return s, abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT
+	}
+	result := abci.ResponseApplySnapshotChunk_UNKNOWN
+	for i := uint32(0); i < s.Chunks; i++ {
+		c, err := source.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: s.Height, Format: s.Format, Chunk: i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunk := c.Chunk
+		if corrupt != nil {
+			chunk = corrupt(int(i), bytes.Clone(chunk))
+		}
+		res, err := target.ApplySnapshotChunk(ctx, &abci.RequestApplySnapshotChunk{Index: i, Chunk: chunk, Sender: "peer"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if result = res.Result; result != abci.ResponseApplySnapshotChunk_ACCEPT {
+			break
+		}
+	}
+	return s, result
+}
+
+// A fresh app state-syncs from a checkpoint snapshot and goes on with the same hashes.
+func TestStateSyncRestoresTheSameState(t *testing.T) {
+	const seed = 11
+	src := newHarness(t)
+	s := newScenario(seed)
+	var blocks [][][]byte
+	hashes := map[int64][]byte{}
+	for height := int64(1); height <= 35; height++ {
+		txs := s.block(height)
+		blocks = append(blocks, txs)
+		hashes[height] = src.finalize(txs...).AppHash
+	}
+	dst := &harness{t: t, dir: t.TempDir()}
+	dst.open()
+	defer dst.db.Close()
+	snap, result := stateSync(t, src.app, dst.app, hashes[30], nil)
+	if snap.Height != 30 || result != abci.ResponseApplySnapshotChunk_ACCEPT {
+		t.Fatalf("snapshot at %d: %v", snap.Height, result)
+	}
+	info, _ := dst.app.Info(context.Background(), &abci.RequestInfo{})
+	if info.LastBlockHeight != 30 || !bytes.Equal(info.LastBlockAppHash, hashes[30]) {
+		t.Fatalf("restored height %d hash %X, want 30 %X", info.LastBlockHeight, info.LastBlockAppHash, hashes[30])
+	}
+	// The restored node goes on with the next blocks to the same hashes.
+	dst.height = 30
+	for height := int64(31); height <= 35; height++ {
+		if got := dst.finalize(blocks[height-1]...).AppHash; !bytes.Equal(got, hashes[height]) {
+			t.Fatalf("height %d: restored node %X, source %X", height, got, hashes[height])
+		}
+	}
+}
+
+func TestStateSyncRefusesWhatDoesNotProveTheTrustedHash(t *testing.T) {
+	src := newHarness(t)
+	s := newScenario(12)
+	var trusted []byte
+	for height := int64(1); height <= 20; height++ {
+		trusted = src.finalize(s.block(height)...).AppHash
+	}
+	tests := []struct {
+		name    string
+		trusted []byte
+		corrupt func(i int, chunk []byte) []byte
+		want    abci.ResponseApplySnapshotChunk_Result
+	}{
+		{"another app hash", bytes.Repeat([]byte{7}, 32), nil, abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT},
+		{"a tampered chunk", trusted, func(_ int, c []byte) []byte { c[len(c)-1] ^= 1; return c }, abci.ResponseApplySnapshotChunk_RETRY},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := &harness{t: t, dir: t.TempDir()}
+			dst.open()
+			defer dst.db.Close()
+			if _, got := stateSync(t, src.app, dst.app, tc.trusted, tc.corrupt); got != tc.want {
+				t.Fatalf("result %v, want %v", got, tc.want)
+			}
+			if info, _ := dst.app.Info(context.Background(), &abci.RequestInfo{}); info.LastBlockHeight != 0 {
+				t.Fatalf("refused snapshot left height %d", info.LastBlockHeight)
+			}
+		})
+	}
+}
+
+// A peer that forges state and lists its forged chunks' hashes in otherwise genuine
+// metadata passes the chunk checks, but not the digest of the rebuilt state: the
+// restore is wiped and rejected.
+func TestStateSyncRefusesForgedStateBehindGenuineMetadata(t *testing.T) {
+	src := newHarness(t)
+	s := newScenario(13)
+	var trusted []byte
+	for height := int64(1); height <= 20; height++ {
+		trusted = src.finalize(s.block(height)...).AppHash
+	}
+	ctx := context.Background()
+	list, _ := src.app.ListSnapshots(ctx, &abci.RequestListSnapshots{})
+	snap := *list.Snapshots[0]
+	chunk, _ := src.app.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: snap.Height, Format: snap.Format, Chunk: 0})
+	forged := appendEntry(bytes.Clone(chunk.Chunk), []byte("zzz/minted"), []byte("a million chips"))
+	var m snapshotMeta
+	if err := jsonUnmarshal(snap.Metadata, &m); err != nil || len(m.ChunkHashes) != 1 {
+		t.Fatalf("metadata %v, %d chunks", err, len(m.ChunkHashes))
+	}
+	sum := sha256.Sum256(forged)
+	m.ChunkHashes[0] = sum[:]
+	snap.Metadata, _ = json.Marshal(m)
+	metaSum := sha256.Sum256(snap.Metadata)
+	snap.Hash = metaSum[:]
+
+	dst := &harness{t: t, dir: t.TempDir()}
+	dst.open()
+	defer dst.db.Close()
+	offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted})
+	if offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
+		t.Fatalf("offer %v: the metadata is genuine apart from the chunk hash", offer.Result)
+	}
+	res, _ := dst.app.ApplySnapshotChunk(ctx, &abci.RequestApplySnapshotChunk{Index: 0, Chunk: forged, Sender: "forger"})
+	if res.Result != abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT {
+		t.Fatalf("forged state: %v", res.Result)
+	}
+	left := 0
+	dst.db.Scan(nil, func(_, _ []byte) bool { left++; return true })
+	if info, _ := dst.app.Info(ctx, &abci.RequestInfo{}); info.LastBlockHeight != 0 || left != 0 {
+		t.Fatalf("forged state left behind: height %d, %d entries", info.LastBlockHeight, left)
+	}
+}

@@ -1,0 +1,101 @@
+package abciapp
+
+import (
+	"crypto/sha256"
+	"runtime"
+	"sync"
+
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// verifiedTxsMax bounds the verified-transaction cache: twice the mempool CometBFT keeps
+// by default in chipmint's configuration, so that a transaction CheckTx admitted is
+// still there when the recheck and its block come.
+const verifiedTxsMax = 200_000
+
+// verifiedTxs remembers the transactions that decoded and whose signature verified for
+// this chain, by the SHA-256 of their exact bytes: CheckTx does the work once, and the
+// recheck after each block, the proposal steps and FinalizeBlock find the result. A
+// lookup hashes the bytes it is given, so the cache can only answer for bytes it
+// verified itself. It holds at most max entries in two generations: when the current
+// one is full it becomes the previous one, and the previous one is dropped. It is safe
+// for concurrent use.
+type verifiedTxs struct {
+	mu        sync.Mutex
+	cur, prev map[[sha256.Size]byte]*txn.Signed
+	max       int
+}
+
+func newVerifiedTxs(max int) *verifiedTxs {
+	return &verifiedTxs{cur: make(map[[sha256.Size]byte]*txn.Signed), max: max}
+}
+
+func (c *verifiedTxs) get(h [sha256.Size]byte) (*txn.Signed, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tx, ok := c.cur[h]; ok {
+		return tx, true
+	}
+	tx, ok := c.prev[h]
+	return tx, ok
+}
+
+func (c *verifiedTxs) add(tx *txn.Signed) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.cur) >= c.max/2 {
+		c.prev, c.cur = c.cur, make(map[[sha256.Size]byte]*txn.Signed, c.max/2)
+	}
+	c.cur[tx.Hash] = tx
+}
+
+// parseVerified decodes a transaction and verifies its signature for this chain, or
+// finds that it did so before for the same bytes. The *txn.Signed it returns is shared:
+// callers only read it.
+func (a *App) parseVerified(b []byte) (*txn.Signed, error) {
+	if tx, ok := a.verified.get(sha256.Sum256(b)); ok {
+		return tx, nil
+	}
+	tx, err := txn.Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.VerifySignature(a.chainID); err != nil {
+		return nil, err
+	}
+	a.verified.add(tx)
+	return tx, nil
+}
+
+// decode checks that a transaction decodes and its fields are valid (txn.Parse),
+// without parsing it again when the cache has it.
+func (a *App) decode(b []byte) error {
+	if _, ok := a.verified.get(sha256.Sum256(b)); ok {
+		return nil
+	}
+	_, err := txn.Parse(b)
+	return err
+}
+
+// verifyAll verifies, on every core, the transactions of txs that are not in the cache
+// yet, such as those of a block proposed by another validator before they reached this
+// node's mempool, so that FinalizeBlock then finds them all. What fails is left for
+// FinalizeBlock to find again and reject.
+func (a *App) verifyAll(txs [][]byte) {
+	var misses [][]byte
+	for _, b := range txs {
+		if _, ok := a.verified.get(sha256.Sum256(b)); !ok {
+			misses = append(misses, b)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(misses))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(misses); i += workers {
+				_, _ = a.parseVerified(misses[i])
+			}
+		})
+	}
+	wg.Wait()
+}
