@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// load drives pre-built transactions at the nodes from concurrent clients, each with
+// its own connection, spread over the validators. Open loop (rate > 0): transaction i
+// is due at start + i/rate and its latency counts from then, so a generator that falls
+// behind shows as latency instead of hiding it. Closed loop: at most inFlight
+// transactions are out at once, each freeing its place when its block is seen.
+type load struct {
+	bcs      []*broadcaster
+	tr       *tracker
+	clients  int
+	rate     float64
+	inFlight int
+	batch    int // transactions per request
+	txs      [][]byte
+
+	next      atomic.Int64
+	submitted atomic.Int64
+	exhausted atomic.Bool
+}
+
+// run sends from start until end, then returns.
+func (l *load) run(ctx context.Context, start, end time.Time) {
+	var sem chan struct{}
+	if l.rate <= 0 {
+		sem = make(chan struct{}, l.inFlight)
+	}
+	var wg sync.WaitGroup
+	for w := range l.clients {
+		bc := l.bcs[w%len(l.bcs)]
+		wg.Go(func() { l.worker(ctx, bc, sem, start, end) })
+	}
+	wg.Wait()
+}
+
+func (l *load) worker(ctx context.Context, bc *broadcaster, sem chan struct{}, start, end time.Time) {
+	for ctx.Err() == nil {
+		var done func(outcome)
+		if sem != nil {
+			for range l.batch {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Until(end)):
+					return
+				}
+			}
+			done = func(outcome) { <-sem }
+		}
+		first := l.next.Add(int64(l.batch)) - int64(l.batch)
+		last := min(first+int64(l.batch), int64(len(l.txs)))
+		if first >= last {
+			l.exhausted.Store(true)
+			return
+		}
+		sent := make([]time.Time, last-first)
+		now := time.Now()
+		for i := range sent {
+			sent[i] = now
+			if l.rate > 0 {
+				sent[i] = start.Add(time.Duration(float64(first+int64(i)) / l.rate * float64(time.Second)))
+			}
+		}
+		if !sent[0].Before(end) || (l.rate <= 0 && !now.Before(end)) {
+			return
+		}
+		time.Sleep(time.Until(sent[len(sent)-1])) // none is sent before it is due
+		l.send(ctx, bc, l.txs[first:last], sent, true, done)
+		if sem != nil {
+			for range l.batch - int(last-first) {
+				<-sem
+			}
+		}
+	}
+}
+
+// send submits txs in one request; the outcome of each reaches done (if set) once.
+func (l *load) send(ctx context.Context, bc *broadcaster, txs [][]byte, sent []time.Time, measured bool, done func(outcome)) {
+	hashes := make([]txHash, len(txs))
+	for i, tx := range txs {
+		hashes[i] = sha256.Sum256(tx)
+		l.tr.expect(hashes[i], sent[i], measured, done)
+	}
+	if measured {
+		l.submitted.Add(int64(len(txs)))
+	}
+	res, err := bc.broadcast(ctx, txs)
+	for i, h := range hashes {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			l.tr.refused(h, "cancelled")
+		case err != nil:
+			l.tr.refused(h, "rpc_error")
+		case res[i].Refused != "":
+			l.tr.refused(h, res[i].Refused)
+		case res[i].Code != 0:
+			l.tr.refused(h, codeName(res[i].Code, res[i].Codespace))
+		}
+	}
+}
+
+// sendAll submits txs, outside any measurement, and waits until each is in a block.
+func (l *load) sendAll(ctx context.Context, txs [][]byte) error {
+	var committed, senders sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	committed.Add(len(txs))
+	done := func(o outcome) {
+		if o.Lost || o.Code != "" {
+			mu.Lock()
+			failures = append(failures, o.String())
+			mu.Unlock()
+		}
+		committed.Done()
+	}
+	work := make(chan []byte)
+	for w := range min(l.clients, len(txs)) {
+		bc := l.bcs[w%len(l.bcs)]
+		senders.Go(func() {
+			for tx := range work {
+				l.send(ctx, bc, [][]byte{tx}, []time.Time{time.Now()}, false, done)
+			}
+		})
+	}
+	for _, tx := range txs {
+		work <- tx
+	}
+	close(work)
+	senders.Wait()
+	waited := make(chan struct{})
+	go func() { committed.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if len(failures) > 0 {
+		return fmt.Errorf("bench: %d of %d setup transactions failed, the first with %s", len(failures), len(txs), failures[0])
+	}
+	return nil
+}
+
+// errExhausted ends a run whose pre-signed transactions ran out before its end.
+var errExhausted = errors.New("bench: the pre-signed transactions ran out before the end of the run; raise --presign")

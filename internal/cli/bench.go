@@ -1,0 +1,310 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/chipmint/chipmint/internal/bench"
+)
+
+// BenchOptions are the flags of `chipmint bench`.
+type BenchOptions struct {
+	Validators  int
+	Workload    string
+	Rate        float64
+	Duration    time.Duration
+	Clients     int
+	Batch       int
+	InFlight    int
+	Accounts    int
+	Buyers      int
+	Presign     int
+	BlockTime   time.Duration
+	GatewayPoll time.Duration
+	Baseline    string
+	From        string
+	CPUProfile  string
+	Keep        bool
+	Verbose     bool
+	// nodeURL is --node when given: an existing network instead of one in this process.
+	nodeURL string
+}
+
+// NewCmdBench is `chipmint bench`: throughput and latency of a network under load.
+func NewCmdBench(g *Globals) *cobra.Command {
+	o := &BenchOptions{}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure committed tx/s and latency under a load of signed transactions, beside CometBFT's kvstore",
+		Long: `Starts a network in this process (--validators) or uses a running one (--node), funds
+accounts and drives signed transactions from concurrent clients through the nodes'
+public RPC, following the committed blocks. --baseline kvstore runs CometBFT's example
+kvstore application on the same settings with the same load of unsigned transactions of
+the same size, and reports chipmint's throughput as a ratio of it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f := cmd.Flag("node"); f != nil && f.Changed {
+				o.nodeURL = g.Node
+			}
+			return runBench(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.Validators, "validators", 1, "validators to start in this process: 1 or 4")
+	f.StringVar(&o.Workload, "workload", bench.WorkloadTransfer, "transfer, purchase (buy, bank credit, confirmation, issue) or mixed")
+	f.Float64Var(&o.Rate, "rate", 0, "open loop: transactions per second (purchases per second for --workload purchase); 0 is closed loop")
+	f.DurationVar(&o.Duration, "duration", 20*time.Second, "how long the load runs")
+	f.IntVar(&o.Clients, "clients", 32, "concurrent clients, each with its own connection, spread over the validators")
+	f.IntVar(&o.Batch, "batch", 1, "transactions per request: 1, or a JSON-RPC batch of that many broadcast_tx_sync calls")
+	f.IntVar(&o.InFlight, "in-flight", 20_000, "closed loop: most transactions submitted and not yet committed")
+	f.IntVar(&o.Accounts, "accounts", 1000, "funded accounts sending the transfers")
+	f.IntVar(&o.Buyers, "buyers", 8, "concurrent buyers in the purchase flow")
+	f.IntVar(&o.Presign, "presign", 0, "transfers to sign before the clock starts (default: rate × duration, or 30,000/s in closed loop)")
+	f.DurationVar(&o.BlockTime, "block-time", 100*time.Millisecond, "CometBFT's timeout_commit for the network started here")
+	f.DurationVar(&o.GatewayPoll, "gateway-poll", 100*time.Millisecond, "how often the operator's gateway reads the bank's notifications")
+	f.StringVar(&o.Baseline, "baseline", "", "kvstore: also run CometBFT's example kvstore under the same settings and load")
+	f.StringVar(&o.From, "from", "issuer", "with --node: the issuer key (in --home's keystore) that registers the bench's operator and mints")
+	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (the baseline's to FILE.kvstore)")
+	f.BoolVar(&o.Keep, "keep", false, "keep the network's and the services' folders")
+	f.BoolVar(&o.Verbose, "verbose", false, "show the nodes' and the services' logs")
+	return cmd
+}
+
+func (o *BenchOptions) check() error {
+	switch {
+	case o.nodeURL == "" && o.Validators != 1 && o.Validators != 4:
+		return fmt.Errorf("--validators: want 1 or 4, got %d", o.Validators)
+	case o.Baseline != "" && o.Baseline != bench.AppKVStore:
+		return fmt.Errorf("--baseline: want kvstore, got %q", o.Baseline)
+	case o.Baseline != "" && o.nodeURL != "":
+		return errors.New("--baseline: the baseline runs only on a network started here, not with --node")
+	case o.Baseline != "" && o.Workload != bench.WorkloadTransfer:
+		return errors.New("--baseline: compares the transfer workload only")
+	case o.Duration <= 0 || o.Rate < 0:
+		return fmt.Errorf("--duration %v, --rate %v: want a positive duration and a rate of 0 or more", o.Duration, o.Rate)
+	}
+	return nil
+}
+
+// benchReport is the output of `chipmint bench`.
+type benchReport struct {
+	Machine bench.Machine   `json:"machine"`
+	Command string          `json:"command"`
+	Runs    []*bench.Result `json:"runs"`
+	// Ratio is chipmint's committed tx/s over the baseline's: how much of the engine's
+	// ceiling the application keeps.
+	Ratio float64 `json:"ratio,omitempty"`
+}
+
+func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
+	if err := o.check(); err != nil {
+		return usageError{err}
+	}
+	cfg, cleanup, err := o.config(g)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	rep := benchReport{Machine: bench.ThisMachine(), Command: "chipmint " + strings.Join(os.Args[1:], " ")}
+	apps := []string{bench.AppChipmint}
+	if o.Baseline != "" {
+		apps = append(apps, o.Baseline)
+	}
+	for _, app := range apps {
+		c := cfg
+		c.App, c.Dir = app, cfg.Dir+"/"+app
+		if o.CPUProfile != "" {
+			name := o.CPUProfile
+			if app != bench.AppChipmint {
+				name += "." + app
+			}
+			f, err := os.Create(name)
+			if err != nil {
+				return usageError{fmt.Errorf("--cpuprofile: %w", err)}
+			}
+			defer f.Close()
+			c.CPUProfile = f
+		}
+		if app != bench.AppChipmint && len(rep.Runs) > 0 {
+			c.TxBytes = rep.Runs[0].TxBytes
+		}
+		c.Progress = progressBar(g.Err, app)
+		res, err := bench.Run(ctx, c)
+		if res != nil {
+			rep.Runs = append(rep.Runs, res)
+		}
+		if err != nil {
+			return fmt.Errorf("%s run: %w", app, err)
+		}
+	}
+	if len(rep.Runs) == 2 {
+		rep.Ratio = bench.Ratio(rep.Runs[0].TxPerSec, rep.Runs[1].TxPerSec)
+	}
+	g.emit(rep, func(w io.Writer) { printBench(w, rep) })
+	return nil
+}
+
+// config turns the flags into a run's configuration, in a fresh folder.
+func (o *BenchOptions) config(g *Globals) (bench.Config, func(), error) {
+	c := bench.Config{
+		Workload: o.Workload, Validators: o.Validators, NodeURL: o.nodeURL, Duration: o.Duration, Rate: o.Rate,
+		Clients: o.Clients, Batch: o.Batch, InFlight: o.InFlight, Accounts: o.Accounts, Buyers: o.Buyers, Presign: o.Presign,
+		BlockTime: o.BlockTime, GatewayPoll: o.GatewayPoll, Logger: slog.New(slog.DiscardHandler),
+	}
+	if o.Verbose {
+		c.Logger = slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if o.nodeURL != "" {
+		key, err := g.unlock(o.From)
+		if err != nil {
+			return c, nil, fmt.Errorf("--from: %w", err)
+		}
+		c.Issuer = key
+	}
+	dir, err := os.MkdirTemp("", "chipmint-bench-")
+	if err != nil {
+		return c, nil, err
+	}
+	c.Dir = dir
+	cleanup := func() {
+		if o.Keep {
+			fmt.Fprintf(g.Err, "kept %s\n", dir)
+			return
+		}
+		os.RemoveAll(dir)
+	}
+	return c, cleanup, nil
+}
+
+// progressBar draws the run's progress on w: a bar redrawn in place on a terminal, a
+// line every five seconds otherwise.
+func progressBar(w io.Writer, app string) func(bench.Progress) {
+	f, ok := w.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd()))
+	var lastLine time.Duration = -1
+	return func(p bench.Progress) {
+		const width = 30
+		done := int(width * p.Elapsed / max(p.Duration, 1))
+		rate := 0.0
+		if p.Elapsed > 0 {
+			rate = float64(p.Committed) / p.Elapsed.Seconds()
+		}
+		line := fmt.Sprintf("%-8s [%s%s] %4.0fs/%.0fs  committed %d (%.0f tx/s)  in flight %d",
+			app, strings.Repeat("=", done), strings.Repeat(" ", width-done), p.Elapsed.Seconds(), p.Duration.Seconds(),
+			p.Committed, rate, p.InFlight)
+		switch {
+		case tty:
+			fmt.Fprintf(w, "\r%s\x1b[K", line)
+			if p.Elapsed >= p.Duration {
+				fmt.Fprintln(w)
+			}
+		case p.Elapsed-lastLine >= 5*time.Second || (p.Elapsed >= p.Duration && lastLine < p.Duration):
+			lastLine = p.Elapsed
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+// printBench prints the runs side by side, with the ratio of the first to the second.
+func printBench(w io.Writer, rep benchReport) {
+	m := rep.Machine
+	fmt.Fprintf(w, "%s\n%d cores %s, %s, %s, CometBFT %s\n\n", rep.Command, m.Cores, m.CPU, m.OS, m.Go, m.CometBFT)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(label string, cell func(r *bench.Result) string) {
+		fmt.Fprintf(tw, "%s\t", label)
+		for _, r := range rep.Runs {
+			fmt.Fprintf(tw, "%s\t", cell(r))
+		}
+		fmt.Fprintln(tw)
+	}
+	row("", func(r *bench.Result) string { return r.App })
+	for _, line := range benchRows {
+		row(line.label, line.cell)
+	}
+	if rep.Runs[0].Purchases != nil {
+		for _, line := range purchaseRows {
+			row(line.label, func(r *bench.Result) string {
+				if r.Purchases == nil {
+					return "-"
+				}
+				return line.cell(r)
+			})
+		}
+	}
+	tw.Flush()
+	if rep.Ratio > 0 {
+		fmt.Fprintf(w, "\nchipmint commits %.2f × the kvstore baseline's tx/s (%.0f of %.0f): the share of the engine's ceiling the application keeps\n",
+			rep.Ratio, rep.Runs[0].TxPerSec, rep.Runs[1].TxPerSec)
+	}
+}
+
+type benchRow struct {
+	label string
+	cell  func(r *bench.Result) string
+}
+
+var benchRows = []benchRow{
+	{"workload", func(r *bench.Result) string { return r.Workload }},
+	{"validators", func(r *bench.Result) string {
+		if r.Node != "" {
+			return r.Node
+		}
+		return fmt.Sprint(r.Validators)
+	}},
+	{"load", func(r *bench.Result) string {
+		load := fmt.Sprintf("closed loop, %d clients", r.Clients)
+		if r.Mode == "open" {
+			load = fmt.Sprintf("open loop %.0f/s, %d clients", r.OfferedPerSec, r.Clients)
+		}
+		if r.Batch > 1 {
+			load += fmt.Sprintf(", batches of %d", r.Batch)
+		}
+		return load
+	}},
+	{"duration s", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.DurationS) }},
+	{"tx bytes", func(r *bench.Result) string { return fmt.Sprint(r.TxBytes) }},
+	{"committed tx/s", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.TxPerSec) }},
+	{"blocks/s", func(r *bench.Result) string { return fmt.Sprintf("%.2f", r.BlocksPerSec) }},
+	{"txs per block (mean / max)", func(r *bench.Result) string { return fmt.Sprintf("%.0f / %d", r.TxsPerBlock, r.TxsPerBlockMax) }},
+	{"block interval ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.BlockInterval) }},
+	{"latency p50 ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Latency.P50ms) }},
+	{"latency p90 ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Latency.P90ms) }},
+	{"latency p99 ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Latency.P99ms) }},
+	{"latency max ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Latency.MaxMS) }},
+	{"submitted", func(r *bench.Result) string { return fmt.Sprint(r.Submitted) }},
+	{"committed ok", func(r *bench.Result) string { return fmt.Sprint(r.CommittedOwnOK) }},
+	{"rejections", func(r *bench.Result) string { return formatCounts(r.Rejections) }},
+	{"lost", func(r *bench.Result) string { return fmt.Sprint(r.Lost) }},
+	{"CPU cores used", func(r *bench.Result) string { return fmt.Sprintf("%.2f", r.CPUCores) }},
+	{"other processes, cores", func(r *bench.Result) string { return fmt.Sprintf("%.2f", r.OtherCores) }},
+}
+
+var purchaseRows = []benchRow{
+	{"purchases completed", func(r *bench.Result) string { return fmt.Sprint(r.Purchases.Completed) }},
+	{"credit to chips p50 ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Purchases.CreditToChips.P50ms) }},
+	{"credit to chips p99 ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Purchases.CreditToChips.P99ms) }},
+	{"credit to chips p50 blocks", func(r *bench.Result) string { return fmt.Sprintf("%.1f", r.Purchases.P50Blocks) }},
+}
+
+func formatCounts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%s %d", k, v))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}
