@@ -45,12 +45,18 @@ type Options struct {
 	// CheckpointInterval sets the genesis's checkpoint interval, and so how often
 	// snapshots are taken; zero takes the default.
 	CheckpointInterval int64
+	// Hosts are the validators' addresses, one each; empty means loopback.
+	Hosts []string
+	// Netns runs each validator inside a network namespace, one each, which the caller
+	// made and joined to the hosts' addresses.
+	Netns []string
 }
 
 // Cluster is a network of validator processes.
 type Cluster struct {
 	t        testing.TB
 	bin      string
+	netns    []string
 	Homes    []string
 	RPC      []string
 	ChainID  string
@@ -75,23 +81,28 @@ func New(t testing.TB, bin string, o Options) *Cluster {
 	dir := t.TempDir()
 	homes, err := node.InitNetwork(node.NetworkOptions{
 		Dir: dir, Validators: o.Validators, ChainID: "chipmint-cluster", BlockTime: o.BlockTime, CheckpointInterval: o.CheckpointInterval,
+		Hosts: o.Hosts,
 		Issuers: []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 	})
 	if err != nil {
 		t.Fatalf("cluster: %v", err)
 	}
 	c := &Cluster{
-		t: t, bin: bin, Homes: homes, ChainID: "chipmint-cluster", Issuer: issuer, Operator: key(202),
+		t: t, bin: bin, netns: o.Netns, Homes: homes, ChainID: "chipmint-cluster", Issuer: issuer, Operator: key(202),
 		procs: make([]*process, len(homes)), clients: make([]*client.Client, len(homes)),
 	}
-	for _, h := range homes {
+	for i, h := range homes {
 		conf, err := node.LoadConfig(h)
 		if err != nil {
 			t.Fatal(err)
 		}
 		shortTimeouts(conf)
 		cfg.WriteConfigFile(filepath.Join(h, "config", "config.toml"), conf)
-		c.RPC = append(c.RPC, "http://"+strings.TrimPrefix(conf.RPC.ListenAddress, "tcp://"))
+		rpc := strings.TrimPrefix(conf.RPC.ListenAddress, "tcp://")
+		if len(o.Hosts) > 0 {
+			rpc = strings.Replace(rpc, "0.0.0.0", o.Hosts[i], 1)
+		}
+		c.RPC = append(c.RPC, "http://"+rpc)
 	}
 	t.Cleanup(c.killAll)
 	return c
@@ -129,7 +140,12 @@ func (c *Cluster) Start(i int, env ...string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	cmd := exec.Command(c.bin, "node", "--home", c.Homes[i], "--check-invariants", "--log-level", "warn")
+	args := []string{c.bin, "node", "--home", c.Homes[i], "--check-invariants", "--log-level", "warn"}
+	if len(c.netns) > 0 {
+		// ip netns exec execs the node in place: the process is the node's.
+		args = append([]string{"ip", "netns", "exec", c.netns[i]}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {

@@ -42,11 +42,15 @@ type scenario struct {
 	load *Load
 }
 
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
 func startScenario(t *testing.T, validators int) *scenario {
 	if testing.Short() {
 		t.Skip("starts validator processes")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := contextWithTimeout(4 * time.Minute)
 	t.Cleanup(cancel)
 	c := New(t, bin, Options{Validators: validators, BlockTime: 200 * time.Millisecond})
 	c.StartAll()
