@@ -71,6 +71,8 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"bad chip amount", []string{"send", "--to", "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6", "--amount", "1.0000001", "--from", "k"}, "--amount", ExitUsage},
 		{"unknown recipient", []string{"send", "--to", "nobody", "--amount", "1", "--from", "k"}, "--to", ExitUsage},
 		{"no signing key", []string{"buy", "--operator", "acme", "--amount", "1"}, "--from", ExitUsage},
+		{"join without peers", []string{"join", "--genesis", "genesis.json"}, "--peers", ExitUsage},
+		{"join without a genesis file", []string{"join", "--genesis", "/nonexistent/genesis.json", "--peers", "0123456789abcdef0123456789abcdef01234567@127.0.0.1:26656"}, "--genesis", ExitError},
 		{"missing receipt file", []string{"receipt", "submit", "--in", "/nonexistent/file.json"}, "--in", ExitError},
 	}
 	for _, tc := range tests {

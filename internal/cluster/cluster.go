@@ -376,3 +376,48 @@ func (c *Cluster) WipeForStateSync(ctx context.Context, i int, trustHeight int64
 	c.mu.Unlock()
 	return nil
 }
+
+// AddFullNode creates a node that joins the running network as a non-validator, with
+// every validator as a peer, and starts it; it returns its index.
+func (c *Cluster) AddFullNode() int {
+	c.t.Helper()
+	genesis, err := os.ReadFile(filepath.Join(c.Homes[0], "config", "genesis.json"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var peers []string
+	for _, h := range c.Homes {
+		addr, err := node.PeerAddress(h)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		peers = append(peers, addr)
+	}
+	ports, err := node.FreePorts(2)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	home := filepath.Join(filepath.Dir(c.Homes[0]), fmt.Sprintf("full%d", len(c.Homes)))
+	err = node.Join(node.JoinOptions{
+		Home: home, Moniker: filepath.Base(home), Genesis: genesis, Peers: peers,
+		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]),
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	conf, err := node.LoadConfig(home)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	shortTimeouts(conf)
+	cfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), conf)
+	c.mu.Lock()
+	c.Homes = append(c.Homes, home)
+	c.RPC = append(c.RPC, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
+	c.procs = append(c.procs, nil)
+	c.clients = append(c.clients, nil)
+	i := len(c.Homes) - 1
+	c.mu.Unlock()
+	c.Start(i)
+	return i
+}

@@ -259,3 +259,15 @@ func TestWipedValidatorRejoinsByStateSync(t *testing.T) {
 	t.Logf("node3 wiped, restored a snapshot (first block %d) and caught up to height %d in %v", base, h, time.Since(wiped).Round(time.Millisecond))
 	s.finish()
 }
+
+// A non-validator full node joins late and block-syncs the whole history.
+func TestFullNodeJoinsAndBlockSyncs(t *testing.T) {
+	s := startScenario(t, 4)
+	h := s.progress(10, all(s.c)...)
+	full := s.c.AddFullNode()
+	if err := s.c.WaitHeight(s.ctx, h+2, full); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("full node %d joined at height %d and caught up", full, h)
+	s.finish()
+}
