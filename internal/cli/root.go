@@ -72,7 +72,8 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 	root.AddCommand(
 		NewCmdInit(g), NewCmdNode(g), NewCmdKeys(g), NewCmdOperator(g), NewCmdBuy(g),
 		NewCmdOrder(g), NewCmdConfirm(g), NewCmdReceipt(g), NewCmdIssue(g), NewCmdSend(g),
-		NewCmdBalance(g), NewCmdSupply(g), NewCmdDemo(g), NewCmdCodes(g), NewCmdBank(g), NewCmdIssuer(g), NewCmdDev(g), NewCmdTestnet(g), NewCmdBench(g),
+		NewCmdBalance(g), NewCmdSupply(g), NewCmdDemo(g), NewCmdCodes(g), NewCmdBank(g), NewCmdIssuer(g), NewCmdDev(g),
+		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g),
 	)
 	return root
 }

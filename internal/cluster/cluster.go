@@ -81,7 +81,7 @@ func New(t testing.TB, bin string, o Options) *Cluster {
 	dir := t.TempDir()
 	homes, err := node.InitNetwork(node.NetworkOptions{
 		Dir: dir, Validators: o.Validators, ChainID: "chipmint-cluster", BlockTime: o.BlockTime, CheckpointInterval: o.CheckpointInterval,
-		Hosts: o.Hosts,
+		Hosts:   o.Hosts,
 		Issuers: []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 	})
 	if err != nil {
