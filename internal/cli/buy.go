@@ -49,11 +49,7 @@ func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
 	if o.Operator == "" || o.Amount == "" {
 		return usageError{fmt.Errorf("--operator and --amount are required")}
 	}
-	key, err := g.unlock(o.From)
-	if err != nil {
-		return err
-	}
-	c, err := g.dial(cmd.Context())
+	key, c, err := g.signer(cmd.Context(), o.From)
 	if err != nil {
 		return err
 	}

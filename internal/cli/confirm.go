@@ -40,11 +40,7 @@ func runConfirm(cmd *cobra.Command, g *Globals, o *ConfirmOptions) error {
 	if o.Order == "" || o.Amount == "" || o.BankRef == "" {
 		return usageError{fmt.Errorf("--order, --amount and --bank-ref are required")}
 	}
-	key, err := g.unlock(o.From)
-	if err != nil {
-		return err
-	}
-	c, err := g.dial(cmd.Context())
+	key, c, err := g.signer(cmd.Context(), o.From)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ func NewCmdIssue(g *Globals) *cobra.Command {
 			if orderID == "" {
 				return usageError{fmt.Errorf("--order is required")}
 			}
-			key, err := g.unlock(from)
-			if err != nil {
-				return err
-			}
-			c, err := g.dial(cmd.Context())
+			key, c, err := g.signer(cmd.Context(), from)
 			if err != nil {
 				return err
 			}

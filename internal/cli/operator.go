@@ -134,11 +134,7 @@ func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOpti
 	if err := msg.Validate(); err != nil {
 		return usageError{err}
 	}
-	key, err := g.unlock(o.From)
-	if err != nil {
-		return err
-	}
-	c, err := g.dial(cmd.Context())
+	key, c, err := g.signer(cmd.Context(), o.From)
 	if err != nil {
 		return err
 	}

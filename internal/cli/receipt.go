@@ -69,11 +69,7 @@ func runReceiptCreate(cmd *cobra.Command, g *Globals, o *ReceiptCreateOptions) e
 	if o.Order == "" || o.Amount == "" || o.BankRef == "" || o.PayerIBAN == "" {
 		return usageError{fmt.Errorf("--order, --amount, --bank-ref and --payer-iban are required")}
 	}
-	key, err := g.unlock(o.From)
-	if err != nil {
-		return err
-	}
-	c, err := g.dial(cmd.Context())
+	key, c, err := g.signer(cmd.Context(), o.From)
 	if err != nil {
 		return err
 	}
@@ -128,11 +124,7 @@ func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error 
 	if err := json.Unmarshal(b, &rf); err != nil {
 		return fmt.Errorf("--in %s: not a receipt file: %w", in, err)
 	}
-	key, err := g.unlock(from)
-	if err != nil {
-		return err
-	}
-	c, err := g.dial(cmd.Context())
+	key, c, err := g.signer(cmd.Context(), from)
 	if err != nil {
 		return err
 	}

@@ -25,11 +25,7 @@ func NewCmdSend(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, err := g.unlock(from)
-			if err != nil {
-				return err
-			}
-			c, err := g.dial(cmd.Context())
+			key, c, err := g.signer(cmd.Context(), from)
 			if err != nil {
 				return err
 			}

@@ -44,6 +44,20 @@ func (g *Globals) unlock(name string) (ed25519.PrivateKey, error) {
 	return ks.Unlock(name, pass)
 }
 
+// signer unlocks the named key and connects to the node: what every command that
+// signs a transaction starts with.
+func (g *Globals) signer(ctx context.Context, from string) (ed25519.PrivateKey, *client.Client, error) {
+	key, err := g.unlock(from)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := g.dial(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return key, c, nil
+}
+
 // resolveAddress accepts a chip1… address or the name of a key in the keystore.
 func (g *Globals) resolveAddress(s string) (crypto.Address, error) {
 	if a, err := crypto.ParseAddress(s); err == nil {
