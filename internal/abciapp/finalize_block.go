@@ -17,7 +17,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	b := ledger.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time}
 	a.verifyAll(req.Txs)
 	state := store.NewOverlay(a.db)
-	ledger.BeginBlock(state, b)
+	blockEvents := ledger.BeginBlock(state, b)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i, raw := range req.Txs {
 		res := a.execute(state, b, raw)
@@ -37,7 +37,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		p.appHash = store.CheckpointHash(p.checkpoint.Chained, p.checkpoint.StateDigest)
 	}
 	a.pending = p
-	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: p.appHash}, nil
+	return &abci.ResponseFinalizeBlock{Events: toABCIEvents(blockEvents), TxResults: results, AppHash: p.appHash}, nil
 }
 
 // codespace names the result codes' namespace for clients, empty for success.

@@ -23,6 +23,9 @@ const testChainID = "chipmint-test"
 // cross several.
 const testCheckpointInterval = 10
 
+// testOrderTTLBlocks lets an order wait twenty blocks for its payment.
+const testOrderTTLBlocks = 20
+
 type actor struct {
 	name string
 	priv ed25519.PrivateKey
@@ -63,6 +66,7 @@ func newHarness(t *testing.T) *harness {
 	gen, err := json.Marshal(ledger.Genesis{
 		Issuers:            []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
 		CheckpointInterval: testCheckpointInterval,
+		OrderTTLBlocks:     testOrderTTLBlocks,
 	})
 	if err != nil {
 		t.Fatal(err)

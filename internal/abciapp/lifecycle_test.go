@@ -194,3 +194,33 @@ func TestCheckTxSeesEarlierMempoolTxs(t *testing.T) {
 		t.Fatalf("recheck: %v %v", recheck.GetCode(), err)
 	}
 }
+
+// An order not paid in time expires; a payment arriving after that is refused, and
+// leaves the order expired.
+func TestUnpaidOrderExpires(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	buy, id := h.buy(alice, "acme", 10_000)
+	h.mustBlock(buy)
+	o := h.order(id)
+	if o.ExpiresHeight != o.CreatedHeight+testOrderTTLBlocks {
+		t.Fatalf("order expires at %d, created at %d", o.ExpiresHeight, o.CreatedHeight)
+	}
+	var expiredAt int64
+	for h.height <= o.ExpiresHeight {
+		if st := h.order(id).Status; st != txn.StatusAwaitingPayment {
+			t.Fatalf("order %s at height %d, before its expiry %d", st, h.height, o.ExpiresHeight)
+		}
+		res := h.finalize()
+		if hasEvent(res.Events, "order", "status", txn.StatusExpired) {
+			expiredAt = h.height
+		}
+	}
+	if got := h.order(id).Status; got != txn.StatusExpired || expiredAt != o.ExpiresHeight+1 {
+		t.Fatalf("order %s, expiry event at %d; want expired at %d", got, expiredAt, o.ExpiresHeight+1)
+	}
+	late := h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-late"))
+	if c := txn.Code(h.checkTx(late).Code); c != txn.OrderNotAwaitingPayment {
+		t.Fatalf("late payment: %s", c)
+	}
+}

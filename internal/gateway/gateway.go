@@ -232,6 +232,8 @@ func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 	case strings.EqualFold(order.BankReference, e.BankReference()):
 		// Confirmed by this very payment before a crash cut the journal short.
 		return g.finish(rec, StatusConfirmed, orderID, "confirmed before")
+	case order.Status == txn.StatusExpired:
+		return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s expired at height %d before this payment arrived: refund it", order.ID, order.ExpiresHeight))
 	}
 	return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s is already %s by another payment: refund this one", order.ID, order.Status))
 }

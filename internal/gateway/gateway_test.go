@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/bank"
@@ -31,7 +32,11 @@ type world struct {
 
 func newWorld(t *testing.T, mode Mode) *world {
 	t.Helper()
-	ch := nodetest.Start(t)
+	return newWorldOn(t, nodetest.Start(t), mode)
+}
+
+func newWorldOn(t *testing.T, ch *nodetest.Chain, mode Mode) *world {
+	t.Helper()
 	b, err := bank.Open(t.TempDir(), bank.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -383,5 +388,21 @@ func TestBatchedEntryWithoutOwnReferences(t *testing.T) {
 	}
 	if s := w.process(doc); s.Duplicates != 2 {
 		t.Fatalf("the same document again: %+v", s)
+	}
+}
+
+// A payment for an order that expired is an exception to refund, never a mint.
+func TestPaymentAfterExpiryIsAnException(t *testing.T) {
+	ch := nodetest.StartWithOrderTTL(t, 2)
+	w := newWorldOn(t, ch, ModeNotice)
+	o := w.ch.Buy(t, nodetest.Key(1), "alice", 10_000)
+	w.ch.WaitOrder(t, o.ID, txn.StatusExpired)
+	w.pay(10_000, o.PaymentReference)
+	if s := w.process(w.notifications()); s.Exceptions != 1 || s.Confirmed != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	recs, err := w.journal.Records(StatusException)
+	if err != nil || len(recs) != 1 || !strings.Contains(recs[0].Reason, "expired") {
+		t.Fatalf("exceptions %+v %v", recs, err)
 	}
 }

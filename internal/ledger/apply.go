@@ -36,9 +36,16 @@ type Result struct {
 	Events []Event
 }
 
-// BeginBlock forgets the spent nonces whose transactions can no longer be included:
-// valid_until below this height. Their expiry already rejects any replay.
-func BeginBlock(kv store.KV, b Block) {
+// BeginBlock expires the orders whose time to be paid ran out before this height, and
+// forgets the spent nonces whose transactions can no longer be included (valid_until
+// below this height: their expiry already rejects any replay).
+func BeginBlock(kv store.KV, b Block) []Event {
+	events := expireOrders(kv, b)
+	forgetNonces(kv, b)
+	return events
+}
+
+func forgetNonces(kv store.KV, b Block) {
 	var expired [][]byte
 	kv.Scan([]byte(prefixNonceExpiry), func(key, _ []byte) bool {
 		rest := key[len(prefixNonceExpiry):]

@@ -17,15 +17,22 @@ type Genesis struct {
 	// CheckpointInterval is how many blocks apart the app hash also commits to a digest
 	// of the whole state, from which snapshots are taken; zero means 1000.
 	CheckpointInterval int64 `json:"checkpoint_interval,omitempty"`
+	// OrderTTLBlocks is how many blocks an order waits for its payment before it
+	// expires; zero means 86,400 (a day of one-second blocks).
+	OrderTTLBlocks int64 `json:"order_ttl_blocks,omitempty"`
 }
 
 // Params are the chain's parameters, fixed at genesis.
 type Params struct {
 	CheckpointInterval int64 `json:"checkpoint_interval"`
+	OrderTTLBlocks     int64 `json:"order_ttl_blocks"`
 }
 
-// checkpointIntervalDefault is the checkpoint interval of a genesis that names none.
-const checkpointIntervalDefault = 1000
+// Defaults of a genesis that names no parameters.
+const (
+	checkpointIntervalDefault = 1000
+	orderTTLBlocksDefault     = 86_400
+)
 
 // GetParams returns the chain's parameters.
 func GetParams(r store.Reader) Params {
@@ -49,8 +56,8 @@ func ParseGenesis(b []byte) (Genesis, error) {
 // derived from, no two alike. A chain without issuers could never mint, and one that
 // trusted an unchecked key could mint for anybody: both fail closed here.
 func (g Genesis) Validate() error {
-	if g.CheckpointInterval < 0 {
-		return fmt.Errorf("%w: checkpoint_interval %d is negative", ErrGenesis, g.CheckpointInterval)
+	if g.CheckpointInterval < 0 || g.OrderTTLBlocks < 0 {
+		return fmt.Errorf("%w: checkpoint_interval %d and order_ttl_blocks %d must not be negative", ErrGenesis, g.CheckpointInterval, g.OrderTTLBlocks)
 	}
 	if len(g.Issuers) == 0 {
 		return fmt.Errorf("%w: no issuers: a chain needs at least one issuer", ErrGenesis)
@@ -84,10 +91,13 @@ func InitGenesis(kv store.KV, g Genesis) error {
 		putRecord(kv, issuerKey(is.Address), is)
 	}
 	putRecord(kv, []byte(keySupply), txn.Supply{})
-	interval := g.CheckpointInterval
-	if interval == 0 {
-		interval = checkpointIntervalDefault
+	p := Params{CheckpointInterval: g.CheckpointInterval, OrderTTLBlocks: g.OrderTTLBlocks}
+	if p.CheckpointInterval == 0 {
+		p.CheckpointInterval = checkpointIntervalDefault
 	}
-	putRecord(kv, []byte(keyParams), Params{CheckpointInterval: interval})
+	if p.OrderTTLBlocks == 0 {
+		p.OrderTTLBlocks = orderTTLBlocksDefault
+	}
+	putRecord(kv, []byte(keyParams), p)
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 // reads the whole state, so callers run it in tests and behind a debug flag, not on
 // every block of a production node.
 func CheckInvariants(r store.Reader) error {
-	checks := []func(store.Reader) error{checkSupply, checkOrders, checkBankReferences, checkPaidIndex}
+	checks := []func(store.Reader) error{checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex}
 	for _, check := range checks {
 		if err := check(r); err != nil {
 			return err
@@ -99,9 +99,9 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, issued map[string]uint
 		return broken("order %s names unknown operator %q", o.ID, o.Operator)
 	}
 	switch o.Status {
-	case txn.StatusAwaitingPayment:
+	case txn.StatusAwaitingPayment, txn.StatusExpired:
 		if o.BankReference != "" || o.Chips != 0 {
-			return broken("order %s awaits payment but has a payment", o.ID)
+			return broken("order %s is %s but has a payment", o.ID, o.Status)
 		}
 		return nil
 	case txn.StatusPaid, txn.StatusIssued:
@@ -129,7 +129,7 @@ func checkBankReferences(r store.Reader) error {
 	r.Scan([]byte(prefixBankRef), func(key, value []byte) bool {
 		refs++
 		o, ok := GetOrder(r, string(value))
-		if !ok || o.Status == txn.StatusAwaitingPayment || string(bankRefKey(o.Operator, o.BankReference)) != string(key) {
+		if !ok || o.BankReference == "" || string(bankRefKey(o.Operator, o.BankReference)) != string(key) {
 			err = broken("bank reference %q points to order %s, which does not carry it", key, value)
 			return false
 		}
@@ -141,7 +141,7 @@ func checkBankReferences(r store.Reader) error {
 	paid := 0
 	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
 		var o txn.Order
-		if txn.DecodeRecord(value, &o) == nil && o.Status != txn.StatusAwaitingPayment {
+		if txn.DecodeRecord(value, &o) == nil && o.BankReference != "" {
 			paid++
 		}
 		return true
@@ -177,6 +177,38 @@ func checkPaidIndex(r store.Reader) error {
 	})
 	if paid != indexed {
 		return broken("%d paid orders but %d in the paid index", paid, indexed)
+	}
+	return nil
+}
+
+// checkExpiryIndex: the index that expires orders lists exactly the orders awaiting
+// payment, each at its last height to be paid.
+func checkExpiryIndex(r store.Reader) error {
+	var err error
+	indexed := 0
+	r.Scan([]byte(prefixOrderExpiry), func(key, _ []byte) bool {
+		indexed++
+		id := string(key[len(prefixOrderExpiry)+8:])
+		o, ok := GetOrder(r, id)
+		if !ok || o.Status != txn.StatusAwaitingPayment || string(orderExpiryKey(o.ExpiresHeight, id)) != string(key) {
+			err = broken("expiry index lists %q, which is not an order awaiting payment until that height", key)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	awaiting := 0
+	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
+		var o txn.Order
+		if txn.DecodeRecord(value, &o) == nil && o.Status == txn.StatusAwaitingPayment {
+			awaiting++
+		}
+		return true
+	})
+	if awaiting != indexed {
+		return broken("%d orders await payment but %d are in the expiry index", awaiting, indexed)
 	}
 	return nil
 }

@@ -102,6 +102,10 @@ func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
 		{"an issued order left in the paid index", func(kv *store.Overlay, id string, _ crypto.Address) {
 			kv.Set(paidKey(id), nil)
 		}},
+		{"a paid order left in the expiry index", func(kv *store.Overlay, id string, _ crypto.Address) {
+			o, _ := GetOrder(kv, id)
+			kv.Set(orderExpiryKey(o.ExpiresHeight, id), nil)
+		}},
 		{"an awaiting order carrying a payment", func(kv *store.Overlay, id string, _ crypto.Address) {
 			o, _ := GetOrder(kv, id)
 			o.Status = txn.StatusAwaitingPayment

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/binary"
 	"math/bits"
 
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -32,9 +33,10 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	o := txn.Order{
 		ID: id, PaymentReference: txn.PaymentReference(id), Buyer: txn.PartyOf(m.BuyerID, tx.Signer),
 		Operator: op.ID, AmountMinor: m.AmountMinor, Currency: m.Currency,
-		Status: txn.StatusAwaitingPayment, CreatedHeight: b.Height,
+		Status: txn.StatusAwaitingPayment, CreatedHeight: b.Height, ExpiresHeight: b.Height + GetParams(kv).OrderTTLBlocks,
 	}
 	putRecord(kv, orderKey(id), o)
+	kv.Set(orderExpiryKey(o.ExpiresHeight, id), nil)
 	return []Event{orderEvent(o)}, nil
 }
 
@@ -156,6 +158,7 @@ func markPaid(kv store.KV, b Block, o txn.Order, receivedMinor, chips uint64, ba
 	putRecord(kv, orderKey(o.ID), o)
 	kv.Set(bankRefKey(o.Operator, bankRef), []byte(o.ID))
 	kv.Set(paidKey(o.ID), nil)
+	kv.Delete(orderExpiryKey(o.ExpiresHeight, o.ID))
 	return []Event{orderEvent(o)}
 }
 
@@ -203,4 +206,29 @@ func orderEvent(o txn.Order) Event {
 		{"amount_minor", u64(o.AmountMinor)}, {"currency", o.Currency}, {"reference", o.PaymentReference},
 		{"received_minor", u64(o.ReceivedMinor)}, {"chips", u64(o.Chips)},
 	}}
+}
+
+// expireOrders ends the orders still awaiting payment whose last height to be paid is
+// below this block's. A payment that arrives later is the gateway's to refund.
+func expireOrders(kv store.KV, b Block) []Event {
+	var due [][]byte
+	kv.Scan([]byte(prefixOrderExpiry), func(key, _ []byte) bool {
+		if int64(binary.BigEndian.Uint64(key[len(prefixOrderExpiry):])) >= b.Height {
+			return false
+		}
+		due = append(due, key)
+		return true
+	})
+	var events []Event
+	for _, key := range due {
+		kv.Delete(key)
+		o, ok := GetOrder(kv, string(key[len(prefixOrderExpiry)+8:]))
+		if !ok || o.Status != txn.StatusAwaitingPayment {
+			continue
+		}
+		o.Status = txn.StatusExpired
+		putRecord(kv, orderKey(o.ID), o)
+		events = append(events, orderEvent(o))
+	}
+	return events
 }

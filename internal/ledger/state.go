@@ -22,15 +22,29 @@ const (
 	prefixNonce       = "nonce/"
 	prefixNonceExpiry = "exp/"
 	prefixPaid        = "paid/"
+	prefixOrderExpiry = "oexp/"
 	keySupply         = "supply"
 	keyParams         = "params"
 )
 
-func accountKey(a crypto.Address) []byte    { return append([]byte(prefixAccount), a[:]...) }
-func issuerKey(a crypto.Address) []byte     { return append([]byte(prefixIssuer), a[:]...) }
+func accountKey(a crypto.Address) []byte    { return addressKey(prefixAccount, a, 0) }
+func issuerKey(a crypto.Address) []byte     { return addressKey(prefixIssuer, a, 0) }
 func operatorKey(id string) []byte          { return []byte(prefixOperator + id) }
-func operatorByKey(a crypto.Address) []byte { return append([]byte(prefixOperatorKey), a[:]...) }
-func orderKey(id string) []byte             { return []byte(prefixOrder + id) }
+func operatorByKey(a crypto.Address) []byte { return addressKey(prefixOperatorKey, a, 0) }
+
+// addressKey is prefix and address in one allocation, with room for extra more bytes:
+// the ledger builds several keys for every transaction.
+func addressKey(prefix string, a crypto.Address, extra int) []byte {
+	k := make([]byte, 0, len(prefix)+len(a)+extra)
+	return append(append(k, prefix...), a[:]...)
+}
+func orderKey(id string) []byte { return []byte(prefixOrder + id) }
+
+// orderExpiryKey indexes the orders awaiting payment by the last height at which they
+// can be paid.
+func orderExpiryKey(expiresHeight int64, id string) []byte {
+	return append(binary.BigEndian.AppendUint64([]byte(prefixOrderExpiry), uint64(expiresHeight)), id...)
+}
 
 // paidKey indexes the orders paid and not yet issued, which the issuer works through.
 func paidKey(id string) []byte { return []byte(prefixPaid + id) }
@@ -42,11 +56,12 @@ func bankRefKey(operator, ref string) []byte {
 }
 
 func nonceKey(a crypto.Address, nonce uint64) []byte {
-	return binary.BigEndian.AppendUint64(append([]byte(prefixNonce), a[:]...), nonce)
+	return binary.BigEndian.AppendUint64(addressKey(prefixNonce, a, 8), nonce)
 }
 
 func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
-	k := binary.BigEndian.AppendUint64([]byte(prefixNonceExpiry), validUntil)
+	k := make([]byte, 0, len(prefixNonceExpiry)+8+len(a)+8)
+	k = binary.BigEndian.AppendUint64(append(k, prefixNonceExpiry...), validUntil)
 	return binary.BigEndian.AppendUint64(append(k, a[:]...), nonce)
 }
 

@@ -29,9 +29,11 @@ type InitOptions struct {
 	Issuers []txn.Issuer
 	// CheckpointInterval is the genesis's checkpoint interval; zero takes the default.
 	CheckpointInterval int64
-	BlockTime          time.Duration
-	RPCListen          string // host:port
-	P2PListen          string // host:port
+	// OrderTTLBlocks is the genesis's order time to live; zero takes the default.
+	OrderTTLBlocks int64
+	BlockTime      time.Duration
+	RPCListen      string // host:port
+	P2PListen      string // host:port
 }
 
 // StateDir is where the application state lives inside a home.
@@ -96,7 +98,7 @@ func writeHome(conf *cfg.Config, o InitOptions) (homeKeys, error) {
 }
 
 func (o InitOptions) genesis() ledger.Genesis {
-	return ledger.Genesis{Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval}
+	return ledger.Genesis{Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval, OrderTTLBlocks: o.OrderTTLBlocks}
 }
 
 func writeGenesis(file, chainID string, g ledger.Genesis, validators []types.GenesisValidator) error {

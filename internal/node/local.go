@@ -10,9 +10,11 @@ import (
 
 // LocalOptions set up a throwaway single-validator chain on loopback.
 type LocalOptions struct {
-	ChainID   string
-	Issuers   []txn.Issuer
-	BlockTime time.Duration
+	ChainID string
+	Issuers []txn.Issuer
+	// OrderTTLBlocks is the genesis's order time to live; zero takes the default.
+	OrderTTLBlocks int64
+	BlockTime      time.Duration
 	Options
 }
 
@@ -24,7 +26,7 @@ func StartLocal(home string, o LocalOptions) (*Node, error) {
 		return nil, err
 	}
 	err = Init(InitOptions{
-		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime,
+		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime, OrderTTLBlocks: o.OrderTTLBlocks,
 		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]),
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ const (
 	StatusAwaitingPayment = "awaiting_payment"
 	StatusPaid            = "paid"
 	StatusIssued          = "issued"
+	StatusExpired         = "expired"
 	ConfirmedByNotice     = "account_notice"
 	ConfirmedByReceipt    = "receipt"
 )
@@ -55,6 +56,9 @@ type Order struct {
 	CreatedHeight    int64  `json:"created_height"`
 	PaidHeight       int64  `json:"paid_height,omitempty"`
 	IssuedHeight     int64  `json:"issued_height,omitempty"`
+	// ExpiresHeight is the last height at which the order can be paid; an order still
+	// awaiting payment after it expires.
+	ExpiresHeight int64 `json:"expires_height,omitempty"`
 }
 
 // Supply is the chip totals of the chain.

@@ -42,13 +42,20 @@ func Address(k ed25519.PrivateKey) crypto.Address {
 // Start runs a chain for the test and registers operator "acme"; it stops with the test.
 func Start(t *testing.T) *Chain {
 	t.Helper()
+	return StartWithOrderTTL(t, 0)
+}
+
+// StartWithOrderTTL is Start with orders that expire after ttlBlocks (zero: the default).
+func StartWithOrderTTL(t *testing.T, ttlBlocks int64) *Chain {
+	t.Helper()
 	issuer, operator := Key(101), Key(102)
 	pub := issuer.Public().(ed25519.PublicKey)
 	n, err := node.StartLocal(t.TempDir(), node.LocalOptions{
-		ChainID:   "chipmint-nodetest",
-		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
-		BlockTime: 100 * time.Millisecond,
-		Options:   node.Options{CheckInvariants: true},
+		ChainID:        "chipmint-nodetest",
+		Issuers:        []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
+		BlockTime:      100 * time.Millisecond,
+		OrderTTLBlocks: ttlBlocks,
+		Options:        node.Options{CheckInvariants: true},
 	})
 	if err != nil {
 		t.Fatalf("start node: %v", err)
