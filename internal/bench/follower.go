@@ -145,9 +145,12 @@ func (f *follower) settle(ctx context.Context) error {
 	return nil
 }
 
-// get calls an RPC method that takes a height.
+// get calls an RPC method, with a height when it is positive.
 func (f *follower) get(ctx context.Context, method string, height int64, result any) error {
-	url := fmt.Sprintf("%s/%s?height=%d", f.rpcURL, method, height)
+	url := fmt.Sprintf("%s/%s", f.rpcURL, method)
+	if height > 0 {
+		url += fmt.Sprintf("?height=%d", height)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err

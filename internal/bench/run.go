@@ -132,6 +132,11 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	var services sync.WaitGroup
 	defer services.Wait()
 	defer cancel()
+	ready, cancelReady := context.WithTimeout(ctx, time.Minute)
+	defer cancelReady()
+	if err := waitReady(ready, rpc); err != nil {
+		return nil, err
+	}
 	cl, err := client.DialRetry(ctx, rpc[0], c.Logger)
 	if err != nil {
 		return nil, err

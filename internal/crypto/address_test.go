@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -207,5 +208,37 @@ func TestParseAddressHidesChecksum(t *testing.T) {
 				t.Fatalf("error %q reveals the correct checksum %q", err, libErr.Expected)
 			}
 		})
+	}
+}
+
+func TestAddressStringMatchesBech32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	addrs := []Address{{}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
+	for range 1000 {
+		var a Address
+		for i := range a {
+			a[i] = byte(rng.Uint32())
+		}
+		addrs = append(addrs, a)
+	}
+	for _, a := range addrs {
+		data, err := bech32.ConvertBits(a[:], 8, 5, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := bech32.Encode(AddressHRP, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.String(); got != want {
+			t.Fatalf("%x: String() = %q, bech32 says %q", a[:], got, want)
+		}
+	}
+}
+
+func BenchmarkAddressString(b *testing.B) {
+	a := AddressOf(make([]byte, 32))
+	for b.Loop() {
+		_ = a.String()
 	}
 }

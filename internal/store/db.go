@@ -20,9 +20,11 @@ type Meta struct {
 	AppHash []byte
 }
 
-// DB is the committed state on disk. It is safe for concurrent use.
+// DB is the committed state on disk, with a cache of the keys read and written
+// recently. It is safe for concurrent use.
 type DB struct {
-	pdb *pebble.DB
+	pdb   *pebble.DB
+	cache *readCache
 }
 
 // Open opens or creates the state database in dir.
@@ -31,7 +33,7 @@ func Open(dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	return &DB{pdb: pdb}, nil
+	return &DB{pdb: pdb, cache: newReadCache()}, nil
 }
 
 // PebbleOptions are the options of every pebble database of a node, CometBFT's and
@@ -62,15 +64,28 @@ func (d *DB) Close() error { return d.pdb.Close() }
 
 // Get implements Reader.
 func (d *DB) Get(key []byte) ([]byte, bool) {
+	c, hit, epoch := d.cache.get(key)
+	if !hit {
+		c = d.read(key)
+		d.cache.fill(key, c, epoch)
+	}
+	if !c.present {
+		return nil, false
+	}
+	return append([]byte(nil), c.value...), true
+}
+
+// read asks pebble for key.
+func (d *DB) read(key []byte) cached {
 	v, closer, err := d.pdb.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
-		return nil, false
+		return cached{}
 	}
 	if err != nil {
 		panic(fmt.Sprintf("store: read %q: %v", key, err))
 	}
 	defer closer.Close()
-	return append([]byte(nil), v...), true
+	return cached{value: append([]byte(nil), v...), present: true}
 }
 
 // Scan implements Reader.
@@ -127,6 +142,7 @@ func (d *DB) Commit(changes []Change, meta Meta) error {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
 	}
+	d.cache.committed(changes, encodeMeta(meta))
 	return nil
 }
 

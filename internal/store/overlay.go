@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -127,8 +128,15 @@ func (o *Overlay) Changes() []Change {
 	return changes
 }
 
-// WriteTo applies the buffered writes to dst, in key order.
+// WriteTo applies the buffered writes to dst, in key order. Into another overlay, the
+// usual case (a transaction's writes into its block's), it hands the entries over
+// without sorting or copying them: order does not matter to a map, and an overlay never
+// changes a value it holds.
 func (o *Overlay) WriteTo(dst KV) {
+	if d, ok := dst.(*Overlay); ok {
+		maps.Copy(d.writes, o.writes)
+		return
+	}
 	for _, c := range o.Changes() {
 		if c.Deleted {
 			dst.Delete(c.Key)
