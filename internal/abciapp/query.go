@@ -9,6 +9,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/store"
 )
 
 // Query result codes, apart from the transaction codes: a query changes nothing.
@@ -47,8 +48,12 @@ type InvariantsAnswer struct {
 
 // Query answers reads of the committed state.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
-	v, code, err := a.answer(req.Path, string(req.Data))
-	res := &abci.ResponseQuery{Code: code, Height: a.lastCommitted().Height}
+	// One consistent view of the committed state, whatever commits meanwhile: an answer
+	// that reads several records, or the whole state, reads them at one height.
+	view := a.db.View()
+	defer view.Close()
+	v, code, err := answer(view, req.Path, string(req.Data))
+	res := &abci.ResponseQuery{Code: code, Height: view.Meta().Height}
 	if err != nil {
 		res.Log = err.Error()
 		return res, nil
@@ -59,35 +64,35 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	return res, nil
 }
 
-func (a *App) answer(path, data string) (any, uint32, error) {
+func answer(r *store.View, path, data string) (any, uint32, error) {
 	switch path {
 	case PathOrder:
-		if o, ok := ledger.GetOrder(a.db, data); ok {
+		if o, ok := ledger.GetOrder(r, data); ok {
 			return o, QueryOK, nil
 		}
 		return nil, QueryNotFound, fmt.Errorf("order %q not found", data)
 	case PathOperator:
-		if op, ok := ledger.GetOperator(a.db, data); ok {
+		if op, ok := ledger.GetOperator(r, data); ok {
 			return op, QueryOK, nil
 		}
 		return nil, QueryNotFound, fmt.Errorf("operator %q not found", data)
 	case PathPaidOrders:
-		return nonNil(ledger.PaidOrders(a.db)), QueryOK, nil
+		return nonNil(ledger.PaidOrders(r)), QueryOK, nil
 	case PathOperators:
-		return nonNil(ledger.Operators(a.db)), QueryOK, nil
+		return nonNil(ledger.Operators(r)), QueryOK, nil
 	case PathBalance:
 		addr, err := crypto.ParseAddress(data)
 		if err != nil {
 			return nil, QueryBadRequest, err
 		}
-		return BalanceAnswer{Address: addr, Chips: ledger.Balance(a.db, addr)}, QueryOK, nil
+		return BalanceAnswer{Address: addr, Chips: ledger.Balance(r, addr)}, QueryOK, nil
 	case PathSupply:
-		return ledger.GetSupply(a.db), QueryOK, nil
+		return ledger.GetSupply(r), QueryOK, nil
 	case PathIssuers:
-		return nonNil(ledger.Issuers(a.db)), QueryOK, nil
+		return nonNil(ledger.Issuers(r)), QueryOK, nil
 	case PathInvariants:
-		ans := InvariantsAnswer{Height: a.lastCommitted().Height, OK: true}
-		if err := ledger.CheckInvariants(a.db); err != nil {
+		ans := InvariantsAnswer{Height: r.Meta().Height, OK: true}
+		if err := ledger.CheckInvariants(r); err != nil {
 			ans.OK, ans.Error = false, err.Error()
 			return ans, QueryBroken, nil
 		}

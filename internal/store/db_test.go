@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -214,5 +215,30 @@ func TestPrefixEnd(t *testing.T) {
 				t.Fatalf("prefixEnd changed its argument to %q", in)
 			}
 		})
+	}
+}
+
+// A view keeps reading the state as it was when opened, whatever commits afterwards.
+func TestViewIsConsistentAcrossCommits(t *testing.T) {
+	db, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Commit([]Change{{Key: []byte("a"), Value: []byte("1")}, {Key: []byte("b"), Value: []byte("1")}}, Meta{Height: 1, AppHash: []byte{1}}); err != nil {
+		t.Fatal(err)
+	}
+	v := db.View()
+	defer v.Close()
+	if err := db.Commit([]Change{{Key: []byte("a"), Value: []byte("2")}, {Key: []byte("b"), Deleted: true}}, Meta{Height: 2, AppHash: []byte{2}}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	v.Scan(nil, func(k, val []byte) bool { seen = append(seen, string(k)+"="+string(val)); return true })
+	if got := strings.Join(seen, ","); got != "a=1,b=1" || v.Meta().Height != 1 {
+		t.Fatalf("view saw %q at height %d, want a=1,b=1 at 1", got, v.Meta().Height)
+	}
+	if got, _ := db.Get([]byte("a")); string(got) != "2" {
+		t.Fatalf("the database itself has a=%s", got)
 	}
 }
