@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -70,7 +71,12 @@ func runTestnet(g *Globals, o *TestnetOptions) error {
 		if err != nil {
 			return err
 		}
-		views[i] = nodeView{Home: h, RPC: conf.RPC.ListenAddress}
+		rpc := strings.Replace(conf.RPC.ListenAddress, "tcp://", "http://", 1)
+		if len(o.Hosts) > 0 {
+			// A node on another machine listens on every interface; clients use its host.
+			rpc = strings.Replace(rpc, "0.0.0.0", o.Hosts[i%len(o.Hosts)], 1)
+		}
+		views[i] = nodeView{Home: h, RPC: rpc}
 	}
 	g.emit(map[string]any{"chain_id": o.ChainID, "nodes": views, "issuer": k.Address}, func(w io.Writer) {
 		fmt.Fprintf(w, "%d validators of chain %s in %s; issuer %s (key in %s)\n", len(homes), o.ChainID, o.Out, k.Address, node.KeysDir(homes[0]))
