@@ -89,25 +89,7 @@ func (d *DB) read(key []byte) cached {
 }
 
 // Scan implements Reader.
-func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) {
-	lower := prefix
-	if len(lower) == 0 {
-		lower = []byte{0x01} // past the meta key: a scan sees application keys only
-	}
-	it, err := d.pdb.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(prefix)})
-	if err != nil {
-		panic(fmt.Sprintf("store: scan %q: %v", prefix, err))
-	}
-	defer it.Close()
-	for ok := it.First(); ok; ok = it.Next() {
-		if !fn(append([]byte(nil), it.Key()...), append([]byte(nil), it.Value()...)) {
-			break
-		}
-	}
-	if err := it.Error(); err != nil {
-		panic(fmt.Sprintf("store: scan %q: %v", prefix, err))
-	}
-}
+func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) { scanPebble(d.pdb.NewIter, prefix, fn) }
 
 // prefixEnd is the first key after every key with prefix, or nil if there is none.
 func prefixEnd(prefix []byte) []byte {
