@@ -3,7 +3,6 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/cockroachdb/pebble"
@@ -77,15 +76,8 @@ func (d *DB) Get(key []byte) ([]byte, bool) {
 
 // read asks pebble for key.
 func (d *DB) read(key []byte) cached {
-	v, closer, err := d.pdb.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return cached{}
-	}
-	if err != nil {
-		panic(fmt.Sprintf("store: read %q: %v", key, err))
-	}
-	defer closer.Close()
-	return cached{value: append([]byte(nil), v...), present: true}
+	v, ok := getPebble(d.pdb.Get, key)
+	return cached{value: v, present: ok}
 }
 
 // Scan implements Reader.

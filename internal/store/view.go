@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/cockroachdb/pebble"
 )
@@ -22,8 +23,11 @@ func (d *DB) View() *View { return &View{snap: d.pdb.NewSnapshot()} }
 func (v *View) Close() error { return v.snap.Close() }
 
 // Get implements Reader.
-func (v *View) Get(key []byte) ([]byte, bool) {
-	val, closer, err := v.snap.Get(key)
+func (v *View) Get(key []byte) ([]byte, bool) { return getPebble(v.snap.Get, key) }
+
+// getPebble reads key from a pebble reader, copying the value out.
+func getPebble(get func([]byte) ([]byte, io.Closer, error), key []byte) ([]byte, bool) {
+	val, closer, err := get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return nil, false
 	}
