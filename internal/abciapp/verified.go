@@ -8,9 +8,9 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// verifiedTxsMax bounds the verified-transaction cache: twice the mempool CometBFT keeps
-// by default in chipmint's configuration, so that a transaction CheckTx admitted is
-// still there when the recheck and its block come.
+// verifiedTxsMax bounds the verified-transaction cache: four times the mempool of
+// chipmint's configuration (node.DefaultConfig), so that a transaction CheckTx admitted
+// is still there when the rechecks and its block come.
 const verifiedTxsMax = 200_000
 
 // verifiedTxs remembers the transactions that decoded and whose signature verified for

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chipmint/chipmint/internal/bank/camt"
@@ -89,11 +90,10 @@ func (g *Gateway) Process(ctx context.Context, doc []byte, source string) (Summa
 	if err != nil {
 		return Summary{}, err
 	}
-	var sum Summary
+	var jobs []entryJob
 	for _, entries := range documentEntries(d) {
 		seen := make(map[string]int)
 		for _, e := range entries.entries {
-			sum.Entries++
 			// Transactions of one batched entry without references of their own share
 			// the entry's: the second and later get their place in the document added,
 			// so that none is taken for a duplicate of another.
@@ -101,14 +101,67 @@ func (g *Gateway) Process(ctx context.Context, doc []byte, source string) (Summa
 			if seen[key]++; seen[key] > 1 {
 				key = fmt.Sprintf("%s/%d", key, seen[key])
 			}
-			status, err := g.handle(ctx, e, key, entries.iban, source)
-			if err != nil {
-				return sum, err
-			}
-			sum.count(status)
+			jobs = append(jobs, entryJob{entry: e, key: key, iban: entries.iban})
 		}
 	}
-	return sum, nil
+	return g.handleAll(ctx, jobs, source)
+}
+
+// entryJob is one entry of a document to handle.
+type entryJob struct {
+	entry camt.Entry
+	key   string
+	iban  string
+}
+
+// parallelEntries is how many entries of one document are handled at once.
+const parallelEntries = 16
+
+// handleAll handles a document's entries, those that pay different orders at the same
+// time: a confirmation waits for its block, and a document of many credits handled one
+// by one would take a block for each. The entries of one order keep their order.
+func (g *Gateway) handleAll(ctx context.Context, jobs []entryJob, source string) (Summary, error) {
+	var groups [][]entryJob
+	byOrder := make(map[string]int)
+	for _, j := range jobs {
+		group, ok := orderIDOf(j.entry)
+		if !ok {
+			group = "key:" + j.key // no order to share: alone
+		}
+		i, seen := byOrder[group]
+		if !seen {
+			i = len(groups)
+			byOrder[group] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], j)
+	}
+	sum := Summary{Entries: len(jobs)}
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, parallelEntries)
+	for _, group := range groups {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			for _, j := range group {
+				status, err := g.handle(ctx, j.entry, j.key, j.iban, source)
+				mu.Lock()
+				if err == nil {
+					sum.count(status)
+				} else if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return sum, firstErr
 }
 
 type accountEntries struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -404,5 +405,39 @@ func TestPaymentAfterExpiryIsAnException(t *testing.T) {
 	recs, err := w.journal.Records(StatusException)
 	if err != nil || len(recs) != 1 || !strings.Contains(recs[0].Reason, "expired") {
 		t.Fatalf("exceptions %+v %v", recs, err)
+	}
+}
+
+// A document of many credits confirms them all, those of different orders at once; two
+// payments of one order are taken in their order: the first confirms, the second is an
+// exception to refund.
+func TestDocumentOfManyCredits(t *testing.T) {
+	w := newWorld(t, ModeNotice)
+	var orders []txn.Order
+	for i := range 6 {
+		orders = append(orders, w.ch.Buy(t, nodetest.Key(byte(1+i)), fmt.Sprintf("buyer-%d", i), 1_000))
+	}
+	var first bank.Transfer
+	for i, o := range orders {
+		tr := w.pay(1_000, o.PaymentReference)
+		if i == 0 {
+			first = tr
+		}
+	}
+	second := w.pay(1_000, orders[0].PaymentReference)
+	s := w.process(w.notifications())
+	if s.Entries != 7 || s.Confirmed != 6 || s.Exceptions != 1 {
+		t.Fatalf("summary %+v, want 7 entries: 6 confirmed, 1 exception", s)
+	}
+	for _, o := range orders {
+		if got := w.ch.Order(t, o.ID); got.Status != txn.StatusPaid {
+			t.Errorf("order %s is %s", o.ID, got.Status)
+		}
+	}
+	if rec, _, _ := w.journal.Get(first.UETR); rec.Status != StatusConfirmed {
+		t.Errorf("the first payment of order 0 is %s, want confirmed", rec.Status)
+	}
+	if rec, _, _ := w.journal.Get(second.UETR); rec.Status != StatusException {
+		t.Errorf("the second payment of order 0 is %s, want an exception", rec.Status)
 	}
 }

@@ -22,15 +22,17 @@ type Config struct {
 	Approvals          *Approvals
 	// Rescan is how often the paid orders are scanned even without an event.
 	Rescan time.Duration
-	// Parallel is how many issues may wait for their block at once.
+	// Parallel is how many issues may wait for their block at once; 0 means 16.
 	Parallel int
 	Logger   *slog.Logger
 }
 
 // Service issues the chips of paid orders.
 type Service struct {
-	cfg      Config
-	log      *slog.Logger
+	cfg Config
+	log *slog.Logger
+	// slots bounds the issues waiting for their block at once (Config.Parallel).
+	slots    chan struct{}
 	mu       sync.Mutex
 	inFlight map[string]bool
 	// lastProblem remembers the last failure per order, so that one is logged once.
@@ -56,19 +58,26 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, log: cfg.Logger, inFlight: make(map[string]bool), lastProblem: make(map[string]string)}
+	return &Service{
+		cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.Parallel),
+		inFlight: make(map[string]bool), lastProblem: make(map[string]string),
+	}
 }
 
 // Run catches up with every paid order, then issues each new one as its event arrives,
-// rescanning regularly in case an event was missed, until ctx is done. A node that does
-// not answer is retried with backoff.
+// rescanning regularly in case an event was missed, until ctx is done. It does not wait
+// for one pass's issues to reach their blocks before it answers the next event: an
+// order paid meanwhile goes into the very next block. A node that does not answer is
+// retried with backoff.
 func (s *Service) Run(ctx context.Context) error {
+	var issuing sync.WaitGroup
+	defer issuing.Wait()
 	events := s.subscribe(ctx)
 	tick := time.NewTicker(s.cfg.Rescan)
 	defer tick.Stop()
 	backoff := time.Duration(0)
 	for {
-		if _, err := s.IssuePaid(ctx); err != nil && ctx.Err() == nil {
+		if _, err := s.startPaid(ctx, &issuing, nil); err != nil && ctx.Err() == nil {
 			backoff = min(max(2*backoff, 250*time.Millisecond), 30*time.Second)
 			s.log.Warn("scan of paid orders failed, retrying", "in", backoff, "err", err)
 			select {
@@ -83,9 +92,6 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			if events == nil {
-				events = s.subscribe(ctx)
-			}
 		case _, ok := <-events:
 			if !ok {
 				events = s.subscribe(ctx)
@@ -105,16 +111,36 @@ func (s *Service) subscribe(ctx context.Context) <-chan string {
 	return ch
 }
 
-// IssuePaid makes one pass: every paid order is issued, or left waiting for approval.
+// IssuePaid makes one pass and waits for it: every paid order is issued, or left
+// waiting for approval.
 func (s *Service) IssuePaid(ctx context.Context) (Report, error) {
+	var mu sync.Mutex
+	var issued, failed []string
+	var wg sync.WaitGroup
+	rep, err := s.startPaid(ctx, &wg, func(id string, ok bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ok {
+			issued = append(issued, id)
+		} else {
+			failed = append(failed, id)
+		}
+	})
+	wg.Wait()
+	rep.Issued, rep.Failed = issued, failed
+	return rep, err
+}
+
+// startPaid starts issuing every paid order that is approved and not in flight yet,
+// each in its own goroutine counted by wg, at most Config.Parallel waiting for their
+// blocks at once, and returns without waiting for them. done, if set, hears how each
+// ended.
+func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(id string, issued bool)) (Report, error) {
 	orders, err := s.cfg.Client.PaidOrders(ctx)
 	if err != nil {
 		return Report{}, err
 	}
 	var rep Report
-	var wg sync.WaitGroup
-	var repMu sync.Mutex
-	sem := make(chan struct{}, s.cfg.Parallel)
 	for _, o := range orders {
 		if s.needsApproval(o) {
 			rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
@@ -125,21 +151,16 @@ func (s *Service) IssuePaid(ctx context.Context) (Report, error) {
 			rep.AlreadyInFlight++
 			continue
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(o txn.Order) {
+		wg.Go(func() {
+			s.slots <- struct{}{}
 			ok := s.issue(ctx, o)
-			defer func() { <-sem; s.release(o.ID, ok); wg.Done() }()
-			repMu.Lock()
-			defer repMu.Unlock()
-			if ok {
-				rep.Issued = append(rep.Issued, o.ID)
-			} else {
-				rep.Failed = append(rep.Failed, o.ID)
+			<-s.slots
+			s.release(o.ID, ok)
+			if done != nil {
+				done(o.ID, ok)
 			}
-		}(o)
+		})
 	}
-	wg.Wait()
 	return rep, nil
 }
 

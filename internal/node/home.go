@@ -130,6 +130,12 @@ func DefaultConfig(home string) *cfg.Config {
 	conf.P2P.AllowDuplicateIP = true
 	conf.TxIndex.Indexer = "kv"
 	conf.Instrumentation.Prometheus = false
+	// A mempool of 50,000 transactions (CometBFT's default is 5,000) holds several blocks
+	// of a busy chain: at 10,000 tx/s and a block every few hundred milliseconds, 5,000
+	// fill up between two blocks and clients get "mempool is full". Its cache of seen
+	// transactions grows with it.
+	conf.Mempool.Size = 50_000
+	conf.Mempool.CacheSize = 100_000
 	return conf
 }
 
