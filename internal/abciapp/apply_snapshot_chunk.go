@@ -35,7 +35,14 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapsh
 		changes = append(changes, store.Change{Key: bytes.Clone(k), Value: bytes.Clone(v)})
 	})
 	if err != nil {
-		return nil, err
+		// The chunk matches the hash its sender listed but does not hold whole entries:
+		// the snapshot is worthless, and what was restored of it goes.
+		a.log.Warn("snapshot chunk is malformed; rejecting the snapshot", "index", req.Index, "sender", req.Sender, "err", err)
+		a.restore = nil
+		if werr := a.wipe(); werr != nil {
+			return nil, werr
+		}
+		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT, RejectSenders: []string{req.Sender}}, nil
 	}
 	if err := a.db.Commit(changes, store.Meta{}); err != nil {
 		return nil, err

@@ -48,6 +48,11 @@ func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (
 	if !bytes.Equal(store.CheckpointHash(m.Chained, m.StateDigest), req.AppHash) {
 		return reject(abci.ResponseOfferSnapshot_REJECT, "metadata does not prove the trusted app hash")
 	}
+	// Whatever an earlier, unfinished restore wrote goes: the state is rebuilt from
+	// this snapshot alone.
+	if err := a.wipe(); err != nil {
+		return nil, err
+	}
 	a.restore = &restoring{snapshot: s, meta: m, appHash: req.AppHash, digest: store.NewDigest()}
 	return &abci.ResponseOfferSnapshot{Result: abci.ResponseOfferSnapshot_ACCEPT}, nil
 }

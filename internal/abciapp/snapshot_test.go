@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/store"
 )
 
 // stateSync restores a fresh app from source's latest snapshot, as CometBFT's state
@@ -151,5 +153,51 @@ func TestStateSyncRefusesForgedStateBehindGenuineMetadata(t *testing.T) {
 	dst.db.Scan(nil, func(_, _ []byte) bool { left++; return true })
 	if info, _ := dst.app.Info(ctx, &abci.RequestInfo{}); info.LastBlockHeight != 0 || left != 0 {
 		t.Fatalf("forged state left behind: height %d, %d entries", info.LastBlockHeight, left)
+	}
+}
+
+// A chunk that matches the hash its sender listed but breaks off in the middle of an
+// entry rejects the snapshot and leaves nothing restored; an unfinished restore is
+// wiped by the next offer.
+func TestStateSyncRejectsAMalformedChunkAndWipesWhatWasRestored(t *testing.T) {
+	src := newHarness(t)
+	s := newScenario(14)
+	var trusted []byte
+	for height := int64(1); height <= 20; height++ {
+		trusted = src.finalize(s.block(height)...).AppHash
+	}
+	ctx := context.Background()
+	list, _ := src.app.ListSnapshots(ctx, &abci.RequestListSnapshots{})
+	snap := *list.Snapshots[0]
+	chunk, _ := src.app.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: snap.Height, Format: snap.Format, Chunk: 0})
+	cut := chunk.Chunk[:len(chunk.Chunk)-3]
+	var m snapshotMeta
+	if err := jsonUnmarshal(snap.Metadata, &m); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(cut)
+	m.ChunkHashes[0] = sum[:]
+	snap.Metadata, _ = json.Marshal(m)
+	metaSum := sha256.Sum256(snap.Metadata)
+	snap.Hash = metaSum[:]
+
+	dst := &harness{t: t, dir: t.TempDir()}
+	dst.open()
+	defer dst.db.Close()
+	// Stale entries, as an earlier restore cut short would leave.
+	if err := dst.db.Commit([]store.Change{{Key: []byte("zzz/stale"), Value: []byte("x")}}, store.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
+		t.Fatalf("offer %v", offer.Result)
+	}
+	res, err := dst.app.ApplySnapshotChunk(ctx, &abci.RequestApplySnapshotChunk{Index: 0, Chunk: cut, Sender: "cutter"})
+	if err != nil || res.Result != abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT || len(res.RejectSenders) != 1 {
+		t.Fatalf("malformed chunk: %v %v", res, err)
+	}
+	left := 0
+	dst.db.Scan(nil, func(_, _ []byte) bool { left++; return true })
+	if left != 0 {
+		t.Fatalf("%d entries left after a rejected restore", left)
 	}
 }

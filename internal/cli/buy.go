@@ -66,6 +66,7 @@ func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
 		fmt.Fprintf(w, "pay %s to %s, %s, BIC %s\n", formatMoney(res.Order.AmountMinor, res.Order.Currency),
 			res.PayTo.Account.Holder, fiat.IBAN(res.PayTo.Account.IBAN).Print(), res.PayTo.Account.BIC)
 		fmt.Fprintf(w, "reference %s\n", res.Order.PaymentReference)
+		fmt.Fprintf(w, "pay before height %d, or the order expires\n", res.Order.ExpiresHeight)
 	})
 	return nil
 }

@@ -30,6 +30,9 @@ import (
 // system plays with sandbox money only.
 const devPassphrase = "chipmint-dev"
 
+// devChainID is the chain of every dev home.
+const devChainID = "chipmint-dev"
+
 // DevOptions are the flags of `chipmint dev`.
 type DevOptions struct {
 	Reset         bool
@@ -105,10 +108,23 @@ func resetDevHome(home string) error {
 	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(home, "dev.json")); err != nil {
-		return usageError{fmt.Errorf("--reset: %s was not made by chipmint dev (no dev.json); delete it yourself if you mean it", home)}
+	if _, err := os.Stat(filepath.Join(home, "dev.json")); err != nil && !isDevChain(home) {
+		return usageError{fmt.Errorf("--reset: %s was not made by chipmint dev; delete it yourself if you mean it", home)}
 	}
 	return os.RemoveAll(home)
+}
+
+// isDevChain reports whether the home's genesis is the dev chain's, as it is when a
+// first start stopped before it wrote dev.json.
+func isDevChain(home string) bool {
+	b, err := os.ReadFile(filepath.Join(home, "config", "genesis.json"))
+	if err != nil {
+		return false
+	}
+	var g struct {
+		ChainID string `json:"chain_id"`
+	}
+	return json.Unmarshal(b, &g) == nil && g.ChainID == devChainID
 }
 
 // devKeys creates the home on first start (issuer and operator keys, genesis) and
@@ -126,7 +142,7 @@ func devKeys(g *Globals, o *DevOptions) (ed25519.PrivateKey, ed25519.PrivateKey,
 	if _, err := os.Stat(filepath.Join(g.Home, "config", "genesis.json")); errors.Is(err, os.ErrNotExist) {
 		k, _ := ks.Show("issuer")
 		err := node.Init(node.InitOptions{
-			Home: g.Home, ChainID: "chipmint-dev", Moniker: "dev", BlockTime: o.BlockTime, RPCListen: o.RPC, P2PListen: o.P2P,
+			Home: g.Home, ChainID: devChainID, Moniker: "dev", BlockTime: o.BlockTime, RPCListen: o.RPC, P2PListen: o.P2P,
 			Issuers: []txn.Issuer{{ID: "issuer", Address: k.Address, PublicKey: k.PublicKey}},
 		})
 		if err != nil {

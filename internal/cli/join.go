@@ -13,11 +13,12 @@ import (
 
 // JoinOptions are the flags of `chipmint join`.
 type JoinOptions struct {
-	Genesis string
-	Peers   []string
-	Moniker string
-	RPC     string
-	P2P     string
+	Genesis  string
+	Peers    []string
+	Moniker  string
+	RPC      string
+	P2P      string
+	External string
 }
 
 // NewCmdJoin is `chipmint join`: the home of a node for an existing network.
@@ -35,13 +36,15 @@ func NewCmdJoin(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			err = node.Join(node.JoinOptions{Home: g.Home, Moniker: o.Moniker, Genesis: genesis, Peers: o.Peers, RPCListen: o.RPC, P2PListen: o.P2P})
+			err = node.Join(node.JoinOptions{
+				Home: g.Home, Moniker: o.Moniker, Genesis: genesis, Peers: o.Peers, RPCListen: o.RPC, P2PListen: o.P2P, ExternalAddress: o.External,
+			})
 			if err != nil {
 				return usageError{err}
 			}
 			addr, err := node.PeerAddress(g.Home)
 			if err != nil {
-				return err
+				addr = "(not reachable by other nodes until --external-address is set)"
 			}
 			g.emit(map[string]any{"home": g.Home, "peer_address": addr, "peers": o.Peers}, func(w io.Writer) {
 				fmt.Fprintf(w, "home %s joins the network through %d peers; this node is %s\n", g.Home, len(o.Peers), addr)
@@ -56,6 +59,7 @@ func NewCmdJoin(g *Globals) *cobra.Command {
 	f.StringVar(&o.Moniker, "moniker", hostname(), "name of this node")
 	f.StringVar(&o.RPC, "rpc", "127.0.0.1:26657", "RPC listen address")
 	f.StringVar(&o.P2P, "p2p", "0.0.0.0:26656", "p2p listen address")
+	f.StringVar(&o.External, "external-address", "", "host:port at which other nodes reach this one (needed with a 0.0.0.0 --p2p)")
 	return cmd
 }
 

@@ -44,6 +44,9 @@ func runOrderShow(cmd *cobra.Command, g *Globals, id string) error {
 		fmt.Fprintf(w, "buyer     %s %s\n", o.Buyer.ID, o.Buyer.Address)
 		fmt.Fprintf(w, "operator  %s\n", o.Operator)
 		fmt.Fprintf(w, "amount    %s, reference %s\n", formatMoney(o.AmountMinor, o.Currency), o.PaymentReference)
+		if o.Status == txn.StatusAwaitingPayment || o.Status == txn.StatusExpired {
+			fmt.Fprintf(w, "payable   until height %d\n", o.ExpiresHeight)
+		}
 		if o.BankReference != "" {
 			fmt.Fprintf(w, "received  %s, bank reference %s, by %s\n", formatMoney(o.ReceivedMinor, o.Currency), o.BankReference, o.ConfirmedBy)
 			fmt.Fprintf(w, "chips     %s\n", formatChips(o.Chips))

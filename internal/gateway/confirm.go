@@ -45,7 +45,7 @@ func (g *Gateway) confirm(ctx context.Context, rec Record, order txn.Order) (str
 	case err == nil:
 		rec.TxHash, rec.Height = res.Hash, res.Height
 		return g.finish(rec, StatusConfirmed, order.ID, "")
-	case errors.As(err, &rej) && rej.Code == txn.AlreadyConfirmed:
+	case errors.As(err, &rej) && rej.Code == txn.AlreadyConfirmed && ownReference(rec):
 		return g.finish(rec, StatusConfirmed, order.ID, "confirmed before")
 	case errors.As(err, &rej):
 		return g.finish(rec, StatusException, order.ID, fmt.Sprintf("the chain refused the confirmation: %s: %s", rej.Code, rej.Reason))

@@ -282,7 +282,7 @@ func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 	switch {
 	case order.Status == txn.StatusAwaitingPayment:
 		return g.confirm(ctx, rec, order)
-	case strings.EqualFold(order.BankReference, e.BankReference()):
+	case ownReference(rec) && strings.EqualFold(order.BankReference, e.BankReference()):
 		// Confirmed by this very payment before a crash cut the journal short.
 		return g.finish(rec, StatusConfirmed, orderID, "confirmed before")
 	case order.Status == txn.StatusExpired:
@@ -290,6 +290,11 @@ func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 	}
 	return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s is already %s by another payment: refund this one", order.ID, order.Status))
 }
+
+// ownReference reports whether the entry was journaled under its own bank reference,
+// not a batch's shared one with its place added: only then can a confirmation that
+// carries that reference be this entry's.
+func ownReference(rec Record) bool { return rec.BankReference == rec.Entry.BankReference() }
 
 // mismatch says why a credit cannot pay the order, or "" when it can.
 func (g *Gateway) mismatch(o txn.Order, e camt.Entry) string {

@@ -441,3 +441,23 @@ func TestDocumentOfManyCredits(t *testing.T) {
 		t.Errorf("the second payment of order 0 is %s, want an exception", rec.Status)
 	}
 }
+
+// Two transactions batched under one shared reference that pay the same order: the
+// first confirms it, the second is money for an order already paid, to refund.
+func TestBatchPayingOneOrderTwice(t *testing.T) {
+	w := newWorld(t, ModeNotice)
+	o := w.ch.Buy(t, nodetest.Key(1), "alice", 10_000)
+	e := camt.Entry{AmountMinor: o.AmountMinor, Currency: "EUR", CreditDebit: camt.Credit, Status: camt.Booked,
+		BookingDate: "2026-11-28", EntryRef: "BATCH-9", CreditorReference: o.PaymentReference}
+	doc, err := camt.WriteNotification("MSG-BATCH-9", "2026-11-28T10:00:00Z",
+		camt.Notification{ID: "N1", AccountIBAN: nodetest.OperatorIBAN, Currency: "EUR", Entries: []camt.Entry{e, e}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := w.process(doc); s.Confirmed != 1 || s.Exceptions != 1 {
+		t.Fatalf("summary %+v: want one confirmation and one exception", s)
+	}
+	if n := w.ch.CountEvents(t, o.ID, txn.StatusPaid); n != 1 {
+		t.Fatalf("%d confirmations", n)
+	}
+}

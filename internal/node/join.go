@@ -23,6 +23,9 @@ type JoinOptions struct {
 	Peers     []string
 	RPCListen string // host:port
 	P2PListen string // host:port
+	// ExternalAddress is how other nodes reach this one (host:port); needed when it
+	// listens on every interface (0.0.0.0).
+	ExternalAddress string
 }
 
 // Join creates the home of a node for an existing network: its own node key (and a
@@ -49,6 +52,7 @@ func Join(o JoinOptions) error {
 		return err
 	}
 	conf.P2P.PersistentPeers = strings.Join(o.Peers, ",")
+	conf.P2P.ExternalAddress = o.ExternalAddress
 	cfg.WriteConfigFile(filepath.Join(o.Home, "config", "config.toml"), conf)
 	return os.WriteFile(conf.GenesisFile(), o.Genesis, 0o600)
 }
@@ -66,6 +70,9 @@ func PeerAddress(home string) (string, error) {
 	addr := conf.P2P.ExternalAddress
 	if addr == "" {
 		addr = strings.TrimPrefix(conf.P2P.ListenAddress, "tcp://")
+	}
+	if strings.HasPrefix(addr, "0.0.0.0:") || strings.HasPrefix(addr, "[::]:") {
+		return "", fmt.Errorf("node: %s listens on every interface and names no [p2p] external_address: no other node could dial %s", home, addr)
 	}
 	return p2p.IDAddressString(key.ID(), addr), nil
 }
