@@ -97,12 +97,13 @@ func (a *App) setCommitted(meta store.Meta) {
 	a.committed, a.mempool = meta, store.NewOverlay(a.db)
 }
 
-// execute runs one transaction against kv, as CheckTx and FinalizeBlock both do.
-func (a *App) execute(kv store.KV, b ledger.Block, raw []byte) ledger.Result {
-	tx, err := a.parseVerified(raw)
-	if err != nil {
-		return ledger.Result{Code: txn.CodeOf(err), Log: txn.ReasonOf(err)}
-	}
+// rejectedBy is the result of a transaction that did not decode or verify.
+func rejectedBy(err error) ledger.Result {
+	return ledger.Result{Code: txn.CodeOf(err), Log: txn.ReasonOf(err)}
+}
+
+// execute runs one verified transaction against kv, as CheckTx and FinalizeBlock both do.
+func (a *App) execute(kv store.KV, b ledger.Block, tx *txn.Signed) ledger.Result {
 	res := ledger.Apply(kv, b, tx)
 	if res.Code == txn.OK {
 		res.Events = append(res.Events, ledger.Event{Type: "msg", Attrs: []ledger.Attr{

@@ -16,8 +16,9 @@ import (
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	// Decoding and the signature need no lock, and run beside a block's execution. A
 	// recheck after a block finds them done, in the cache.
-	if _, err := a.parseVerified(req.Tx); err != nil {
-		return checkTxResponse(ledger.Result{Code: txn.CodeOf(err), Log: txn.ReasonOf(err)}), nil
+	tx, err := a.parseVerified(req.Tx)
+	if err != nil {
+		return checkTxResponse(rejectedBy(err)), nil
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -25,7 +26,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	// A rejected transaction leaves no trace in the mempool state, not even its nonce:
 	// resent, it gets its real reason again.
 	pending := store.NewOverlay(a.mempool)
-	res := a.execute(pending, b, req.Tx)
+	res := a.execute(pending, b, tx)
 	if res.Code == txn.OK {
 		pending.WriteTo(a.mempool)
 	}

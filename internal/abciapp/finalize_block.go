@@ -15,12 +15,17 @@ import (
 // Commit: after a crash CometBFT calls FinalizeBlock again for the same block.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
 	b := ledger.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time}
-	a.verifyAll(req.Txs)
+	checked := a.verifyAll(req.Txs)
 	state := store.NewOverlay(a.db)
 	blockEvents := ledger.BeginBlock(state, b)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
-	for i, raw := range req.Txs {
-		res := a.execute(state, b, raw)
+	for i, c := range checked {
+		var res ledger.Result
+		if c.err != nil {
+			res = rejectedBy(c.err)
+		} else {
+			res = a.execute(state, b, c.tx)
+		}
 		if res.Code != txn.OK {
 			a.log.Info("transaction rejected", "height", req.Height, "index", i, "code", res.Code.String(), "reason", res.Log)
 		}

@@ -77,25 +77,35 @@ func (a *App) decode(b []byte) error {
 	return err
 }
 
-// verifyAll verifies, on every core, the transactions of txs that are not in the cache
-// yet, such as those of a block proposed by another validator before they reached this
-// node's mempool, so that FinalizeBlock then finds them all. What fails is left for
-// FinalizeBlock to find again and reject.
-func (a *App) verifyAll(txs [][]byte) {
-	var misses [][]byte
-	for _, b := range txs {
-		if _, ok := a.verified.get(sha256.Sum256(b)); !ok {
-			misses = append(misses, b)
+// checkedTx is a transaction of a block, decoded and verified, or why it is not.
+type checkedTx struct {
+	tx  *txn.Signed
+	err error
+}
+
+// verifyAll decodes and verifies the transactions of a block: from the cache for those
+// CheckTx saw, on every core for the others, such as those of a block proposed by
+// another validator before they reached this node's mempool.
+func (a *App) verifyAll(txs [][]byte) []checkedTx {
+	out := make([]checkedTx, len(txs))
+	var misses []int
+	for i, b := range txs {
+		if tx, ok := a.verified.get(sha256.Sum256(b)); ok {
+			out[i].tx = tx
+		} else {
+			misses = append(misses, i)
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(misses))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(misses); i += workers {
-				_, _ = a.parseVerified(misses[i])
+			for k := w; k < len(misses); k += workers {
+				i := misses[k]
+				out[i].tx, out[i].err = a.parseVerified(txs[i])
 			}
 		})
 	}
 	wg.Wait()
+	return out
 }
