@@ -117,26 +117,10 @@ func TestStateSyncRefusesWhatDoesNotProveTheTrustedHash(t *testing.T) {
 // metadata passes the chunk checks, but not the digest of the rebuilt state: the
 // restore is wiped and rejected.
 func TestStateSyncRefusesForgedStateBehindGenuineMetadata(t *testing.T) {
-	src := newHarness(t)
-	s := newScenario(13)
-	var trusted []byte
-	for height := int64(1); height <= 20; height++ {
-		trusted = src.finalize(s.block(height)...).AppHash
-	}
 	ctx := context.Background()
-	list, _ := src.app.ListSnapshots(ctx, &abci.RequestListSnapshots{})
-	snap := *list.Snapshots[0]
-	chunk, _ := src.app.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: snap.Height, Format: snap.Format, Chunk: 0})
-	forged := appendEntry(bytes.Clone(chunk.Chunk), []byte("zzz/minted"), []byte("a million chips"))
-	var m snapshotMeta
-	if err := jsonUnmarshal(snap.Metadata, &m); err != nil || len(m.ChunkHashes) != 1 {
-		t.Fatalf("metadata %v, %d chunks", err, len(m.ChunkHashes))
-	}
-	sum := sha256.Sum256(forged)
-	m.ChunkHashes[0] = sum[:]
-	snap.Metadata, _ = json.Marshal(m)
-	metaSum := sha256.Sum256(snap.Metadata)
-	snap.Hash = metaSum[:]
+	trusted, snap, chunk := checkpointSnapshot(t, 13)
+	forged := appendEntry(chunk, []byte("zzz/minted"), []byte("a million chips"))
+	snap = relist(t, snap, forged)
 
 	dst := &harness{t: t, dir: t.TempDir()}
 	dst.open()
@@ -160,26 +144,10 @@ func TestStateSyncRefusesForgedStateBehindGenuineMetadata(t *testing.T) {
 // entry rejects the snapshot and leaves nothing restored; an unfinished restore is
 // wiped by the next offer.
 func TestStateSyncRejectsAMalformedChunkAndWipesWhatWasRestored(t *testing.T) {
-	src := newHarness(t)
-	s := newScenario(14)
-	var trusted []byte
-	for height := int64(1); height <= 20; height++ {
-		trusted = src.finalize(s.block(height)...).AppHash
-	}
 	ctx := context.Background()
-	list, _ := src.app.ListSnapshots(ctx, &abci.RequestListSnapshots{})
-	snap := *list.Snapshots[0]
-	chunk, _ := src.app.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: snap.Height, Format: snap.Format, Chunk: 0})
-	cut := chunk.Chunk[:len(chunk.Chunk)-3]
-	var m snapshotMeta
-	if err := jsonUnmarshal(snap.Metadata, &m); err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(cut)
-	m.ChunkHashes[0] = sum[:]
-	snap.Metadata, _ = json.Marshal(m)
-	metaSum := sha256.Sum256(snap.Metadata)
-	snap.Hash = metaSum[:]
+	trusted, snap, chunk := checkpointSnapshot(t, 14)
+	cut := chunk[:len(chunk)-3]
+	snap = relist(t, snap, cut)
 
 	dst := &harness{t: t, dir: t.TempDir()}
 	dst.open()
@@ -200,4 +168,40 @@ func TestStateSyncRejectsAMalformedChunkAndWipesWhatWasRestored(t *testing.T) {
 	if left != 0 {
 		t.Fatalf("%d entries left after a rejected restore", left)
 	}
+}
+
+// checkpointSnapshot runs a scenario past the checkpoint at height 20 and returns the
+// app hash there, its snapshot and the snapshot's only chunk.
+func checkpointSnapshot(t *testing.T, seed uint64) ([]byte, abci.Snapshot, []byte) {
+	t.Helper()
+	src := newHarness(t)
+	s := newScenario(seed)
+	var trusted []byte
+	for height := int64(1); height <= 20; height++ {
+		trusted = src.finalize(s.block(height)...).AppHash
+	}
+	ctx := context.Background()
+	list, _ := src.app.ListSnapshots(ctx, &abci.RequestListSnapshots{})
+	snap := *list.Snapshots[0]
+	chunk, _ := src.app.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: snap.Height, Format: snap.Format, Chunk: 0})
+	if snap.Height != 20 || snap.Chunks != 1 {
+		t.Fatalf("snapshot at %d with %d chunks, want one at 20", snap.Height, snap.Chunks)
+	}
+	return trusted, snap, bytes.Clone(chunk.Chunk)
+}
+
+// relist is what a dishonest peer sends: the snapshot's genuine metadata, but listing
+// the hash of chunk in place of the real one's.
+func relist(t *testing.T, snap abci.Snapshot, chunk []byte) abci.Snapshot {
+	t.Helper()
+	var m snapshotMeta
+	if err := jsonUnmarshal(snap.Metadata, &m); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(chunk)
+	m.ChunkHashes[0] = sum[:]
+	snap.Metadata, _ = json.Marshal(m)
+	metaSum := sha256.Sum256(snap.Metadata)
+	snap.Hash = metaSum[:]
+	return snap
 }

@@ -154,61 +154,47 @@ func checkBankReferences(r store.Reader) error {
 
 // checkPaidIndex: the index the issuer works from lists exactly the paid orders.
 func checkPaidIndex(r store.Reader) error {
-	var err error
-	indexed := 0
-	r.Scan([]byte(prefixPaid), func(key, _ []byte) bool {
-		indexed++
-		if o, ok := GetOrder(r, string(key[len(prefixPaid):])); !ok || o.Status != txn.StatusPaid {
-			err = broken("paid index lists %q, which is not a paid order", key)
-			return false
-		}
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	paid := 0
-	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
-		var o txn.Order
-		if txn.DecodeRecord(value, &o) == nil && o.Status == txn.StatusPaid {
-			paid++
-		}
-		return true
-	})
-	if paid != indexed {
-		return broken("%d paid orders but %d in the paid index", paid, indexed)
-	}
-	return nil
+	return checkOrderIndex(r, "paid", prefixPaid, txn.StatusPaid, func(o txn.Order) []byte { return paidKey(o.ID) })
 }
 
 // checkExpiryIndex: the index that expires orders lists exactly the orders awaiting
 // payment, each at its last height to be paid.
 func checkExpiryIndex(r store.Reader) error {
+	return checkOrderIndex(r, "expiry", prefixOrderExpiry, txn.StatusAwaitingPayment, func(o txn.Order) []byte {
+		return orderExpiryKey(o.ExpiresHeight, o.ID)
+	})
+}
+
+// checkOrderIndex checks that the index under prefix holds exactly one key, keyOf(o),
+// for every order o of status, and nothing else.
+func checkOrderIndex(r store.Reader, name, prefix, status string, keyOf func(txn.Order) []byte) error {
+	want := make(map[string]bool)
 	var err error
-	indexed := 0
-	r.Scan([]byte(prefixOrderExpiry), func(key, _ []byte) bool {
-		indexed++
-		id := string(key[len(prefixOrderExpiry)+8:])
-		o, ok := GetOrder(r, id)
-		if !ok || o.Status != txn.StatusAwaitingPayment || string(orderExpiryKey(o.ExpiresHeight, id)) != string(key) {
-			err = broken("expiry index lists %q, which is not an order awaiting payment until that height", key)
+	r.Scan([]byte(prefixOrder), func(key, value []byte) bool {
+		var o txn.Order
+		if derr := txn.DecodeRecord(value, &o); derr != nil {
+			err = broken("order record %q: %v", key, derr)
 			return false
+		}
+		if o.Status == status {
+			want[string(keyOf(o))] = true
 		}
 		return true
 	})
 	if err != nil {
 		return err
 	}
-	awaiting := 0
-	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
-		var o txn.Order
-		if txn.DecodeRecord(value, &o) == nil && o.Status == txn.StatusAwaitingPayment {
-			awaiting++
+	indexed := 0
+	r.Scan([]byte(prefix), func(key, _ []byte) bool {
+		indexed++
+		if !want[string(key)] {
+			err = broken("%s index lists %q, which is no %s order's entry", name, key, status)
+			return false
 		}
 		return true
 	})
-	if awaiting != indexed {
-		return broken("%d orders await payment but %d are in the expiry index", awaiting, indexed)
+	if err == nil && indexed != len(want) {
+		err = broken("%d %s orders but %d entries in the %s index", len(want), status, indexed, name)
 	}
-	return nil
+	return err
 }
