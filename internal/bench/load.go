@@ -59,21 +59,18 @@ func (l *load) worker(ctx context.Context, bc *broadcaster, sem chan struct{}, s
 			done = func(outcome) { <-sem }
 		}
 		first := l.next.Add(int64(l.batch)) - int64(l.batch)
+		now := time.Now()
+		if !l.due(start, first, now).Before(end) {
+			return
+		}
 		last := min(first+int64(l.batch), int64(len(l.txs)))
 		if first >= last {
 			l.exhausted.Store(true)
 			return
 		}
 		sent := make([]time.Time, last-first)
-		now := time.Now()
 		for i := range sent {
-			sent[i] = now
-			if l.rate > 0 {
-				sent[i] = start.Add(time.Duration(float64(first+int64(i)) / l.rate * float64(time.Second)))
-			}
-		}
-		if !sent[0].Before(end) || (l.rate <= 0 && !now.Before(end)) {
-			return
+			sent[i] = l.due(start, first+int64(i), now)
 		}
 		time.Sleep(time.Until(sent[len(sent)-1])) // none is sent before it is due
 		l.send(ctx, bc, l.txs[first:last], sent, true, done)
@@ -83,6 +80,15 @@ func (l *load) worker(ctx context.Context, bc *broadcaster, sem chan struct{}, s
 			}
 		}
 	}
+}
+
+// due is when transaction i is to be sent: now in closed loop, at start + i/rate in open
+// loop.
+func (l *load) due(start time.Time, i int64, now time.Time) time.Time {
+	if l.rate <= 0 {
+		return now
+	}
+	return start.Add(time.Duration(float64(i) / l.rate * float64(time.Second)))
 }
 
 // send submits txs in one request; the outcome of each reaches done (if set) once.
@@ -96,6 +102,9 @@ func (l *load) send(ctx context.Context, bc *broadcaster, txs [][]byte, sent []t
 		l.submitted.Add(int64(len(txs)))
 	}
 	res, err := bc.broadcast(ctx, txs)
+	if measured && err == nil {
+		l.tr.answered(sent, time.Now())
+	}
 	for i, h := range hashes {
 		switch {
 		case err != nil && ctx.Err() != nil:

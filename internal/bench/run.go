@@ -81,11 +81,14 @@ type Result struct {
 	BlockInterval  float64 `json:"block_interval_ms"`
 	// Latency is from submit (open loop: from when the transaction was due) until its
 	// block was seen, for the transactions submitted in the window and committed.
-	Latency    Latency        `json:"latency"`
-	Rejections map[string]int `json:"rejections"`
-	Lost       int            `json:"lost"`
-	CPUSeconds float64        `json:"cpu_s"`
-	CPUCores   float64        `json:"cpu_cores"` // CPU seconds per second of the window, this whole process
+	Latency Latency `json:"latency"`
+	// CheckLatency is from submit (or due) to the node's answer after CheckTx: the part of
+	// Latency spent before the transaction is in the mempool.
+	CheckLatency Latency        `json:"check_latency"`
+	Rejections   map[string]int `json:"rejections"`
+	Lost         int            `json:"lost"`
+	CPUSeconds   float64        `json:"cpu_s"`
+	CPUCores     float64        `json:"cpu_cores"` // CPU seconds per second of the window, this whole process
 	// OtherCores is what the machine's other processes used during the window, in cores:
 	// anything but a few hundredths means the figures are not the application's alone.
 	OtherCores float64        `json:"other_processes_cpu_cores"`
@@ -243,7 +246,7 @@ func (r *run) presignCount() int {
 	if rate <= 0 {
 		rate = 30_000
 	}
-	return int(rate*r.c.Duration.Seconds()) + r.c.Clients + 1
+	return int(rate*r.c.Duration.Seconds()) + r.c.Clients*r.c.Batch
 }
 
 // sampleTransfer is a transfer as the load sends them, for its size.
@@ -359,7 +362,7 @@ func (r *run) result(start, end time.Time, cpu time.Duration, setup time.Duratio
 		res.TxsPerBlock = float64(res.Committed) / float64(res.Blocks)
 	}
 	res.BlockInterval = Summarise(intervals).Mean
-	res.Latency = Summarise(r.tr.latency)
+	res.Latency, res.CheckLatency = Summarise(r.tr.latency), Summarise(r.tr.checkLatency)
 	return res
 }
 

@@ -55,6 +55,8 @@ type tracker struct {
 	orders  map[string]func(time.Time) // order id -> called when the order is issued
 	blocks  []blockSeen
 	latency []time.Duration
+	// checkLatency is from submit (or due) to the node's answer after CheckTx.
+	checkLatency []time.Duration
 	// What became of the measured transactions: committed with success, rejected (at
 	// CheckTx, in a block, or refused by the node before CheckTx) or never seen.
 	ok    int
@@ -72,6 +74,15 @@ func (t *tracker) expect(h txHash, sent time.Time, measured bool, done func(outc
 	t.mu.Lock()
 	t.pending[h] = inFlight{sent: sent, measured: measured, done: done}
 	t.mu.Unlock()
+}
+
+// answered records when the node answered transactions sent (or due) at sent.
+func (t *tracker) answered(sent []time.Time, at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, s := range sent {
+		t.checkLatency = append(t.checkLatency, at.Sub(s))
+	}
 }
 
 // refused records a transaction that CheckTx or the node turned away: it will not be in

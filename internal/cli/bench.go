@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -66,7 +68,7 @@ the same size, and reports chipmint's throughput as a ratio of it.`,
 	f.Float64Var(&o.Rate, "rate", 0, "open loop: transactions per second (purchases per second for --workload purchase); 0 is closed loop")
 	f.DurationVar(&o.Duration, "duration", 20*time.Second, "how long the load runs")
 	f.IntVar(&o.Clients, "clients", 32, "concurrent clients, each with its own connection, spread over the validators")
-	f.IntVar(&o.Batch, "batch", 1, "transactions per request: 1, or a JSON-RPC batch of that many broadcast_tx_sync calls")
+	f.IntVar(&o.Batch, "batch", 10, "transactions per request: a JSON-RPC batch of that many broadcast_tx_sync calls (10 is the most a node accepts by default), or 1")
 	f.IntVar(&o.InFlight, "in-flight", 20_000, "closed loop: most transactions submitted and not yet committed")
 	f.IntVar(&o.Accounts, "accounts", 1000, "funded accounts sending the transfers")
 	f.IntVar(&o.Buyers, "buyers", 8, "concurrent buyers in the purchase flow")
@@ -99,9 +101,11 @@ func (o *BenchOptions) check() error {
 
 // benchReport is the output of `chipmint bench`.
 type benchReport struct {
-	Machine bench.Machine   `json:"machine"`
-	Command string          `json:"command"`
-	Runs    []*bench.Result `json:"runs"`
+	Machine bench.Machine `json:"machine"`
+	Command string        `json:"command"`
+	// GOGC is the garbage collector's setting the nodes ran with (see benchGOGC).
+	GOGC string          `json:"gogc"`
+	Runs []*bench.Result `json:"runs"`
 	// Ratio is chipmint's committed tx/s over the baseline's: how much of the engine's
 	// ceiling the application keeps.
 	Ratio float64 `json:"ratio,omitempty"`
@@ -116,7 +120,7 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 		return err
 	}
 	defer cleanup()
-	rep := benchReport{Machine: bench.ThisMachine(), Command: "chipmint " + strings.Join(os.Args[1:], " ")}
+	rep := benchReport{Machine: bench.ThisMachine(), Command: "chipmint " + strings.Join(os.Args[1:], " "), GOGC: benchGOGC()}
 	apps := []string{bench.AppChipmint}
 	if o.Baseline != "" {
 		apps = append(apps, o.Baseline)
@@ -153,6 +157,21 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 	}
 	g.emit(rep, func(w io.Writer) { printBench(w, rep) })
 	return nil
+}
+
+// gcPercentDefault is the garbage collector's target the bench runs the nodes with
+// unless GOGC says otherwise: on two cores, Go's default (100) collects every quarter
+// of a second under load and each cycle takes a core for tens of milliseconds, which
+// shows as stalls of CheckTx. Both runs of a comparison get the same setting.
+const gcPercentDefault = 400
+
+// benchGOGC applies gcPercentDefault unless GOGC is set, and says which applies.
+func benchGOGC() string {
+	if v := os.Getenv("GOGC"); v != "" {
+		return v
+	}
+	debug.SetGCPercent(gcPercentDefault)
+	return strconv.Itoa(gcPercentDefault)
 }
 
 // config turns the flags into a run's configuration, in a fresh folder.
@@ -219,7 +238,7 @@ func progressBar(w io.Writer, app string) func(bench.Progress) {
 // printBench prints the runs side by side, with the ratio of the first to the second.
 func printBench(w io.Writer, rep benchReport) {
 	m := rep.Machine
-	fmt.Fprintf(w, "%s\n%d cores %s, %s, %s, CometBFT %s\n\n", rep.Command, m.Cores, m.CPU, m.OS, m.Go, m.CometBFT)
+	fmt.Fprintf(w, "%s\n%d cores %s, %s, %s (GOGC=%s), CometBFT %s, %s\n\n", rep.Command, m.Cores, m.CPU, m.OS, m.Go, rep.GOGC, m.CometBFT, m.Date)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(label string, cell func(r *bench.Result) string) {
 		fmt.Fprintf(tw, "%s\t", label)
@@ -282,6 +301,9 @@ var benchRows = []benchRow{
 	{"latency p90 ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Latency.P90ms) }},
 	{"latency p99 ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Latency.P99ms) }},
 	{"latency max ms", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.Latency.MaxMS) }},
+	{"to CheckTx answer p50 / p99 ms", func(r *bench.Result) string {
+		return fmt.Sprintf("%.1f / %.0f", r.CheckLatency.P50ms, r.CheckLatency.P99ms)
+	}},
 	{"submitted", func(r *bench.Result) string { return fmt.Sprint(r.Submitted) }},
 	{"committed ok", func(r *bench.Result) string { return fmt.Sprint(r.CommittedOwnOK) }},
 	{"rejections", func(r *bench.Result) string { return formatCounts(r.Rejections) }},
