@@ -81,7 +81,9 @@ func (d *DB) read(key []byte) cached {
 }
 
 // Scan implements Reader.
-func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) { scanPebble(d.pdb.NewIter, prefix, fn) }
+func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) {
+	scanPebble(d.pdb.NewIter, prefix, fn)
+}
 
 // prefixEnd is the first key after every key with prefix, or nil if there is none.
 func prefixEnd(prefix []byte) []byte {
