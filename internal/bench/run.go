@@ -67,6 +67,7 @@ type Result struct {
 	OfferedPerSec  float64 `json:"offered_tx_per_s,omitempty"`
 	Clients        int     `json:"clients"`
 	Batch          int     `json:"batch"`
+	Buyers         int     `json:"buyers,omitempty"` // the purchase flow's, closed loop
 	DurationS      float64 `json:"duration_s"`
 	BlockTimeMS    float64 `json:"timeout_commit_ms,omitempty"`
 	TxBytes        int     `json:"tx_bytes"`
@@ -339,6 +340,9 @@ func (r *run) result(start, end time.Time, cpu time.Duration, setup time.Duratio
 	}
 	if len(r.l.txs) > 0 {
 		res.TxBytes = len(r.l.txs[0])
+	}
+	if r.purchases != nil && !(r.c.Workload == WorkloadPurchase && r.c.Rate > 0) {
+		res.Buyers = r.c.Buyers
 	}
 	r.tr.mu.Lock()
 	defer r.tr.mu.Unlock()

@@ -282,14 +282,24 @@ var benchRows = []benchRow{
 		return fmt.Sprint(r.Validators)
 	}},
 	{"load", func(r *bench.Result) string {
-		load := fmt.Sprintf("closed loop, %d clients", r.Clients)
-		if r.Mode == "open" {
-			load = fmt.Sprintf("open loop %.0f/s, %d clients", r.OfferedPerSec, r.Clients)
+		var parts []string
+		switch {
+		case r.Workload == bench.WorkloadPurchase && r.Mode == "open":
+			return fmt.Sprintf("open loop %.0f purchases/s", r.OfferedPerSec)
+		case r.Workload == bench.WorkloadPurchase:
+			return fmt.Sprintf("closed loop, %d buyers", r.Buyers)
+		case r.Mode == "open":
+			parts = append(parts, fmt.Sprintf("open loop %.0f/s, %d clients", r.OfferedPerSec, r.Clients))
+		default:
+			parts = append(parts, fmt.Sprintf("closed loop, %d clients", r.Clients))
 		}
 		if r.Batch > 1 {
-			load += fmt.Sprintf(", batches of %d", r.Batch)
+			parts = append(parts, fmt.Sprintf("batches of %d", r.Batch))
 		}
-		return load
+		if r.Buyers > 0 {
+			parts = append(parts, fmt.Sprintf("%d buyers", r.Buyers))
+		}
+		return strings.Join(parts, ", ")
 	}},
 	{"duration s", func(r *bench.Result) string { return fmt.Sprintf("%.0f", r.DurationS) }},
 	{"tx bytes", func(r *bench.Result) string { return fmt.Sprint(r.TxBytes) }},

@@ -8,5 +8,7 @@
 // keystore's job), never accept any signature scheme other than Ed25519, and
 // never panic on untrusted input: malformed keys, signatures and address
 // strings are reported as false or as errors, because they arrive from the
-// network and a panic there would take a validator down.
+// network and a panic there would take a validator down. Nor may it change which
+// signatures verify: Verify accepts exactly what Go's crypto/ed25519 accepts, whatever
+// implementation runs it (docs/decisions/0012-verify-once.md).
 package crypto
