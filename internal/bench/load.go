@@ -44,6 +44,8 @@ func (l *load) run(ctx context.Context, start, end time.Time) {
 }
 
 func (l *load) worker(ctx context.Context, bc *broadcaster, sem chan struct{}, start, end time.Time) {
+	over := time.NewTimer(time.Until(end))
+	defer over.Stop()
 	for ctx.Err() == nil {
 		var done func(outcome)
 		if sem != nil {
@@ -52,7 +54,7 @@ func (l *load) worker(ctx context.Context, bc *broadcaster, sem chan struct{}, s
 				case sem <- struct{}{}:
 				case <-ctx.Done():
 					return
-				case <-time.After(time.Until(end)):
+				case <-over.C:
 					return
 				}
 			}

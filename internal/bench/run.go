@@ -132,10 +132,8 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		rpc = net.RPC
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var services sync.WaitGroup
-	defer services.Wait()
-	defer cancel()
+	var services sync.WaitGroup // the purchase flow's bank, gateway and issuer service
+	defer func() { cancel(); services.Wait() }()
 	ready, cancelReady := context.WithTimeout(ctx, time.Minute)
 	defer cancelReady()
 	if err := waitReady(ready, rpc); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -120,14 +121,16 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 		return err
 	}
 	defer cleanup()
-	rep := benchReport{Machine: bench.ThisMachine(), Command: "chipmint " + strings.Join(os.Args[1:], " "), GOGC: benchGOGC()}
+	gogc, restore := benchGOGC()
+	defer restore()
+	rep := benchReport{Machine: bench.ThisMachine(), Command: "chipmint " + strings.Join(os.Args[1:], " "), GOGC: gogc}
 	apps := []string{bench.AppChipmint}
 	if o.Baseline != "" {
 		apps = append(apps, o.Baseline)
 	}
 	for _, app := range apps {
 		c := cfg
-		c.App, c.Dir = app, cfg.Dir+"/"+app
+		c.App, c.Dir = app, filepath.Join(cfg.Dir, app)
 		if o.CPUProfile != "" {
 			name := o.CPUProfile
 			if app != bench.AppChipmint {
@@ -165,13 +168,14 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 // shows as stalls of CheckTx. Both runs of a comparison get the same setting.
 const gcPercentDefault = 400
 
-// benchGOGC applies gcPercentDefault unless GOGC is set, and says which applies.
-func benchGOGC() string {
+// benchGOGC applies gcPercentDefault unless GOGC is set, says which applies, and
+// returns how to restore the previous setting.
+func benchGOGC() (string, func()) {
 	if v := os.Getenv("GOGC"); v != "" {
-		return v
+		return v, func() {}
 	}
-	debug.SetGCPercent(gcPercentDefault)
-	return strconv.Itoa(gcPercentDefault)
+	prev := debug.SetGCPercent(gcPercentDefault)
+	return strconv.Itoa(gcPercentDefault), func() { debug.SetGCPercent(prev) }
 }
 
 // config turns the flags into a run's configuration, in a fresh folder.
