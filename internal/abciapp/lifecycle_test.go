@@ -207,7 +207,15 @@ func TestUnpaidOrderExpires(t *testing.T) {
 		t.Fatalf("order expires at %d, created at %d", o.ExpiresHeight, o.CreatedHeight)
 	}
 	var expiredAt int64
+	var late []byte
 	for h.height <= o.ExpiresHeight {
+		if h.height == o.ExpiresHeight {
+			// The next block expires the order: the mempool already refuses its payment.
+			late = h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-late"))
+			if c := txn.Code(h.checkTx(late).Code); c != txn.OrderNotAwaitingPayment {
+				t.Fatalf("payment for the block that expires the order: %s", c)
+			}
+		}
 		if st := h.order(id).Status; st != txn.StatusAwaitingPayment {
 			t.Fatalf("order %s at height %d, before its expiry %d", st, h.height, o.ExpiresHeight)
 		}
@@ -219,7 +227,6 @@ func TestUnpaidOrderExpires(t *testing.T) {
 	if got := h.order(id).Status; got != txn.StatusExpired || expiredAt != o.ExpiresHeight+1 {
 		t.Fatalf("order %s, expiry event at %d; want expired at %d", got, expiredAt, o.ExpiresHeight+1)
 	}
-	late := h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-late"))
 	if c := txn.Code(h.checkTx(late).Code); c != txn.OrderNotAwaitingPayment {
 		t.Fatalf("late payment: %s", c)
 	}

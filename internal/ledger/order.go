@@ -66,7 +66,7 @@ func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmP
 	if err != nil {
 		return nil, err
 	}
-	o, err := payableOrder(kv, op, m.OrderID, payment{m.Buyer, m.AmountMinor, m.Currency, m.BankReference})
+	o, err := payableOrder(kv, b, op, m.OrderID, payment{m.Buyer, m.AmountMinor, m.Currency, m.BankReference})
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 	if r.Buyer.Address != tx.Sender {
 		return nil, txn.Errorf(txn.BuyerMismatch, "receipt is for buyer %s but countersigned by %s", r.Buyer.Address, tx.Sender)
 	}
-	o, err := payableOrder(kv, op, r.OrderID, payment{r.Buyer, r.AmountMinor, r.Currency, r.BankReference})
+	o, err := payableOrder(kv, b, op, r.OrderID, payment{r.Buyer, r.AmountMinor, r.Currency, r.BankReference})
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ type payment struct {
 // order exists and is the operator's, the bank reference is unused (or confirmed this
 // very payment before), the order awaits payment, the buyer and the currency are the
 // order's.
-func payableOrder(r store.Reader, op txn.Operator, orderID string, p payment) (txn.Order, error) {
+func payableOrder(r store.Reader, b Block, op txn.Operator, orderID string, p payment) (txn.Order, error) {
 	buyer, currency, bankRef := p.buyer, p.currency, p.bankRef
 	o, ok := GetOrder(r, orderID)
 	if !ok {
@@ -139,6 +139,11 @@ func payableOrder(r store.Reader, op txn.Operator, orderID string, p payment) (t
 	}
 	if o.Status != txn.StatusAwaitingPayment {
 		return txn.Order{}, txn.Errorf(txn.OrderNotAwaitingPayment, "order %s is %s", o.ID, o.Status)
+	}
+	if o.ExpiresHeight < b.Height {
+		// Expired at the start of this block; the mempool state, which runs no block
+		// start, learns it here rather than in the block.
+		return txn.Order{}, txn.Errorf(txn.OrderNotAwaitingPayment, "order %s expired at height %d", o.ID, o.ExpiresHeight)
 	}
 	if !sameParty(o.Buyer, buyer) {
 		return txn.Order{}, txn.Errorf(txn.BuyerMismatch, "order %s is for buyer %q %s, not %q %s", o.ID, o.Buyer.ID, o.Buyer.Address, buyer.ID, buyer.Address)
