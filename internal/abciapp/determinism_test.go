@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,7 +158,7 @@ func TestDeterminism(t *testing.T) {
 	crashed, _ := runScenario(t, seed, faults{crashes: at(scenarioBlocks / 3)})
 	for i := range reference {
 		for name, run := range map[string][]blockOutcome{"twin": twin, "restarted": restarted, "crashed before commit": crashed} {
-			if !bytes.Equal(run[i].appHash, reference[i].appHash) || !equalCodes(run[i].codes, reference[i].codes) {
+			if !bytes.Equal(run[i].appHash, reference[i].appHash) || !slices.Equal(run[i].codes, reference[i].codes) {
 				t.Fatalf("height %d: %s app diverges: hash %X codes %v, reference %X codes %v",
 					i+1, name, run[i].appHash, run[i].codes, reference[i].appHash, reference[i].codes)
 			}
@@ -195,24 +196,12 @@ func TestSimulation(t *testing.T) {
 		for name, run := range map[string]faults{"restarted": {restarts: f.restarts}, "crashed": {crashes: f.crashes}, "both": f} {
 			got, _ := runScenario(t, sd, run)
 			for j := range ref {
-				if !bytes.Equal(got[j].appHash, ref[j].appHash) || !equalCodes(got[j].codes, ref[j].codes) {
+				if !bytes.Equal(got[j].appHash, ref[j].appHash) || !slices.Equal(got[j].codes, ref[j].codes) {
 					t.Fatalf("seed %d: the %s replica diverges at height %d; replay with -run TestSimulation -seed %d", sd, name, j+1, sd)
 				}
 			}
 		}
 	}
-}
-
-func equalCodes(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // requireVariety fails if the scenario never produced both successes and rejections.

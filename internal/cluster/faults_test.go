@@ -42,17 +42,21 @@ type scenario struct {
 	load *Load
 }
 
-func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
-}
-
-func startScenario(t *testing.T, validators int) *scenario {
+// startScenario starts a cluster (four validators and 200 ms blocks unless o says
+// otherwise), registers the operator and starts the load.
+func startScenario(t *testing.T, o Options) *scenario {
 	if testing.Short() {
 		t.Skip("starts validator processes")
 	}
-	ctx, cancel := contextWithTimeout(4 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
-	c := New(t, bin, Options{Validators: validators, BlockTime: 200 * time.Millisecond})
+	if o.Validators == 0 {
+		o.Validators = 4
+	}
+	if o.BlockTime == 0 {
+		o.BlockTime = 200 * time.Millisecond
+	}
+	c := New(t, bin, o)
 	c.StartAll()
 	if err := c.WaitHeight(ctx, 2, all(c)...); err != nil {
 		t.Fatal(err)
@@ -103,7 +107,7 @@ func (s *scenario) finish() {
 // One of four validators is killed under load: the others go on committing; restarted,
 // it catches up and agrees with them at every height.
 func TestKillOneOfFour(t *testing.T) {
-	s := startScenario(t, 4)
+	s := startScenario(t, Options{})
 	s.progress(3, all(s.c)...)
 	s.c.Kill(3)
 	down := time.Now()
@@ -119,7 +123,7 @@ func TestKillOneOfFour(t *testing.T) {
 // Two of four are killed: without a two-thirds majority the chain halts (and does not
 // fork); one restarted, it resumes.
 func TestKillTwoOfFourHaltsThenResumes(t *testing.T) {
-	s := startScenario(t, 4)
+	s := startScenario(t, Options{})
 	s.progress(3, all(s.c)...)
 	s.c.Kill(2)
 	s.c.Kill(3)
@@ -141,7 +145,7 @@ func TestKillTwoOfFourHaltsThenResumes(t *testing.T) {
 // A validator dies at each of CometBFT's crash points around FinalizeBlock and Commit
 // (FAIL_TEST_INDEX) and restarts: replay gives the same state, no transaction twice.
 func TestCrashPoints(t *testing.T) {
-	s := startScenario(t, 4)
+	s := startScenario(t, Options{})
 	points := []int{0, 2, 4, 6, 8}
 	if *long {
 		points = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
@@ -166,7 +170,7 @@ func TestCrashPoints(t *testing.T) {
 // The application dies between FinalizeBlock and Commit: CometBFT replays the block
 // after the restart and the state is as if it had never died.
 func TestAppCrashBeforeCommit(t *testing.T) {
-	s := startScenario(t, 4)
+	s := startScenario(t, Options{})
 	for round := range 3 {
 		s.progress(2, all(s.c)...)
 		s.c.Kill(2)
@@ -187,7 +191,7 @@ func TestAppCrashBeforeCommit(t *testing.T) {
 // A validator freezes (SIGSTOP), as a hung machine: the others go on; thawed, it
 // catches up.
 func TestFrozenValidator(t *testing.T) {
-	s := startScenario(t, 4)
+	s := startScenario(t, Options{})
 	s.progress(3, all(s.c)...)
 	s.c.Freeze(1)
 	frozen := time.Now()
@@ -202,7 +206,7 @@ func TestFrozenValidator(t *testing.T) {
 
 // A validator killed and restarted many times in a row, under load.
 func TestRestartedManyTimes(t *testing.T) {
-	s := startScenario(t, 4)
+	s := startScenario(t, Options{})
 	restarts := 5
 	if *long {
 		restarts = 20
@@ -224,20 +228,8 @@ func TestRestartedManyTimes(t *testing.T) {
 // A validator loses its disk and rejoins by state sync from the others' snapshots,
 // without replaying history, and reaches the same app hash.
 func TestWipedValidatorRejoinsByStateSync(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts validator processes")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	c := New(t, bin, Options{Validators: 4, BlockTime: 200 * time.Millisecond, CheckpointInterval: 10})
-	c.StartAll()
-	if err := c.WaitHeight(ctx, 2, all(c)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.RegisterOperator(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := &scenario{t: t, c: c, ctx: ctx, load: c.StartLoad(ctx, 4)}
+	s := startScenario(t, Options{CheckpointInterval: 10})
+	c, ctx := s.c, s.ctx
 	s.progress(22, all(c)...) // past two checkpoints: snapshots at 10 and 20
 	c.Kill(3)
 	if err := c.WipeForStateSync(ctx, 3, 5); err != nil {
@@ -262,7 +254,7 @@ func TestWipedValidatorRejoinsByStateSync(t *testing.T) {
 
 // A non-validator full node joins late and block-syncs the whole history.
 func TestFullNodeJoinsAndBlockSyncs(t *testing.T) {
-	s := startScenario(t, 4)
+	s := startScenario(t, Options{})
 	h := s.progress(10, all(s.c)...)
 	full := s.c.AddFullNode()
 	if err := s.c.WaitHeight(s.ctx, h+2, full); err != nil {

@@ -97,17 +97,8 @@ func TestPartitionedValidator(t *testing.T) {
 		t.Skip("starts validator processes")
 	}
 	nw := newNetwork(t, 4)
-	ctx, cancel := contextWithTimeout(4 * time.Minute)
-	defer cancel()
-	c := New(t, bin, Options{Validators: 4, BlockTime: 200 * time.Millisecond, Hosts: nw.hosts, Netns: nw.netns})
-	c.StartAll()
-	if err := c.WaitHeight(ctx, 2, all(c)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.RegisterOperator(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := &scenario{t: t, c: c, ctx: ctx, load: c.StartLoad(ctx, 4)}
+	s := startScenario(t, Options{Hosts: nw.hosts, Netns: nw.netns})
+	c, ctx := s.c, s.ctx
 	s.progress(3, all(c)...)
 	nw.cut(3)
 	cut := time.Now()

@@ -37,19 +37,11 @@ func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application
 // engine's ceiling on the settings chipmint runs with. The genesis's app state is
 // chipmint's; an application that ignores it, as kvstore does, runs on it unchanged.
 func StartApp(home string, app abci.Application, o Options) (*Node, error) {
-	conf, err := LoadConfig(home)
+	conf, gen, err := loadHome(home)
 	if err != nil {
 		return nil, err
 	}
-	gen, err := types.GenesisDocFromFile(conf.GenesisFile())
-	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
-	}
-	logger := o.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	cmt, err := startCometBFT(conf, gen, app, logger)
+	cmt, err := startCometBFT(conf, gen, app, o.logger())
 	if err != nil {
 		return nil, err
 	}

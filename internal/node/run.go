@@ -34,13 +34,9 @@ type Node struct {
 
 // Start loads the home's configuration and genesis and starts the node.
 func Start(home string, o Options) (*Node, error) {
-	conf, err := LoadConfig(home)
+	conf, gen, err := loadHome(home)
 	if err != nil {
 		return nil, err
-	}
-	gen, err := types.GenesisDocFromFile(conf.GenesisFile())
-	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
 	}
 	db, err := store.Open(StateDir(home))
 	if err != nil {
@@ -54,11 +50,29 @@ func Start(home string, o Options) (*Node, error) {
 	return n, nil
 }
 
-func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*Node, error) {
-	logger := o.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+// loadHome reads a home's configuration and genesis.
+func loadHome(home string) (*cfg.Config, *types.GenesisDoc, error) {
+	conf, err := LoadConfig(home)
+	if err != nil {
+		return nil, nil, err
 	}
+	gen, err := types.GenesisDocFromFile(conf.GenesisFile())
+	if err != nil {
+		return nil, nil, fmt.Errorf("node: %w", err)
+	}
+	return conf, gen, nil
+}
+
+// logger is the options' logger, or one that discards.
+func (o Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
+}
+
+func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*Node, error) {
+	logger := o.logger()
 	app := abciapp.New(db, gen.ChainID, abciapp.Options{
 		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
 		SnapshotDir: filepath.Join(conf.RootDir, "data", "snapshots"),
