@@ -14,6 +14,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -166,7 +167,7 @@ func TestDeterminism(t *testing.T) {
 	}
 	requireVariety(t, reference)
 	var s txn.Supply
-	h.query(PathSupply, "", &s)
+	h.query(query.PathSupply, "", &s)
 	if s.TotalChips == 0 {
 		t.Fatal("the scenario issued no chips: it tests too little")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -163,7 +164,7 @@ func (h *harness) query(path, data string, v any) uint32 {
 	if err != nil {
 		h.t.Fatalf("Query %s: %v", path, err)
 	}
-	if res.Code == QueryOK && v != nil {
+	if res.Code == query.OK && v != nil {
 		if err := json.Unmarshal(res.Value, v); err != nil {
 			h.t.Fatalf("Query %s: %v", path, err)
 		}
@@ -174,15 +175,15 @@ func (h *harness) query(path, data string, v any) uint32 {
 func (h *harness) order(id string) txn.Order {
 	h.t.Helper()
 	var o txn.Order
-	if code := h.query(PathOrder, id, &o); code != QueryOK {
+	if code := h.query(query.PathOrder, id, &o); code != query.OK {
 		h.t.Fatalf("order %s: query code %d", id, code)
 	}
 	return o
 }
 
 func (h *harness) balance(a actor) uint64 {
-	var b BalanceAnswer
-	h.query(PathBalance, a.addr.String(), &b)
+	var b query.Balance
+	h.query(query.PathBalance, a.addr.String(), &b)
 	return b.Chips
 }
 

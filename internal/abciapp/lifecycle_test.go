@@ -7,6 +7,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -43,17 +44,17 @@ func TestLifecycleBothVariants(t *testing.T) {
 		t.Fatalf("balances alice %d bob %d", a, b)
 	}
 	var s txn.Supply
-	h.query(PathSupply, "", &s)
+	h.query(query.PathSupply, "", &s)
 	if s != (txn.Supply{TotalChips: 350_000_000, IssuedChips: 350_000_000}) {
 		t.Fatalf("supply %+v", s)
 	}
 	var op txn.Operator
-	h.query(PathOperator, "acme", &op)
+	h.query(query.PathOperator, "acme", &op)
 	if op.IssuedChips != 350_000_000 {
 		t.Fatalf("operator issued %d", op.IssuedChips)
 	}
-	var inv InvariantsAnswer
-	if code := h.query(PathInvariants, "", &inv); code != QueryOK || !inv.OK || inv.Height != h.height {
+	var inv query.Invariants
+	if code := h.query(query.PathInvariants, "", &inv); code != query.OK || !inv.OK || inv.Height != h.height {
 		t.Fatalf("invariants: code %d %+v", code, inv)
 	}
 }
@@ -75,12 +76,12 @@ func TestQueryErrors(t *testing.T) {
 		name, path, data string
 		want             uint32
 	}{
-		{"unknown path", "/nope", "", QueryBadRequest},
-		{"missing order", PathOrder, "00000000000000000000", QueryNotFound},
-		{"missing operator", PathOperator, "acme", QueryNotFound},
-		{"bad address", PathBalance, "chip1nothing", QueryBadRequest},
-		{"issuers", PathIssuers, "", QueryOK},
-		{"empty operator list", PathOperators, "", QueryOK},
+		{"unknown path", "/nope", "", query.BadRequest},
+		{"missing order", query.PathOrder, "00000000000000000000", query.NotFound},
+		{"missing operator", query.PathOperator, "acme", query.NotFound},
+		{"bad address", query.PathBalance, "chip1nothing", query.BadRequest},
+		{"issuers", query.PathIssuers, "", query.OK},
+		{"empty operator list", query.PathOperators, "", query.OK},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,42 +9,9 @@ import (
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
 )
-
-// Query result codes, apart from the transaction codes: a query changes nothing.
-const (
-	QueryOK         uint32 = 0
-	QueryNotFound   uint32 = 1
-	QueryBadRequest uint32 = 2
-	QueryBroken     uint32 = 3
-)
-
-// Query paths. Data carries the id or address where one is needed. Answers are JSON
-// read from the last committed state.
-const (
-	PathOrder      = "/order"
-	PathOperator   = "/operator"
-	PathOperators  = "/operators"
-	PathPaidOrders = "/orders/paid"
-	PathBalance    = "/balance"
-	PathSupply     = "/supply"
-	PathIssuers    = "/issuers"
-	PathInvariants = "/invariants"
-)
-
-// BalanceAnswer is the answer to PathBalance.
-type BalanceAnswer struct {
-	Address crypto.Address `json:"address"`
-	Chips   uint64         `json:"chips"`
-}
-
-// InvariantsAnswer is the answer to PathInvariants.
-type InvariantsAnswer struct {
-	Height int64  `json:"height"`
-	OK     bool   `json:"ok"`
-	Error  string `json:"error,omitempty"`
-}
 
 // Query answers reads of the committed state.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
@@ -64,41 +31,41 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	return res, nil
 }
 
-func answer(r *store.View, path, data string) (any, uint32, error) {
+func answer(r *store.View, path, data string) (any, query.Code, error) {
 	switch path {
-	case PathOrder:
+	case query.PathOrder:
 		if o, ok := ledger.GetOrder(r, data); ok {
-			return o, QueryOK, nil
+			return o, query.OK, nil
 		}
-		return nil, QueryNotFound, fmt.Errorf("order %q not found", data)
-	case PathOperator:
+		return nil, query.NotFound, fmt.Errorf("order %q not found", data)
+	case query.PathOperator:
 		if op, ok := ledger.GetOperator(r, data); ok {
-			return op, QueryOK, nil
+			return op, query.OK, nil
 		}
-		return nil, QueryNotFound, fmt.Errorf("operator %q not found", data)
-	case PathPaidOrders:
-		return nonNil(ledger.PaidOrders(r)), QueryOK, nil
-	case PathOperators:
-		return nonNil(ledger.Operators(r)), QueryOK, nil
-	case PathBalance:
+		return nil, query.NotFound, fmt.Errorf("operator %q not found", data)
+	case query.PathPaidOrders:
+		return nonNil(ledger.PaidOrders(r)), query.OK, nil
+	case query.PathOperators:
+		return nonNil(ledger.Operators(r)), query.OK, nil
+	case query.PathBalance:
 		addr, err := crypto.ParseAddress(data)
 		if err != nil {
-			return nil, QueryBadRequest, err
+			return nil, query.BadRequest, err
 		}
-		return BalanceAnswer{Address: addr, Chips: ledger.Balance(r, addr)}, QueryOK, nil
-	case PathSupply:
-		return ledger.GetSupply(r), QueryOK, nil
-	case PathIssuers:
-		return nonNil(ledger.Issuers(r)), QueryOK, nil
-	case PathInvariants:
-		ans := InvariantsAnswer{Height: r.Meta().Height, OK: true}
+		return query.Balance{Address: addr, Chips: ledger.Balance(r, addr)}, query.OK, nil
+	case query.PathSupply:
+		return ledger.GetSupply(r), query.OK, nil
+	case query.PathIssuers:
+		return nonNil(ledger.Issuers(r)), query.OK, nil
+	case query.PathInvariants:
+		ans := query.Invariants{Height: r.Meta().Height, OK: true}
 		if err := ledger.CheckInvariants(r); err != nil {
 			ans.OK, ans.Error = false, err.Error()
-			return ans, QueryBroken, nil
+			return ans, query.Broken, nil
 		}
-		return ans, QueryOK, nil
+		return ans, query.OK, nil
 	}
-	return nil, QueryBadRequest, fmt.Errorf("unknown query path %q", path)
+	return nil, query.BadRequest, fmt.Errorf("unknown query path %q", path)
 }
 
 func nonNil[T any](s []T) []T {

@@ -8,6 +8,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -90,7 +91,7 @@ func TestConcurrentConnections(t *testing.T) {
 				if _, err := h.app.Info(ctx, &abci.RequestInfo{}); err != nil {
 					t.Errorf("Info: %v", err)
 				}
-				if _, err := h.app.Query(ctx, &abci.RequestQuery{Path: PathBalance, Data: []byte(alice.addr.String())}); err != nil {
+				if _, err := h.app.Query(ctx, &abci.RequestQuery{Path: query.PathBalance, Data: []byte(alice.addr.String())}); err != nil {
 					t.Errorf("Query: %v", err)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/query"
 )
 
 // View is what the audit reads of one node. A *client.Client is one.
@@ -14,7 +15,7 @@ type View interface {
 	// Base is the lowest height whose block the node has.
 	Base(ctx context.Context) (int64, error)
 	Headers(ctx context.Context, minHeight, maxHeight int64) ([]client.Header, error)
-	CheckInvariants(ctx context.Context) (client.Invariants, error)
+	CheckInvariants(ctx context.Context) (query.Invariants, error)
 	BlockTxHashes(ctx context.Context, height int64) ([][]byte, error)
 }
 

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/query"
 )
 
 // fakeNode is a node's state as the audit sees it, which a test can break.
 type fakeNode struct {
 	height    int64
 	headers   []client.Header
-	invariant client.Invariants
+	invariant query.Invariants
 	txs       map[string]int64
 	down      bool
 }
@@ -32,7 +33,7 @@ func (f *fakeNode) Headers(_ context.Context, lo, hi int64) ([]client.Header, er
 	return f.headers[lo-base : hi-base+1], nil
 }
 
-func (f *fakeNode) CheckInvariants(context.Context) (client.Invariants, error) {
+func (f *fakeNode) CheckInvariants(context.Context) (query.Invariants, error) {
 	return f.invariant, nil
 }
 
@@ -48,7 +49,7 @@ func (f *fakeNode) BlockTxHashes(_ context.Context, height int64) ([][]byte, err
 
 // healthy is a node at height 5 that has the transactions "a" (height 2) and "b" (3).
 func healthy(height int64) *fakeNode {
-	f := &fakeNode{height: height, invariant: client.Invariants{Height: height, OK: true}, txs: map[string]int64{"a": 2, "b": 3}}
+	f := &fakeNode{height: height, invariant: query.Invariants{Height: height, OK: true}, txs: map[string]int64{"a": 2, "b": 3}}
 	for h := int64(1); h <= height; h++ {
 		f.headers = append(f.headers, client.Header{Height: h, BlockHash: []byte{byte(h)}, AppHash: []byte{byte(h), 0xAA}})
 	}
@@ -64,7 +65,7 @@ func TestAudit(t *testing.T) {
 		{"healthy network", func([]*fakeNode) {}, ""},
 		{"a node behind is compared up to the common height", func(n []*fakeNode) { n[2] = healthy(4); n[2].txs = map[string]int64{"a": 2, "b": 3} }, ""},
 		{"doubled mint", func(n []*fakeNode) {
-			n[1].invariant = client.Invariants{Height: 5, Error: "ledger: invariant broken: balances sum to 200 chips, supply is 100"}
+			n[1].invariant = query.Invariants{Height: 5, Error: "ledger: invariant broken: balances sum to 200 chips, supply is 100"}
 		}, "invariant broken"},
 		{"missing acknowledged transaction", func(n []*fakeNode) { delete(n[2].txs, "b") }, "missing from block 3"},
 		{"transaction in another block", func(n []*fakeNode) { n[1].txs["a"] = 4 }, "node1: acknowledged transaction 61 is missing from block 2"},

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/fiat"
 )
 

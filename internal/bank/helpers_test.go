@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 )
 
 // Test data: a valid IBAN of another bank, and ISO 11649's example creditor reference.

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 )
 
 // newTestServer serves a fresh bank over HTTP; both stop when the test ends.

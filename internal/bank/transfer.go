@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/fiat"
 )
 

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/issuer"
+	"github.com/chipmint/chipmint/internal/system"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -43,59 +42,33 @@ type purchases struct {
 	failed        map[string]int
 }
 
-// openBank starts the sandbox bank in dir and returns its client; it stops with ctx.
-func openBank(ctx context.Context, dir string, wg *sync.WaitGroup, log *slog.Logger) (*bank.Client, error) {
-	b, err := bank.Open(dir, bank.Options{Logger: log})
+// startPurchases starts the sandbox bank, registers an operator of the bench's own with
+// an account there, runs its gateway and the issuer service until ctx ends, and opens
+// the buyers' bank accounts.
+func startPurchases(ctx context.Context, ch *chain, dir string, buyers int, poll time.Duration, log *slog.Logger) (*purchases, *system.System, error) {
+	ch.operator = newKey()
+	id := "bench-" + randomHex(4)
+	sys, err := system.Start(ctx, system.Config{
+		Dir: dir, Client: ch.c, IssuerKey: ch.issuer,
+		Operators: []system.Operator{{
+			ID: id, Key: ch.operator, Holder: "chipmint bench operator", Currency: "EUR",
+			Rate: txn.Rate{Chips: 1_000_000, Minor: 100}, CapChips: 1 << 62, Mode: gateway.ModeNotice,
+		}},
+		Issuer: issuer.Config{Rescan: time.Second}, Poll: poll, Logger: log,
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Close()
-		return nil, err
-	}
-	wg.Go(func() { _ = bank.ServeListener(ctx, ln, b); b.Close() })
-	return bank.NewClient("http://" + ln.Addr().String()), nil
-}
-
-// startPurchases opens the operator's and the buyers' bank accounts, registers the
-// operator and starts its gateway and the issuer service until ctx ends.
-func startPurchases(ctx context.Context, ch *chain, dir string, buyers int, poll time.Duration, wg *sync.WaitGroup, log *slog.Logger) (*purchases, error) {
-	bc, err := openBank(ctx, filepath.Join(dir, "bank"), wg, log.With("part", "bank"))
-	if err != nil {
-		return nil, err
-	}
-	p := &purchases{ch: ch, bank: bc, failed: map[string]int{}}
-	opAcct, err := bc.OpenAccount(ctx, bank.OpenAccountRequest{Holder: "chipmint bench operator", Currency: "EUR"})
-	if err != nil {
-		return nil, err
-	}
+	ch.op = sys.Operators[id]
+	p := &purchases{ch: ch, bank: sys.Bank.Client, failed: map[string]int{}}
 	for range buyers {
-		acct, err := bc.OpenAccount(ctx, bank.OpenAccountRequest{Holder: "bench buyer", Currency: "EUR", OpeningBalanceMinor: 1 << 50})
+		acct, err := p.bank.OpenAccount(ctx, bank.OpenAccountRequest{Holder: "bench buyer", Currency: "EUR", OpeningBalanceMinor: 1 << 50})
 		if err != nil {
-			return nil, err
+			return nil, nil, errors.Join(err, sys.Stop())
 		}
 		p.buyers = append(p.buyers, buyer{key: newKey(), iban: acct.IBAN})
 	}
-	if err := ch.registerOperator(ctx, opAcct.IBAN, opAcct.BIC); err != nil {
-		return nil, err
-	}
-	j, err := gateway.OpenJournal(filepath.Join(dir, "gateway", "journal"))
-	if err != nil {
-		return nil, err
-	}
-	gw, err := gateway.New(gateway.Config{Client: ch.c, Key: ch.operator, Operator: ch.op, Journal: j, Logger: log.With("part", "gateway")})
-	if err != nil {
-		j.Close()
-		return nil, err
-	}
-	wg.Go(func() {
-		_ = gw.RunFeed(ctx, bc, filepath.Join(dir, "gateway", "failed"), poll)
-		j.Close()
-	})
-	svc := issuer.New(issuer.Config{Client: ch.c, Key: ch.issuer, Rescan: time.Second, Logger: log.With("part", "issuer")})
-	wg.Go(func() { _ = svc.Run(ctx) })
-	return p, nil
+	return p, sys, nil
 }
 
 // purchase is one buyer's purchase: a signed buy request, the payment at the bank with

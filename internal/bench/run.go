@@ -15,6 +15,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/system"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -120,7 +121,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 			c.Issuer = newKey()
 		}
 		pub := c.Issuer.Public().(ed25519.PublicKey)
-		net, err := StartNetwork(NetworkConfig{
+		net, err := system.StartNetwork(system.NetworkConfig{
 			App: c.App, Validators: c.Validators, Dir: filepath.Join(c.Dir, "network"), ChainID: "chipmint-bench",
 			Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 			BlockTime: c.BlockTime, Logger: c.Logger,
@@ -132,8 +133,8 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		rpc = net.RPC
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	var services sync.WaitGroup // the purchase flow's bank, gateway and issuer service
-	defer func() { cancel(); services.Wait() }()
+	r := &run{c: c}
+	defer func() { cancel(); r.stopServices() }()
 	ready, cancelReady := context.WithTimeout(ctx, time.Minute)
 	defer cancelReady()
 	if err := waitReady(ready, rpc); err != nil {
@@ -153,7 +154,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	for _, u := range rpc {
 		l.bcs = append(l.bcs, newBroadcaster(u, c.Clients))
 	}
-	r := &run{c: c, l: l, tr: tr, cl: cl, services: &services}
+	r.l, r.tr, r.cl = l, tr, cl
 	if err := r.setup(ctx); err != nil {
 		return nil, err
 	}
@@ -193,11 +194,12 @@ func (c *Config) check() error {
 
 // run is one run in progress.
 type run struct {
-	c         Config
-	l         *load
-	tr        *tracker
-	cl        *client.Client
-	services  *sync.WaitGroup
+	c  Config
+	l  *load
+	tr *tracker
+	cl *client.Client
+	// services are the purchase flow's bank, gateway and issuer service.
+	services  *system.System
 	purchases *purchases
 }
 
@@ -218,11 +220,11 @@ func (r *run) setup(ctx context.Context) error {
 			return err
 		}
 	} else {
-		p, err := startPurchases(ctx, ch, r.c.Dir, r.c.Buyers, r.c.GatewayPoll, r.services, r.c.Logger)
+		p, sys, err := startPurchases(ctx, ch, r.c.Dir, r.c.Buyers, r.c.GatewayPoll, r.c.Logger)
 		if err != nil {
 			return err
 		}
-		r.purchases = p
+		r.purchases, r.services = p, sys
 	}
 	if !transfers {
 		return nil
@@ -233,6 +235,13 @@ func (r *run) setup(ctx context.Context) error {
 	txs, err := ch.transfers(ctx, r.presignCount())
 	r.l.txs = txs
 	return err
+}
+
+// stopServices stops the purchase flow's services, if they run.
+func (r *run) stopServices() {
+	if r.services != nil {
+		_ = r.services.Stop()
+	}
 }
 
 // presignCount is how many transfers a run may send: its rate for its duration, or in

@@ -59,19 +59,14 @@ func randomHex(bytes int) string {
 // taking payments into iban: one EUR buys one chip.
 func (ch *chain) registerOperator(ctx context.Context, iban, bic string) error {
 	ch.operator = newKey()
-	pub := ch.operator.Public().(ed25519.PublicKey)
-	reg := &txn.RegisterOperator{
-		ID: "bench-" + randomHex(4), Address: crypto.AddressOf(pub), PublicKey: pub,
-		Account:  txn.BankAccount{IBAN: iban, BIC: bic, Holder: "chipmint bench", Currency: "EUR"},
-		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
-		CapChips: 1 << 62,
+	reg := txn.NewRegisterOperator("bench-"+randomHex(4), ch.operator.Public().(ed25519.PublicKey),
+		txn.BankAccount{IBAN: iban, BIC: bic, Holder: "chipmint bench", Currency: "EUR"}, txn.Rate{Chips: 1_000_000, Minor: 100}, 1<<62)
+	op, err := ch.c.RegisterOperator(ctx, reg, ch.issuer)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
 	}
-	if _, err := ch.c.Submit(ctx, reg, ch.issuer); err != nil {
-		return fmt.Errorf("bench: register operator: %w", err)
-	}
-	op, err := ch.c.Operator(ctx, reg.ID)
 	ch.op = op
-	return err
+	return nil
 }
 
 // mint runs one purchase by hand, without a bank: buy, confirm as the operator, issue

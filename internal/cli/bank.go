@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/system"
 )
 
 // Where the sandbox bank listens unless told otherwise.
@@ -93,20 +93,14 @@ func runBankServe(cmd *cobra.Command, g *Globals, o *BankServeOptions) error {
 		dir = filepath.Join(g.Home, "bank")
 	}
 	logger := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
-	b, err := bank.Open(dir, bank.Options{BIC: o.BIC, Logger: logger})
+	b, err := system.StartBank(cmd.Context(), system.BankConfig{Dir: dir, Listen: o.Listen, BIC: o.BIC, Logger: logger})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", o.Listen)
-	if err != nil {
-		return errors.Join(fmt.Errorf("--listen: %w", err), b.Close())
-	}
-	url := "http://" + ln.Addr().String()
-	g.emit(map[string]any{"url": url, "data": dir, "bic": o.BIC}, func(w io.Writer) {
-		fmt.Fprintf(w, "sandbox bank listening on %s (data in %s)\n", url, dir)
+	g.emit(map[string]any{"url": b.URL, "data": dir, "bic": o.BIC}, func(w io.Writer) {
+		fmt.Fprintf(w, "sandbox bank listening on %s (data in %s)\n", b.URL, dir)
 	})
-	err = bank.ServeListener(cmd.Context(), ln, b)
-	return errors.Join(err, b.Close())
+	return b.Wait()
 }
 
 func newCmdBankOpen(g *Globals, bo *BankOptions) *cobra.Command {

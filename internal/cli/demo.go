@@ -7,10 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,9 +17,11 @@ import (
 	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/issuer"
 	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/system"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -59,19 +60,16 @@ type demoKeys struct {
 
 // demo is the demo's running system.
 type demo struct {
-	g       *Globals
-	home    string
-	log     *slog.Logger
-	k       demoKeys
-	c       *client.Client
-	bank    *bank.Client
-	bankURL string
-	ibans   map[string]string
-	gwURL   map[string]string
-	start   time.Time
-	steps   []demoStep
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	g     *Globals
+	home  string
+	log   *slog.Logger
+	k     demoKeys
+	c     *client.Client
+	sys   *system.System
+	bank  *bank.Client
+	ibans map[string]string
+	start time.Time
+	steps []demoStep
 }
 
 func (d *demo) say(height int64, format string, args ...any) {
@@ -119,7 +117,7 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 	if verbose {
 		log = slog.New(slog.NewTextHandler(g.Err, nil))
 	}
-	d := &demo{g: g, home: home, log: log, k: keys, start: time.Now(), ibans: map[string]string{}, gwURL: map[string]string{}}
+	d := &demo{g: g, home: home, log: log, k: keys, start: time.Now(), ibans: map[string]string{}}
 	err = d.runAll(ctx)
 	if g.Output == "json" {
 		writeJSON(g.Out, map[string]any{"ok": err == nil, "steps": d.steps, "home": home})
@@ -132,7 +130,7 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 
 func (d *demo) runAll(ctx context.Context) error {
 	pub := d.k.issuer.Public().(ed25519.PublicKey)
-	n, err := node.StartLocal(filepath.Join(d.home, "node"), node.LocalOptions{
+	ch, err := system.StartLocalChain(ctx, filepath.Join(d.home, "node"), node.LocalOptions{
 		ChainID:   "chipmint-demo",
 		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 		BlockTime: 200 * time.Millisecond,
@@ -141,17 +139,17 @@ func (d *demo) runAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer n.Stop()
-	if d.c, err = client.Dial(ctx, n.RPCAddress()); err != nil {
-		return err
-	}
-	defer d.c.Close()
+	defer ch.Stop()
+	d.c = ch.Client
 	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), addressOf(d.k.issuer))
-	ctx, d.cancel = context.WithCancel(ctx)
-	defer func() { d.cancel(); d.wg.Wait() }()
 	steps := []func(context.Context) error{
-		d.openBank, d.registerOperators, d.startServices, d.variantA, d.variantB, d.unmatchedPayment, d.transfer, d.audit,
+		d.startSystem, d.openBuyerAccounts, d.variantA, d.variantB, d.unmatchedPayment, d.transfer, d.audit,
 	}
+	defer func() {
+		if d.sys != nil {
+			_ = d.sys.Stop()
+		}
+	}()
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
@@ -160,83 +158,42 @@ func (d *demo) runAll(ctx context.Context) error {
 	return nil
 }
 
-// openBank starts the sandbox bank with the operators' and the buyers' accounts.
-func (d *demo) openBank(ctx context.Context) error {
-	b, err := bank.Open(filepath.Join(d.home, "bank"), bank.Options{Logger: d.log.With("part", "bank")})
+// startSystem starts the sandbox bank, registers the operators with their accounts
+// there, and runs acme's gateway (account notices), bravo's (receipts) and the issuer
+// service, as separate parts talking to the chain and the bank over loopback.
+func (d *demo) startSystem(ctx context.Context) error {
+	rate := txn.Rate{Chips: 1_000_000, Minor: 100}
+	sys, err := system.Start(ctx, system.Config{
+		Dir: d.home, Client: d.c, IssuerKey: d.k.issuer,
+		Operators: []system.Operator{
+			{ID: "acme", Key: d.k.acme, Holder: "Acme Payments GmbH", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice},
+			{ID: "bravo", Key: d.k.bravo, Holder: "Bravo Bank Gateway SA", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeReceipt},
+		},
+		Issuer: issuer.Config{Rescan: time.Second}, Poll: 100 * time.Millisecond, Logger: d.log,
+	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Close()
-		return err
+	d.sys, d.bank = sys, sys.Bank.Client
+	for _, id := range []string{"acme", "bravo"} {
+		op := sys.Operators[id]
+		d.ibans[id] = op.Account.IBAN
+		d.say(op.RegisteredHeight, "issuer registers operator %s: account %s, 1 CHIP per EUR", id, fiat.IBAN(op.Account.IBAN).Print())
 	}
-	d.wg.Go(func() { _ = bank.ServeListener(ctx, ln, b); b.Close() })
-	d.bankURL = "http://" + ln.Addr().String()
-	d.bank = bank.NewClient(d.bankURL)
-	accounts := []struct {
-		name, holder string
-		openingMinor uint64
-	}{{"acme", "Acme Payments GmbH", 0}, {"bravo", "Bravo Bank Gateway SA", 0}, {"alice", "Alice", 100_000}, {"bob", "Bob", 100_000}}
-	for _, a := range accounts {
-		acct, err := d.bank.OpenAccount(ctx, bank.OpenAccountRequest{Holder: a.holder, Currency: "EUR", OpeningBalanceMinor: a.openingMinor})
-		if err != nil {
-			return fmt.Errorf("open %s's bank account: %w", a.name, err)
-		}
-		d.ibans[a.name] = acct.IBAN
-	}
-	d.say(d.height(ctx), "sandbox bank open: accounts of operators acme and bravo, alice and bob with 1,000.00 EUR each")
+	d.say(d.height(ctx), "services started: the sandbox bank, acme's gateway (account notices), bravo's gateway (receipts), the issuer service")
 	return nil
 }
 
-func (d *demo) registerOperators(ctx context.Context) error {
-	for _, op := range []struct {
-		id     string
-		key    ed25519.PrivateKey
-		holder string
-	}{{"acme", d.k.acme, "Acme Payments GmbH"}, {"bravo", d.k.bravo, "Bravo Bank Gateway SA"}} {
-		pub := op.key.Public().(ed25519.PublicKey)
-		msg := &txn.RegisterOperator{
-			ID: op.id, Address: crypto.AddressOf(pub), PublicKey: pub,
-			Account:  txn.BankAccount{IBAN: d.ibans[op.id], BIC: bank.DefaultBIC, Holder: op.holder, Currency: "EUR"},
-			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
-			CapChips: 1_000_000_000_000,
-		}
-		res, err := submit(ctx, d.c, msg, d.k.issuer)
+// openBuyerAccounts opens alice's and bob's accounts at the sandbox bank.
+func (d *demo) openBuyerAccounts(ctx context.Context) error {
+	for _, name := range []string{"alice", "bob"} {
+		acct, err := d.bank.OpenAccount(ctx, bank.OpenAccountRequest{Holder: strings.ToUpper(name[:1]) + name[1:], Currency: "EUR", OpeningBalanceMinor: 100_000})
 		if err != nil {
-			return fmt.Errorf("register operator %s: %w", op.id, err)
+			return fmt.Errorf("open %s's bank account: %w", name, err)
 		}
-		d.say(res.Height, "issuer registers operator %s: account %s, 1 CHIP per EUR", op.id, d.ibans[op.id])
+		d.ibans[name] = acct.IBAN
 	}
-	return nil
-}
-
-// startServices runs acme's gateway (account notices), bravo's (receipts) and the
-// issuer service, as separate parts talking to the chain and the bank over loopback.
-func (d *demo) startServices(ctx context.Context) error {
-	for _, gw := range []struct {
-		id   string
-		key  ed25519.PrivateKey
-		mode gateway.Mode
-	}{{"acme", d.k.acme, gateway.ModeNotice}, {"bravo", d.k.bravo, gateway.ModeReceipt}} {
-		op, err := d.c.Operator(ctx, gw.id)
-		if err != nil {
-			return err
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		d.gwURL[gw.id] = "http://" + ln.Addr().String()
-		svc := gatewayService{
-			client: d.c, key: gw.key, op: op, mode: gw.mode, data: filepath.Join(d.home, "gateway-"+gw.id),
-			bankURL: d.bankURL, listener: ln, poll: 100 * time.Millisecond, log: d.log.With("part", "gateway-"+gw.id),
-		}
-		d.wg.Go(func() { _ = runGatewayService(ctx, svc) })
-	}
-	svc := issuer.New(issuer.Config{Client: d.c, Key: d.k.issuer, Rescan: time.Second, Logger: d.log.With("part", "issuer")})
-	d.wg.Go(func() { _ = svc.Run(ctx) })
-	d.say(d.height(ctx), "services started: acme's gateway (account notices), bravo's gateway (receipts), the issuer service")
+	d.say(d.height(ctx), "alice and bob open bank accounts with 1,000.00 EUR each")
 	return nil
 }
 
@@ -308,7 +265,7 @@ func (d *demo) unmatchedPayment(ctx context.Context) error {
 	d.say(d.height(ctx), "alice pays acme 42.00 EUR with the free text \"invoice 1234\"")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		recs, err := gatewayExceptions(ctx, d.gwURL["acme"], "", d.g)
+		recs, err := gatewayExceptions(ctx, d.sys.Gateways["acme"], "", d.g)
 		if err != nil {
 			return err
 		}

@@ -8,21 +8,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/bank"
-	"github.com/chipmint/chipmint/internal/client"
-	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/issuer"
 	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/system"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -46,7 +43,6 @@ type DevOptions struct {
 
 // devState is what the first start of a dev home set up, kept in <home>/dev.json.
 type devState struct {
-	OperatorIBAN string `json:"operator_iban"`
 	CustomerIBAN string `json:"customer_iban"`
 }
 
@@ -88,17 +84,34 @@ func runDev(ctx context.Context, g *Globals, o *DevOptions) error {
 	if err != nil {
 		return err
 	}
-	n, err := node.Start(g.Home, node.Options{Logger: log.With("part", "node")})
+	approvals, err := issuer.OpenApprovals(approvalsDir(g))
 	if err != nil {
 		return err
 	}
-	defer n.Stop()
-	c, err := client.Dial(ctx, n.RPCAddress())
+	ch, err := system.StartChain(ctx, g.Home, node.Options{Logger: log.With("part", "node")})
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	return devRun(ctx, g, o, c, n, issuerKey, operatorKey, log)
+	defer ch.Stop()
+	sys, err := system.Start(ctx, system.Config{
+		Dir: g.Home, Client: ch.Client, IssuerKey: issuerKey,
+		Bank: system.BankConfig{Listen: o.BankListen, ListenFlag: "--bank-listen"},
+		Operators: []system.Operator{{
+			ID: "acme", Key: operatorKey, Holder: "Acme Payments GmbH", Currency: "EUR",
+			Rate: txn.Rate{Chips: 1_000_000, Minor: 100}, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice,
+			Dir: filepath.Join(g.Home, "gateway"), Listen: o.GatewayListen, ListenFlag: "--gateway-listen",
+		}},
+		Issuer: issuer.Config{Approvals: approvals}, Poll: 250 * time.Millisecond, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	st, err := devCustomer(ctx, g, sys.Bank.Client)
+	if err != nil {
+		return errors.Join(err, sys.Stop())
+	}
+	printDev(g, ch.Node, sys, st)
+	return sys.Wait(ctx)
 }
 
 // resetDevHome deletes a home that dev made (it holds dev.json) or that is empty, and
@@ -157,115 +170,44 @@ func devKeys(g *Globals, o *DevOptions) (ed25519.PrivateKey, ed25519.PrivateKey,
 	return issuerKey, operatorKey, err
 }
 
-func devRun(ctx context.Context, g *Globals, o *DevOptions, c *client.Client, n *node.Node, issuerKey, operatorKey ed25519.PrivateKey, log *slog.Logger) error {
-	b, err := bank.Open(filepath.Join(g.Home, "bank"), bank.Options{Logger: log.With("part", "bank")})
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	ln, err := net.Listen("tcp", o.BankListen)
-	if err != nil {
-		return fmt.Errorf("--bank-listen: %w", err)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	wg.Go(func() { errs <- bank.ServeListener(ctx, ln, b) })
-	bankURL := "http://" + ln.Addr().String()
-	st, op, err := devSetup(ctx, g, c, bank.NewClient(bankURL), issuerKey, operatorKey)
-	if err != nil {
-		cancel()
-		wg.Wait()
-		return err
-	}
-	gwListener, err := net.Listen("tcp", o.GatewayListen)
-	if err != nil {
-		cancel()
-		wg.Wait()
-		return fmt.Errorf("--gateway-listen: %w", err)
-	}
-	wg.Go(func() {
-		errs <- runGatewayService(ctx, gatewayService{
-			client: c, key: operatorKey, op: op, mode: gateway.ModeNotice, data: filepath.Join(g.Home, "gateway"),
-			bankURL: bankURL, listener: gwListener, poll: 250 * time.Millisecond, log: log.With("part", "gateway"),
-		})
-	})
-	wg.Go(func() {
-		approvals, err := issuer.OpenApprovals(approvalsDir(g))
-		if err != nil {
-			errs <- err
-			return
-		}
-		errs <- issuer.New(issuer.Config{Client: c, Key: issuerKey, Approvals: approvals, Logger: log.With("part", "issuer")}).Run(ctx)
-	})
-	printDev(g, n, bankURL, o.GatewayListen, st)
-	var first error
-	select {
-	case <-ctx.Done():
-	case first = <-errs:
-	}
-	cancel()
-	wg.Wait()
-	return first
-}
-
-// devSetup opens the bank accounts and registers the operator on first start.
-func devSetup(ctx context.Context, g *Globals, c *client.Client, bc *bank.Client, issuerKey, operatorKey ed25519.PrivateKey) (devState, txn.Operator, error) {
+// devCustomer opens the customer's bank account on first start and remembers it.
+func devCustomer(ctx context.Context, g *Globals, bc *bank.Client) (devState, error) {
 	path := filepath.Join(g.Home, "dev.json")
 	var st devState
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &st); err != nil {
-			return st, txn.Operator{}, fmt.Errorf("%s: %w", path, err)
+			return st, fmt.Errorf("%s: %w", path, err)
 		}
-		op, err := c.Operator(ctx, "acme")
-		return st, op, err
+		return st, nil
 	}
-	opAcct, err := bc.OpenAccount(ctx, bank.OpenAccountRequest{Holder: "Acme Payments GmbH", Currency: "EUR"})
+	acct, err := bc.OpenAccount(ctx, bank.OpenAccountRequest{Holder: "Demo Customer", Currency: "EUR", OpeningBalanceMinor: 1_000_000})
 	if err != nil {
-		return st, txn.Operator{}, err
+		return st, err
 	}
-	custAcct, err := bc.OpenAccount(ctx, bank.OpenAccountRequest{Holder: "Demo Customer", Currency: "EUR", OpeningBalanceMinor: 1_000_000})
-	if err != nil {
-		return st, txn.Operator{}, err
-	}
-	pub := operatorKey.Public().(ed25519.PublicKey)
-	reg := &txn.RegisterOperator{
-		ID: "acme", Address: crypto.AddressOf(pub), PublicKey: pub,
-		Account:  txn.BankAccount{IBAN: opAcct.IBAN, BIC: opAcct.BIC, Holder: opAcct.Holder, Currency: "EUR"},
-		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
-		CapChips: 1_000_000_000_000,
-	}
-	if _, err := submit(ctx, c, reg, issuerKey); err != nil {
-		return st, txn.Operator{}, fmt.Errorf("register operator: %w", err)
-	}
-	st = devState{OperatorIBAN: opAcct.IBAN, CustomerIBAN: custAcct.IBAN}
+	st = devState{CustomerIBAN: acct.IBAN}
 	b, _ := json.MarshalIndent(st, "", "  ")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return st, txn.Operator{}, err
-	}
-	op, err := c.Operator(ctx, "acme")
-	return st, op, err
+	return st, os.WriteFile(path, b, 0o600)
 }
 
-func printDev(g *Globals, n *node.Node, bankURL, gatewayListen string, st devState) {
+func printDev(g *Globals, n *node.Node, sys *system.System, st devState) {
+	bankURL, gatewayURL, operatorIBAN := sys.Bank.URL, sys.Gateways["acme"], sys.Operators["acme"].Account.IBAN
 	info := map[string]any{
-		"home": g.Home, "node": n.RPCAddress(), "bank": bankURL, "gateway": "http://" + gatewayListen,
-		"operator": "acme", "operator_iban": st.OperatorIBAN, "customer_iban": st.CustomerIBAN,
+		"home": g.Home, "node": n.RPCAddress(), "bank": bankURL, "gateway": gatewayURL,
+		"operator": "acme", "operator_iban": operatorIBAN, "customer_iban": st.CustomerIBAN,
 		"keys": []string{"issuer", "acme"}, "passphrase_env": "CHIPMINT_PASSPHRASE",
 	}
 	g.emit(info, func(w io.Writer) {
 		fmt.Fprintf(w, "chipmint dev running (home %s); Ctrl-C stops it\n", g.Home)
 		fmt.Fprintf(w, "  node      %s   (chain chipmint-dev, one validator)\n", n.RPCAddress())
 		fmt.Fprintf(w, "  bank      %s   (sandbox: never real money)\n", bankURL)
-		fmt.Fprintf(w, "  gateway   http://%s/v1/journal   (operator acme, account %s)\n", gatewayListen, fiat.IBAN(st.OperatorIBAN).Print())
+		fmt.Fprintf(w, "  gateway   %s/v1/journal   (operator acme, account %s)\n", gatewayURL, fiat.IBAN(operatorIBAN).Print())
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
 		fmt.Fprintf(w, "  keys      issuer, acme, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(g.Home), devPassphrase)
 		fmt.Fprintf(w, "  customer  bank account %s holds 10,000.00 EUR\n\n", fiat.IBAN(st.CustomerIBAN).Print())
 		fmt.Fprintf(w, "try, in another shell (with the same CHIPMINT_PASSPHRASE, default %q):\n", devPassphrase)
 		fmt.Fprintf(w, "  chipmint --home %s keys add alice\n", g.Home)
 		fmt.Fprintf(w, "  chipmint --home %s buy --from alice --operator acme --amount 100.00\n", g.Home)
-		fmt.Fprintf(w, "  chipmint bank pay --from-iban %s --to-iban %s --amount 100.00 --reference <RF reference>\n", st.CustomerIBAN, st.OperatorIBAN)
+		fmt.Fprintf(w, "  chipmint bank pay --from-iban %s --to-iban %s --amount 100.00 --reference <RF reference>\n", st.CustomerIBAN, operatorIBAN)
 		fmt.Fprintf(w, "  chipmint --home %s balance alice\n", g.Home)
 	})
 }

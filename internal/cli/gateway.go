@@ -2,25 +2,18 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/client"
-	"github.com/chipmint/chipmint/internal/crypto"
-	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/gateway"
-	"github.com/chipmint/chipmint/internal/txn"
+	"github.com/chipmint/chipmint/internal/system"
 )
 
 // gatewayListenDefault is where a gateway serves its journal unless told otherwise.
@@ -83,58 +76,19 @@ func runGateway(cmd *cobra.Command, g *Globals, o *GatewayOptions) error {
 	if err != nil {
 		return fmt.Errorf("--operator: %w", err)
 	}
-	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != op.Address {
-		return usageError{fmt.Errorf("--from: the key is not operator %s's (%s)", op.ID, op.Address)}
-	}
-	ln, err := net.Listen("tcp", o.Listen)
-	if err != nil {
-		return fmt.Errorf("--listen: %w", err)
-	}
-	return runGatewayService(cmd.Context(), gatewayService{
-		client: c, key: key, op: op, mode: gateway.Mode(o.Mode), data: o.dataDir(g),
-		bankURL: o.Bank, inbox: o.Inbox, listener: ln, poll: o.Poll, log: log,
+	gw, err := system.StartGateway(cmd.Context(), system.GatewayConfig{
+		Client: c, Key: key, Operator: op, Mode: gateway.Mode(o.Mode), Dir: o.dataDir(g),
+		BankURL: o.Bank, Inbox: o.Inbox, Listen: o.Listen, Poll: o.Poll, Logger: log,
 	})
-}
-
-// gatewayService is a gateway as `operator run` and `dev` run it.
-type gatewayService struct {
-	client  *client.Client
-	key     ed25519.PrivateKey
-	op      txn.Operator
-	mode    gateway.Mode
-	data    string
-	bankURL string
-	inbox   string
-	// listener serves the journal; the service closes it.
-	listener net.Listener
-	poll     time.Duration
-	log      *slog.Logger
-}
-
-// runGatewayService reads the feed (or folder) and serves the journal until ctx is done.
-func runGatewayService(ctx context.Context, s gatewayService) error {
-	defer s.listener.Close()
-	j, err := gateway.OpenJournal(filepath.Join(s.data, "journal"))
-	if err != nil {
+	switch {
+	case errors.Is(err, gateway.ErrNotOperatorKey):
+		return usageError{fmt.Errorf("--from: %w", err)}
+	case errors.Is(err, gateway.ErrMode):
+		return usageError{fmt.Errorf("--mode: %w", err)}
+	case err != nil:
 		return err
 	}
-	defer j.Close()
-	gw, err := gateway.New(gateway.Config{
-		Client: s.client, Key: s.key, Operator: s.op, Journal: j, Mode: s.mode,
-		ReceiptDir: filepath.Join(s.data, "receipts"), Logger: s.log,
-	})
-	if err != nil {
-		return usageError{fmt.Errorf("--mode: %w", err)}
-	}
-	srv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(s.listener) }()
-	defer srv.Close()
-	s.log.Info("gateway running", "account", fiat.IBAN(s.op.Account.IBAN).Print(), "mode", s.mode,
-		"journal", "http://"+s.listener.Addr().String()+"/v1/journal")
-	if s.inbox != "" {
-		return gw.RunFolder(ctx, s.inbox, s.poll)
-	}
-	return gw.RunFeed(ctx, bank.NewClient(s.bankURL), filepath.Join(s.data, "failed"), s.poll)
+	return gw.Wait()
 }
 
 func newCmdOperatorExceptions(g *Globals) *cobra.Command {
@@ -167,17 +121,10 @@ func newCmdOperatorExceptions(g *Globals) *cobra.Command {
 
 // gatewayExceptions asks the running gateway, or reads its journal when none runs.
 func gatewayExceptions(ctx context.Context, url, data string, g *Globals) ([]gateway.Record, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/v1/exceptions", nil)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--gateway: %w", err)}
-	}
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		defer resp.Body.Close()
-		var recs []gateway.Record
-		if err := json.NewDecoder(resp.Body).Decode(&recs); err != nil {
-			return nil, fmt.Errorf("gateway at %s: %w", url, err)
-		}
-		return recs, nil
+	recs, err := gateway.NewAdminClient(url).Exceptions(ctx)
+	var unreachable *gateway.UnreachableError
+	if !errors.As(err, &unreachable) {
+		return recs, err
 	}
 	if data == "" {
 		data = filepath.Join(g.Home, "gateway")

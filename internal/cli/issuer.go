@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/issuer"
+	"github.com/chipmint/chipmint/internal/system"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -87,10 +89,17 @@ func runIssuer(cmd *cobra.Command, g *Globals, o *IssuerOptions) error {
 		return err
 	}
 	defer c.Close()
-	log.Info("issuer service running", "node", g.Node, "approval_above_chips", threshold)
-	return issuer.New(issuer.Config{
+	svc, err := system.StartIssuer(cmd.Context(), issuer.Config{
 		Client: c, Key: key, ApprovalAboveChips: threshold, Approvals: approvals, Rescan: o.Rescan, Logger: log,
-	}).Run(cmd.Context())
+	})
+	if errors.Is(err, issuer.ErrNotIssuer) {
+		return usageError{fmt.Errorf("--from: %w", err)}
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("issuer service running", "node", g.Node, "approval_above_chips", threshold)
+	return svc.Wait()
 }
 
 func runIssuerPending(cmd *cobra.Command, g *Globals, o *IssuerOptions) error {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/system"
 )
 
 // NodeOptions are the flags of `chipmint node`.
@@ -35,12 +36,9 @@ func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
 		return usageError{fmt.Errorf("--log-level: %w", err)}
 	}
 	logger := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
-	n, err := node.Start(g.Home, node.Options{Logger: logger, CheckInvariants: o.CheckInvariants})
-	if err != nil {
-		return err
-	}
-	logger.Info("node running", "home", g.Home, "rpc", n.RPCAddress())
-	<-cmd.Context().Done()
-	logger.Info("stopping")
-	return n.Stop()
+	err := system.RunNode(cmd.Context(), g.Home, node.Options{Logger: logger, CheckInvariants: o.CheckInvariants}, func(rpc string) {
+		logger.Info("node running", "home", g.Home, "rpc", rpc)
+	})
+	logger.Info("stopped")
+	return err
 }

@@ -16,6 +16,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -158,8 +159,8 @@ func (c *Client) query(ctx context.Context, path, data string, v any) error {
 		return fmt.Errorf("client: query %s: %w", path, err)
 	}
 	switch res.Response.Code {
-	case 0:
-	case 1:
+	case query.OK:
+	case query.NotFound:
 		return fmt.Errorf("%w: %s", ErrNotFound, res.Response.Log)
 	default:
 		return fmt.Errorf("client: query %s %q: %s", path, data, res.Response.Log)
@@ -173,57 +174,63 @@ func (c *Client) query(ctx context.Context, path, data string, v any) error {
 // Order reads an order.
 func (c *Client) Order(ctx context.Context, id string) (txn.Order, error) {
 	var o txn.Order
-	return o, c.query(ctx, "/order", id, &o)
+	return o, c.query(ctx, query.PathOrder, id, &o)
 }
 
 // PaidOrders lists the orders paid and not yet issued.
 func (c *Client) PaidOrders(ctx context.Context) ([]txn.Order, error) {
 	var orders []txn.Order
-	return orders, c.query(ctx, "/orders/paid", "", &orders)
+	return orders, c.query(ctx, query.PathPaidOrders, "", &orders)
 }
 
 // Operator reads an operator.
 func (c *Client) Operator(ctx context.Context, id string) (txn.Operator, error) {
 	var op txn.Operator
-	return op, c.query(ctx, "/operator", id, &op)
+	return op, c.query(ctx, query.PathOperator, id, &op)
+}
+
+// RegisterOperator registers an operator, signed by an issuer's key, and returns it as
+// the chain has it.
+func (c *Client) RegisterOperator(ctx context.Context, reg *txn.RegisterOperator, issuerKey ed25519.PrivateKey) (txn.Operator, error) {
+	if _, err := c.Submit(ctx, reg, issuerKey); err != nil {
+		return txn.Operator{}, fmt.Errorf("register operator %s: %w", reg.ID, err)
+	}
+	return c.Operator(ctx, reg.ID)
+}
+
+// Issuers lists the chain's issuers.
+func (c *Client) Issuers(ctx context.Context) ([]txn.Issuer, error) {
+	var is []txn.Issuer
+	return is, c.query(ctx, query.PathIssuers, "", &is)
 }
 
 // Operators lists the operators.
 func (c *Client) Operators(ctx context.Context) ([]txn.Operator, error) {
 	var ops []txn.Operator
-	return ops, c.query(ctx, "/operators", "", &ops)
+	return ops, c.query(ctx, query.PathOperators, "", &ops)
 }
 
 // Balance reads the chips an address holds.
 func (c *Client) Balance(ctx context.Context, a crypto.Address) (uint64, error) {
-	var ans struct {
-		Chips uint64 `json:"chips"`
-	}
-	return ans.Chips, c.query(ctx, "/balance", a.String(), &ans)
+	var ans query.Balance
+	return ans.Chips, c.query(ctx, query.PathBalance, a.String(), &ans)
 }
 
 // Supply reads the chain's chip totals.
 func (c *Client) Supply(ctx context.Context) (txn.Supply, error) {
 	var s txn.Supply
-	return s, c.query(ctx, "/supply", "", &s)
-}
-
-// Invariants is the node's check of the ledger's invariants.
-type Invariants struct {
-	Height int64  `json:"height"`
-	OK     bool   `json:"ok"`
-	Error  string `json:"error,omitempty"`
+	return s, c.query(ctx, query.PathSupply, "", &s)
 }
 
 // CheckInvariants asks the node to verify the ledger's invariants on its state.
-func (c *Client) CheckInvariants(ctx context.Context) (Invariants, error) {
-	res, err := c.rpc.ABCIQuery(ctx, "/invariants", nil)
+func (c *Client) CheckInvariants(ctx context.Context) (query.Invariants, error) {
+	res, err := c.rpc.ABCIQuery(ctx, query.PathInvariants, nil)
 	if err != nil {
-		return Invariants{}, fmt.Errorf("client: query invariants: %w", err)
+		return query.Invariants{}, fmt.Errorf("client: query invariants: %w", err)
 	}
-	var inv Invariants
+	var inv query.Invariants
 	if err := json.Unmarshal(res.Response.Value, &inv); err != nil {
-		return Invariants{}, fmt.Errorf("client: query invariants: %s", res.Response.Log)
+		return query.Invariants{}, fmt.Errorf("client: query invariants: %s", res.Response.Log)
 	}
 	return inv, nil
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/txn"
 )

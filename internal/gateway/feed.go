@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 )
 
 // NotificationSource is a bank's feed of camt.054 notifications for an account:

@@ -14,8 +14,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -69,7 +70,10 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.Mode = ModeNotice
 	}
 	if cfg.Mode != ModeNotice && cfg.Mode != ModeReceipt {
-		return nil, fmt.Errorf("gateway: mode %q: want notice or receipt", cfg.Mode)
+		return nil, fmt.Errorf("%w, got %q", ErrMode, cfg.Mode)
+	}
+	if crypto.AddressOf(cfg.Key.Public().(ed25519.PublicKey)) != cfg.Operator.Address {
+		return nil, fmt.Errorf("%w: operator %s signs as %s", ErrNotOperatorKey, cfg.Operator.ID, cfg.Operator.Address)
 	}
 	if cfg.Mode == ModeReceipt {
 		if err := os.MkdirAll(cfg.ReceiptDir, 0o700); err != nil {

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/bank"
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/node/nodetest"
 	"github.com/chipmint/chipmint/internal/txn"

@@ -2,14 +2,13 @@ package gateway
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/cockroachdb/pebble"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 )
 
 // Record statuses. Received is the only one that is not final: a received entry is
@@ -73,8 +72,8 @@ func (j *Journal) Get(bankRef string) (Record, bool, error) {
 		return Record{}, false, fmt.Errorf("gateway: journal read %s: %w", bankRef, err)
 	}
 	defer closer.Close()
-	var r Record
-	if err := json.Unmarshal(v, &r); err != nil {
+	r, err := decodeRecord(v)
+	if err != nil {
 		return Record{}, false, fmt.Errorf("gateway: journal record %s: %w", bankRef, err)
 	}
 	return r, true, nil
@@ -82,7 +81,7 @@ func (j *Journal) Get(bankRef string) (Record, bool, error) {
 
 // Put writes a record durably.
 func (j *Journal) Put(r Record) error {
-	b, err := json.Marshal(r)
+	b, err := encodeRecord(r)
 	if err != nil {
 		return err
 	}
@@ -106,8 +105,8 @@ func (j *Journal) Records(statuses ...string) ([]Record, error) {
 	defer it.Close()
 	var out []Record
 	for ok := it.First(); ok; ok = it.Next() {
-		var r Record
-		if err := json.Unmarshal(it.Value(), &r); err != nil {
+		r, err := decodeRecord(it.Value())
+		if err != nil {
 			return nil, fmt.Errorf("gateway: journal record %q: %w", it.Key(), err)
 		}
 		if len(want) == 0 || want[r.Status] {

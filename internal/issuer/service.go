@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -62,6 +63,22 @@ func New(cfg Config) *Service {
 		cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.Parallel),
 		inFlight: make(map[string]bool), lastProblem: make(map[string]string),
 	}
+}
+
+// CheckKey refuses a key that is not one of the chain's issuers: every issue it signed
+// would be rejected.
+func (s *Service) CheckKey(ctx context.Context) error {
+	issuers, err := s.cfg.Client.Issuers(ctx)
+	if err != nil {
+		return err
+	}
+	addr := crypto.AddressOf(s.cfg.Key.Public().(ed25519.PublicKey))
+	for _, is := range issuers {
+		if is.Address == addr {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s is not among the chain's %d issuers", ErrNotIssuer, addr, len(issuers))
 }
 
 // Run catches up with every paid order, then issues each new one as its event arrives,

@@ -191,3 +191,12 @@ func newMsg(t Type) (Msg, bool) {
 func PartyOf(id string, pub ed25519.PublicKey) Party {
 	return Party{ID: id, Address: crypto.AddressOf(pub), PublicKey: append([]byte(nil), pub...)}
 }
+
+// NewRegisterOperator is the registration of operator id, whose key is pub, with its
+// bank account, rate and cap.
+func NewRegisterOperator(id string, pub ed25519.PublicKey, account BankAccount, rate Rate, capChips uint64) *RegisterOperator {
+	return &RegisterOperator{
+		ID: id, Address: crypto.AddressOf(pub), PublicKey: append([]byte(nil), pub...),
+		Account: account, Rate: rate, CapChips: capChips,
+	}
+}

@@ -1,14 +1,11 @@
-package bench
+package system
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
-	"strings"
 	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
@@ -47,7 +44,7 @@ type Network struct {
 // each running app: chipmint's ledger or CometBFT's example kvstore.
 func StartNetwork(c NetworkConfig) (*Network, error) {
 	if c.App != AppChipmint && c.App != AppKVStore {
-		return nil, fmt.Errorf("bench: application %q: want %s or %s", c.App, AppChipmint, AppKVStore)
+		return nil, fmt.Errorf("system: application %q: want %s or %s", c.App, AppChipmint, AppKVStore)
 	}
 	homes, err := node.InitNetwork(node.NetworkOptions{
 		Dir: c.Dir, Validators: c.Validators, ChainID: c.ChainID, Issuers: c.Issuers, BlockTime: c.BlockTime,
@@ -78,7 +75,7 @@ func StartNetwork(c NetworkConfig) (*Network, error) {
 func (n *Network) startKVStore(home string, o node.Options) (*node.Node, error) {
 	db, err := dbm.NewPebbleDBWithOpts("kvstore", filepath.Join(home, "data"), store.PebbleOptions())
 	if err != nil {
-		return nil, fmt.Errorf("bench: kvstore state: %w", err)
+		return nil, fmt.Errorf("system: kvstore state: %w", err)
 	}
 	nd, err := node.StartApp(home, kvstore.NewApplication(db), o)
 	if err != nil {
@@ -99,30 +96,4 @@ func (n *Network) Stop() error {
 		errs = append(errs, c.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// waitReady waits until every node has caught up and committed a block: a node that is
-// still syncing refuses transactions.
-func waitReady(ctx context.Context, rpc []string) error {
-	for _, u := range rpc {
-		f := &follower{rpcURL: strings.TrimRight(u, "/"), http: &http.Client{Timeout: 5 * time.Second}}
-		for {
-			var st struct {
-				SyncInfo struct {
-					Height     string `json:"latest_block_height"`
-					CatchingUp bool   `json:"catching_up"`
-				} `json:"sync_info"`
-			}
-			err := f.get(ctx, "status", 0, &st)
-			if err == nil && !st.SyncInfo.CatchingUp && st.SyncInfo.Height != "0" {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("bench: %s not ready: %w (last: %v)", u, ctx.Err(), err)
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
-	return nil
 }

@@ -1,0 +1,87 @@
+package system
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/bank"
+	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/gateway"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// GatewayConfig sets up an operator's gateway.
+type GatewayConfig struct {
+	Client   *client.Client
+	Key      ed25519.PrivateKey
+	Operator txn.Operator
+	Mode     gateway.Mode
+	// Dir holds the journal, the receipts and the files that failed.
+	Dir string
+	// BankURL is the sandbox bank whose notification feed the gateway reads, unless
+	// Inbox names a drop folder of camt files to read instead.
+	BankURL string
+	Inbox   string
+	// Listen is where the journal and exceptions are served (host:port; empty takes a
+	// free loopback port); ListenFlag is the flag that sets it, for the error.
+	Listen     string
+	ListenFlag string
+	Poll       time.Duration
+	Logger     *slog.Logger
+}
+
+// Gateway is a running gateway.
+type Gateway struct {
+	// URL serves the journal and the exceptions.
+	URL  string
+	done chan error
+}
+
+// StartGateway opens the gateway's journal and listener and runs it until ctx is done.
+// A key that is not the operator's, or a mode that does not exist, fails here.
+func StartGateway(ctx context.Context, c GatewayConfig) (*Gateway, error) {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	j, err := gateway.OpenJournal(filepath.Join(c.Dir, "journal"))
+	if err != nil {
+		return nil, err
+	}
+	gw, err := gateway.New(gateway.Config{
+		Client: c.Client, Key: c.Key, Operator: c.Operator, Journal: j, Mode: c.Mode,
+		ReceiptDir: filepath.Join(c.Dir, "receipts"), Logger: c.Logger,
+	})
+	if err != nil {
+		return nil, errors.Join(err, j.Close())
+	}
+	flag := c.ListenFlag
+	if flag == "" {
+		flag = "--listen"
+	}
+	ln, err := listen(flag, c.Listen)
+	if err != nil {
+		return nil, errors.Join(err, j.Close())
+	}
+	srv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	g := &Gateway{URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
+	c.Logger.Info("gateway running", "operator", c.Operator.ID, "mode", c.Mode, "journal", g.URL+"/v1/journal")
+	go func() {
+		var err error
+		if c.Inbox != "" {
+			err = gw.RunFolder(ctx, c.Inbox, c.Poll)
+		} else {
+			err = gw.RunFeed(ctx, bank.NewClient(c.BankURL), filepath.Join(c.Dir, "failed"), c.Poll)
+		}
+		g.done <- errors.Join(err, srv.Close(), j.Close())
+	}()
+	return g, nil
+}
+
+// Wait waits until the gateway has stopped and returns why.
+func (g *Gateway) Wait() error { return <-g.done }
