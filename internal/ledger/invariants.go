@@ -9,9 +9,9 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// CheckInvariants verifies the invariants of the state (DESIGN.md §3, 1–5 and 7). It
-// reads the whole state, so callers run it in tests and behind a debug flag, not on
-// every block of a production node.
+// CheckInvariants verifies the invariants of the state (docs/architecture.md §5,
+// invariants 1–5 and 7). It reads the whole state, so callers run it in tests and behind
+// a debug flag, not on every block of a production node.
 func CheckInvariants(r store.Reader) error {
 	checks := []func(store.Reader) error{checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex}
 	for _, check := range checks {
