@@ -32,7 +32,7 @@ func NewCmdIssuer(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runIssuer(cmd, g, o) },
 	}
 	run.Flags().StringVar(&o.From, "from", "issuer", "issuer key that signs")
-	run.Flags().StringVar(&o.ApprovalAbove, "approval-above", "", "orders of more chips than this wait for `issuer approve`")
+	run.Flags().StringVar(&o.ApprovalAbove, "approval-above", "", "orders of more chips than this wait for 'chipmint issuer approve'")
 	run.Flags().DurationVar(&o.Rescan, "rescan", 2*time.Second, "how often to rescan the paid orders without an event")
 	var by string
 	approve := &cobra.Command{

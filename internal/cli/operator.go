@@ -47,6 +47,9 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 	f.StringVar(&o.Currency, "currency", "EUR", "the account's ISO 4217 currency")
 	f.StringVar(&o.Rate, "rate", "1", "chips per unit of currency, e.g. 1 or 0.5")
 	f.StringVar(&o.Cap, "cap", "", "most chips outstanding through this operator")
+	for _, name := range []string{"id", "iban", "bic", "holder", "cap"} {
+		_ = reg.MarkFlagRequired(name)
+	}
 	list := &cobra.Command{
 		Use: "list", Short: "List the registered operators", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorList(cmd, g) },
