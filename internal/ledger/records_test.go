@@ -119,3 +119,34 @@ func TestGoldenRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestStoredRecordsHaveCBORTags requires an explicit cbor tag on every exported field of
+// every stored record and of the structs nested in them. A field without one would be
+// encoded under its json tag, so that a change meant for the query answers would
+// silently change the stored bytes and the app hash.
+func TestStoredRecordsHaveCBORTags(t *testing.T) {
+	seen := make(map[reflect.Type]bool)
+	for _, ex := range recordExamples() {
+		checkCBORTags(t, reflect.TypeOf(ex.value), seen)
+	}
+}
+
+func checkCBORTags(t *testing.T, typ reflect.Type, seen map[reflect.Type]bool) {
+	t.Helper()
+	for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array {
+		typ = typ.Elem()
+	}
+	if typ.Kind() != reflect.Struct || seen[typ] {
+		return
+	}
+	seen[typ] = true
+	for f := range typ.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		if name, _, _ := strings.Cut(f.Tag.Get("cbor"), ","); name == "" {
+			t.Errorf("%s.%s has no cbor tag naming its key: give it one equal to its key in the stored bytes", typ, f.Name)
+		}
+		checkCBORTags(t, f.Type, seen)
+	}
+}

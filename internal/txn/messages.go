@@ -49,8 +49,8 @@ const ChipDecimals = 6
 // Rate converts fiat to chips: Chips base units for every Minor minor units of fiat.
 type Rate struct {
 	_     struct{} `cbor:",toarray"`
-	Chips uint64   `json:"chips"`
-	Minor uint64   `json:"minor"`
+	Chips uint64   `cbor:"chips" json:"chips"`
+	Minor uint64   `cbor:"minor" json:"minor"`
 }
 
 // Apply returns the chips for amountMinor, rounded down; ok is false on overflow.
@@ -66,19 +66,19 @@ func (r Rate) Apply(amountMinor uint64) (chips uint64, ok bool) {
 // BankAccount is an operator's real account, where buyers pay.
 type BankAccount struct {
 	_        struct{} `cbor:",toarray"`
-	IBAN     string   `json:"iban"`
-	BIC      string   `json:"bic"`
-	Holder   string   `json:"holder"`
-	Currency string   `json:"currency"`
+	IBAN     string   `cbor:"iban" json:"iban"`
+	BIC      string   `cbor:"bic" json:"bic"`
+	Holder   string   `cbor:"holder" json:"holder"`
+	Currency string   `cbor:"currency" json:"currency"`
 }
 
 // Party is the buyer as the order knows it: an id chosen at the buy request (for
 // example the operator's customer number), its address and its public key.
 type Party struct {
 	_         struct{}       `cbor:",toarray"`
-	ID        string         `json:"id"`
-	Address   crypto.Address `json:"address"`
-	PublicKey []byte         `json:"public_key"`
+	ID        string         `cbor:"id" json:"id"`
+	Address   crypto.Address `cbor:"address" json:"address"`
+	PublicKey []byte         `cbor:"public_key" json:"public_key"`
 }
 
 // RegisterOperator (issuer) admits a financial operator and its bank account.
