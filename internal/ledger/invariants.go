@@ -167,7 +167,7 @@ func checkExpiryIndex(r store.Reader) error {
 
 // checkOrderIndex checks that the index under prefix holds exactly one key, keyOf(o),
 // for every order o of status, and nothing else.
-func checkOrderIndex(r store.Reader, name, prefix, status string, keyOf func(txn.Order) []byte) error {
+func checkOrderIndex(r store.Reader, name, prefix string, status txn.OrderStatus, keyOf func(txn.Order) []byte) error {
 	want := make(map[string]bool)
 	var err error
 	r.Scan([]byte(prefixOrder), func(key, value []byte) bool {

@@ -207,7 +207,7 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 
 func orderEvent(o txn.Order) Event {
 	return Event{Type: "order", Attrs: []Attr{
-		{"id", o.ID}, {"status", o.Status}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},
+		{"id", o.ID}, {"status", string(o.Status)}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},
 		{"amount_minor", u64(o.AmountMinor)}, {"currency", o.Currency}, {"reference", o.PaymentReference},
 		{"received_minor", u64(o.ReceivedMinor)}, {"chips", u64(o.Chips)},
 	}}

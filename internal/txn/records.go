@@ -2,14 +2,27 @@ package txn
 
 import "github.com/chipmint/chipmint/internal/crypto"
 
-// Order statuses and how a payment was confirmed.
+// OrderStatus is how far an order has come. Its values are stored in order records and
+// named in events and queries, so they never change.
+type OrderStatus string
+
+// The order statuses.
 const (
-	StatusAwaitingPayment = "awaiting_payment"
-	StatusPaid            = "paid"
-	StatusIssued          = "issued"
-	StatusExpired         = "expired"
-	ConfirmedByNotice     = "account_notice"
-	ConfirmedByReceipt    = "receipt"
+	StatusAwaitingPayment OrderStatus = "awaiting_payment"
+	StatusPaid            OrderStatus = "paid"
+	StatusIssued          OrderStatus = "issued"
+	StatusExpired         OrderStatus = "expired"
+)
+
+// Confirmation is how an order's payment was confirmed. Its values are stored in order
+// records, so they never change.
+type Confirmation string
+
+// The ways a payment is confirmed: the operator's account notice (claim 4A) or the
+// operator's receipt countersigned by the buyer (claim 4B).
+const (
+	ConfirmedByNotice  Confirmation = "account_notice"
+	ConfirmedByReceipt Confirmation = "receipt"
 )
 
 // The records below are the ledger's state as nodes store it (canonical CBOR) and as
@@ -44,21 +57,21 @@ func (o *Operator) OutstandingChips() uint64 { return o.IssuedChips - o.BurnedCh
 
 // Order is a buy request and how far it has come.
 type Order struct {
-	ID               string `cbor:"id" json:"id"`
-	PaymentReference string `cbor:"payment_reference" json:"payment_reference"`
-	Buyer            Party  `cbor:"buyer" json:"buyer"`
-	Operator         string `cbor:"operator" json:"operator"`
-	AmountMinor      uint64 `cbor:"amount_minor" json:"amount_minor"`
-	Currency         string `cbor:"currency" json:"currency"`
-	Status           string `cbor:"status" json:"status"`
-	ReceivedMinor    uint64 `cbor:"received_minor,omitempty" json:"received_minor,omitempty"`
-	BankReference    string `cbor:"bank_reference,omitempty" json:"bank_reference,omitempty"`
-	ConfirmedBy      string `cbor:"confirmed_by,omitempty" json:"confirmed_by,omitempty"`
-	PayerIBAN        string `cbor:"payer_iban,omitempty" json:"payer_iban,omitempty"`
-	Chips            uint64 `cbor:"chips,omitempty" json:"chips,omitempty"`
-	CreatedHeight    int64  `cbor:"created_height" json:"created_height"`
-	PaidHeight       int64  `cbor:"paid_height,omitempty" json:"paid_height,omitempty"`
-	IssuedHeight     int64  `cbor:"issued_height,omitempty" json:"issued_height,omitempty"`
+	ID               string       `cbor:"id" json:"id"`
+	PaymentReference string       `cbor:"payment_reference" json:"payment_reference"`
+	Buyer            Party        `cbor:"buyer" json:"buyer"`
+	Operator         string       `cbor:"operator" json:"operator"`
+	AmountMinor      uint64       `cbor:"amount_minor" json:"amount_minor"`
+	Currency         string       `cbor:"currency" json:"currency"`
+	Status           OrderStatus  `cbor:"status" json:"status"`
+	ReceivedMinor    uint64       `cbor:"received_minor,omitempty" json:"received_minor,omitempty"`
+	BankReference    string       `cbor:"bank_reference,omitempty" json:"bank_reference,omitempty"`
+	ConfirmedBy      Confirmation `cbor:"confirmed_by,omitempty" json:"confirmed_by,omitempty"`
+	PayerIBAN        string       `cbor:"payer_iban,omitempty" json:"payer_iban,omitempty"`
+	Chips            uint64       `cbor:"chips,omitempty" json:"chips,omitempty"`
+	CreatedHeight    int64        `cbor:"created_height" json:"created_height"`
+	PaidHeight       int64        `cbor:"paid_height,omitempty" json:"paid_height,omitempty"`
+	IssuedHeight     int64        `cbor:"issued_height,omitempty" json:"issued_height,omitempty"`
 	// ExpiresHeight is the last height at which the order can be paid; an order still
 	// awaiting payment after it expires.
 	ExpiresHeight int64 `cbor:"expires_height,omitempty" json:"expires_height,omitempty"`
