@@ -108,7 +108,7 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, issued map[string]uint
 	default:
 		return broken("order %s has unknown status %q", o.ID, o.Status)
 	}
-	if want, ok := op.Rate.Apply(o.ReceivedMinor); !ok || want != o.Chips {
+	if want, err := op.Rate.ChipsFor(o.ReceivedMinor); err != nil || want != o.Chips {
 		return broken("order %s: %d chips for %d minor units at rate %d/%d", o.ID, o.Chips, o.ReceivedMinor, op.Rate.Chips, op.Rate.Minor)
 	}
 	if o.Status == txn.StatusIssued {
