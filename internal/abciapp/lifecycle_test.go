@@ -35,7 +35,7 @@ func TestLifecycleBothVariants(t *testing.T) {
 		t.Fatalf("after receipt: %+v", o)
 	}
 	res := h.block(h.sign(issuerA, &txn.Issue{OrderID: orderB, Chips: 250_000_000}))
-	if !hasEvent(res[0].Events, "order", "id", orderB) || !hasEvent(res[0].Events, "order", "status", txn.StatusIssued) {
+	if !hasEvent(res[0].Events, "order", "id", orderB) || !hasEvent(res[0].Events, "order", "status", string(txn.StatusIssued)) {
 		t.Errorf("issue events %v lack the order's id and status", res[0].Events)
 	}
 
@@ -221,7 +221,7 @@ func TestUnpaidOrderExpires(t *testing.T) {
 			t.Fatalf("order %s at height %d, before its expiry %d", st, h.height, o.ExpiresHeight)
 		}
 		res := h.finalize()
-		if hasEvent(res.Events, "order", "status", txn.StatusExpired) {
+		if hasEvent(res.Events, "order", "status", string(txn.StatusExpired)) {
 			expiredAt = h.height
 		}
 	}

@@ -77,6 +77,11 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"join without peers", []string{"join", "--genesis", "genesis.json"}, "--peers", ExitUsage},
 		{"join without a genesis file", []string{"join", "--genesis", "/nonexistent/genesis.json", "--peers", "0123456789abcdef0123456789abcdef01234567@127.0.0.1:26656"}, "--genesis", ExitError},
 		{"missing receipt file", []string{"receipt", "submit", "--in", "/nonexistent/file.json"}, "--in", ExitError},
+		{"bad order to show", []string{"order", "show", "0123"}, "ORDER: not an order id", ExitUsage},
+		{"order reference mistyped", []string{"confirm", "--order", "RF44031AE4EB3AE3C9739AD7", "--amount", "1", "--bank-ref", "R"}, "--order: not an order id", ExitUsage},
+		{"bad order to issue", []string{"issue", "--order", "x"}, "--order: not an order id", ExitUsage},
+		{"bad order for a receipt", []string{"receipt", "create", "--order", "x", "--amount", "1", "--bank-ref", "R", "--payer-iban", "GB82WEST12345698765432"}, "--order: not an order id", ExitUsage},
+		{"bad order to approve", []string{"issuer", "approve", "../x"}, "ORDER: not an order id", ExitUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,7 +30,7 @@ func NewCmdConfirm(g *Globals) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runConfirm(cmd, g, o) },
 	}
 	cmd.Flags().StringVar(&o.From, "from", "", "operator key that signs")
-	cmd.Flags().StringVar(&o.Order, "order", "", "order id")
+	cmd.Flags().StringVar(&o.Order, "order", "", "order id or RF payment reference")
 	cmd.Flags().StringVar(&o.Amount, "amount", "", "amount received, e.g. 100.00")
 	cmd.Flags().StringVar(&o.BankRef, "bank-ref", "", "the bank's reference of the credit (UETR or account servicer reference)")
 	return cmd
@@ -40,11 +40,15 @@ func runConfirm(cmd *cobra.Command, g *Globals, o *ConfirmOptions) error {
 	if o.Order == "" || o.Amount == "" || o.BankRef == "" {
 		return usageError{fmt.Errorf("--order, --amount and --bank-ref are required")}
 	}
+	orderID, err := orderIDArg("--order", o.Order)
+	if err != nil {
+		return err
+	}
 	key, c, err := g.signer(cmd.Context(), o.From)
 	if err != nil {
 		return err
 	}
-	order, res, err := confirm(cmd.Context(), c, key, o.Order, o.Amount, o.BankRef)
+	order, res, err := confirm(cmd.Context(), c, key, orderID, o.Amount, o.BankRef)
 	if err != nil {
 		return err
 	}

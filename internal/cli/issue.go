@@ -14,14 +14,18 @@ import (
 
 // NewCmdIssue is `chipmint issue`: the issuer mints a paid order's chips (claims 1, 5).
 func NewCmdIssue(g *Globals) *cobra.Command {
-	var from, orderID string
+	var from, orderArg string
 	cmd := &cobra.Command{
 		Use:   "issue",
 		Short: "Issue, as an issuer, the chips of a paid order to its buyer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if orderID == "" {
+			if orderArg == "" {
 				return usageError{fmt.Errorf("--order is required")}
+			}
+			orderID, err := orderIDArg("--order", orderArg)
+			if err != nil {
+				return err
 			}
 			key, c, err := g.signer(cmd.Context(), from)
 			if err != nil {
@@ -38,7 +42,7 @@ func NewCmdIssue(g *Globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "issuer key that signs")
-	cmd.Flags().StringVar(&orderID, "order", "", "order id")
+	cmd.Flags().StringVar(&orderArg, "order", "", "order id or RF payment reference")
 	return cmd
 }
 

@@ -75,9 +75,9 @@ func (o *OperatorRegisterOptions) message(g *Globals) (*txn.RegisterOperator, er
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--currency: %w", err)}
 	}
-	rate, err := parseRate(o.Rate, cur)
+	rate, err := txn.ParseRate(o.Rate, cur)
 	if err != nil {
-		return nil, err
+		return nil, usageError{fmt.Errorf("--rate: %w", err)}
 	}
 	capChips, err := parseChips("--cap", o.Cap)
 	if err != nil {
@@ -113,20 +113,6 @@ func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
 		return pub, nil
 	}
 	return nil, usageError{fmt.Errorf("--operator-key or --public-key: the operator's key is required")}
-}
-
-// parseRate reads chips per whole currency unit into the integer ratio the ledger
-// keeps: chip base units per minor units.
-func parseRate(s string, cur fiat.Currency) (txn.Rate, error) {
-	chips, err := fiat.ParseDecimal(s, txn.ChipDecimals)
-	if err != nil || chips == 0 {
-		return txn.Rate{}, usageError{fmt.Errorf("--rate: want a positive number of chips per %s, got %q", cur.Code(), s)}
-	}
-	minor := uint64(1)
-	for range cur.MinorDigits() {
-		minor *= 10
-	}
-	return txn.Rate{Chips: chips, Minor: minor}, nil
 }
 
 func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) error {

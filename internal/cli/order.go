@@ -14,7 +14,7 @@ import (
 func NewCmdOrder(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "order", Short: "Follow orders"}
 	cmd.AddCommand(&cobra.Command{
-		Use: "show ORDER", Short: "Show an order and its history on the chain", Args: cobra.ExactArgs(1),
+		Use: "show ORDER", Short: "Show an order (its id or RF payment reference) and its history on the chain", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runOrderShow(cmd, g, args[0]) },
 	})
 	return cmd
@@ -25,7 +25,21 @@ type orderView struct {
 	History []client.OrderEvent `json:"history"`
 }
 
-func runOrderShow(cmd *cobra.Command, g *Globals, id string) error {
+// orderIDArg reads the order named by an argument or flag: its id in any letter case or
+// its RF payment reference, as txn.ParseOrderID reads them.
+func orderIDArg(name, s string) (string, error) {
+	id, err := txn.ParseOrderID(s)
+	if err != nil {
+		return "", usageError{fmt.Errorf("%s: %w", name, err)}
+	}
+	return id, nil
+}
+
+func runOrderShow(cmd *cobra.Command, g *Globals, arg string) error {
+	id, err := orderIDArg("ORDER", arg)
+	if err != nil {
+		return err
+	}
 	c, err := g.dial(cmd.Context())
 	if err != nil {
 		return err

@@ -267,7 +267,7 @@ func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, err
 // SubscribeOrders streams the ids of orders that reach status, as the node emits their
 // events. The stream ends when ctx is done or the connection drops; callers that must
 // not miss an order also rescan (see PaidOrders).
-func (c *Client) SubscribeOrders(ctx context.Context, status string) (<-chan string, error) {
+func (c *Client) SubscribeOrders(ctx context.Context, status txn.OrderStatus) (<-chan string, error) {
 	if !c.rpc.IsRunning() {
 		if err := c.rpc.Start(); err != nil {
 			return nil, fmt.Errorf("client: websocket: %w", err)

@@ -108,7 +108,7 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, issued map[string]uint
 	default:
 		return broken("order %s has unknown status %q", o.ID, o.Status)
 	}
-	if want, ok := op.Rate.Apply(o.ReceivedMinor); !ok || want != o.Chips {
+	if want, err := op.Rate.ChipsFor(o.ReceivedMinor); err != nil || want != o.Chips {
 		return broken("order %s: %d chips for %d minor units at rate %d/%d", o.ID, o.Chips, o.ReceivedMinor, op.Rate.Chips, op.Rate.Minor)
 	}
 	if o.Status == txn.StatusIssued {
@@ -167,7 +167,7 @@ func checkExpiryIndex(r store.Reader) error {
 
 // checkOrderIndex checks that the index under prefix holds exactly one key, keyOf(o),
 // for every order o of status, and nothing else.
-func checkOrderIndex(r store.Reader, name, prefix, status string, keyOf func(txn.Order) []byte) error {
+func checkOrderIndex(r store.Reader, name, prefix string, status txn.OrderStatus, keyOf func(txn.Order) []byte) error {
 	want := make(map[string]bool)
 	var err error
 	r.Scan([]byte(prefixOrder), func(key, value []byte) bool {

@@ -19,7 +19,7 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	if m.Currency != op.Account.Currency {
 		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q takes %s, not %s", op.ID, op.Account.Currency, m.Currency)
 	}
-	chips, err := chipsFor(op, m.AmountMinor)
+	chips, err := op.Rate.ChipsFor(m.AmountMinor)
 	if err != nil {
 		return nil, err
 	}
@@ -40,18 +40,6 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	return []Event{orderEvent(o)}, nil
 }
 
-// chipsFor is the operator's rate applied to a fiat amount; zero chips buys nothing.
-func chipsFor(op txn.Operator, amountMinor uint64) (uint64, error) {
-	chips, ok := op.Rate.Apply(amountMinor)
-	if !ok {
-		return 0, txn.Errorf(txn.Overflow, "%d minor units at rate %d/%d overflow", amountMinor, op.Rate.Chips, op.Rate.Minor)
-	}
-	if chips == 0 {
-		return 0, txn.Errorf(txn.InvalidField, "amount_minor: %d buys no chips at rate %d/%d", amountMinor, op.Rate.Chips, op.Rate.Minor)
-	}
-	return chips, nil
-}
-
 func checkCap(op txn.Operator, chips uint64) error {
 	outstanding := op.OutstandingChips()
 	if chips > op.CapChips || outstanding > op.CapChips-chips {
@@ -70,7 +58,7 @@ func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmP
 	if err != nil {
 		return nil, err
 	}
-	chips, err := chipsFor(op, m.AmountMinor)
+	chips, err := op.Rate.ChipsFor(m.AmountMinor)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +87,7 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 	if err != nil {
 		return nil, err
 	}
-	chips, err := chipsFor(op, r.AmountMinor)
+	chips, err := op.Rate.ChipsFor(r.AmountMinor)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +195,7 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 
 func orderEvent(o txn.Order) Event {
 	return Event{Type: "order", Attrs: []Attr{
-		{"id", o.ID}, {"status", o.Status}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},
+		{"id", o.ID}, {"status", string(o.Status)}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},
 		{"amount_minor", u64(o.AmountMinor)}, {"currency", o.Currency}, {"reference", o.PaymentReference},
 		{"received_minor", u64(o.ReceivedMinor)}, {"chips", u64(o.Chips)},
 	}}

@@ -2,9 +2,11 @@ package txn
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"math/bits"
 
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
 )
 
 // Type identifies a message. Numbers are part of the wire format and never change.
@@ -49,11 +51,12 @@ const ChipDecimals = 6
 // Rate converts fiat to chips: Chips base units for every Minor minor units of fiat.
 type Rate struct {
 	_     struct{} `cbor:",toarray"`
-	Chips uint64   `json:"chips"`
-	Minor uint64   `json:"minor"`
+	Chips uint64   `cbor:"chips" json:"chips"`
+	Minor uint64   `cbor:"minor" json:"minor"`
 }
 
-// Apply returns the chips for amountMinor, rounded down; ok is false on overflow.
+// Apply returns the chips for amountMinor, rounded down; ok is false on overflow. It
+// is the arithmetic alone: ChipsFor is the rule.
 func (r Rate) Apply(amountMinor uint64) (chips uint64, ok bool) {
 	hi, lo := bits.Mul64(amountMinor, r.Chips)
 	if r.Minor == 0 || hi >= r.Minor {
@@ -63,22 +66,54 @@ func (r Rate) Apply(amountMinor uint64) (chips uint64, ok bool) {
 	return q, true
 }
 
+// ChipsFor is the chips a payment of amountMinor is owed at this rate, the one rule
+// that buy requests, confirmations, receipts and the ledger's invariants apply: Apply's
+// quotient, rounded down, refused with Overflow if it does not fit in 64 bits (or the
+// rate has no minor units) and with InvalidField if it is zero, an amount that buys
+// nothing.
+func (r Rate) ChipsFor(amountMinor uint64) (uint64, error) {
+	chips, ok := r.Apply(amountMinor)
+	if !ok {
+		return 0, Errorf(Overflow, "%d minor units at rate %d/%d overflow", amountMinor, r.Chips, r.Minor)
+	}
+	if chips == 0 {
+		return 0, Errorf(InvalidField, "amount_minor: %d buys no chips at rate %d/%d", amountMinor, r.Chips, r.Minor)
+	}
+	return chips, nil
+}
+
+// ParseRate reads a rate as people write it, chips per whole unit of cur with up to
+// ChipDecimals decimals ("1", "0.5"), into the ratio the ledger keeps: that many chip
+// base units for 10^MinorDigits minor units. The ratio is not reduced: 1 chip per EUR
+// is 1000000/100.
+func ParseRate(s string, cur fiat.Currency) (Rate, error) {
+	chips, err := fiat.ParseDecimal(s, ChipDecimals)
+	if err != nil || chips == 0 {
+		return Rate{}, fmt.Errorf("want a positive number of chips per %s with at most %d decimals, e.g. 1 or 0.5, got %q", cur.Code(), ChipDecimals, s)
+	}
+	minor := uint64(1)
+	for range cur.MinorDigits() {
+		minor *= 10
+	}
+	return Rate{Chips: chips, Minor: minor}, nil
+}
+
 // BankAccount is an operator's real account, where buyers pay.
 type BankAccount struct {
 	_        struct{} `cbor:",toarray"`
-	IBAN     string   `json:"iban"`
-	BIC      string   `json:"bic"`
-	Holder   string   `json:"holder"`
-	Currency string   `json:"currency"`
+	IBAN     string   `cbor:"iban" json:"iban"`
+	BIC      string   `cbor:"bic" json:"bic"`
+	Holder   string   `cbor:"holder" json:"holder"`
+	Currency string   `cbor:"currency" json:"currency"`
 }
 
 // Party is the buyer as the order knows it: an id chosen at the buy request (for
 // example the operator's customer number), its address and its public key.
 type Party struct {
 	_         struct{}       `cbor:",toarray"`
-	ID        string         `json:"id"`
-	Address   crypto.Address `json:"address"`
-	PublicKey []byte         `json:"public_key"`
+	ID        string         `cbor:"id" json:"id"`
+	Address   crypto.Address `cbor:"address" json:"address"`
+	PublicKey []byte         `cbor:"public_key" json:"public_key"`
 }
 
 // RegisterOperator (issuer) admits a financial operator and its bank account.

@@ -161,6 +161,7 @@ func TestValidateConfirmPayment(t *testing.T) {
 		{name: "order id lower-case hex", msg: confirm(func(m *ConfirmPayment) { m.OrderID = strings.ToLower(id) }), want: InvalidField},
 		{name: "order id not hex", msg: confirm(func(m *ConfirmPayment) { m.OrderID = "G" + id[1:] }), want: InvalidField},
 		{name: "order id empty", msg: confirm(func(m *ConfirmPayment) { m.OrderID = "" }), want: InvalidField},
+		{name: "order id as its payment reference", msg: confirm(func(m *ConfirmPayment) { m.OrderID = PaymentReference(id) }), want: InvalidField},
 		{name: "buyer id empty", msg: confirm(func(m *ConfirmPayment) { m.Buyer.ID = "" }), want: InvalidField},
 		{name: "buyer id trailing space", msg: confirm(func(m *ConfirmPayment) { m.Buyer.ID = "c " }), want: InvalidField},
 		{name: "buyer address of another key", msg: confirm(func(m *ConfirmPayment) { m.Buyer.Address = addrOf(holderKey) }), want: InvalidField},
