@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chipmint/chipmint/internal/bank/camt"
+	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
