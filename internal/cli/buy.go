@@ -43,6 +43,8 @@ type BuyResult struct {
 	Order     txn.Order        `json:"order"`
 	PayTo     txn.Operator     `json:"pay_to"`
 	Committed client.Committed `json:"committed"`
+	// PayableUntil is the order's deadline, worded for people.
+	PayableUntil deadline `json:"payable_until"`
 }
 
 func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
@@ -61,12 +63,13 @@ func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
 	if err != nil {
 		return err
 	}
+	res.PayableUntil = payableUntil(cmd.Context(), c, res.Order)
 	g.emit(res, func(w io.Writer) {
 		fmt.Fprintf(w, "order %s awaiting payment (height %d)\n", res.Order.ID, res.Committed.Height)
 		fmt.Fprintf(w, "pay %s to %s, %s, BIC %s\n", formatMoney(res.Order.AmountMinor, res.Order.Currency),
 			res.PayTo.Account.Holder, fiat.IBAN(res.PayTo.Account.IBAN).Print(), res.PayTo.Account.BIC)
 		fmt.Fprintf(w, "reference %s\n", res.Order.PaymentReference)
-		fmt.Fprintf(w, "pay before height %d, or the order expires\n", res.Order.ExpiresHeight)
+		fmt.Fprintf(w, "%s; unpaid, the order expires\n", res.PayableUntil)
 	})
 	return nil
 }

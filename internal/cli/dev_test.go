@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/node"
 )
 
@@ -80,6 +81,19 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 		t.Fatal(err)
 	}
 	bought.Order.PaymentReference = jsonField(t, cli("order", "show", bought.Order.ID), "payment_reference")
+	// An order is found by its id in any letter case and by the reference the buyer
+	// was given, as printed or as typed; an unknown id and a malformed one say which.
+	for _, name := range []string{strings.ToLower(bought.Order.ID), bought.Order.PaymentReference, fiat.CreditorReference(bought.Order.PaymentReference).Print()} {
+		if id := jsonField(t, cli("order", "show", name), "id"); id != bought.Order.ID {
+			t.Fatalf("order show %s: order %q, want %s", name, id, bought.Order.ID)
+		}
+	}
+	if _, errOut, code := run(t, "--home", home, "--node", nodeURL, "order", "show", "00000000000000000000"); code != ExitError || !strings.Contains(errOut, "order 00000000000000000000 is unknown") {
+		t.Fatalf("an unknown order: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := run(t, "--home", home, "--node", nodeURL, "order", "show", "not-an-order"); code != ExitUsage || !strings.Contains(errOut, "not an order id") {
+		t.Fatalf("a malformed order id: exit %d: %s", code, errOut)
+	}
 	cli("bank", "pay", "--bank", bankURL, "--from-iban", info.CustomerIBAN, "--to-iban", info.OperatorIBAN,
 		"--amount", "100.00", "--reference", bought.Order.PaymentReference)
 	for {

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/keystore"
+	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/system"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// An order's deadline reads the same in buy and order show, with about when it falls;
+// an order that expired shows its expiry in its history.
+func TestOrderDeadlineAndExpiry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	t.Setenv("CHIPMINT_PASSPHRASE", "order-test")
+	home := t.TempDir()
+	ks, err := keystore.Open(node.KeysDir(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuerKey, err := ks.Add("issuer", "order-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ch, err := system.StartLocalChain(ctx, filepath.Join(t.TempDir(), "node"), node.LocalOptions{
+		ChainID: "chipmint-order", BlockTime: 100 * time.Millisecond, OrderTTLBlocks: 5,
+		Issuers: []txn.Issuer{{ID: "issuer", Address: issuerKey.Address, PublicKey: issuerKey.PublicKey}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Stop()
+	issuer, err := ks.Unlock("issuer", "order-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, opKey, _ := crypto.GenerateKey(nil)
+	if _, err := ch.Client.RegisterOperator(ctx, txn.NewRegisterOperator("acme", opKey.Public().(ed25519.PublicKey),
+		txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme", Currency: "EUR"},
+		txn.Rate{Chips: 1_000_000, Minor: 100}, 1_000_000_000), issuer); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := run(t, append([]string{"--home", home, "--node", ch.Node.RPCAddress()}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("chipmint %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	cli("keys", "add", "alice")
+	bought := cli("buy", "--from", "alice", "--operator", "acme", "--amount", "5.00")
+	wording := "payable up to and including height "
+	if !strings.Contains(bought, wording) || !strings.Contains(bought, ", about ") {
+		t.Fatalf("buy does not say its deadline as order show does:\n%s", bought)
+	}
+	id := orderIDIn(t, bought)
+	var shown orderView
+	for {
+		if err := json.Unmarshal([]byte(cli("-o", "json", "order", "show", id)), &shown); err != nil {
+			t.Fatal(err)
+		}
+		if shown.Order.Status == txn.StatusExpired {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("order still %s", shown.Order.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	last := shown.History[len(shown.History)-1]
+	if last.Attrs["status"] != string(txn.StatusExpired) || last.Height != shown.Order.ExpiresHeight+1 {
+		t.Fatalf("history does not end with the expiry after height %d: %+v", shown.Order.ExpiresHeight, shown.History)
+	}
+	if shown.PayableUntil == nil || shown.PayableUntil.Height != shown.Order.ExpiresHeight || shown.PayableUntil.About.IsZero() {
+		t.Fatalf("deadline: %+v", shown.PayableUntil)
+	}
+	text := cli("order", "show", id)
+	for _, want := range []string{"(expired)", wording, "expired"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("order show lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// orderIDIn is the order id that buy printed.
+func orderIDIn(t *testing.T, buyText string) string {
+	t.Helper()
+	f := strings.Fields(buyText)
+	if len(f) < 2 || f[0] != "order" {
+		t.Fatalf("buy printed %q", buyText)
+	}
+	return f[1]
+}
