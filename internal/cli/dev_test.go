@@ -98,7 +98,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 		"--amount", "100.00", "--reference", bought.Order.PaymentReference)
 	for {
 		var bal struct {
-			Chips uint64 `json:"chips"`
+			Chips uint64 `json:"chips,string"`
 		}
 		if err := json.Unmarshal([]byte(cli("balance", "alice")), &bal); err != nil {
 			t.Fatal(err)

@@ -33,7 +33,7 @@ const (
 // Balance is the answer to PathBalance.
 type Balance struct {
 	Address crypto.Address `json:"address"`
-	Chips   uint64         `json:"chips"`
+	Chips   uint64         `json:"chips,string"`
 }
 
 // Invariants is the answer to PathInvariants: the node's check of the ledger's

@@ -51,8 +51,8 @@ const ChipDecimals = 6
 // Rate converts fiat to chips: Chips base units for every Minor minor units of fiat.
 type Rate struct {
 	_     struct{} `cbor:",toarray"`
-	Chips uint64   `cbor:"chips" json:"chips"`
-	Minor uint64   `cbor:"minor" json:"minor"`
+	Chips uint64   `cbor:"chips" json:"chips,string"`
+	Minor uint64   `cbor:"minor" json:"minor,string"`
 }
 
 // Apply returns the chips for amountMinor, rounded down; ok is false on overflow. It
@@ -124,7 +124,7 @@ type RegisterOperator struct {
 	PublicKey []byte         `json:"public_key"`
 	Account   BankAccount    `json:"account"`
 	Rate      Rate           `json:"rate"`
-	CapChips  uint64         `json:"cap_chips"`
+	CapChips  uint64         `json:"cap_chips,string"`
 }
 
 // BuyRequest (buyer) asks an operator for chips against a payment of AmountMinor.
@@ -132,7 +132,7 @@ type BuyRequest struct {
 	_           struct{} `cbor:",toarray"`
 	Operator    string   `json:"operator"`
 	BuyerID     string   `json:"buyer_id"`
-	AmountMinor uint64   `json:"amount_minor"`
+	AmountMinor uint64   `json:"amount_minor,string"`
 	Currency    string   `json:"currency"`
 }
 
@@ -142,7 +142,7 @@ type ConfirmPayment struct {
 	_             struct{} `cbor:",toarray"`
 	OrderID       string   `json:"order_id"`
 	Buyer         Party    `json:"buyer"`
-	AmountMinor   uint64   `json:"amount_minor"`
+	AmountMinor   uint64   `json:"amount_minor,string"`
 	Currency      string   `json:"currency"`
 	BankReference string   `json:"bank_reference"`
 }
@@ -157,9 +157,9 @@ type Receipt struct {
 	OperatorIBAN    string         `json:"operator_iban"`
 	PayerIBAN       string         `json:"payer_iban"`
 	Buyer           Party          `json:"buyer"`
-	AmountMinor     uint64         `json:"amount_minor"`
+	AmountMinor     uint64         `json:"amount_minor,string"`
 	Currency        string         `json:"currency"`
-	Chips           uint64         `json:"chips"`
+	Chips           uint64         `json:"chips,string"`
 	BankReference   string         `json:"bank_reference"`
 }
 
@@ -175,14 +175,14 @@ type SubmitReceipt struct {
 type Issue struct {
 	_       struct{} `cbor:",toarray"`
 	OrderID string   `json:"order_id"`
-	Chips   uint64   `json:"chips"`
+	Chips   uint64   `json:"chips,string"`
 }
 
 // Transfer (holder) moves chips to another account.
 type Transfer struct {
 	_           struct{}       `cbor:",toarray"`
 	To          crypto.Address `json:"to"`
-	AmountChips uint64         `json:"amount_chips"`
+	AmountChips uint64         `json:"amount_chips,string"`
 }
 
 // Type implements Msg.

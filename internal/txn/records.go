@@ -45,9 +45,9 @@ type Operator struct {
 	PublicKey        []byte         `cbor:"public_key" json:"public_key"`
 	Account          BankAccount    `cbor:"account" json:"account"`
 	Rate             Rate           `cbor:"rate" json:"rate"`
-	CapChips         uint64         `cbor:"cap_chips" json:"cap_chips"`
-	IssuedChips      uint64         `cbor:"issued_chips" json:"issued_chips"`
-	BurnedChips      uint64         `cbor:"burned_chips" json:"burned_chips"`
+	CapChips         uint64         `cbor:"cap_chips" json:"cap_chips,string"`
+	IssuedChips      uint64         `cbor:"issued_chips" json:"issued_chips,string"`
+	BurnedChips      uint64         `cbor:"burned_chips" json:"burned_chips,string"`
 	RegisteredBy     crypto.Address `cbor:"registered_by" json:"registered_by"`
 	RegisteredHeight int64          `cbor:"registered_height" json:"registered_height"`
 }
@@ -61,14 +61,14 @@ type Order struct {
 	PaymentReference string       `cbor:"payment_reference" json:"payment_reference"`
 	Buyer            Party        `cbor:"buyer" json:"buyer"`
 	Operator         string       `cbor:"operator" json:"operator"`
-	AmountMinor      uint64       `cbor:"amount_minor" json:"amount_minor"`
+	AmountMinor      uint64       `cbor:"amount_minor" json:"amount_minor,string"`
 	Currency         string       `cbor:"currency" json:"currency"`
 	Status           OrderStatus  `cbor:"status" json:"status"`
-	ReceivedMinor    uint64       `cbor:"received_minor,omitempty" json:"received_minor,omitempty"`
+	ReceivedMinor    uint64       `cbor:"received_minor,omitempty" json:"received_minor,omitempty,string"`
 	BankReference    string       `cbor:"bank_reference,omitempty" json:"bank_reference,omitempty"`
 	ConfirmedBy      Confirmation `cbor:"confirmed_by,omitempty" json:"confirmed_by,omitempty"`
 	PayerIBAN        string       `cbor:"payer_iban,omitempty" json:"payer_iban,omitempty"`
-	Chips            uint64       `cbor:"chips,omitempty" json:"chips,omitempty"`
+	Chips            uint64       `cbor:"chips,omitempty" json:"chips,omitempty,string"`
 	CreatedHeight    int64        `cbor:"created_height" json:"created_height"`
 	PaidHeight       int64        `cbor:"paid_height,omitempty" json:"paid_height,omitempty"`
 	IssuedHeight     int64        `cbor:"issued_height,omitempty" json:"issued_height,omitempty"`
@@ -79,7 +79,7 @@ type Order struct {
 
 // Supply is the chip totals of the chain.
 type Supply struct {
-	TotalChips  uint64 `cbor:"total_chips" json:"total_chips"`
-	IssuedChips uint64 `cbor:"issued_chips" json:"issued_chips"`
-	BurnedChips uint64 `cbor:"burned_chips" json:"burned_chips"`
+	TotalChips  uint64 `cbor:"total_chips" json:"total_chips,string"`
+	IssuedChips uint64 `cbor:"issued_chips" json:"issued_chips,string"`
+	BurnedChips uint64 `cbor:"burned_chips" json:"burned_chips,string"`
 }
