@@ -2,8 +2,10 @@ package cli
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +18,7 @@ func NewCmdKeys(g *Globals) *cobra.Command {
 	cmd.AddCommand(
 		&cobra.Command{
 			Use: "add NAME", Short: "Create a new key", Args: cobra.ExactArgs(1),
-			RunE: func(_ *cobra.Command, args []string) error { return runKeysAdd(g, args[0]) },
+			RunE: func(cmd *cobra.Command, args []string) error { return runKeysAdd(cmd, g, args[0]) },
 		},
 		&cobra.Command{
 			Use: "list", Short: "List the keys", Args: cobra.NoArgs,
@@ -40,14 +42,42 @@ func viewKey(k keystore.Key) keyView {
 	return keyView{Name: k.Name, Address: k.Address.String(), PublicKey: base64.StdEncoding.EncodeToString(k.PublicKey)}
 }
 
-func runKeysAdd(g *Globals, name string) error {
+// terminal returns the person the keys commands may ask: the command's
+// input when it is a terminal, or a stand-in for one in tests, else nil.
+func terminal(cmd *cobra.Command, g *Globals) keystore.Terminal {
+	switch in := cmd.InOrStdin().(type) {
+	case keystore.Terminal:
+		return in
+	case *os.File:
+		return keystore.FileTerminal(in, g.Err)
+	}
+	return nil
+}
+
+// checkFree fails unless name is a valid key name not yet in ks, so that a
+// command refuses before asking for a passphrase rather than after.
+func checkFree(ks *keystore.Store, name string) error {
+	_, err := ks.Show(name)
+	if err == nil {
+		return fmt.Errorf("%w: %q", keystore.ErrKeyExists, name)
+	}
+	if errors.Is(err, keystore.ErrKeyNotFound) {
+		return nil
+	}
+	return err
+}
+
+func runKeysAdd(cmd *cobra.Command, g *Globals, name string) error {
 	ks, err := g.keystore()
 	if err != nil {
 		return err
 	}
-	pass, err := keystore.Passphrase(fmt.Sprintf("passphrase for new key %q: ", name))
-	if err != nil {
+	if err := checkFree(ks, name); err != nil {
 		return err
+	}
+	pass, err := keystore.NewPassphrase(terminal(cmd, g), fmt.Sprintf("passphrase for new key %q: ", name))
+	if err != nil {
+		return fmt.Errorf("%w; nothing was created", err)
 	}
 	k, err := ks.Add(name, pass)
 	if err != nil {

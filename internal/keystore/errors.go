@@ -18,8 +18,11 @@ var (
 	// ErrEmptyPassphrase means an empty passphrase was given; it would leave
 	// the key protected by nothing but scrypt's cost.
 	ErrEmptyPassphrase = errors.New("keystore: empty passphrase")
-	// ErrNoPassphrase means Passphrase had neither the environment variable
-	// nor a terminal to ask.
+	// ErrPassphraseMismatch means the passphrase for a new key was typed
+	// twice and the two differ.
+	ErrPassphraseMismatch = errors.New("keystore: the passphrases do not match")
+	// ErrNoPassphrase means there was neither the environment variable nor
+	// a terminal to ask.
 	ErrNoPassphrase = errors.New("keystore: no passphrase: set " + passphraseEnv + " or run in a terminal")
 	// ErrCorrupt means a key file is malformed or inconsistent.
 	ErrCorrupt = errors.New("keystore: corrupt key file")
