@@ -54,6 +54,17 @@ func terminal(cmd *cobra.Command, g *Globals) keystore.Terminal {
 	return nil
 }
 
+// keyNotFound turns the keystore's error for an unknown key into a usage
+// error (exit 2) naming the key and the keystore folder, and passes any
+// other error through, so an unknown key ends every command the same way.
+func keyNotFound(err error) error {
+	var nf *keystore.KeyNotFoundError
+	if !errors.As(err, &nf) {
+		return err
+	}
+	return usageError{fmt.Errorf("no key %q in %s; `chipmint keys list` shows the keys", nf.Name, nf.Dir)}
+}
+
 // checkFree fails unless name is a valid key name not yet in ks, so that a
 // command refuses before asking for a passphrase rather than after.
 func checkFree(ks *keystore.Store, name string) error {
@@ -116,7 +127,7 @@ func runKeysShow(g *Globals, name string) error {
 	}
 	k, err := ks.Show(name)
 	if err != nil {
-		return err
+		return keyNotFound(err)
 	}
 	v := viewKey(k)
 	g.emit(v, func(w io.Writer) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -148,6 +149,43 @@ func TestKeysAdd(t *testing.T) {
 			}
 			if got := keyNames(t, home); strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Fatalf("keys after add: %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// errorMessage is the error a command reported: on stderr in text, or as
+// {"error": ...} on stdout with -o json.
+func errorMessage(t *testing.T, out, errOut string) string {
+	t.Helper()
+	if out == "" {
+		return errOut
+	}
+	var v struct {
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("stdout is not a JSON error: %v: %s", err, out)
+	}
+	return v.Error
+}
+
+func TestKeysUnknownKeyIsUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{name: "show", args: []string{"keys", "show", "bob"}},
+		{name: "show json", args: []string{"keys", "show", "bob", "-o", "json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			addKey(t, home, "alice", "pass")
+			out, errOut, code := runIn(t, noTerminal, append([]string{"--home", home}, tt.args...)...)
+			want := fmt.Sprintf("no key %q in %s; `chipmint keys list` shows the keys", "bob", node.KeysDir(home))
+			if code != ExitUsage || !strings.Contains(errorMessage(t, out, errOut), want) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d naming %q", code, out, errOut, ExitUsage, want)
 			}
 		})
 	}

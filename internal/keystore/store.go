@@ -203,7 +203,7 @@ func (s *Store) read(name string) (keyFile, error) {
 	}
 	data, err := os.ReadFile(s.path(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return keyFile{}, fmt.Errorf("%w: %q", ErrKeyNotFound, name)
+		return keyFile{}, &KeyNotFoundError{Name: name, Dir: s.dir}
 	}
 	if err != nil {
 		return keyFile{}, fmt.Errorf("keystore: read key %q: %w", name, err)
