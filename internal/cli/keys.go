@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -12,9 +13,31 @@ import (
 	"github.com/chipmint/chipmint/internal/keystore"
 )
 
+// KeysExportOptions are the flags of `chipmint keys export`.
+type KeysExportOptions struct {
+	Out string
+}
+
+// KeysImportOptions are the flags of `chipmint keys import`.
+type KeysImportOptions struct {
+	In string
+}
+
 // NewCmdKeys is `chipmint keys`: the encrypted keystore in the home folder.
 func NewCmdKeys(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "Manage signing keys (encrypted on disk)"}
+	eo := &KeysExportOptions{}
+	export := &cobra.Command{
+		Use: "export NAME", Short: "Write a key to a file, still sealed under its passphrase", Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error { return runKeysExport(g, args[0], eo) },
+	}
+	export.Flags().StringVar(&eo.Out, "out", "", "file to write; it must not exist")
+	ino := &KeysImportOptions{}
+	imp := &cobra.Command{
+		Use: "import NAME", Short: "Store under NAME a key from a file written by keys export", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runKeysImport(cmd, g, args[0], ino) },
+	}
+	imp.Flags().StringVar(&ino.In, "in", "", "file written by keys export")
 	cmd.AddCommand(
 		&cobra.Command{
 			Use: "add NAME", Short: "Create a new key", Args: cobra.ExactArgs(1),
@@ -28,6 +51,7 @@ func NewCmdKeys(g *Globals) *cobra.Command {
 			Use: "show NAME", Short: "Show a key's address and public key", Args: cobra.ExactArgs(1),
 			RunE: func(_ *cobra.Command, args []string) error { return runKeysShow(g, args[0]) },
 		},
+		export, imp,
 	)
 	return cmd
 }
@@ -40,6 +64,12 @@ type keyView struct {
 
 func viewKey(k keystore.Key) keyView {
 	return keyView{Name: k.Name, Address: k.Address.String(), PublicKey: base64.StdEncoding.EncodeToString(k.PublicKey)}
+}
+
+// keyFileView is a key and the file it was exported to or imported from.
+type keyFileView struct {
+	keyView
+	File string `json:"file"`
 }
 
 // terminal returns the person the keys commands may ask: the command's
@@ -133,5 +163,57 @@ func runKeysShow(g *Globals, name string) error {
 	g.emit(v, func(w io.Writer) {
 		fmt.Fprintf(w, "name:       %s\naddress:    %s\npublic key: %s\n", v.Name, v.Address, v.PublicKey)
 	})
+	return nil
+}
+
+func runKeysExport(g *Globals, name string, o *KeysExportOptions) error {
+	if o.Out == "" {
+		return usageError{errors.New("--out: name the file to write")}
+	}
+	ks, err := g.keystore()
+	if err != nil {
+		return err
+	}
+	k, err := ks.Export(name, o.Out)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("--out: %s already exists; keys export never replaces a file", o.Out)
+	}
+	if err != nil {
+		return keyNotFound(err)
+	}
+	v := keyFileView{keyView: viewKey(k), File: o.Out}
+	g.emit(v, func(w io.Writer) {
+		fmt.Fprintf(w, "key %s (%s) written to %s, still sealed under its passphrase\n", v.Name, v.Address, v.File)
+	})
+	return nil
+}
+
+func runKeysImport(cmd *cobra.Command, g *Globals, name string, o *KeysImportOptions) error {
+	data, err := readFile("--in", o.In)
+	if err != nil {
+		return err
+	}
+	ks, err := g.keystore()
+	if err != nil {
+		return err
+	}
+	if err := checkFree(ks, name); err != nil {
+		return err
+	}
+	from, err := keystore.ReadKeyFile(data)
+	if err != nil {
+		return fmt.Errorf("--in: %w", err)
+	}
+	prompt := fmt.Sprintf("passphrase of key %q (%s) in %s: ", from.Name, from.Address, o.In)
+	pass, err := keystore.ReadPassphrase(terminal(cmd, g), prompt)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was imported", err)
+	}
+	k, err := ks.ImportFile(name, data, pass)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was imported", err)
+	}
+	v := keyFileView{keyView: viewKey(k), File: o.In}
+	g.emit(v, func(w io.Writer) { fmt.Fprintf(w, "key %s imported from %s: %s\n", v.Name, v.File, v.Address) })
 	return nil
 }

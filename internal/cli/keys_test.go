@@ -3,9 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,9 +140,7 @@ func TestKeysAdd(t *testing.T) {
 				in = fake
 			}
 			_, errOut, code := runIn(t, in, "--home", home, "keys", "add", "alice")
-			if code != tt.wantCode || !strings.Contains(errOut, tt.wantErr) {
-				t.Fatalf("exit %d, stderr %q; want exit %d naming %q", code, errOut, tt.wantCode, tt.wantErr)
-			}
+			wantExit(t, "", errOut, code, tt.wantCode, tt.wantErr)
 			if len(fake.prompts) != tt.wantPrompts {
 				t.Fatalf("prompts %q, want %d of them", fake.prompts, tt.wantPrompts)
 			}
@@ -170,6 +172,16 @@ func errorMessage(t *testing.T, out, errOut string) string {
 	return v.Error
 }
 
+// wantExit fails the test unless a command ended with wantCode and, if
+// that is a failure, reported an error containing msg.
+func wantExit(t *testing.T, out, errOut string, code, wantCode ExitCode, msg string) {
+	t.Helper()
+	if code == wantCode && (code == ExitOK || strings.Contains(errorMessage(t, out, errOut), msg)) {
+		return
+	}
+	t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d naming %q", code, out, errOut, wantCode, msg)
+}
+
 func TestKeysUnknownKeyIsUsage(t *testing.T) {
 	tests := []struct {
 		name string
@@ -177,16 +189,266 @@ func TestKeysUnknownKeyIsUsage(t *testing.T) {
 	}{
 		{name: "show", args: []string{"keys", "show", "bob"}},
 		{name: "show json", args: []string{"keys", "show", "bob", "-o", "json"}},
+		{name: "export", args: []string{"keys", "export", "bob", "--out", "HOME/bob.key"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			home := t.TempDir()
 			addKey(t, home, "alice", "pass")
-			out, errOut, code := runIn(t, noTerminal, append([]string{"--home", home}, tt.args...)...)
+			args := []string{"--home", home}
+			for _, a := range tt.args {
+				args = append(args, strings.ReplaceAll(a, "HOME", home))
+			}
+			out, errOut, code := runIn(t, noTerminal, args...)
 			want := fmt.Sprintf("no key %q in %s; `chipmint keys list` shows the keys", "bob", node.KeysDir(home))
-			if code != ExitUsage || !strings.Contains(errorMessage(t, out, errOut), want) {
-				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d naming %q", code, out, errOut, ExitUsage, want)
+			wantExit(t, out, errOut, code, ExitUsage, want)
+		})
+	}
+}
+
+func TestKeysExport(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string // after "keys export alice"; "FILE" stands for the export path
+		existing bool     // FILE holds something already
+		wantCode ExitCode
+		wantErr  string
+	}{
+		{name: "exports", args: []string{"--out", "FILE"}},
+		{name: "exports as json", args: []string{"--out", "FILE", "-o", "json"}},
+		{name: "refuses to replace a file", args: []string{"--out", "FILE"}, existing: true, wantCode: ExitError, wantErr: "already exists"},
+		{name: "no --out", wantCode: ExitUsage, wantErr: "--out"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			added := addKey(t, home, "alice", "pass")
+			t.Setenv("CHIPMINT_PASSPHRASE", "")
+			file := filepath.Join(t.TempDir(), "alice.key")
+			if tt.existing {
+				if err := os.WriteFile(file, []byte("old"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"--home", home, "keys", "export", "alice"}
+			for _, a := range tt.args {
+				args = append(args, strings.ReplaceAll(a, "FILE", file))
+			}
+			out, errOut, code := runIn(t, noTerminal, args...)
+			wantExit(t, out, errOut, code, tt.wantCode, tt.wantErr)
+			got, _ := os.ReadFile(file)
+			if tt.existing {
+				if string(got) != "old" {
+					t.Fatalf("existing file now holds %q", got)
+				}
+				return
+			}
+			if code != ExitOK {
+				return
+			}
+			stored, err := os.ReadFile(filepath.Join(node.KeysDir(home), "alice.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, stored) {
+				t.Fatalf("exported file differs from the key file:\n%s\nwant\n%s", got, stored)
+			}
+			info, err := os.Stat(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Mode() != 0o600 {
+				t.Fatalf("exported file mode %v, want -rw-------", info.Mode())
+			}
+			if !slices.Contains(tt.args, "json") {
+				if !strings.Contains(out, added.Address) || !strings.Contains(out, file) {
+					t.Fatalf("output %q names neither the address nor the file", out)
+				}
+				return
+			}
+			var v struct {
+				keyView
+				File string `json:"file"`
+			}
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if v.keyView != added || v.File != file {
+				t.Fatalf("json %+v, want %+v in %s", v, added, file)
 			}
 		})
 	}
+}
+
+// copyFile copies the file src to dst, making dst's directory if need be.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exportKey creates alice under passphrase in a home of her own, exports
+// her and returns the path of the file.
+func exportKey(t *testing.T, passphrase string) (keyView, string) {
+	t.Helper()
+	home := t.TempDir()
+	k := addKey(t, home, "alice", passphrase)
+	file := filepath.Join(t.TempDir(), "alice.key")
+	_, errOut, code := runIn(t, noTerminal, "--home", home, "keys", "export", "alice", "--out", file)
+	if code != ExitOK {
+		t.Fatalf("keys export: exit %d: %s", code, errOut)
+	}
+	return k, file
+}
+
+// editKeyFile rewrites the JSON key file at path through edit.
+func editKeyFile(t *testing.T, path string, edit func(m map[string]any)) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if data, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// flipCiphertext flips one bit of the sealed seed.
+func flipCiphertext(m map[string]any) {
+	c := m["cipher"].(map[string]any)
+	b, err := base64.StdEncoding.DecodeString(c["ciphertext"].(string))
+	if err != nil {
+		panic(err)
+	}
+	b[0] ^= 1
+	c["ciphertext"] = base64.StdEncoding.EncodeToString(b)
+}
+
+func TestKeysImport(t *testing.T) {
+	tests := []struct {
+		name        string
+		as          string
+		env         string
+		answers     []string // nil: no terminal
+		edit        func(map[string]any)
+		noIn        bool // leave out --in
+		json        bool
+		wantCode    ExitCode
+		wantErr     string
+		wantPrompts int
+	}{
+		{name: "passphrase from environment", as: "bob", env: "pass"},
+		{name: "same name", as: "alice", env: "pass"},
+		{name: "json", as: "bob", env: "pass", json: true},
+		{name: "passphrase typed", as: "bob", answers: []string{"pass"}, wantPrompts: 1},
+		{name: "wrong passphrase typed", as: "bob", answers: []string{"wrong"}, wantCode: ExitError, wantErr: "wrong passphrase or tampered key file", wantPrompts: 1},
+		{name: "empty passphrase typed", as: "bob", answers: []string{""}, wantCode: ExitError, wantErr: "empty passphrase", wantPrompts: 1},
+		{name: "no passphrase, no terminal", as: "bob", wantCode: ExitError, wantErr: "CHIPMINT_PASSPHRASE"},
+		{name: "tampered ciphertext", as: "bob", env: "pass", edit: flipCiphertext, wantCode: ExitError, wantErr: "wrong passphrase or tampered key file"},
+		{name: "address not the public key's, asks nothing", as: "bob", answers: []string{"pass"}, edit: func(m map[string]any) {
+			m["address"] = "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6"
+		}, wantCode: ExitError, wantErr: "corrupt key file"},
+		{name: "unknown cipher, asks nothing", as: "bob", answers: []string{"pass"}, edit: func(m map[string]any) {
+			m["cipher"].(map[string]any)["name"] = "aes-256-gcm"
+		}, wantCode: ExitError, wantErr: "unsupported key file"},
+		{name: "name taken, asks nothing", as: "carol", answers: []string{"pass"}, wantCode: ExitError, wantErr: "already exists"},
+		{name: "no --in", as: "bob", env: "pass", noIn: true, wantCode: ExitUsage, wantErr: "--in"},
+	}
+	exported, exportedFile := exportKey(t, "pass")
+	base := t.TempDir()
+	carol := addKey(t, base, "carol", "carol's")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "alice.key")
+			copyFile(t, exportedFile, file)
+			if tt.edit != nil {
+				editKeyFile(t, file, tt.edit)
+			}
+			home := t.TempDir()
+			copyFile(t, filepath.Join(node.KeysDir(base), "carol.json"), filepath.Join(node.KeysDir(home), "carol.json"))
+			t.Setenv("CHIPMINT_PASSPHRASE", tt.env)
+			var in io.Reader = noTerminal
+			fake := &fakeTerminal{answers: tt.answers}
+			if tt.answers != nil {
+				in = fake
+			}
+			args := []string{"--home", home, "keys", "import", tt.as}
+			if !tt.noIn {
+				args = append(args, "--in", file)
+			}
+			if tt.json {
+				args = append(args, "-o", "json")
+			}
+			out, errOut, code := runIn(t, in, args...)
+			wantExit(t, out, errOut, code, tt.wantCode, tt.wantErr)
+			if len(fake.prompts) != tt.wantPrompts {
+				t.Fatalf("prompts %q, want %d of them", fake.prompts, tt.wantPrompts)
+			}
+			want := []string{"carol"}
+			if code == ExitOK {
+				want = append(want, tt.as)
+				slices.Sort(want)
+			}
+			if got := keyNames(t, home); !slices.Equal(got, want) {
+				t.Fatalf("keys after import: %q, want %q", got, want)
+			}
+			if code != ExitOK {
+				if tt.as == "carol" {
+					unlock(t, home, "carol", "carol's")
+					if shown := showKey(t, home, "carol"); shown != carol {
+						t.Fatalf("carol is now %+v, was %+v", shown, carol)
+					}
+				}
+				return
+			}
+			unlock(t, home, tt.as, "pass")
+			wantView := keyView{Name: tt.as, Address: exported.Address, PublicKey: exported.PublicKey}
+			if shown := showKey(t, home, tt.as); shown != wantView {
+				t.Fatalf("imported key %+v, want %+v", shown, wantView)
+			}
+			if !tt.json {
+				return
+			}
+			var v struct {
+				keyView
+				File string `json:"file"`
+			}
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if v.keyView != wantView || v.File != file {
+				t.Fatalf("json %+v, want %+v from %s", v, wantView, file)
+			}
+		})
+	}
+}
+
+// showKey is `keys show name -o json` in home.
+func showKey(t *testing.T, home, name string) keyView {
+	t.Helper()
+	out, errOut, code := runIn(t, noTerminal, "--home", home, "keys", "show", name, "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("keys show %s: exit %d: %s", name, code, errOut)
+	}
+	var k keyView
+	if err := json.Unmarshal([]byte(out), &k); err != nil {
+		t.Fatalf("keys show %s: %v: %s", name, err, out)
+	}
+	return k
 }
