@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,11 @@ type KeysExportOptions struct {
 // KeysImportOptions are the flags of `chipmint keys import`.
 type KeysImportOptions struct {
 	In string
+}
+
+// KeysDeleteOptions are the flags of `chipmint keys delete`.
+type KeysDeleteOptions struct {
+	Yes bool
 }
 
 // NewCmdKeys is `chipmint keys`: the encrypted keystore in the home folder.
@@ -38,6 +44,12 @@ func NewCmdKeys(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return runKeysImport(cmd, g, args[0], ino) },
 	}
 	imp.Flags().StringVar(&ino.In, "in", "", "file written by keys export")
+	do := &KeysDeleteOptions{}
+	del := &cobra.Command{
+		Use: "delete NAME", Short: "Delete a key, after typing its name again or with --yes", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runKeysDelete(cmd, g, args[0], do) },
+	}
+	del.Flags().BoolVar(&do.Yes, "yes", false, "delete without asking; what the key's address holds is lost unless the key was exported")
 	cmd.AddCommand(
 		&cobra.Command{
 			Use: "add NAME", Short: "Create a new key", Args: cobra.ExactArgs(1),
@@ -51,7 +63,7 @@ func NewCmdKeys(g *Globals) *cobra.Command {
 			Use: "show NAME", Short: "Show a key's address and public key", Args: cobra.ExactArgs(1),
 			RunE: func(_ *cobra.Command, args []string) error { return runKeysShow(g, args[0]) },
 		},
-		export, imp,
+		export, imp, del,
 	)
 	return cmd
 }
@@ -215,5 +227,46 @@ func runKeysImport(cmd *cobra.Command, g *Globals, name string, o *KeysImportOpt
 	}
 	v := keyFileView{keyView: viewKey(k), File: o.In}
 	g.emit(v, func(w io.Writer) { fmt.Fprintf(w, "key %s imported from %s: %s\n", v.Name, v.File, v.Address) })
+	return nil
+}
+
+func runKeysDelete(cmd *cobra.Command, g *Globals, name string, o *KeysDeleteOptions) error {
+	ks, err := g.keystore()
+	if err != nil {
+		return err
+	}
+	k, err := ks.Show(name)
+	if err != nil {
+		return keyNotFound(err)
+	}
+	if !o.Yes {
+		if err := confirmDelete(terminal(cmd, g), k); err != nil {
+			return err
+		}
+	}
+	k, err = ks.Delete(name)
+	if err != nil {
+		return keyNotFound(err)
+	}
+	v := viewKey(k)
+	g.emit(v, func(w io.Writer) { fmt.Fprintf(w, "key %s deleted (address %s)\n", v.Name, v.Address) })
+	return nil
+}
+
+// confirmDelete has the person at t type the key's name again. With no
+// terminal it refuses: a script must say --yes.
+func confirmDelete(t keystore.Terminal, k keystore.Key) error {
+	if t == nil {
+		return usageError{fmt.Errorf("no terminal to confirm the deletion of key %q on; pass --yes to delete it", k.Name)}
+	}
+	prompt := fmt.Sprintf("key %s (%s) will be deleted; unless it was exported, what its address holds is lost for good.\n"+
+		"type the key's name to delete it: ", k.Name, k.Address)
+	answer, err := t.ReadLine(prompt)
+	if err != nil {
+		return fmt.Errorf("%w; nothing was deleted", err)
+	}
+	if strings.TrimSpace(answer) != k.Name {
+		return fmt.Errorf("%q is not %q; nothing was deleted", answer, k.Name)
+	}
 	return nil
 }

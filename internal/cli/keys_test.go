@@ -28,6 +28,8 @@ type fakeTerminal struct {
 // Read makes fakeTerminal an input cobra accepts; nothing reads it as such.
 func (f *fakeTerminal) Read([]byte) (int, error) { return 0, io.EOF }
 
+func (f *fakeTerminal) ReadLine(prompt string) (string, error) { return f.next(prompt) }
+
 func (f *fakeTerminal) ReadSecret(prompt string) ([]byte, error) {
 	s, err := f.next(prompt)
 	return []byte(s), err
@@ -190,6 +192,9 @@ func TestKeysUnknownKeyIsUsage(t *testing.T) {
 		{name: "show", args: []string{"keys", "show", "bob"}},
 		{name: "show json", args: []string{"keys", "show", "bob", "-o", "json"}},
 		{name: "export", args: []string{"keys", "export", "bob", "--out", "HOME/bob.key"}},
+		{name: "delete", args: []string{"keys", "delete", "bob"}},
+		{name: "delete --yes", args: []string{"keys", "delete", "bob", "--yes"}},
+		{name: "delete json", args: []string{"keys", "delete", "bob", "--yes", "-o", "json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -451,4 +456,82 @@ func showKey(t *testing.T, home, name string) keyView {
 		t.Fatalf("keys show %s: %v: %s", name, err, out)
 	}
 	return k
+}
+
+func TestKeysDelete(t *testing.T) {
+	tests := []struct {
+		name        string
+		yes         bool
+		json        bool
+		answers     []string // nil: no terminal
+		wantCode    ExitCode
+		wantErr     string
+		wantPrompts int
+	}{
+		{name: "--yes, no terminal", yes: true},
+		{name: "--yes as json", yes: true, json: true},
+		{name: "--yes asks nothing", yes: true, answers: []string{"bob"}},
+		{name: "name typed again", answers: []string{"alice"}, wantPrompts: 1},
+		{name: "name typed with spaces", answers: []string{" alice "}, wantPrompts: 1},
+		{name: "another name typed", answers: []string{"bob"}, wantCode: ExitError, wantErr: "nothing was deleted", wantPrompts: 1},
+		{name: "nothing typed", answers: []string{""}, wantCode: ExitError, wantErr: "nothing was deleted", wantPrompts: 1},
+		{name: "terminal closed", answers: []string{}, wantCode: ExitError, wantErr: "nothing was deleted", wantPrompts: 1},
+		{name: "no terminal, no --yes", wantCode: ExitUsage, wantErr: "pass --yes"},
+		{name: "no terminal, no --yes, json", json: true, wantCode: ExitUsage, wantErr: "pass --yes"},
+	}
+	base := t.TempDir()
+	alice := addKey(t, base, "alice", "pass")
+	addKey(t, base, "bob", "pass")
+	t.Setenv("CHIPMINT_PASSPHRASE", "")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			for _, n := range []string{"alice", "bob"} {
+				copyFile(t, filepath.Join(node.KeysDir(base), n+".json"), filepath.Join(node.KeysDir(home), n+".json"))
+			}
+			var in io.Reader = noTerminal
+			fake := &fakeTerminal{answers: tt.answers}
+			if tt.answers != nil {
+				in = fake
+			}
+			args := []string{"--home", home, "keys", "delete", "alice"}
+			if tt.yes {
+				args = append(args, "--yes")
+			}
+			if tt.json {
+				args = append(args, "-o", "json")
+			}
+			out, errOut, code := runIn(t, in, args...)
+			wantExit(t, out, errOut, code, tt.wantCode, tt.wantErr)
+			if len(fake.prompts) != tt.wantPrompts {
+				t.Fatalf("prompts %q, want %d of them", fake.prompts, tt.wantPrompts)
+			}
+			if tt.wantPrompts > 0 && !strings.Contains(fake.prompts[0], alice.Address) {
+				t.Fatalf("prompt %q does not name the address", fake.prompts[0])
+			}
+			want := []string{"alice", "bob"}
+			if code == ExitOK {
+				want = []string{"bob"}
+			}
+			if got := keyNames(t, home); !slices.Equal(got, want) {
+				t.Fatalf("keys after delete: %q, want %q", got, want)
+			}
+			if code != ExitOK {
+				return
+			}
+			if !tt.json {
+				if !strings.Contains(out, alice.Address) {
+					t.Fatalf("output %q does not name the deleted address", out)
+				}
+				return
+			}
+			var v keyView
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if v != alice {
+				t.Fatalf("json %+v, want %+v", v, alice)
+			}
+		})
+	}
 }

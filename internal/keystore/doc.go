@@ -20,5 +20,6 @@
 //
 // This package must never write a seed or private key to disk unencrypted,
 // never log or return a passphrase in an error, and never overwrite an
-// existing key file: a key lost that way is money lost.
+// existing key file: a key lost that way is money lost. Delete is the one
+// way a key file leaves the store.
 package keystore

@@ -1,9 +1,11 @@
 package keystore
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -15,6 +17,9 @@ const passphraseEnv = "CHIPMINT_PASSPHRASE"
 // Terminal is a person at a keyboard: it shows a prompt and reads the line
 // typed in answer. FileTerminal gives the real one; tests use a fake.
 type Terminal interface {
+	// ReadLine shows prompt and returns the line typed, echoed as usual,
+	// without its line ending.
+	ReadLine(prompt string) (string, error)
 	// ReadSecret shows prompt and returns the line typed, without echoing
 	// it and without its line ending.
 	ReadSecret(prompt string) ([]byte, error)
@@ -33,6 +38,28 @@ func FileTerminal(in *os.File, out io.Writer) Terminal {
 type fileTerminal struct {
 	in  *os.File
 	out io.Writer
+}
+
+// ReadLine reads one byte at a time so that nothing typed after the line is
+// consumed and lost.
+func (t fileTerminal) ReadLine(prompt string) (string, error) {
+	fmt.Fprint(t.out, prompt)
+	var line []byte
+	b := make([]byte, 1)
+	for {
+		n, err := t.in.Read(b)
+		if n == 1 && b[0] == '\n' {
+			break
+		}
+		line = append(line, b[:n]...)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("keystore: read answer: %w", err)
+		}
+	}
+	return strings.TrimSuffix(string(line), "\r"), nil
 }
 
 func (t fileTerminal) ReadSecret(prompt string) ([]byte, error) {

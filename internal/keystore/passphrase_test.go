@@ -16,6 +16,8 @@ type fakeTerminal struct {
 	prompts []string
 }
 
+func (f *fakeTerminal) ReadLine(prompt string) (string, error) { return f.next(prompt) }
+
 func (f *fakeTerminal) ReadSecret(prompt string) ([]byte, error) {
 	s, err := f.next(prompt)
 	return []byte(s), err
@@ -129,5 +131,52 @@ func TestPassphraseUsesEnvironment(t *testing.T) {
 	}
 	if got != "from env" {
 		t.Fatalf("Passphrase = %q, want %q", got, "from env")
+	}
+}
+
+func TestFileTerminalReadLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		typed string
+		want  string
+		rest  string // what a later read must still find
+	}{
+		{name: "one line", typed: "alice\n", want: "alice"},
+		{name: "carriage return", typed: "alice\r\n", want: "alice"},
+		{name: "end of input without a newline", typed: "alice", want: "alice"},
+		{name: "empty line", typed: "\n", want: ""},
+		{name: "nothing typed", typed: "", want: ""},
+		{name: "leaves the next line unread", typed: "alice\nbob\n", want: "alice", rest: "bob\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if _, err := io.WriteString(w, tt.typed); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			var prompt bytes.Buffer
+			got, err := fileTerminal{in: r, out: &prompt}.ReadLine("name: ")
+			if err != nil {
+				t.Fatalf("ReadLine: %v", err)
+			}
+			if got != tt.want {
+				t.Fatalf("ReadLine = %q, want %q", got, tt.want)
+			}
+			if prompt.String() != "name: " {
+				t.Fatalf("prompt %q, want %q", prompt.String(), "name: ")
+			}
+			rest, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(rest) != tt.rest {
+				t.Fatalf("left %q unread, want %q", rest, tt.rest)
+			}
+		})
 	}
 }

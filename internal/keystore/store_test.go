@@ -329,6 +329,14 @@ func TestKeyNotFoundNamesKeyAndDir(t *testing.T) {
 			_, err := s.Unlock("bob", testPassphrase)
 			return err
 		}},
+		{name: "Export", op: func(s *Store) error {
+			_, err := s.Export("bob", filepath.Join(s.dir, "bob.key"))
+			return err
+		}},
+		{name: "Delete", op: func(s *Store) error {
+			_, err := s.Delete("bob")
+			return err
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
