@@ -535,3 +535,57 @@ func TestKeysDelete(t *testing.T) {
 		})
 	}
 }
+
+func TestKeysJSONEverySubcommand(t *testing.T) {
+	home := t.TempDir()
+	file := filepath.Join(t.TempDir(), "alice.key")
+	t.Setenv("CHIPMINT_PASSPHRASE", "pass")
+	tests := []struct {
+		name string
+		args []string
+		list bool // the answer is an array of keys
+		want []string
+	}{
+		{name: "list, empty", args: []string{"keys", "list"}, list: true, want: []string{}},
+		{name: "add", args: []string{"keys", "add", "alice"}, want: []string{"alice"}},
+		{name: "show", args: []string{"keys", "show", "alice"}, want: []string{"alice"}},
+		{name: "export", args: []string{"keys", "export", "alice", "--out", file}, want: []string{"alice"}},
+		{name: "import", args: []string{"keys", "import", "bob", "--in", file}, want: []string{"bob"}},
+		{name: "list", args: []string{"keys", "list"}, list: true, want: []string{"alice", "bob"}},
+		{name: "delete", args: []string{"keys", "delete", "alice", "--yes"}, want: []string{"alice"}},
+	}
+	var address string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runIn(t, noTerminal, append([]string{"--home", home, "-o", "json"}, tt.args...)...)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s %s", code, out, errOut)
+			}
+			var keys []keyView
+			if tt.list {
+				if err := json.Unmarshal([]byte(out), &keys); err != nil {
+					t.Fatalf("%v: %s", err, out)
+				}
+			} else {
+				var k keyView
+				if err := json.Unmarshal([]byte(out), &k); err != nil {
+					t.Fatalf("%v: %s", err, out)
+				}
+				keys = []keyView{k}
+			}
+			names := []string{}
+			for _, k := range keys {
+				names = append(names, k.Name)
+				if address == "" {
+					address = k.Address
+				}
+				if k.Address != address || k.PublicKey == "" {
+					t.Fatalf("key %+v, want the one key at %s", k, address)
+				}
+			}
+			if !slices.Equal(names, tt.want) {
+				t.Fatalf("keys %q, want %q", names, tt.want)
+			}
+		})
+	}
+}
