@@ -128,6 +128,14 @@ func TestExitCodesOneRule(t *testing.T) {
 		{"an unknown command", []string{"frobnicate"}, "unknown command", "", ExitUsage},
 		{"a local check is not a rejection", append(register, "--id", "Acme!", "--cap", "1"), "id", "rejected", ExitUsage},
 		{"an unreachable node", []string{"supply", "--node", "127.0.0.1:1"}, "connection refused", "", ExitError},
+		{"an unknown signing key", []string{"buy", "--from", "nobody", "--operator", "acme", "--amount", "1"}, `--from: no key "nobody"`, "", ExitUsage},
+		{"an unknown key to send from", []string{"send", "--from", "nobody", "--to", "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6", "--amount", "1"}, `no key "nobody"`, "", ExitUsage},
+		{"an unknown operator key", []string{"operator", "register", "--id", "acme", "--operator-key", "nobody", "--iban", "DE89370400440532013000",
+			"--bic", "COBADEFFXXX", "--holder", "A", "--cap", "1"}, `--operator-key: no key "nobody"`, "", ExitUsage},
+		{"an unknown key to show", []string{"keys", "show", "nobody"}, `no key "nobody"`, "", ExitUsage},
+		{"a malformed key name", []string{"keys", "show", "Bob!"}, "bad key name", "", ExitUsage},
+		{"a key name missing", []string{"keys", "show"}, "accepts 1 arg", "", ExitUsage},
+		{"an unknown key's balance", []string{"balance", "nobody"}, `"nobody"`, "", ExitUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

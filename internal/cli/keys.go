@@ -97,10 +97,14 @@ func terminal(cmd *cobra.Command, g *Globals) keystore.Terminal {
 }
 
 // keyNotFound turns the keystore's error for an unknown key into a usage
-// error (exit 2) naming the key and the keystore folder, and passes any
-// other error through, so an unknown key ends every command the same way.
+// error (exit 2) naming the key and the keystore folder, a malformed name into
+// a usage error too, and passes any other error through, so an unknown key
+// ends every command the same way.
 func keyNotFound(err error) error {
 	var nf *keystore.KeyNotFoundError
+	if errors.Is(err, keystore.ErrBadName) {
+		return usageError{err}
+	}
 	if !errors.As(err, &nf) {
 		return err
 	}

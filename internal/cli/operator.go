@@ -102,7 +102,7 @@ func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
 		}
 		k, err := ks.Show(o.KeyName)
 		if err != nil {
-			return nil, fmt.Errorf("--operator-key: %w", err)
+			return nil, flagKeyError("--operator-key", err)
 		}
 		return k.PublicKey, nil
 	case o.PublicKey != "":

@@ -35,13 +35,22 @@ func (g *Globals) unlock(name string) (ed25519.PrivateKey, error) {
 		return nil, err
 	}
 	if _, err := ks.Show(name); err != nil {
-		return nil, err
+		return nil, flagKeyError("--from", err)
 	}
 	pass, err := keystore.Passphrase(fmt.Sprintf("passphrase for key %q: ", name))
 	if err != nil {
 		return nil, err
 	}
 	return ks.Unlock(name, pass)
+}
+
+// flagKeyError is an unknown key named by a flag as a usage error, like every unknown
+// key: other errors pass unchanged.
+func flagKeyError(flag string, err error) error {
+	if nf := keyNotFound(err); nf != err {
+		return usageError{fmt.Errorf("%s: %w", flag, nf)}
+	}
+	return err
 }
 
 // signer unlocks the named key and connects to the node: what every command that
