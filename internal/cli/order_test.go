@@ -16,33 +16,38 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// An order's deadline reads the same in buy and order show, with about when it falls;
-// an order that expired shows its expiry in its history.
-func TestOrderDeadlineAndExpiry(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a node")
-	}
-	t.Setenv("CHIPMINT_PASSPHRASE", "order-test")
+// testChain is a throwaway chain with operator "acme" registered, and a home whose
+// keystore holds its issuer key "issuer"; cli runs a command against it and fails the
+// test unless it succeeds.
+type testChain struct {
+	home string
+	ch   *system.Chain
+	cli  func(args ...string) string
+}
+
+func startTestChain(t *testing.T, orderTTLBlocks int64) testChain {
+	t.Helper()
+	t.Setenv("CHIPMINT_PASSPHRASE", "chain-test")
 	home := t.TempDir()
 	ks, err := keystore.Open(node.KeysDir(home))
 	if err != nil {
 		t.Fatal(err)
 	}
-	issuerKey, err := ks.Add("issuer", "order-test")
+	issuerKey, err := ks.Add("issuer", "chain-test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ch, err := system.StartLocalChain(ctx, filepath.Join(t.TempDir(), "node"), node.LocalOptions{
-		ChainID: "chipmint-order", BlockTime: 100 * time.Millisecond, OrderTTLBlocks: 5,
+		ChainID: "chipmint-cli", BlockTime: 100 * time.Millisecond, OrderTTLBlocks: orderTTLBlocks,
 		Issuers: []txn.Issuer{{ID: "issuer", Address: issuerKey.Address, PublicKey: issuerKey.PublicKey}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ch.Stop()
-	issuer, err := ks.Unlock("issuer", "order-test")
+	t.Cleanup(func() { ch.Stop() })
+	issuer, err := ks.Unlock("issuer", "chain-test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +57,26 @@ func TestOrderDeadlineAndExpiry(t *testing.T) {
 		txn.Rate{Chips: 1_000_000, Minor: 100}, 1_000_000_000), issuer); err != nil {
 		t.Fatal(err)
 	}
-	cli := func(args ...string) string {
+	return testChain{home: home, ch: ch, cli: func(args ...string) string {
 		t.Helper()
 		out, errOut, code := run(t, append([]string{"--home", home, "--node", ch.Node.RPCAddress()}, args...)...)
 		if code != ExitOK {
 			t.Fatalf("chipmint %v: exit %d: %s", args, code, errOut)
 		}
 		return out
+	}}
+}
+
+// An order's deadline reads the same in buy and order show, with about when it falls;
+// an order that expired shows its expiry in its history.
+func TestOrderDeadlineAndExpiry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
 	}
+	tc := startTestChain(t, 5)
+	cli := tc.cli
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	cli("keys", "add", "alice")
 	bought := cli("buy", "--from", "alice", "--operator", "acme", "--amount", "5.00")
 	wording := "payable up to and including height "
@@ -103,4 +120,26 @@ func orderIDIn(t *testing.T, buyText string) string {
 		t.Fatalf("buy printed %q", buyText)
 	}
 	return f[1]
+}
+
+// The services refuse, at start, a key that cannot sign for them: the issuer service a
+// key that is not an issuer's, the gateway one that is not its operator's.
+func TestServicesRefuseAnotherKeyAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	tc.cli("keys", "add", "alice")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, args := range [][]string{
+		{"issuer", "run", "--from", "alice"},
+		{"operator", "run", "--from", "alice", "--operator", "acme", "--listen", "127.0.0.1:0"},
+	} {
+		out, errOut := &syncBuffer{}, &syncBuffer{}
+		code := runCtx(ctx, out, errOut, append([]string{"--home", tc.home, "--node", tc.ch.Node.RPCAddress()}, args...)...)
+		if code != ExitUsage || !strings.Contains(string(errOut.Bytes()), "--from") {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut.Bytes())
+		}
+	}
 }

@@ -1,58 +1,20 @@
 package ledger
 
 import (
-	"bytes"
-	"encoding/hex"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/golden"
 	"github.com/chipmint/chipmint/internal/txn"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // recordsGoldenDir holds one hex file per example of a stored record. The bytes of a
 // record are consensus: they are what the app hash covers, so every node must write
 // exactly these for the same state.
 const recordsGoldenDir = "testdata/records"
-
-// checkRecordGolden compares b with the golden file name, or rewrites it under -update.
-func checkRecordGolden(t *testing.T, name string, b []byte) {
-	t.Helper()
-	path := filepath.Join(recordsGoldenDir, name+".hex")
-	if *update {
-		if err := os.MkdirAll(recordsGoldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(hex.EncodeToString(b)+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want := readRecordGolden(t, path)
-	if !bytes.Equal(b, want) {
-		t.Fatalf("%s changed: this is a consensus-breaking change (the app hash of the same state differs); "+
-			"if it is intended, rerun with -update and say so in the commit\ngot  %x\nwant %x", path, b, want)
-	}
-}
-
-func readRecordGolden(t *testing.T, path string) []byte {
-	t.Helper()
-	text, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (create it with -update): %v", err)
-	}
-	b, err := hex.DecodeString(strings.TrimSpace(string(text)))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return b
-}
 
 // recordExample is a fixed value of a stored record type; decoded is an empty value of
 // the same type to decode the golden bytes into.
@@ -108,9 +70,9 @@ func recordExamples() []recordExample {
 func TestGoldenRecords(t *testing.T) {
 	for _, ex := range recordExamples() {
 		t.Run(ex.name, func(t *testing.T) {
-			checkRecordGolden(t, ex.name, txn.EncodeRecord(ex.value))
+			golden.CheckHex(t, recordsGoldenDir, ex.name, txn.EncodeRecord(ex.value), "the app hash of the same state differs")
 			got := ex.decoded()
-			if err := txn.DecodeRecord(readRecordGolden(t, filepath.Join(recordsGoldenDir, ex.name+".hex")), got); err != nil {
+			if err := txn.DecodeRecord(golden.ReadHex(t, filepath.Join(recordsGoldenDir, ex.name+".hex")), got); err != nil {
 				t.Fatalf("DecodeRecord: %v", err)
 			}
 			if v := reflect.ValueOf(got).Elem().Interface(); !reflect.DeepEqual(v, ex.value) {
