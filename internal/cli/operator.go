@@ -150,9 +150,13 @@ func runOperatorList(cmd *cobra.Command, g *Globals) error {
 	}
 	g.emit(ops, func(w io.Writer) {
 		for _, op := range ops {
-			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s\n", op.ID, op.Address,
+			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s", op.ID, op.Address,
 				fiat.IBAN(op.Account.IBAN).Print(), op.Account.Currency,
 				formatChips(op.IssuedChips-op.BurnedChips), formatChips(op.CapChips))
+			if op.ShortfallChips > 0 {
+				fmt.Fprintf(w, "  SHORTFALL %s", formatChips(op.ShortfallChips))
+			}
+			fmt.Fprintln(w)
 		}
 	})
 	return nil

@@ -77,7 +77,7 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 		NewCmdInit(g), NewCmdNode(g), NewCmdKeys(g), NewCmdOperator(g), NewCmdBuy(g),
 		NewCmdOrder(g), NewCmdConfirm(g), NewCmdReceipt(g), NewCmdIssue(g), NewCmdSend(g),
 		NewCmdBalance(g), NewCmdSupply(g), NewCmdDemo(g), NewCmdCodes(g), NewCmdBank(g), NewCmdIssuer(g), NewCmdDev(g),
-		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g),
+		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g), NewCmdReverse(g),
 	)
 	usageArgs(root)
 	return root

@@ -180,6 +180,12 @@ func (c *Client) Order(ctx context.Context, id string) (txn.Order, error) {
 	return o, c.query(ctx, query.PathOrder, id, &o)
 }
 
+// OrderByBankReference reads the order that an operator's bank reference confirmed.
+func (c *Client) OrderByBankReference(ctx context.Context, operator, ref string) (txn.Order, error) {
+	var o txn.Order
+	return o, c.query(ctx, query.PathBankReference, operator+"/"+ref, &o)
+}
+
 // PaidOrders lists the orders paid and not yet issued.
 func (c *Client) PaidOrders(ctx context.Context) ([]txn.Order, error) {
 	var orders []txn.Order

@@ -226,3 +226,22 @@ func TestValidateTransfer(t *testing.T) {
 		{name: "amount max", msg: transfer(func(m *Transfer) { m.AmountChips = ^uint64(0) }), want: OK},
 	})
 }
+
+func TestValidateReversePayment(t *testing.T) {
+	rev := func(f func(*ReversePayment)) ReversePayment {
+		m := validReversePayment()
+		f(&m)
+		return m
+	}
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validReversePayment(), want: OK},
+		{name: "bank reference of 64 characters", msg: rev(func(m *ReversePayment) { m.BankReference = strings.Repeat("R", 64) }), want: OK},
+		{name: "bank reference empty", msg: rev(func(m *ReversePayment) { m.BankReference = "" }), want: InvalidField},
+		{name: "bank reference of 65 characters", msg: rev(func(m *ReversePayment) { m.BankReference = strings.Repeat("R", 65) }), want: InvalidField},
+		{name: "bank reference with a newline", msg: rev(func(m *ReversePayment) { m.BankReference = "REF\n1" }), want: InvalidField},
+		{name: "reason of 140 characters", msg: rev(func(m *ReversePayment) { m.Reason = strings.Repeat("x", 140) }), want: OK},
+		{name: "reason empty", msg: rev(func(m *ReversePayment) { m.Reason = "" }), want: InvalidField},
+		{name: "reason of 141 characters", msg: rev(func(m *ReversePayment) { m.Reason = strings.Repeat("x", 141) }), want: InvalidField},
+		{name: "reason not ASCII", msg: rev(func(m *ReversePayment) { m.Reason = "Konto gelöscht" }), want: InvalidField},
+	})
+}
