@@ -220,12 +220,13 @@ func (g *Gateway) Resume(ctx context.Context) (Summary, error) {
 }
 
 // journalKey is the entry's bank reference, or for an entry without one a digest of
-// its content, so that it is still recorded once.
+// its content in the journal's own form (which no change to the camt reader or the API
+// moves), so that it is still recorded once.
 func journalKey(e camt.Entry) string {
 	if ref := e.BankReference(); ref != "" {
 		return ref
 	}
-	b, _ := json.Marshal(e)
+	b, _ := json.Marshal(storedEntryOf(e))
 	sum := sha256.Sum256(b)
 	return "noref-" + hex.EncodeToString(sum[:12])
 }
