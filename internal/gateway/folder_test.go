@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,7 +127,7 @@ func (d dropFolder) expectFiles(dir string, want map[string][]byte) {
 
 // A mixed delivery, twice: each file ends in exactly one of processed/ and failed/ (the
 // one still being uploaded only once it is renamed), none replaces another of the same
-// name, each failed one has its note and is listed, and each credit of
+// name, each failed one has its note and is listed by the admin API, and each credit of
 // a file handled is confirmed once.
 func TestDropFolderLosesNothing(t *testing.T) {
 	w := newWorld(t, ModeNotice)
@@ -199,7 +200,9 @@ func TestDropFolderLosesNothing(t *testing.T) {
 		}
 	}
 
-	listed, err := w.journal.Failed()
+	srv := httptest.NewServer(w.gw.Handler())
+	t.Cleanup(srv.Close)
+	listed, err := NewAdminClient(srv.URL).Failed(nodetest.Context(t))
 	if err != nil {
 		t.Fatal(err)
 	}
