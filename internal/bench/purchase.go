@@ -82,8 +82,11 @@ func (p *purchases) purchase(ctx context.Context, l *load, bc *broadcaster, b bu
 	if err != nil {
 		return err
 	}
-	raw := txn.Sign(p.ch.chainID, &txn.BuyRequest{Operator: p.ch.op.ID, BuyerID: "bench-buyer", AmountMinor: purchaseMinor, Currency: "EUR"},
+	raw, err := txn.Sign(p.ch.chainID, &txn.BuyRequest{Operator: p.ch.op.ID, BuyerID: "bench-buyer", AmountMinor: purchaseMinor, Currency: "EUR"},
 		b.key, nonce, uint64(h)+validityBlocks)
+	if err != nil {
+		return err
+	}
 	committed := make(chan outcome, 1)
 	l.send(ctx, bc, [][]byte{raw}, []time.Time{time.Now()}, measured, func(o outcome) { committed <- o })
 	select {

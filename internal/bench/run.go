@@ -209,7 +209,11 @@ func (r *run) setup(ctx context.Context) error {
 	if r.c.App == AppKVStore {
 		size := r.c.TxBytes
 		if size == 0 {
-			size = len(sampleTransfer())
+			sample, err := sampleTransfer()
+			if err != nil {
+				return err
+			}
+			size = len(sample)
 		}
 		r.l.txs = kvstoreTxs(r.presignCount(), size)
 		return nil
@@ -258,7 +262,7 @@ func (r *run) presignCount() int {
 }
 
 // sampleTransfer is a transfer as the load sends them, for its size.
-func sampleTransfer() []byte {
+func sampleTransfer() ([]byte, error) {
 	k := newKey()
 	to := crypto.AddressOf(newKey().Public().(ed25519.PublicKey))
 	return txn.Sign("chipmint-bench", &txn.Transfer{To: to, AmountChips: 1}, k, 100, 1000)

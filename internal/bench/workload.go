@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -115,7 +116,9 @@ func (ch *chain) fund(ctx context.Context, l *load, n int) error {
 	for i := range n {
 		ch.accounts[i] = newKey()
 		to := crypto.AddressOf(ch.accounts[i].Public().(ed25519.PublicKey))
-		txs[i] = txn.Sign(ch.chainID, &txn.Transfer{To: to, AmountChips: accountChips}, treasury, uint64(i+1), uint64(h)+validityBlocks)
+		if txs[i], err = txn.Sign(ch.chainID, &txn.Transfer{To: to, AmountChips: accountChips}, treasury, uint64(i+1), uint64(h)+validityBlocks); err != nil {
+			return fmt.Errorf("bench: sign the funding: %w", err)
+		}
 	}
 	if err := l.sendAll(ctx, txs); err != nil {
 		return err
@@ -145,10 +148,21 @@ func (ch *chain) transfers(ctx context.Context, count int) ([][]byte, error) {
 		to[(i+n-1)%n] = crypto.AddressOf(k.Public().(ed25519.PublicKey))
 	}
 	txs := make([][]byte, count)
+	var mu sync.Mutex
+	var failed error
 	parallel(count, func(i int) {
 		from := i % n
-		txs[i] = txn.Sign(ch.chainID, &txn.Transfer{To: to[from], AmountChips: 1}, ch.accounts[from], uint64(i/n+1), uint64(h)+validityBlocks)
+		raw, err := txn.Sign(ch.chainID, &txn.Transfer{To: to[from], AmountChips: 1}, ch.accounts[from], uint64(i/n+1), uint64(h)+validityBlocks)
+		if err != nil {
+			mu.Lock()
+			failed = cmp.Or(failed, err)
+			mu.Unlock()
+		}
+		txs[i] = raw
 	})
+	if failed != nil {
+		return nil, fmt.Errorf("bench: sign the transfers: %w", failed)
+	}
 	return txs, nil
 }
 

@@ -112,7 +112,7 @@ func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey
 	if err != nil {
 		return txn.ReceiptFile{}, usageError{fmt.Errorf("--amount: %w", err)}
 	}
-	return txn.IssueReceipt(c.ChainID(), r, key), nil
+	return txn.IssueReceipt(c.ChainID(), r, key)
 }
 
 func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error {

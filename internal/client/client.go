@@ -99,7 +99,7 @@ func (c *Client) Sign(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey, 
 	if err != nil {
 		return nil, err
 	}
-	return txn.Sign(c.chainID, msg, key, nonce, uint64(h)+ValidityBlocks), nil
+	return txn.Sign(c.chainID, msg, key, nonce, uint64(h)+ValidityBlocks)
 }
 
 // Broadcast sends a signed transaction and waits until it is in a committed block.

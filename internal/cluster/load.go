@@ -130,7 +130,9 @@ func (l *Load) sendNonce(ctx context.Context, via int, msg txn.Msg, k ed25519.Pr
 				l.retry(ctx)
 				continue
 			}
-			raw = txn.Sign(l.c.ChainID, msg, k, nonce, uint64(h)+txn.ValidityBlocksMax/2)
+			if raw, err = txn.Sign(l.c.ChainID, msg, k, nonce, uint64(h)+txn.ValidityBlocksMax/2); err != nil {
+				return nil, err
+			}
 		}
 		hash := sha256.Sum256(raw)
 		bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
