@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 
@@ -72,7 +71,7 @@ func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
 }
 
 // buy sends a buy request for amount (a decimal in the operator's currency).
-func buy(ctx context.Context, c *client.Client, key ed25519.PrivateKey, operator, buyerID, amount string) (BuyResult, error) {
+func buy(ctx context.Context, c *client.Client, key crypto.Signer, operator, buyerID, amount string) (BuyResult, error) {
 	op, err := c.Operator(ctx, operator)
 	if err != nil {
 		return BuyResult{}, fmt.Errorf("--operator: %w", err)
@@ -88,11 +87,15 @@ func buy(ctx context.Context, c *client.Client, key ed25519.PrivateKey, operator
 	msg := &txn.BuyRequest{Operator: operator, BuyerID: buyerID, AmountMinor: amountMinor, Currency: op.Account.Currency}
 	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
 	defer cancel()
+	buyer, err := crypto.AddressOfSigner(key)
+	if err != nil {
+		return BuyResult{}, err
+	}
 	committed, err := c.SubmitWithNonce(ctx, msg, key, nonce)
 	if err != nil {
 		return BuyResult{}, err
 	}
-	id := txn.OrderID(crypto.AddressOf(key.Public().(ed25519.PublicKey)), nonce)
+	id := txn.OrderID(buyer, nonce)
 	order, err := c.Order(ctx, id)
 	if err != nil {
 		return BuyResult{}, err

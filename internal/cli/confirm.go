@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -57,7 +57,7 @@ func runConfirm(cmd *cobra.Command, g *Globals, o *ConfirmOptions) error {
 }
 
 // confirm sends the operator's account notice for an order and returns it as paid.
-func confirm(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef string) (txn.Order, client.Committed, error) {
+func confirm(ctx context.Context, c *client.Client, key crypto.Signer, orderID, amount, bankRef string) (txn.Order, client.Committed, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, fmt.Errorf("--order: %w", err)

@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -43,7 +43,7 @@ func NewCmdIssue(g *Globals) *cobra.Command {
 }
 
 // issue mints the chips the order is owed.
-func issue(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID string) (txn.Order, client.Committed, error) {
+func issue(ctx context.Context, c *client.Client, key crypto.Signer, orderID string) (txn.Order, client.Committed, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, fmt.Errorf("--order: %w", err)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -88,7 +87,7 @@ func runReceiptCreate(cmd *cobra.Command, g *Globals, o *ReceiptCreateOptions) e
 }
 
 // createReceipt builds and signs the receipt for a payment the operator received.
-func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef, payerIBAN string) (txn.ReceiptFile, error) {
+func createReceipt(ctx context.Context, c *client.Client, key crypto.Signer, orderID, amount, bankRef, payerIBAN string) (txn.ReceiptFile, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
 		return txn.ReceiptFile{}, fmt.Errorf("--order: %w", err)
@@ -97,7 +96,11 @@ func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey
 	if err != nil {
 		return txn.ReceiptFile{}, err
 	}
-	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != op.Address {
+	addr, err := crypto.AddressOfSigner(key)
+	if err != nil {
+		return txn.ReceiptFile{}, err
+	}
+	if addr != op.Address {
 		return txn.ReceiptFile{}, usageError{fmt.Errorf("--from: the key is not operator %s's", op.ID)}
 	}
 	payer, err := fiat.ParseIBAN(payerIBAN)
@@ -145,11 +148,15 @@ func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error 
 
 // countersign checks the receipt against the chain and the buyer's key, then signs the
 // transaction that carries it.
-func countersign(ctx context.Context, c *client.Client, key ed25519.PrivateKey, rf txn.ReceiptFile) ([]byte, error) {
+func countersign(ctx context.Context, c *client.Client, key crypto.Signer, rf txn.ReceiptFile) ([]byte, error) {
 	if rf.ChainID != c.ChainID() {
 		return nil, fmt.Errorf("receipt is for chain %q, the node runs %q", rf.ChainID, c.ChainID())
 	}
-	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != rf.Receipt.Buyer.Address {
+	addr, err := crypto.AddressOfSigner(key)
+	if err != nil {
+		return nil, err
+	}
+	if addr != rf.Receipt.Buyer.Address {
 		return nil, usageError{fmt.Errorf("--from: the receipt is for buyer %s, not this key", rf.Receipt.Buyer.Address)}
 	}
 	op, err := c.Operator(ctx, rf.Receipt.OperatorID)

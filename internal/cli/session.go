@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"os"
 	"time"
@@ -26,7 +25,7 @@ func (g *Globals) keystore() (*keystore.Store, error) {
 }
 
 // unlock opens the named key with the passphrase from CHIPMINT_PASSPHRASE or a prompt.
-func (g *Globals) unlock(name string) (ed25519.PrivateKey, error) {
+func (g *Globals) unlock(name string) (crypto.Signer, error) {
 	if name == "" {
 		return nil, usageError{fmt.Errorf("--from: name the key that signs")}
 	}
@@ -41,12 +40,16 @@ func (g *Globals) unlock(name string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ks.Unlock(name, pass)
+	key, err := ks.Unlock(name, pass)
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // signer unlocks the named key and connects to the node: what every command that
 // signs a transaction starts with.
-func (g *Globals) signer(ctx context.Context, from string) (ed25519.PrivateKey, *client.Client, error) {
+func (g *Globals) signer(ctx context.Context, from string) (crypto.Signer, *client.Client, error) {
 	key, err := g.unlock(from)
 	if err != nil {
 		return nil, nil, err
@@ -75,7 +78,7 @@ func (g *Globals) resolveAddress(s string) (crypto.Address, error) {
 }
 
 // submit signs msg with key, broadcasts it and waits for its block.
-func submit(ctx context.Context, c *client.Client, msg txn.Msg, key ed25519.PrivateKey) (client.Committed, error) {
+func submit(ctx context.Context, c *client.Client, msg txn.Msg, key crypto.Signer) (client.Committed, error) {
 	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
 	defer cancel()
 	return c.Submit(ctx, msg, key)

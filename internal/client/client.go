@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -72,8 +71,9 @@ type Committed struct {
 }
 
 // Submit signs msg with a fresh random nonce, broadcasts it and waits until it is in a
-// committed block. A rejection, in the mempool or in the block, is a *txn.Error.
-func (c *Client) Submit(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey) (Committed, error) {
+// committed block. A rejection, in the mempool or in the block, is a *txn.Error; a
+// signer that fails returns its error and nothing is broadcast.
+func (c *Client) Submit(ctx context.Context, msg txn.Msg, key crypto.Signer) (Committed, error) {
 	nonce, err := NewNonce()
 	if err != nil {
 		return Committed{}, err
@@ -83,7 +83,7 @@ func (c *Client) Submit(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey
 
 // SubmitWithNonce is Submit with a nonce the caller chose, for example to know the id
 // of the order a buy request creates before broadcasting it.
-func (c *Client) SubmitWithNonce(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey, nonce uint64) (Committed, error) {
+func (c *Client) SubmitWithNonce(ctx context.Context, msg txn.Msg, key crypto.Signer, nonce uint64) (Committed, error) {
 	raw, err := c.Sign(ctx, msg, key, nonce)
 	if err != nil {
 		return Committed{}, err
@@ -94,7 +94,7 @@ func (c *Client) SubmitWithNonce(ctx context.Context, msg txn.Msg, key ed25519.P
 }
 
 // Sign signs msg for this chain, valid for ValidityBlocks from the latest height.
-func (c *Client) Sign(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey, nonce uint64) ([]byte, error) {
+func (c *Client) Sign(ctx context.Context, msg txn.Msg, key crypto.Signer, nonce uint64) ([]byte, error) {
 	h, err := c.Height(ctx)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func (c *Client) Operator(ctx context.Context, id string) (txn.Operator, error) 
 
 // RegisterOperator registers an operator, signed by an issuer's key, and returns it as
 // the chain has it.
-func (c *Client) RegisterOperator(ctx context.Context, reg *txn.RegisterOperator, issuerKey ed25519.PrivateKey) (txn.Operator, error) {
+func (c *Client) RegisterOperator(ctx context.Context, reg *txn.RegisterOperator, issuerKey crypto.Signer) (txn.Operator, error) {
 	if _, err := c.Submit(ctx, reg, issuerKey); err != nil {
 		return txn.Operator{}, fmt.Errorf("register operator %s: %w", reg.ID, err)
 	}
