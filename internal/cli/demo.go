@@ -68,8 +68,10 @@ type demoKeys struct {
 
 // demo is the demo's running system.
 type demo struct {
-	g     *Globals
-	home  string
+	g    *Globals
+	home string
+	// ob keeps the demo's transactions in its own home.
+	ob    outbox
 	log   *slog.Logger
 	k     demoKeys
 	c     *client.Client
@@ -121,7 +123,7 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 	if verbose {
 		log = slog.New(slog.NewTextHandler(g.Err, nil))
 	}
-	d := &demo{g: g, home: home, log: log, k: keys, start: time.Now(), ibans: map[string]string{}}
+	d := &demo{g: g, home: home, ob: outbox{home: home, warn: g.Err}, log: log, k: keys, start: time.Now(), ibans: map[string]string{}}
 	err = d.runAll(ctx)
 	if g.Output == "json" {
 		writeJSON(g.Out, map[string]any{"ok": err == nil, "steps": d.steps, "home": home})
@@ -204,7 +206,7 @@ func (d *demo) openBuyerAccounts(ctx context.Context) error {
 // variantA is claim 4A: a bank transfer, the operator's gateway confirms it with an
 // account notice, the issuer service mints.
 func (d *demo) variantA(ctx context.Context) error {
-	b, err := buy(ctx, d.c, d.k.alice.key, "acme", "alice", "100.00")
+	b, err := buy(ctx, d.c, d.ob, d.k.alice.key, "acme", "alice", "100.00")
 	if err != nil {
 		return fmt.Errorf("alice buys: %w", err)
 	}
@@ -229,7 +231,7 @@ func (d *demo) variantA(ctx context.Context) error {
 
 // variantB is claim 4B: the gateway writes a receipt, the buyer countersigns it.
 func (d *demo) variantB(ctx context.Context) error {
-	b, err := buy(ctx, d.c, d.k.bob.key, "bravo", "bob", "250.00")
+	b, err := buy(ctx, d.c, d.ob, d.k.bob.key, "bravo", "bob", "250.00")
 	if err != nil {
 		return fmt.Errorf("bob buys: %w", err)
 	}
@@ -289,7 +291,7 @@ func (d *demo) unmatchedPayment(ctx context.Context) error {
 }
 
 func (d *demo) transfer(ctx context.Context) error {
-	res, err := submit(ctx, d.c, &txn.Transfer{To: d.k.bob.address(), AmountChips: 30_000_000}, d.k.alice.key)
+	_, res, err := d.ob.send(ctx, d.c, "send", &txn.Transfer{To: d.k.bob.address(), AmountChips: 30_000_000}, d.k.alice.key)
 	if err != nil {
 		return fmt.Errorf("transfer: %w", err)
 	}

@@ -14,20 +14,13 @@ import (
 
 // NewCmdIssue is `chipmint issue`: the issuer mints a paid order's chips (claims 1, 5).
 func NewCmdIssue(g *Globals) *cobra.Command {
-	var from, orderID string
+	var from, orderID, resume string
 	cmd := &cobra.Command{
 		Use:   "issue",
 		Short: "Issue, as an issuer, the chips of a paid order to its buyer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if orderID == "" {
-				return usageError{fmt.Errorf("--order is required")}
-			}
-			key, c, err := g.signer(cmd.Context(), from)
-			if err != nil {
-				return err
-			}
-			order, res, err := issue(cmd.Context(), c, key, orderID)
+			order, res, err := issueOrResume(cmd, g, from, orderID, resume)
 			if err != nil {
 				return err
 			}
@@ -39,11 +32,33 @@ func NewCmdIssue(g *Globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&from, "from", "", "issuer key that signs")
 	cmd.Flags().StringVar(&orderID, "order", "", "order id")
+	cmd.Flags().StringVar(&resume, "resume", "", "send the kept issue of this order (or transaction hash) again, the same bytes")
 	return cmd
 }
 
+func issueOrResume(cmd *cobra.Command, g *Globals, from, orderID, resume string) (txn.Order, client.Committed, error) {
+	if resume != "" {
+		if err := resumeAlone(cmd, "from", "order"); err != nil {
+			return txn.Order{}, client.Committed{}, err
+		}
+		c, err := g.dial(cmd.Context())
+		if err != nil {
+			return txn.Order{}, client.Committed{}, err
+		}
+		return resumeOrder(cmd.Context(), c, g.outbox(), "issue", resume)
+	}
+	if orderID == "" {
+		return txn.Order{}, client.Committed{}, usageError{fmt.Errorf("--order is required")}
+	}
+	key, c, err := g.signer(cmd.Context(), from)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	return issue(cmd.Context(), c, g.outbox(), key, orderID)
+}
+
 // issue mints the chips the order is owed.
-func issue(ctx context.Context, c *client.Client, key crypto.Signer, orderID string) (txn.Order, client.Committed, error) {
+func issue(ctx context.Context, c *client.Client, ob outbox, key crypto.Signer, orderID string) (txn.Order, client.Committed, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, fmt.Errorf("--order: %w", err)
@@ -51,7 +66,7 @@ func issue(ctx context.Context, c *client.Client, key crypto.Signer, orderID str
 	if order.Status == txn.StatusAwaitingPayment {
 		return txn.Order{}, client.Committed{}, fmt.Errorf("order %s is %s: no payment is confirmed yet", order.ID, order.Status)
 	}
-	res, err := submit(ctx, c, &txn.Issue{OrderID: order.ID, Chips: order.Chips}, key)
+	_, res, err := ob.send(ctx, c, "issue", &txn.Issue{OrderID: order.ID, Chips: order.Chips}, key)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, err
 	}

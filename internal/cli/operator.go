@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -24,6 +25,7 @@ type OperatorRegisterOptions struct {
 	Currency  string
 	Rate      string
 	Cap       string
+	Resume    string
 }
 
 // NewCmdOperator is `chipmint operator`: financial operators and their bank accounts.
@@ -47,6 +49,7 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 	f.StringVar(&o.Currency, "currency", "EUR", "the account's ISO 4217 currency")
 	f.StringVar(&o.Rate, "rate", "1", "chips per unit of currency, e.g. 1 or 0.5")
 	f.StringVar(&o.Cap, "cap", "", "most chips outstanding through this operator")
+	f.StringVar(&o.Resume, "resume", "", "send the kept registration with this transaction hash again, the same bytes")
 	list := &cobra.Command{
 		Use: "list", Short: "List the registered operators", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorList(cmd, g) },
@@ -127,27 +130,47 @@ func parseRate(s string, cur fiat.Currency) (txn.Rate, error) {
 }
 
 func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) error {
-	msg, err := o.message(g)
+	msg, res, err := registerOrResume(cmd, g, o)
 	if err != nil {
 		return err
 	}
-	if err := msg.Validate(); err != nil {
-		return usageError{err}
-	}
-	key, c, err := g.signer(cmd.Context(), o.From)
-	if err != nil {
-		return err
-	}
-	res, err := submit(cmd.Context(), c, msg, key)
-	if err != nil {
-		return err
-	}
-	out := map[string]any{"operator": msg, "height": res.Height, "hash": res.Hash}
+	out := map[string]any{"operator": msg, "committed": res}
 	g.emit(out, func(w io.Writer) {
 		fmt.Fprintf(w, "operator %s registered at height %d: %s, account %s (%s)\n",
 			msg.ID, res.Height, msg.Address, fiat.IBAN(msg.Account.IBAN).Print(), msg.Account.Currency)
 	})
 	return nil
+}
+
+func registerOrResume(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) (*txn.RegisterOperator, client.Committed, error) {
+	if o.Resume != "" {
+		err := resumeAlone(cmd, "from", "id", "operator-key", "public-key", "iban", "bic", "holder", "currency", "rate", "cap")
+		if err != nil {
+			return nil, client.Committed{}, err
+		}
+		c, err := g.dial(cmd.Context())
+		if err != nil {
+			return nil, client.Committed{}, err
+		}
+		tx, res, err := g.outbox().resume(cmd.Context(), c, "operator register", o.Resume)
+		if err != nil {
+			return nil, client.Committed{}, err
+		}
+		return tx.Msg.(*txn.RegisterOperator), res, nil
+	}
+	msg, err := o.message(g)
+	if err != nil {
+		return nil, client.Committed{}, err
+	}
+	if err := msg.Validate(); err != nil {
+		return nil, client.Committed{}, usageError{err}
+	}
+	key, c, err := g.signer(cmd.Context(), o.From)
+	if err != nil {
+		return nil, client.Committed{}, err
+	}
+	_, res, err := g.outbox().send(cmd.Context(), c, "operator register", msg, key)
+	return msg, res, err
 }
 
 func runOperatorList(cmd *cobra.Command, g *Globals) error {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -182,6 +183,10 @@ func runReceiptSubmit(cmd *cobra.Command, g *Globals, in string) error {
 	if err := json.Unmarshal(b, &cf); err != nil || len(cf.Tx) == 0 {
 		return fmt.Errorf("--in %s: not a countersigned receipt file", in)
 	}
+	tx, err := txn.Parse(cf.Tx)
+	if err != nil {
+		return fmt.Errorf("--in %s: %w", in, err)
+	}
 	c, err := g.dial(cmd.Context())
 	if err != nil {
 		return err
@@ -189,8 +194,14 @@ func runReceiptSubmit(cmd *cobra.Command, g *Globals, in string) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), submitTimeout)
 	defer cancel()
 	res, err := c.Broadcast(ctx, cf.Tx)
-	if err != nil {
+	var rej *txn.Error
+	switch {
+	case errors.As(err, &rej):
 		return err
+	case err != nil:
+		// The file holds the same bytes for as long as it is kept: submitting it again is
+		// the resume.
+		return g.outbox().notCommitted(tx, err, "receipt submit --in "+in)
 	}
 	order, err := c.Order(ctx, cf.OrderID)
 	if err != nil {

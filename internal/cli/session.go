@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -13,8 +16,9 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// submitTimeout bounds how long a command waits for its transaction's block.
-const submitTimeout = 30 * time.Second
+// submitTimeout bounds how long a command waits for its transaction's block. Tests
+// shorten it to see a transaction that is not committed in time.
+var submitTimeout = 30 * time.Second
 
 func (g *Globals) dial(ctx context.Context) (*client.Client, error) {
 	return client.Dial(ctx, g.Node)
@@ -77,11 +81,29 @@ func (g *Globals) resolveAddress(s string) (crypto.Address, error) {
 	return k.Address, nil
 }
 
-// submit signs msg with key, broadcasts it and waits for its block.
-func submit(ctx context.Context, c *client.Client, msg txn.Msg, key crypto.Signer) (client.Committed, error) {
-	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
-	defer cancel()
-	return c.Submit(ctx, msg, key)
+// resumeAlone refuses --resume beside the command's other flags: a kept transaction is
+// sent again exactly as it was signed, and needs no key.
+func resumeAlone(cmd *cobra.Command, flags ...string) error {
+	var given []string
+	for _, f := range flags {
+		if cmd.Flags().Changed(f) {
+			given = append(given, "--"+f)
+		}
+	}
+	if len(given) > 0 {
+		return usageError{fmt.Errorf("--resume sends the kept transaction as it was signed: leave out %s", strings.Join(given, ", "))}
+	}
+	return nil
+}
+
+// resumeOrder sends a kept transaction about an order again, and reads the order.
+func resumeOrder(ctx context.Context, c *client.Client, ob outbox, command, ref string) (txn.Order, client.Committed, error) {
+	tx, res, err := ob.resume(ctx, c, command, ref)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	order, err := c.Order(ctx, orderOf(tx))
+	return order, res, err
 }
 
 func readFile(flag, path string) ([]byte, error) {
