@@ -127,14 +127,16 @@ func (s *submitChain) buy(amount string) (string, string) {
 	return res.Order.ID, out
 }
 
-// The commands that commit a transaction report it in one "committed" object: its
-// hash, height and nonce, the nonce a decimal string and the one inside the bytes.
+// A signed transaction's way from the command line to a block, on one chain: the one
+// "committed" object of every answer, what a transaction not committed in time says,
+// resuming it with the same bytes, chipmint tx, and an expired one.
 func TestSubmissionPath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
 	}
 	s := startSubmitChain(t)
 
+	// Its hash, height and nonce, the nonce a decimal string and the one in the bytes.
 	t.Run("every command reports the same committed object", func(t *testing.T) {
 		id, bought := s.buy("100.00")
 		var v any
@@ -235,6 +237,41 @@ func TestSubmissionPath(t *testing.T) {
 		}
 		if n := s.ordersOpened(t, mustParseTx(t, rec.Tx).Sender.String(), "20.00"); n != 1 {
 			t.Fatalf("alice opened %d orders of 20.00 EUR, want 1", n)
+		}
+	})
+
+	t.Run("a send resumed by its hash moves the chips once", func(t *testing.T) {
+		defer shortenSubmitTimeout()()
+		blackhole := swallowBroadcasts(t, s.node)
+		var bob struct {
+			Chips uint64 `json:"chips"`
+		}
+		s.ok(&bob, "balance", "bob")
+		before := outboxFiles(t, s.home)
+		if _, _, code := s.cli(blackhole, "send", "--from", "alice", "--to", "bob", "--amount", "2"); code != ExitError {
+			t.Fatalf("send through a node that drops it: exit %d", code)
+		}
+		kept := newFiles(outboxFiles(t, s.home), before)
+		if len(kept) != 1 {
+			t.Fatalf("kept %v", kept)
+		}
+		rec := readRecord(t, kept[0])
+		if out, _, code := s.cli(s.node, "confirm", "--resume", rec.Hash); code != ExitUsage || !strings.Contains(jsonError(t, out), `"chipmint send"`) {
+			t.Fatalf("confirm --resume of a send: exit %d: %s", code, out)
+		}
+		var first, again struct {
+			Committed   client.Committed `json:"committed"`
+			AmountChips uint64           `json:"amount_chips"`
+		}
+		s.ok(&first, "send", "--resume", strings.ToLower(rec.Hash))
+		s.ok(&again, "send", "--resume", rec.Hash)
+		if first.Committed.Hash != rec.Hash || again.Committed != first.Committed || first.AmountChips != 2_000_000 {
+			t.Fatalf("resumed send: %+v, again %+v", first, again)
+		}
+		chips := bob.Chips
+		s.ok(&bob, "balance", "bob")
+		if bob.Chips != chips+2_000_000 {
+			t.Fatalf("bob holds %d base units, had %d: want 2 chips more", bob.Chips, chips)
 		}
 	})
 
