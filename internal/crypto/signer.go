@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"bytes"
 	stdcrypto "crypto"
 	"crypto/ed25519"
 	"errors"
@@ -19,8 +20,16 @@ var ErrNotEd25519 = errors.New("crypto: the signer's key is not an Ed25519 key")
 // PublicKeyOf is the Ed25519 public key of s. A signer of another kind of key, or none,
 // is refused with ErrNotEd25519.
 func PublicKeyOf(s Signer) (ed25519.PublicKey, error) {
-	if s == nil {
+	switch k := s.(type) {
+	case nil:
 		return nil, fmt.Errorf("%w: no signer", ErrNotEd25519)
+	case ed25519.PrivateKey:
+		// A key in memory: its public half, copied, without boxing it in an interface
+		// first (a presigned load comes through here once per transaction).
+		if err := checkSize(k); err != nil {
+			return nil, err
+		}
+		return bytes.Clone(k[ed25519.SeedSize:]), nil
 	}
 	pub, ok := s.Public().(ed25519.PublicKey)
 	if !ok || len(pub) != PublicKeyBytes {
@@ -43,8 +52,13 @@ func AddressOfSigner(s Signer) (Address, error) {
 // such as a token that was removed, is returned, and so is an answer that is not a
 // signature's length.
 func Sign(s Signer, msg []byte) ([]byte, error) {
-	if s == nil {
+	switch k := s.(type) {
+	case nil:
 		return nil, fmt.Errorf("%w: no signer", ErrNotEd25519)
+	case ed25519.PrivateKey:
+		if err := checkSize(k); err != nil {
+			return nil, err
+		}
 	}
 	sig, err := s.Sign(nil, msg, stdcrypto.Hash(0))
 	if err != nil {
@@ -54,4 +68,12 @@ func Sign(s Signer, msg []byte) ([]byte, error) {
 		return nil, fmt.Errorf("crypto: sign: the signer answered %d bytes, want a %d-byte Ed25519 signature", len(sig), SignatureBytes)
 	}
 	return sig, nil
+}
+
+// checkSize refuses a key in memory of the wrong size, on which ed25519 panics.
+func checkSize(k ed25519.PrivateKey) error {
+	if len(k) != ed25519.PrivateKeySize {
+		return fmt.Errorf("%w: a private key of %d bytes, want %d", ErrNotEd25519, len(k), ed25519.PrivateKeySize)
+	}
+	return nil
 }

@@ -58,6 +58,7 @@ func TestSignReturnsTheSignersError(t *testing.T) {
 		{name: "short answer", signer: fakeSigner{pub: pub, sig: make([]byte, SignatureBytes-1)}},
 		{name: "no answer", signer: fakeSigner{pub: pub}},
 		{name: "no signer", signer: nil, want: ErrNotEd25519},
+		{name: "short private key", signer: ed25519.PrivateKey(make([]byte, 10)), want: ErrNotEd25519},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +84,7 @@ func TestNonEd25519SignerIsRefused(t *testing.T) {
 	}{
 		{name: "ECDSA key", signer: ec},
 		{name: "short Ed25519 key", signer: fakeSigner{pub: publicKeyFromSeed(1)[:PublicKeyBytes-1]}},
+		{name: "short private key", signer: ed25519.PrivateKey(make([]byte, 10))},
 		{name: "no signer", signer: nil},
 	}
 	for _, tt := range tests {
