@@ -55,7 +55,7 @@ func TestNodeDrivenByTheCLI(t *testing.T) {
 	cli.ok("issue", "--from", "issuer", "--order", id)
 
 	var bal struct {
-		Chips uint64 `json:"chips"`
+		Chips uint64 `json:"chips,string"`
 	}
 	cli.json(&bal, "balance", "alice")
 	if bal.Chips != 100_000_000 {

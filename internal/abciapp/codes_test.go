@@ -163,6 +163,51 @@ func rejectionCases() []rejectionCase {
 			r.OperatorIBAN = "GB82WEST12345698765432"
 			return h.submitReceipt(bob, operatorA, r)
 		}},
+		{"reversal signed by a stranger", txn.NotOperator, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			return h.sign(stranger, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"reversal signed by the issuer", txn.WrongRole, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			return h.sign(issuerA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"reversal of a reference that confirmed nothing", txn.UnknownBankReference, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			return h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-2", Reason: "AC04"})
+		}},
+		{"reversal of another operator's reference", txn.UnknownBankReference, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(issuerA, registerMsg(operatorB, "bobco")))
+			return h.sign(operatorB, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"reversal of an order awaiting payment's reference", txn.UnknownBankReference, func(h *harness) []byte {
+			tx, _ := h.buy(alice, "acme", 10_000)
+			h.mustBlock(tx)
+			return h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"the same reversal twice", txn.AlreadyReversed, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"}))
+			return h.sign(operatorA, &txn.ReversePayment{BankReference: "uetr-1", Reason: "AC04"})
+		}},
+		{"issue of an order whose payment was reversed", txn.OrderNotPaid, func(h *harness) []byte {
+			id := h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"}))
+			return h.sign(issuerA, &txn.Issue{OrderID: id, Chips: 100_000_000})
+		}},
+		{"a reversed payment confirmed again", txn.BankReferenceUsed, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"}))
+			tx, id := h.buy(alice, "acme", 10_000)
+			h.mustBlock(tx)
+			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-1"))
+		}},
+		{"reversal replayed", txn.Replayed, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			tx := h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+			h.mustBlock(tx)
+			return tx
+		}},
 	}
 }
 

@@ -22,7 +22,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // scenario generates blocks of valid and invalid transactions from a seed: buys,
 // confirmations (some reusing bank references), receipts, issues (some of the wrong
-// quantity), transfers (some too large) and garbage. The same seed gives the same blocks.
+// quantity), transfers (some too large), reversals of payments (some of references that
+// confirmed nothing, some twice) and garbage. The same seed gives the same blocks.
 type scenario struct {
 	rng    *rand.Rand
 	nonce  uint64
@@ -59,7 +60,7 @@ func (s *scenario) block(height int64) [][]byte {
 
 func (s *scenario) tx(height int64) []byte {
 	buyers := []actor{alice, bob, stranger}
-	switch k := s.rng.IntN(10); {
+	switch k := s.rng.IntN(11); {
 	case k < 3 || len(s.orders) == 0:
 		b := buyers[s.rng.IntN(len(buyers))]
 		amount := uint64(1 + s.rng.IntN(20_000))
@@ -85,6 +86,9 @@ func (s *scenario) tx(height int64) []byte {
 	case k < 9:
 		from, to := buyers[s.rng.IntN(2)], buyers[1+s.rng.IntN(2)]
 		return s.sign(from, &txn.Transfer{To: to.addr, AmountChips: uint64(1 + s.rng.IntN(50_000_000))}, height)
+	case k < 10:
+		ref := []string{"REF-", "RCPT-"}[s.rng.IntN(2)] + string(rune('A'+s.rng.IntN(20)))
+		return s.sign(operatorA, &txn.ReversePayment{BankReference: ref, Reason: "AC04"}, height)
 	}
 	return []byte{0x86, 0x02}
 }

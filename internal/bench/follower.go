@@ -12,11 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chipmint/chipmint/internal/txn"
 	jsonrpc "github.com/cometbft/cometbft/rpc/jsonrpc/client"
 )
 
 // issuedQuery selects the transactions that issue an order's chips.
-const issuedQuery = "tm.event='Tx' AND order.status='issued'"
+const issuedQuery = "tm.event='Tx' AND order.status='" + string(txn.StatusIssued) + "'"
 
 // follower learns of each committed block as a client does: a header event over the
 // node's websocket, then the block's transactions from /block. It asks for no more:

@@ -31,7 +31,7 @@ const (
 // both the entry and the transaction (if it says) are credits. Reversal, Status, the dates
 // and EntryRef always come from the entry.
 type Entry struct {
-	AmountMinor uint64      `json:"amount_minor"`
+	AmountMinor uint64      `json:"amount_minor,string"`
 	Currency    string      `json:"currency"`
 	CreditDebit CreditDebit `json:"credit_debit"`
 	Reversal    bool        `json:"reversal,omitempty"`
@@ -87,7 +87,7 @@ type Notification struct {
 // Balance is one balance of a statement (Bal): its type code and signed amount.
 type Balance struct {
 	Type        string      `json:"type"` // OPBD (opening booked), CLBD (closing booked), ...
-	AmountMinor uint64      `json:"amount_minor"`
+	AmountMinor uint64      `json:"amount_minor,string"`
 	Currency    string      `json:"currency"`
 	CreditDebit CreditDebit `json:"credit_debit"`
 	Date        string      `json:"date"` // YYYY-MM-DD

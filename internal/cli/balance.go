@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/spf13/cobra"
 )
 
@@ -26,7 +27,7 @@ func NewCmdBalance(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			g.emit(map[string]any{"address": addr, "chips": chips}, func(w io.Writer) {
+			g.emit(query.Balance{Address: addr, Chips: chips}, func(w io.Writer) {
 				fmt.Fprintf(w, "%s holds %s\n", addr, formatChips(chips))
 			})
 			return nil

@@ -44,6 +44,8 @@ type BuyResult struct {
 	Order     txn.Order        `json:"order"`
 	PayTo     txn.Operator     `json:"pay_to"`
 	Committed client.Committed `json:"committed"`
+	// PayableUntil is the order's deadline, worded for people.
+	PayableUntil deadline `json:"payable_until"`
 }
 
 func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
@@ -56,7 +58,7 @@ func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
 		fmt.Fprintf(w, "pay %s to %s, %s, BIC %s\n", formatMoney(res.Order.AmountMinor, res.Order.Currency),
 			res.PayTo.Account.Holder, fiat.IBAN(res.PayTo.Account.IBAN).Print(), res.PayTo.Account.BIC)
 		fmt.Fprintf(w, "reference %s\n", res.Order.PaymentReference)
-		fmt.Fprintf(w, "pay before height %d, or the order expires\n", res.Order.ExpiresHeight)
+		fmt.Fprintf(w, "%s; unpaid, the order expires\n", res.PayableUntil)
 	})
 	return nil
 }
@@ -110,7 +112,8 @@ func buy(ctx context.Context, c *client.Client, ob outbox, key crypto.Signer, op
 	return bought(ctx, c, tx, committed)
 }
 
-// bought reads the order a committed buy request opened, and where to pay for it.
+// bought reads the order a committed buy request opened, where to pay for it and until
+// when.
 func bought(ctx context.Context, c *client.Client, tx *txn.Signed, committed client.Committed) (BuyResult, error) {
 	order, err := c.Order(ctx, txn.OrderID(tx.Sender, tx.Nonce))
 	if err != nil {
@@ -120,7 +123,7 @@ func bought(ctx context.Context, c *client.Client, tx *txn.Signed, committed cli
 	if err != nil {
 		return BuyResult{}, err
 	}
-	return BuyResult{Order: order, PayTo: op, Committed: committed}, nil
+	return BuyResult{Order: order, PayTo: op, Committed: committed, PayableUntil: payableUntil(ctx, c, order)}, nil
 }
 
 // parseMoney reads a decimal amount of a currency into minor units.

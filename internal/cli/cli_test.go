@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func run(t *testing.T, args ...string) (string, string, ExitCode) {
@@ -64,16 +67,21 @@ func TestBadInputNamesTheField(t *testing.T) {
 	}{
 		{"bad output format", []string{"codes", "--output", "yaml"}, "--output", ExitUsage},
 		{"unknown flag", []string{"buy", "--amonut", "1"}, "unknown flag", ExitUsage},
-		{"bad IBAN", []string{"operator", "register", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE88370400440532013000", "--bic", "COBADEFFXXX", "--holder", "A", "--cap", "1"}, "--iban", ExitUsage},
-		{"bad BIC", []string{"operator", "register", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE89370400440532013000", "--bic", "COBA", "--holder", "A", "--cap", "1"}, "--bic", ExitUsage},
-		{"bad rate", []string{"operator", "register", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE89370400440532013000", "--bic", "COBADEFFXXX", "--holder", "A", "--rate", "-1", "--cap", "1"}, "--rate", ExitUsage},
-		{"missing operator key", []string{"operator", "register", "--iban", "DE89370400440532013000"}, "--operator-key", ExitUsage},
+		{"bad IBAN", []string{"operator", "register", "--id", "acme", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE88370400440532013000", "--bic", "COBADEFFXXX", "--holder", "A", "--cap", "1"}, "--iban", ExitUsage},
+		{"bad BIC", []string{"operator", "register", "--id", "acme", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE89370400440532013000", "--bic", "COBA", "--holder", "A", "--cap", "1"}, "--bic", ExitUsage},
+		{"bad rate", []string{"operator", "register", "--id", "acme", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--iban", "DE89370400440532013000", "--bic", "COBADEFFXXX", "--holder", "A", "--rate", "-1", "--cap", "1"}, "--rate", ExitUsage},
+		{"missing operator key", []string{"operator", "register", "--id", "acme", "--iban", "DE89370400440532013000", "--bic", "COBADEFFXXX", "--holder", "A", "--cap", "1"}, "--operator-key", ExitUsage},
 		{"bad chip amount", []string{"send", "--to", "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6", "--amount", "1.0000001", "--from", "k"}, "--amount", ExitUsage},
 		{"unknown recipient", []string{"send", "--to", "nobody", "--amount", "1", "--from", "k"}, "--to", ExitUsage},
 		{"no signing key", []string{"buy", "--operator", "acme", "--amount", "1"}, "--from", ExitUsage},
 		{"join without peers", []string{"join", "--genesis", "genesis.json"}, "--peers", ExitUsage},
 		{"join without a genesis file", []string{"join", "--genesis", "/nonexistent/genesis.json", "--peers", "0123456789abcdef0123456789abcdef01234567@127.0.0.1:26656"}, "--genesis", ExitError},
 		{"missing receipt file", []string{"receipt", "submit", "--in", "/nonexistent/file.json"}, "--in", ExitError},
+		{"bad order to show", []string{"order", "show", "0123"}, "ORDER: not an order id", ExitUsage},
+		{"order reference mistyped", []string{"confirm", "--order", "RF44031AE4EB3AE3C9739AD7", "--amount", "1", "--bank-ref", "R"}, "--order: not an order id", ExitUsage},
+		{"bad order to issue", []string{"issue", "--order", "x"}, "--order: not an order id", ExitUsage},
+		{"bad order for a receipt", []string{"receipt", "create", "--order", "x", "--amount", "1", "--bank-ref", "R", "--payer-iban", "GB82WEST12345698765432"}, "--order: not an order id", ExitUsage},
+		{"bad order to approve", []string{"issuer", "approve", "../x"}, "ORDER: not an order id", ExitUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,5 +104,94 @@ func TestCodesListsEveryCode(t *testing.T) {
 	}
 	if len(rows) < 29 || rows[20].Name != "bank_reference_used" {
 		t.Fatalf("codes: %+v", rows)
+	}
+}
+
+// One rule for exit codes: 2 for usage, found before anything is signed and never
+// reported as a rejection; 3 for a rejected transaction; 1 for anything else.
+func TestExitCodesOneRule(t *testing.T) {
+	t.Setenv("CHIPMINT_PASSPHRASE", "x")
+	home := t.TempDir()
+	register := []string{"operator", "register", "--from", "issuer", "--public-key", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=",
+		"--iban", "DE89370400440532013000", "--bic", "COBADEFFXXX", "--holder", "Acme"}
+	tests := []struct {
+		name    string
+		args    []string
+		want    string
+		notWant string
+		code    ExitCode
+	}{
+		{"a missing required flag is named", register, "--cap and --id are required", "rejected", ExitUsage},
+		{"one missing required flag", append(register, "--id", "acme"), "--cap is required", "rejected", ExitUsage},
+		{"a missing argument", []string{"order", "show"}, "accepts 1 arg", "", ExitUsage},
+		{"an argument too many", []string{"supply", "extra"}, "unknown command", "", ExitUsage},
+		{"an unknown command", []string{"frobnicate"}, "unknown command", "", ExitUsage},
+		{"a local check is not a rejection", append(register, "--id", "Acme!", "--cap", "1"), "id", "rejected", ExitUsage},
+		{"an unreachable node", []string{"supply", "--node", "127.0.0.1:1"}, "connection refused", "", ExitError},
+		{"an unknown signing key", []string{"buy", "--from", "nobody", "--operator", "acme", "--amount", "1"}, `--from: no key "nobody"`, "", ExitUsage},
+		{"an unknown key to send from", []string{"send", "--from", "nobody", "--to", "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6", "--amount", "1"}, `no key "nobody"`, "", ExitUsage},
+		{"an unknown operator key", []string{"operator", "register", "--id", "acme", "--operator-key", "nobody", "--iban", "DE89370400440532013000",
+			"--bic", "COBADEFFXXX", "--holder", "A", "--cap", "1"}, `--operator-key: no key "nobody"`, "", ExitUsage},
+		{"an unknown key to show", []string{"keys", "show", "nobody"}, `no key "nobody"`, "", ExitUsage},
+		{"a malformed key name", []string{"keys", "show", "Bob!"}, "bad key name", "", ExitUsage},
+		{"a key name missing", []string{"keys", "show"}, "accepts 1 arg", "", ExitUsage},
+		{"an unknown key's balance", []string{"balance", "nobody"}, `"nobody"`, "", ExitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(t, append([]string{"--home", home}, tc.args...)...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) || (tc.notWant != "" && strings.Contains(errOut, tc.notWant)) {
+				t.Fatalf("exit %d, stderr %q; want exit %d with %q", code, errOut, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+// The node's address may come without its scheme, and the output format in any case.
+func TestFlagsReadAsPeopleWriteThem(t *testing.T) {
+	_, errOut, _ := run(t, "supply", "--node", "127.0.0.1:1")
+	if strings.Contains(errOut, "first path segment") || !strings.Contains(errOut, "http://127.0.0.1:1") {
+		t.Fatalf("--node without a scheme: %s", errOut)
+	}
+	out, errOut, code := run(t, "codes", "-o", "JSON")
+	var rows []map[string]any
+	if code != ExitOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) == 0 {
+		t.Fatalf("-o JSON: exit %d, %q %q", code, out, errOut)
+	}
+	out, _, code = run(t, "supply", "--node", "127.0.0.1:1", "-o", "json")
+	var failure struct {
+		Error    string `json:"error"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if code != ExitError || json.Unmarshal([]byte(out), &failure) != nil || failure.ExitCode != int(ExitError) || failure.Error == "" {
+		t.Fatalf("a failure in JSON: exit %d, %q", code, out)
+	}
+}
+
+// Help texts read right: pflag takes a backquoted word in a flag's usage for the name
+// of its value, so "wait for `issuer approve`" would print as a flag type.
+func TestHelpTextsShowNoStrayValueNames(t *testing.T) {
+	var walk func(c *cobra.Command)
+	flags := 0
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				flags++
+				if strings.Contains(f.Usage, "`") {
+					t.Errorf("%s --%s: usage %q has a backquote", c.CommandPath(), f.Name, f.Usage)
+				}
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewCmdRoot(&Globals{}))
+	if flags < 50 {
+		t.Fatalf("walked %d flags: the walk missed commands", flags)
+	}
+	out, _, code := run(t, "issuer", "run", "--help")
+	if code != ExitOK || !strings.Contains(out, "--approval-above string") {
+		t.Fatalf("issuer run --help: exit %d:\n%s", code, out)
 	}
 }

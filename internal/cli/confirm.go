@@ -31,7 +31,7 @@ func NewCmdConfirm(g *Globals) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runConfirm(cmd, g, o) },
 	}
 	cmd.Flags().StringVar(&o.From, "from", "", "operator key that signs")
-	cmd.Flags().StringVar(&o.Order, "order", "", "order id")
+	cmd.Flags().StringVar(&o.Order, "order", "", "order id or RF payment reference")
 	cmd.Flags().StringVar(&o.Amount, "amount", "", "amount received, e.g. 100.00")
 	cmd.Flags().StringVar(&o.BankRef, "bank-ref", "", "the bank's reference of the credit (UETR or account servicer reference)")
 	cmd.Flags().StringVar(&o.Resume, "resume", "", "send the kept confirmation of this order (or transaction hash) again, the same bytes")
@@ -65,11 +65,15 @@ func confirmOrResume(cmd *cobra.Command, g *Globals, o *ConfirmOptions) (txn.Ord
 	if o.Order == "" || o.Amount == "" || o.BankRef == "" {
 		return txn.Order{}, client.Committed{}, usageError{fmt.Errorf("--order, --amount and --bank-ref are required")}
 	}
+	orderID, err := orderIDArg("--order", o.Order)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
 	key, c, err := g.signer(cmd.Context(), o.From)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, err
 	}
-	return confirm(cmd.Context(), c, g.outbox(), key, o.Order, o.Amount, o.BankRef)
+	return confirm(cmd.Context(), c, g.outbox(), key, orderID, o.Amount, o.BankRef)
 }
 
 // confirm sends the operator's account notice for an order and returns it as paid.

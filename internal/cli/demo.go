@@ -346,7 +346,7 @@ func (d *demo) pay(from, to string, amountMinor uint64, reference string) (bank.
 }
 
 // waitOrder polls until the order reaches status or ctx ends.
-func (d *demo) waitOrder(ctx context.Context, id, status string) (txn.Order, error) {
+func (d *demo) waitOrder(ctx context.Context, id string, status txn.OrderStatus) (txn.Order, error) {
 	for {
 		o, err := d.c.Order(ctx, id)
 		if err == nil && o.Status == status {

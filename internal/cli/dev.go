@@ -72,6 +72,18 @@ func runDev(ctx context.Context, g *Globals, o *DevOptions) error {
 			return err
 		}
 	}
+	fresh := noteFresh(g.Home)
+	ch, sys, err := startDev(ctx, g, o)
+	if err != nil {
+		fresh.undo()
+		return err
+	}
+	return errors.Join(sys.Wait(ctx), ch.Stop())
+}
+
+// startDev starts the dev system and prints where its parts run; a first start sets up
+// the home.
+func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *system.System, error) {
 	if os.Getenv("CHIPMINT_PASSPHRASE") == "" {
 		os.Setenv("CHIPMINT_PASSPHRASE", devPassphrase)
 	}
@@ -82,17 +94,16 @@ func runDev(ctx context.Context, g *Globals, o *DevOptions) error {
 	log := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
 	issuerKey, operatorKey, err := devKeys(g, o)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	approvals, err := issuer.OpenApprovals(approvalsDir(g))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ch, err := system.StartChain(ctx, g.Home, node.Options{Logger: log.With("part", "node")})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer ch.Stop()
 	sys, err := system.Start(ctx, system.Config{
 		Dir: g.Home, Client: ch.Client, IssuerKey: issuerKey,
 		Bank: system.BankConfig{Listen: o.BankListen, ListenFlag: "--bank-listen"},
@@ -104,14 +115,14 @@ func runDev(ctx context.Context, g *Globals, o *DevOptions) error {
 		Issuer: issuer.Config{Approvals: approvals}, Poll: 250 * time.Millisecond, Logger: log,
 	})
 	if err != nil {
-		return err
+		return nil, nil, errors.Join(err, ch.Stop())
 	}
 	st, err := devCustomer(ctx, g, sys.Bank.Client)
 	if err != nil {
-		return errors.Join(err, sys.Stop())
+		return nil, nil, errors.Join(err, sys.Stop(), ch.Stop())
 	}
 	printDev(g, ch.Node, sys, st)
-	return sys.Wait(ctx)
+	return ch, sys, nil
 }
 
 // resetDevHome deletes a home that dev made (it holds dev.json) or that is empty, and
@@ -189,25 +200,51 @@ func devCustomer(ctx context.Context, g *Globals, bc *bank.Client) (devState, er
 	return st, os.WriteFile(path, b, 0o600)
 }
 
+// devInfo is where the parts of a running dev system are, as dev prints it.
+type devInfo struct {
+	Home          string   `json:"home"`
+	Node          string   `json:"node"`
+	Bank          string   `json:"bank"`
+	Gateway       string   `json:"gateway"`
+	Operator      string   `json:"operator"`
+	OperatorIBAN  string   `json:"operator_iban"`
+	CustomerIBAN  string   `json:"customer_iban"`
+	Keys          []string `json:"keys"`
+	PassphraseEnv string   `json:"passphrase_env"`
+}
+
 func printDev(g *Globals, n *node.Node, sys *system.System, st devState) {
-	bankURL, gatewayURL, operatorIBAN := sys.Bank.URL, sys.Gateways["acme"], sys.Operators["acme"].Account.IBAN
-	info := map[string]any{
-		"home": g.Home, "node": n.RPCAddress(), "bank": bankURL, "gateway": gatewayURL,
-		"operator": "acme", "operator_iban": operatorIBAN, "customer_iban": st.CustomerIBAN,
-		"keys": []string{"issuer", "acme"}, "passphrase_env": "CHIPMINT_PASSPHRASE",
-	}
+	g.printDevInfo(devInfo{
+		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"],
+		Operator: "acme", OperatorIBAN: sys.Operators["acme"].Account.IBAN, CustomerIBAN: st.CustomerIBAN,
+		Keys: []string{"issuer", "acme"}, PassphraseEnv: "CHIPMINT_PASSPHRASE",
+	})
+}
+
+// printDevInfo prints the banner; its example commands carry --node and --bank when the
+// parts do not listen where the commands look by default.
+func (g *Globals) printDevInfo(info devInfo) {
 	g.emit(info, func(w io.Writer) {
-		fmt.Fprintf(w, "chipmint dev running (home %s); Ctrl-C stops it\n", g.Home)
-		fmt.Fprintf(w, "  node      %s   (chain chipmint-dev, one validator)\n", n.RPCAddress())
-		fmt.Fprintf(w, "  bank      %s   (sandbox: never real money)\n", bankURL)
-		fmt.Fprintf(w, "  gateway   %s/v1/journal   (operator acme, account %s)\n", gatewayURL, fiat.IBAN(operatorIBAN).Print())
+		chain := "chipmint --home " + info.Home
+		if info.Node != nodeURLDefault {
+			chain += " --node " + info.Node
+		}
+		bankCmd := "chipmint bank pay"
+		if info.Bank != bankURLDefault {
+			bankCmd += " --bank " + info.Bank
+		}
+		fmt.Fprintf(w, "chipmint dev running (home %s); Ctrl-C stops it\n", info.Home)
+		fmt.Fprintf(w, "  node      %s   (chain chipmint-dev, one validator)\n", info.Node)
+		fmt.Fprintf(w, "  bank      %s   (sandbox: never real money)\n", info.Bank)
+		fmt.Fprintf(w, "  gateway   %s/v1/journal   (operator acme, account %s)\n", info.Gateway, fiat.IBAN(info.OperatorIBAN).Print())
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
-		fmt.Fprintf(w, "  keys      issuer, acme, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(g.Home), devPassphrase)
-		fmt.Fprintf(w, "  customer  bank account %s holds 10,000.00 EUR\n\n", fiat.IBAN(st.CustomerIBAN).Print())
-		fmt.Fprintf(w, "try, in another shell (with the same CHIPMINT_PASSPHRASE, default %q):\n", devPassphrase)
-		fmt.Fprintf(w, "  chipmint --home %s keys add alice\n", g.Home)
-		fmt.Fprintf(w, "  chipmint --home %s buy --from alice --operator acme --amount 100.00\n", g.Home)
-		fmt.Fprintf(w, "  chipmint bank pay --from-iban %s --to-iban %s --amount 100.00 --reference <RF reference>\n", st.CustomerIBAN, operatorIBAN)
-		fmt.Fprintf(w, "  chipmint --home %s balance alice\n", g.Home)
+		fmt.Fprintf(w, "  keys      issuer, acme, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(info.Home), devPassphrase)
+		fmt.Fprintf(w, "  customer  bank account %s holds 10,000.00 EUR\n\n", fiat.IBAN(info.CustomerIBAN).Print())
+		fmt.Fprintf(w, "try, in another shell (with the same CHIPMINT_PASSPHRASE, default %q;\n", devPassphrase)
+		fmt.Fprintf(w, "`go install ./cmd/chipmint` puts chipmint on your PATH):\n")
+		fmt.Fprintf(w, "  %s keys add alice\n", chain)
+		fmt.Fprintf(w, "  %s buy --from alice --operator acme --amount 100.00\n", chain)
+		fmt.Fprintf(w, "  %s --from-iban %s --to-iban %s --amount 100.00 --reference <RF reference>\n", bankCmd, info.CustomerIBAN, info.OperatorIBAN)
+		fmt.Fprintf(w, "  %s balance alice\n", chain)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/node"
 )
 
@@ -29,16 +30,20 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	addr := func(i int) string { return fmt.Sprintf("127.0.0.1:%d", ports[i]) }
 	ctx, cancel := context.WithCancel(context.Background())
-	devOut := &syncBuffer{}
+	devOut, devErr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		g := &Globals{Home: home, Output: "json", Out: devOut, Err: &syncBuffer{}}
+		g := &Globals{Home: home, Output: "json", Out: devOut, Err: devErr}
 		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), BlockTime: 100 * time.Millisecond})
 	}()
 	defer func() {
+		// Ctrl-C cancels the context: dev stops without an error and without ERROR lines.
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("dev: %v", err)
+		}
+		if strings.Contains(string(devErr.Bytes()), "level=ERROR") {
+			t.Errorf("dev logged errors while it stopped:\n%s", devErr.Bytes())
 		}
 	}()
 	nodeURL, bankURL := "http://"+addr(0), "http://"+addr(2)
@@ -63,6 +68,11 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 		}
 		return out
 	}
+	// A second dev on the same home says why it cannot run.
+	_, errOut, code := run(t, "--home", home, "dev", "--rpc", addr(0), "--bank-listen", addr(2))
+	if code != ExitError || !strings.Contains(errOut, "another chipmint is running on this home") {
+		t.Fatalf("second dev: exit %d: %s", code, errOut)
+	}
 	cli("keys", "add", "alice")
 	var bought struct {
 		Order struct{ ID, PaymentReference string } `json:"order"`
@@ -71,11 +81,24 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 		t.Fatal(err)
 	}
 	bought.Order.PaymentReference = jsonField(t, cli("order", "show", bought.Order.ID), "payment_reference")
+	// An order is found by its id in any letter case and by the reference the buyer
+	// was given, as printed or as typed; an unknown id and a malformed one say which.
+	for _, name := range []string{strings.ToLower(bought.Order.ID), bought.Order.PaymentReference, fiat.CreditorReference(bought.Order.PaymentReference).Print()} {
+		if id := jsonField(t, cli("order", "show", name), "id"); id != bought.Order.ID {
+			t.Fatalf("order show %s: order %q, want %s", name, id, bought.Order.ID)
+		}
+	}
+	if _, errOut, code := run(t, "--home", home, "--node", nodeURL, "order", "show", "00000000000000000000"); code != ExitError || !strings.Contains(errOut, "order 00000000000000000000 is unknown") {
+		t.Fatalf("an unknown order: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := run(t, "--home", home, "--node", nodeURL, "order", "show", "not-an-order"); code != ExitUsage || !strings.Contains(errOut, "not an order id") {
+		t.Fatalf("a malformed order id: exit %d: %s", code, errOut)
+	}
 	cli("bank", "pay", "--bank", bankURL, "--from-iban", info.CustomerIBAN, "--to-iban", info.OperatorIBAN,
 		"--amount", "100.00", "--reference", bought.Order.PaymentReference)
 	for {
 		var bal struct {
-			Chips uint64 `json:"chips"`
+			Chips uint64 `json:"chips,string"`
 		}
 		if err := json.Unmarshal([]byte(cli("balance", "alice")), &bal); err != nil {
 			t.Fatal(err)
@@ -135,5 +158,31 @@ func TestDevResetRefusesAHomeItDidNotMake(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, "precious-key.json")); err != nil {
 		t.Fatalf("the home was wiped: %v", err)
+	}
+}
+
+// The banner's example commands reach the parts where they run: --node and --bank
+// appear when dev listens elsewhere than the commands' defaults, never otherwise.
+func TestDevBannerCarriesTheAddresses(t *testing.T) {
+	info := devInfo{Home: "/h", Node: nodeURLDefault, Bank: bankURLDefault, Gateway: "http://127.0.0.1:26690",
+		OperatorIBAN: "DE89370400440532013000", CustomerIBAN: "DE02120300000000202051"}
+	banner := func(info devInfo) string {
+		var out bytes.Buffer
+		(&Globals{Output: "text", Out: &out}).printDevInfo(info)
+		return out.String()
+	}
+	if b := banner(info); strings.Contains(b, "--node") || strings.Contains(b, "--bank") || !strings.Contains(b, "go install ./cmd/chipmint") {
+		t.Fatalf("default addresses:\n%s", b)
+	}
+	info.Node, info.Bank = "http://127.0.0.1:36657", "http://127.0.0.1:36680"
+	b := banner(info)
+	for _, want := range []string{
+		"chipmint --home /h --node http://127.0.0.1:36657 buy --from alice",
+		"chipmint --home /h --node http://127.0.0.1:36657 balance alice",
+		"chipmint bank pay --bank http://127.0.0.1:36680 --from-iban",
+	} {
+		if !strings.Contains(b, want) {
+			t.Errorf("banner lacks %q:\n%s", want, b)
+		}
 	}
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,11 +76,14 @@ func runInit(g *Globals, o *InitOptions) error {
 	return nil
 }
 
+// showOrAdd returns the named key, creating it when the keystore has none of that name
+// (asking for its passphrase twice at a terminal); any other failure to read it stops.
 func showOrAdd(ks *keystore.Store, name string) (keystore.Key, error) {
-	if k, err := ks.Show(name); err == nil {
-		return k, nil
+	k, err := ks.Show(name)
+	if !errors.Is(err, keystore.ErrKeyNotFound) {
+		return k, err
 	}
-	pass, err := keystore.Passphrase(fmt.Sprintf("passphrase for new key %q: ", name))
+	pass, err := keystore.NewPassphrase(keystore.FileTerminal(os.Stdin, os.Stderr), fmt.Sprintf("passphrase for new key %q: ", name))
 	if err != nil {
 		return keystore.Key{}, err
 	}

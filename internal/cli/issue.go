@@ -14,13 +14,13 @@ import (
 
 // NewCmdIssue is `chipmint issue`: the issuer mints a paid order's chips (claims 1, 5).
 func NewCmdIssue(g *Globals) *cobra.Command {
-	var from, orderID, resume string
+	var from, orderArg, resume string
 	cmd := &cobra.Command{
 		Use:   "issue",
 		Short: "Issue, as an issuer, the chips of a paid order to its buyer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			order, res, err := issueOrResume(cmd, g, from, orderID, resume)
+			order, res, err := issueOrResume(cmd, g, from, orderArg, resume)
 			if err != nil {
 				return err
 			}
@@ -31,12 +31,12 @@ func NewCmdIssue(g *Globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "issuer key that signs")
-	cmd.Flags().StringVar(&orderID, "order", "", "order id")
+	cmd.Flags().StringVar(&orderArg, "order", "", "order id or RF payment reference")
 	cmd.Flags().StringVar(&resume, "resume", "", "send the kept issue of this order (or transaction hash) again, the same bytes")
 	return cmd
 }
 
-func issueOrResume(cmd *cobra.Command, g *Globals, from, orderID, resume string) (txn.Order, client.Committed, error) {
+func issueOrResume(cmd *cobra.Command, g *Globals, from, orderArg, resume string) (txn.Order, client.Committed, error) {
 	if resume != "" {
 		if err := resumeAlone(cmd, "from", "order"); err != nil {
 			return txn.Order{}, client.Committed{}, err
@@ -47,8 +47,12 @@ func issueOrResume(cmd *cobra.Command, g *Globals, from, orderID, resume string)
 		}
 		return resumeOrder(cmd.Context(), c, g.outbox(), "issue", resume)
 	}
-	if orderID == "" {
+	if orderArg == "" {
 		return txn.Order{}, client.Committed{}, usageError{fmt.Errorf("--order is required")}
+	}
+	orderID, err := orderIDArg("--order", orderArg)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
 	}
 	key, c, err := g.signer(cmd.Context(), from)
 	if err != nil {

@@ -32,21 +32,25 @@ func NewCmdIssuer(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runIssuer(cmd, g, o) },
 	}
 	run.Flags().StringVar(&o.From, "from", "issuer", "issuer key that signs")
-	run.Flags().StringVar(&o.ApprovalAbove, "approval-above", "", "orders of more chips than this wait for `issuer approve`")
+	run.Flags().StringVar(&o.ApprovalAbove, "approval-above", "", "orders of more chips than this wait for 'chipmint issuer approve'")
 	run.Flags().DurationVar(&o.Rescan, "rescan", 2*time.Second, "how often to rescan the paid orders without an event")
 	var by string
 	approve := &cobra.Command{
-		Use: "approve ORDER", Short: "Approve a large order for issue (four eyes)", Args: cobra.ExactArgs(1),
+		Use: "approve ORDER", Short: "Approve a large order (its id or RF payment reference) for issue (four eyes)", Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			id, err := orderIDArg("ORDER", args[0])
+			if err != nil {
+				return err
+			}
 			a, err := issuer.OpenApprovals(approvalsDir(g))
 			if err != nil {
 				return err
 			}
-			if err := a.Approve(args[0], by); err != nil {
-				return usageError{err}
+			if err := a.Approve(id, by); err != nil {
+				return err
 			}
-			g.emit(map[string]string{"approved": args[0], "by": by}, func(w io.Writer) {
-				fmt.Fprintf(w, "order %s approved by %s; the issuer service issues it on its next pass\n", args[0], by)
+			g.emit(map[string]string{"approved": id, "by": by}, func(w io.Writer) {
+				fmt.Fprintf(w, "order %s approved by %s; the issuer service issues it on its next pass\n", id, by)
 			})
 			return nil
 		},

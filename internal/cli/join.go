@@ -55,7 +55,7 @@ func NewCmdJoin(g *Globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Genesis, "genesis", "", "the network's genesis.json, copied from any of its nodes")
-	f.StringSliceVar(&o.Peers, "peers", nil, "nodes of the network, id@host:port (see `chipmint peer-address` on them)")
+	f.StringSliceVar(&o.Peers, "peers", nil, "nodes of the network, id@host:port (see 'chipmint peer-address' on them)")
 	f.StringVar(&o.Moniker, "moniker", hostname(), "name of this node")
 	f.StringVar(&o.RPC, "rpc", "127.0.0.1:26657", "RPC listen address")
 	f.StringVar(&o.P2P, "p2p", "0.0.0.0:26656", "p2p listen address")

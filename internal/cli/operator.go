@@ -36,7 +36,13 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 		Use:   "register",
 		Short: "Register an operator and its bank account (signed by an issuer)",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runOperatorRegister(cmd, g, o) },
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Resume == "" {
+				return nil
+			}
+			return resumeAlone(cmd, "from", "id", "operator-key", "public-key", "iban", "bic", "holder", "currency", "rate", "cap")
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorRegister(cmd, g, o) },
 	}
 	f := reg.Flags()
 	f.StringVar(&o.From, "from", "", "issuer key that signs")
@@ -50,6 +56,9 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 	f.StringVar(&o.Rate, "rate", "1", "chips per unit of currency, e.g. 1 or 0.5")
 	f.StringVar(&o.Cap, "cap", "", "most chips outstanding through this operator")
 	f.StringVar(&o.Resume, "resume", "", "send the kept registration with this transaction hash again, the same bytes")
+	for _, name := range []string{"id", "iban", "bic", "holder", "cap"} {
+		_ = reg.MarkFlagRequired(name)
+	}
 	list := &cobra.Command{
 		Use: "list", Short: "List the registered operators", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorList(cmd, g) },
@@ -75,9 +84,9 @@ func (o *OperatorRegisterOptions) message(g *Globals) (*txn.RegisterOperator, er
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--currency: %w", err)}
 	}
-	rate, err := parseRate(o.Rate, cur)
+	rate, err := txn.ParseRate(o.Rate, cur)
 	if err != nil {
-		return nil, err
+		return nil, usageError{fmt.Errorf("--rate: %w", err)}
 	}
 	capChips, err := parseChips("--cap", o.Cap)
 	if err != nil {
@@ -102,7 +111,7 @@ func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
 		}
 		k, err := ks.Show(o.KeyName)
 		if err != nil {
-			return nil, fmt.Errorf("--operator-key: %w", err)
+			return nil, flagKeyError("--operator-key", err)
 		}
 		return k.PublicKey, nil
 	case o.PublicKey != "":
@@ -113,20 +122,6 @@ func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
 		return pub, nil
 	}
 	return nil, usageError{fmt.Errorf("--operator-key or --public-key: the operator's key is required")}
-}
-
-// parseRate reads chips per whole currency unit into the integer ratio the ledger
-// keeps: chip base units per minor units.
-func parseRate(s string, cur fiat.Currency) (txn.Rate, error) {
-	chips, err := fiat.ParseDecimal(s, txn.ChipDecimals)
-	if err != nil || chips == 0 {
-		return txn.Rate{}, usageError{fmt.Errorf("--rate: want a positive number of chips per %s, got %q", cur.Code(), s)}
-	}
-	minor := uint64(1)
-	for range cur.MinorDigits() {
-		minor *= 10
-	}
-	return txn.Rate{Chips: chips, Minor: minor}, nil
 }
 
 func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) error {
@@ -144,10 +139,6 @@ func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOpti
 
 func registerOrResume(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) (*txn.RegisterOperator, client.Committed, error) {
 	if o.Resume != "" {
-		err := resumeAlone(cmd, "from", "id", "operator-key", "public-key", "iban", "bic", "holder", "currency", "rate", "cap")
-		if err != nil {
-			return nil, client.Committed{}, err
-		}
 		c, err := g.dial(cmd.Context())
 		if err != nil {
 			return nil, client.Committed{}, err
@@ -184,9 +175,13 @@ func runOperatorList(cmd *cobra.Command, g *Globals) error {
 	}
 	g.emit(ops, func(w io.Writer) {
 		for _, op := range ops {
-			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s\n", op.ID, op.Address,
+			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s", op.ID, op.Address,
 				fiat.IBAN(op.Account.IBAN).Print(), op.Account.Currency,
 				formatChips(op.IssuedChips-op.BurnedChips), formatChips(op.CapChips))
+			if op.ShortfallChips > 0 {
+				fmt.Fprintf(w, "  SHORTFALL %s", formatChips(op.ShortfallChips))
+			}
+			fmt.Fprintln(w)
 		}
 	})
 	return nil

@@ -40,7 +40,7 @@ type outboxRecord struct {
 // type of transaction each signs.
 var commandTypes = map[string]txn.Type{
 	"buy": txn.TypeBuyRequest, "confirm": txn.TypeConfirmPayment, "issue": txn.TypeIssue,
-	"send": txn.TypeTransfer, "operator register": txn.TypeRegisterOperator,
+	"send": txn.TypeTransfer, "operator register": txn.TypeRegisterOperator, "reverse": txn.TypeReversePayment,
 }
 
 // outbox is the folder of a home where signed transactions wait for their block;
@@ -247,6 +247,8 @@ func describe(tx *txn.Signed) string {
 		return fmt.Sprintf("the transfer of %s to %s", formatChips(m.AmountChips), m.To)
 	case *txn.RegisterOperator:
 		return fmt.Sprintf("the registration of operator %s", m.ID)
+	case *txn.ReversePayment:
+		return fmt.Sprintf("the reversal of the payment with bank reference %s", m.BankReference)
 	}
 	return "the " + tx.Type.String()
 }
@@ -385,7 +387,10 @@ func (o outbox) find(command, ref string) (outboxRecord, error) {
 	if !slices.Contains([]string{"buy", "confirm", "issue"}, command) {
 		return outboxRecord{}, usageError{fmt.Errorf("--resume: want the hash of a transaction (64 hexadecimal digits), got %q", ref)}
 	}
-	id := strings.ToUpper(ref)
+	id, err := txn.ParseOrderID(ref)
+	if err != nil {
+		return outboxRecord{}, usageError{fmt.Errorf("--resume: want an order id, its RF reference or a transaction hash: %w", err)}
+	}
 	var pending, done []outboxRecord
 	for _, dir := range []string{o.dir(), o.doneDir()} {
 		recs, err := o.scan(dir)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -26,9 +27,33 @@ func (g *Globals) emit(v any, text func(w io.Writer)) {
 	text(g.Out)
 }
 
-// formatChips shows base units as chips with their decimals.
+// formatChips shows base units as chips for people: thousands grouped, and the
+// decimals that matter, at least two ("1,000,000.00 CHIP", "87.50 CHIP",
+// "0.000001 CHIP").
 func formatChips(base uint64) string {
-	return fiat.FormatDecimal(base, txn.ChipDecimals) + " CHIP"
+	s := fiat.FormatDecimal(base, txn.ChipDecimals)
+	dot := strings.IndexByte(s, '.')
+	s = strings.TrimRight(s, "0")
+	if len(s)-dot-1 < 2 {
+		s += strings.Repeat("0", 2-(len(s)-dot-1))
+	}
+	return groupThousands(s) + " CHIP"
+}
+
+// groupThousands puts a comma between each three digits of a decimal's whole part.
+func groupThousands(decimal string) string {
+	whole, frac, hasFrac := strings.Cut(decimal, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
 }
 
 // parseChips reads the chip amount of a flag, such as "12.5", into base units.
@@ -49,5 +74,5 @@ func formatMoney(minor uint64, code string) string {
 	if err != nil {
 		return fmt.Sprintf("%d minor units of %s", minor, code)
 	}
-	return fiat.FormatAmount(minor, c) + " " + code
+	return groupThousands(fiat.FormatAmount(minor, c)) + " " + code
 }

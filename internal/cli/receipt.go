@@ -42,7 +42,7 @@ func NewCmdReceipt(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runReceiptCreate(cmd, g, o) },
 	}
 	create.Flags().StringVar(&o.From, "from", "", "operator key that signs")
-	create.Flags().StringVar(&o.Order, "order", "", "order id")
+	create.Flags().StringVar(&o.Order, "order", "", "order id or RF payment reference")
 	create.Flags().StringVar(&o.Amount, "amount", "", "amount received, e.g. 100.00")
 	create.Flags().StringVar(&o.BankRef, "bank-ref", "", "the bank's reference of the credit")
 	create.Flags().StringVar(&o.PayerIBAN, "payer-iban", "", "the IBAN the payment came from")
@@ -69,11 +69,15 @@ func runReceiptCreate(cmd *cobra.Command, g *Globals, o *ReceiptCreateOptions) e
 	if o.Order == "" || o.Amount == "" || o.BankRef == "" || o.PayerIBAN == "" {
 		return usageError{fmt.Errorf("--order, --amount, --bank-ref and --payer-iban are required")}
 	}
+	orderID, err := orderIDArg("--order", o.Order)
+	if err != nil {
+		return err
+	}
 	key, c, err := g.signer(cmd.Context(), o.From)
 	if err != nil {
 		return err
 	}
-	rf, err := createReceipt(cmd.Context(), c, key, o.Order, o.Amount, o.BankRef, o.PayerIBAN)
+	rf, err := createReceipt(cmd.Context(), c, key, orderID, o.Amount, o.BankRef, o.PayerIBAN)
 	if err != nil {
 		return err
 	}

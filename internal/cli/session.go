@@ -38,7 +38,7 @@ func (g *Globals) unlock(name string) (crypto.Signer, error) {
 		return nil, err
 	}
 	if _, err := ks.Show(name); err != nil {
-		return nil, err
+		return nil, flagKeyError("--from", err)
 	}
 	pass, err := keystore.Passphrase(fmt.Sprintf("passphrase for key %q: ", name))
 	if err != nil {
@@ -49,6 +49,15 @@ func (g *Globals) unlock(name string) (crypto.Signer, error) {
 		return nil, err
 	}
 	return key, nil
+}
+
+// flagKeyError is an unknown key named by a flag as a usage error, like every unknown
+// key: other errors pass unchanged.
+func flagKeyError(flag string, err error) error {
+	if nf := keyNotFound(err); nf != err {
+		return usageError{fmt.Errorf("%s: %w", flag, nf)}
+	}
+	return err
 }
 
 // signer unlocks the named key and connects to the node: what every command that
@@ -82,7 +91,8 @@ func (g *Globals) resolveAddress(s string) (crypto.Address, error) {
 }
 
 // resumeAlone refuses --resume beside the command's other flags: a kept transaction is
-// sent again exactly as it was signed, and needs no key.
+// sent again exactly as it was signed, and needs no key (nor, says requiredFlags, any
+// flag the command otherwise requires).
 func resumeAlone(cmd *cobra.Command, flags ...string) error {
 	var given []string
 	for _, f := range flags {

@@ -32,7 +32,6 @@ import (
 // submitChain is a throwaway chain and a home whose keys (issuer, acme, alice, bob) it
 // knows: issuer is its issuer, acme a registered operator.
 type submitChain struct {
-	t    *testing.T
 	home string
 	node string
 	ch   *system.Chain
@@ -65,65 +64,65 @@ func startSubmitChain(t *testing.T) *submitChain {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ch.Stop() })
-	s := &submitChain{t: t, home: home, node: ch.Node.RPCAddress(), ch: ch}
-	s.ok(&struct{}{}, "operator", "register", "--from", "issuer", "--id", "acme", "--operator-key", "acme",
+	s := &submitChain{home: home, node: ch.Node.RPCAddress(), ch: ch}
+	s.ok(t, &struct{}{}, "operator", "register", "--from", "issuer", "--id", "acme", "--operator-key", "acme",
 		"--iban", "DE89370400440532013000", "--bic", "COBADEFFXXX", "--holder", "Acme Payments GmbH", "--rate", "1", "--cap", "1000000")
 	return s
 }
 
 // cli runs a command against node in JSON.
-func (s *submitChain) cli(node string, args ...string) (string, string, ExitCode) {
-	s.t.Helper()
-	return run(s.t, append([]string{"--home", s.home, "--node", node, "--output", "json"}, args...)...)
+func (s *submitChain) cli(t *testing.T, node string, args ...string) (string, string, ExitCode) {
+	t.Helper()
+	return run(t, append([]string{"--home", s.home, "--node", node, "--output", "json"}, args...)...)
 }
 
 // ok runs a command against the chain, wants it to succeed and decodes its answer.
-func (s *submitChain) ok(v any, args ...string) string {
-	s.t.Helper()
-	out, errOut, code := s.cli(s.node, args...)
+func (s *submitChain) ok(t *testing.T, v any, args ...string) string {
+	t.Helper()
+	out, errOut, code := s.cli(t, s.node, args...)
 	if code != ExitOK {
-		s.t.Fatalf("chipmint %v: exit %d: %s %s", args, code, out, errOut)
+		t.Fatalf("chipmint %v: exit %d: %s %s", args, code, out, errOut)
 	}
 	if err := json.Unmarshal([]byte(out), v); err != nil {
-		s.t.Fatalf("chipmint %v: %v in %s", args, err, out)
+		t.Fatalf("chipmint %v: %v in %s", args, err, out)
 	}
 	return out
 }
 
 // committedTx is the "committed" object of a command's answer, and the transaction the
 // chain has under its hash.
-func (s *submitChain) committedTx(out string) (map[string]any, *txn.Signed) {
-	s.t.Helper()
+func (s *submitChain) committedTx(t *testing.T, out string) (map[string]any, *txn.Signed) {
+	t.Helper()
 	var v struct {
 		Committed map[string]any `json:"committed"`
 	}
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
-		s.t.Fatal(err)
+		t.Fatal(err)
 	}
 	hash, _ := v.Committed["hash"].(string)
 	raw, err := hex.DecodeString(hash)
 	if err != nil {
-		s.t.Fatalf("committed %v: hash %q", v.Committed, hash)
+		t.Fatalf("committed %v: hash %q", v.Committed, hash)
 	}
 	res, err := s.ch.Client.Tx(context.Background(), raw)
 	if err != nil {
-		s.t.Fatalf("committed %v: %v", v.Committed, err)
+		t.Fatalf("committed %v: %v", v.Committed, err)
 	}
 	tx, err := txn.Parse(res.Tx)
 	if err != nil {
-		s.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if res.Height != int64(v.Committed["height"].(float64)) {
-		s.t.Fatalf("committed %v: the chain has it at height %d", v.Committed, res.Height)
+		t.Fatalf("committed %v: the chain has it at height %d", v.Committed, res.Height)
 	}
 	return v.Committed, tx
 }
 
 // buy buys for alice from acme and returns the order id.
-func (s *submitChain) buy(amount string) (string, string) {
-	s.t.Helper()
+func (s *submitChain) buy(t *testing.T, amount string) (string, string) {
+	t.Helper()
 	var res BuyResult
-	out := s.ok(&res, "buy", "--from", "alice", "--operator", "acme", "--amount", amount)
+	out := s.ok(t, &res, "buy", "--from", "alice", "--operator", "acme", "--amount", amount)
 	return res.Order.ID, out
 }
 
@@ -138,18 +137,18 @@ func TestSubmissionPath(t *testing.T) {
 
 	// Its hash, height and nonce, the nonce a decimal string and the one in the bytes.
 	t.Run("every command reports the same committed object", func(t *testing.T) {
-		id, bought := s.buy("100.00")
+		id, bought := s.buy(t, "100.00")
 		var v any
 		outs := map[string]string{
 			"buy":     bought,
-			"confirm": s.ok(&v, "confirm", "--from", "acme", "--order", id, "--amount", "100.00", "--bank-ref", "UETR-submit-1"),
-			"issue":   s.ok(&v, "issue", "--from", "issuer", "--order", id),
-			"send":    s.ok(&v, "send", "--from", "alice", "--to", "bob", "--amount", "1.5"),
-			"operator register": s.ok(&v, "operator", "register", "--from", "issuer", "--id", "bravo", "--operator-key", "bob",
+			"confirm": s.ok(t, &v, "confirm", "--from", "acme", "--order", id, "--amount", "100.00", "--bank-ref", "UETR-submit-1"),
+			"issue":   s.ok(t, &v, "issue", "--from", "issuer", "--order", id),
+			"send":    s.ok(t, &v, "send", "--from", "alice", "--to", "bob", "--amount", "1.5"),
+			"operator register": s.ok(t, &v, "operator", "register", "--from", "issuer", "--id", "bravo", "--operator-key", "bob",
 				"--iban", "GB82WEST12345698765432", "--bic", "NWBKGB2L", "--holder", "Bravo", "--currency", "GBP", "--cap", "10"),
 		}
 		for name, out := range outs {
-			committed, tx := s.committedTx(out)
+			committed, tx := s.committedTx(t, out)
 			keys := slices.Sorted(maps.Keys(committed))
 			if fmt.Sprint(keys) != "[hash height nonce]" {
 				t.Errorf("%s: committed object has %v, want hash, height and nonce", name, keys)
@@ -161,15 +160,15 @@ func TestSubmissionPath(t *testing.T) {
 	})
 
 	t.Run("receipt submit reports the nonce inside the countersigned bytes", func(t *testing.T) {
-		id, _ := s.buy("25.00")
+		id, _ := s.buy(t, "25.00")
 		dir := t.TempDir()
 		receipt, signed := filepath.Join(dir, "receipt.json"), filepath.Join(dir, "receipt.signed.json")
 		var v any
-		s.ok(&v, "receipt", "create", "--from", "acme", "--order", id, "--amount", "25.00", "--bank-ref", "UETR-submit-2",
+		s.ok(t, &v, "receipt", "create", "--from", "acme", "--order", id, "--amount", "25.00", "--bank-ref", "UETR-submit-2",
 			"--payer-iban", "GB82WEST12345698765432", "--out", receipt)
-		s.ok(&v, "receipt", "sign", "--from", "alice", "--in", receipt, "--out", signed)
-		out := s.ok(&v, "receipt", "submit", "--in", signed)
-		committed, tx := s.committedTx(out)
+		s.ok(t, &v, "receipt", "sign", "--from", "alice", "--in", receipt, "--out", signed)
+		out := s.ok(t, &v, "receipt", "submit", "--in", signed)
+		committed, tx := s.committedTx(t, out)
 		if committed["nonce"] != fmt.Sprint(tx.Nonce) || tx.Nonce == 0 {
 			t.Fatalf("receipt submit reports nonce %v; the transaction's is %d", committed["nonce"], tx.Nonce)
 		}
@@ -179,7 +178,7 @@ func TestSubmissionPath(t *testing.T) {
 		defer shortenSubmitTimeout()()
 		blackhole := swallowBroadcasts(t, s.node)
 		before := outboxFiles(t, s.home)
-		out, errOut, code := s.cli(blackhole, "buy", "--from", "alice", "--operator", "acme", "--amount", "10.00")
+		out, errOut, code := s.cli(t, blackhole, "buy", "--from", "alice", "--operator", "acme", "--amount", "10.00")
 		kept := newFiles(outboxFiles(t, s.home), before)
 		if code != ExitError || len(kept) != 1 {
 			t.Fatalf("exit %d, kept %v: %s %s", code, kept, out, errOut)
@@ -197,7 +196,7 @@ func TestSubmissionPath(t *testing.T) {
 		}
 
 		var shown txView
-		s.ok(&shown, "tx", rec.Hash)
+		s.ok(t, &shown, "tx", rec.Hash)
 		if shown.Status != "not_found" || shown.Outbox == nil || shown.Outbox.OrderID != rec.OrderID || shown.Outbox.Expired {
 			t.Fatalf("tx of the kept buy: %+v %+v", shown, shown.Outbox)
 		}
@@ -207,7 +206,7 @@ func TestSubmissionPath(t *testing.T) {
 		defer shortenSubmitTimeout()()
 		blackhole := swallowBroadcasts(t, s.node)
 		before := outboxFiles(t, s.home)
-		if _, _, code := s.cli(blackhole, "buy", "--from", "alice", "--operator", "acme", "--amount", "20.00"); code != ExitError {
+		if _, _, code := s.cli(t, blackhole, "buy", "--from", "alice", "--operator", "acme", "--amount", "20.00"); code != ExitError {
 			t.Fatalf("buy through a node that drops it: exit %d", code)
 		}
 		kept := newFiles(outboxFiles(t, s.home), before)
@@ -215,14 +214,14 @@ func TestSubmissionPath(t *testing.T) {
 			t.Fatalf("kept %v", kept)
 		}
 		rec := readRecord(t, kept[0])
-		if _, errOut, code := s.cli(s.node, "buy", "--resume", rec.OrderID, "--amount", "20.00"); code != ExitUsage {
+		if _, errOut, code := s.cli(t, s.node, "buy", "--resume", rec.OrderID, "--amount", "20.00"); code != ExitUsage {
 			t.Fatalf("--resume with --amount: exit %d: %s", code, errOut)
 		}
 
 		var first, again BuyResult
-		out := s.ok(&first, "buy", "--resume", rec.OrderID)
-		s.ok(&again, "buy", "--resume", rec.Hash)
-		committed, tx := s.committedTx(out)
+		out := s.ok(t, &first, "buy", "--resume", rec.OrderID)
+		s.ok(t, &again, "buy", "--resume", rec.Hash)
+		committed, tx := s.committedTx(t, out)
 		if committed["hash"] != rec.Hash || first.Order.ID != rec.OrderID || first.Order.PaymentReference != txn.PaymentReference(rec.OrderID) {
 			t.Fatalf("resume committed %v for order %s; kept %s for order %s", committed, first.Order.ID, rec.Hash, rec.OrderID)
 		}
@@ -244,11 +243,11 @@ func TestSubmissionPath(t *testing.T) {
 		defer shortenSubmitTimeout()()
 		blackhole := swallowBroadcasts(t, s.node)
 		var bob struct {
-			Chips uint64 `json:"chips"`
+			Chips uint64 `json:"chips,string"`
 		}
-		s.ok(&bob, "balance", "bob")
+		s.ok(t, &bob, "balance", "bob")
 		before := outboxFiles(t, s.home)
-		if _, _, code := s.cli(blackhole, "send", "--from", "alice", "--to", "bob", "--amount", "2"); code != ExitError {
+		if _, _, code := s.cli(t, blackhole, "send", "--from", "alice", "--to", "bob", "--amount", "2"); code != ExitError {
 			t.Fatalf("send through a node that drops it: exit %d", code)
 		}
 		kept := newFiles(outboxFiles(t, s.home), before)
@@ -256,37 +255,50 @@ func TestSubmissionPath(t *testing.T) {
 			t.Fatalf("kept %v", kept)
 		}
 		rec := readRecord(t, kept[0])
-		if out, _, code := s.cli(s.node, "confirm", "--resume", rec.Hash); code != ExitUsage || !strings.Contains(jsonError(t, out), `"chipmint send"`) {
+		if out, _, code := s.cli(t, s.node, "confirm", "--resume", rec.Hash); code != ExitUsage || !strings.Contains(jsonError(t, out), `"chipmint send"`) {
 			t.Fatalf("confirm --resume of a send: exit %d: %s", code, out)
 		}
 		var first, again struct {
 			Committed   client.Committed `json:"committed"`
 			AmountChips uint64           `json:"amount_chips"`
 		}
-		s.ok(&first, "send", "--resume", strings.ToLower(rec.Hash))
-		s.ok(&again, "send", "--resume", rec.Hash)
+		s.ok(t, &first, "send", "--resume", strings.ToLower(rec.Hash))
+		s.ok(t, &again, "send", "--resume", rec.Hash)
 		if first.Committed.Hash != rec.Hash || again.Committed != first.Committed || first.AmountChips != 2_000_000 {
 			t.Fatalf("resumed send: %+v, again %+v", first, again)
 		}
 		chips := bob.Chips
-		s.ok(&bob, "balance", "bob")
+		s.ok(t, &bob, "balance", "bob")
 		if bob.Chips != chips+2_000_000 {
 			t.Fatalf("bob holds %d base units, had %d: want 2 chips more", bob.Chips, chips)
 		}
 	})
 
+	t.Run("resume needs none of a command's required flags", func(t *testing.T) {
+		unknown := strings.Repeat("CD", 32)
+		for _, args := range [][]string{{"operator", "register"}, {"reverse"}} {
+			out, _, code := s.cli(t, s.node, append(args, "--resume", unknown)...)
+			if msg := jsonError(t, out); code != ExitError || !strings.Contains(msg, "no transaction "+unknown) {
+				t.Errorf("%v --resume of an unknown hash: exit %d: %s", args, code, msg)
+			}
+		}
+		if _, errOut, code := s.cli(t, s.node, "reverse", "--resume", unknown, "--reason", "AC04"); code != ExitUsage {
+			t.Errorf("reverse --resume with --reason: exit %d: %s", code, errOut)
+		}
+	})
+
 	t.Run("tx answers committed and unknown", func(t *testing.T) {
-		_, out := s.buy("5.00")
-		committed, _ := s.committedTx(out)
+		_, out := s.buy(t, "5.00")
+		committed, _ := s.committedTx(t, out)
 		var shown txView
-		s.ok(&shown, "tx", strings.ToLower(committed["hash"].(string)))
+		s.ok(t, &shown, "tx", strings.ToLower(committed["hash"].(string)))
 		if shown.Status != "committed" || shown.Height != int64(committed["height"].(float64)) || shown.Code == nil || *shown.Code != 0 ||
 			shown.CodeName != "ok" || shown.Type != "buy_request" || shown.Outbox == nil || shown.Outbox.Command != "buy" {
 			t.Fatalf("tx of a committed buy: %+v", shown)
 		}
 		unknown := strings.Repeat("AB", 32)
 		var none txView
-		s.ok(&none, "tx", unknown)
+		s.ok(t, &none, "tx", unknown)
 		if none.Status != "not_found" || none.Hash != unknown || none.Code != nil || none.Outbox != nil {
 			t.Fatalf("tx of an unknown hash: %+v", none)
 		}
@@ -294,14 +306,14 @@ func TestSubmissionPath(t *testing.T) {
 		if code != ExitOK || !strings.Contains(text, "not found on the node (yet)") {
 			t.Fatalf("tx in text: exit %d: %s %s", code, text, errOut)
 		}
-		if _, errOut, code := s.cli(s.node, "tx", "not-a-hash"); code != ExitUsage {
+		if _, errOut, code := s.cli(t, s.node, "tx", "not-a-hash"); code != ExitUsage {
 			t.Fatalf("tx of a malformed hash: exit %d: %s", code, errOut)
 		}
 	})
 
 	t.Run("resume of an expired buy says so and sends nothing", func(t *testing.T) {
 		rec := s.keepExpiredBuy(t)
-		out, errOut, code := s.cli(s.node, "buy", "--resume", rec.OrderID)
+		out, errOut, code := s.cli(t, s.node, "buy", "--resume", rec.OrderID)
 		msg := jsonError(t, out)
 		if code != ExitError || !strings.Contains(msg, "expired") || !strings.Contains(msg, rec.Hash) || !strings.Contains(msg, "nothing was sent again") {
 			t.Fatalf("exit %d: %s %s", code, out, errOut)

@@ -41,10 +41,16 @@ func NewCmdTestnet(g *Globals) *cobra.Command {
 	return cmd
 }
 
-func runTestnet(g *Globals, o *TestnetOptions) error {
+func runTestnet(g *Globals, o *TestnetOptions) (err error) {
 	if o.Validators < 1 {
 		return usageError{fmt.Errorf("--validators: want at least 1, got %d", o.Validators)}
 	}
+	fresh := noteFresh(o.Out)
+	defer func() {
+		if err != nil {
+			fresh.undo()
+		}
+	}()
 	// The issuer's key lives in the first node's keystore, where the issuer service runs.
 	ks, err := keystore.Open(node.KeysDir(filepath.Join(o.Out, "node0")))
 	if err != nil {

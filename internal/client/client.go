@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -182,6 +185,12 @@ func (c *Client) Order(ctx context.Context, id string) (txn.Order, error) {
 	return o, c.query(ctx, query.PathOrder, id, &o)
 }
 
+// OrderByBankReference reads the order that an operator's bank reference confirmed.
+func (c *Client) OrderByBankReference(ctx context.Context, operator, ref string) (txn.Order, error) {
+	var o txn.Order
+	return o, c.query(ctx, query.PathBankReference, operator+"/"+ref, &o)
+}
+
 // PaidOrders lists the orders paid and not yet issued.
 func (c *Client) PaidOrders(ctx context.Context) ([]txn.Order, error) {
 	var orders []txn.Order
@@ -247,32 +256,87 @@ type OrderEvent struct {
 	Attrs  map[string]string `json:"attrs"`
 }
 
-// OrderHistory finds the transactions that changed an order, oldest first.
+// OrderHistory finds the steps of an order, oldest first: the transactions that changed
+// it and the blocks that did by themselves (its expiry).
 func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, error) {
-	res, err := c.rpc.TxSearch(ctx, fmt.Sprintf("order.id='%s'", id), false, nil, nil, "asc")
+	q := fmt.Sprintf("order.id='%s'", id)
+	res, err := c.rpc.TxSearch(ctx, q, false, nil, nil, "asc")
 	if err != nil {
 		return nil, fmt.Errorf("client: search order %s: %w", id, err)
 	}
 	var out []OrderEvent
 	for _, tx := range res.Txs {
-		for _, ev := range tx.TxResult.Events {
-			if ev.Type != "order" {
-				continue
-			}
-			attrs := make(map[string]string, len(ev.Attributes))
-			for _, a := range ev.Attributes {
-				attrs[a.Key] = a.Value
-			}
-			out = append(out, OrderEvent{Height: tx.Height, Hash: tx.Hash.String(), Attrs: attrs})
-		}
+		out = append(out, orderEvents(tx.TxResult.Events, id, tx.Height, tx.Hash.String())...)
 	}
+	blocks, err := c.rpc.BlockSearch(ctx, q, nil, nil, "asc")
+	if err != nil {
+		return nil, fmt.Errorf("client: search blocks of order %s: %w", id, err)
+	}
+	for _, b := range blocks.Blocks {
+		height := b.Block.Height
+		br, err := c.rpc.BlockResults(ctx, &height)
+		if err != nil {
+			return nil, fmt.Errorf("client: results of block %d: %w", height, err)
+		}
+		out = append(out, orderEvents(br.FinalizeBlockEvents, id, height, "")...)
+	}
+	slices.SortStableFunc(out, func(a, b OrderEvent) int { return cmp.Compare(a.Height, b.Height) })
 	return out, nil
 }
+
+// orderEvents are the events of order id among events.
+func orderEvents(events []abci.Event, id string, height int64, hash string) []OrderEvent {
+	var out []OrderEvent
+	for _, ev := range events {
+		if ev.Type != "order" {
+			continue
+		}
+		attrs := make(map[string]string, len(ev.Attributes))
+		for _, a := range ev.Attributes {
+			attrs[a.Key] = a.Value
+		}
+		if attrs["id"] == id {
+			out = append(out, OrderEvent{Height: height, Hash: hash, Attrs: attrs})
+		}
+	}
+	return out
+}
+
+// EstimateTime is when the chain reaches height: the block's time if it is committed,
+// else an estimate from the latest block's time and the mean interval of the last
+// blocks.
+func (c *Client) EstimateTime(ctx context.Context, height int64) (time.Time, error) {
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("client: status: %w", err)
+	}
+	latest, latestTime := st.SyncInfo.LatestBlockHeight, st.SyncInfo.LatestBlockTime
+	if height <= latest {
+		b, err := c.rpc.Block(ctx, &height)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("client: block %d: %w", height, err)
+		}
+		return b.Block.Time, nil
+	}
+	from := max(latest-estimateBlocks, 1)
+	b, err := c.rpc.Block(ctx, &from)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("client: block %d: %w", from, err)
+	}
+	interval := time.Second
+	if latest > from {
+		interval = latestTime.Sub(b.Block.Time) / time.Duration(latest-from)
+	}
+	return latestTime.Add(time.Duration(height-latest) * interval), nil
+}
+
+// estimateBlocks is how many recent blocks give the mean block interval.
+const estimateBlocks = 100
 
 // SubscribeOrders streams the ids of orders that reach status, as the node emits their
 // events. The stream ends when ctx is done or the connection drops; callers that must
 // not miss an order also rescan (see PaidOrders).
-func (c *Client) SubscribeOrders(ctx context.Context, status string) (<-chan string, error) {
+func (c *Client) SubscribeOrders(ctx context.Context, status txn.OrderStatus) (<-chan string, error) {
 	if !c.rpc.IsRunning() {
 		if err := c.rpc.Start(); err != nil {
 			return nil, fmt.Errorf("client: websocket: %w", err)

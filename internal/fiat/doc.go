@@ -13,5 +13,6 @@
 // The package is pure and deterministic. It must never:
 //   - use floating-point numbers for money (amounts are uint64 minor units);
 //   - perform I/O, read the clock or use randomness;
-//   - depend on anything but the standard library and golang.org/x/text.
+//   - depend on anything but the standard library (golang.org/x/text is only
+//     a test's reference for the frozen currency tables).
 package fiat

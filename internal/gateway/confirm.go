@@ -96,7 +96,9 @@ func writeFileAtomic(path string, b []byte) error {
 var referencePattern = regexp.MustCompile(`(?i)RF\s?[0-9]{2}(?:\s?[0-9A-F]){20}`)
 
 // orderIDOf reads the order id from the credit's creditor reference, or failing that
-// from an RF reference written in the unstructured remittance lines.
+// from an RF reference written in the unstructured remittance lines. Only an RF
+// reference names an order here, never a bare id, which has no check digits to catch a
+// typo that would credit another order.
 func orderIDOf(e camt.Entry) (string, bool) {
 	candidates := []string{e.CreditorReference}
 	candidates = append(candidates, referencePattern.FindAllString(strings.Join(e.Unstructured, " "), -1)...)
@@ -105,21 +107,9 @@ func orderIDOf(e camt.Entry) (string, bool) {
 		if err != nil {
 			continue
 		}
-		if id := ref.String()[4:]; isOrderID(id) {
+		if id, err := txn.ParseOrderID(ref.String()); err == nil {
 			return id, true
 		}
 	}
 	return "", false
-}
-
-func isOrderID(s string) bool {
-	if len(s) != 20 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }

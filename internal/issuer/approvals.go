@@ -1,18 +1,13 @@
 package issuer
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
+
+	"github.com/chipmint/chipmint/internal/txn"
 )
-
-// ErrBadOrderID is an approval for something that is not an order id.
-var ErrBadOrderID = errors.New("issuer: not an order id")
-
-var orderIDPattern = regexp.MustCompile(`^[0-9A-F]{20}$`)
 
 // Approvals records which large orders a person approved for issue: one file per
 // order in a folder, so that an approval survives restarts and can be given while the
@@ -27,23 +22,27 @@ func OpenApprovals(dir string) (*Approvals, error) {
 	return &Approvals{dir: dir}, nil
 }
 
-// Approve records that approver approved orderID.
+// Approve records that approver approved orderID, which txn.ParseOrderID reads; the
+// file is named by the canonical id. An error wraps txn.ErrNotOrderID if orderID is
+// no order's.
 func (a *Approvals) Approve(orderID, approver string) error {
-	if !orderIDPattern.MatchString(orderID) {
-		return fmt.Errorf("%w: %q", ErrBadOrderID, orderID)
+	id, err := txn.ParseOrderID(orderID)
+	if err != nil {
+		return fmt.Errorf("issuer: approve: %w", err)
 	}
 	line := fmt.Sprintf("approved by %s at %s\n", approver, time.Now().UTC().Format(time.RFC3339))
-	if err := os.WriteFile(filepath.Join(a.dir, orderID), []byte(line), 0o600); err != nil {
-		return fmt.Errorf("issuer: approve %s: %w", orderID, err)
+	if err := os.WriteFile(filepath.Join(a.dir, id), []byte(line), 0o600); err != nil {
+		return fmt.Errorf("issuer: approve %s: %w", id, err)
 	}
 	return nil
 }
 
-// Approved reports whether orderID was approved.
+// Approved reports whether orderID, read by txn.ParseOrderID, was approved.
 func (a *Approvals) Approved(orderID string) bool {
-	if !orderIDPattern.MatchString(orderID) {
+	id, err := txn.ParseOrderID(orderID)
+	if err != nil {
 		return false
 	}
-	_, err := os.Stat(filepath.Join(a.dir, orderID))
+	_, err = os.Stat(filepath.Join(a.dir, id))
 	return err == nil
 }

@@ -201,6 +201,9 @@ func (s *Service) issue(ctx context.Context, o txn.Order) bool {
 		return true
 	case errors.As(err, &rej) && rej.Code == txn.OrderAlreadyIssued:
 		return true
+	case errors.Is(context.Cause(ctx), context.Canceled):
+		// The service is stopping: the next start issues the order.
+		return false
 	}
 	s.problem(o.ID, "issue failed", "err", err)
 	return false

@@ -2,6 +2,7 @@ package issuer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -110,12 +111,30 @@ func TestApproveRejectsWhatIsNotAnOrderID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"", "../../etc/passwd", "abcdefabcdefabcdefab", "0123456789ABCDEF012"} {
-		if err := approvals.Approve(id, "x"); err == nil {
-			t.Errorf("Approve(%q) accepted", id)
+	for _, id := range []string{"", "../../etc/passwd", "ABCDEFABCDEFABCDEFA/", "0123456789ABCDEF012", "RF18539007547034"} {
+		if err := approvals.Approve(id, "x"); !errors.Is(err, txn.ErrNotOrderID) {
+			t.Errorf("Approve(%q) = %v, want %v", id, err, txn.ErrNotOrderID)
 		}
 		if approvals.Approved(id) {
 			t.Errorf("Approved(%q)", id)
+		}
+	}
+}
+
+// TestApproveReadsAnyOrderIDSpelling: an approval given with the id in lower case or
+// as the order's payment reference is the canonical id's.
+func TestApproveReadsAnyOrderIDSpelling(t *testing.T) {
+	const id = "ABCDEFABCDEFABCDEF01"
+	for _, given := range []string{"abcdefabcdefabcdef01", txn.PaymentReference(id)} {
+		approvals, err := OpenApprovals(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := approvals.Approve(given, "x"); err != nil {
+			t.Fatalf("Approve(%q): %v", given, err)
+		}
+		if !approvals.Approved(id) {
+			t.Errorf("Approve(%q) did not approve %s", given, id)
 		}
 	}
 }

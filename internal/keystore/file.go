@@ -4,6 +4,7 @@ import (
 	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -118,6 +119,15 @@ func (k kdfParams) aead(passphrase string) (cipher.AEAD, error) {
 		return nil, fmt.Errorf("keystore: init cipher: %w", err)
 	}
 	return aead, nil
+}
+
+// encode is the JSON the store writes for f.
+func (f keyFile) encode() ([]byte, error) {
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("keystore: encode key %q: %w", f.Name, err)
+	}
+	return data, nil
 }
 
 func (f keyFile) key() Key {

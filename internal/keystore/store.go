@@ -135,9 +135,9 @@ func seedOf(priv ed25519.PrivateKey) ([]byte, error) {
 
 // create writes f as a new key file, refusing to replace an existing one.
 func (s *Store) create(f keyFile) error {
-	data, err := json.MarshalIndent(f, "", "  ")
+	data, err := f.encode()
 	if err != nil {
-		return fmt.Errorf("keystore: encode key %q: %w", f.Name, err)
+		return err
 	}
 	err = writeNew(s.path(f.Name), data)
 	if errors.Is(err, fs.ErrExist) {
@@ -203,7 +203,7 @@ func (s *Store) read(name string) (keyFile, error) {
 	}
 	data, err := os.ReadFile(s.path(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return keyFile{}, fmt.Errorf("%w: %q", ErrKeyNotFound, name)
+		return keyFile{}, &KeyNotFoundError{Name: name, Dir: s.dir}
 	}
 	if err != nil {
 		return keyFile{}, fmt.Errorf("keystore: read key %q: %w", name, err)

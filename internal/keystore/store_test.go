@@ -315,3 +315,46 @@ func TestShowRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestKeyNotFoundNamesKeyAndDir(t *testing.T) {
+	tests := []struct {
+		name string
+		op   func(s *Store) error
+	}{
+		{name: "Show", op: func(s *Store) error {
+			_, err := s.Show("bob")
+			return err
+		}},
+		{name: "Unlock", op: func(s *Store) error {
+			_, err := s.Unlock("bob", testPassphrase)
+			return err
+		}},
+		{name: "Export", op: func(s *Store) error {
+			_, err := s.Export("bob", filepath.Join(s.dir, "bob.key"))
+			return err
+		}},
+		{name: "Delete", op: func(s *Store) error {
+			_, err := s.Delete("bob")
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStore(t)
+			if _, err := s.Add("alice", testPassphrase); err != nil {
+				t.Fatal(err)
+			}
+			err := tt.op(s)
+			if !errors.Is(err, ErrKeyNotFound) {
+				t.Fatalf("error = %v, want %v", err, ErrKeyNotFound)
+			}
+			var nf *KeyNotFoundError
+			if !errors.As(err, &nf) || nf.Name != "bob" || nf.Dir != s.dir {
+				t.Fatalf("error = %#v, want a *KeyNotFoundError for bob in %s", err, s.dir)
+			}
+			if want := `keystore: no key "bob" in ` + s.dir; err.Error() != want {
+				t.Fatalf("message %q, want %q", err.Error(), want)
+			}
+		})
+	}
+}

@@ -29,6 +29,23 @@ func writeNew(path string, data []byte) error {
 	return syncDir(dir)
 }
 
+// writeExclusive durably creates path holding data, mode 0600, or fails
+// with an error matching fs.ErrExist if path already exists. It is for
+// files written outside the store: unlike writeNew it needs no hard links,
+// which the removable drives a key is exported to often lack. A crash may
+// leave a partial file behind, which reading it back then refuses.
+func writeExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := writeSync(f, data); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
 // writeSync writes data to f, flushes it to stable storage and closes f.
 func writeSync(f *os.File, data []byte) error {
 	_, err := f.Write(data)

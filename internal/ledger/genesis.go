@@ -22,10 +22,11 @@ type Genesis struct {
 	OrderTTLBlocks int64 `json:"order_ttl_blocks,omitempty"`
 }
 
-// Params are the chain's parameters, fixed at genesis.
+// Params are the chain's parameters, fixed at genesis. It is a stored record: its cbor
+// tags, not its json tags, name its keys in the state.
 type Params struct {
-	CheckpointInterval int64 `json:"checkpoint_interval"`
-	OrderTTLBlocks     int64 `json:"order_ttl_blocks"`
+	CheckpointInterval int64 `cbor:"checkpoint_interval" json:"checkpoint_interval"`
+	OrderTTLBlocks     int64 `cbor:"order_ttl_blocks" json:"order_ttl_blocks"`
 }
 
 // Defaults of a genesis that names no parameters.

@@ -19,7 +19,7 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	if m.Currency != op.Account.Currency {
 		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q takes %s, not %s", op.ID, op.Account.Currency, m.Currency)
 	}
-	chips, err := chipsFor(op, m.AmountMinor)
+	chips, err := op.Rate.ChipsFor(m.AmountMinor)
 	if err != nil {
 		return nil, err
 	}
@@ -40,18 +40,6 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	return []Event{orderEvent(o)}, nil
 }
 
-// chipsFor is the operator's rate applied to a fiat amount; zero chips buys nothing.
-func chipsFor(op txn.Operator, amountMinor uint64) (uint64, error) {
-	chips, ok := op.Rate.Apply(amountMinor)
-	if !ok {
-		return 0, txn.Errorf(txn.Overflow, "%d minor units at rate %d/%d overflow", amountMinor, op.Rate.Chips, op.Rate.Minor)
-	}
-	if chips == 0 {
-		return 0, txn.Errorf(txn.InvalidField, "amount_minor: %d buys no chips at rate %d/%d", amountMinor, op.Rate.Chips, op.Rate.Minor)
-	}
-	return chips, nil
-}
-
 func checkCap(op txn.Operator, chips uint64) error {
 	outstanding := op.OutstandingChips()
 	if chips > op.CapChips || outstanding > op.CapChips-chips {
@@ -70,7 +58,7 @@ func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmP
 	if err != nil {
 		return nil, err
 	}
-	chips, err := chipsFor(op, m.AmountMinor)
+	chips, err := op.Rate.ChipsFor(m.AmountMinor)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +87,7 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 	if err != nil {
 		return nil, err
 	}
-	chips, err := chipsFor(op, r.AmountMinor)
+	chips, err := op.Rate.ChipsFor(r.AmountMinor)
 	if err != nil {
 		return nil, err
 	}
@@ -205,9 +193,40 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 	return []Event{orderEvent(o)}, nil
 }
 
+// reversePayment records that the bank reversed the credit that confirmed one of the
+// signing operator's orders. A paid order becomes reversed and is never issued; an
+// issued one becomes reversed too, and its chips, already in circulation, count in the
+// operator's shortfall. The bank reference stays spent: it can never confirm again.
+func reversePayment(kv store.KV, b Block, signer crypto.Address, m *txn.ReversePayment) ([]Event, error) {
+	op, err := requireOperator(kv, signer)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := OrderByBankReference(kv, op.ID, m.BankReference)
+	if !ok {
+		return nil, txn.Errorf(txn.UnknownBankReference, "bank reference %q confirmed no order of operator %q", m.BankReference, op.ID)
+	}
+	switch o.Status {
+	case txn.StatusReversed:
+		return nil, txn.Errorf(txn.AlreadyReversed, "the payment of order %s was reversed at height %d", o.ID, o.ReversedHeight)
+	case txn.StatusPaid:
+		kv.Delete(paidKey(o.ID))
+	case txn.StatusIssued:
+		shortfall, carry := bits.Add64(op.ShortfallChips, o.Chips, 0)
+		if carry != 0 {
+			return nil, txn.Errorf(txn.Overflow, "operator %q shortfall would overflow", op.ID)
+		}
+		op.ShortfallChips = shortfall
+		putRecord(kv, operatorKey(op.ID), op)
+	}
+	o.Status, o.ReversedHeight, o.ReversalReason = txn.StatusReversed, b.Height, m.Reason
+	putRecord(kv, orderKey(o.ID), o)
+	return []Event{orderEvent(o)}, nil
+}
+
 func orderEvent(o txn.Order) Event {
 	return Event{Type: "order", Attrs: []Attr{
-		{"id", o.ID}, {"status", o.Status}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},
+		{"id", o.ID}, {"status", string(o.Status)}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},
 		{"amount_minor", u64(o.AmountMinor)}, {"currency", o.Currency}, {"reference", o.PaymentReference},
 		{"received_minor", u64(o.ReceivedMinor)}, {"chips", u64(o.Chips)},
 	}}

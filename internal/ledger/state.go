@@ -65,9 +65,16 @@ func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
 	return binary.BigEndian.AppendUint64(append(k, a[:]...), nonce)
 }
 
+// record is every type the ledger stores as CBOR. Their bytes are consensus: a type
+// added here needs explicit cbor tags and an example in records_test.go, whose tests
+// hold both.
+type record interface {
+	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params
+}
+
 // getRecord decodes the record at key into v; false if there is none. A record that
 // does not decode means the state is corrupt, which no transaction can cause.
-func getRecord(r store.Reader, key []byte, v any) bool {
+func getRecord[R record](r store.Reader, key []byte, v *R) bool {
 	b, ok := r.Get(key)
 	if !ok {
 		return false
@@ -78,7 +85,7 @@ func getRecord(r store.Reader, key []byte, v any) bool {
 	return true
 }
 
-func putRecord(kv store.KV, key []byte, v any) { kv.Set(key, txn.EncodeRecord(v)) }
+func putRecord[R record](kv store.KV, key []byte, v R) { kv.Set(key, txn.EncodeRecord(v)) }
 
 // Balance is the chips held by an address.
 func Balance(r store.Reader, a crypto.Address) uint64 {
@@ -102,6 +109,15 @@ func GetOrder(r store.Reader, id string) (txn.Order, bool) {
 	var o txn.Order
 	ok := getRecord(r, orderKey(id), &o)
 	return o, ok
+}
+
+// OrderByBankReference returns the order that an operator's bank reference confirmed.
+func OrderByBankReference(r store.Reader, operator, ref string) (txn.Order, bool) {
+	id, ok := r.Get(bankRefKey(operator, ref))
+	if !ok {
+		return txn.Order{}, false
+	}
+	return GetOrder(r, string(id))
 }
 
 // GetOperator returns the operator with id.

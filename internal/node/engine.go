@@ -1,8 +1,10 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cfg "github.com/cometbft/cometbft/config"
@@ -12,8 +14,10 @@ import (
 	"github.com/cometbft/cometbft/types"
 )
 
-// startCometBFT runs CometBFT over app with the home's keys.
-func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application, logger *slog.Logger) (*cmtnode.Node, error) {
+// startCometBFT runs CometBFT over app with the home's keys. Once stopping is set,
+// CometBFT's errors are logged at debug level: closing its listeners and connections
+// makes it report errors that are no fault.
+func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application, logger *slog.Logger, stopping *atomic.Bool) (*cmtnode.Node, error) {
 	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -22,7 +26,7 @@ func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application
 	cmt, err := cmtnode.NewNode(conf, pv, nodeKey, unsyncClientCreator{app},
 		func() (*types.GenesisDoc, error) { return gen, nil },
 		dbProvider, cmtnode.DefaultMetricsProvider(conf.Instrumentation),
-		cometLogger(logger))
+		cometLogger(logger, stopping))
 	if err != nil {
 		return nil, fmt.Errorf("node: create: %w", err)
 	}
@@ -41,9 +45,13 @@ func StartApp(home string, app abci.Application, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmt, err := startCometBFT(conf, gen, app, o.logger())
+	lock, err := lockHome(home)
 	if err != nil {
 		return nil, err
 	}
-	return &Node{Config: conf, cmt: cmt}, nil
+	n := &Node{Config: conf, lock: lock}
+	if n.cmt, err = startCometBFT(conf, gen, app, o.logger(), &n.stopping); err != nil {
+		return nil, errors.Join(err, lock.Close())
+	}
+	return n, nil
 }

@@ -1,11 +1,13 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 
 	dbm "github.com/cometbft/cometbft-db"
 	cfg "github.com/cometbft/cometbft/config"
@@ -30,6 +32,10 @@ type Node struct {
 	Config *cfg.Config
 	cmt    *cmtnode.Node
 	db     *store.DB
+	// lock is the home's lock, held until the node stops.
+	lock *os.File
+	// stopping is set once Stop begins.
+	stopping atomic.Bool
 }
 
 // Start loads the home's configuration and genesis and starts the node.
@@ -38,15 +44,19 @@ func Start(home string, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(StateDir(home))
+	lock, err := lockHome(home)
 	if err != nil {
 		return nil, err
+	}
+	db, err := store.Open(StateDir(home))
+	if err != nil {
+		return nil, errors.Join(err, lock.Close())
 	}
 	n, err := start(conf, gen, db, o)
 	if err != nil {
-		db.Close()
-		return nil, err
+		return nil, errors.Join(err, db.Close(), lock.Close())
 	}
+	n.lock = lock
 	return n, nil
 }
 
@@ -77,11 +87,12 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
 		SnapshotDir: filepath.Join(conf.RootDir, "data", "snapshots"),
 	})
-	cmt, err := startCometBFT(conf, gen, app, logger)
-	if err != nil {
+	n := &Node{Config: conf, db: db}
+	var err error
+	if n.cmt, err = startCometBFT(conf, gen, app, logger, &n.stopping); err != nil {
 		return nil, err
 	}
-	return &Node{Config: conf, cmt: cmt, db: db}, nil
+	return n, nil
 }
 
 // dbProvider opens CometBFT's databases, with pebble as chipmint's own state is.
@@ -119,14 +130,16 @@ func (n *Node) RPCAddress() string {
 
 // Stop stops the node and closes its state.
 func (n *Node) Stop() error {
+	n.stopping.Store(true)
 	if err := n.cmt.Stop(); err != nil {
 		return fmt.Errorf("node: stop: %w", err)
 	}
 	n.cmt.Wait()
-	if n.db == nil {
-		return nil
+	var err error
+	if n.db != nil {
+		err = n.db.Close()
 	}
-	return n.db.Close()
+	return errors.Join(err, n.lock.Close())
 }
 
 func trimScheme(addr string) string {
@@ -138,17 +151,27 @@ func trimScheme(addr string) string {
 	return addr
 }
 
-// cometLogger sends CometBFT's logs at info level and above to slog.
-func cometLogger(l *slog.Logger) cmtlog.Logger {
-	return cmtlog.NewFilter(slogAdapter{l}, cmtlog.AllowInfo())
+// cometLogger sends CometBFT's logs at info level and above to slog; its errors go at
+// debug level once the node is stopping.
+func cometLogger(l *slog.Logger, stopping *atomic.Bool) cmtlog.Logger {
+	return cmtlog.NewFilter(slogAdapter{l, stopping}, cmtlog.AllowInfo())
 }
 
-type slogAdapter struct{ l *slog.Logger }
+type slogAdapter struct {
+	l        *slog.Logger
+	stopping *atomic.Bool
+}
 
 func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug(msg, kv...) }
 func (a slogAdapter) Info(msg string, kv ...any)  { a.l.Info(msg, kv...) }
 func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Warn(msg, kv...) }
-func (a slogAdapter) Error(msg string, kv ...any) { a.l.Error(msg, kv...) }
+func (a slogAdapter) Error(msg string, kv ...any) {
+	if a.stopping.Load() {
+		a.l.Debug(msg, kv...)
+		return
+	}
+	a.l.Error(msg, kv...)
+}
 func (a slogAdapter) With(kv ...any) cmtlog.Logger {
-	return slogAdapter{a.l.With(kv...)}
+	return slogAdapter{a.l.With(kv...), a.stopping}
 }

@@ -28,12 +28,15 @@ const (
 	PathSupply     = "/supply"
 	PathIssuers    = "/issuers"
 	PathInvariants = "/invariants"
+	// PathBankReference finds the order an operator's bank reference confirmed; its
+	// data is "OPERATOR/REFERENCE".
+	PathBankReference = "/order/by-bank-reference"
 )
 
 // Balance is the answer to PathBalance.
 type Balance struct {
 	Address crypto.Address `json:"address"`
-	Chips   uint64         `json:"chips"`
+	Chips   uint64         `json:"chips,string"`
 }
 
 // Invariants is the answer to PathInvariants: the node's check of the ledger's

@@ -42,9 +42,10 @@ func connect(ctx context.Context, n *node.Node) (*Chain, error) {
 	return &Chain{Node: n, Client: c}, nil
 }
 
-// Stop closes the client and stops the node.
+// Stop stops the node, then closes the client: a client that hung up first would make
+// the node log an error for the connection it could no longer close.
 func (c *Chain) Stop() error {
-	return errors.Join(c.Client.Close(), c.Node.Stop())
+	return errors.Join(c.Node.Stop(), c.Client.Close())
 }
 
 // RunNode runs the node of home until ctx is done; ready is told its RPC address once

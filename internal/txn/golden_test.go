@@ -2,15 +2,11 @@ package txn
 
 import (
 	"bytes"
-	"encoding/hex"
-	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/chipmint/chipmint/internal/golden"
+)
 
 // goldenDir holds one hex file per canonical encoding. The bytes of a transaction and
 // of what is signed are consensus: every node must produce and accept exactly these.
@@ -19,34 +15,7 @@ const goldenDir = "testdata/golden"
 // checkGolden compares b with the golden file name, or rewrites it under -update.
 func checkGolden(t *testing.T, name string, b []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name+".hex")
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(hex.EncodeToString(b)+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want := readGolden(t, path)
-	if !bytes.Equal(b, want) {
-		t.Fatalf("%s changed: this is a consensus-breaking change (old nodes reject or hash the new bytes differently); "+
-			"if it is intended, rerun with -update and say so in the commit\ngot  %x\nwant %x", path, b, want)
-	}
-}
-
-func readGolden(t testing.TB, path string) []byte {
-	t.Helper()
-	text, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (create it with -update): %v", err)
-	}
-	b, err := hex.DecodeString(strings.TrimSpace(string(text)))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return b
+	golden.CheckHex(t, goldenDir, name, b, "old nodes reject or hash the new bytes differently")
 }
 
 func TestGoldenTx(t *testing.T) {
@@ -72,7 +41,7 @@ func TestGoldenReceiptSignBytes(t *testing.T) {
 func TestGoldenFilesParse(t *testing.T) {
 	for _, tt := range samples() {
 		t.Run(tt.name, func(t *testing.T) {
-			b := readGolden(t, filepath.Join(goldenDir, tt.name+".hex"))
+			b := golden.ReadHex(t, filepath.Join(goldenDir, tt.name+".hex"))
 			s := mustParse(t, b)
 			if s.Type != tt.msg.Type() {
 				t.Fatalf("Type = %v, want %v", s.Type, tt.msg.Type())
@@ -80,7 +49,7 @@ func TestGoldenFilesParse(t *testing.T) {
 			if err := s.VerifySignature(testChainID); err != nil {
 				t.Fatalf("VerifySignature: %v", err)
 			}
-			if sign := readGolden(t, filepath.Join(goldenDir, tt.name+".sign.hex")); !bytes.Equal(s.signBytes(testChainID), sign) {
+			if sign := golden.ReadHex(t, filepath.Join(goldenDir, tt.name+".sign.hex")); !bytes.Equal(s.signBytes(testChainID), sign) {
 				t.Fatalf("sign bytes of the golden tx differ from %s.sign.hex", tt.name)
 			}
 		})

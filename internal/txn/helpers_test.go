@@ -99,6 +99,10 @@ func validIssue() Issue { return Issue{OrderID: testOrderID(), Chips: 123_450_00
 
 func validTransfer() Transfer { return Transfer{To: addrOf(holderKey), AmountChips: 5_000_000} }
 
+func validReversePayment() ReversePayment {
+	return ReversePayment{BankReference: "BANKREF-0001", Reason: "AC04 account closed"}
+}
+
 // sample is one valid signed transaction of a message type, with who signs it.
 type sample struct {
 	name   string
@@ -117,6 +121,7 @@ func samples() []sample {
 		{name: "submit_receipt", msg: validSubmitReceipt(), signer: buyerKey, nonce: 8},
 		{name: "issue", msg: validIssue(), signer: issuerKey, nonce: 2},
 		{name: "transfer", msg: validTransfer(), signer: buyerKey, nonce: 9},
+		{name: "reverse_payment", msg: validReversePayment(), signer: operatorKey, nonce: 10},
 	}
 }
 

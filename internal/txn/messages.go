@@ -2,9 +2,11 @@ package txn
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"math/bits"
 
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
 )
 
 // Type identifies a message. Numbers are part of the wire format and never change.
@@ -18,6 +20,7 @@ const (
 	TypeSubmitReceipt    Type = 4
 	TypeIssue            Type = 5
 	TypeTransfer         Type = 6
+	TypeReversePayment   Type = 7
 )
 
 var typeNames = map[Type]string{
@@ -27,6 +30,7 @@ var typeNames = map[Type]string{
 	TypeSubmitReceipt:    "submit_receipt",
 	TypeIssue:            "issue",
 	TypeTransfer:         "transfer",
+	TypeReversePayment:   "reverse_payment",
 }
 
 func (t Type) String() string {
@@ -49,11 +53,12 @@ const ChipDecimals = 6
 // Rate converts fiat to chips: Chips base units for every Minor minor units of fiat.
 type Rate struct {
 	_     struct{} `cbor:",toarray"`
-	Chips uint64   `json:"chips"`
-	Minor uint64   `json:"minor"`
+	Chips uint64   `cbor:"chips" json:"chips,string"`
+	Minor uint64   `cbor:"minor" json:"minor,string"`
 }
 
-// Apply returns the chips for amountMinor, rounded down; ok is false on overflow.
+// Apply returns the chips for amountMinor, rounded down; ok is false on overflow. It
+// is the arithmetic alone: ChipsFor is the rule.
 func (r Rate) Apply(amountMinor uint64) (chips uint64, ok bool) {
 	hi, lo := bits.Mul64(amountMinor, r.Chips)
 	if r.Minor == 0 || hi >= r.Minor {
@@ -63,22 +68,54 @@ func (r Rate) Apply(amountMinor uint64) (chips uint64, ok bool) {
 	return q, true
 }
 
+// ChipsFor is the chips a payment of amountMinor is owed at this rate, the one rule
+// that buy requests, confirmations, receipts and the ledger's invariants apply: Apply's
+// quotient, rounded down, refused with Overflow if it does not fit in 64 bits (or the
+// rate has no minor units) and with InvalidField if it is zero, an amount that buys
+// nothing.
+func (r Rate) ChipsFor(amountMinor uint64) (uint64, error) {
+	chips, ok := r.Apply(amountMinor)
+	if !ok {
+		return 0, Errorf(Overflow, "%d minor units at rate %d/%d overflow", amountMinor, r.Chips, r.Minor)
+	}
+	if chips == 0 {
+		return 0, Errorf(InvalidField, "amount_minor: %d buys no chips at rate %d/%d", amountMinor, r.Chips, r.Minor)
+	}
+	return chips, nil
+}
+
+// ParseRate reads a rate as people write it, chips per whole unit of cur with up to
+// ChipDecimals decimals ("1", "0.5"), into the ratio the ledger keeps: that many chip
+// base units for 10^MinorDigits minor units. The ratio is not reduced: 1 chip per EUR
+// is 1000000/100.
+func ParseRate(s string, cur fiat.Currency) (Rate, error) {
+	chips, err := fiat.ParseDecimal(s, ChipDecimals)
+	if err != nil || chips == 0 {
+		return Rate{}, fmt.Errorf("want a positive number of chips per %s with at most %d decimals, e.g. 1 or 0.5, got %q", cur.Code(), ChipDecimals, s)
+	}
+	minor := uint64(1)
+	for range cur.MinorDigits() {
+		minor *= 10
+	}
+	return Rate{Chips: chips, Minor: minor}, nil
+}
+
 // BankAccount is an operator's real account, where buyers pay.
 type BankAccount struct {
 	_        struct{} `cbor:",toarray"`
-	IBAN     string   `json:"iban"`
-	BIC      string   `json:"bic"`
-	Holder   string   `json:"holder"`
-	Currency string   `json:"currency"`
+	IBAN     string   `cbor:"iban" json:"iban"`
+	BIC      string   `cbor:"bic" json:"bic"`
+	Holder   string   `cbor:"holder" json:"holder"`
+	Currency string   `cbor:"currency" json:"currency"`
 }
 
 // Party is the buyer as the order knows it: an id chosen at the buy request (for
 // example the operator's customer number), its address and its public key.
 type Party struct {
 	_         struct{}       `cbor:",toarray"`
-	ID        string         `json:"id"`
-	Address   crypto.Address `json:"address"`
-	PublicKey []byte         `json:"public_key"`
+	ID        string         `cbor:"id" json:"id"`
+	Address   crypto.Address `cbor:"address" json:"address"`
+	PublicKey []byte         `cbor:"public_key" json:"public_key"`
 }
 
 // RegisterOperator (issuer) admits a financial operator and its bank account.
@@ -89,7 +126,7 @@ type RegisterOperator struct {
 	PublicKey []byte         `json:"public_key"`
 	Account   BankAccount    `json:"account"`
 	Rate      Rate           `json:"rate"`
-	CapChips  uint64         `json:"cap_chips"`
+	CapChips  uint64         `json:"cap_chips,string"`
 }
 
 // BuyRequest (buyer) asks an operator for chips against a payment of AmountMinor.
@@ -97,7 +134,7 @@ type BuyRequest struct {
 	_           struct{} `cbor:",toarray"`
 	Operator    string   `json:"operator"`
 	BuyerID     string   `json:"buyer_id"`
-	AmountMinor uint64   `json:"amount_minor"`
+	AmountMinor uint64   `json:"amount_minor,string"`
 	Currency    string   `json:"currency"`
 }
 
@@ -107,7 +144,7 @@ type ConfirmPayment struct {
 	_             struct{} `cbor:",toarray"`
 	OrderID       string   `json:"order_id"`
 	Buyer         Party    `json:"buyer"`
-	AmountMinor   uint64   `json:"amount_minor"`
+	AmountMinor   uint64   `json:"amount_minor,string"`
 	Currency      string   `json:"currency"`
 	BankReference string   `json:"bank_reference"`
 }
@@ -122,9 +159,9 @@ type Receipt struct {
 	OperatorIBAN    string         `json:"operator_iban"`
 	PayerIBAN       string         `json:"payer_iban"`
 	Buyer           Party          `json:"buyer"`
-	AmountMinor     uint64         `json:"amount_minor"`
+	AmountMinor     uint64         `json:"amount_minor,string"`
 	Currency        string         `json:"currency"`
-	Chips           uint64         `json:"chips"`
+	Chips           uint64         `json:"chips,string"`
 	BankReference   string         `json:"bank_reference"`
 }
 
@@ -140,14 +177,25 @@ type SubmitReceipt struct {
 type Issue struct {
 	_       struct{} `cbor:",toarray"`
 	OrderID string   `json:"order_id"`
-	Chips   uint64   `json:"chips"`
+	Chips   uint64   `json:"chips,string"`
 }
 
 // Transfer (holder) moves chips to another account.
 type Transfer struct {
 	_           struct{}       `cbor:",toarray"`
 	To          crypto.Address `json:"to"`
-	AmountChips uint64         `json:"amount_chips"`
+	AmountChips uint64         `json:"amount_chips,string"`
+}
+
+// ReversePayment (operator) records that the bank reversed the credit that confirmed an
+// order, identified by the bank reference the confirmation recorded: a paid order is then
+// never issued, and an issued one leaves the operator short of its chips.
+type ReversePayment struct {
+	_             struct{} `cbor:",toarray"`
+	BankReference string   `json:"bank_reference"`
+	// Reason is the bank's reason, such as an ISO 20022 return reason code (AC04) or
+	// its text.
+	Reason string `json:"reason"`
 }
 
 // Type implements Msg.
@@ -168,6 +216,9 @@ func (Issue) Type() Type { return TypeIssue }
 // Type implements Msg.
 func (Transfer) Type() Type { return TypeTransfer }
 
+// Type implements Msg.
+func (ReversePayment) Type() Type { return TypeReversePayment }
+
 // newMsg returns an empty message of type t to decode into.
 func newMsg(t Type) (Msg, bool) {
 	switch t {
@@ -183,6 +234,8 @@ func newMsg(t Type) (Msg, bool) {
 		return &Issue{}, true
 	case TypeTransfer:
 		return &Transfer{}, true
+	case TypeReversePayment:
+		return &ReversePayment{}, true
 	}
 	return nil, false
 }

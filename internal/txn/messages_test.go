@@ -2,7 +2,10 @@ package txn
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/chipmint/chipmint/internal/fiat"
 )
 
 func TestRateApply(t *testing.T) {
@@ -41,6 +44,88 @@ func TestRateApply(t *testing.T) {
 	}
 }
 
+func TestRateChipsFor(t *testing.T) {
+	tests := []struct {
+		name        string
+		rate        Rate
+		amountMinor uint64
+		wantChips   uint64
+		wantCode    Code
+	}{
+		{name: "exact", rate: Rate{Chips: 1_000_000, Minor: 100}, amountMinor: 12_345, wantChips: 123_450_000},
+		{name: "rounds down", rate: Rate{Chips: 2, Minor: 3}, amountMinor: 10, wantChips: 6},
+		{name: "one base unit", rate: Rate{Chips: 1, Minor: 100}, amountMinor: 100, wantChips: 1},
+		{name: "max", rate: Rate{Chips: 1, Minor: 1}, amountMinor: math.MaxUint64, wantChips: math.MaxUint64},
+		{name: "below one chip unit buys nothing", rate: Rate{Chips: 1, Minor: 100}, amountMinor: 99, wantCode: InvalidField},
+		{name: "zero amount buys nothing", rate: Rate{Chips: 7, Minor: 3}, amountMinor: 0, wantCode: InvalidField},
+		{name: "zero chips rate buys nothing", rate: Rate{Chips: 0, Minor: 3}, amountMinor: 10, wantCode: InvalidField},
+		{name: "overflow", rate: Rate{Chips: 2, Minor: 1}, amountMinor: math.MaxUint64, wantCode: Overflow},
+		{name: "minor zero", rate: Rate{Chips: 1, Minor: 0}, amountMinor: 10, wantCode: Overflow},
+		{name: "minor zero and amount zero", rate: Rate{Chips: 1, Minor: 0}, amountMinor: 0, wantCode: Overflow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			chips, err := tt.rate.ChipsFor(tt.amountMinor)
+			if CodeOf(err) != tt.wantCode || chips != tt.wantChips {
+				t.Fatalf("Rate%+v.ChipsFor(%d) = %d, %v; want %d, code %s", tt.rate, tt.amountMinor, chips, err, tt.wantChips, tt.wantCode)
+			}
+		})
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	cur := func(code string) fiat.Currency {
+		c, err := fiat.ParseCurrency(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tests := []struct {
+		name     string
+		in       string
+		currency string
+		want     Rate
+		wantErr  bool
+	}{
+		{name: "one chip per euro", in: "1", currency: "EUR", want: Rate{Chips: 1_000_000, Minor: 100}},
+		{name: "half a chip per euro", in: "0.5", currency: "EUR", want: Rate{Chips: 500_000, Minor: 100}},
+		{name: "one base unit per euro", in: "0.000001", currency: "EUR", want: Rate{Chips: 1, Minor: 100}},
+		{name: "yen has no minor unit", in: "1", currency: "JPY", want: Rate{Chips: 1_000_000, Minor: 1}},
+		{name: "dinar has three digits", in: "2.25", currency: "KWD", want: Rate{Chips: 2_250_000, Minor: 1000}},
+		{name: "large", in: "1000000", currency: "EUR", want: Rate{Chips: 1_000_000_000_000, Minor: 100}},
+
+		{name: "zero", in: "0", currency: "EUR", wantErr: true},
+		{name: "zero with decimals", in: "0.000000", currency: "EUR", wantErr: true},
+		{name: "empty", in: "", currency: "EUR", wantErr: true},
+		{name: "negative", in: "-1", currency: "EUR", wantErr: true},
+		{name: "too many decimals", in: "1.0000001", currency: "EUR", wantErr: true},
+		{name: "comma", in: "1,5", currency: "EUR", wantErr: true},
+		{name: "trailing point", in: "2.", currency: "EUR", wantErr: true},
+		{name: "space", in: " 1", currency: "EUR", wantErr: true},
+		{name: "exponent", in: "1e3", currency: "EUR", wantErr: true},
+		{name: "a ratio", in: "1000000/100", currency: "EUR", wantErr: true},
+		{name: "overflow", in: "18446744073709.551616", currency: "EUR", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseRate(tt.in, cur(tt.currency))
+			if tt.wantErr {
+				if err == nil || got != (Rate{}) {
+					t.Fatalf("ParseRate(%q, %s) = %+v, %v; want an error", tt.in, tt.currency, got, err)
+				}
+				if !strings.Contains(err.Error(), "chips per "+tt.currency) {
+					t.Fatalf("ParseRate(%q, %s) error %q does not say what a rate is", tt.in, tt.currency, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseRate(%q, %s) = %+v, %v; want %+v", tt.in, tt.currency, got, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestTypeString(t *testing.T) {
 	tests := []struct {
 		name string
@@ -54,7 +139,8 @@ func TestTypeString(t *testing.T) {
 		{name: "issue", typ: TypeIssue, want: "issue"},
 		{name: "transfer", typ: TypeTransfer, want: "transfer"},
 		{name: "zero", typ: 0, want: "unknown"},
-		{name: "seven", typ: 7, want: "unknown"},
+		{name: "reverse payment", typ: TypeReversePayment, want: "reverse_payment"},
+		{name: "eight", typ: 8, want: "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,12 +13,9 @@ type ReceiptFile struct {
 // NewReceipt is the receipt of a payment of amountMinor for order o, received by
 // operator op from payerIBAN under the bank's reference bankRef.
 func NewReceipt(o Order, op Operator, amountMinor uint64, bankRef, payerIBAN string) (Receipt, error) {
-	chips, ok := op.Rate.Apply(amountMinor)
-	if !ok {
-		return Receipt{}, Errorf(Overflow, "%d minor units at rate %d/%d overflow", amountMinor, op.Rate.Chips, op.Rate.Minor)
-	}
-	if chips == 0 {
-		return Receipt{}, Errorf(InvalidField, "amount_minor: %d buys no chips at rate %d/%d", amountMinor, op.Rate.Chips, op.Rate.Minor)
+	chips, err := op.Rate.ChipsFor(amountMinor)
+	if err != nil {
+		return Receipt{}, err
 	}
 	return Receipt{
 		OrderID: o.ID, OperatorID: op.ID, OperatorAddress: op.Address, OperatorIBAN: op.Account.IBAN,

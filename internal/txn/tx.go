@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -152,6 +154,46 @@ func OrderID(buyer crypto.Address, nonce uint64) string {
 	h.Write(buyer[:])
 	h.Write(binary.BigEndian.AppendUint64(nil, nonce))
 	return strings.ToUpper(hex.EncodeToString(h.Sum(nil)[:orderIDChars/2]))
+}
+
+// ErrNotOrderID is what ParseOrderID's errors wrap: the input is neither an order id nor
+// an order's payment reference.
+var ErrNotOrderID = errors.New("not an order id")
+
+// ParseOrderID reads an order id as a person may give it and returns it in canonical
+// form, the twenty upper-case hexadecimal characters OrderID makes. It accepts the id in
+// any letter case, and the order's payment reference in electronic or print form, in
+// any case: a PaymentReference is "RF", two check digits and the id itself, so the id
+// is recovered whole once the check digits verify. A transaction must still name the
+// canonical id (Validate refuses any other spelling).
+func ParseOrderID(s string) (string, error) {
+	if id, ok := canonicalOrderID(s); ok {
+		return id, nil
+	}
+	ref, err := fiat.ParseCreditorReference(s)
+	switch {
+	case err == nil:
+		if id, ok := canonicalOrderID(ref.String()[4:]); ok {
+			return id, nil
+		}
+		return "", fmt.Errorf("%w: %q is an RF reference, but not an order's: an order's carries 20 hexadecimal characters after its check digits", ErrNotOrderID, s)
+	case errors.Is(err, fiat.ErrReferenceChecksum):
+		return "", fmt.Errorf("%w: %q reads as an RF reference whose check digits do not verify: mistyped?", ErrNotOrderID, s)
+	}
+	return "", fmt.Errorf("%w: %q: want %d hexadecimal characters, or the order's RF payment reference", ErrNotOrderID, s, orderIDChars)
+}
+
+// canonicalOrderID is s in upper case if it is an order id in some letter case.
+func canonicalOrderID(s string) (string, bool) {
+	if len(s) != orderIDChars {
+		return "", false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f') {
+			return "", false
+		}
+	}
+	return strings.ToUpper(s), true
 }
 
 // PaymentReference is the ISO 11649 creditor reference a buyer quotes when paying for

@@ -161,7 +161,7 @@ func TestParseRejects(t *testing.T) {
 		{name: "exactly TxBytesMax", tx: sized(TxBytesMax), want: InvalidField},
 		{name: "unknown type 99", tx: withTx(func(tx *Tx) { tx.Type = 99 }), want: UnknownType},
 		{name: "unknown type 0", tx: withTx(func(tx *Tx) { tx.Type = 0 }), want: UnknownType},
-		{name: "unknown type 7", tx: withTx(func(tx *Tx) { tx.Type = 7 }), want: UnknownType},
+		{name: "unknown type 8", tx: withTx(func(tx *Tx) { tx.Type = 8 }), want: UnknownType},
 		{name: "type does not fit a byte", tx: withPiece(base, pieceType, marshal(uint64(256))), want: Malformed},
 		{name: "type negative", tx: withPiece(base, pieceType, []byte{0x20}), want: Malformed},
 		{name: "body of another type", tx: withTx(func(tx *Tx) { tx.Type = TypeTransfer }), want: Malformed},
@@ -449,6 +449,72 @@ func TestPaymentReference(t *testing.T) {
 				t.Fatalf("PaymentReference(%q) = %q, want RF, two check digits and the id", tt.orderID, ref)
 			}
 		})
+	}
+}
+
+func TestParseOrderID(t *testing.T) {
+	ref := PaymentReference(goldenOrderID) // RF43031AE4EB3AE3C9739AD7
+	notOrders, err := fiat.NewCreditorReference("031AE4EB3AE3C9739AGZ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, in string
+		want     string // empty: an error wrapping ErrNotOrderID
+		reason   string // what the error must say, after "not an order id: "
+	}{
+		{name: "canonical", in: goldenOrderID, want: goldenOrderID},
+		{name: "lower case", in: strings.ToLower(goldenOrderID), want: goldenOrderID},
+		{name: "mixed case", in: "031ae4EB3ae3C9739Ad7", want: goldenOrderID},
+		{name: "all zero", in: strings.Repeat("0", orderIDChars), want: strings.Repeat("0", orderIDChars)},
+		{name: "payment reference", in: ref, want: goldenOrderID},
+		{name: "payment reference in print form", in: "RF43 031A E4EB 3AE3 C973 9AD7", want: goldenOrderID},
+		{name: "payment reference in lower case", in: strings.ToLower(ref), want: goldenOrderID},
+		{name: "payment reference with spaces around", in: " " + ref + " ", want: goldenOrderID},
+
+		{name: "empty", in: "", reason: "want 20 hexadecimal characters"},
+		{name: "19 characters", in: goldenOrderID[:19], reason: "want 20 hexadecimal characters"},
+		{name: "21 characters", in: goldenOrderID + "0", reason: "want 20 hexadecimal characters"},
+		{name: "not hexadecimal", in: "G" + goldenOrderID[1:], reason: "want 20 hexadecimal characters"},
+		{name: "id with a space", in: goldenOrderID[:10] + " " + goldenOrderID[10:], reason: "want 20 hexadecimal characters"},
+		{name: "id with a space around", in: goldenOrderID + " ", reason: "want 20 hexadecimal characters"},
+		{name: "full-width digit", in: "\uff10" + goldenOrderID[1:], reason: "want 20 hexadecimal characters"},
+		{name: "0x prefix", in: "0x" + goldenOrderID[2:], reason: "want 20 hexadecimal characters"},
+		{name: "reference with wrong check digits", in: "RF44031AE4EB3AE3C9739AD7", reason: "check digits do not verify"},
+		{name: "reference with two characters swapped", in: "RF43031AE4EB3AE3C9739A7D", reason: "check digits do not verify"},
+		{name: "reference of something else", in: "RF18539007547034", reason: "is an RF reference, but not an order's"},
+		{name: "reference of 20 characters that are not hexadecimal", in: string(notOrders), reason: "is an RF reference, but not an order's"},
+		{name: "reference without its check digits", in: "RF" + goldenOrderID, reason: "check digits do not verify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseOrderID(tt.in)
+			if tt.want != "" {
+				if err != nil || got != tt.want {
+					t.Fatalf("ParseOrderID(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+				}
+				return
+			}
+			if !errors.Is(err, ErrNotOrderID) || got != "" {
+				t.Fatalf("ParseOrderID(%q) = %q, %v; want an error wrapping %v", tt.in, got, err, ErrNotOrderID)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "not an order id: ") || !strings.Contains(msg, tt.reason) {
+				t.Fatalf("ParseOrderID(%q) error %q, want it to start \"not an order id: \" and say %q", tt.in, msg, tt.reason)
+			}
+		})
+	}
+}
+
+// TestParseOrderIDReadsEveryPaymentReference: the reference of any order id maps back
+// to the id, and the id to itself.
+func TestParseOrderIDReadsEveryPaymentReference(t *testing.T) {
+	for nonce := uint64(0); nonce < 1000; nonce++ {
+		id := OrderID(addrOf(buyerKey), nonce)
+		for _, in := range []string{id, PaymentReference(id)} {
+			if got, err := ParseOrderID(in); err != nil || got != id {
+				t.Fatalf("ParseOrderID(%q) = %q, %v; want %q", in, got, err, id)
+			}
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ const (
 	partyIDBytesMax       = 64
 	holderBytesMax        = 140 // ISO 20022 Max140Text
 	bankReferenceBytesMax = 64
+	reasonBytesMax        = 140
 	orderIDChars          = 20
 )
 
@@ -170,14 +171,15 @@ func checkOperatorID(field, id string) error {
 	return nil
 }
 
+// checkOrderID requires an order id in canonical form: ParseOrderID reads other
+// spellings for people, but a transaction names an order in exactly one.
 func checkOrderID(field, id string) error {
-	if len(id) != orderIDChars {
-		return Errorf(InvalidField, "%s: want %d characters, got %d", field, orderIDChars, len(id))
+	canonical, err := ParseOrderID(id)
+	if err != nil {
+		return Errorf(InvalidField, "%s: %v", field, err)
 	}
-	for _, c := range []byte(id) {
-		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
-			return Errorf(InvalidField, "%s: %q must be upper-case hexadecimal", field, id)
-		}
+	if canonical != id {
+		return Errorf(InvalidField, "%s: %q is not in canonical form %q", field, id, canonical)
 	}
 	return nil
 }
@@ -217,4 +219,12 @@ func checkIBAN(field, s string) error {
 		return Errorf(InvalidField, "%s: %q is not in electronic form %q", field, s, iban)
 	}
 	return nil
+}
+
+// Validate implements Msg.
+func (m ReversePayment) Validate() error {
+	if err := checkText("bank_reference", m.BankReference, bankReferenceBytesMax); err != nil {
+		return err
+	}
+	return checkText("reason", m.Reason, reasonBytesMax)
 }

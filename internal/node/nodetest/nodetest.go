@@ -135,7 +135,7 @@ func (c *Chain) Order(t *testing.T, id string) txn.Order {
 }
 
 // WaitOrder polls until the order has status, for at most a minute.
-func (c *Chain) WaitOrder(t *testing.T, id, status string) txn.Order {
+func (c *Chain) WaitOrder(t *testing.T, id string, status txn.OrderStatus) txn.Order {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
@@ -151,7 +151,7 @@ func (c *Chain) WaitOrder(t *testing.T, id, status string) txn.Order {
 }
 
 // CountEvents counts the transactions that moved an order to status.
-func (c *Chain) CountEvents(t *testing.T, id, status string) int {
+func (c *Chain) CountEvents(t *testing.T, id string, status txn.OrderStatus) int {
 	t.Helper()
 	hist, err := c.Client.OrderHistory(Context(t), id)
 	if err != nil {
@@ -159,7 +159,7 @@ func (c *Chain) CountEvents(t *testing.T, id, status string) int {
 	}
 	n := 0
 	for _, e := range hist {
-		if e.Attrs["status"] == status {
+		if e.Attrs["status"] == string(status) {
 			n++
 		}
 	}

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/keystore"
+	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/system"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// testChain is a throwaway chain with operator "acme" registered, and a home whose
+// keystore holds the issuer's key "issuer" and the operator's "acme"; cli runs a command against it and fails the
+// test unless it succeeds.
+type testChain struct {
+	home string
+	ch   *system.Chain
+	cli  func(args ...string) string
+}
+
+func startTestChain(t *testing.T, orderTTLBlocks int64) testChain {
+	t.Helper()
+	t.Setenv("CHIPMINT_PASSPHRASE", "chain-test")
+	home := t.TempDir()
+	ks, err := keystore.Open(node.KeysDir(home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuerKey, err := ks.Add("issuer", "chain-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ch, err := system.StartLocalChain(ctx, filepath.Join(t.TempDir(), "node"), node.LocalOptions{
+		ChainID: "chipmint-cli", BlockTime: 100 * time.Millisecond, OrderTTLBlocks: orderTTLBlocks,
+		Issuers: []txn.Issuer{{ID: "issuer", Address: issuerKey.Address, PublicKey: issuerKey.PublicKey}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Stop() })
+	issuer, err := ks.Unlock("issuer", "chain-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opKey, err := ks.Add("acme", "chain-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.Client.RegisterOperator(ctx, txn.NewRegisterOperator("acme", opKey.PublicKey,
+		txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme", Currency: "EUR"},
+		txn.Rate{Chips: 1_000_000, Minor: 100}, 1_000_000_000), issuer); err != nil {
+		t.Fatal(err)
+	}
+	return testChain{home: home, ch: ch, cli: func(args ...string) string {
+		t.Helper()
+		out, errOut, code := run(t, append([]string{"--home", home, "--node", ch.Node.RPCAddress()}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("chipmint %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}}
+}
+
+// An order's deadline reads the same in buy and order show, with about when it falls;
+// an order that expired shows its expiry in its history.
+func TestOrderDeadlineAndExpiry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 5)
+	cli := tc.cli
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cli("keys", "add", "alice")
+	bought := cli("buy", "--from", "alice", "--operator", "acme", "--amount", "5.00")
+	wording := "payable up to and including height "
+	if !strings.Contains(bought, wording) || !strings.Contains(bought, ", about ") {
+		t.Fatalf("buy does not say its deadline as order show does:\n%s", bought)
+	}
+	id := orderIDIn(t, bought)
+	var shown orderView
+	for {
+		if err := json.Unmarshal([]byte(cli("-o", "json", "order", "show", id)), &shown); err != nil {
+			t.Fatal(err)
+		}
+		if shown.Order.Status == txn.StatusExpired {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("order still %s", shown.Order.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	last := shown.History[len(shown.History)-1]
+	if last.Attrs["status"] != string(txn.StatusExpired) || last.Height != shown.Order.ExpiresHeight+1 {
+		t.Fatalf("history does not end with the expiry after height %d: %+v", shown.Order.ExpiresHeight, shown.History)
+	}
+	if shown.PayableUntil == nil || shown.PayableUntil.Height != shown.Order.ExpiresHeight || shown.PayableUntil.About.IsZero() {
+		t.Fatalf("deadline: %+v", shown.PayableUntil)
+	}
+	text := cli("order", "show", id)
+	for _, want := range []string{"(expired)", wording, "expired"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("order show lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// orderIDIn is the order id that buy printed.
+func orderIDIn(t *testing.T, buyText string) string {
+	t.Helper()
+	f := strings.Fields(buyText)
+	if len(f) < 2 || f[0] != "order" {
+		t.Fatalf("buy printed %q", buyText)
+	}
+	return f[1]
+}
+
+// The services refuse, at start, a key that cannot sign for them: the issuer service a
+// key that is not an issuer's, the gateway one that is not its operator's.
+func TestServicesRefuseAnotherKeyAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	tc.cli("keys", "add", "alice")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, args := range [][]string{
+		{"issuer", "run", "--from", "alice"},
+		{"operator", "run", "--from", "alice", "--operator", "acme", "--listen", "127.0.0.1:0"},
+	} {
+		out, errOut := &syncBuffer{}, &syncBuffer{}
+		code := runCtx(ctx, out, errOut, append([]string{"--home", tc.home, "--node", tc.ch.Node.RPCAddress()}, args...)...)
+		if code != ExitUsage || !strings.Contains(string(errOut.Bytes()), "--from") {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut.Bytes())
+		}
+	}
+}
+
+// A payment the bank reversed: recorded by the operator, the order is reversed, its
+// chips (issued) are the operator's shortfall in supply and the operator list; a second
+// reversal is refused with its code.
+func TestReversalShowsAsShortfall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	cli := tc.cli
+	cli("keys", "add", "alice")
+	id := orderIDIn(t, cli("buy", "--from", "alice", "--operator", "acme", "--amount", "87.50"))
+	cli("confirm", "--from", "acme", "--order", id, "--amount", "87.50", "--bank-ref", "UETR-REVERSED")
+	cli("issue", "--from", "issuer", "--order", id)
+	out := cli("reverse", "--from", "acme", "--bank-ref", "UETR-REVERSED", "--reason", "AC04 account closed")
+	if !strings.Contains(out, "87.50 CHIP were issued and stay in circulation") {
+		t.Fatalf("reverse: %s", out)
+	}
+	if s := cli("supply"); !strings.Contains(s, "SHORTFALL 87.50 CHIP") || !strings.Contains(s, "operator acme") {
+		t.Fatalf("supply does not show the shortfall:\n%s", s)
+	}
+	if s := cli("operator", "list"); !strings.Contains(s, "SHORTFALL 87.50 CHIP") {
+		t.Fatalf("operator list does not show the shortfall:\n%s", s)
+	}
+	if s := cli("order", "show", id); !strings.Contains(s, "(reversed)") {
+		t.Fatalf("order show:\n%s", s)
+	}
+	_, errOut, code := run(t, "--home", tc.home, "--node", tc.ch.Node.RPCAddress(), "reverse", "--from", "acme", "--bank-ref", "uetr-reversed", "--reason", "AC04")
+	if code != ExitRejected || !strings.Contains(errOut, "already_reversed") {
+		t.Fatalf("second reversal: exit %d: %s", code, errOut)
+	}
+}

@@ -1,0 +1,129 @@
+package ledger
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/golden"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// recordsGoldenDir holds one hex file per example of a stored record. The bytes of a
+// record are consensus: they are what the app hash covers, so every node must write
+// exactly these for the same state.
+const recordsGoldenDir = "testdata/records"
+
+// recordExample is a fixed value of a stored record type; decoded is an empty value of
+// the same type to decode the golden bytes into.
+type recordExample struct {
+	name    string
+	value   any
+	decoded func() any
+}
+
+func newOf[T any]() any { return new(T) }
+
+// recordExamples returns a fixed example of every record the ledger stores. The full
+// examples set every field, so that each field's key and position is held by a golden
+// file; the fresh order leaves the optional fields empty, so that their omission is held
+// too.
+func recordExamples() []recordExample {
+	issuerPub, operatorPub, buyerPub := pub(key(1)), pub(key(2)), pub(key(3))
+	return []recordExample{
+		{name: "issuer", decoded: newOf[txn.Issuer], value: txn.Issuer{
+			ID: "issuer-1", Address: crypto.AddressOf(issuerPub), PublicKey: issuerPub,
+		}},
+		{name: "operator", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Bank AG", Currency: "EUR"},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12,
+		}},
+		{name: "order", decoded: newOf[txn.Order], value: txn.Order{
+			ID: "0123456789ABCDEF0123", PaymentReference: "RF550123456789ABCDEF0123",
+			Buyer:    txn.PartyOf("customer-42", buyerPub),
+			Operator: "acme-bank", AmountMinor: 12_345, Currency: "EUR", Status: txn.StatusIssued,
+			ReceivedMinor: 12_345, BankReference: "BANKREF-0001", ConfirmedBy: txn.ConfirmedByReceipt,
+			PayerIBAN: "GB82WEST12345698765432", Chips: 123_450_000,
+			CreatedHeight: 20, PaidHeight: 25, IssuedHeight: 30, ExpiresHeight: 86_420,
+		}},
+		{name: "order.fresh", decoded: newOf[txn.Order], value: txn.Order{
+			ID: "0123456789ABCDEF0123", PaymentReference: "RF550123456789ABCDEF0123",
+			Buyer:    txn.PartyOf("customer-42", buyerPub),
+			Operator: "acme-bank", AmountMinor: 12_345, Currency: "EUR", Status: txn.StatusAwaitingPayment,
+			CreatedHeight: 20,
+		}},
+		{name: "operator.short", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Bank AG", Currency: "EUR"},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12, ShortfallChips: 123_450_000,
+		}},
+		{name: "order.reversed", decoded: newOf[txn.Order], value: txn.Order{
+			ID: "0123456789ABCDEF0123", PaymentReference: "RF550123456789ABCDEF0123",
+			Buyer:    txn.PartyOf("customer-42", buyerPub),
+			Operator: "acme-bank", AmountMinor: 12_345, Currency: "EUR", Status: txn.StatusReversed,
+			ReceivedMinor: 12_345, BankReference: "BANKREF-0001", ConfirmedBy: txn.ConfirmedByNotice,
+			Chips: 123_450_000, CreatedHeight: 20, PaidHeight: 25, IssuedHeight: 30, ExpiresHeight: 86_420,
+			ReversedHeight: 40, ReversalReason: "AC04 account closed",
+		}},
+		{name: "supply", decoded: newOf[txn.Supply], value: txn.Supply{
+			TotalChips: 250_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+		}},
+		{name: "params", decoded: newOf[Params], value: Params{CheckpointInterval: 1000, OrderTTLBlocks: 86_400}},
+	}
+}
+
+// TestGoldenRecords holds the encoding of every stored record to its golden file, and
+// decodes each golden file back to the example, so that a change to the decoder alone
+// is caught too.
+func TestGoldenRecords(t *testing.T) {
+	for _, ex := range recordExamples() {
+		t.Run(ex.name, func(t *testing.T) {
+			golden.CheckHex(t, recordsGoldenDir, ex.name, txn.EncodeRecord(ex.value), "the app hash of the same state differs")
+			got := ex.decoded()
+			if err := txn.DecodeRecord(golden.ReadHex(t, filepath.Join(recordsGoldenDir, ex.name+".hex")), got); err != nil {
+				t.Fatalf("DecodeRecord: %v", err)
+			}
+			if v := reflect.ValueOf(got).Elem().Interface(); !reflect.DeepEqual(v, ex.value) {
+				t.Fatalf("golden %s decodes to\n%+v\nwant\n%+v", ex.name, v, ex.value)
+			}
+		})
+	}
+}
+
+// TestStoredRecordsHaveCBORTags requires an explicit cbor tag on every exported field of
+// every stored record and of the structs nested in them. A field without one would be
+// encoded under its json tag, so that a change meant for the query answers would
+// silently change the stored bytes and the app hash.
+func TestStoredRecordsHaveCBORTags(t *testing.T) {
+	seen := make(map[reflect.Type]bool)
+	for _, ex := range recordExamples() {
+		checkCBORTags(t, reflect.TypeOf(ex.value), seen)
+	}
+}
+
+func checkCBORTags(t *testing.T, typ reflect.Type, seen map[reflect.Type]bool) {
+	t.Helper()
+	for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array {
+		typ = typ.Elem()
+	}
+	if typ.Kind() != reflect.Struct || seen[typ] {
+		return
+	}
+	seen[typ] = true
+	for f := range typ.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		if name, _, _ := strings.Cut(f.Tag.Get("cbor"), ","); name == "" {
+			t.Errorf("%s.%s has no cbor tag naming its key: give it one equal to its key in the stored bytes", typ, f.Name)
+		}
+		checkCBORTags(t, f.Type, seen)
+	}
+}
