@@ -45,13 +45,13 @@ func rejectionCases() []rejectionCase {
 		}},
 		{"signed for another chain", txn.BadSignature, func(h *harness) []byte {
 			h.nonce++
-			return txn.Sign("other-chain", &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 10_000, Currency: "EUR"}, alice.priv, h.nonce, uint64(h.height+10))
+			return mustSign("other-chain", &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 10_000, Currency: "EUR"}, alice.priv, h.nonce, uint64(h.height+10))
 		}},
 		{"expired", txn.Expired, func(h *harness) []byte {
-			return txn.Sign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 77, uint64(h.height))
+			return mustSign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 77, uint64(h.height))
 		}},
 		{"valid_until too far ahead", txn.ValidityTooLong, func(h *harness) []byte {
-			return txn.Sign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 78, uint64(h.height)+txn.ValidityBlocksMax+2)
+			return mustSign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 78, uint64(h.height)+txn.ValidityBlocksMax+2)
 		}},
 		{"buy request replayed", txn.Replayed, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)
@@ -93,10 +93,10 @@ func rejectionCases() []rejectionCase {
 		}},
 		{"order id reused after its nonce expired", txn.OrderExists, func(h *harness) []byte {
 			msg := &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 10_000, Currency: "EUR"}
-			h.mustBlock(txn.Sign(testChainID, msg, alice.priv, 4242, uint64(h.height+1)))
+			h.mustBlock(mustSign(testChainID, msg, alice.priv, 4242, uint64(h.height+1)))
 			h.mustBlock()
 			h.mustBlock()
-			return txn.Sign(testChainID, msg, alice.priv, 4242, uint64(h.height+5))
+			return mustSign(testChainID, msg, alice.priv, 4242, uint64(h.height+5))
 		}},
 		{"confirmation of a paid order", txn.OrderNotAwaitingPayment, func(h *harness) []byte {
 			id := h.paidOrder("UETR-1")

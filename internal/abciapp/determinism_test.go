@@ -42,7 +42,7 @@ func newScenario(seed uint64) *scenario {
 
 func (s *scenario) sign(a actor, msg txn.Msg, height int64) []byte {
 	s.nonce++
-	return txn.Sign(testChainID, msg, a.priv, s.nonce, uint64(height+5))
+	return mustSign(testChainID, msg, a.priv, s.nonce, uint64(height+5))
 }
 
 // block returns the transactions of the block at height.
@@ -74,7 +74,7 @@ func (s *scenario) tx(height int64) []byte {
 	case k < 6:
 		o := s.orders[s.rng.IntN(len(s.orders))]
 		r := receiptMsg(o.id, o.buyer, o.amount, "RCPT-"+string(rune('A'+s.rng.IntN(20))))
-		sig := txn.SignReceipt(testChainID, r, operatorA.priv)
+		sig := mustSignReceipt(testChainID, r, operatorA.priv)
 		return s.sign(o.buyer, &txn.SubmitReceipt{Receipt: r, OperatorSignature: sig}, height)
 	case k < 8:
 		o := s.orders[s.rng.IntN(len(s.orders))]

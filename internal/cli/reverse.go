@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 
@@ -18,6 +17,7 @@ type ReverseOptions struct {
 	From    string
 	BankRef string
 	Reason  string
+	Resume  string
 }
 
 // NewCmdReverse is `chipmint reverse`: the operator records that its bank reversed the
@@ -29,29 +29,28 @@ func NewCmdReverse(g *Globals) *cobra.Command {
 		Use:   "reverse",
 		Short: "Record, as the operator, that the bank reversed the payment that confirmed an order",
 		Args:  cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Resume == "" {
+				return nil
+			}
+			return resumeAlone(cmd, "from", "bank-ref", "reason")
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			msg := &txn.ReversePayment{BankReference: o.BankRef, Reason: o.Reason}
-			if err := msg.Validate(); err != nil {
-				return usageError{err}
-			}
-			key, c, err := g.signer(cmd.Context(), o.From)
+			tx, res, c, err := reverseOrResume(cmd, g, o)
 			if err != nil {
 				return err
 			}
-			res, err := submit(cmd.Context(), c, msg, key)
+			msg := tx.Msg.(*txn.ReversePayment)
+			op, err := operatorOfKey(cmd.Context(), c, tx.Sender)
 			if err != nil {
 				return err
 			}
-			op, err := operatorOfKey(cmd.Context(), c, crypto.AddressOf(key.Public().(ed25519.PublicKey)))
-			if err != nil {
-				return err
-			}
-			order, err := c.OrderByBankReference(cmd.Context(), op, o.BankRef)
+			order, err := c.OrderByBankReference(cmd.Context(), op, msg.BankReference)
 			if err != nil {
 				return err
 			}
 			g.emit(map[string]any{"order": order, "committed": res}, func(w io.Writer) {
-				fmt.Fprintf(w, "payment %s of order %s reversed (height %d): %s\n", o.BankRef, order.ID, res.Height, reversalEffect(order))
+				fmt.Fprintf(w, "payment %s of order %s reversed (height %d): %s\n", msg.BankReference, order.ID, res.Height, reversalEffect(order))
 			})
 			return nil
 		},
@@ -62,7 +61,32 @@ func NewCmdReverse(g *Globals) *cobra.Command {
 	for _, name := range []string{"from", "bank-ref", "reason"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
+	cmd.Flags().StringVar(&o.Resume, "resume", "", "send the kept reversal with this transaction hash again, the same bytes")
 	return cmd
+}
+
+// reverseOrResume signs and sends the reversal, or sends a kept one again; it returns
+// the transaction and the client that sent it.
+func reverseOrResume(cmd *cobra.Command, g *Globals, o *ReverseOptions) (*txn.Signed, client.Committed, *client.Client, error) {
+	ctx := cmd.Context()
+	if o.Resume != "" {
+		c, err := g.dial(ctx)
+		if err != nil {
+			return nil, client.Committed{}, nil, err
+		}
+		tx, res, err := g.outbox().resume(ctx, c, "reverse", o.Resume)
+		return tx, res, c, err
+	}
+	msg := &txn.ReversePayment{BankReference: o.BankRef, Reason: o.Reason}
+	if err := msg.Validate(); err != nil {
+		return nil, client.Committed{}, nil, usageError{err}
+	}
+	key, c, err := g.signer(ctx, o.From)
+	if err != nil {
+		return nil, client.Committed{}, nil, err
+	}
+	tx, res, err := g.outbox().send(ctx, c, "reverse", msg, key)
+	return tx, res, c, err
 }
 
 // reversalEffect says what a reversal did to its order.

@@ -69,7 +69,7 @@ func checkValidation(t *testing.T, tests []validationCase) {
 			if tt.want != OK && ReasonOf(err) == "" {
 				t.Fatalf("Validate error %v has no reason", err)
 			}
-			s, err := Parse(Sign(testChainID, tt.msg, issuerKey, 1, testValidUntil))
+			s, err := Parse(mustSign(testChainID, tt.msg, issuerKey, 1, testValidUntil))
 			if code := CodeOf(err); code != tt.want {
 				t.Fatalf("Parse code = %v (%v), want %v", code, err, tt.want)
 			}
