@@ -45,7 +45,7 @@ var commandTypes = map[string]txn.Type{
 
 // outbox is the folder of a home where signed transactions wait for their block;
 // done/ beneath it holds those the chain has answered (committed or rejected) or that
-// expired. docs/decisions/0016-outbox.md says why.
+// expired. docs/decisions/0019-outbox.md says why.
 type outbox struct {
 	home string
 	// warn receives what goes wrong after a transaction is committed, which must not
