@@ -18,18 +18,33 @@ type deadline struct {
 	About time.Time `json:"about,omitzero"`
 }
 
-// payableUntil is an order's payment deadline.
-func payableUntil(ctx context.Context, c *client.Client, o txn.Order) deadline {
-	d := deadline{Height: o.ExpiresHeight}
-	if at, err := c.EstimateTime(ctx, o.ExpiresHeight); err == nil {
+// deadlineAt is the deadline at height, with about when the chain reaches it.
+func deadlineAt(ctx context.Context, c *client.Client, height int64) deadline {
+	d := deadline{Height: height}
+	if at, err := c.EstimateTime(ctx, height); err == nil {
 		d.About = at
 	}
 	return d
 }
 
+// payableUntil is an order's payment deadline.
+func payableUntil(ctx context.Context, c *client.Client, o txn.Order) deadline {
+	return deadlineAt(ctx, c, o.ExpiresHeight)
+}
+
+// submitUntil is the deadline of a signed transaction valid until validUntil.
+func submitUntil(ctx context.Context, c *client.Client, validUntil uint64) deadline {
+	return deadlineAt(ctx, c, int64(validUntil))
+}
+
 // String is "payable up to and including height H, about HH:MM".
-func (d deadline) String() string {
-	s := fmt.Sprintf("payable up to and including height %d", d.Height)
+func (d deadline) String() string { return "payable " + d.upTo() }
+
+// submittable is "submittable up to and including height H, about HH:MM".
+func (d deadline) submittable() string { return "submittable " + d.upTo() }
+
+func (d deadline) upTo() string {
+	s := fmt.Sprintf("up to and including height %d", d.Height)
 	if !d.About.IsZero() {
 		s += ", about " + d.About.Local().Format(aboutLayout(d.About))
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -175,4 +176,61 @@ func TestReversalShowsAsShortfall(t *testing.T) {
 	if code != ExitRejected || !strings.Contains(errOut, "already_reversed") {
 		t.Fatalf("second reversal: exit %d: %s", code, errOut)
 	}
+}
+
+// receipt sign says until when the countersigned receipt can be submitted; one submitted
+// too late says to sign it again.
+func TestCountersignedReceiptDeadline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	cli := tc.cli
+	cli("keys", "add", "alice")
+	id := orderIDIn(t, cli("buy", "--from", "alice", "--operator", "acme", "--amount", "5.00"))
+	dir := t.TempDir()
+	receipt, signed := filepath.Join(dir, "receipt.json"), filepath.Join(dir, "signed.json")
+	cli("receipt", "create", "--from", "acme", "--order", id, "--amount", "5.00", "--bank-ref", "UETR-R1",
+		"--payer-iban", "DE89370400440532013000", "--out", receipt)
+	out := cli("receipt", "sign", "--from", "alice", "--in", receipt, "--out", signed)
+	if !strings.Contains(out, "submittable up to and including height ") || !strings.Contains(out, ", about ") || !strings.Contains(out, "sign it again") {
+		t.Fatalf("receipt sign does not say until when:\n%s", out)
+	}
+
+	// The same receipt, countersigned with a validity that has run out.
+	var rf txn.ReceiptFile
+	b, err := os.ReadFile(receipt)
+	if err != nil || json.Unmarshal(b, &rf) != nil {
+		t.Fatalf("read the receipt: %v", err)
+	}
+	ks, _ := keystore.Open(node.KeysDir(tc.home))
+	alice, err := ks.Unlock("alice", "chain-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	h, err := tc.ch.Client.Height(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := txn.Sign(rf.ChainID, &txn.SubmitReceipt{Receipt: rf.Receipt, OperatorSignature: rf.OperatorSignature}, alice, 77, uint64(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for now := h; now <= h+1; now, _ = tc.ch.Client.Height(ctx) {
+		if ctx.Err() != nil {
+			t.Fatalf("the chain stays at height %d", now)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	late := filepath.Join(dir, "late.json")
+	if err := writeJSONFile(late, CountersignedFile{ChainID: rf.ChainID, OrderID: id, Tx: raw}); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := run(t, "--home", tc.home, "--node", tc.ch.Node.RPCAddress(), "receipt", "submit", "--in", late)
+	if code != ExitRejected || !strings.Contains(errOut, "sign it again") {
+		t.Fatalf("a late receipt: exit %d: %s", code, errOut)
+	}
+	cli("receipt", "submit", "--in", signed)
 }

@@ -144,38 +144,27 @@ func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error 
 	if err := writeJSONFile(out, cf); err != nil {
 		return err
 	}
-	g.emit(map[string]any{"file": out, "order_id": cf.OrderID}, func(w io.Writer) {
+	tx, err := txn.Parse(raw)
+	if err != nil {
+		return err
+	}
+	until := submitUntil(cmd.Context(), c, tx.ValidUntil)
+	g.emit(map[string]any{"file": out, "order_id": cf.OrderID, "submit_until": until}, func(w io.Writer) {
 		fmt.Fprintf(w, "receipt for order %s countersigned: %s for %s; written to %s\n", rf.Receipt.OrderID,
 			formatMoney(rf.Receipt.AmountMinor, rf.Receipt.Currency), formatChips(rf.Receipt.Chips), out)
+		fmt.Fprintf(w, "submit it with chipmint receipt submit --in %s: %s; after that, sign it again\n", out, until.submittable())
 	})
 	return nil
 }
 
-// countersign checks the receipt against the chain and the buyer's key, then signs the
-// transaction that carries it.
+// countersign is the wallet's check and signature of a receipt; a receipt for another
+// buyer is the --from key's mistake.
 func countersign(ctx context.Context, c *client.Client, key crypto.Signer, rf txn.ReceiptFile) ([]byte, error) {
-	if rf.ChainID != c.ChainID() {
-		return nil, fmt.Errorf("receipt is for chain %q, the node runs %q", rf.ChainID, c.ChainID())
+	raw, err := c.Countersign(ctx, rf, key)
+	if errors.Is(err, client.ErrReceiptBuyer) {
+		return nil, usageError{fmt.Errorf("--from: %w", err)}
 	}
-	addr, err := crypto.AddressOfSigner(key)
-	if err != nil {
-		return nil, err
-	}
-	if addr != rf.Receipt.Buyer.Address {
-		return nil, usageError{fmt.Errorf("--from: the receipt is for buyer %s, not this key", rf.Receipt.Buyer.Address)}
-	}
-	op, err := c.Operator(ctx, rf.Receipt.OperatorID)
-	if err != nil {
-		return nil, err
-	}
-	if !crypto.Verify(op.PublicKey, txn.ReceiptSignBytes(rf.ChainID, rf.Receipt), rf.OperatorSignature) {
-		return nil, fmt.Errorf("the receipt's signature is not operator %s's: do not countersign it", op.ID)
-	}
-	nonce, err := client.NewNonce()
-	if err != nil {
-		return nil, err
-	}
-	return c.Sign(ctx, &txn.SubmitReceipt{Receipt: rf.Receipt, OperatorSignature: rf.OperatorSignature}, key, nonce)
+	return raw, err
 }
 
 func runReceiptSubmit(cmd *cobra.Command, g *Globals, in string) error {
@@ -200,6 +189,8 @@ func runReceiptSubmit(cmd *cobra.Command, g *Globals, in string) error {
 	res, err := c.Broadcast(ctx, cf.Tx)
 	var rej *txn.Error
 	switch {
+	case errors.As(err, &rej) && rej.Code == txn.Expired:
+		return txn.Errorf(rej.Code, "%s: the countersigned receipt could be submitted up to height %d; sign it again with chipmint receipt sign", rej.Reason, tx.ValidUntil)
 	case errors.As(err, &rej):
 		return err
 	case err != nil:
