@@ -181,6 +181,9 @@ func documentEntries(d *camt.Document) []accountEntries {
 	for _, s := range d.Statements {
 		out = append(out, accountEntries{s.Account.IBAN, s.Entries})
 	}
+	for _, r := range d.Reports {
+		out = append(out, accountEntries{r.Account.IBAN, r.Entries})
+	}
 	return out
 }
 
