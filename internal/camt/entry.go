@@ -73,16 +73,16 @@ type Entry struct {
 	// states it, when it differs from AmountMinor; zero otherwise. An entry of 594.05
 	// holding one transaction of 564.05 has AmountMinor 59405 and TransactionAmountMinor
 	// 56405.
-	TransactionAmountMinor uint64 `json:"transaction_amount_minor,string,omitempty"`
+	TransactionAmountMinor uint64 `json:"transaction_amount_minor,omitempty"`
 	// InstructedAmountMinor and InstructedCurrency are the amount the payer instructed
 	// (AmtDtls/InstdAmt), often in another currency with an exchange (CcyXchg), or,
 	// failing that, a transaction amount the bank gives in a currency other than the
 	// entry's. Shown, never booked.
-	InstructedAmountMinor uint64 `json:"instructed_amount_minor,string,omitempty"`
+	InstructedAmountMinor uint64 `json:"instructed_amount_minor,omitempty"`
 	InstructedCurrency    string `json:"instructed_currency,omitempty"`
 	// ChargesMinor and ChargesCurrency are the charges the bank reports for the
 	// transaction (Chrgs: its total, or the sum of its records).
-	ChargesMinor    uint64 `json:"charges_minor,string,omitempty"`
+	ChargesMinor    uint64 `json:"charges_minor,omitempty"`
 	ChargesCurrency string `json:"charges_currency,omitempty"`
 	BookingDate     string `json:"booking_date,omitempty"` // YYYY-MM-DD
 	ValueDate       string `json:"value_date,omitempty"`   // YYYY-MM-DD
