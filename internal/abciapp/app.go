@@ -11,8 +11,10 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// Version is the application's protocol version, reported in Info.
-const Version uint64 = 1
+// Version is the application's protocol version, reported in Info. It changes with
+// every change of what consensus accepts or stores: 2 added ReversePayment, the
+// reversed order status and the operator's shortfall (decision 0018).
+const Version uint64 = 2
 
 // Options tune an App.
 type Options struct {

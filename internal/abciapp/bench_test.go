@@ -47,19 +47,19 @@ func newBenchChain(b *testing.B) *benchChain {
 	addr := func(i int) crypto.Address { return crypto.AddressOf(keys[i%benchTxs].Public().(ed25519.PublicKey)) }
 	// The issuer registers acme, alice buys a million chips, acme confirms, the issuer
 	// issues, alice pays every account.
-	c.mustBlock(b, txn.Sign(testChainID, registerMsg(operatorA, "acme"), issuerA.priv, 1, 100))
-	c.mustBlock(b, txn.Sign(testChainID, &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 100_000, Currency: "EUR"}, alice.priv, 1, 100))
+	c.mustBlock(b, mustSign(testChainID, registerMsg(operatorA, "acme"), issuerA.priv, 1, 100))
+	c.mustBlock(b, mustSign(testChainID, &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 100_000, Currency: "EUR"}, alice.priv, 1, 100))
 	id := txn.OrderID(alice.addr, 1)
-	c.mustBlock(b, txn.Sign(testChainID, confirmMsg(id, alice, 100_000, "BENCH"), operatorA.priv, 1, 100))
-	c.mustBlock(b, txn.Sign(testChainID, &txn.Issue{OrderID: id, Chips: 1_000_000_000}, issuerA.priv, 2, 100))
+	c.mustBlock(b, mustSign(testChainID, confirmMsg(id, alice, 100_000, "BENCH"), operatorA.priv, 1, 100))
+	c.mustBlock(b, mustSign(testChainID, &txn.Issue{OrderID: id, Chips: 1_000_000_000}, issuerA.priv, 2, 100))
 	funding := make([][]byte, benchTxs)
 	for i := range funding {
-		funding[i] = txn.Sign(testChainID, &txn.Transfer{To: addr(i), AmountChips: 1_000_000}, alice.priv, uint64(i+2), 100)
+		funding[i] = mustSign(testChainID, &txn.Transfer{To: addr(i), AmountChips: 1_000_000}, alice.priv, uint64(i+2), 100)
 	}
 	c.mustBlock(b, funding...)
 	c.block = make([][]byte, benchTxs)
 	for i := range c.block {
-		c.block[i] = txn.Sign(testChainID, &txn.Transfer{To: addr(i + 1), AmountChips: 1}, keys[i], 1, 100)
+		c.block[i] = mustSign(testChainID, &txn.Transfer{To: addr(i + 1), AmountChips: 1}, keys[i], 1, 100)
 	}
 	return c
 }

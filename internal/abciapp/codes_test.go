@@ -45,13 +45,13 @@ func rejectionCases() []rejectionCase {
 		}},
 		{"signed for another chain", txn.BadSignature, func(h *harness) []byte {
 			h.nonce++
-			return txn.Sign("other-chain", &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 10_000, Currency: "EUR"}, alice.priv, h.nonce, uint64(h.height+10))
+			return mustSign("other-chain", &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 10_000, Currency: "EUR"}, alice.priv, h.nonce, uint64(h.height+10))
 		}},
 		{"expired", txn.Expired, func(h *harness) []byte {
-			return txn.Sign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 77, uint64(h.height))
+			return mustSign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 77, uint64(h.height))
 		}},
 		{"valid_until too far ahead", txn.ValidityTooLong, func(h *harness) []byte {
-			return txn.Sign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 78, uint64(h.height)+txn.ValidityBlocksMax+2)
+			return mustSign(testChainID, &txn.Transfer{To: bob.addr, AmountChips: 1}, alice.priv, 78, uint64(h.height)+txn.ValidityBlocksMax+2)
 		}},
 		{"buy request replayed", txn.Replayed, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)
@@ -93,10 +93,10 @@ func rejectionCases() []rejectionCase {
 		}},
 		{"order id reused after its nonce expired", txn.OrderExists, func(h *harness) []byte {
 			msg := &txn.BuyRequest{Operator: "acme", BuyerID: "alice", AmountMinor: 10_000, Currency: "EUR"}
-			h.mustBlock(txn.Sign(testChainID, msg, alice.priv, 4242, uint64(h.height+1)))
+			h.mustBlock(mustSign(testChainID, msg, alice.priv, 4242, uint64(h.height+1)))
 			h.mustBlock()
 			h.mustBlock()
-			return txn.Sign(testChainID, msg, alice.priv, 4242, uint64(h.height+5))
+			return mustSign(testChainID, msg, alice.priv, 4242, uint64(h.height+5))
 		}},
 		{"confirmation of a paid order", txn.OrderNotAwaitingPayment, func(h *harness) []byte {
 			id := h.paidOrder("UETR-1")
@@ -162,6 +162,51 @@ func rejectionCases() []rejectionCase {
 			r := receiptMsg(id, bob, 10_000, "UETR-1")
 			r.OperatorIBAN = "GB82WEST12345698765432"
 			return h.submitReceipt(bob, operatorA, r)
+		}},
+		{"reversal signed by a stranger", txn.NotOperator, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			return h.sign(stranger, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"reversal signed by the issuer", txn.WrongRole, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			return h.sign(issuerA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"reversal of a reference that confirmed nothing", txn.UnknownBankReference, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			return h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-2", Reason: "AC04"})
+		}},
+		{"reversal of another operator's reference", txn.UnknownBankReference, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(issuerA, registerMsg(operatorB, "bobco")))
+			return h.sign(operatorB, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"reversal of an order awaiting payment's reference", txn.UnknownBankReference, func(h *harness) []byte {
+			tx, _ := h.buy(alice, "acme", 10_000)
+			h.mustBlock(tx)
+			return h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+		}},
+		{"the same reversal twice", txn.AlreadyReversed, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"}))
+			return h.sign(operatorA, &txn.ReversePayment{BankReference: "uetr-1", Reason: "AC04"})
+		}},
+		{"issue of an order whose payment was reversed", txn.OrderNotPaid, func(h *harness) []byte {
+			id := h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"}))
+			return h.sign(issuerA, &txn.Issue{OrderID: id, Chips: 100_000_000})
+		}},
+		{"a reversed payment confirmed again", txn.BankReferenceUsed, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"}))
+			tx, id := h.buy(alice, "acme", 10_000)
+			h.mustBlock(tx)
+			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-1"))
+		}},
+		{"reversal replayed", txn.Replayed, func(h *harness) []byte {
+			h.paidOrder("UETR-1")
+			tx := h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-1", Reason: "AC04"})
+			h.mustBlock(tx)
+			return tx
 		}},
 	}
 }

@@ -22,7 +22,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // scenario generates blocks of valid and invalid transactions from a seed: buys,
 // confirmations (some reusing bank references), receipts, issues (some of the wrong
-// quantity), transfers (some too large) and garbage. The same seed gives the same blocks.
+// quantity), transfers (some too large), reversals of payments (some of references that
+// confirmed nothing, some twice) and garbage. The same seed gives the same blocks.
 type scenario struct {
 	rng    *rand.Rand
 	nonce  uint64
@@ -41,7 +42,7 @@ func newScenario(seed uint64) *scenario {
 
 func (s *scenario) sign(a actor, msg txn.Msg, height int64) []byte {
 	s.nonce++
-	return txn.Sign(testChainID, msg, a.priv, s.nonce, uint64(height+5))
+	return mustSign(testChainID, msg, a.priv, s.nonce, uint64(height+5))
 }
 
 // block returns the transactions of the block at height.
@@ -59,7 +60,7 @@ func (s *scenario) block(height int64) [][]byte {
 
 func (s *scenario) tx(height int64) []byte {
 	buyers := []actor{alice, bob, stranger}
-	switch k := s.rng.IntN(10); {
+	switch k := s.rng.IntN(11); {
 	case k < 3 || len(s.orders) == 0:
 		b := buyers[s.rng.IntN(len(buyers))]
 		amount := uint64(1 + s.rng.IntN(20_000))
@@ -73,7 +74,7 @@ func (s *scenario) tx(height int64) []byte {
 	case k < 6:
 		o := s.orders[s.rng.IntN(len(s.orders))]
 		r := receiptMsg(o.id, o.buyer, o.amount, "RCPT-"+string(rune('A'+s.rng.IntN(20))))
-		sig := txn.SignReceipt(testChainID, r, operatorA.priv)
+		sig := mustSignReceipt(testChainID, r, operatorA.priv)
 		return s.sign(o.buyer, &txn.SubmitReceipt{Receipt: r, OperatorSignature: sig}, height)
 	case k < 8:
 		o := s.orders[s.rng.IntN(len(s.orders))]
@@ -85,6 +86,9 @@ func (s *scenario) tx(height int64) []byte {
 	case k < 9:
 		from, to := buyers[s.rng.IntN(2)], buyers[1+s.rng.IntN(2)]
 		return s.sign(from, &txn.Transfer{To: to.addr, AmountChips: uint64(1 + s.rng.IntN(50_000_000))}, height)
+	case k < 10:
+		ref := []string{"REF-", "RCPT-"}[s.rng.IntN(2)] + string(rune('A'+s.rng.IntN(20)))
+		return s.sign(operatorA, &txn.ReversePayment{BankReference: ref, Reason: "AC04"}, height)
 	}
 	return []byte{0x86, 0x02}
 }

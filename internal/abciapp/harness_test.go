@@ -101,10 +101,29 @@ func (h *harness) restart() {
 
 func blockTime(height int64) time.Time { return time.Unix(1_700_000_000+height, 0).UTC() }
 
+// mustSign is txn.Sign with a key in memory, which cannot fail: it panics if it does.
+func mustSign(chainID string, msg txn.Msg, key ed25519.PrivateKey, nonce, validUntil uint64) []byte {
+	b, err := txn.Sign(chainID, msg, key, nonce, validUntil)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// mustSignReceipt is txn.SignReceipt with a key in memory, which cannot fail: it panics
+// if it does.
+func mustSignReceipt(chainID string, r txn.Receipt, key ed25519.PrivateKey) []byte {
+	sig, err := txn.SignReceipt(chainID, r, key)
+	if err != nil {
+		panic(err)
+	}
+	return sig
+}
+
 // sign signs msg by a with the next nonce, valid for ten blocks.
 func (h *harness) sign(a actor, msg txn.Msg) []byte {
 	h.nonce++
-	return txn.Sign(testChainID, msg, a.priv, h.nonce, uint64(h.height+10))
+	return mustSign(testChainID, msg, a.priv, h.nonce, uint64(h.height+10))
 }
 
 // block runs one block through PrepareProposal, ProcessProposal, FinalizeBlock and
@@ -220,7 +239,7 @@ func receiptMsg(orderID string, buyer actor, amountMinor uint64, bankRef string)
 }
 
 func (h *harness) submitReceipt(buyer, signer actor, r txn.Receipt) []byte {
-	sig := txn.SignReceipt(testChainID, r, signer.priv)
+	sig := mustSignReceipt(testChainID, r, signer.priv)
 	return h.sign(buyer, &txn.SubmitReceipt{Receipt: r, OperatorSignature: sig})
 }
 

@@ -2,6 +2,7 @@ package abciapp
 
 import (
 	"context"
+	"strconv"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 )
@@ -12,7 +13,7 @@ func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, erro
 	committed := a.lastCommitted()
 	return &abci.ResponseInfo{
 		Data:             "chipmint",
-		Version:          "chipmint/1",
+		Version:          "chipmint/" + strconv.FormatUint(Version, 10),
 		AppVersion:       Version,
 		LastBlockHeight:  committed.Height,
 		LastBlockAppHash: committed.AppHash,

@@ -232,3 +232,55 @@ func TestUnpaidOrderExpires(t *testing.T) {
 		t.Fatalf("late payment: %s", c)
 	}
 }
+
+// A reversed payment: a paid order is never issued; an issued order's chips stay in
+// circulation and count as the operator's shortfall. The invariants hold after every
+// block (the harness checks them), and the reversal is an event of the order.
+func TestReversedPayments(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	paid := h.paidOrder("UETR-PAID")
+	issued := h.paidOrder("UETR-ISSUED")
+	h.mustBlock(h.sign(issuerA, &txn.Issue{OrderID: issued, Chips: 100_000_000}))
+
+	res := h.block(
+		h.sign(operatorA, &txn.ReversePayment{BankReference: "UETR-PAID", Reason: "AC04 account closed"}),
+		h.sign(operatorA, &txn.ReversePayment{BankReference: "uetr-issued", Reason: "MD06 refund requested by the payer"}),
+	)
+	for i, r := range res {
+		if r.Code != uint32(txn.OK) {
+			t.Fatalf("reversal %d: %s", i, r.Log)
+		}
+		if !hasOrderEvent(r, "reversed") {
+			t.Errorf("reversal %d emitted no order event with status reversed: %v", i, r.Events)
+		}
+	}
+	p, is := h.order(paid), h.order(issued)
+	if p.Status != txn.StatusReversed || p.IssuedHeight != 0 || p.ReversedHeight != h.height || p.ReversalReason != "AC04 account closed" {
+		t.Fatalf("paid order after its reversal: %+v", p)
+	}
+	if is.Status != txn.StatusReversed || is.IssuedHeight == 0 || is.ReversedHeight != h.height {
+		t.Fatalf("issued order after its reversal: %+v", is)
+	}
+	var op txn.Operator
+	h.query(query.PathOperator, "acme", &op)
+	if op.ShortfallChips != 100_000_000 || op.IssuedChips != 100_000_000 {
+		t.Fatalf("operator after the reversals: issued %d, shortfall %d", op.IssuedChips, op.ShortfallChips)
+	}
+	var s txn.Supply
+	h.query(query.PathSupply, "", &s)
+	if s.TotalChips != 100_000_000 || h.balance(alice) != 100_000_000 {
+		t.Fatalf("supply %d and alice %d: a reversal burns nothing", s.TotalChips, h.balance(alice))
+	}
+}
+
+func hasOrderEvent(r *abci.ExecTxResult, status string) bool {
+	for _, ev := range r.Events {
+		for _, a := range ev.Attributes {
+			if ev.Type == "order" && a.Key == "status" && a.Value == status {
+				return true
+			}
+		}
+	}
+	return false
+}

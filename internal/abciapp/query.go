@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -38,6 +39,15 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 			return o, query.OK, nil
 		}
 		return nil, query.NotFound, fmt.Errorf("order %q not found", data)
+	case query.PathBankReference:
+		operator, ref, ok := strings.Cut(data, "/")
+		if !ok {
+			return nil, query.BadRequest, fmt.Errorf("want OPERATOR/REFERENCE, got %q", data)
+		}
+		if o, ok := ledger.OrderByBankReference(r, operator, ref); ok {
+			return o, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("bank reference %q of operator %q confirmed no order", ref, operator)
 	case query.PathOperator:
 		if op, ok := ledger.GetOperator(r, data); ok {
 			return op, query.OK, nil

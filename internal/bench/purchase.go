@@ -22,9 +22,10 @@ import (
 // purchaseMinor is what one purchase pays: 10.00 EUR, for 10 chips.
 const purchaseMinor = 1_000
 
-// buyer is a bench buyer: a key and a bank account to pay from.
+// buyer is a bench buyer: a key, its address and a bank account to pay from.
 type buyer struct {
-	key  ed25519.PrivateKey
+	key  crypto.Signer
+	addr crypto.Address
 	iban string
 }
 
@@ -66,7 +67,8 @@ func startPurchases(ctx context.Context, ch *chain, dir string, buyers int, poll
 		if err != nil {
 			return nil, nil, errors.Join(err, sys.Stop())
 		}
-		p.buyers = append(p.buyers, buyer{key: newKey(), iban: acct.IBAN})
+		k := newKey()
+		p.buyers = append(p.buyers, buyer{key: k, addr: crypto.AddressOf(k.Public().(ed25519.PublicKey)), iban: acct.IBAN})
 	}
 	return p, sys, nil
 }
@@ -82,8 +84,11 @@ func (p *purchases) purchase(ctx context.Context, l *load, bc *broadcaster, b bu
 	if err != nil {
 		return err
 	}
-	raw := txn.Sign(p.ch.chainID, &txn.BuyRequest{Operator: p.ch.op.ID, BuyerID: "bench-buyer", AmountMinor: purchaseMinor, Currency: "EUR"},
+	raw, err := txn.Sign(p.ch.chainID, &txn.BuyRequest{Operator: p.ch.op.ID, BuyerID: "bench-buyer", AmountMinor: purchaseMinor, Currency: "EUR"},
 		b.key, nonce, uint64(h)+validityBlocks)
+	if err != nil {
+		return err
+	}
 	committed := make(chan outcome, 1)
 	l.send(ctx, bc, [][]byte{raw}, []time.Time{time.Now()}, measured, func(o outcome) { committed <- o })
 	select {
@@ -98,7 +103,7 @@ func (p *purchases) purchase(ctx context.Context, l *load, bc *broadcaster, b bu
 	if _, err := p.ch.c.WaitCommitted(ctx, hash[:]); err != nil {
 		return fmt.Errorf("buy request: %w", err)
 	}
-	orderID := txn.OrderID(crypto.AddressOf(b.key.Public().(ed25519.PublicKey)), nonce)
+	orderID := txn.OrderID(b.addr, nonce)
 	issued := make(chan time.Time, 1)
 	l.tr.awaitIssue(orderID, func(at time.Time) { issued <- at })
 	tr, err := p.bank.Pay(ctx, bank.TransferRequest{

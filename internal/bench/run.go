@@ -29,7 +29,7 @@ type Config struct {
 	Validators int    // validators started in this process, when NodeURL is empty
 	NodeURL    string // an existing chipmint network's RPC, instead of starting one
 	// Issuer signs the bench operator's registration and the mints on an existing network.
-	Issuer    ed25519.PrivateKey
+	Issuer    crypto.Signer
 	Duration  time.Duration
 	Rate      float64 // transactions (purchases, for the purchase workload) per second; 0 is closed loop
 	Clients   int     // concurrent clients, each with its own connection
@@ -120,7 +120,10 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		if c.Issuer == nil {
 			c.Issuer = newKey()
 		}
-		pub := c.Issuer.Public().(ed25519.PublicKey)
+		pub, err := crypto.PublicKeyOf(c.Issuer)
+		if err != nil {
+			return nil, fmt.Errorf("bench: issuer: %w", err)
+		}
 		net, err := system.StartNetwork(system.NetworkConfig{
 			App: c.App, Validators: c.Validators, Dir: filepath.Join(c.Dir, "network"), ChainID: "chipmint-bench",
 			Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
@@ -209,7 +212,11 @@ func (r *run) setup(ctx context.Context) error {
 	if r.c.App == AppKVStore {
 		size := r.c.TxBytes
 		if size == 0 {
-			size = len(sampleTransfer())
+			sample, err := sampleTransfer()
+			if err != nil {
+				return err
+			}
+			size = len(sample)
 		}
 		r.l.txs = kvstoreTxs(r.presignCount(), size)
 		return nil
@@ -258,10 +265,9 @@ func (r *run) presignCount() int {
 }
 
 // sampleTransfer is a transfer as the load sends them, for its size.
-func sampleTransfer() []byte {
-	k := newKey()
+func sampleTransfer() ([]byte, error) {
 	to := crypto.AddressOf(newKey().Public().(ed25519.PublicKey))
-	return txn.Sign("chipmint-bench", &txn.Transfer{To: to, AmountChips: 1}, k, 100, 1000)
+	return txn.Sign("chipmint-bench", &txn.Transfer{To: to, AmountChips: 1}, newKey(), 100, 1000)
 }
 
 // measure runs the load for the configured duration, drains what is in flight, and

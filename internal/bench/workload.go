@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -35,12 +36,15 @@ const validityBlocks = txn.ValidityBlocksMax - 10
 type chain struct {
 	c        *client.Client
 	chainID  string
-	issuer   ed25519.PrivateKey
-	operator ed25519.PrivateKey
+	issuer   crypto.Signer
+	operator crypto.Signer
 	op       txn.Operator
-	accounts []ed25519.PrivateKey
+	accounts []crypto.Signer
+	// addresses are the accounts' addresses, in the same order.
+	addresses []crypto.Address
 }
 
+// newKey generates a key in memory.
 func newKey() ed25519.PrivateKey {
 	_, priv, err := crypto.GenerateKey(nil)
 	if err != nil {
@@ -58,8 +62,9 @@ func randomHex(bytes int) string {
 // registerOperator registers an operator of the bench's own, with a fresh key and id,
 // taking payments into iban: one EUR buys one chip.
 func (ch *chain) registerOperator(ctx context.Context, iban, bic string) error {
-	ch.operator = newKey()
-	reg := txn.NewRegisterOperator("bench-"+randomHex(4), ch.operator.Public().(ed25519.PublicKey),
+	operator := newKey()
+	ch.operator = operator
+	reg := txn.NewRegisterOperator("bench-"+randomHex(4), operator.Public().(ed25519.PublicKey),
 		txn.BankAccount{IBAN: iban, BIC: bic, Holder: "chipmint bench", Currency: "EUR"}, txn.Rate{Chips: 1_000_000, Minor: 100}, 1<<62)
 	op, err := ch.c.RegisterOperator(ctx, reg, ch.issuer)
 	if err != nil {
@@ -71,7 +76,11 @@ func (ch *chain) registerOperator(ctx context.Context, iban, bic string) error {
 
 // mint runs one purchase by hand, without a bank: buy, confirm as the operator, issue
 // as the issuer. It funds the treasury that funds the accounts.
-func (ch *chain) mint(ctx context.Context, buyer ed25519.PrivateKey, chips uint64) error {
+func (ch *chain) mint(ctx context.Context, buyer crypto.Signer, chips uint64) error {
+	addr, err := crypto.AddressOfSigner(buyer)
+	if err != nil {
+		return fmt.Errorf("bench: treasury: %w", err)
+	}
 	nonce, err := client.NewNonce()
 	if err != nil {
 		return err
@@ -80,7 +89,7 @@ func (ch *chain) mint(ctx context.Context, buyer ed25519.PrivateKey, chips uint6
 	if _, err := ch.c.SubmitWithNonce(ctx, buy, buyer, nonce); err != nil {
 		return fmt.Errorf("bench: treasury buys: %w", err)
 	}
-	o, err := ch.c.Order(ctx, txn.OrderID(crypto.AddressOf(buyer.Public().(ed25519.PublicKey)), nonce))
+	o, err := ch.c.Order(ctx, txn.OrderID(addr, nonce))
 	if err != nil {
 		return err
 	}
@@ -110,18 +119,20 @@ func (ch *chain) fund(ctx context.Context, l *load, n int) error {
 	if err != nil {
 		return err
 	}
-	ch.accounts = make([]ed25519.PrivateKey, n)
+	ch.accounts, ch.addresses = make([]crypto.Signer, n), make([]crypto.Address, n)
 	txs := make([][]byte, n)
 	for i := range n {
-		ch.accounts[i] = newKey()
-		to := crypto.AddressOf(ch.accounts[i].Public().(ed25519.PublicKey))
-		txs[i] = txn.Sign(ch.chainID, &txn.Transfer{To: to, AmountChips: accountChips}, treasury, uint64(i+1), uint64(h)+validityBlocks)
+		k := newKey()
+		ch.accounts[i], ch.addresses[i] = k, crypto.AddressOf(k.Public().(ed25519.PublicKey))
+		if txs[i], err = txn.Sign(ch.chainID, &txn.Transfer{To: ch.addresses[i], AmountChips: accountChips}, treasury, uint64(i+1), uint64(h)+validityBlocks); err != nil {
+			return fmt.Errorf("bench: sign the funding: %w", err)
+		}
 	}
 	if err := l.sendAll(ctx, txs); err != nil {
 		return err
 	}
-	for _, k := range []ed25519.PrivateKey{ch.accounts[0], ch.accounts[n-1]} {
-		got, err := ch.c.Balance(ctx, crypto.AddressOf(k.Public().(ed25519.PublicKey)))
+	for _, a := range []crypto.Address{ch.addresses[0], ch.addresses[n-1]} {
+		got, err := ch.c.Balance(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -141,14 +152,25 @@ func (ch *chain) transfers(ctx context.Context, count int) ([][]byte, error) {
 	}
 	n := len(ch.accounts)
 	to := make([]crypto.Address, n)
-	for i, k := range ch.accounts {
-		to[(i+n-1)%n] = crypto.AddressOf(k.Public().(ed25519.PublicKey))
+	for i, a := range ch.addresses {
+		to[(i+n-1)%n] = a
 	}
 	txs := make([][]byte, count)
+	var mu sync.Mutex
+	var failed error
 	parallel(count, func(i int) {
 		from := i % n
-		txs[i] = txn.Sign(ch.chainID, &txn.Transfer{To: to[from], AmountChips: 1}, ch.accounts[from], uint64(i/n+1), uint64(h)+validityBlocks)
+		raw, err := txn.Sign(ch.chainID, &txn.Transfer{To: to[from], AmountChips: 1}, ch.accounts[from], uint64(i/n+1), uint64(h)+validityBlocks)
+		if err != nil {
+			mu.Lock()
+			failed = cmp.Or(failed, err)
+			mu.Unlock()
+		}
+		txs[i] = raw
 	})
+	if failed != nil {
+		return nil, fmt.Errorf("bench: sign the transfers: %w", failed)
+	}
 	return txs, nil
 }
 

@@ -57,7 +57,7 @@ const (
 // CreditDebit is a credit only when both the entry and the transaction (if it says) are
 // credits. Reversal, Status, the dates and EntryRef always come from the entry.
 type Entry struct {
-	AmountMinor uint64      `json:"amount_minor,string"`
+	AmountMinor uint64      `json:"amount_minor"`
 	Currency    string      `json:"currency"`
 	CreditDebit CreditDebit `json:"credit_debit"`
 	// Reversal is the entry's reversal indicator (Ntry/RvslInd, or TxDtls/RvslInd where
@@ -179,7 +179,7 @@ type Notification struct {
 // amount.
 type Balance struct {
 	Type        string      `json:"type"` // OPBD (opening booked), CLBD (closing booked), ...
-	AmountMinor uint64      `json:"amount_minor,string"`
+	AmountMinor uint64      `json:"amount_minor"`
 	Currency    string      `json:"currency"`
 	CreditDebit CreditDebit `json:"credit_debit"`
 	Date        string      `json:"date"` // YYYY-MM-DD

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 
@@ -20,6 +19,7 @@ type BuyOptions struct {
 	Operator string
 	Amount   string
 	BuyerID  string
+	Resume   string
 }
 
 // NewCmdBuy is `chipmint buy`: a signed request for chips (claim 3).
@@ -35,6 +35,7 @@ func NewCmdBuy(g *Globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.Operator, "operator", "", "operator id to pay")
 	cmd.Flags().StringVar(&o.Amount, "amount", "", "amount to pay in the operator's currency, e.g. 100.00")
 	cmd.Flags().StringVar(&o.BuyerID, "buyer-id", "", "your id at the operator (default: the key name)")
+	cmd.Flags().StringVar(&o.Resume, "resume", "", "send the kept buy request of this order id (or transaction hash) again: the same bytes, never a second order")
 	return cmd
 }
 
@@ -48,22 +49,10 @@ type BuyResult struct {
 }
 
 func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
-	if o.Operator == "" || o.Amount == "" {
-		return usageError{fmt.Errorf("--operator and --amount are required")}
-	}
-	key, c, err := g.signer(cmd.Context(), o.From)
+	res, err := buyOrResume(cmd, g, o)
 	if err != nil {
 		return err
 	}
-	buyerID := o.BuyerID
-	if buyerID == "" {
-		buyerID = o.From
-	}
-	res, err := buy(cmd.Context(), c, key, o.Operator, buyerID, o.Amount)
-	if err != nil {
-		return err
-	}
-	res.PayableUntil = payableUntil(cmd.Context(), c, res.Order)
 	g.emit(res, func(w io.Writer) {
 		fmt.Fprintf(w, "order %s awaiting payment (height %d)\n", res.Order.ID, res.Committed.Height)
 		fmt.Fprintf(w, "pay %s to %s, %s, BIC %s\n", formatMoney(res.Order.AmountMinor, res.Order.Currency),
@@ -74,8 +63,39 @@ func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
 	return nil
 }
 
-// buy sends a buy request for amount (a decimal in the operator's currency).
-func buy(ctx context.Context, c *client.Client, key ed25519.PrivateKey, operator, buyerID, amount string) (BuyResult, error) {
+func buyOrResume(cmd *cobra.Command, g *Globals, o *BuyOptions) (BuyResult, error) {
+	ctx := cmd.Context()
+	if o.Resume != "" {
+		if err := resumeAlone(cmd, "from", "operator", "amount", "buyer-id"); err != nil {
+			return BuyResult{}, err
+		}
+		c, err := g.dial(ctx)
+		if err != nil {
+			return BuyResult{}, err
+		}
+		tx, committed, err := g.outbox().resume(ctx, c, "buy", o.Resume)
+		if err != nil {
+			return BuyResult{}, err
+		}
+		return bought(ctx, c, tx, committed)
+	}
+	if o.Operator == "" || o.Amount == "" {
+		return BuyResult{}, usageError{fmt.Errorf("--operator and --amount are required")}
+	}
+	key, c, err := g.signer(ctx, o.From)
+	if err != nil {
+		return BuyResult{}, err
+	}
+	buyerID := o.BuyerID
+	if buyerID == "" {
+		buyerID = o.From
+	}
+	return buy(ctx, c, g.outbox(), key, o.Operator, buyerID, o.Amount)
+}
+
+// buy sends a buy request for amount (a decimal in the operator's currency), kept in
+// ob until the chain answers.
+func buy(ctx context.Context, c *client.Client, ob outbox, key crypto.Signer, operator, buyerID, amount string) (BuyResult, error) {
 	op, err := c.Operator(ctx, operator)
 	if err != nil {
 		return BuyResult{}, fmt.Errorf("--operator: %w", err)
@@ -84,23 +104,26 @@ func buy(ctx context.Context, c *client.Client, key ed25519.PrivateKey, operator
 	if err != nil {
 		return BuyResult{}, err
 	}
-	nonce, err := client.NewNonce()
-	if err != nil {
-		return BuyResult{}, err
-	}
 	msg := &txn.BuyRequest{Operator: operator, BuyerID: buyerID, AmountMinor: amountMinor, Currency: op.Account.Currency}
-	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
-	defer cancel()
-	committed, err := c.SubmitWithNonce(ctx, msg, key, nonce)
+	tx, committed, err := ob.send(ctx, c, "buy", msg, key)
 	if err != nil {
 		return BuyResult{}, err
 	}
-	id := txn.OrderID(crypto.AddressOf(key.Public().(ed25519.PublicKey)), nonce)
-	order, err := c.Order(ctx, id)
+	return bought(ctx, c, tx, committed)
+}
+
+// bought reads the order a committed buy request opened, where to pay for it and until
+// when.
+func bought(ctx context.Context, c *client.Client, tx *txn.Signed, committed client.Committed) (BuyResult, error) {
+	order, err := c.Order(ctx, txn.OrderID(tx.Sender, tx.Nonce))
 	if err != nil {
 		return BuyResult{}, err
 	}
-	return BuyResult{Order: order, PayTo: op, Committed: committed}, nil
+	op, err := c.Operator(ctx, order.Operator)
+	if err != nil {
+		return BuyResult{}, err
+	}
+	return BuyResult{Order: order, PayTo: op, Committed: committed, PayableUntil: payableUntil(ctx, c, order)}, nil
 }
 
 // parseMoney reads a decimal amount of a currency into minor units.

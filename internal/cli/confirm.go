@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -18,6 +18,7 @@ type ConfirmOptions struct {
 	Order   string
 	Amount  string
 	BankRef string
+	Resume  string
 }
 
 // NewCmdConfirm is `chipmint confirm`: the operator's account notice (claim 4A).
@@ -33,22 +34,12 @@ func NewCmdConfirm(g *Globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.Order, "order", "", "order id or RF payment reference")
 	cmd.Flags().StringVar(&o.Amount, "amount", "", "amount received, e.g. 100.00")
 	cmd.Flags().StringVar(&o.BankRef, "bank-ref", "", "the bank's reference of the credit (UETR or account servicer reference)")
+	cmd.Flags().StringVar(&o.Resume, "resume", "", "send the kept confirmation of this order (or transaction hash) again, the same bytes")
 	return cmd
 }
 
 func runConfirm(cmd *cobra.Command, g *Globals, o *ConfirmOptions) error {
-	if o.Order == "" || o.Amount == "" || o.BankRef == "" {
-		return usageError{fmt.Errorf("--order, --amount and --bank-ref are required")}
-	}
-	orderID, err := orderIDArg("--order", o.Order)
-	if err != nil {
-		return err
-	}
-	key, c, err := g.signer(cmd.Context(), o.From)
-	if err != nil {
-		return err
-	}
-	order, res, err := confirm(cmd.Context(), c, key, orderID, o.Amount, o.BankRef)
+	order, res, err := confirmOrResume(cmd, g, o)
 	if err != nil {
 		return err
 	}
@@ -60,8 +51,33 @@ func runConfirm(cmd *cobra.Command, g *Globals, o *ConfirmOptions) error {
 	return nil
 }
 
+func confirmOrResume(cmd *cobra.Command, g *Globals, o *ConfirmOptions) (txn.Order, client.Committed, error) {
+	if o.Resume != "" {
+		if err := resumeAlone(cmd, "from", "order", "amount", "bank-ref"); err != nil {
+			return txn.Order{}, client.Committed{}, err
+		}
+		c, err := g.dial(cmd.Context())
+		if err != nil {
+			return txn.Order{}, client.Committed{}, err
+		}
+		return resumeOrder(cmd.Context(), c, g.outbox(), "confirm", o.Resume)
+	}
+	if o.Order == "" || o.Amount == "" || o.BankRef == "" {
+		return txn.Order{}, client.Committed{}, usageError{fmt.Errorf("--order, --amount and --bank-ref are required")}
+	}
+	orderID, err := orderIDArg("--order", o.Order)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	key, c, err := g.signer(cmd.Context(), o.From)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	return confirm(cmd.Context(), c, g.outbox(), key, orderID, o.Amount, o.BankRef)
+}
+
 // confirm sends the operator's account notice for an order and returns it as paid.
-func confirm(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef string) (txn.Order, client.Committed, error) {
+func confirm(ctx context.Context, c *client.Client, ob outbox, key crypto.Signer, orderID, amount, bankRef string) (txn.Order, client.Committed, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, fmt.Errorf("--order: %w", err)
@@ -74,7 +90,7 @@ func confirm(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orde
 		OrderID: order.ID, Buyer: order.Buyer, AmountMinor: amountMinor,
 		Currency: order.Currency, BankReference: bankRef,
 	}
-	res, err := submit(ctx, c, msg, key)
+	_, res, err := ob.send(ctx, c, "confirm", msg, key)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, err
 	}

@@ -53,15 +53,25 @@ type demoStep struct {
 	ElapsedMS float64 `json:"elapsed_ms"`
 }
 
+// demoActor is one of the demo's actors: a key made for the demo and its public key.
+type demoActor struct {
+	key crypto.Signer
+	pub ed25519.PublicKey
+}
+
+func (a demoActor) address() crypto.Address { return crypto.AddressOf(a.pub) }
+
 // demoKeys are the demo's actors: an issuer, two operators, two buyers.
 type demoKeys struct {
-	issuer, acme, bravo, alice, bob ed25519.PrivateKey
+	issuer, acme, bravo, alice, bob demoActor
 }
 
 // demo is the demo's running system.
 type demo struct {
-	g     *Globals
-	home  string
+	g    *Globals
+	home string
+	// ob keeps the demo's transactions in its own home.
+	ob    outbox
 	log   *slog.Logger
 	k     demoKeys
 	c     *client.Client
@@ -87,18 +97,14 @@ func (d *demo) height(ctx context.Context) int64 {
 
 func newDemoKeys() (demoKeys, error) {
 	var k demoKeys
-	for _, p := range []*ed25519.PrivateKey{&k.issuer, &k.acme, &k.bravo, &k.alice, &k.bob} {
-		_, priv, err := crypto.GenerateKey(nil)
+	for _, a := range []*demoActor{&k.issuer, &k.acme, &k.bravo, &k.alice, &k.bob} {
+		pub, priv, err := crypto.GenerateKey(nil)
 		if err != nil {
 			return k, err
 		}
-		*p = priv
+		*a = demoActor{key: priv, pub: pub}
 	}
 	return k, nil
-}
-
-func addressOf(k ed25519.PrivateKey) crypto.Address {
-	return crypto.AddressOf(k.Public().(ed25519.PublicKey))
 }
 
 func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
@@ -117,7 +123,7 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 	if verbose {
 		log = slog.New(slog.NewTextHandler(g.Err, nil))
 	}
-	d := &demo{g: g, home: home, log: log, k: keys, start: time.Now(), ibans: map[string]string{}}
+	d := &demo{g: g, home: home, ob: outbox{home: home, warn: g.Err}, log: log, k: keys, start: time.Now(), ibans: map[string]string{}}
 	err = d.runAll(ctx)
 	if g.Output == "json" {
 		writeJSON(g.Out, map[string]any{"ok": err == nil, "steps": d.steps, "home": home})
@@ -129,7 +135,7 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 }
 
 func (d *demo) runAll(ctx context.Context) error {
-	pub := d.k.issuer.Public().(ed25519.PublicKey)
+	pub := d.k.issuer.pub
 	ch, err := system.StartLocalChain(ctx, filepath.Join(d.home, "node"), node.LocalOptions{
 		ChainID:   "chipmint-demo",
 		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
@@ -141,7 +147,7 @@ func (d *demo) runAll(ctx context.Context) error {
 	}
 	defer ch.Stop()
 	d.c = ch.Client
-	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), addressOf(d.k.issuer))
+	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), d.k.issuer.address())
 	steps := []func(context.Context) error{
 		d.startSystem, d.openBuyerAccounts, d.variantA, d.variantB, d.unmatchedPayment, d.transfer, d.audit,
 	}
@@ -164,10 +170,10 @@ func (d *demo) runAll(ctx context.Context) error {
 func (d *demo) startSystem(ctx context.Context) error {
 	rate := txn.Rate{Chips: 1_000_000, Minor: 100}
 	sys, err := system.Start(ctx, system.Config{
-		Dir: d.home, Client: d.c, IssuerKey: d.k.issuer,
+		Dir: d.home, Client: d.c, IssuerKey: d.k.issuer.key,
 		Operators: []system.Operator{
-			{ID: "acme", Key: d.k.acme, Holder: "Acme Payments GmbH", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice},
-			{ID: "bravo", Key: d.k.bravo, Holder: "Bravo Bank Gateway SA", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeReceipt},
+			{ID: "acme", Key: d.k.acme.key, Holder: "Acme Payments GmbH", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice},
+			{ID: "bravo", Key: d.k.bravo.key, Holder: "Bravo Bank Gateway SA", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeReceipt},
 		},
 		Issuer: issuer.Config{Rescan: time.Second}, Poll: 100 * time.Millisecond, Logger: d.log,
 	})
@@ -200,7 +206,7 @@ func (d *demo) openBuyerAccounts(ctx context.Context) error {
 // variantA is claim 4A: a bank transfer, the operator's gateway confirms it with an
 // account notice, the issuer service mints.
 func (d *demo) variantA(ctx context.Context) error {
-	b, err := buy(ctx, d.c, d.k.alice, "acme", "alice", "100.00")
+	b, err := buy(ctx, d.c, d.ob, d.k.alice.key, "acme", "alice", "100.00")
 	if err != nil {
 		return fmt.Errorf("alice buys: %w", err)
 	}
@@ -225,7 +231,7 @@ func (d *demo) variantA(ctx context.Context) error {
 
 // variantB is claim 4B: the gateway writes a receipt, the buyer countersigns it.
 func (d *demo) variantB(ctx context.Context) error {
-	b, err := buy(ctx, d.c, d.k.bob, "bravo", "bob", "250.00")
+	b, err := buy(ctx, d.c, d.ob, d.k.bob.key, "bravo", "bob", "250.00")
 	if err != nil {
 		return fmt.Errorf("bob buys: %w", err)
 	}
@@ -239,7 +245,7 @@ func (d *demo) variantB(ctx context.Context) error {
 		return err
 	}
 	d.say(d.height(ctx), "bravo's gateway sees the credit and writes a signed receipt: %s for %s", formatMoney(rf.Receipt.AmountMinor, rf.Receipt.Currency), formatChips(rf.Receipt.Chips))
-	raw, err := countersign(ctx, d.c, d.k.bob, rf)
+	raw, err := countersign(ctx, d.c, d.k.bob.key, rf)
 	if err != nil {
 		return fmt.Errorf("bob countersigns: %w", err)
 	}
@@ -285,7 +291,7 @@ func (d *demo) unmatchedPayment(ctx context.Context) error {
 }
 
 func (d *demo) transfer(ctx context.Context) error {
-	res, err := submit(ctx, d.c, &txn.Transfer{To: addressOf(d.k.bob), AmountChips: 30_000_000}, d.k.alice)
+	_, res, err := d.ob.send(ctx, d.c, "send", &txn.Transfer{To: d.k.bob.address(), AmountChips: 30_000_000}, d.k.alice.key)
 	if err != nil {
 		return fmt.Errorf("transfer: %w", err)
 	}
@@ -294,11 +300,11 @@ func (d *demo) transfer(ctx context.Context) error {
 }
 
 func (d *demo) audit(ctx context.Context) error {
-	alice, err := d.c.Balance(ctx, addressOf(d.k.alice))
+	alice, err := d.c.Balance(ctx, d.k.alice.address())
 	if err != nil {
 		return err
 	}
-	bob, err := d.c.Balance(ctx, addressOf(d.k.bob))
+	bob, err := d.c.Balance(ctx, d.k.bob.address())
 	if err != nil {
 		return err
 	}

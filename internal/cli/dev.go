@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/bank"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/issuer"
@@ -153,7 +153,7 @@ func isDevChain(home string) bool {
 
 // devKeys creates the home on first start (issuer and operator keys, genesis) and
 // unlocks the keys.
-func devKeys(g *Globals, o *DevOptions) (ed25519.PrivateKey, ed25519.PrivateKey, error) {
+func devKeys(g *Globals, o *DevOptions) (crypto.Signer, crypto.Signer, error) {
 	ks, err := g.keystore()
 	if err != nil {
 		return nil, nil, err

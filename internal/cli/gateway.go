@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -95,20 +96,28 @@ func newCmdOperatorExceptions(g *Globals) *cobra.Command {
 	var url, data string
 	cmd := &cobra.Command{
 		Use:   "exceptions",
-		Short: "List the bank credits the gateway could not match: to refund, never minted",
+		Short: "List the bank credits the gateway could not match, to refund, never minted, and the bank files it set aside",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			recs, err := gatewayExceptions(cmd.Context(), url, data, g)
 			if err != nil {
 				return err
 			}
-			g.emit(recs, func(w io.Writer) {
-				if len(recs) == 0 {
+			failed, err := gatewayFailed(cmd.Context(), url, data, g)
+			if err != nil {
+				return err
+			}
+			g.emit(gatewayTodo{Exceptions: recs, FailedFiles: failed}, func(w io.Writer) {
+				if len(recs)+len(failed) == 0 {
 					fmt.Fprintln(w, "no exceptions")
 				}
 				for _, r := range recs {
 					fmt.Fprintf(w, "%s  %s  %s  order %q: %s\n", r.Entry.BookingDate, formatMoney(r.Entry.AmountMinor, r.Entry.Currency),
 						r.BankReference, r.OrderID, r.Reason)
+				}
+				for _, f := range failed {
+					kept := cmp.Or(f.Path, "(not kept)")
+					fmt.Fprintf(w, "%s  file %s  %s: %s\n", f.FailedAt.UTC().Format(time.RFC3339), f.Name, kept, f.Reason)
 				}
 			})
 			return nil
@@ -119,20 +128,44 @@ func newCmdOperatorExceptions(g *Globals) *cobra.Command {
 	return cmd
 }
 
+// gatewayTodo is what `operator exceptions --output json` prints.
+type gatewayTodo struct {
+	Exceptions  []gateway.Record     `json:"exceptions"`
+	FailedFiles []gateway.FailedFile `json:"failed_files"`
+}
+
 // gatewayExceptions asks the running gateway, or reads its journal when none runs.
 func gatewayExceptions(ctx context.Context, url, data string, g *Globals) ([]gateway.Record, error) {
-	recs, err := gateway.NewAdminClient(url).Exceptions(ctx)
+	return fromGateway(ctx, url, data, g, (*gateway.AdminClient).Exceptions, func(j *gateway.Journal) ([]gateway.Record, error) {
+		return j.Records(gateway.StatusException)
+	})
+}
+
+// gatewayFailed lists the bank files the gateway set aside, asking it as
+// gatewayExceptions does.
+func gatewayFailed(ctx context.Context, url, data string, g *Globals) ([]gateway.FailedFile, error) {
+	return fromGateway(ctx, url, data, g, (*gateway.AdminClient).Failed, (*gateway.Journal).Failed)
+}
+
+// fromGateway asks the gateway running at url, or reads the journal in data when none
+// answers, which works only while no gateway holds it. The list is never nil.
+func fromGateway[T any](ctx context.Context, url, data string, g *Globals,
+	ask func(*gateway.AdminClient, context.Context) ([]T, error), read func(*gateway.Journal) ([]T, error)) ([]T, error) {
+	list, err := ask(gateway.NewAdminClient(url), ctx)
 	var unreachable *gateway.UnreachableError
-	if !errors.As(err, &unreachable) {
-		return recs, err
+	if errors.As(err, &unreachable) {
+		j, jerr := gateway.OpenJournal(filepath.Join(cmp.Or(data, filepath.Join(g.Home, "gateway")), "journal"))
+		if jerr != nil {
+			return nil, fmt.Errorf("no gateway answers at %s, and its journal cannot be read: %w", url, jerr)
+		}
+		defer j.Close()
+		list, err = read(j)
 	}
-	if data == "" {
-		data = filepath.Join(g.Home, "gateway")
-	}
-	j, err := gateway.OpenJournal(filepath.Join(data, "journal"))
 	if err != nil {
-		return nil, fmt.Errorf("no gateway answers at %s, and its journal cannot be read: %w", url, err)
+		return nil, err
 	}
-	defer j.Close()
-	return j.Records(gateway.StatusException)
+	if list == nil {
+		list = []T{}
+	}
+	return list, nil
 }

@@ -2,36 +2,25 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // NewCmdIssue is `chipmint issue`: the issuer mints a paid order's chips (claims 1, 5).
 func NewCmdIssue(g *Globals) *cobra.Command {
-	var from, orderArg string
+	var from, orderArg, resume string
 	cmd := &cobra.Command{
 		Use:   "issue",
 		Short: "Issue, as an issuer, the chips of a paid order to its buyer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if orderArg == "" {
-				return usageError{fmt.Errorf("--order is required")}
-			}
-			orderID, err := orderIDArg("--order", orderArg)
-			if err != nil {
-				return err
-			}
-			key, c, err := g.signer(cmd.Context(), from)
-			if err != nil {
-				return err
-			}
-			order, res, err := issue(cmd.Context(), c, key, orderID)
+			order, res, err := issueOrResume(cmd, g, from, orderArg, resume)
 			if err != nil {
 				return err
 			}
@@ -43,11 +32,37 @@ func NewCmdIssue(g *Globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&from, "from", "", "issuer key that signs")
 	cmd.Flags().StringVar(&orderArg, "order", "", "order id or RF payment reference")
+	cmd.Flags().StringVar(&resume, "resume", "", "send the kept issue of this order (or transaction hash) again, the same bytes")
 	return cmd
 }
 
+func issueOrResume(cmd *cobra.Command, g *Globals, from, orderArg, resume string) (txn.Order, client.Committed, error) {
+	if resume != "" {
+		if err := resumeAlone(cmd, "from", "order"); err != nil {
+			return txn.Order{}, client.Committed{}, err
+		}
+		c, err := g.dial(cmd.Context())
+		if err != nil {
+			return txn.Order{}, client.Committed{}, err
+		}
+		return resumeOrder(cmd.Context(), c, g.outbox(), "issue", resume)
+	}
+	if orderArg == "" {
+		return txn.Order{}, client.Committed{}, usageError{fmt.Errorf("--order is required")}
+	}
+	orderID, err := orderIDArg("--order", orderArg)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	key, c, err := g.signer(cmd.Context(), from)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	return issue(cmd.Context(), c, g.outbox(), key, orderID)
+}
+
 // issue mints the chips the order is owed.
-func issue(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID string) (txn.Order, client.Committed, error) {
+func issue(ctx context.Context, c *client.Client, ob outbox, key crypto.Signer, orderID string) (txn.Order, client.Committed, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, fmt.Errorf("--order: %w", err)
@@ -55,7 +70,7 @@ func issue(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderI
 	if order.Status == txn.StatusAwaitingPayment {
 		return txn.Order{}, client.Committed{}, fmt.Errorf("order %s is %s: no payment is confirmed yet", order.ID, order.Status)
 	}
-	res, err := submit(ctx, c, &txn.Issue{OrderID: order.ID, Chips: order.Chips}, key)
+	_, res, err := ob.send(ctx, c, "issue", &txn.Issue{OrderID: order.ID, Chips: order.Chips}, key)
 	if err != nil {
 		return txn.Order{}, client.Committed{}, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -24,6 +25,7 @@ type OperatorRegisterOptions struct {
 	Currency  string
 	Rate      string
 	Cap       string
+	Resume    string
 }
 
 // NewCmdOperator is `chipmint operator`: financial operators and their bank accounts.
@@ -34,7 +36,13 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 		Use:   "register",
 		Short: "Register an operator and its bank account (signed by an issuer)",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runOperatorRegister(cmd, g, o) },
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Resume == "" {
+				return nil
+			}
+			return resumeAlone(cmd, "from", "id", "operator-key", "public-key", "iban", "bic", "holder", "currency", "rate", "cap")
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorRegister(cmd, g, o) },
 	}
 	f := reg.Flags()
 	f.StringVar(&o.From, "from", "", "issuer key that signs")
@@ -47,6 +55,7 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 	f.StringVar(&o.Currency, "currency", "EUR", "the account's ISO 4217 currency")
 	f.StringVar(&o.Rate, "rate", "1", "chips per unit of currency, e.g. 1 or 0.5")
 	f.StringVar(&o.Cap, "cap", "", "most chips outstanding through this operator")
+	f.StringVar(&o.Resume, "resume", "", "send the kept registration with this transaction hash again, the same bytes")
 	for _, name := range []string{"id", "iban", "bic", "holder", "cap"} {
 		_ = reg.MarkFlagRequired(name)
 	}
@@ -116,27 +125,43 @@ func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
 }
 
 func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) error {
-	msg, err := o.message(g)
+	msg, res, err := registerOrResume(cmd, g, o)
 	if err != nil {
 		return err
 	}
-	if err := msg.Validate(); err != nil {
-		return usageError{err}
-	}
-	key, c, err := g.signer(cmd.Context(), o.From)
-	if err != nil {
-		return err
-	}
-	res, err := submit(cmd.Context(), c, msg, key)
-	if err != nil {
-		return err
-	}
-	out := map[string]any{"operator": msg, "height": res.Height, "hash": res.Hash}
+	out := map[string]any{"operator": msg, "committed": res}
 	g.emit(out, func(w io.Writer) {
 		fmt.Fprintf(w, "operator %s registered at height %d: %s, account %s (%s)\n",
 			msg.ID, res.Height, msg.Address, fiat.IBAN(msg.Account.IBAN).Print(), msg.Account.Currency)
 	})
 	return nil
+}
+
+func registerOrResume(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) (*txn.RegisterOperator, client.Committed, error) {
+	if o.Resume != "" {
+		c, err := g.dial(cmd.Context())
+		if err != nil {
+			return nil, client.Committed{}, err
+		}
+		tx, res, err := g.outbox().resume(cmd.Context(), c, "operator register", o.Resume)
+		if err != nil {
+			return nil, client.Committed{}, err
+		}
+		return tx.Msg.(*txn.RegisterOperator), res, nil
+	}
+	msg, err := o.message(g)
+	if err != nil {
+		return nil, client.Committed{}, err
+	}
+	if err := msg.Validate(); err != nil {
+		return nil, client.Committed{}, usageError{err}
+	}
+	key, c, err := g.signer(cmd.Context(), o.From)
+	if err != nil {
+		return nil, client.Committed{}, err
+	}
+	_, res, err := g.outbox().send(cmd.Context(), c, "operator register", msg, key)
+	return msg, res, err
 }
 
 func runOperatorList(cmd *cobra.Command, g *Globals) error {
@@ -150,9 +175,13 @@ func runOperatorList(cmd *cobra.Command, g *Globals) error {
 	}
 	g.emit(ops, func(w io.Writer) {
 		for _, op := range ops {
-			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s\n", op.ID, op.Address,
+			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s", op.ID, op.Address,
 				fiat.IBAN(op.Account.IBAN).Print(), op.Account.Currency,
 				formatChips(op.IssuedChips-op.BurnedChips), formatChips(op.CapChips))
+			if op.ShortfallChips > 0 {
+				fmt.Fprintf(w, "  SHORTFALL %s", formatChips(op.ShortfallChips))
+			}
+			fmt.Fprintln(w)
 		}
 	})
 	return nil

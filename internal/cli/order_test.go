@@ -2,14 +2,12 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/keystore"
 	"github.com/chipmint/chipmint/internal/node"
 	"github.com/chipmint/chipmint/internal/system"
@@ -17,7 +15,7 @@ import (
 )
 
 // testChain is a throwaway chain with operator "acme" registered, and a home whose
-// keystore holds its issuer key "issuer"; cli runs a command against it and fails the
+// keystore holds the issuer's key "issuer" and the operator's "acme"; cli runs a command against it and fails the
 // test unless it succeeds.
 type testChain struct {
 	home string
@@ -51,8 +49,11 @@ func startTestChain(t *testing.T, orderTTLBlocks int64) testChain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, opKey, _ := crypto.GenerateKey(nil)
-	if _, err := ch.Client.RegisterOperator(ctx, txn.NewRegisterOperator("acme", opKey.Public().(ed25519.PublicKey),
+	opKey, err := ks.Add("acme", "chain-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.Client.RegisterOperator(ctx, txn.NewRegisterOperator("acme", opKey.PublicKey,
 		txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme", Currency: "EUR"},
 		txn.Rate{Chips: 1_000_000, Minor: 100}, 1_000_000_000), issuer); err != nil {
 		t.Fatal(err)
@@ -141,5 +142,37 @@ func TestServicesRefuseAnotherKeyAtStart(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(string(errOut.Bytes()), "--from") {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut.Bytes())
 		}
+	}
+}
+
+// A payment the bank reversed: recorded by the operator, the order is reversed, its
+// chips (issued) are the operator's shortfall in supply and the operator list; a second
+// reversal is refused with its code.
+func TestReversalShowsAsShortfall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	cli := tc.cli
+	cli("keys", "add", "alice")
+	id := orderIDIn(t, cli("buy", "--from", "alice", "--operator", "acme", "--amount", "87.50"))
+	cli("confirm", "--from", "acme", "--order", id, "--amount", "87.50", "--bank-ref", "UETR-REVERSED")
+	cli("issue", "--from", "issuer", "--order", id)
+	out := cli("reverse", "--from", "acme", "--bank-ref", "UETR-REVERSED", "--reason", "AC04 account closed")
+	if !strings.Contains(out, "87.50 CHIP were issued and stay in circulation") {
+		t.Fatalf("reverse: %s", out)
+	}
+	if s := cli("supply"); !strings.Contains(s, "SHORTFALL 87.50 CHIP") || !strings.Contains(s, "operator acme") {
+		t.Fatalf("supply does not show the shortfall:\n%s", s)
+	}
+	if s := cli("operator", "list"); !strings.Contains(s, "SHORTFALL 87.50 CHIP") {
+		t.Fatalf("operator list does not show the shortfall:\n%s", s)
+	}
+	if s := cli("order", "show", id); !strings.Contains(s, "(reversed)") {
+		t.Fatalf("order show:\n%s", s)
+	}
+	_, errOut, code := run(t, "--home", tc.home, "--node", tc.ch.Node.RPCAddress(), "reverse", "--from", "acme", "--bank-ref", "uetr-reversed", "--reason", "AC04")
+	if code != ExitRejected || !strings.Contains(errOut, "already_reversed") {
+		t.Fatalf("second reversal: exit %d: %s", code, errOut)
 	}
 }

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -92,7 +92,7 @@ func runReceiptCreate(cmd *cobra.Command, g *Globals, o *ReceiptCreateOptions) e
 }
 
 // createReceipt builds and signs the receipt for a payment the operator received.
-func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey, orderID, amount, bankRef, payerIBAN string) (txn.ReceiptFile, error) {
+func createReceipt(ctx context.Context, c *client.Client, key crypto.Signer, orderID, amount, bankRef, payerIBAN string) (txn.ReceiptFile, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
 		return txn.ReceiptFile{}, fmt.Errorf("--order: %w", err)
@@ -101,7 +101,11 @@ func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey
 	if err != nil {
 		return txn.ReceiptFile{}, err
 	}
-	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != op.Address {
+	addr, err := crypto.AddressOfSigner(key)
+	if err != nil {
+		return txn.ReceiptFile{}, err
+	}
+	if addr != op.Address {
 		return txn.ReceiptFile{}, usageError{fmt.Errorf("--from: the key is not operator %s's", op.ID)}
 	}
 	payer, err := fiat.ParseIBAN(payerIBAN)
@@ -116,7 +120,7 @@ func createReceipt(ctx context.Context, c *client.Client, key ed25519.PrivateKey
 	if err != nil {
 		return txn.ReceiptFile{}, usageError{fmt.Errorf("--amount: %w", err)}
 	}
-	return txn.IssueReceipt(c.ChainID(), r, key), nil
+	return txn.IssueReceipt(c.ChainID(), r, key)
 }
 
 func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error {
@@ -149,11 +153,15 @@ func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error 
 
 // countersign checks the receipt against the chain and the buyer's key, then signs the
 // transaction that carries it.
-func countersign(ctx context.Context, c *client.Client, key ed25519.PrivateKey, rf txn.ReceiptFile) ([]byte, error) {
+func countersign(ctx context.Context, c *client.Client, key crypto.Signer, rf txn.ReceiptFile) ([]byte, error) {
 	if rf.ChainID != c.ChainID() {
 		return nil, fmt.Errorf("receipt is for chain %q, the node runs %q", rf.ChainID, c.ChainID())
 	}
-	if crypto.AddressOf(key.Public().(ed25519.PublicKey)) != rf.Receipt.Buyer.Address {
+	addr, err := crypto.AddressOfSigner(key)
+	if err != nil {
+		return nil, err
+	}
+	if addr != rf.Receipt.Buyer.Address {
 		return nil, usageError{fmt.Errorf("--from: the receipt is for buyer %s, not this key", rf.Receipt.Buyer.Address)}
 	}
 	op, err := c.Operator(ctx, rf.Receipt.OperatorID)
@@ -179,6 +187,10 @@ func runReceiptSubmit(cmd *cobra.Command, g *Globals, in string) error {
 	if err := json.Unmarshal(b, &cf); err != nil || len(cf.Tx) == 0 {
 		return fmt.Errorf("--in %s: not a countersigned receipt file", in)
 	}
+	tx, err := txn.Parse(cf.Tx)
+	if err != nil {
+		return fmt.Errorf("--in %s: %w", in, err)
+	}
 	c, err := g.dial(cmd.Context())
 	if err != nil {
 		return err
@@ -186,8 +198,14 @@ func runReceiptSubmit(cmd *cobra.Command, g *Globals, in string) error {
 	ctx, cancel := context.WithTimeout(cmd.Context(), submitTimeout)
 	defer cancel()
 	res, err := c.Broadcast(ctx, cf.Tx)
-	if err != nil {
+	var rej *txn.Error
+	switch {
+	case errors.As(err, &rej):
 		return err
+	case err != nil:
+		// The file holds the same bytes for as long as it is kept: submitting it again is
+		// the resume.
+		return g.outbox().notCommitted(tx, err, "receipt submit --in "+in)
 	}
 	order, err := c.Order(ctx, cf.OrderID)
 	if err != nil {

@@ -77,7 +77,8 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 		NewCmdInit(g), NewCmdNode(g), NewCmdKeys(g), NewCmdOperator(g), NewCmdBuy(g),
 		NewCmdOrder(g), NewCmdConfirm(g), NewCmdReceipt(g), NewCmdIssue(g), NewCmdSend(g),
 		NewCmdBalance(g), NewCmdSupply(g), NewCmdDemo(g), NewCmdCodes(g), NewCmdBank(g), NewCmdIssuer(g), NewCmdDev(g),
-		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g),
+		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g), NewCmdReverse(g),
+		NewCmdTx(g),
 	)
 	usageArgs(root)
 	return root
@@ -98,6 +99,12 @@ func nodeURL(s string) string {
 // requiredFlags names every required flag the command was not given, as a usage error:
 // "--cap is required", "--iban and --cap are required".
 func requiredFlags(cmd *cobra.Command) error {
+	if f := cmd.Flags().Lookup("resume"); f != nil && f.Changed {
+		// A kept transaction is sent again as it was signed: --resume stands alone
+		// (resumeAlone refuses the other flags), and cobra must not require them either.
+		cmd.Flags().VisitAll(func(f *pflag.Flag) { delete(f.Annotations, cobra.BashCompOneRequiredFlag) })
+		return nil
+	}
 	var missing []string
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if req := f.Annotations[cobra.BashCompOneRequiredFlag]; len(req) > 0 && req[0] == "true" && !f.Changed {

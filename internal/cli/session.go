@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -14,8 +16,9 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// submitTimeout bounds how long a command waits for its transaction's block.
-const submitTimeout = 30 * time.Second
+// submitTimeout bounds how long a command waits for its transaction's block. Tests
+// shorten it to see a transaction that is not committed in time.
+var submitTimeout = 30 * time.Second
 
 func (g *Globals) dial(ctx context.Context) (*client.Client, error) {
 	return client.Dial(ctx, g.Node)
@@ -26,7 +29,7 @@ func (g *Globals) keystore() (*keystore.Store, error) {
 }
 
 // unlock opens the named key with the passphrase from CHIPMINT_PASSPHRASE or a prompt.
-func (g *Globals) unlock(name string) (ed25519.PrivateKey, error) {
+func (g *Globals) unlock(name string) (crypto.Signer, error) {
 	if name == "" {
 		return nil, usageError{fmt.Errorf("--from: name the key that signs")}
 	}
@@ -41,7 +44,11 @@ func (g *Globals) unlock(name string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ks.Unlock(name, pass)
+	key, err := ks.Unlock(name, pass)
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // flagKeyError is an unknown key named by a flag as a usage error, like every unknown
@@ -55,7 +62,7 @@ func flagKeyError(flag string, err error) error {
 
 // signer unlocks the named key and connects to the node: what every command that
 // signs a transaction starts with.
-func (g *Globals) signer(ctx context.Context, from string) (ed25519.PrivateKey, *client.Client, error) {
+func (g *Globals) signer(ctx context.Context, from string) (crypto.Signer, *client.Client, error) {
 	key, err := g.unlock(from)
 	if err != nil {
 		return nil, nil, err
@@ -83,11 +90,30 @@ func (g *Globals) resolveAddress(s string) (crypto.Address, error) {
 	return k.Address, nil
 }
 
-// submit signs msg with key, broadcasts it and waits for its block.
-func submit(ctx context.Context, c *client.Client, msg txn.Msg, key ed25519.PrivateKey) (client.Committed, error) {
-	ctx, cancel := context.WithTimeout(ctx, submitTimeout)
-	defer cancel()
-	return c.Submit(ctx, msg, key)
+// resumeAlone refuses --resume beside the command's other flags: a kept transaction is
+// sent again exactly as it was signed, and needs no key (nor, says requiredFlags, any
+// flag the command otherwise requires).
+func resumeAlone(cmd *cobra.Command, flags ...string) error {
+	var given []string
+	for _, f := range flags {
+		if cmd.Flags().Changed(f) {
+			given = append(given, "--"+f)
+		}
+	}
+	if len(given) > 0 {
+		return usageError{fmt.Errorf("--resume sends the kept transaction as it was signed: leave out %s", strings.Join(given, ", "))}
+	}
+	return nil
+}
+
+// resumeOrder sends a kept transaction about an order again, and reads the order.
+func resumeOrder(ctx context.Context, c *client.Client, ob outbox, command, ref string) (txn.Order, client.Committed, error) {
+	tx, res, err := ob.resume(ctx, c, command, ref)
+	if err != nil {
+		return txn.Order{}, client.Committed{}, err
+	}
+	order, err := c.Order(ctx, orderOf(tx))
+	return order, res, err
 }
 
 func readFile(flag, path string) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/chipmint/chipmint/internal/txn"
 	"github.com/spf13/cobra"
 )
 
@@ -26,8 +27,16 @@ func NewCmdSupply(g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			g.emit(map[string]any{"supply": s, "invariants": inv}, func(w io.Writer) {
+			ops, err := c.Operators(cmd.Context())
+			if err != nil {
+				return err
+			}
+			short := shortfalls(ops)
+			g.emit(map[string]any{"supply": s, "invariants": inv, "shortfall": short}, func(w io.Writer) {
 				fmt.Fprintf(w, "supply %s (issued %s, burned %s)\n", formatChips(s.TotalChips), formatChips(s.IssuedChips), formatChips(s.BurnedChips))
+				for _, op := range short.Operators {
+					fmt.Fprintf(w, "SHORTFALL %s: issued against payments the bank reversed (operator %s)\n", formatChips(op.Chips), op.ID)
+				}
 				if inv.OK {
 					fmt.Fprintf(w, "invariants hold at height %d\n", inv.Height)
 				} else {
@@ -40,4 +49,27 @@ func NewCmdSupply(g *Globals) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// shortfall is what was issued against payments the banks reversed since: chips in
+// circulation with no money behind them, in total and by operator.
+type shortfall struct {
+	TotalChips uint64              `json:"total_chips,string"`
+	Operators  []operatorShortfall `json:"operators"`
+}
+
+type operatorShortfall struct {
+	ID    string `json:"id"`
+	Chips uint64 `json:"chips,string"`
+}
+
+func shortfalls(ops []txn.Operator) shortfall {
+	s := shortfall{Operators: []operatorShortfall{}}
+	for _, op := range ops {
+		if op.ShortfallChips > 0 {
+			s.TotalChips += op.ShortfallChips
+			s.Operators = append(s.Operators, operatorShortfall{op.ID, op.ShortfallChips})
+		}
+	}
+	return s
 }

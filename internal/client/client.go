@@ -3,7 +3,6 @@ package client
 import (
 	"cmp"
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -67,16 +66,18 @@ func (c *Client) Height(ctx context.Context) (int64, error) {
 	return st.SyncInfo.LatestBlockHeight, nil
 }
 
-// Committed is a transaction in a committed block.
+// Committed is a transaction in a committed block. Its nonce is a decimal string in
+// JSON: a random 64-bit nonce does not fit the numbers of JavaScript.
 type Committed struct {
 	Hash   string `json:"hash"`
 	Height int64  `json:"height"`
-	Nonce  uint64 `json:"nonce"`
+	Nonce  uint64 `json:"nonce,string"`
 }
 
 // Submit signs msg with a fresh random nonce, broadcasts it and waits until it is in a
-// committed block. A rejection, in the mempool or in the block, is a *txn.Error.
-func (c *Client) Submit(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey) (Committed, error) {
+// committed block. A rejection, in the mempool or in the block, is a *txn.Error; a
+// signer that fails returns its error and nothing is broadcast.
+func (c *Client) Submit(ctx context.Context, msg txn.Msg, key crypto.Signer) (Committed, error) {
 	nonce, err := NewNonce()
 	if err != nil {
 		return Committed{}, err
@@ -86,28 +87,32 @@ func (c *Client) Submit(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey
 
 // SubmitWithNonce is Submit with a nonce the caller chose, for example to know the id
 // of the order a buy request creates before broadcasting it.
-func (c *Client) SubmitWithNonce(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey, nonce uint64) (Committed, error) {
+func (c *Client) SubmitWithNonce(ctx context.Context, msg txn.Msg, key crypto.Signer, nonce uint64) (Committed, error) {
 	raw, err := c.Sign(ctx, msg, key, nonce)
 	if err != nil {
 		return Committed{}, err
 	}
-	res, err := c.Broadcast(ctx, raw)
-	res.Nonce = nonce
-	return res, err
+	return c.Broadcast(ctx, raw)
 }
 
 // Sign signs msg for this chain, valid for ValidityBlocks from the latest height.
-func (c *Client) Sign(ctx context.Context, msg txn.Msg, key ed25519.PrivateKey, nonce uint64) ([]byte, error) {
+func (c *Client) Sign(ctx context.Context, msg txn.Msg, key crypto.Signer, nonce uint64) ([]byte, error) {
 	h, err := c.Height(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return txn.Sign(c.chainID, msg, key, nonce, uint64(h)+ValidityBlocks), nil
+	return txn.Sign(c.chainID, msg, key, nonce, uint64(h)+ValidityBlocks)
 }
 
 // Broadcast sends a signed transaction and waits until it is in a committed block.
+// Bytes that do not parse are refused here as the node would refuse them, as a
+// *txn.Error, and are not sent.
 func (c *Client) Broadcast(ctx context.Context, raw []byte) (Committed, error) {
-	hash := sha256.Sum256(raw)
+	tx, err := txn.Parse(raw)
+	if err != nil {
+		return Committed{}, err
+	}
+	hash := tx.Hash
 	res, err := c.rpc.BroadcastTxSync(ctx, raw)
 	switch {
 	case err != nil && strings.Contains(err.Error(), "tx already exists in cache"):
@@ -121,7 +126,7 @@ func (c *Client) Broadcast(ctx context.Context, raw []byte) (Committed, error) {
 	if err != nil {
 		return Committed{}, err
 	}
-	return Committed{Hash: fmt.Sprintf("%X", hash), Height: height}, nil
+	return Committed{Hash: fmt.Sprintf("%X", hash), Height: height, Nonce: tx.Nonce}, nil
 }
 
 // WaitCommitted waits until the transaction with hash is in a committed block and
@@ -139,7 +144,7 @@ func (c *Client) WaitCommitted(ctx context.Context, hash []byte) (int64, error) 
 		}
 		select {
 		case <-ctx.Done():
-			return 0, fmt.Errorf("%w: %x: %v", ErrNotCommitted, hash, ctx.Err())
+			return 0, fmt.Errorf("%w: %X: %w", ErrNotCommitted, hash, ctx.Err())
 		case <-tick.C:
 		}
 	}
@@ -180,6 +185,12 @@ func (c *Client) Order(ctx context.Context, id string) (txn.Order, error) {
 	return o, c.query(ctx, query.PathOrder, id, &o)
 }
 
+// OrderByBankReference reads the order that an operator's bank reference confirmed.
+func (c *Client) OrderByBankReference(ctx context.Context, operator, ref string) (txn.Order, error) {
+	var o txn.Order
+	return o, c.query(ctx, query.PathBankReference, operator+"/"+ref, &o)
+}
+
 // PaidOrders lists the orders paid and not yet issued.
 func (c *Client) PaidOrders(ctx context.Context) ([]txn.Order, error) {
 	var orders []txn.Order
@@ -194,7 +205,7 @@ func (c *Client) Operator(ctx context.Context, id string) (txn.Operator, error) 
 
 // RegisterOperator registers an operator, signed by an issuer's key, and returns it as
 // the chain has it.
-func (c *Client) RegisterOperator(ctx context.Context, reg *txn.RegisterOperator, issuerKey ed25519.PrivateKey) (txn.Operator, error) {
+func (c *Client) RegisterOperator(ctx context.Context, reg *txn.RegisterOperator, issuerKey crypto.Signer) (txn.Operator, error) {
 	if _, err := c.Submit(ctx, reg, issuerKey); err != nil {
 		return txn.Operator{}, fmt.Errorf("register operator %s: %w", reg.ID, err)
 	}
@@ -412,15 +423,41 @@ func (c *Client) Headers(ctx context.Context, minHeight, maxHeight int64) ([]Hea
 	return out, nil
 }
 
-// TxHeight finds a committed transaction by hash: its height, or false if the node does
-// not have it.
-func (c *Client) TxHeight(ctx context.Context, hash []byte) (int64, bool, error) {
+// TxResult is a transaction in a committed block, as the node indexed it: the block's
+// height, the chain's answer (OK, or the code of its rejection) and the bytes.
+type TxResult struct {
+	Hash   string
+	Height int64
+	Code   txn.Code
+	Log    string
+	Tx     []byte
+}
+
+// Tx finds a committed transaction by its hash (the SHA-256 of its bytes). A
+// transaction the node has not seen in a block, or not yet, is ErrNotFound.
+func (c *Client) Tx(ctx context.Context, hash []byte) (TxResult, error) {
 	res, err := c.rpc.Tx(ctx, hash, false)
 	if err != nil {
 		if strings.Contains(err.Error(), "not found") {
-			return 0, false, nil
+			return TxResult{}, fmt.Errorf("%w: transaction %X", ErrNotFound, hash)
 		}
-		return 0, false, fmt.Errorf("client: tx %X: %w", hash, err)
+		return TxResult{}, fmt.Errorf("client: tx %X: %w", hash, err)
+	}
+	return TxResult{
+		Hash: fmt.Sprintf("%X", hash), Height: res.Height,
+		Code: txn.Code(res.TxResult.Code), Log: res.TxResult.Log, Tx: res.Tx,
+	}, nil
+}
+
+// TxHeight finds a committed transaction by hash: its height, or false if the node does
+// not have it.
+func (c *Client) TxHeight(ctx context.Context, hash []byte) (int64, bool, error) {
+	res, err := c.Tx(ctx, hash)
+	if errors.Is(err, ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
 	}
 	return res.Height, true, nil
 }

@@ -60,8 +60,8 @@ type Cluster struct {
 	Homes    []string
 	RPC      []string
 	ChainID  string
-	Issuer   ed25519.PrivateKey
-	Operator ed25519.PrivateKey
+	Issuer   crypto.Signer
+	Operator crypto.Signer
 
 	mu      sync.Mutex
 	procs   []*process
@@ -76,8 +76,8 @@ type process struct {
 // New generates the network's homes with short consensus timeouts; Start runs nodes.
 func New(t testing.TB, bin string, o Options) *Cluster {
 	t.Helper()
-	issuer := key(201)
-	pub := issuer.Public().(ed25519.PublicKey)
+	issuer, pub := key(201)
+	operator, _ := key(202)
 	dir := t.TempDir()
 	homes, err := node.InitNetwork(node.NetworkOptions{
 		Dir: dir, Validators: o.Validators, ChainID: "chipmint-cluster", BlockTime: o.BlockTime, CheckpointInterval: o.CheckpointInterval,
@@ -88,7 +88,7 @@ func New(t testing.TB, bin string, o Options) *Cluster {
 		t.Fatalf("cluster: %v", err)
 	}
 	c := &Cluster{
-		t: t, bin: bin, netns: o.Netns, Homes: homes, ChainID: "chipmint-cluster", Issuer: issuer, Operator: key(202),
+		t: t, bin: bin, netns: o.Netns, Homes: homes, ChainID: "chipmint-cluster", Issuer: issuer, Operator: operator,
 		procs: make([]*process, len(homes)), clients: make([]*client.Client, len(homes)),
 	}
 	for i, h := range homes {
@@ -120,12 +120,14 @@ func shortTimeouts(conf *cfg.Config) {
 	conf.P2P.FlushThrottleTimeout = 10 * time.Millisecond
 }
 
-func key(seed byte) ed25519.PrivateKey {
+// key is the fixed key of a one-byte seed, and its public key.
+func key(seed byte) (crypto.Signer, ed25519.PublicKey) {
 	s := make([]byte, ed25519.SeedSize)
 	for i := range s {
 		s[i] = seed
 	}
-	return ed25519.NewKeyFromSeed(s)
+	k := ed25519.NewKeyFromSeed(s)
+	return k, k.Public().(ed25519.PublicKey)
 }
 
 // Start runs node i, with extra environment variables such as FAIL_TEST_INDEX=3.

@@ -37,7 +37,10 @@ type LoadStats struct {
 
 // RegisterOperator registers the cluster's operator, through any node.
 func (c *Cluster) RegisterOperator(ctx context.Context) error {
-	pub := c.Operator.Public().(ed25519.PublicKey)
+	pub, err := crypto.PublicKeyOf(c.Operator)
+	if err != nil {
+		return fmt.Errorf("cluster: operator: %w", err)
+	}
 	msg := &txn.RegisterOperator{
 		ID: "acme", Address: crypto.AddressOf(pub), PublicKey: pub,
 		Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Payments GmbH", Currency: "EUR"},
@@ -55,12 +58,13 @@ func (c *Cluster) RegisterOperator(ctx context.Context) error {
 func (c *Cluster) StartLoad(ctx context.Context, workers int) *Load {
 	ctx, cancel := context.WithCancel(ctx)
 	l := &Load{c: c, cancel: cancel, rejected: map[txn.Code]int{}}
-	buyers := make([]ed25519.PrivateKey, workers)
+	buyers := make([]crypto.Signer, workers)
+	pubs := make([]ed25519.PublicKey, workers)
 	for w := range buyers {
-		buyers[w] = key(byte(10 + w))
+		buyers[w], pubs[w] = key(byte(10 + w))
 	}
 	for w := range workers {
-		l.wg.Go(func() { l.work(ctx, w, buyers) })
+		l.wg.Go(func() { l.work(ctx, w, buyers, pubs) })
 	}
 	return l
 }
@@ -75,8 +79,9 @@ func (l *Load) Stop() ([]audit.Acked, LoadStats) {
 	return l.acked, LoadStats{Acked: len(l.acked), Rejected: l.rejected, Retries: l.retries}
 }
 
-func (l *Load) work(ctx context.Context, w int, buyers []ed25519.PrivateKey) {
-	buyer := buyers[w]
+func (l *Load) work(ctx context.Context, w int, buyers []crypto.Signer, pubs []ed25519.PublicKey) {
+	buyer, pub := buyers[w], pubs[w]
+	me, next := crypto.AddressOf(pub), crypto.AddressOf(pubs[(w+1)%len(pubs)])
 	for round := 0; ctx.Err() == nil; round++ {
 		via := w + round
 		nonce := uint64(w)<<32 | uint64(round)
@@ -84,9 +89,9 @@ func (l *Load) work(ctx context.Context, w int, buyers []ed25519.PrivateKey) {
 		if _, err := l.sendNonce(ctx, via, buy, buyer, nonce); err != nil {
 			continue
 		}
-		id := txn.OrderID(crypto.AddressOf(buyer.Public().(ed25519.PublicKey)), nonce)
+		id := txn.OrderID(me, nonce)
 		confirm := &txn.ConfirmPayment{
-			OrderID: id, Buyer: txn.PartyOf(buy.BuyerID, buyer.Public().(ed25519.PublicKey)),
+			OrderID: id, Buyer: txn.PartyOf(buy.BuyerID, pub),
 			AmountMinor: buy.AmountMinor, Currency: "EUR", BankReference: fmt.Sprintf("UETR-%d-%d", w, round),
 		}
 		if _, err := l.send(ctx, via+1, confirm, l.c.Operator); err != nil {
@@ -96,14 +101,13 @@ func (l *Load) work(ctx context.Context, w int, buyers []ed25519.PrivateKey) {
 		if _, err := l.send(ctx, via+2, &txn.Issue{OrderID: id, Chips: chips}, l.c.Issuer); err != nil {
 			continue
 		}
-		to := crypto.AddressOf(buyers[(w+1)%len(buyers)].Public().(ed25519.PublicKey))
-		if to != crypto.AddressOf(buyer.Public().(ed25519.PublicKey)) {
-			_, _ = l.send(ctx, via+3, &txn.Transfer{To: to, AmountChips: chips / 2}, buyer)
+		if next != me {
+			_, _ = l.send(ctx, via+3, &txn.Transfer{To: next, AmountChips: chips / 2}, buyer)
 		}
 	}
 }
 
-func (l *Load) send(ctx context.Context, via int, msg txn.Msg, k ed25519.PrivateKey) ([]byte, error) {
+func (l *Load) send(ctx context.Context, via int, msg txn.Msg, k crypto.Signer) ([]byte, error) {
 	nonce, err := client.NewNonce()
 	if err != nil {
 		return nil, err
@@ -114,7 +118,7 @@ func (l *Load) send(ctx context.Context, via int, msg txn.Msg, k ed25519.Private
 // sendNonce signs msg once and broadcasts the same bytes through node after node until
 // one reports it committed or rejected. A replay rejection after an earlier attempt
 // may mean that attempt made it: the transaction is then looked up by hash.
-func (l *Load) sendNonce(ctx context.Context, via int, msg txn.Msg, k ed25519.PrivateKey, nonce uint64) ([]byte, error) {
+func (l *Load) sendNonce(ctx context.Context, via int, msg txn.Msg, k crypto.Signer, nonce uint64) ([]byte, error) {
 	var raw []byte
 	n := len(l.c.Homes)
 	for attempt := 0; ctx.Err() == nil; attempt++ {
@@ -130,7 +134,9 @@ func (l *Load) sendNonce(ctx context.Context, via int, msg txn.Msg, k ed25519.Pr
 				l.retry(ctx)
 				continue
 			}
-			raw = txn.Sign(l.c.ChainID, msg, k, nonce, uint64(h)+txn.ValidityBlocksMax/2)
+			if raw, err = txn.Sign(l.c.ChainID, msg, k, nonce, uint64(h)+txn.ValidityBlocksMax/2); err != nil {
+				return nil, err
+			}
 		}
 		hash := sha256.Sum256(raw)
 		bctx, cancel := context.WithTimeout(ctx, 10*time.Second)

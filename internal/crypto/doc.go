@@ -11,4 +11,8 @@
 // network and a panic there would take a validator down. Nor may it change which
 // signatures verify: Verify accepts exactly what Go's crypto/ed25519 accepts, whatever
 // implementation runs it (docs/decisions/0012-verify-once.md).
+//
+// Everything that signs takes a Signer, the standard library's crypto.Signer, and signs
+// through Sign: a key in memory and a key in a hardware token are used alike, and a
+// signer of any key but an Ed25519 one is refused.
 package crypto

@@ -62,7 +62,10 @@ func (g *Gateway) writeReceipt(rec Record, order txn.Order) (string, error) {
 	if _, err := fiat.ParseIBAN(e.DebtorIBAN); err != nil {
 		return g.finish(rec, StatusException, order.ID, "the payer's IBAN is missing or invalid: no receipt can name it")
 	}
-	rf := txn.IssueReceipt(g.cfg.Client.ChainID(), r, g.cfg.Key)
+	rf, err := txn.IssueReceipt(g.cfg.Client.ChainID(), r, g.cfg.Key)
+	if err != nil {
+		return "", fmt.Errorf("gateway: sign the receipt for order %s: %w", order.ID, err)
+	}
 	b, err := json.MarshalIndent(rf, "", "  ")
 	if err != nil {
 		return "", err

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/chipmint/chipmint/internal/camt"
@@ -23,7 +20,8 @@ type NotificationSource interface {
 // RunFeed reads the operator account's notifications from the bank until ctx is done.
 // The cursor advances only once a document's entries are all journaled and handled, so
 // a crash re-reads the document and the journal skips what was done. A document that
-// does not parse is kept in failedDir for a person and skipped.
+// does not parse is kept in failedDir for a person, listed with the failed files, and
+// skipped.
 func (g *Gateway) RunFeed(ctx context.Context, src NotificationSource, failedDir string, poll time.Duration) error {
 	iban := g.cfg.Operator.Account.IBAN
 	feed := "bank:" + iban
@@ -61,11 +59,13 @@ func (g *Gateway) feedOnce(ctx context.Context, src NotificationSource, feed, fa
 	var perr *camt.ParseError
 	switch {
 	case errors.As(err, &perr):
-		name := fmt.Sprintf("feed-%d-%d.xml", after, next)
-		if kerr := keepFailed(failedDir, name, doc, err); kerr != nil {
+		if kerr := os.MkdirAll(failedDir, 0o700); kerr != nil {
 			return false, kerr
 		}
-		g.log.Error("bank notification does not parse; kept for a person", "file", filepath.Join(failedDir, name), "err", err)
+		name := fmt.Sprintf("feed-%d-%d.xml", after, next)
+		if kerr := g.setAside(failedDir, name, err.Error(), func(path string) error { return writeDurably(path, doc) }); kerr != nil {
+			return false, kerr
+		}
 	case err != nil:
 		return false, err
 	default:
@@ -73,75 +73,6 @@ func (g *Gateway) feedOnce(ctx context.Context, src NotificationSource, feed, fa
 			"entries", sum.Entries, "confirmed", sum.Confirmed, "exceptions", sum.Exceptions, "duplicates", sum.Duplicates)
 	}
 	return next > after, g.cfg.Journal.SetCursor(feed, next)
-}
-
-// RunFolder handles the camt files banks drop into inbox until ctx is done: each file
-// handled goes to inbox/processed, each that does not parse to inbox/failed with a
-// note of why. A file waits in the inbox while the node is unreachable.
-func (g *Gateway) RunFolder(ctx context.Context, inbox string, poll time.Duration) error {
-	for _, d := range []string{"processed", "failed"} {
-		if err := os.MkdirAll(filepath.Join(inbox, d), 0o700); err != nil {
-			return fmt.Errorf("gateway: inbox: %w", err)
-		}
-	}
-	g.resumeUntilDone(ctx)
-	for ctx.Err() == nil {
-		if err := g.FolderOnce(ctx, inbox); err != nil {
-			g.log.Warn("drop folder", "err", err)
-			g.resumeUntilDone(ctx)
-		}
-		sleep(ctx, poll)
-	}
-	return nil
-}
-
-// FolderOnce handles every file waiting in inbox, oldest name first.
-func (g *Gateway) FolderOnce(ctx context.Context, inbox string) error {
-	names, err := filepath.Glob(filepath.Join(inbox, "*.xml"))
-	if err != nil {
-		return err
-	}
-	slices.Sort(names)
-	for _, path := range names {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		base := filepath.Base(path)
-		sum, err := g.Process(ctx, b, "file:"+base)
-		var perr *camt.ParseError
-		switch {
-		case errors.As(err, &perr):
-			if kerr := keepFailed(filepath.Join(inbox, "failed"), base, b, err); kerr != nil {
-				return kerr
-			}
-			if rerr := os.Remove(path); rerr != nil {
-				return rerr
-			}
-			g.log.Error("bank file does not parse; moved to failed", "file", base, "err", err)
-			continue
-		case err != nil:
-			return err
-		}
-		if err := os.Rename(path, filepath.Join(inbox, "processed", base)); err != nil {
-			return err
-		}
-		g.log.Info("bank file handled", "file", base, "entries", sum.Entries, "confirmed", sum.Confirmed,
-			"exceptions", sum.Exceptions, "duplicates", sum.Duplicates)
-	}
-	return nil
-}
-
-// keepFailed stores a document that does not parse, and why, for a person.
-func keepFailed(dir, name string, doc []byte, why error) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	if err := writeFileAtomic(filepath.Join(dir, name), doc); err != nil {
-		return err
-	}
-	note := strings.TrimSuffix(name, filepath.Ext(name)) + ".error.txt"
-	return writeFileAtomic(filepath.Join(dir, note), []byte(why.Error()+"\n"))
 }
 
 // resumeUntilDone retries the unfinished entries once; what still fails waits for the

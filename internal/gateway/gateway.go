@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -32,8 +31,9 @@ const (
 
 // Config sets up a gateway.
 type Config struct {
-	Client   *client.Client
-	Key      ed25519.PrivateKey
+	Client *client.Client
+	// Key signs as the operator: a key in memory or in a hardware token.
+	Key      crypto.Signer
 	Operator txn.Operator
 	Journal  *Journal
 	Mode     Mode
@@ -72,7 +72,11 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Mode != ModeNotice && cfg.Mode != ModeReceipt {
 		return nil, fmt.Errorf("%w, got %q", ErrMode, cfg.Mode)
 	}
-	if crypto.AddressOf(cfg.Key.Public().(ed25519.PublicKey)) != cfg.Operator.Address {
+	addr, err := crypto.AddressOfSigner(cfg.Key)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if addr != cfg.Operator.Address {
 		return nil, fmt.Errorf("%w: operator %s signs as %s", ErrNotOperatorKey, cfg.Operator.ID, cfg.Operator.Address)
 	}
 	if cfg.Mode == ModeReceipt {
@@ -223,12 +227,13 @@ func (g *Gateway) Resume(ctx context.Context) (Summary, error) {
 }
 
 // journalKey is the entry's bank reference, or for an entry without one a digest of
-// its content, so that it is still recorded once.
+// its content in the journal's own form (which no change to the camt reader or the API
+// moves), so that it is still recorded once.
 func journalKey(e camt.Entry) string {
 	if ref := e.BankReference(); ref != "" {
 		return ref
 	}
-	b, _ := json.Marshal(e)
+	b, _ := json.Marshal(storedEntryOf(e))
 	sum := sha256.Sum256(b)
 	return "noref-" + hex.EncodeToString(sum[:12])
 }

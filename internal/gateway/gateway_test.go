@@ -276,51 +276,6 @@ func TestCurrencyReversalAndPending(t *testing.T) {
 	}
 }
 
-func TestDropFolderKeepsWhatDoesNotParse(t *testing.T) {
-	w := newWorld(t, ModeNotice)
-	o := w.ch.Buy(t, nodetest.Key(1), "alice", 10_000)
-	w.pay(10_000, o.PaymentReference)
-	good := w.notifications()
-	inbox := t.TempDir()
-	files := map[string][]byte{
-		"1-good.xml":      good,
-		"2-truncated.xml": good[:len(good)/2],
-		"3-malformed.xml": []byte("<Document><not camt"),
-		"4-again.xml":     good,
-	}
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(inbox, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, d := range []string{"processed", "failed"} {
-		if err := os.MkdirAll(filepath.Join(inbox, d), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.gw.FolderOnce(nodetest.Context(t), inbox); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"processed/1-good.xml", "processed/4-again.xml",
-		"failed/2-truncated.xml", "failed/2-truncated.error.txt", "failed/3-malformed.xml", "failed/3-malformed.error.txt",
-	} {
-		if _, err := os.Stat(filepath.Join(inbox, want)); err != nil {
-			t.Errorf("%s: %v", want, err)
-		}
-	}
-	if left, _ := filepath.Glob(filepath.Join(inbox, "*.xml")); len(left) != 0 {
-		t.Errorf("left in the inbox: %v", left)
-	}
-	kept, err := os.ReadFile(filepath.Join(inbox, "failed", "2-truncated.xml"))
-	if err != nil || string(kept) != string(files["2-truncated.xml"]) {
-		t.Errorf("the failed file was not kept as delivered")
-	}
-	if n := w.ch.CountEvents(t, o.ID, txn.StatusPaid); n != 1 {
-		t.Fatalf("%d confirmations, want 1", n)
-	}
-}
-
 // Receipt mode: the gateway writes a signed receipt; the buyer's wallet countersigns
 // and submits it.
 func TestReceiptModeBuyerCountersigns(t *testing.T) {

@@ -53,19 +53,22 @@ type storedEntry struct {
 }
 
 func encodeRecord(r Record) ([]byte, error) {
-	e := r.Entry
 	return json.Marshal(storedRecord{
 		Version: journalVersion, BankReference: r.BankReference, Source: r.Source, Status: r.Status,
 		OrderID: r.OrderID, Reason: r.Reason, TxHash: r.TxHash, Height: r.Height, Attempts: r.Attempts,
-		ReceivedAt: r.ReceivedAt, UpdatedAt: r.UpdatedAt,
-		Entry: storedEntry{
-			AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: string(e.CreditDebit), Reversal: e.Reversal,
-			Status: string(e.Status), BookingDate: e.BookingDate, ValueDate: e.ValueDate, EntryRef: e.EntryRef,
-			AcctSvcrRef: e.AcctSvcrRef, EndToEndID: e.EndToEndID, UETR: e.UETR, DebtorName: e.DebtorName,
-			DebtorIBAN: e.DebtorIBAN, CreditorName: e.CreditorName, CreditorIBAN: e.CreditorIBAN,
-			CreditorReference: e.CreditorReference, Unstructured: e.Unstructured, ReturnReason: e.ReturnReason,
-		},
+		ReceivedAt: r.ReceivedAt, UpdatedAt: r.UpdatedAt, Entry: storedEntryOf(r.Entry),
 	})
+}
+
+// storedEntryOf is a bank entry in the journal's own form.
+func storedEntryOf(e camt.Entry) storedEntry {
+	return storedEntry{
+		AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: string(e.CreditDebit), Reversal: e.Reversal,
+		Status: string(e.Status), BookingDate: e.BookingDate, ValueDate: e.ValueDate, EntryRef: e.EntryRef,
+		AcctSvcrRef: e.AcctSvcrRef, EndToEndID: e.EndToEndID, UETR: e.UETR, DebtorName: e.DebtorName,
+		DebtorIBAN: e.DebtorIBAN, CreditorName: e.CreditorName, CreditorIBAN: e.CreditorIBAN,
+		CreditorReference: e.CreditorReference, Unstructured: e.Unstructured, ReturnReason: e.ReturnReason,
+	}
 }
 
 // decodeRecord reads a stored record of any version this gateway knows.

@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +16,8 @@ import (
 // Config sets up the service.
 type Config struct {
 	Client *client.Client
-	Key    ed25519.PrivateKey
+	// Key signs as an issuer: a key in memory or in a hardware token.
+	Key crypto.Signer
 	// ApprovalAboveChips makes orders of more chips wait for an approval; 0 never does.
 	ApprovalAboveChips uint64
 	Approvals          *Approvals
@@ -72,7 +72,10 @@ func (s *Service) CheckKey(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	addr := crypto.AddressOf(s.cfg.Key.Public().(ed25519.PublicKey))
+	addr, err := crypto.AddressOfSigner(s.cfg.Key)
+	if err != nil {
+		return fmt.Errorf("issuer: %w", err)
+	}
 	for _, is := range issuers {
 		if is.Address == addr {
 			return nil

@@ -50,7 +50,7 @@ func TestCatchUpIssuesEveryPaidOrderOnce(t *testing.T) {
 	if err != nil || len(rep.Issued)+len(rep.Failed) != 0 {
 		t.Fatalf("second pass: %+v %v", rep, err)
 	}
-	bal, err := ch.Client.Balance(nodetest.Context(t), nodetest.Address(buyer))
+	bal, err := ch.Client.Balance(nodetest.Context(t), nodetest.Address(t, buyer))
 	if err != nil || bal != 150_000_000 {
 		t.Fatalf("buyer holds %d, want 150 chips (%v)", bal, err)
 	}

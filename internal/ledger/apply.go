@@ -116,6 +116,8 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return issue(kv, b, tx.Sender, m)
 	case *txn.Transfer:
 		return transfer(kv, tx.Sender, m)
+	case *txn.ReversePayment:
+		return reversePayment(kv, b, tx.Sender, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

@@ -38,7 +38,11 @@ func benchTransfers(b *testing.B) (*store.DB, []*txn.Signed) {
 	txs := make([]*txn.Signed, benchBlockTxs)
 	for i := range txs {
 		to := crypto.AddressOf(pub(keys[(i+1)%len(keys)]))
-		tx, err := txn.Parse(txn.Sign(chainID, &txn.Transfer{To: to, AmountChips: 1}, keys[i], uint64(i+1), 100))
+		raw, err := txn.Sign(chainID, &txn.Transfer{To: to, AmountChips: 1}, keys[i], uint64(i+1), 100)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tx, err := txn.Parse(raw)
 		if err != nil {
 			b.Fatal(err)
 		}

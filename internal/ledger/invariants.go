@@ -53,14 +53,20 @@ func checkSupply(r store.Reader) error {
 	return nil
 }
 
+// orderSums are the chips of each operator's orders: issued, and issued then reversed.
+type orderSums struct {
+	issued, shortfall map[string]uint64
+}
+
 // checkOrders: each operator's issued chips are its issued orders' and within its cap
-// (3); each issued quantity is the rate of the amount received (5).
+// (3), its shortfall the chips of its issued orders whose payment was reversed; each
+// issued quantity is the rate of the amount received (5).
 func checkOrders(r store.Reader) error {
 	ops := make(map[string]txn.Operator)
 	for _, op := range Operators(r) {
 		ops[op.ID] = op
 	}
-	issued := make(map[string]uint64)
+	sums := orderSums{issued: map[string]uint64{}, shortfall: map[string]uint64{}}
 	var err error
 	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
 		var o txn.Order
@@ -68,7 +74,7 @@ func checkOrders(r store.Reader) error {
 			err = broken("order record: %v", derr)
 			return false
 		}
-		err = checkOrder(o, ops, issued)
+		err = checkOrder(o, ops, sums)
 		return err == nil
 	})
 	if err != nil {
@@ -80,8 +86,11 @@ func checkOrders(r store.Reader) error {
 		if sumIssued, carry = bits.Add64(sumIssued, op.IssuedChips, 0); carry != 0 {
 			return broken("operators' issued chips overflow")
 		}
-		if op.IssuedChips != issued[op.ID] {
-			return broken("operator %q issued %d chips, its orders %d", op.ID, op.IssuedChips, issued[op.ID])
+		if op.IssuedChips != sums.issued[op.ID] {
+			return broken("operator %q issued %d chips, its orders %d", op.ID, op.IssuedChips, sums.issued[op.ID])
+		}
+		if op.ShortfallChips != sums.shortfall[op.ID] {
+			return broken("operator %q is short %d chips, its reversed orders %d", op.ID, op.ShortfallChips, sums.shortfall[op.ID])
 		}
 		if op.BurnedChips > op.IssuedChips || op.OutstandingChips() > op.CapChips {
 			return broken("operator %q outstanding %d-%d over cap %d", op.ID, op.IssuedChips, op.BurnedChips, op.CapChips)
@@ -93,7 +102,7 @@ func checkOrders(r store.Reader) error {
 	return nil
 }
 
-func checkOrder(o txn.Order, ops map[string]txn.Operator, issued map[string]uint64) error {
+func checkOrder(o txn.Order, ops map[string]txn.Operator, sums orderSums) error {
 	op, ok := ops[o.Operator]
 	if !ok {
 		return broken("order %s names unknown operator %q", o.ID, o.Operator)
@@ -104,18 +113,29 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, issued map[string]uint
 			return broken("order %s is %s but has a payment", o.ID, o.Status)
 		}
 		return nil
-	case txn.StatusPaid, txn.StatusIssued:
+	case txn.StatusPaid, txn.StatusIssued, txn.StatusReversed:
 	default:
 		return broken("order %s has unknown status %q", o.ID, o.Status)
 	}
 	if want, err := op.Rate.ChipsFor(o.ReceivedMinor); err != nil || want != o.Chips {
 		return broken("order %s: %d chips for %d minor units at rate %d/%d", o.ID, o.Chips, o.ReceivedMinor, op.Rate.Chips, op.Rate.Minor)
 	}
-	if o.Status == txn.StatusIssued {
-		var carry uint64
-		issued[o.Operator], carry = bits.Add64(issued[o.Operator], o.Chips, 0)
-		if carry != 0 {
-			return broken("operator %q issued chips overflow", o.Operator)
+	if (o.Status == txn.StatusIssued) != (o.IssuedHeight > 0) && o.Status != txn.StatusReversed {
+		return broken("order %s is %s with issued height %d", o.ID, o.Status, o.IssuedHeight)
+	}
+	if (o.Status == txn.StatusReversed) != (o.ReversedHeight > 0) {
+		return broken("order %s is %s with reversed height %d", o.ID, o.Status, o.ReversedHeight)
+	}
+	if o.IssuedHeight == 0 {
+		return nil
+	}
+	var carry uint64
+	if sums.issued[o.Operator], carry = bits.Add64(sums.issued[o.Operator], o.Chips, 0); carry != 0 {
+		return broken("operator %q issued chips overflow", o.Operator)
+	}
+	if o.Status == txn.StatusReversed {
+		if sums.shortfall[o.Operator], carry = bits.Add64(sums.shortfall[o.Operator], o.Chips, 0); carry != 0 {
+			return broken("operator %q shortfall overflows", o.Operator)
 		}
 	}
 	return nil

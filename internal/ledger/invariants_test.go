@@ -37,7 +37,11 @@ func issuedState(t *testing.T) (*store.Overlay, string, crypto.Address) {
 	b := Block{ChainID: chainID, Height: 1}
 	apply := func(signer ed25519.PrivateKey, nonce uint64, msg txn.Msg) {
 		t.Helper()
-		tx, err := txn.Parse(txn.Sign(chainID, msg, signer, nonce, 5))
+		raw, err := txn.Sign(chainID, msg, signer, nonce, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := txn.Parse(raw)
 		if err != nil {
 			t.Fatal(err)
 		}

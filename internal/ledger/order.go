@@ -193,6 +193,37 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 	return []Event{orderEvent(o)}, nil
 }
 
+// reversePayment records that the bank reversed the credit that confirmed one of the
+// signing operator's orders. A paid order becomes reversed and is never issued; an
+// issued one becomes reversed too, and its chips, already in circulation, count in the
+// operator's shortfall. The bank reference stays spent: it can never confirm again.
+func reversePayment(kv store.KV, b Block, signer crypto.Address, m *txn.ReversePayment) ([]Event, error) {
+	op, err := requireOperator(kv, signer)
+	if err != nil {
+		return nil, err
+	}
+	o, ok := OrderByBankReference(kv, op.ID, m.BankReference)
+	if !ok {
+		return nil, txn.Errorf(txn.UnknownBankReference, "bank reference %q confirmed no order of operator %q", m.BankReference, op.ID)
+	}
+	switch o.Status {
+	case txn.StatusReversed:
+		return nil, txn.Errorf(txn.AlreadyReversed, "the payment of order %s was reversed at height %d", o.ID, o.ReversedHeight)
+	case txn.StatusPaid:
+		kv.Delete(paidKey(o.ID))
+	case txn.StatusIssued:
+		shortfall, carry := bits.Add64(op.ShortfallChips, o.Chips, 0)
+		if carry != 0 {
+			return nil, txn.Errorf(txn.Overflow, "operator %q shortfall would overflow", op.ID)
+		}
+		op.ShortfallChips = shortfall
+		putRecord(kv, operatorKey(op.ID), op)
+	}
+	o.Status, o.ReversedHeight, o.ReversalReason = txn.StatusReversed, b.Height, m.Reason
+	putRecord(kv, orderKey(o.ID), o)
+	return []Event{orderEvent(o)}, nil
+}
+
 func orderEvent(o txn.Order) Event {
 	return Event{Type: "order", Attrs: []Attr{
 		{"id", o.ID}, {"status", string(o.Status)}, {"buyer", o.Buyer.Address.String()}, {"operator", o.Operator},

@@ -57,6 +57,21 @@ func recordExamples() []recordExample {
 			Operator: "acme-bank", AmountMinor: 12_345, Currency: "EUR", Status: txn.StatusAwaitingPayment,
 			CreatedHeight: 20,
 		}},
+		{name: "operator.short", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Bank AG", Currency: "EUR"},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12, ShortfallChips: 123_450_000,
+		}},
+		{name: "order.reversed", decoded: newOf[txn.Order], value: txn.Order{
+			ID: "0123456789ABCDEF0123", PaymentReference: "RF550123456789ABCDEF0123",
+			Buyer:    txn.PartyOf("customer-42", buyerPub),
+			Operator: "acme-bank", AmountMinor: 12_345, Currency: "EUR", Status: txn.StatusReversed,
+			ReceivedMinor: 12_345, BankReference: "BANKREF-0001", ConfirmedBy: txn.ConfirmedByNotice,
+			Chips: 123_450_000, CreatedHeight: 20, PaidHeight: 25, IssuedHeight: 30, ExpiresHeight: 86_420,
+			ReversedHeight: 40, ReversalReason: "AC04 account closed",
+		}},
 		{name: "supply", decoded: newOf[txn.Supply], value: txn.Supply{
 			TotalChips: 250_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
 		}},

@@ -111,6 +111,15 @@ func GetOrder(r store.Reader, id string) (txn.Order, bool) {
 	return o, ok
 }
 
+// OrderByBankReference returns the order that an operator's bank reference confirmed.
+func OrderByBankReference(r store.Reader, operator, ref string) (txn.Order, bool) {
+	id, ok := r.Get(bankRefKey(operator, ref))
+	if !ok {
+		return txn.Order{}, false
+	}
+	return GetOrder(r, string(id))
+}
+
 // GetOperator returns the operator with id.
 func GetOperator(r store.Reader, id string) (txn.Operator, bool) {
 	var o txn.Operator

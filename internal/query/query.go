@@ -28,6 +28,9 @@ const (
 	PathSupply     = "/supply"
 	PathIssuers    = "/issuers"
 	PathInvariants = "/invariants"
+	// PathBankReference finds the order an operator's bank reference confirmed; its
+	// data is "OPERATOR/REFERENCE".
+	PathBankReference = "/order/by-bank-reference"
 )
 
 // Balance is the answer to PathBalance.

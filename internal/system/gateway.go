@@ -2,7 +2,6 @@ package system
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -18,7 +18,7 @@ import (
 // GatewayConfig sets up an operator's gateway.
 type GatewayConfig struct {
 	Client   *client.Client
-	Key      ed25519.PrivateKey
+	Key      crypto.Signer
 	Operator txn.Operator
 	Mode     gateway.Mode
 	// Dir holds the journal, the receipts and the files that failed.

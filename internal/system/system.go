@@ -2,7 +2,6 @@ package system
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/issuer"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -21,7 +21,7 @@ import (
 // registration on the chain and its gateway.
 type Operator struct {
 	ID       string
-	Key      ed25519.PrivateKey
+	Key      crypto.Signer
 	Holder   string
 	Currency string
 	Rate     txn.Rate
@@ -40,7 +40,7 @@ type Config struct {
 	Dir    string
 	Client *client.Client
 	// IssuerKey registers the operators and runs the issuer service.
-	IssuerKey ed25519.PrivateKey
+	IssuerKey crypto.Signer
 	// Bank is the sandbox bank; its Dir defaults to Dir/bank.
 	Bank      BankConfig
 	Operators []Operator
@@ -131,11 +131,15 @@ func (s *System) ensureOperator(ctx context.Context, c Config, o Operator) (txn.
 	if !errors.Is(err, client.ErrNotFound) {
 		return op, err
 	}
+	pub, err := crypto.PublicKeyOf(o.Key)
+	if err != nil {
+		return txn.Operator{}, fmt.Errorf("operator %s: %w", o.ID, err)
+	}
 	acct, err := s.Bank.Client.OpenAccount(ctx, bank.OpenAccountRequest{Holder: o.Holder, Currency: o.Currency})
 	if err != nil {
 		return txn.Operator{}, fmt.Errorf("open operator %s's bank account: %w", o.ID, err)
 	}
-	reg := txn.NewRegisterOperator(o.ID, o.Key.Public().(ed25519.PublicKey),
+	reg := txn.NewRegisterOperator(o.ID, pub,
 		txn.BankAccount{IBAN: acct.IBAN, BIC: acct.BIC, Holder: acct.Holder, Currency: o.Currency}, o.Rate, o.CapChips)
 	return c.Client.RegisterOperator(ctx, reg, c.IssuerKey)
 }

@@ -4,7 +4,7 @@ import "testing"
 
 // benchTransfer is a signed transfer as a wallet sends it.
 func benchTransfer() []byte {
-	return Sign(testChainID, &Transfer{To: addrOf(buyerKey), AmountChips: 1_000_000}, holderKey, 42, testValidUntil)
+	return mustSign(testChainID, &Transfer{To: addrOf(buyerKey), AmountChips: 1_000_000}, holderKey, 42, testValidUntil)
 }
 
 func BenchmarkParseTransfer(b *testing.B) {

@@ -41,6 +41,8 @@ const (
 	BadReceiptSignature     Code = 27
 	ReceiptMismatch         Code = 28
 	AlreadyConfirmed        Code = 29
+	UnknownBankReference    Code = 30
+	AlreadyReversed         Code = 31
 )
 
 type codeInfo struct {
@@ -79,6 +81,8 @@ var codeTable = map[Code]codeInfo{
 	BadReceiptSignature:     {"bad_receipt_signature", "the operator's signature on the receipt does not verify"},
 	ReceiptMismatch:         {"receipt_mismatch", "the receipt does not match the order or the operator's account"},
 	AlreadyConfirmed:        {"already_confirmed", "this bank reference already confirmed this order: nothing to do"},
+	UnknownBankReference:    {"unknown_bank_reference", "this operator's bank reference confirmed no order"},
+	AlreadyReversed:         {"already_reversed", "the payment that confirmed this order was already reversed"},
 }
 
 // String is the code's stable name, such as "replayed".

@@ -43,6 +43,8 @@ var goldenCodes = []struct {
 	{27, "bad_receipt_signature"},
 	{28, "receipt_mismatch"},
 	{29, "already_confirmed"},
+	{30, "unknown_bank_reference"},
+	{31, "already_reversed"},
 }
 
 func TestCodesGolden(t *testing.T) {

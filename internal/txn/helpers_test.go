@@ -92,12 +92,16 @@ func validReceipt() Receipt {
 
 func validSubmitReceipt() SubmitReceipt {
 	r := validReceipt()
-	return SubmitReceipt{Receipt: r, OperatorSignature: SignReceipt(testChainID, r, operatorKey)}
+	return SubmitReceipt{Receipt: r, OperatorSignature: mustSignReceipt(testChainID, r, operatorKey)}
 }
 
 func validIssue() Issue { return Issue{OrderID: testOrderID(), Chips: 123_450_000} }
 
 func validTransfer() Transfer { return Transfer{To: addrOf(holderKey), AmountChips: 5_000_000} }
+
+func validReversePayment() ReversePayment {
+	return ReversePayment{BankReference: "BANKREF-0001", Reason: "AC04 account closed"}
+}
 
 // sample is one valid signed transaction of a message type, with who signs it.
 type sample struct {
@@ -117,11 +121,31 @@ func samples() []sample {
 		{name: "submit_receipt", msg: validSubmitReceipt(), signer: buyerKey, nonce: 8},
 		{name: "issue", msg: validIssue(), signer: issuerKey, nonce: 2},
 		{name: "transfer", msg: validTransfer(), signer: buyerKey, nonce: 9},
+		{name: "reverse_payment", msg: validReversePayment(), signer: operatorKey, nonce: 10},
 	}
 }
 
 func (s sample) sign() []byte {
-	return Sign(testChainID, s.msg, s.signer, s.nonce, testValidUntil)
+	return mustSign(testChainID, s.msg, s.signer, s.nonce, testValidUntil)
+}
+
+// mustSign is Sign with a key in memory, which cannot fail: it panics if it does.
+func mustSign(chainID string, msg Msg, key ed25519.PrivateKey, nonce, validUntil uint64) []byte {
+	b, err := Sign(chainID, msg, key, nonce, validUntil)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// mustSignReceipt is SignReceipt with a key in memory, which cannot fail: it panics if
+// it does.
+func mustSignReceipt(chainID string, r Receipt, key ed25519.PrivateKey) []byte {
+	sig, err := SignReceipt(chainID, r, key)
+	if err != nil {
+		panic(err)
+	}
+	return sig
 }
 
 // mustParse parses b and fails the test on any error.

@@ -20,6 +20,7 @@ const (
 	TypeSubmitReceipt    Type = 4
 	TypeIssue            Type = 5
 	TypeTransfer         Type = 6
+	TypeReversePayment   Type = 7
 )
 
 var typeNames = map[Type]string{
@@ -29,6 +30,7 @@ var typeNames = map[Type]string{
 	TypeSubmitReceipt:    "submit_receipt",
 	TypeIssue:            "issue",
 	TypeTransfer:         "transfer",
+	TypeReversePayment:   "reverse_payment",
 }
 
 func (t Type) String() string {
@@ -185,6 +187,17 @@ type Transfer struct {
 	AmountChips uint64         `json:"amount_chips,string"`
 }
 
+// ReversePayment (operator) records that the bank reversed the credit that confirmed an
+// order, identified by the bank reference the confirmation recorded: a paid order is then
+// never issued, and an issued one leaves the operator short of its chips.
+type ReversePayment struct {
+	_             struct{} `cbor:",toarray"`
+	BankReference string   `json:"bank_reference"`
+	// Reason is the bank's reason, such as an ISO 20022 return reason code (AC04) or
+	// its text.
+	Reason string `json:"reason"`
+}
+
 // Type implements Msg.
 func (RegisterOperator) Type() Type { return TypeRegisterOperator }
 
@@ -203,6 +216,9 @@ func (Issue) Type() Type { return TypeIssue }
 // Type implements Msg.
 func (Transfer) Type() Type { return TypeTransfer }
 
+// Type implements Msg.
+func (ReversePayment) Type() Type { return TypeReversePayment }
+
 // newMsg returns an empty message of type t to decode into.
 func newMsg(t Type) (Msg, bool) {
 	switch t {
@@ -218,6 +234,8 @@ func newMsg(t Type) (Msg, bool) {
 		return &Issue{}, true
 	case TypeTransfer:
 		return &Transfer{}, true
+	case TypeReversePayment:
+		return &ReversePayment{}, true
 	}
 	return nil, false
 }

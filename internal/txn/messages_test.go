@@ -139,7 +139,8 @@ func TestTypeString(t *testing.T) {
 		{name: "issue", typ: TypeIssue, want: "issue"},
 		{name: "transfer", typ: TypeTransfer, want: "transfer"},
 		{name: "zero", typ: 0, want: "unknown"},
-		{name: "seven", typ: 7, want: "unknown"},
+		{name: "reverse payment", typ: TypeReversePayment, want: "reverse_payment"},
+		{name: "eight", typ: 8, want: "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

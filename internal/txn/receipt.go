@@ -1,6 +1,6 @@
 package txn
 
-import "crypto/ed25519"
+import "github.com/chipmint/chipmint/internal/crypto"
 
 // ReceiptFile is an operator-signed receipt as it travels to the buyer (claim 4B), who
 // checks it, countersigns it and submits it.
@@ -25,6 +25,10 @@ func NewReceipt(o Order, op Operator, amountMinor uint64, bankRef, payerIBAN str
 }
 
 // IssueReceipt signs r as the operator.
-func IssueReceipt(chainID string, r Receipt, operatorKey ed25519.PrivateKey) ReceiptFile {
-	return ReceiptFile{ChainID: chainID, Receipt: r, OperatorSignature: SignReceipt(chainID, r, operatorKey)}
+func IssueReceipt(chainID string, r Receipt, operator crypto.Signer) (ReceiptFile, error) {
+	sig, err := SignReceipt(chainID, r, operator)
+	if err != nil {
+		return ReceiptFile{}, err
+	}
+	return ReceiptFile{ChainID: chainID, Receipt: r, OperatorSignature: sig}, nil
 }

@@ -12,6 +12,10 @@ const (
 	StatusPaid            OrderStatus = "paid"
 	StatusIssued          OrderStatus = "issued"
 	StatusExpired         OrderStatus = "expired"
+	// StatusReversed is an order whose confirming payment the bank reversed: never
+	// issued if it was paid; if it was issued (IssuedHeight set), its chips stay in
+	// circulation and count in the operator's shortfall.
+	StatusReversed OrderStatus = "reversed"
 )
 
 // Confirmation is how an order's payment was confirmed. Its values are stored in order
@@ -50,6 +54,9 @@ type Operator struct {
 	BurnedChips      uint64         `cbor:"burned_chips" json:"burned_chips,string"`
 	RegisteredBy     crypto.Address `cbor:"registered_by" json:"registered_by"`
 	RegisteredHeight int64          `cbor:"registered_height" json:"registered_height"`
+	// ShortfallChips are the chips issued against payments the bank reversed since: in
+	// circulation through the operator with no money behind them.
+	ShortfallChips uint64 `cbor:"shortfall_chips,omitempty" json:"shortfall_chips,omitempty,string"`
 }
 
 // OutstandingChips is what is in circulation through the operator.
@@ -75,6 +82,9 @@ type Order struct {
 	// ExpiresHeight is the last height at which the order can be paid; an order still
 	// awaiting payment after it expires.
 	ExpiresHeight int64 `cbor:"expires_height,omitempty" json:"expires_height,omitempty"`
+	// ReversedHeight and ReversalReason say when and why the bank reversed the payment.
+	ReversedHeight int64  `cbor:"reversed_height,omitempty" json:"reversed_height,omitempty"`
+	ReversalReason string `cbor:"reversal_reason,omitempty" json:"reversal_reason,omitempty"`
 }
 
 // Supply is the chip totals of the chain.

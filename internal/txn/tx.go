@@ -1,7 +1,6 @@
 package txn
 
 import (
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -59,17 +58,24 @@ type signDoc struct {
 	Body       cbor.RawMessage
 }
 
-// Sign builds and signs a transaction for chainID.
-func Sign(chainID string, msg Msg, priv ed25519.PrivateKey, nonce, validUntil uint64) []byte {
+// Sign builds and signs a transaction for chainID. A signer that is not an Ed25519 key
+// is refused, and a signer that fails (a hardware token removed) returns its error.
+func Sign(chainID string, msg Msg, signer crypto.Signer, nonce, validUntil uint64) ([]byte, error) {
+	pub, err := crypto.PublicKeyOf(signer)
+	if err != nil {
+		return nil, err
+	}
 	tx := Tx{
 		Type:       msg.Type(),
-		Signer:     []byte(priv.Public().(ed25519.PublicKey)),
+		Signer:     []byte(pub),
 		Nonce:      nonce,
 		ValidUntil: validUntil,
 		Body:       marshal(msg),
 	}
-	tx.Signature = ed25519.Sign(priv, tx.signBytes(chainID))
-	return marshal(tx)
+	if tx.Signature, err = crypto.Sign(signer, tx.signBytes(chainID)); err != nil {
+		return nil, err
+	}
+	return marshal(tx), nil
 }
 
 func (tx *Tx) signBytes(chainID string) []byte {
@@ -135,9 +141,9 @@ func ReceiptSignBytes(chainID string, r Receipt) []byte {
 	return marshal(receiptDoc{Domain: receiptDomain, ChainID: chainID, Receipt: r})
 }
 
-// SignReceipt is the operator's signature on a receipt.
-func SignReceipt(chainID string, r Receipt, priv ed25519.PrivateKey) []byte {
-	return ed25519.Sign(priv, ReceiptSignBytes(chainID, r))
+// SignReceipt is the operator's signature on a receipt, or the signer's error.
+func SignReceipt(chainID string, r Receipt, signer crypto.Signer) ([]byte, error) {
+	return crypto.Sign(signer, ReceiptSignBytes(chainID, r))
 }
 
 // OrderID is the id of the order created by a buy request from buyer with nonce. The

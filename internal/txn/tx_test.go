@@ -98,13 +98,13 @@ const (
 // baseIssueTx is the decoded envelope of the sample Issue transaction.
 func baseIssueTx(t *testing.T) Tx {
 	t.Helper()
-	return mustParse(t, Sign(testChainID, validIssue(), issuerKey, 2, testValidUntil)).Tx
+	return mustParse(t, mustSign(testChainID, validIssue(), issuerKey, 2, testValidUntil)).Tx
 }
 
 func TestTxPiecesAreCanonical(t *testing.T) {
 	// The rejection tests below build envelopes from pieces; this pins that the pieces
 	// of an untouched transaction give back exactly what Sign produced.
-	b := Sign(testChainID, validIssue(), issuerKey, 2, testValidUntil)
+	b := mustSign(testChainID, validIssue(), issuerKey, 2, testValidUntil)
 	tx := mustParse(t, b).Tx
 	if got := cborArray(txPieces(tx)...); !bytes.Equal(got, b) {
 		t.Fatalf("pieces joined = %x, want %x", got, b)
@@ -161,7 +161,7 @@ func TestParseRejects(t *testing.T) {
 		{name: "exactly TxBytesMax", tx: sized(TxBytesMax), want: InvalidField},
 		{name: "unknown type 99", tx: withTx(func(tx *Tx) { tx.Type = 99 }), want: UnknownType},
 		{name: "unknown type 0", tx: withTx(func(tx *Tx) { tx.Type = 0 }), want: UnknownType},
-		{name: "unknown type 7", tx: withTx(func(tx *Tx) { tx.Type = 7 }), want: UnknownType},
+		{name: "unknown type 8", tx: withTx(func(tx *Tx) { tx.Type = 8 }), want: UnknownType},
 		{name: "type does not fit a byte", tx: withPiece(base, pieceType, marshal(uint64(256))), want: Malformed},
 		{name: "type negative", tx: withPiece(base, pieceType, []byte{0x20}), want: Malformed},
 		{name: "body of another type", tx: withTx(func(tx *Tx) { tx.Type = TypeTransfer }), want: Malformed},
@@ -268,7 +268,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestVerifySignatureTampered(t *testing.T) {
-	orig := Sign(testChainID, validTransfer(), buyerKey, 9, testValidUntil)
+	orig := mustSign(testChainID, validTransfer(), buyerKey, 9, testValidUntil)
 	base := mustParse(t, orig).Tx
 	tamper := func(f func(tx *Tx)) []byte {
 		tx := base
@@ -311,7 +311,7 @@ func TestVerifySignatureTampered(t *testing.T) {
 		{name: "signer of another key", tx: tamper(func(tx *Tx) { tx.Signer = bytes.Clone(pubOf(holderKey)) }), want: BadSignature},
 		{
 			name: "signed for another chain",
-			tx:   Sign("other-chain", validTransfer(), buyerKey, 9, testValidUntil),
+			tx:   mustSign("other-chain", validTransfer(), buyerKey, 9, testValidUntil),
 			want: BadSignature,
 		},
 	}
@@ -329,7 +329,7 @@ func TestReceiptSignature(t *testing.T) {
 	r := validReceipt()
 	other := validReceipt()
 	other.Chips++
-	sig := SignReceipt(testChainID, r, operatorKey)
+	sig := mustSignReceipt(testChainID, r, operatorKey)
 
 	tests := []struct {
 		name    string

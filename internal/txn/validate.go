@@ -13,6 +13,7 @@ const (
 	partyIDBytesMax       = 64
 	holderBytesMax        = 140 // ISO 20022 Max140Text
 	bankReferenceBytesMax = 64
+	reasonBytesMax        = 140
 	orderIDChars          = 20
 )
 
@@ -218,4 +219,12 @@ func checkIBAN(field, s string) error {
 		return Errorf(InvalidField, "%s: %q is not in electronic form %q", field, s, iban)
 	}
 	return nil
+}
+
+// Validate implements Msg.
+func (m ReversePayment) Validate() error {
+	if err := checkText("bank_reference", m.BankReference, bankReferenceBytesMax); err != nil {
+		return err
+	}
+	return checkText("reason", m.Reason, reasonBytesMax)
 }

@@ -69,7 +69,7 @@ func checkValidation(t *testing.T, tests []validationCase) {
 			if tt.want != OK && ReasonOf(err) == "" {
 				t.Fatalf("Validate error %v has no reason", err)
 			}
-			s, err := Parse(Sign(testChainID, tt.msg, issuerKey, 1, testValidUntil))
+			s, err := Parse(mustSign(testChainID, tt.msg, issuerKey, 1, testValidUntil))
 			if code := CodeOf(err); code != tt.want {
 				t.Fatalf("Parse code = %v (%v), want %v", code, err, tt.want)
 			}
@@ -224,5 +224,24 @@ func TestValidateTransfer(t *testing.T) {
 		{name: "to any non-zero address", msg: transfer(func(m *Transfer) { m.To = [20]byte{19: 1} }), want: OK},
 		{name: "amount zero", msg: transfer(func(m *Transfer) { m.AmountChips = 0 }), want: InvalidField},
 		{name: "amount max", msg: transfer(func(m *Transfer) { m.AmountChips = ^uint64(0) }), want: OK},
+	})
+}
+
+func TestValidateReversePayment(t *testing.T) {
+	rev := func(f func(*ReversePayment)) ReversePayment {
+		m := validReversePayment()
+		f(&m)
+		return m
+	}
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validReversePayment(), want: OK},
+		{name: "bank reference of 64 characters", msg: rev(func(m *ReversePayment) { m.BankReference = strings.Repeat("R", 64) }), want: OK},
+		{name: "bank reference empty", msg: rev(func(m *ReversePayment) { m.BankReference = "" }), want: InvalidField},
+		{name: "bank reference of 65 characters", msg: rev(func(m *ReversePayment) { m.BankReference = strings.Repeat("R", 65) }), want: InvalidField},
+		{name: "bank reference with a newline", msg: rev(func(m *ReversePayment) { m.BankReference = "REF\n1" }), want: InvalidField},
+		{name: "reason of 140 characters", msg: rev(func(m *ReversePayment) { m.Reason = strings.Repeat("x", 140) }), want: OK},
+		{name: "reason empty", msg: rev(func(m *ReversePayment) { m.Reason = "" }), want: InvalidField},
+		{name: "reason of 141 characters", msg: rev(func(m *ReversePayment) { m.Reason = strings.Repeat("x", 141) }), want: InvalidField},
+		{name: "reason not ASCII", msg: rev(func(m *ReversePayment) { m.Reason = "Konto gelöscht" }), want: InvalidField},
 	})
 }

@@ -23,8 +23,8 @@ const OperatorIBAN = "DE89370400440532013000"
 type Chain struct {
 	Client   *client.Client
 	Node     *node.Node
-	Issuer   ed25519.PrivateKey
-	Operator ed25519.PrivateKey
+	Issuer   crypto.Signer
+	Operator crypto.Signer
 	// OperatorInfo is operator "acme" as registered: EUR, 1 chip per EUR, cap 1,000,000 chips.
 	OperatorInfo txn.Operator
 }
@@ -34,9 +34,14 @@ func Key(seed byte) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
 }
 
-// Address is the address of a key.
-func Address(k ed25519.PrivateKey) crypto.Address {
-	return crypto.AddressOf(k.Public().(ed25519.PublicKey))
+// Address is the address of a key; a key that is not Ed25519 fails the test.
+func Address(t testing.TB, k crypto.Signer) crypto.Address {
+	t.Helper()
+	a, err := crypto.AddressOfSigner(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // Start runs a chain for the test and registers operator "acme"; it stops with the test.
@@ -92,7 +97,7 @@ func Context(t *testing.T) context.Context {
 }
 
 // Buy places an order of amountMinor EUR cents from buyer with operator acme.
-func (c *Chain) Buy(t *testing.T, buyer ed25519.PrivateKey, buyerID string, amountMinor uint64) txn.Order {
+func (c *Chain) Buy(t *testing.T, buyer crypto.Signer, buyerID string, amountMinor uint64) txn.Order {
 	t.Helper()
 	ctx := Context(t)
 	nonce, err := client.NewNonce()
@@ -103,7 +108,7 @@ func (c *Chain) Buy(t *testing.T, buyer ed25519.PrivateKey, buyerID string, amou
 	if _, err := c.Client.SubmitWithNonce(ctx, msg, buyer, nonce); err != nil {
 		t.Fatalf("buy: %v", err)
 	}
-	o, err := c.Client.Order(ctx, txn.OrderID(Address(buyer), nonce))
+	o, err := c.Client.Order(ctx, txn.OrderID(Address(t, buyer), nonce))
 	if err != nil {
 		t.Fatal(err)
 	}

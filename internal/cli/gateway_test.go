@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chipmint/chipmint/internal/camt"
+	"github.com/chipmint/chipmint/internal/gateway"
+)
+
+// With no gateway running, `operator exceptions` reads the journal and lists the
+// credits to refund and the bank files set aside, in text and in JSON.
+func TestOperatorExceptionsListsFailedFiles(t *testing.T) {
+	data := t.TempDir()
+	j, err := gateway.OpenJournal(filepath.Join(data, "journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	exc := gateway.Record{
+		BankReference: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", Status: gateway.StatusException, Reason: "no payment reference",
+		Entry:      camt.Entry{AmountMinor: 700, Currency: "EUR", BookingDate: "2026-11-28"},
+		ReceivedAt: at, UpdatedAt: at,
+	}
+	failed := gateway.FailedFile{
+		Name: "day.zip", Path: "/in/failed/day.zip", Note: "/in/failed/day.error.txt",
+		Reason: `entry "../x.xml": a path that climbs out of the archive (..)`, FailedAt: at,
+	}
+	if err := j.Put(exc); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.PutFailed(failed); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	nobody := "http://127.0.0.1:1" // no gateway answers there
+
+	out, errOut, code := run(t, "operator", "exceptions", "--gateway", nobody, "--data", data)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"2026-11-28  7.00 EUR  3f2504e0-4f89-41d3-9a0c-0305e82c3301  order \"\": no payment reference",
+		"2026-11-28T10:00:00Z  file day.zip  /in/failed/day.zip: " + failed.Reason,
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	out, errOut, code = run(t, "operator", "exceptions", "--gateway", nobody, "--data", data, "--output", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Exceptions  []gateway.Record     `json:"exceptions"`
+		FailedFiles []gateway.FailedFile `json:"failed_files"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(got.Exceptions) != 1 || got.Exceptions[0].BankReference != exc.BankReference ||
+		len(got.FailedFiles) != 1 || got.FailedFiles[0] != failed {
+		t.Fatalf("JSON %+v", got)
+	}
+}
