@@ -93,7 +93,7 @@ func notified(t *testing.T, b *Bank, iban string, after uint64) ([]camt.Entry, u
 	if d.Message != "camt.054" || len(d.Notifications) != 1 {
 		t.Fatalf("document %s with %d notifications, want one camt.054 notification", d.Message, len(d.Notifications))
 	}
-	if got := d.Notifications[0].AccountIBAN; got != iban {
+	if got := d.Notifications[0].Account.IBAN; got != iban {
 		t.Fatalf("notification for %s, want %s", got, iban)
 	}
 	return d.Notifications[0].Entries, next

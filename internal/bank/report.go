@@ -62,7 +62,7 @@ func (b *Bank) Notifications(iban string, after uint64, limit int) (doc []byte, 
 	}
 	last := recs[len(recs)-1]
 	id := messageID(fmt.Sprintf("SBX-NTF-%d-%d-%d", acct.No, recs[0].Seq, last.Seq))
-	n := camt.Notification{ID: id, CreatedAt: last.BookedAt, AccountIBAN: acct.IBAN, Currency: acct.Currency}
+	n := camt.Notification{ID: id, CreatedAt: last.BookedAt, Account: camt.Account{IBAN: acct.IBAN}, Currency: acct.Currency}
 	for _, r := range recs {
 		n.Entries = append(n.Entries, r.Entry)
 	}
@@ -110,7 +110,7 @@ func (b *Bank) Statement(iban string, date string) ([]byte, error) {
 // statement gathers the day's entries and balances, and the sequence of the last entry
 // booked on or before the day. Booking dates never decrease along an account's sequence.
 func (b *Bank) statement(acct accountRecord, date string) (camt.Statement, uint64, error) {
-	s := camt.Statement{AccountIBAN: acct.IBAN, Currency: acct.Currency}
+	s := camt.Statement{Account: camt.Account{IBAN: acct.IBAN}, Currency: acct.Currency}
 	var balance, opening, lastSeq uint64
 	seen := false
 	err := b.entries(acct.IBAN, 0, func(r entryRecord) bool {

@@ -214,7 +214,7 @@ func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecor
 // can never leave an account whose notifications cannot be written. The request checks
 // should already ensure it; this holds even if the two drift apart.
 func checkWritable(iban, currency string, entries ...camt.Entry) error {
-	n := camt.Notification{ID: "SBX-CHECK", AccountIBAN: iban, Currency: currency, Entries: entries}
+	n := camt.Notification{ID: "SBX-CHECK", Account: camt.Account{IBAN: iban}, Currency: currency, Entries: entries}
 	if _, err := camt.WriteNotification(n.ID, entries[0].BookingDate+"T00:00:00Z", n); err != nil {
 		return fieldError("", "", fmt.Errorf("%w: %w", ErrInvalid, err))
 	}

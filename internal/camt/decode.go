@@ -1,20 +1,23 @@
 package camt
 
-// The x* types mirror the parts of camt.053 and camt.054 (.001.02 to .001.13) that
-// Parse reads. Tags carry no namespace, so they match every version; scan has
+// The x* types mirror the parts of camt.052, camt.053 and camt.054 (.001.02 to .001.13)
+// that Parse reads. Tags carry no namespace, so they match every version; scan has
 // already checked that every element is in the document's namespace. Alternatives
-// that differ between versions (Sts as text or Sts/Cd, Dbtr/Nm or Dbtr/Pty/Nm) each
-// get a field, and the conversion picks the one present.
+// that differ between versions (Sts as text or Sts/Cd, Dbtr/Nm or Dbtr/Pty/Nm, Chrgs as
+// a list of charges or as a total with records) each get a field, and the conversion
+// picks the one present.
 
 type xDocument struct {
 	Notification *xMessage `xml:"BkToCstmrDbtCdtNtfctn"`
 	Statement    *xMessage `xml:"BkToCstmrStmt"`
+	Report       *xMessage `xml:"BkToCstmrAcctRpt"`
 }
 
 type xMessage struct {
 	GrpHdr        *xGroupHeader `xml:"GrpHdr"`
 	Notifications []xReport     `xml:"Ntfctn"`
 	Statements    []xReport     `xml:"Stmt"`
+	Reports       []xReport     `xml:"Rpt"`
 }
 
 type xGroupHeader struct {
@@ -22,8 +25,8 @@ type xGroupHeader struct {
 	CreDtTm string `xml:"CreDtTm"`
 }
 
-// xReport is a notification (Ntfctn) or a statement (Stmt); only statements have
-// balances.
+// xReport is a notification (Ntfctn), a statement (Stmt) or a report (Rpt); only
+// statements and reports have balances.
 type xReport struct {
 	ID       string     `xml:"Id"`
 	CreDtTm  string     `xml:"CreDtTm"`
@@ -33,9 +36,17 @@ type xReport struct {
 }
 
 type xAccount struct {
-	IBAN    string `xml:"Id>IBAN"`
-	OtherID string `xml:"Id>Othr>Id"`
-	Ccy     string `xml:"Ccy"`
+	IBAN  string  `xml:"Id>IBAN"`
+	Other *xOther `xml:"Id>Othr"`
+	Ccy   string  `xml:"Ccy"`
+}
+
+// xOther is an account's other identification (Othr).
+type xOther struct {
+	ID          string `xml:"Id"`
+	SchemeCode  string `xml:"SchmeNm>Cd"`
+	SchemePrtry string `xml:"SchmeNm>Prtry"`
+	Issuer      string `xml:"Issr"`
 }
 
 type xBalance struct {
@@ -73,22 +84,59 @@ type xEntry struct {
 	BookgDt     *xDate         `xml:"BookgDt"`
 	ValDt       *xDate         `xml:"ValDt"`
 	AcctSvcrRef string         `xml:"AcctSvcrRef"`
+	BkTxCd      xBankTxCode    `xml:"BkTxCd"`
+	Chrgs       []xCharges     `xml:"Chrgs"`
 	Details     []xEntryDetail `xml:"NtryDtls"`
 }
 
+// xBankTxCode is a bank transaction code (BkTxCd): the ISO domain, family and
+// sub-family, and the bank's proprietary code.
+type xBankTxCode struct {
+	Domain    string `xml:"Domn>Cd"`
+	Family    string `xml:"Domn>Fmly>Cd"`
+	SubFamily string `xml:"Domn>Fmly>SubFmlyCd"`
+	Prtry     string `xml:"Prtry>Cd"`
+}
+
+// xCharges is one Chrgs element: up to .001.03 one charge (Amt) of a list, from
+// .001.04 a total (TtlChrgsAndTaxAmt) and its records (Rcrd).
+type xCharges struct {
+	Amt     *xAmount  `xml:"Amt"`
+	Total   *xAmount  `xml:"TtlChrgsAndTaxAmt"`
+	Records []xAmount `xml:"Rcrd>Amt"`
+}
+
 type xEntryDetail struct {
+	NbOfTxs      *string        `xml:"Btch>NbOfTxs"`
 	Transactions []xTransaction `xml:"TxDtls"`
 }
 
 type xTransaction struct {
-	Refs      xRefs     `xml:"Refs"`
-	Amt       *xAmount  `xml:"Amt"`
-	TxAmt     *xAmount  `xml:"AmtDtls>TxAmt>Amt"`
-	CdtDbtInd string    `xml:"CdtDbtInd"`
-	Parties   xParties  `xml:"RltdPties"`
-	Ustrd     []string  `xml:"RmtInf>Ustrd"`
-	Strd      []xStrd   `xml:"RmtInf>Strd"`
-	Return    xCodeText `xml:"RtrInf>Rsn"`
+	Refs       xRefs            `xml:"Refs"`
+	Amt        *xAmount         `xml:"Amt"`
+	CdtDbtInd  string           `xml:"CdtDbtInd"`
+	RvslInd    *string          `xml:"RvslInd"`
+	InstdAmt   *xAmountExchange `xml:"AmtDtls>InstdAmt"`
+	TxAmt      *xAmountExchange `xml:"AmtDtls>TxAmt"`
+	CntrValAmt *xAmountExchange `xml:"AmtDtls>CntrValAmt"`
+	BkTxCd     xBankTxCode      `xml:"BkTxCd"`
+	Chrgs      []xCharges       `xml:"Chrgs"`
+	Parties    xParties         `xml:"RltdPties"`
+	Ustrd      []string         `xml:"RmtInf>Ustrd"`
+	Strd       []xStrd          `xml:"RmtInf>Strd"`
+	Return     *xReturnInfo     `xml:"RtrInf"`
+}
+
+// xAmountExchange is an amount of AmtDtls with its optional currency exchange.
+type xAmountExchange struct {
+	Amt  *xAmount   `xml:"Amt"`
+	Xchg *xExchange `xml:"CcyXchg"`
+}
+
+// xExchange is a currency exchange (CcyXchg): the source and target currencies.
+type xExchange struct {
+	Source string `xml:"SrcCcy"`
+	Target string `xml:"TrgtCcy"`
 }
 
 type xRefs struct {
@@ -111,11 +159,13 @@ type xParty struct {
 }
 
 type xStrd struct {
-	Ref string `xml:"CdtrRefInf>Ref"`
+	Ref   string   `xml:"CdtrRefInf>Ref"`
+	Addtl []string `xml:"AddtlRmtInf"`
 }
 
-// xCodeText is a choice of a code (Cd) or a proprietary text (Prtry).
-type xCodeText struct {
-	Code  string `xml:"Cd"`
-	Prtry string `xml:"Prtry"`
+// xReturnInfo is return information (RtrInf) with its reason: a code (Rsn/Cd) or a
+// proprietary text (Rsn/Prtry).
+type xReturnInfo struct {
+	Code  string `xml:"Rsn>Cd"`
+	Prtry string `xml:"Rsn>Prtry"`
 }

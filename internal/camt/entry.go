@@ -19,28 +19,77 @@ const (
 	Info    Status = "INFO"
 )
 
+// Kind is what an entry is to the account owner, read from its direction, its reversal
+// indicator, its return information and its bank transaction codes (see classify.go).
+type Kind string
+
+// Entry kinds. Only a KindCredit can pay for anything; every other kind moves money for
+// a reason that is not a buyer's payment.
+const (
+	// KindCredit is money received: a payment into the account.
+	KindCredit Kind = "credit"
+	// KindDebit is money sent: a payment out of the account.
+	KindDebit Kind = "debit"
+	// KindReversalOfCredit takes back an earlier credit: a recall, a reversal, or a
+	// received payment sent back to its payer.
+	KindReversalOfCredit Kind = "reversal_of_credit"
+	// KindReversalOfDebit undoes an earlier debit.
+	KindReversalOfDebit Kind = "reversal_of_debit"
+	// KindReturn is the account owner's own earlier payment coming back to the account,
+	// such as a refund whose payee's account was closed (TxDtls/RtrInf, or a return
+	// bank transaction code such as PMNT/ICDT/RRTN). It carries the references of the
+	// payment it returns, which may be an order's.
+	KindReturn Kind = "return"
+)
+
 // Entry is one transaction on an account, flattened from an ISO 20022 entry (Ntry) and,
 // when the entry batches several, one of its transaction details (NtryDtls/TxDtls).
-// Amounts are integers in the minor units of Currency.
+// Amounts are integers in the minor units of their currency.
 //
-// AmountMinor and Currency are the transaction's own (TxDtls/Amt or
-// TxDtls/AmtDtls/TxAmt/Amt) when the bank gives them, else the entry's: an entry that
-// batches three payments yields three Entry values, each with its own amount, not
-// three copies of the batch total. A transaction of a batch that gives no amount of its
-// own has AmountMinor zero: unknown, never money. CreditDebit is a credit only when
-// both the entry and the transaction (if it says) are credits. Reversal, Status, the dates
-// and EntryRef always come from the entry.
+// AmountMinor and Currency are what was booked on the account for this transaction, in
+// the account's currency: the entry's amount (Ntry/Amt) when the entry holds one
+// transaction or none, or the transaction's own amount in the entry's currency
+// (AmtDtls/TxAmt, TxDtls/Amt or AmtDtls/CntrValAmt) when it batches several, those
+// amounts summing to the entry's. An amount in another currency is never taken for
+// AmountMinor: it is the instructed amount. Anything that does not add up is said in
+// Problem, and the entry must then go to a person.
+//
+// CreditDebit is a credit only when both the entry and the transaction (if it says) are
+// credits. Reversal, Status, the dates and EntryRef always come from the entry.
 type Entry struct {
 	AmountMinor uint64      `json:"amount_minor"`
 	Currency    string      `json:"currency"`
 	CreditDebit CreditDebit `json:"credit_debit"`
-	Reversal    bool        `json:"reversal,omitempty"`
-	Status      Status      `json:"status"`
-	BookingDate string      `json:"booking_date,omitempty"` // YYYY-MM-DD
-	ValueDate   string      `json:"value_date,omitempty"`   // YYYY-MM-DD
+	// Reversal is the entry's reversal indicator (Ntry/RvslInd, or TxDtls/RvslInd where
+	// a bank writes one) as given; Kind says what the reversal reverses.
+	Reversal bool   `json:"reversal,omitempty"`
+	Kind     Kind   `json:"kind"`
+	Status   Status `json:"status"`
+	// Problem, when not empty, says why the entry cannot be trusted as the bank wrote
+	// it, such as transactions that exceed their entry or amounts in currencies that
+	// cannot be reconciled with the account's. Such an entry never pays an order.
+	Problem string `json:"problem,omitempty"`
+	// TransactionAmountMinor is the transaction's own amount in Currency as the bank
+	// states it, when it differs from AmountMinor; zero otherwise. An entry of 594.05
+	// holding one transaction of 564.05 has AmountMinor 59405 and TransactionAmountMinor
+	// 56405.
+	TransactionAmountMinor uint64 `json:"transaction_amount_minor,omitempty"`
+	// InstructedAmountMinor and InstructedCurrency are the amount the payer instructed
+	// (AmtDtls/InstdAmt), often in another currency with an exchange (CcyXchg), or,
+	// failing that, a transaction amount the bank gives in a currency other than the
+	// entry's. Shown, never booked.
+	InstructedAmountMinor uint64 `json:"instructed_amount_minor,omitempty"`
+	InstructedCurrency    string `json:"instructed_currency,omitempty"`
+	// ChargesMinor and ChargesCurrency are the charges the bank reports for the
+	// transaction (Chrgs: its total, or the sum of its records).
+	ChargesMinor    uint64 `json:"charges_minor,omitempty"`
+	ChargesCurrency string `json:"charges_currency,omitempty"`
+	BookingDate     string `json:"booking_date,omitempty"` // YYYY-MM-DD
+	ValueDate       string `json:"value_date,omitempty"`   // YYYY-MM-DD
 	// EntryRef is the account servicer's reference of the entry (Ntry/AcctSvcrRef).
 	EntryRef string `json:"entry_ref,omitempty"`
-	// Transaction references (TxDtls/Refs).
+	// Transaction references (TxDtls/Refs). EndToEndID is chosen by the payer: it is
+	// shown, and never identifies a payment (see BankReference).
 	AcctSvcrRef string `json:"acct_svcr_ref,omitempty"`
 	EndToEndID  string `json:"end_to_end_id,omitempty"`
 	UETR        string `json:"uetr,omitempty"`
@@ -49,11 +98,15 @@ type Entry struct {
 	DebtorIBAN   string `json:"debtor_iban,omitempty"`
 	CreditorName string `json:"creditor_name,omitempty"`
 	CreditorIBAN string `json:"creditor_iban,omitempty"`
-	// Remittance information: a structured creditor reference (RmtInf/Strd/CdtrRefInf/Ref,
-	// such as an ISO 11649 "RF" reference; the first one when the transaction carries
-	// several Strd) and the unstructured lines (RmtInf/Ustrd).
-	CreditorReference string   `json:"creditor_reference,omitempty"`
-	Unstructured      []string `json:"unstructured,omitempty"`
+	// Remittance information. References are the structured creditor references of
+	// every RmtInf/Strd (CdtrRefInf/Ref, such as an ISO 11649 "RF" reference) in document
+	// order, and CreditorReference is the first of them. Unstructured holds the
+	// RmtInf/Ustrd lines and AdditionalRemittance the Strd/AddtlRmtInf lines, free text in
+	// which a payer may also have written a reference.
+	CreditorReference    string   `json:"creditor_reference,omitempty"`
+	References           []string `json:"references,omitempty"`
+	Unstructured         []string `json:"unstructured,omitempty"`
+	AdditionalRemittance []string `json:"additional_remittance,omitempty"`
 	// ReturnReason is the code (or proprietary text) of TxDtls/RtrInf/Rsn when the
 	// transaction is a return, such as "AC01" (account identifier incorrect).
 	ReturnReason string `json:"return_reason,omitempty"`
@@ -61,7 +114,10 @@ type Entry struct {
 
 // BankReference is the reference that identifies the payment for good: the UETR when
 // the bank gives one, else the transaction's account servicer reference, else the
-// entry's.
+// entry's. The EndToEndId is never used: the payer chooses it, so two payments may share
+// it and a payer may reuse an order's. The same booking reported in a camt.052, a
+// camt.053 and a camt.054 has the same BankReference as long as the bank gives the same
+// references in each.
 func (e Entry) BankReference() string {
 	switch {
 	case e.UETR != "":
@@ -72,19 +128,55 @@ func (e Entry) BankReference() string {
 	return e.EntryRef
 }
 
-// Notification is a camt.054 notification (Ntfctn) for one account.
-type Notification struct {
-	ID          string `json:"id"`
-	CreatedAt   string `json:"created_at,omitempty"` // ISO 8601 date-time as given
-	AccountIBAN string `json:"account_iban"`
-	// AccountOtherID is Acct/Id/Othr/Id, for the banks that identify the account
-	// without an IBAN; set when AccountIBAN is empty.
-	AccountOtherID string  `json:"account_other_id,omitempty"`
-	Currency       string  `json:"currency,omitempty"`
-	Entries        []Entry `json:"entries"`
+// PaysOrder reports whether the entry is money a buyer paid and the bank booked: a
+// booked credit that is not a return or reversal, with an amount and without a problem.
+// Only such an entry may confirm an order.
+func (e Entry) PaysOrder() bool {
+	return e.Kind == KindCredit && e.CreditDebit == Credit && !e.Reversal && e.Status == Booked &&
+		e.Problem == "" && e.AmountMinor > 0
 }
 
-// Balance is one balance of a statement (Bal): its type code and signed amount.
+// Account identifies an account: by its IBAN (Acct/Id/IBAN) or, for the banks that do
+// not use one, by another identification (Acct/Id/Othr/Id) with the scheme it belongs
+// to (SchmeNm/Cd or SchmeNm/Prtry, such as "BBAN") and its issuer (Issr). Two accounts
+// are the same when their Account values are equal.
+type Account struct {
+	IBAN   string `json:"iban,omitempty"`
+	Other  string `json:"other,omitempty"`
+	Scheme string `json:"scheme,omitempty"`
+	Issuer string `json:"issuer,omitempty"`
+}
+
+// String returns the account in a canonical form: its IBAN, or its other
+// identification followed by its scheme and issuer when given, such as
+// "250094239 (scheme BBAN, issuer PostFinance)".
+func (a Account) String() string {
+	if a.IBAN != "" {
+		return a.IBAN
+	}
+	s := a.Other
+	switch {
+	case a.Scheme != "" && a.Issuer != "":
+		s += " (scheme " + a.Scheme + ", issuer " + a.Issuer + ")"
+	case a.Scheme != "":
+		s += " (scheme " + a.Scheme + ")"
+	case a.Issuer != "":
+		s += " (issuer " + a.Issuer + ")"
+	}
+	return s
+}
+
+// Notification is a camt.054 notification (Ntfctn) for one account.
+type Notification struct {
+	ID        string  `json:"id"`
+	CreatedAt string  `json:"created_at,omitempty"` // ISO 8601 date-time as given
+	Account   Account `json:"account"`
+	Currency  string  `json:"currency,omitempty"`
+	Entries   []Entry `json:"entries"`
+}
+
+// Balance is one balance of a statement or report (Bal): its type code and signed
+// amount.
 type Balance struct {
 	Type        string      `json:"type"` // OPBD (opening booked), CLBD (closing booked), ...
 	AmountMinor uint64      `json:"amount_minor"`
@@ -93,27 +185,28 @@ type Balance struct {
 	Date        string      `json:"date"` // YYYY-MM-DD
 }
 
-// Statement is a camt.053 statement (Stmt) for one account.
+// Statement is a camt.053 statement (Stmt) or a camt.052 account report (Rpt), which
+// has the same shape, for one account. A report may have no balances.
 type Statement struct {
-	ID          string `json:"id"`
-	CreatedAt   string `json:"created_at,omitempty"`
-	AccountIBAN string `json:"account_iban"`
-	// AccountOtherID is Acct/Id/Othr/Id, as in Notification.
-	AccountOtherID string    `json:"account_other_id,omitempty"`
-	Currency       string    `json:"currency,omitempty"`
-	Balances       []Balance `json:"balances"`
-	Entries        []Entry   `json:"entries"`
+	ID        string    `json:"id"`
+	CreatedAt string    `json:"created_at,omitempty"`
+	Account   Account   `json:"account"`
+	Currency  string    `json:"currency,omitempty"`
+	Balances  []Balance `json:"balances"`
+	Entries   []Entry   `json:"entries"`
 }
 
-// Document is a parsed camt.054 or camt.053 message: a group header and its
-// notifications or statements.
+// Document is a parsed camt.052, camt.053 or camt.054 message: a group header and its
+// reports, notifications or statements.
 type Document struct {
-	// Message is "camt.054" or "camt.053"; Version is the namespace's version, such as
-	// "001.08".
+	// Message is "camt.052", "camt.053" or "camt.054"; Version is the namespace's
+	// version, such as "001.08".
 	Message       string         `json:"message"`
 	Version       string         `json:"version"`
 	MessageID     string         `json:"message_id"`
 	CreatedAt     string         `json:"created_at,omitempty"`
 	Notifications []Notification `json:"notifications,omitempty"`
 	Statements    []Statement    `json:"statements,omitempty"`
+	// Reports are a camt.052's intraday account reports (Rpt).
+	Reports []Statement `json:"reports,omitempty"`
 }

@@ -8,11 +8,12 @@ import (
 // Sentinel errors. Parse wraps them, with detail, in a *ParseError that names the
 // element at fault; the writers wrap them with the element path in the message.
 var (
-	// ErrNotCamt reports a root element that is not a Document in a camt.053 or
-	// camt.054 namespace of a supported version, or an element in a foreign namespace.
-	ErrNotCamt = errors.New("camt: not a camt.053 or camt.054 document")
+	// ErrNotCamt reports a root element that is not a Document in a camt.052,
+	// camt.053 or camt.054 namespace of a supported version, or an element in a foreign
+	// namespace.
+	ErrNotCamt = errors.New("camt: not a camt.052, camt.053 or camt.054 document")
 	// ErrMalformed reports input that is not well-formed XML: truncated, invalid
-	// UTF-8, a declared encoding other than UTF-8, content after the root element,
+	// UTF-8, a declared character set that is unknown, content after the root element,
 	// a repeated attribute or nesting that is too deep.
 	ErrMalformed = errors.New("camt: malformed xml")
 	// ErrDoctype reports a document type declaration (<!DOCTYPE ...>) or any other
@@ -26,8 +27,9 @@ var (
 	// ErrDuplicateElement reports an element that this package reads and that may
 	// occur once, occurring more than once under the same parent.
 	ErrDuplicateElement = errors.New("camt: duplicate element")
-	// ErrBadAmount reports an amount that is not a plain unsigned decimal with at most
-	// as many fractional digits as its currency has.
+	// ErrBadAmount reports an amount that is not a plain unsigned decimal exact in its
+	// currency's minor unit: more fractional digits than the currency has are allowed
+	// only when the extra ones are zeros.
 	ErrBadAmount = errors.New("camt: bad amount")
 	// ErrBadCurrency reports a currency code that is not current ISO 4217 legal tender.
 	ErrBadCurrency = errors.New("camt: bad currency")

@@ -16,8 +16,9 @@ var sentinels = []error{
 
 // FuzzParse checks that Parse never panics, that it fails only with a *ParseError
 // wrapping a sentinel and no document, that every entry it returns has a currency, a
-// credit/debit indicator and a status, and that a notification or statement it
-// returns which the writers accept survives Write and Parse unchanged.
+// credit/debit indicator, a status and a kind, that only a booked credit without a
+// problem pays an order, and that a notification or statement it returns which the
+// writers accept survives Write and Parse unchanged.
 func FuzzParse(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.xml"))
 	if err != nil {
@@ -38,8 +39,12 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, e := range entries(d) {
 			if e.Currency == "" || e.CreditDebit != Credit && e.CreditDebit != Debit ||
-				e.Status != Booked && e.Status != Pending && e.Status != Info {
-				t.Fatalf("Parse accepted an entry without currency, indicator or status: %+v", e)
+				e.Status != Booked && e.Status != Pending && e.Status != Info || e.Kind == "" {
+				t.Fatalf("Parse accepted an entry without currency, indicator, status or kind: %+v", e)
+			}
+			if e.PaysOrder() && (e.Kind != KindCredit || e.CreditDebit != Credit || e.Reversal || e.ReturnReason != "" ||
+				e.Status != Booked || e.Problem != "" || e.AmountMinor == 0) {
+				t.Fatalf("an entry pays an order that must not: %+v", e)
 			}
 		}
 		for _, n := range d.Notifications {

@@ -28,6 +28,19 @@ var validFixtures = []string{
 	"chipmint-reversal.xml",
 	"chipmint-pending-booked.xml",
 	"chipmint-duplicate-delivery.xml",
+	"postfinance-camt054-return.xml",
+	"postfinance-camt054-return-rvsl.xml",
+	"postfinance-camt054-batch.xml",
+	"postfinance-camt052.001.04.xml",
+	"fi-camt052.001.02-sample.xml",
+	"fi-camt053.001.02-sample.xml",
+	"genkgo-camt053.v2.five-decimals.xml",
+	"chipmint-pf-reversals.xml",
+	"chipmint-pf-amounts.xml",
+	"chipmint-pf-foreign-currency.xml",
+	"chipmint-pf-othr-account.xml",
+	"chipmint-pf-remittance.xml",
+	"chipmint-pf-latin1.xml",
 }
 
 // mutate returns b with the first old replaced by new, failing t if old is absent,
@@ -56,7 +69,7 @@ func wantParseError(t testing.TB, err error, sentinel error, element string) {
 	}
 }
 
-// entries returns all entries of d's notifications and statements, in order.
+// entries returns all entries of d's notifications, statements and reports, in order.
 func entries(d *Document) []Entry {
 	var out []Entry
 	for _, n := range d.Notifications {
@@ -64,6 +77,9 @@ func entries(d *Document) []Entry {
 	}
 	for _, s := range d.Statements {
 		out = append(out, s.Entries...)
+	}
+	for _, r := range d.Reports {
+		out = append(out, r.Entries...)
 	}
 	return out
 }

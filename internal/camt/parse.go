@@ -2,7 +2,6 @@ package camt
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
 )
@@ -11,6 +10,7 @@ import (
 const (
 	MessageNotification = "camt.054"
 	MessageStatement    = "camt.053"
+	MessageReport       = "camt.052"
 )
 
 // byteOrderMark is U+FEFF encoded in UTF-8.
@@ -19,8 +19,9 @@ const byteOrderMark = "\xEF\xBB\xBF"
 // notProvided is the EndToEndId that a bank writes when the payer gave none.
 const notProvided = "NOTPROVIDED"
 
-// Parse reads a camt.054 notification or camt.053 statement, of any version from
-// .001.02 to .001.13. It returns the whole document or, if any part of b is malformed,
+// Parse reads a camt.054 notification, camt.053 statement or camt.052 account report,
+// of any version from .001.02 to .001.13, in UTF-8 or in the character set its XML
+// declaration names. It returns the whole document or, if any part of b is malformed,
 // truncated or carries a value that cannot be trusted, a *ParseError that names the
 // element at fault and wraps one of the sentinel errors, and no document.
 func Parse(b []byte) (*Document, error) {
@@ -34,15 +35,18 @@ func Parse(b []byte) (*Document, error) {
 		return nil, err
 	}
 	var x xDocument
-	if err := xml.NewDecoder(bytes.NewReader(b)).Decode(&x); err != nil {
+	if err := newDecoder(b).Decode(&x); err != nil {
 		// scan accepted b, so this is not expected; report it rather than panic.
 		return nil, parseError("Document", fmt.Errorf("%w: %v", ErrMalformed, err))
 	}
 	d := &Document{Message: message, Version: version}
-	if message == MessageNotification {
+	switch message {
+	case MessageNotification:
 		err = d.readMessage("Document/BkToCstmrDbtCdtNtfctn", "Ntfctn", x.Notification)
-	} else {
+	case MessageStatement:
 		err = d.readMessage("Document/BkToCstmrStmt", "Stmt", x.Statement)
+	default:
+		err = d.readMessage("Document/BkToCstmrAcctRpt", "Rpt", x.Report)
 	}
 	if err != nil {
 		return nil, err
@@ -61,7 +65,7 @@ func ParseReader(r io.Reader) (*Document, error) {
 	return Parse(b)
 }
 
-// readMessage reads the group header and the reports (Ntfctn or Stmt) of message m.
+// readMessage reads the group header and the reports (Ntfctn, Stmt or Rpt) of message m.
 func (d *Document) readMessage(path, report string, m *xMessage) error {
 	if m == nil {
 		return parseError(path, fmt.Errorf("%w: a %s document needs it", ErrMissingElement, d.Message))
@@ -79,8 +83,11 @@ func (d *Document) readMessage(path, report string, m *xMessage) error {
 	}
 	d.CreatedAt = created
 	reports := m.Notifications
-	if report == "Stmt" {
+	switch report {
+	case "Stmt":
 		reports = m.Statements
+	case "Rpt":
+		reports = m.Reports
 	}
 	if len(reports) == 0 {
 		return parseError(path+"/"+report, ErrMissingElement)
@@ -93,7 +100,7 @@ func (d *Document) readMessage(path, report string, m *xMessage) error {
 	return nil
 }
 
-// readReport reads one notification or statement and appends it to d.
+// readReport reads one notification, statement or report and appends it to d.
 func (d *Document) readReport(path string, x *xReport) error {
 	id := text(x.ID)
 	if id == "" {
@@ -103,55 +110,61 @@ func (d *Document) readReport(path string, x *xReport) error {
 	if err != nil {
 		return err
 	}
-	iban, other, ccy, err := readAccount(path+"/Acct", x.Acct)
+	acct, ccy, err := readAccount(path+"/Acct", x.Acct)
 	if err != nil {
 		return err
 	}
 	var balances []Balance
-	if d.Message == MessageStatement {
+	if d.Message != MessageNotification {
 		if balances, err = readBalances(path, x.Balances); err != nil {
 			return err
 		}
 	}
-	entries, err := readEntries(path, x.Entries)
+	entries, err := readEntries(path, ccy, x.Entries)
 	if err != nil {
 		return err
 	}
-	if d.Message == MessageNotification {
+	switch d.Message {
+	case MessageNotification:
 		d.Notifications = append(d.Notifications, Notification{
-			ID: id, CreatedAt: created, AccountIBAN: iban, AccountOtherID: other, Currency: ccy, Entries: entries,
+			ID: id, CreatedAt: created, Account: acct, Currency: ccy, Entries: entries,
 		})
-		return nil
+	case MessageStatement:
+		d.Statements = append(d.Statements, Statement{
+			ID: id, CreatedAt: created, Account: acct, Currency: ccy, Balances: balances, Entries: entries,
+		})
+	default:
+		d.Reports = append(d.Reports, Statement{
+			ID: id, CreatedAt: created, Account: acct, Currency: ccy, Balances: balances, Entries: entries,
+		})
 	}
-	d.Statements = append(d.Statements, Statement{
-		ID: id, CreatedAt: created, AccountIBAN: iban, AccountOtherID: other, Currency: ccy,
-		Balances: balances, Entries: entries,
-	})
 	return nil
 }
 
-// readAccount reads Acct: the IBAN or, failing that, the other identification, and
-// the optional currency.
-func readAccount(path string, x *xAccount) (iban, other, ccy string, err error) {
+// readAccount reads Acct: the IBAN or, failing that, the other identification with its
+// scheme and issuer, and the optional currency.
+func readAccount(path string, x *xAccount) (a Account, ccy string, err error) {
 	if x == nil {
-		return "", "", "", parseError(path, ErrMissingElement)
+		return Account{}, "", parseError(path, ErrMissingElement)
 	}
-	iban, other = text(x.IBAN), text(x.OtherID)
-	if iban == "" && other == "" {
-		return "", "", "", parseError(path+"/Id/IBAN", fmt.Errorf("%w: the account has neither Id/IBAN nor Id/Othr/Id", ErrMissingElement))
+	if a.IBAN = text(x.IBAN); a.IBAN == "" && x.Other != nil {
+		a.Other, a.Issuer = text(x.Other.ID), text(x.Other.Issuer)
+		if a.Scheme = text(x.Other.SchemeCode); a.Scheme == "" {
+			a.Scheme = text(x.Other.SchemePrtry)
+		}
 	}
-	if iban != "" {
-		other = ""
+	if a.IBAN == "" && a.Other == "" {
+		return Account{}, "", parseError(path+"/Id/IBAN", fmt.Errorf("%w: the account has neither Id/IBAN nor Id/Othr/Id", ErrMissingElement))
 	}
 	if ccy = text(x.Ccy); ccy != "" {
 		if _, err := currency(path+"/Ccy", ccy); err != nil {
-			return "", "", "", err
+			return Account{}, "", err
 		}
 	}
-	return iban, other, ccy, nil
+	return a, ccy, nil
 }
 
-// readBalances reads the balances (Bal) of a statement.
+// readBalances reads the balances (Bal) of a statement or report.
 func readBalances(path string, xs []xBalance) ([]Balance, error) {
 	var out []Balance
 	for i := range xs {
@@ -182,12 +195,12 @@ func readBalances(path string, xs []xBalance) ([]Balance, error) {
 	return out, nil
 }
 
-// readEntries reads the entries (Ntry) of a report, flattening each entry into one
-// Entry per transaction detail.
-func readEntries(path string, xs []xEntry) ([]Entry, error) {
+// readEntries reads the entries (Ntry) of a report on an account in currency ccy ("" when
+// the report does not say), flattening each entry into one Entry per transaction detail.
+func readEntries(path, ccy string, xs []xEntry) ([]Entry, error) {
 	var out []Entry
 	for i := range xs {
-		es, err := readEntry(fmt.Sprintf("%s/Ntry[%d]", path, i+1), &xs[i])
+		es, err := readEntry(fmt.Sprintf("%s/Ntry[%d]", path, i+1), ccy, &xs[i])
 		if err != nil {
 			return nil, err
 		}
@@ -196,37 +209,51 @@ func readEntries(path string, xs []xEntry) ([]Entry, error) {
 	return out, nil
 }
 
-// readEntry reads one entry (Ntry): one Entry per TxDtls, or one Entry from the
-// entry alone when it has no transaction details.
-func readEntry(path string, x *xEntry) ([]Entry, error) {
+// readEntry reads one entry (Ntry): one Entry per TxDtls, or one Entry from the entry
+// alone when it has no transaction details. It gives each its amount (see allocate),
+// its kind and the problems of the entry as a whole.
+func readEntry(path, accountCcy string, x *xEntry) ([]Entry, error) {
 	e, err := readEntryFields(path, x)
 	if err != nil {
 		return nil, err
 	}
-	var out []Entry
-	batch := 0
-	for i := range x.Details {
-		batch += len(x.Details[i].Transactions)
+	var problems problems
+	if accountCcy != "" && e.Currency != accountCcy {
+		problems.addf("%s/Amt: the entry is in %s, the account in %s", path, e.Currency, accountCcy)
 	}
+	var txs []transaction
 	for i := range x.Details {
-		for j := range x.Details[i].Transactions {
-			p := fmt.Sprintf("%s/NtryDtls[%d]/TxDtls[%d]", path, i+1, j+1)
-			tx := &x.Details[i].Transactions[j]
-			t, err := readTransaction(p, e, tx)
+		d := &x.Details[i]
+		p := fmt.Sprintf("%s/NtryDtls[%d]", path, i+1)
+		problems.batchCount(p+"/Btch/NbOfTxs", d.NbOfTxs, len(d.Transactions))
+		for j := range d.Transactions {
+			t, err := readTransaction(fmt.Sprintf("%s/TxDtls[%d]", p, j+1), e, &d.Transactions[j])
 			if err != nil {
 				return nil, err
 			}
-			if batch > 1 && tx.Amt == nil && tx.TxAmt == nil {
-				// One of several transactions without its own amount: its share of the
-				// entry is unknown, and the entry's total would be counted once per
-				// transaction. Zero says "unknown"; no caller may take it for money.
-				t.AmountMinor = 0
-			}
-			out = append(out, t)
+			txs = append(txs, t)
 		}
 	}
-	if len(out) == 0 {
-		out = append(out, e)
+	if len(txs) == 0 {
+		txs = []transaction{{Entry: e, path: path}}
+	}
+	if len(txs) == 1 && txs[0].ChargesCurrency == "" {
+		// Charges of an entry of one transaction are that transaction's.
+		if err := txs[0].readCharges(path, x.Chrgs); err != nil {
+			return nil, err
+		}
+	}
+	allocate(path, e.AmountMinor, txs)
+	out := make([]Entry, len(txs))
+	for i := range txs {
+		t := &txs[i]
+		// The transaction's own codes come first; the entry's fill in what they lack.
+		t.signals.add(x.BkTxCd)
+		t.signals.flagged = t.signals.flagged || e.Reversal
+		t.Reversal = t.signals.flagged
+		t.Kind = classify(t.CreditDebit, t.signals)
+		t.Problem = problems.with(t.Problem)
+		out[i] = t.Entry
 	}
 	return out, nil
 }
@@ -257,50 +284,76 @@ func readEntryFields(path string, x *xEntry) (Entry, error) {
 	return e, nil
 }
 
+// transaction is an Entry being read from one TxDtls, with what its amounts and codes
+// say before the entry as a whole is known.
+type transaction struct {
+	Entry
+	path    string // of the TxDtls, or of the Ntry when it has none
+	amounts transactionAmounts
+	signals signals
+}
+
 // readTransaction reads one TxDtls into a copy of the entry-level fields e.
-func readTransaction(path string, e Entry, x *xTransaction) (Entry, error) {
+func readTransaction(path string, e Entry, x *xTransaction) (transaction, error) {
+	t := transaction{Entry: e, path: path}
 	var err error
-	switch {
-	case x.Amt != nil:
-		e.AmountMinor, e.Currency, err = amount(path+"/Amt", x.Amt)
-	case x.TxAmt != nil:
-		e.AmountMinor, e.Currency, err = amount(path+"/AmtDtls/TxAmt/Amt", x.TxAmt)
-	}
-	if err != nil {
-		return Entry{}, err
+	if t.amounts, err = t.readAmounts(path, x); err != nil {
+		return transaction{}, err
 	}
 	cd, err := creditDebit(path+"/CdtDbtInd", x.CdtDbtInd, false)
 	if err != nil {
-		return Entry{}, err
+		return transaction{}, err
 	}
 	// A credit must be a credit at both levels: a transaction's own indicator can turn a
 	// credit entry into a debit, never a debit entry into a credit that could be minted.
-	if cd == Debit {
-		e.CreditDebit = Debit
+	if cd != "" && cd != e.CreditDebit {
+		t.addProblem(fmt.Sprintf("%s/CdtDbtInd: the transaction says %s, its entry %s", path, cd, e.CreditDebit))
+		t.CreditDebit = Debit
 	}
-	e.AcctSvcrRef = text(x.Refs.AcctSvcrRef)
-	if e.EndToEndID = text(x.Refs.EndToEndID); e.EndToEndID == notProvided {
-		e.EndToEndID = ""
+	if t.signals.flagged, err = reversal(path+"/RvslInd", x.RvslInd); err != nil {
+		return transaction{}, err
 	}
-	e.UETR = text(x.Refs.UETR)
-	e.DebtorName = x.Parties.Dbtr.name()
-	e.DebtorIBAN = text(x.Parties.DbtrIBAN)
-	e.CreditorName = x.Parties.Cdtr.name()
-	e.CreditorIBAN = text(x.Parties.CdtrIBAN)
-	for _, u := range x.Ustrd {
-		if u = text(u); u != "" {
-			e.Unstructured = append(e.Unstructured, u)
+	t.signals.add(x.BkTxCd)
+	t.signals.returned = t.signals.returned || x.Return != nil
+	if x.Return != nil {
+		if t.ReturnReason = text(x.Return.Code); t.ReturnReason == "" {
+			t.ReturnReason = text(x.Return.Prtry)
 		}
 	}
+	if err := t.readCharges(path, x.Chrgs); err != nil {
+		return transaction{}, err
+	}
+	t.AcctSvcrRef = text(x.Refs.AcctSvcrRef)
+	if t.EndToEndID = text(x.Refs.EndToEndID); t.EndToEndID == notProvided {
+		t.EndToEndID = ""
+	}
+	t.UETR = text(x.Refs.UETR)
+	t.DebtorName = x.Parties.Dbtr.name()
+	t.DebtorIBAN = text(x.Parties.DbtrIBAN)
+	t.CreditorName = x.Parties.Cdtr.name()
+	t.CreditorIBAN = text(x.Parties.CdtrIBAN)
+	t.Unstructured = texts(x.Ustrd)
 	for _, s := range x.Strd {
-		if e.CreditorReference = text(s.Ref); e.CreditorReference != "" {
-			break
+		if ref := text(s.Ref); ref != "" {
+			t.References = append(t.References, ref)
+		}
+		t.AdditionalRemittance = append(t.AdditionalRemittance, texts(s.Addtl)...)
+	}
+	if len(t.References) > 0 {
+		t.CreditorReference = t.References[0]
+	}
+	return t, nil
+}
+
+// texts returns the non-empty values of xs, trimmed, in order.
+func texts(xs []string) []string {
+	var out []string
+	for _, s := range xs {
+		if s = text(s); s != "" {
+			out = append(out, s)
 		}
 	}
-	if e.ReturnReason = text(x.Return.Code); e.ReturnReason == "" {
-		e.ReturnReason = text(x.Return.Prtry)
-	}
-	return e, nil
+	return out
 }
 
 // name returns the party's name in whichever form the version carries it.

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/encoding/ianaindex"
 )
 
 // MaxInputBytes is the largest file Parse accepts. A day's notifications for one
@@ -15,7 +17,7 @@ import (
 // exhausting memory.
 const MaxInputBytes = 32 << 20
 
-// maxDepth bounds element nesting. camt.053 and camt.054 nest about 15 deep; the
+// maxDepth bounds element nesting. camt.052, camt.053 and camt.054 nest about 15 deep; the
 // bound keeps a hostile file from growing the element stack without limit.
 const maxDepth = 64
 
@@ -32,26 +34,35 @@ const (
 // indexed holds the elements that repeat under one parent; paths name them with a
 // 1-based index, such as Ntry[2].
 var indexed = map[string]bool{
-	"Ntfctn": true, "Stmt": true, "Bal": true, "Ntry": true,
-	"NtryDtls": true, "TxDtls": true, "Ustrd": true, "Strd": true,
+	"Ntfctn": true, "Stmt": true, "Rpt": true, "Bal": true, "Ntry": true,
+	"NtryDtls": true, "TxDtls": true, "Ustrd": true, "Strd": true, "AddtlRmtInf": true,
+	"Chrgs": true, "Rcrd": true,
 }
 
 // once holds the parent/child pairs that this package reads and that the schemas
 // allow once: a second occurrence would be silently merged or overwritten by
 // encoding/xml, so the scan rejects it instead.
 var once = setOf(
-	"Document/BkToCstmrDbtCdtNtfctn", "Document/BkToCstmrStmt",
-	"BkToCstmrDbtCdtNtfctn/GrpHdr", "BkToCstmrStmt/GrpHdr", "GrpHdr/MsgId", "GrpHdr/CreDtTm",
+	"Document/BkToCstmrDbtCdtNtfctn", "Document/BkToCstmrStmt", "Document/BkToCstmrAcctRpt",
+	"BkToCstmrDbtCdtNtfctn/GrpHdr", "BkToCstmrStmt/GrpHdr", "BkToCstmrAcctRpt/GrpHdr",
+	"GrpHdr/MsgId", "GrpHdr/CreDtTm",
 	"Ntfctn/Id", "Ntfctn/CreDtTm", "Ntfctn/Acct", "Stmt/Id", "Stmt/CreDtTm", "Stmt/Acct",
-	"Acct/Id", "Acct/Ccy", "Id/IBAN", "Id/Othr", "Othr/Id",
+	"Rpt/Id", "Rpt/CreDtTm", "Rpt/Acct",
+	"Acct/Id", "Acct/Ccy", "Id/IBAN", "Id/Othr", "Othr/Id", "Othr/SchmeNm", "Othr/Issr",
+	"SchmeNm/Cd", "SchmeNm/Prtry",
 	"Bal/Tp", "Bal/Amt", "Bal/CdtDbtInd", "Bal/Dt", "Tp/CdOrPrtry", "CdOrPrtry/Cd",
 	"CdOrPrtry/Prtry", "Dt/Dt", "Dt/DtTm",
 	"Ntry/Amt", "Ntry/CdtDbtInd", "Ntry/RvslInd", "Ntry/Sts", "Ntry/BookgDt", "Ntry/ValDt",
 	"Ntry/AcctSvcrRef", "Sts/Cd", "Sts/Prtry", "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt",
-	"ValDt/DtTm",
-	"TxDtls/Refs", "TxDtls/Amt", "TxDtls/CdtDbtInd", "TxDtls/AmtDtls", "TxDtls/RltdPties",
-	"TxDtls/RmtInf", "TxDtls/RtrInf", "Refs/AcctSvcrRef", "Refs/EndToEndId", "Refs/UETR",
-	"AmtDtls/TxAmt", "TxAmt/Amt",
+	"ValDt/DtTm", "Ntry/BkTxCd", "BkTxCd/Domn", "BkTxCd/Prtry", "Domn/Cd", "Domn/Fmly",
+	"Fmly/Cd", "Fmly/SubFmlyCd", "Prtry/Cd", "NtryDtls/Btch", "Btch/NbOfTxs",
+	"Chrgs/Amt", "Chrgs/TtlChrgsAndTaxAmt", "Rcrd/Amt",
+	"TxDtls/Refs", "TxDtls/Amt", "TxDtls/CdtDbtInd", "TxDtls/RvslInd", "TxDtls/AmtDtls",
+	"TxDtls/BkTxCd", "TxDtls/RltdPties", "TxDtls/RmtInf", "TxDtls/RtrInf",
+	"Refs/AcctSvcrRef", "Refs/EndToEndId", "Refs/UETR",
+	"AmtDtls/InstdAmt", "AmtDtls/TxAmt", "AmtDtls/CntrValAmt", "InstdAmt/Amt", "TxAmt/Amt",
+	"CntrValAmt/Amt", "InstdAmt/CcyXchg", "TxAmt/CcyXchg", "CntrValAmt/CcyXchg",
+	"CcyXchg/SrcCcy", "CcyXchg/TrgtCcy",
 	"RltdPties/Dbtr", "RltdPties/DbtrAcct", "RltdPties/Cdtr", "RltdPties/CdtrAcct",
 	"Dbtr/Nm", "Dbtr/Pty", "Cdtr/Nm", "Cdtr/Pty", "Pty/Nm", "DbtrAcct/Id", "CdtrAcct/Id",
 	"Strd/CdtrRefInf", "CdtrRefInf/Ref", "RtrInf/Rsn", "Rsn/Cd", "Rsn/Prtry",
@@ -81,10 +92,10 @@ type scanner struct {
 }
 
 // scan checks that b is exactly one well-formed XML document, without a document
-// type declaration, whose root is a Document in a supported camt.053 or camt.054
-// namespace. It returns the message ("camt.054") and version ("001.08").
+// type declaration, whose root is a Document in a supported camt.052, camt.053 or
+// camt.054 namespace. It returns the message ("camt.054") and version ("001.08").
 func scan(b []byte) (message, version string, err error) {
-	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec := newDecoder(b)
 	var s scanner
 	for {
 		tok, err := dec.Token()
@@ -190,7 +201,7 @@ func (s *scanner) path() string {
 	return strings.Join(steps, "/")
 }
 
-// splitNamespace parses a camt.053 or camt.054 namespace into its message and
+// splitNamespace parses a camt.052, camt.053 or camt.054 namespace into its message and
 // version, such as "camt.054" and "001.08".
 func splitNamespace(ns string) (message, version string, err error) {
 	rest, ok := strings.CutPrefix(ns, namespacePrefix)
@@ -198,14 +209,32 @@ func splitNamespace(ns string) (message, version string, err error) {
 		return "", "", fmt.Errorf("%w: namespace %q is not an ISO 20022 namespace", ErrNotCamt, ns)
 	}
 	message, version, _ = strings.Cut(rest, ".001.")
-	if message != "camt.053" && message != "camt.054" {
-		return "", "", fmt.Errorf("%w: message %q, want camt.053 or camt.054", ErrNotCamt, rest)
+	if message != MessageReport && message != MessageStatement && message != MessageNotification {
+		return "", "", fmt.Errorf("%w: message %q, want camt.052, camt.053 or camt.054", ErrNotCamt, rest)
 	}
 	n, err := strconv.Atoi(version)
 	if err != nil || len(version) != 2 || !isDigits(version) || n < versionMin || n > versionMax {
 		return "", "", fmt.Errorf("%w: version %q of %s, want 001.%02d to 001.%02d", ErrNotCamt, rest, message, versionMin, versionMax)
 	}
 	return message, "001." + version, nil
+}
+
+// newDecoder returns an XML decoder of b that reads the character sets an XML
+// declaration may name besides UTF-8, such as ISO-8859-1 or windows-1252, which banks
+// still use.
+func newDecoder(b []byte) *xml.Decoder {
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.CharsetReader = charsetReader
+	return dec
+}
+
+// charsetReader converts input in the IANA character set label to UTF-8.
+func charsetReader(label string, input io.Reader) (io.Reader, error) {
+	e, err := ianaindex.IANA.Encoding(label)
+	if err != nil || e == nil {
+		return nil, fmt.Errorf("character set %.40q is not supported", label)
+	}
+	return e.NewDecoder().Reader(input), nil
 }
 
 // firstWord returns the keyword of a directive, such as "DOCTYPE", for the error.

@@ -26,8 +26,10 @@ func currency(path, code string) (fiat.Currency, error) {
 }
 
 // amount parses an amount element and its Ccy attribute into minor units. A bank may
-// write fewer fractional digits than the currency has ("100.5" EUR is 10050) but never
-// more, and never a sign: the direction is CdtDbtInd's.
+// write fewer fractional digits than the currency has ("100.5" EUR is 10050), and more
+// when the extra ones are zeros, which ISO 20022's decimal type allows ("8.850" EUR is
+// 885); an amount that is not exact in the currency's minor unit ("8.855" EUR) is
+// refused, and so is a sign: the direction is CdtDbtInd's.
 func amount(path string, x *xAmount) (minor uint64, code string, err error) {
 	if x == nil {
 		return 0, "", parseError(path, ErrMissingElement)
@@ -40,11 +42,25 @@ func amount(path string, x *xAmount) (minor uint64, code string, err error) {
 	if err != nil {
 		return 0, "", err
 	}
-	minor, err = fiat.ParseAmount(text(x.Value), c)
+	minor, err = fiat.ParseAmount(trimZeros(text(x.Value), c.MinorDigits()), c)
 	if err != nil {
 		return 0, "", parseError(path, fmt.Errorf("%w: %w", ErrBadAmount, err))
 	}
 	return minor, code, nil
+}
+
+// trimZeros drops the zeros of a decimal's fraction beyond the currency's digits, and
+// the point when nothing is left after it: "8.850" is "8.85" for two digits, "100.00" is
+// "100" for none. Any other digit beyond them is kept, for fiat to refuse.
+func trimZeros(s string, digits int) string {
+	whole, frac, ok := strings.Cut(s, ".")
+	if !ok || len(frac) <= digits || strings.Trim(frac[digits:], "0") != "" {
+		return s
+	}
+	if digits == 0 {
+		return whole
+	}
+	return whole + "." + frac[:digits]
 }
 
 // creditDebit parses a CdtDbtInd. An absent or empty optional one is "".

@@ -51,7 +51,9 @@ type wAccountID struct {
 }
 
 type wOther struct {
-	ID string `xml:"Id"`
+	ID     string     `xml:"Id"`
+	Scheme *wCodeText `xml:"SchmeNm,omitempty"`
+	Issuer string     `xml:"Issr,omitempty"`
 }
 
 type wBalance struct {
@@ -93,6 +95,8 @@ type wTransaction struct {
 	Refs      *wRefs     `xml:"Refs,omitempty"`
 	Amt       wAmount    `xml:"Amt"`
 	CdtDbtInd string     `xml:"CdtDbtInd"`
+	InstdAmt  *wAmount   `xml:"AmtDtls>InstdAmt>Amt,omitempty"`
+	Chrgs     *wAmount   `xml:"Chrgs>TtlChrgsAndTaxAmt,omitempty"`
 	Parties   *wParties  `xml:"RltdPties,omitempty"`
 	RmtInf    *wRmtInf   `xml:"RmtInf,omitempty"`
 	Return    *wCodeText `xml:"RtrInf>Rsn,omitempty"`
@@ -117,22 +121,33 @@ type wParty struct {
 
 type wRmtInf struct {
 	Ustrd []string `xml:"Ustrd"`
-	Strd  *wStrd   `xml:"Strd,omitempty"`
+	Strd  []wStrd  `xml:"Strd"`
 }
 
 type wStrd struct {
-	Code   string `xml:"CdtrRefInf>Tp>CdOrPrtry>Cd"`
-	Issuer string `xml:"CdtrRefInf>Tp>Issr,omitempty"`
-	Ref    string `xml:"CdtrRefInf>Ref"`
+	CdtrRefInf *wCdtrRefInf `xml:"CdtrRefInf,omitempty"`
+	Addtl      []string     `xml:"AddtlRmtInf"`
 }
+
+type wCdtrRefInf struct {
+	Code   string `xml:"Tp>CdOrPrtry>Cd"`
+	Issuer string `xml:"Tp>Issr,omitempty"`
+	Ref    string `xml:"Ref"`
+}
+
+// maxAddtlRmtInf is how many AddtlRmtInf lines one Strd holds.
+const maxAddtlRmtInf = 3
 
 // WriteNotification writes n as a camt.054.001.08 document with message id msgID
 // and creation date-time createdAt (ISO 8601, such as "2026-03-01T10:00:00Z"). Each
-// Entry becomes one Ntry with one TxDtls, so Parse returns n's entries unchanged
-// (except an EndToEndID of "NOTPROVIDED", which Parse reads as none). A value that
-// would be invalid or would not survive that round trip is an error.
+// Entry becomes one Ntry with one TxDtls, so Parse returns n's entries unchanged,
+// except that Parse fills in what it derives: Kind, and References from a
+// CreditorReference given alone; it reads an EndToEndID of "NOTPROVIDED" as none, and
+// an entry in a currency other than n's with a Problem. A value that would be invalid or
+// would not survive that round trip is an error, and so is a Problem, which only Parse
+// sets.
 func WriteNotification(msgID, createdAt string, n Notification) ([]byte, error) {
-	r, err := writeReport("Document/BkToCstmrDbtCdtNtfctn/Ntfctn", n.ID, n.CreatedAt, n.AccountIBAN, n.AccountOtherID, n.Currency, n.Entries)
+	r, err := writeReport("Document/BkToCstmrDbtCdtNtfctn/Ntfctn", n.ID, n.CreatedAt, n.Account, n.Currency, n.Entries)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +163,7 @@ func WriteNotification(msgID, createdAt string, n Notification) ([]byte, error) 
 // notification. A statement needs at least one balance.
 func WriteStatement(msgID, createdAt string, s Statement) ([]byte, error) {
 	path := "Document/BkToCstmrStmt/Stmt"
-	r, err := writeReport(path, s.ID, s.CreatedAt, s.AccountIBAN, s.AccountOtherID, s.Currency, s.Entries)
+	r, err := writeReport(path, s.ID, s.CreatedAt, s.Account, s.Currency, s.Entries)
 	if err != nil {
 		return nil, err
 	}
@@ -193,28 +208,18 @@ func writeMessage(path, msgID, createdAt string) (*wMessage, error) {
 }
 
 // writeReport checks and builds a notification or statement without its balances.
-func writeReport(path, id, createdAt, iban, otherID, ccy string, entries []Entry) (*wReport, error) {
+func writeReport(path, id, createdAt string, acct Account, ccy string, entries []Entry) (*wReport, error) {
 	if err := checkText(path+"/Id", id, max35, true); err != nil {
 		return nil, err
 	}
 	if err := checkDateTime(path+"/CreDtTm", createdAt, false); err != nil {
 		return nil, err
 	}
-	r := &wReport{ID: id, CreDtTm: createdAt, Acct: wAccount{Ccy: ccy}}
-	switch {
-	case iban != "":
-		r.Acct.ID.IBAN = iban
-		if err := checkIBAN(path+"/Acct/Id/IBAN", iban); err != nil {
-			return nil, err
-		}
-	case otherID != "":
-		r.Acct.ID.Other = &wOther{ID: otherID}
-		if err := checkText(path+"/Acct/Id/Othr/Id", otherID, max34, true); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, writeError(path+"/Acct/Id/IBAN", ErrMissingElement)
+	acctID, err := writeAccount(path+"/Acct/Id", acct)
+	if err != nil {
+		return nil, err
 	}
+	r := &wReport{ID: id, CreDtTm: createdAt, Acct: wAccount{ID: acctID, Ccy: ccy}}
 	if ccy != "" {
 		if _, err := writeCurrency(path+"/Acct/Ccy", ccy); err != nil {
 			return nil, err
@@ -228,6 +233,38 @@ func writeReport(path, id, createdAt, iban, otherID, ccy string, entries []Entry
 		r.Entries = append(r.Entries, we)
 	}
 	return r, nil
+}
+
+// writeAccount checks and builds an account's identification: its IBAN, or its other
+// identification with scheme and issuer, never both.
+func writeAccount(path string, a Account) (wAccountID, error) {
+	if a.IBAN != "" {
+		if a.Other != "" || a.Scheme != "" || a.Issuer != "" {
+			return wAccountID{}, writeError(path+"/Othr", fmt.Errorf("%w: an account identified by IBAN has no other identification", ErrBadText))
+		}
+		return wAccountID{IBAN: a.IBAN}, checkIBAN(path+"/IBAN", a.IBAN)
+	}
+	if a.Other == "" {
+		return wAccountID{}, writeError(path+"/IBAN", ErrMissingElement)
+	}
+	for _, c := range []struct {
+		path, value string
+		max         int
+	}{
+		{path + "/Othr/Id", a.Other, max34},
+		{path + "/Othr/SchmeNm", a.Scheme, max35},
+		{path + "/Othr/Issr", a.Issuer, max35},
+	} {
+		if err := checkText(c.path, c.value, c.max, false); err != nil {
+			return wAccountID{}, err
+		}
+	}
+	o := &wOther{ID: a.Other, Issuer: a.Issuer}
+	if a.Scheme != "" {
+		sc := codeOrText(a.Scheme)
+		o.Scheme = &sc
+	}
+	return wAccountID{Other: o}, nil
 }
 
 // writeBalance checks and builds one balance.
@@ -257,37 +294,89 @@ func writeEntry(path string, e Entry) (wEntry, error) {
 	if err != nil {
 		return wEntry{}, err
 	}
+	if err := checkDerived(path, e); err != nil {
+		return wEntry{}, err
+	}
 	w := wEntry{
 		Amt: amt, CdtDbtInd: string(e.CreditDebit), Sts: string(e.Status),
 		BookgDt: optionalDate(e.BookingDate), ValDt: optionalDate(e.ValueDate), AcctSvcrRef: e.EntryRef,
-		Domain: "PMNT", Family: "RCDT", SubFamily: "ESCT",
+		Domain: "PMNT", Family: writtenFamily(e), SubFamily: "ESCT",
 		Transaction: wTransaction{Amt: amt, CdtDbtInd: string(e.CreditDebit)},
-	}
-	if e.CreditDebit == Debit {
-		w.Family = "ICDT"
 	}
 	if e.Reversal {
 		w.RvslInd = "true"
 	}
 	tx := &w.Transaction
+	if e.TransactionAmountMinor != 0 {
+		if tx.Amt, err = writeAmount(path+"/NtryDtls/TxDtls/Amt", e.TransactionAmountMinor, e.Currency); err != nil {
+			return wEntry{}, err
+		}
+	}
+	if e.InstructedCurrency != "" {
+		a, err := writeAmount(path+"/NtryDtls/TxDtls/AmtDtls/InstdAmt/Amt", e.InstructedAmountMinor, e.InstructedCurrency)
+		if err != nil {
+			return wEntry{}, err
+		}
+		tx.InstdAmt = &a
+	}
+	if e.ChargesCurrency != "" {
+		a, err := writeAmount(path+"/NtryDtls/TxDtls/Chrgs/TtlChrgsAndTaxAmt", e.ChargesMinor, e.ChargesCurrency)
+		if err != nil {
+			return wEntry{}, err
+		}
+		tx.Chrgs = &a
+	}
 	if e.AcctSvcrRef != "" || e.EndToEndID != "" || e.UETR != "" {
 		tx.Refs = &wRefs{AcctSvcrRef: e.AcctSvcrRef, EndToEndID: e.EndToEndID, UETR: e.UETR}
 	}
 	tx.Parties = writeParties(e)
-	if len(e.Unstructured) > 0 || e.CreditorReference != "" {
-		tx.RmtInf = &wRmtInf{Ustrd: e.Unstructured}
-	}
-	if e.CreditorReference != "" {
-		tx.RmtInf.Strd = &wStrd{Code: "SCOR", Ref: e.CreditorReference}
-		if r, err := fiat.ParseCreditorReference(e.CreditorReference); err == nil && string(r) == e.CreditorReference {
-			tx.RmtInf.Strd.Issuer = "ISO" // an ISO 11649 reference; any other is the creditor's own
-		}
-	}
+	tx.RmtInf = writeRemittance(e)
 	if e.ReturnReason != "" {
 		rsn := codeOrText(e.ReturnReason)
 		tx.Return = &rsn
 	}
 	return w, nil
+}
+
+// writtenFamily is the bank transaction family written for e: RCDT (a received credit
+// transfer) when the payment e is, or reverses or returns, was a credit, ICDT (an issued
+// one) when it was a debit, so that Parse reads e as the kind it is.
+func writtenFamily(e Entry) string {
+	if (e.CreditDebit == Credit) != (e.Reversal || e.ReturnReason != "") {
+		return "RCDT"
+	}
+	return "ICDT"
+}
+
+// writtenKind is the kind Parse reads for e as written.
+func writtenKind(e Entry) Kind {
+	return classify(e.CreditDebit, signals{flagged: e.Reversal, returned: e.ReturnReason != "", family: writtenFamily(e)})
+}
+
+// writeRemittance builds RmtInf: the unstructured lines, one Strd per reference, and
+// the additional remittance lines in Strd of their own; nil when e has none.
+func writeRemittance(e Entry) *wRmtInf {
+	refs := e.References
+	if len(refs) == 0 && e.CreditorReference != "" {
+		refs = []string{e.CreditorReference}
+	}
+	if len(e.Unstructured) == 0 && len(refs) == 0 && len(e.AdditionalRemittance) == 0 {
+		return nil
+	}
+	r := &wRmtInf{Ustrd: e.Unstructured}
+	for _, ref := range refs {
+		c := &wCdtrRefInf{Code: "SCOR", Ref: ref}
+		if rf, err := fiat.ParseCreditorReference(ref); err == nil && string(rf) == ref {
+			c.Issuer = "ISO" // an ISO 11649 reference; any other is the creditor's own
+		}
+		r.Strd = append(r.Strd, wStrd{CdtrRefInf: c})
+	}
+	for lines := e.AdditionalRemittance; len(lines) > 0; {
+		n := min(len(lines), maxAddtlRmtInf)
+		r.Strd = append(r.Strd, wStrd{Addtl: lines[:n]})
+		lines = lines[n:]
+	}
+	return r
 }
 
 // writeParties builds RltdPties, or nil when e names no party.

@@ -51,7 +51,52 @@ func checkEntry(path string, e Entry) error {
 			return err
 		}
 	}
+	if err := checkRemittance(tx+"/RmtInf", e); err != nil {
+		return err
+	}
 	return checkEntryFormats(path, e)
+}
+
+// checkRemittance checks the references and additional remittance lines of e.
+func checkRemittance(path string, e Entry) error {
+	if len(e.References) > 0 && e.CreditorReference != e.References[0] {
+		return writeError(path+"/Strd[1]/CdtrRefInf/Ref", fmt.Errorf("%w: CreditorReference %.40q is not the first of References", ErrBadText, e.CreditorReference))
+	}
+	for i, r := range e.References {
+		if err := checkText(fmt.Sprintf("%s/Strd[%d]/CdtrRefInf/Ref", path, i+1), r, max35, true); err != nil {
+			return err
+		}
+	}
+	for i, a := range e.AdditionalRemittance {
+		if err := checkText(fmt.Sprintf("%s/Strd/AddtlRmtInf[%d]", path, i+1), a, max140, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDerived checks the fields of e that Parse derives: they must be what Parse would
+// derive from the entry as written, or, for Kind, empty.
+func checkDerived(path string, e Entry) error {
+	tx := path + "/NtryDtls/TxDtls"
+	switch {
+	case e.Problem != "":
+		return writeError(path, fmt.Errorf("%w: an entry with a problem (%.60q) cannot be written", ErrBadText, e.Problem))
+	case e.Kind != "" && e.Kind != writtenKind(e):
+		return writeError(path+"/BkTxCd", fmt.Errorf("%w: kind %q, but a %s entry with reversal %v and return reason %q is a %s",
+			ErrBadIndicator, e.Kind, e.CreditDebit, e.Reversal, e.ReturnReason, writtenKind(e)))
+	case e.InstructedCurrency == "" && e.InstructedAmountMinor != 0:
+		return writeError(tx+"/AmtDtls/InstdAmt/Amt/@Ccy", ErrMissingElement)
+	case e.ChargesCurrency == "" && e.ChargesMinor != 0:
+		return writeError(tx+"/Chrgs/TtlChrgsAndTaxAmt/@Ccy", ErrMissingElement)
+	case e.TransactionAmountMinor == 0:
+		return nil
+	case e.TransactionAmountMinor == e.AmountMinor ||
+		e.TransactionAmountMinor > e.AmountMinor && !(e.ChargesCurrency == e.Currency && e.TransactionAmountMinor-e.AmountMinor == e.ChargesMinor):
+		return writeError(tx+"/Amt", fmt.Errorf("%w: transaction amount %d, entry amount %d and charges %d %s do not agree",
+			ErrBadAmount, e.TransactionAmountMinor, e.AmountMinor, e.ChargesMinor, e.ChargesCurrency))
+	}
+	return nil
 }
 
 // checkEntryFormats checks the dates, IBANs and UETR of e.

@@ -14,20 +14,25 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// sampleEntries covers every Entry field, a reversal, a pending entry, a debit, a
-// currency without minor units and text that needs escaping.
+// sampleEntries covers every Entry field, a reversal, a return, a pending entry, a
+// debit, a currency without minor units and text that needs escaping. The last two
+// leave Kind and References for Parse to fill in.
 func sampleEntries() []Entry {
 	return []Entry{
 		{
-			AmountMinor: 12345, Currency: "EUR", CreditDebit: Credit, Status: Booked,
+			AmountMinor: 12345, Currency: "EUR", CreditDebit: Credit, Kind: KindCredit, Status: Booked,
+			TransactionAmountMinor: 12495, InstructedAmountMinor: 14000, InstructedCurrency: "USD",
+			ChargesMinor: 150, ChargesCurrency: "EUR",
 			BookingDate: "2026-03-01", ValueDate: "2026-03-02", EntryRef: "SBX-E1",
 			AcctSvcrRef: "SBX-T1", EndToEndID: "ORDER-1", UETR: "0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b",
 			DebtorName: "Jane <&> \"Doe\"", DebtorIBAN: "GB82WEST12345698765432",
 			CreditorName: "Chipmint Issuer", CreditorIBAN: "DE89370400440532013000",
-			CreditorReference: "RF18539007547034", Unstructured: []string{"chips for order 1", "line\ttwo\r\nthree"},
+			CreditorReference: "RF18539007547034", References: []string{"RF18539007547034", "INV-1"},
+			Unstructured:         []string{"chips for order 1", "line\ttwo\r\nthree"},
+			AdditionalRemittance: []string{"order RF18 5390 0754 7034", "second", "third", "fourth"},
 		},
 		{
-			AmountMinor: 12345, Currency: "EUR", CreditDebit: Debit, Reversal: true, Status: Booked,
+			AmountMinor: 12345, Currency: "EUR", CreditDebit: Debit, Reversal: true, Kind: KindReversalOfCredit, Status: Booked,
 			BookingDate: "2026-03-03", EntryRef: "SBX-E2", AcctSvcrRef: "SBX-T1R", EndToEndID: "ORDER-1",
 			DebtorName: "Jane Doe", DebtorIBAN: "GB82WEST12345698765432", ReturnReason: "FRAD",
 		},
@@ -41,14 +46,27 @@ func sampleEntries() []Entry {
 
 func sampleNotification() Notification {
 	return Notification{
-		ID: "SBX-N1", CreatedAt: "2026-03-04T10:00:00Z", AccountIBAN: "DE89370400440532013000",
+		ID: "SBX-N1", CreatedAt: "2026-03-04T10:00:00Z", Account: Account{IBAN: "DE89370400440532013000"},
 		Currency: "EUR", Entries: sampleEntries(),
 	}
 }
 
+// parsedEntries are sampleEntries as Parse reads them back from a report on an account
+// in currency ccy ("" when not given) at path: with the kinds and references it fills in
+// and the problem of an entry in another currency than the account's.
+func parsedEntries(path, ccy string) []Entry {
+	es := sampleEntries()
+	es[2].Kind, es[2].References = KindReturn, []string{"INV 2026/17"}
+	es[3].Kind = KindCredit
+	if ccy != "" {
+		es[3].Problem = path + "/Ntry[4]/Amt: the entry is in JPY, the account in " + ccy
+	}
+	return es
+}
+
 func sampleStatement() Statement {
 	return Statement{
-		ID: "SBX-S1", CreatedAt: "2026-03-04T23:59:59.5+01:00", AccountOtherID: "SANDBOX-0001",
+		ID: "SBX-S1", CreatedAt: "2026-03-04T23:59:59.5+01:00", Account: Account{Other: "SANDBOX-0001", Scheme: "BBAN", Issuer: "Chipmint sandbox"},
 		Balances: []Balance{
 			{Type: "OPBD", AmountMinor: 0, Currency: "EUR", CreditDebit: Credit, Date: "2026-03-01"},
 			{Type: "CLBD", AmountMinor: 123450, Currency: "EUR", CreditDebit: Debit, Date: "2026-03-04"},
@@ -69,6 +87,7 @@ func TestWriteRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Parse(WriteNotification(...)): %v\n%s", err, b)
 		}
+		n.Entries = parsedEntries("Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]", "EUR")
 		want := &Document{Message: "camt.054", Version: "001.08", MessageID: "SBX-M1", CreatedAt: "2026-03-04T10:00:01+01:00",
 			Notifications: []Notification{n}}
 		if !reflect.DeepEqual(d, want) {
@@ -86,6 +105,7 @@ func TestWriteRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Parse(WriteStatement(...)): %v\n%s", err, b)
 		}
+		s.Entries = parsedEntries("Document/BkToCstmrStmt/Stmt[1]", "")
 		want := &Document{Message: "camt.053", Version: "001.08", MessageID: "SBX-M2", CreatedAt: "2026-03-05T00:00:00Z",
 			Statements: []Statement{s}}
 		if !reflect.DeepEqual(d, want) {
@@ -94,7 +114,7 @@ func TestWriteRoundTrip(t *testing.T) {
 		golden(t, "statement.xml", b)
 	})
 	t.Run("no entries", func(t *testing.T) {
-		n := Notification{ID: "SBX-N0", AccountIBAN: "DE89370400440532013000"}
+		n := Notification{ID: "SBX-N0", Account: Account{IBAN: "DE89370400440532013000"}}
 		b, err := WriteNotification("SBX-M0", "2026-03-04T10:00:00Z", n)
 		if err != nil {
 			t.Fatal(err)
@@ -139,10 +159,13 @@ func TestWriteOrder(t *testing.T) {
 		"GrpHdr":     {"MsgId", "CreDtTm"},
 		"Ntfctn":     {"Id", "CreDtTm", "Acct", "Ntry", "Ntry", "Ntry", "Ntry"},
 		"Ntry":       {"Amt", "CdtDbtInd", "Sts", "BookgDt", "ValDt", "AcctSvcrRef", "BkTxCd", "NtryDtls"},
-		"TxDtls":     {"Refs", "Amt", "CdtDbtInd", "RltdPties", "RmtInf"},
+		"TxDtls":     {"Refs", "Amt", "CdtDbtInd", "AmtDtls", "Chrgs", "RltdPties", "RmtInf"},
 		"Refs":       {"AcctSvcrRef", "EndToEndId", "UETR"},
+		"AmtDtls":    {"InstdAmt"},
+		"Chrgs":      {"TtlChrgsAndTaxAmt"},
 		"RltdPties":  {"Dbtr", "DbtrAcct", "Cdtr", "CdtrAcct"},
-		"RmtInf":     {"Ustrd", "Ustrd", "Strd"},
+		"RmtInf":     {"Ustrd", "Ustrd", "Strd", "Strd", "Strd", "Strd"},
+		"Strd":       {"CdtrRefInf"},
 		"CdtrRefInf": {"Tp", "Ref"},
 		"Tp":         {"CdOrPrtry", "Issr"},
 		"BkTxCd":     {"Domn"},
@@ -157,7 +180,7 @@ func TestWriteOrder(t *testing.T) {
 	}
 	second := string(b[bytes.Index(b, []byte("SBX-E1")):])
 	if !strings.Contains(second, "<CdtDbtInd>DBIT</CdtDbtInd>\n        <RvslInd>true</RvslInd>\n        <Sts>") ||
-		!strings.Contains(second, "<Cd>ICDT</Cd>") || !strings.Contains(second, "<RtrInf>\n              <Rsn>\n                <Cd>FRAD</Cd>") {
+		!strings.Contains(second, "<Cd>RCDT</Cd>") || !strings.Contains(second, "<RtrInf>\n              <Rsn>\n                <Cd>FRAD</Cd>") {
 		t.Errorf("the reversal is not written as expected:\n%s", second)
 	}
 }
@@ -215,8 +238,8 @@ func TestWriteErrors(t *testing.T) {
 		{"no creation time", "M", "", sampleNotification(), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/GrpHdr/CreDtTm"},
 		{"date as creation time", "M", "2026-03-04", sampleNotification(), ErrBadDate, "Document/BkToCstmrDbtCdtNtfctn/GrpHdr/CreDtTm"},
 		{"no notification id", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.ID = "" }), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Id"},
-		{"no account", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.AccountIBAN = "" }), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/IBAN"},
-		{"bad account", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.AccountIBAN = "de89 3704" }), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/IBAN"},
+		{"no account", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Account.IBAN = "" }), ErrMissingElement, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/IBAN"},
+		{"bad account", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Account.IBAN = "de89 3704" }), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/IBAN"},
 		{"bad account currency", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Currency = "XXX" }), ErrBadCurrency, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Ccy"},
 		{"no currency", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Currency = "" }), ErrMissingElement, ntryPath + "/Amt/@Ccy"},
 		{"bad currency", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Currency = "eur" }), ErrBadCurrency, ntryPath + "/Amt/@Ccy"},
@@ -232,6 +255,17 @@ func TestWriteErrors(t *testing.T) {
 		{"bad debtor IBAN", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.DebtorIBAN = "GB82 WEST" }), ErrBadText, tx + "/RltdPties/DbtrAcct/Id/IBAN"},
 		{"empty remittance line", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Unstructured = []string{"a", ""} }), ErrMissingElement, tx + "/RmtInf/Ustrd[2]"},
 		{"long remittance line", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Unstructured = []string{strings.Repeat("x", 141)} }), ErrBadText, tx + "/RmtInf/Ustrd[1]"},
+		{"IBAN and other id", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Account.Other = "1" }), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/Othr"},
+		{"long scheme", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Account = Account{Other: "1", Scheme: strings.Repeat("S", 36)} }), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/Othr/SchmeNm"},
+		{"problem", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Problem = "p" }), ErrBadText, ntryPath},
+		{"kind of another entry", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Kind = KindReturn }), ErrBadIndicator, ntryPath + "/BkTxCd"},
+		{"instructed amount without currency", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.InstructedCurrency = "" }), ErrMissingElement, tx + "/AmtDtls/InstdAmt/Amt/@Ccy"},
+		{"charges without currency", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.ChargesCurrency = "" }), ErrMissingElement, tx + "/Chrgs/TtlChrgsAndTaxAmt/@Ccy"},
+		{"transaction amount beyond charges", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.TransactionAmountMinor++ }), ErrBadAmount, tx + "/Amt"},
+		{"transaction amount as entry", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.TransactionAmountMinor = e.AmountMinor }), ErrBadAmount, tx + "/Amt"},
+		{"creditor reference not the first", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.CreditorReference = "INV-1" }), ErrBadText, tx + "/RmtInf/Strd[1]/CdtrRefInf/Ref"},
+		{"long reference", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.References[1] = strings.Repeat("R", 36) }), ErrBadText, tx + "/RmtInf/Strd[2]/CdtrRefInf/Ref"},
+		{"empty additional remittance", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.AdditionalRemittance[3] = "" }), ErrMissingElement, tx + "/RmtInf/Strd/AddtlRmtInf[4]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ import (
 func creditFor(t *testing.T, o txn.Order, n int) []byte {
 	t.Helper()
 	b, err := camt.WriteNotification(fmt.Sprintf("MSG-DROP-%d", n), "2026-11-28T10:00:00Z", camt.Notification{
-		ID: fmt.Sprintf("N%d", n), AccountIBAN: nodetest.OperatorIBAN, Currency: "EUR",
+		ID: fmt.Sprintf("N%d", n), Account: camt.Account{IBAN: nodetest.OperatorIBAN}, Currency: "EUR",
 		Entries: []camt.Entry{{
 			AmountMinor: o.AmountMinor, Currency: "EUR", CreditDebit: camt.Credit, Status: camt.Booked,
 			BookingDate: "2026-11-28", UETR: fmt.Sprintf("%08x-0000-4000-8000-000000000000", n),

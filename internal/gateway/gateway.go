@@ -180,10 +180,13 @@ type accountEntries struct {
 func documentEntries(d *camt.Document) []accountEntries {
 	var out []accountEntries
 	for _, n := range d.Notifications {
-		out = append(out, accountEntries{n.AccountIBAN, n.Entries})
+		out = append(out, accountEntries{n.Account.IBAN, n.Entries})
 	}
 	for _, s := range d.Statements {
-		out = append(out, accountEntries{s.AccountIBAN, s.Entries})
+		out = append(out, accountEntries{s.Account.IBAN, s.Entries})
+	}
+	for _, r := range d.Reports {
+		out = append(out, accountEntries{r.Account.IBAN, r.Entries})
 	}
 	return out
 }

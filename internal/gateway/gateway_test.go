@@ -252,7 +252,7 @@ func TestCurrencyReversalAndPending(t *testing.T) {
 	}
 	doc := func(entries ...camt.Entry) []byte {
 		b, err := camt.WriteNotification("MSG-"+entries[0].UETR[:8]+string(entries[0].Status), "2026-11-28T10:00:00Z",
-			camt.Notification{ID: "N1", AccountIBAN: nodetest.OperatorIBAN, Currency: "EUR", Entries: entries})
+			camt.Notification{ID: "N1", Account: camt.Account{IBAN: nodetest.OperatorIBAN}, Currency: "EUR", Entries: entries})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,7 +334,7 @@ func TestBatchedEntryWithoutOwnReferences(t *testing.T) {
 			BookingDate: "2026-11-28", EntryRef: "BATCH-7", CreditorReference: o.PaymentReference}
 	}
 	doc, err := camt.WriteNotification("MSG-BATCH-7", "2026-11-28T10:00:00Z",
-		camt.Notification{ID: "N1", AccountIBAN: nodetest.OperatorIBAN, Currency: "EUR", Entries: []camt.Entry{entry(a), entry(b)}})
+		camt.Notification{ID: "N1", Account: camt.Account{IBAN: nodetest.OperatorIBAN}, Currency: "EUR", Entries: []camt.Entry{entry(a), entry(b)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +405,7 @@ func TestBatchPayingOneOrderTwice(t *testing.T) {
 	e := camt.Entry{AmountMinor: o.AmountMinor, Currency: "EUR", CreditDebit: camt.Credit, Status: camt.Booked,
 		BookingDate: "2026-11-28", EntryRef: "BATCH-9", CreditorReference: o.PaymentReference}
 	doc, err := camt.WriteNotification("MSG-BATCH-9", "2026-11-28T10:00:00Z",
-		camt.Notification{ID: "N1", AccountIBAN: nodetest.OperatorIBAN, Currency: "EUR", Entries: []camt.Entry{e, e}})
+		camt.Notification{ID: "N1", Account: camt.Account{IBAN: nodetest.OperatorIBAN}, Currency: "EUR", Entries: []camt.Entry{e, e}})
 	if err != nil {
 		t.Fatal(err)
 	}
