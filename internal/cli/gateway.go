@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -112,8 +114,7 @@ func newCmdOperatorExceptions(g *Globals) *cobra.Command {
 					fmt.Fprintln(w, "no exceptions")
 				}
 				for _, r := range recs {
-					fmt.Fprintf(w, "%s  %s  %s  order %q: %s\n", r.Entry.BookingDate, formatMoney(r.Entry.AmountMinor, r.Entry.Currency),
-						r.BankReference, r.OrderID, r.Reason)
+					printException(w, r)
 				}
 				for _, f := range failed {
 					kept := cmp.Or(f.Path, "(not kept)")
@@ -168,4 +169,31 @@ func fromGateway[T any](ctx context.Context, url, data string, g *Globals,
 		list = []T{}
 	}
 	return list, nil
+}
+
+// printException shows an exception with what a person needs to act on it: the amount,
+// who paid from which account, the remittance, the bank's reference and return reason,
+// the booking date, the file it came in and the order it was meant for.
+func printException(w io.Writer, r gateway.Record) {
+	e := r.Entry
+	payer := strings.TrimSpace(cmp.Or(e.DebtorName, "(payer not given)") + " " + e.DebtorIBAN)
+	fmt.Fprintf(w, "%s  %s %s  from %s  bank reference %s\n", cmp.Or(e.BookingDate, "(no date)"), cmp.Or(string(e.Kind), "entry"),
+		formatMoney(e.AmountMinor, e.Currency), payer, r.BankReference)
+	if remittance := slices.Concat(e.References, e.Unstructured, e.AdditionalRemittance); len(remittance) > 0 {
+		fmt.Fprintf(w, "    remittance  %s\n", strings.Join(remittance, " | "))
+	}
+	if e.InstructedCurrency != "" {
+		fmt.Fprintf(w, "    instructed  %s\n", formatMoney(e.InstructedAmountMinor, e.InstructedCurrency))
+	}
+	if e.ChargesMinor > 0 {
+		fmt.Fprintf(w, "    charges     %s\n", formatMoney(e.ChargesMinor, e.ChargesCurrency))
+	}
+	if e.ReturnReason != "" {
+		fmt.Fprintf(w, "    return      %s\n", e.ReturnReason)
+	}
+	if r.OrderID != "" {
+		fmt.Fprintf(w, "    order       %s\n", r.OrderID)
+	}
+	fmt.Fprintf(w, "    source      %s, entry %s\n", r.Source, cmp.Or(e.EntryRef, "(no reference)"))
+	fmt.Fprintf(w, "    why         %s\n", r.Reason)
 }

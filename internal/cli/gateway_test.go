@@ -22,7 +22,12 @@ func TestOperatorExceptionsListsFailedFiles(t *testing.T) {
 	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	exc := gateway.Record{
 		BankReference: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", Status: gateway.StatusException, Reason: "no payment reference",
-		Entry:      camt.Entry{AmountMinor: 700, Currency: "EUR", BookingDate: "2026-11-28"},
+		Source: "file:camt054-2026-11-28.xml", OrderID: "4B79CD8DC47717887B4C",
+		Entry: camt.Entry{
+			AmountMinor: 123_400, Currency: "EUR", BookingDate: "2026-11-28", Kind: camt.KindReturn, DebtorName: "Alice Müller",
+			DebtorIBAN: "DE89370400440532013000", References: []string{"RF264B79CD8DC47717887B4C"}, Unstructured: []string{"invoice 1234"},
+			ReturnReason: "AC04", EntryRef: "SBX000000000002-C",
+		},
 		ReceivedAt: at, UpdatedAt: at,
 	}
 	failed := gateway.FailedFile{
@@ -45,7 +50,12 @@ func TestOperatorExceptionsListsFailedFiles(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"2026-11-28  7.00 EUR  3f2504e0-4f89-41d3-9a0c-0305e82c3301  order \"\": no payment reference",
+		"2026-11-28  return 1,234.00 EUR  from Alice Müller DE89370400440532013000  bank reference 3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+		"    remittance  RF264B79CD8DC47717887B4C | invoice 1234",
+		"    return      AC04",
+		"    order       4B79CD8DC47717887B4C",
+		"    source      file:camt054-2026-11-28.xml, entry SBX000000000002-C",
+		"    why         no payment reference",
 		"2026-11-28T10:00:00Z  file day.zip  /in/failed/day.zip: " + failed.Reason,
 	} {
 		if !strings.Contains(out, want+"\n") {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,21 +96,35 @@ func writeFileAtomic(path string, b []byte) error {
 // characters of an order id, spaces allowed between them.
 var referencePattern = regexp.MustCompile(`(?i)RF\s?[0-9]{2}(?:\s?[0-9A-F]){20}`)
 
-// orderIDOf reads the order id from the credit's creditor reference, or failing that
-// from an RF reference written in the unstructured remittance lines. Only an RF
-// reference names an order here, never a bare id, which has no check digits to catch a
-// typo that would credit another order.
-func orderIDOf(e camt.Entry) (string, bool) {
-	candidates := []string{e.CreditorReference}
-	candidates = append(candidates, referencePattern.FindAllString(strings.Join(e.Unstructured, " "), -1)...)
+// orderIDsOf reads the orders a credit names: the RF references of its structured
+// remittance, and those written in its unstructured and additional remittance lines, in
+// that order, each order once. Only an RF reference names an order here, never a bare
+// id, which has no check digits to catch a typo that would credit another order.
+func orderIDsOf(e camt.Entry) []string {
+	candidates := append([]string(nil), e.References...)
+	if len(candidates) == 0 && e.CreditorReference != "" {
+		candidates = append(candidates, e.CreditorReference)
+	}
+	for _, lines := range [][]string{e.Unstructured, e.AdditionalRemittance} {
+		candidates = append(candidates, referencePattern.FindAllString(strings.Join(lines, " "), -1)...)
+	}
+	var ids []string
 	for _, c := range candidates {
 		ref, err := fiat.ParseCreditorReference(c)
 		if err != nil {
 			continue
 		}
-		if id, err := txn.ParseOrderID(ref.String()); err == nil {
-			return id, true
+		if id, err := txn.ParseOrderID(ref.String()); err == nil && !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
+	}
+	return ids
+}
+
+// orderIDOf is the one order a credit names, if it names exactly one.
+func orderIDOf(e camt.Entry) (string, bool) {
+	if ids := orderIDsOf(e); len(ids) == 1 {
+		return ids[0], true
 	}
 	return "", false
 }

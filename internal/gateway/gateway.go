@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -62,6 +65,7 @@ type Summary struct {
 	Ignored    int `json:"ignored"`
 	Pending    int `json:"pending"`
 	Duplicates int `json:"duplicates"`
+	Reversals  int `json:"reversals"`
 }
 
 // New returns a gateway.
@@ -127,29 +131,16 @@ const parallelEntries = 16
 
 // handleAll handles a document's entries, those that pay different orders at the same
 // time: a confirmation waits for its block, and a document of many credits handled one
-// by one would take a block for each. The entries of one order keep their order.
+// by one would take a block for each. The entries of one order, and those that share a
+// bank reference (a credit and its reversal), keep their order.
 func (g *Gateway) handleAll(ctx context.Context, jobs []entryJob, source string) (Summary, error) {
-	var groups [][]entryJob
-	byOrder := make(map[string]int)
-	for _, j := range jobs {
-		group, ok := orderIDOf(j.entry)
-		if !ok {
-			group = "key:" + j.key // no order to share: alone
-		}
-		i, seen := byOrder[group]
-		if !seen {
-			i = len(groups)
-			byOrder[group] = i
-			groups = append(groups, nil)
-		}
-		groups[i] = append(groups[i], j)
-	}
 	sum := Summary{Entries: len(jobs)}
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, parallelEntries)
-	for _, group := range groups {
+	for _, group := range entryGroups(jobs) {
+
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
@@ -170,6 +161,37 @@ func (g *Gateway) handleAll(ctx context.Context, jobs []entryJob, source string)
 	}
 	wg.Wait()
 	return sum, firstErr
+}
+
+// entryGroups puts the jobs that must run one after another in one group: those that
+// name the same order, and those that share a bank reference.
+func entryGroups(jobs []entryJob) [][]entryJob {
+	var groups [][]entryJob
+	byKey := make(map[string]int)
+	for _, j := range jobs {
+		var keys []string
+		if id, ok := orderIDOf(j.entry); ok {
+			keys = append(keys, "order:"+id)
+		}
+		if ref := j.entry.BankReference(); ref != "" {
+			keys = append(keys, "ref:"+strings.ToUpper(ref))
+		}
+		i, found := -1, false
+		for _, k := range keys {
+			if i, found = byKey[k]; found {
+				break
+			}
+		}
+		if !found {
+			i = len(groups)
+			groups = append(groups, nil)
+		}
+		for _, k := range keys {
+			byKey[k] = i
+		}
+		groups[i] = append(groups[i], j)
+	}
+	return groups
 }
 
 type accountEntries struct {
@@ -201,6 +223,8 @@ func (s *Summary) count(status string) {
 		s.Exceptions++
 	case StatusIgnored:
 		s.Ignored++
+	case StatusReversalRecorded:
+		s.Reversals++
 	case StatusPending:
 		s.Pending++
 	case "duplicate":
@@ -226,24 +250,37 @@ func (g *Gateway) Resume(ctx context.Context) (Summary, error) {
 	return sum, nil
 }
 
-// journalKey is the entry's bank reference, or for an entry without one a digest of
-// its content in the journal's own form (which no change to the camt reader or the API
-// moves), so that it is still recorded once.
+// journalKey identifies a booking in the journal: its bank reference, which the bank
+// gives the same in its notifications, statements and intraday reports, with its kind
+// when it is not a credit (a reversal or a return carries the references of the payment
+// it undoes, which must not be taken for that payment); for an entry without a
+// reference, a digest of its content in the journal's first form, which no change to
+// the camt reader or the API moves.
 func journalKey(e camt.Entry) string {
 	if ref := e.BankReference(); ref != "" {
-		return ref
+		if e.Kind == camt.KindCredit || e.Kind == "" {
+			return ref
+		}
+		return ref + "/" + string(e.Kind)
 	}
-	b, _ := json.Marshal(storedEntryOf(e))
+	b, _ := json.Marshal(storedEntryV1Of(e))
 	sum := sha256.Sum256(b)
 	return "noref-" + hex.EncodeToString(sum[:12])
 }
 
 // handle journals an entry and acts on it; it returns the entry's status, or
-// "duplicate" for an entry already dealt with.
+// "duplicate" for an entry already dealt with. A booking seen again (the same file, or
+// the statement after the notification) with the same amount, currency, kind and
+// booking date is a duplicate: a statement line of a confirmed credit is reconciled,
+// never listed for refund. One that differs is an exception naming both sights, never
+// dropped.
 func (g *Gateway) handle(ctx context.Context, e camt.Entry, key, iban, source string) (string, error) {
 	rec, seen, err := g.cfg.Journal.Get(key)
 	if err != nil {
 		return "", err
+	}
+	if seen && !sameBooking(rec.Entry, e) {
+		return g.otherSight(rec, e, key, source)
 	}
 	if seen && rec.final() {
 		return "duplicate", nil
@@ -262,25 +299,75 @@ func (g *Gateway) handle(ctx context.Context, e camt.Entry, key, iban, source st
 	return g.act(ctx, rec)
 }
 
-// act decides what a received entry is and does it.
+// sameBooking reports whether two sights of one bank reference report the same booking.
+func sameBooking(a, b camt.Entry) bool {
+	return a.AmountMinor == b.AmountMinor && a.Currency == b.Currency && a.CreditDebit == b.CreditDebit &&
+		a.Reversal == b.Reversal && a.BookingDate == b.BookingDate
+}
+
+// otherSight records a second report of a bank reference that differs from the first
+// as an exception of its own, under a key of its content, so that delivering it again
+// is a duplicate of it.
+func (g *Gateway) otherSight(first Record, e camt.Entry, key, source string) (string, error) {
+	sight := key + "/sight-" + journalKey(camt.Entry{
+		AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: e.CreditDebit, Reversal: e.Reversal, BookingDate: e.BookingDate,
+	})[len("noref-"):]
+	if _, seen, err := g.cfg.Journal.Get(sight); err != nil || seen {
+		return "duplicate", err
+	}
+	now := g.now().UTC()
+	rec := Record{BankReference: sight, Entry: e, Source: source, ReceivedAt: now, UpdatedAt: now}
+	return g.finish(rec, StatusException, first.OrderID, fmt.Sprintf(
+		"the bank reported reference %s again with another booking: first %s (%s, from %s), now %s: ask the bank which is right",
+		first.Entry.BankReference(), bookingText(first.Entry), first.Status, first.Source, bookingText(e)))
+}
+
+// bookingText is a booking for people: "CRDT 42.00 EUR booked 2026-11-28".
+func bookingText(e camt.Entry) string {
+	amount := strconv.FormatUint(e.AmountMinor, 10) + " minor units of " + e.Currency
+	if c, err := fiat.ParseCurrency(e.Currency); err == nil {
+		amount = fiat.FormatAmount(e.AmountMinor, c) + " " + e.Currency
+	}
+	s := string(e.CreditDebit) + " " + amount
+	if e.Reversal {
+		s += " (reversal)"
+	}
+	return s + " booked " + e.BookingDate
+}
+
+// act decides what a received entry is and does it. Only a booked credit without a
+// problem can pay an order; a reversal of a credit is recorded on the chain against the
+// order that credit confirmed; a return is the operator's own payment coming back.
 func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 	e := rec.Entry
 	switch {
-	case e.CreditDebit != camt.Credit:
+	case e.Kind == camt.KindDebit:
 		return g.finish(rec, StatusIgnored, "", "a debit: nothing to confirm")
-	case e.Reversal:
-		return g.finish(rec, StatusException, "", "a reversal of an earlier entry: check it by hand")
 	case e.Status != camt.Booked:
 		return g.finish(rec, StatusPending, "", "not booked yet ("+string(e.Status)+")")
-	case e.AmountMinor == 0:
-		return g.finish(rec, StatusException, "", "no amount of its own in a batched entry: check it by hand")
+	case e.Kind == camt.KindReversalOfCredit:
+		return g.reverse(ctx, rec)
+	case e.Kind == camt.KindReturn:
+		return g.finish(rec, StatusException, "", fmt.Sprintf("a return of the operator's own outgoing payment (reason %s), never a buyer's payment: match it to the payment it returns",
+			cmp.Or(e.ReturnReason, "not given")))
+	case e.Kind == camt.KindReversalOfDebit:
+		return g.finish(rec, StatusException, "", "a reversal of an earlier debit: check it by hand")
+	case e.Problem != "":
+		return g.finish(rec, StatusException, "", e.Problem)
+	case !e.PaysOrder():
+		return g.finish(rec, StatusException, "", "not a booked credit of an amount: check it by hand")
 	case e.BankReference() == "":
 		return g.finish(rec, StatusException, "", "the bank gave no reference for this credit")
 	}
-	orderID, ok := orderIDOf(e)
-	if !ok {
+	ids := orderIDsOf(e)
+	switch len(ids) {
+	case 0:
 		return g.finish(rec, StatusException, "", "no payment reference of an order in the remittance information")
+	case 1:
+	default:
+		return g.finish(rec, StatusException, ids[0], fmt.Sprintf("the remittance names %d orders (%s): which one it pays is the payer's to say", len(ids), strings.Join(ids, ", ")))
 	}
+	orderID := ids[0]
 	order, err := g.cfg.Client.Order(ctx, orderID)
 	if errors.Is(err, client.ErrNotFound) {
 		return g.finish(rec, StatusException, orderID, "no order "+orderID+" on the chain")
@@ -301,6 +388,56 @@ func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 		return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s expired at height %d before this payment arrived: refund it", order.ID, order.ExpiresHeight))
 	}
 	return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s is already %s by another payment: refund this one", order.ID, order.Status))
+}
+
+// reversedOrder finds the order that the credit a reversal takes back confirmed, by the
+// references the reversal carries: its UETR, its transaction's account servicer
+// reference, its entry's (banks give the reversed credit's in one of them).
+func (g *Gateway) reversedOrder(ctx context.Context, e camt.Entry) (txn.Order, string, error) {
+	for _, ref := range []string{e.UETR, e.AcctSvcrRef, e.EntryRef} {
+		if ref == "" {
+			continue
+		}
+		o, err := g.cfg.Client.OrderByBankReference(ctx, g.cfg.Operator.ID, ref)
+		if !errors.Is(err, client.ErrNotFound) {
+			return o, o.BankReference, err
+		}
+	}
+	return txn.Order{}, "", client.ErrNotFound
+}
+
+// reverse records on the chain that the bank took back the credit that confirmed one of
+// the operator's orders: the order is then never issued, or, issued, its chips count in
+// the operator's shortfall.
+func (g *Gateway) reverse(ctx context.Context, rec Record) (string, error) {
+	e := rec.Entry
+	order, ref, err := g.reversedOrder(ctx, e)
+	if errors.Is(err, client.ErrNotFound) {
+		return g.finish(rec, StatusException, "", fmt.Sprintf("the bank reversed credit %s, which confirmed no order: if it was an exception, it needs no refund any more", e.BankReference()))
+	}
+	if err != nil {
+		return "", err
+	}
+	if order.Status == txn.StatusReversed {
+		return g.finish(rec, StatusReversalRecorded, order.ID, "reversed on the chain before")
+	}
+	reason := cmp.Or(e.ReturnReason, "reversed by the bank")
+	res, err := g.cfg.Client.Submit(ctx, &txn.ReversePayment{BankReference: ref, Reason: reason}, g.cfg.Key)
+	var rej *txn.Error
+	switch {
+	case errors.As(err, &rej) && rej.Code == txn.AlreadyReversed:
+		return g.finish(rec, StatusReversalRecorded, order.ID, "reversed on the chain before")
+	case errors.As(err, &rej):
+		return g.finish(rec, StatusException, order.ID, "the chain refused the reversal: "+rej.Error())
+	case err != nil:
+		return "", err
+	}
+	rec.TxHash, rec.Height = res.Hash, res.Height
+	effect := "it will never be issued"
+	if order.IssuedHeight > 0 {
+		effect = fmt.Sprintf("its %d chip base units were issued: the operator is short of them", order.Chips)
+	}
+	return g.finish(rec, StatusReversalRecorded, order.ID, fmt.Sprintf("the bank reversed the payment of order %s (%s): %s", order.ID, reason, effect))
 }
 
 // ownReference reports whether the entry was journaled under its own bank reference,

@@ -20,6 +20,9 @@ const (
 	StatusReceiptIssued = "receipt_issued"
 	StatusException     = "exception"
 	StatusIgnored       = "ignored"
+	// StatusReversalRecorded is a bank's reversal of a credit that confirmed an order,
+	// recorded on the chain.
+	StatusReversalRecorded = "reversal_recorded"
 )
 
 // Record is one bank entry and what the gateway did with it.

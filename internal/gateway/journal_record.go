@@ -8,9 +8,11 @@ import (
 	"github.com/chipmint/chipmint/internal/camt"
 )
 
-// journalVersion is the version of the journal's stored records. Version 1 is the first
-// to say so; a record without a version was written before, in the same fields.
-const journalVersion = 1
+// journalVersion is the version of the journal's stored records. A record without a
+// version was written before versions, in version 1's fields. Version 2 adds what the
+// bank file reader learned to tell: an entry's kind, its problem, the booked, instructed
+// and charged amounts and every reference of its remittance.
+const journalVersion = 2
 
 // storedRecord is a Record as the journal stores it. It is the journal's own type, so
 // that a change to the camt reader or to the admin API's JSON never changes what a
@@ -30,8 +32,9 @@ type storedRecord struct {
 	UpdatedAt     time.Time   `json:"updated_at"`
 }
 
-// storedEntry is the bank entry of a stored record.
-type storedEntry struct {
+// storedEntryV1 is the bank entry as versions 0 and 1 stored it. Its JSON is also what
+// identifies an entry without a bank reference (journalKey), so it never changes.
+type storedEntryV1 struct {
 	AmountMinor       uint64   `json:"amount_minor"`
 	Currency          string   `json:"currency"`
 	CreditDebit       string   `json:"credit_debit"`
@@ -52,6 +55,21 @@ type storedEntry struct {
 	ReturnReason      string   `json:"return_reason,omitempty"`
 }
 
+// storedEntry is the bank entry of a stored record: version 1's fields (flattened into
+// the same JSON object) and those version 2 added.
+type storedEntry struct {
+	storedEntryV1
+	Kind                   string   `json:"kind,omitempty"`
+	Problem                string   `json:"problem,omitempty"`
+	TransactionAmountMinor uint64   `json:"transaction_amount_minor,omitempty"`
+	InstructedAmountMinor  uint64   `json:"instructed_amount_minor,omitempty"`
+	InstructedCurrency     string   `json:"instructed_currency,omitempty"`
+	ChargesMinor           uint64   `json:"charges_minor,omitempty"`
+	ChargesCurrency        string   `json:"charges_currency,omitempty"`
+	References             []string `json:"references,omitempty"`
+	AdditionalRemittance   []string `json:"additional_remittance,omitempty"`
+}
+
 func encodeRecord(r Record) ([]byte, error) {
 	return json.Marshal(storedRecord{
 		Version: journalVersion, BankReference: r.BankReference, Source: r.Source, Status: r.Status,
@@ -60,9 +78,9 @@ func encodeRecord(r Record) ([]byte, error) {
 	})
 }
 
-// storedEntryOf is a bank entry in the journal's own form.
-func storedEntryOf(e camt.Entry) storedEntry {
-	return storedEntry{
+// storedEntryV1Of is a bank entry in version 1's fields.
+func storedEntryV1Of(e camt.Entry) storedEntryV1 {
+	return storedEntryV1{
 		AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: string(e.CreditDebit), Reversal: e.Reversal,
 		Status: string(e.Status), BookingDate: e.BookingDate, ValueDate: e.ValueDate, EntryRef: e.EntryRef,
 		AcctSvcrRef: e.AcctSvcrRef, EndToEndID: e.EndToEndID, UETR: e.UETR, DebtorName: e.DebtorName,
@@ -71,7 +89,20 @@ func storedEntryOf(e camt.Entry) storedEntry {
 	}
 }
 
-// decodeRecord reads a stored record of any version this gateway knows.
+// storedEntryOf is a bank entry in the journal's own form.
+func storedEntryOf(e camt.Entry) storedEntry {
+	return storedEntry{
+		storedEntryV1: storedEntryV1Of(e), Kind: string(e.Kind), Problem: e.Problem,
+		TransactionAmountMinor: e.TransactionAmountMinor, InstructedAmountMinor: e.InstructedAmountMinor,
+		InstructedCurrency: e.InstructedCurrency, ChargesMinor: e.ChargesMinor, ChargesCurrency: e.ChargesCurrency,
+		References: e.References, AdditionalRemittance: e.AdditionalRemittance,
+	}
+}
+
+// decodeRecord reads a stored record of any version this gateway knows. A record of
+// version 0 or 1 gets its entry's kind from what those versions kept (direction,
+// reversal indicator, return reason), as the reader classified entries then, and its
+// one structured reference as its references.
 func decodeRecord(b []byte) (Record, error) {
 	var s storedRecord
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -81,15 +112,43 @@ func decodeRecord(b []byte) (Record, error) {
 		return Record{}, fmt.Errorf("record version %d is newer than this gateway's %d: upgrade the gateway", s.Version, journalVersion)
 	}
 	e := s.Entry
+	if s.Version < 2 {
+		e.Kind = string(legacyKind(e.storedEntryV1))
+		if e.CreditorReference != "" {
+			e.References = []string{e.CreditorReference}
+		}
+	}
 	return Record{
 		BankReference: s.BankReference, Source: s.Source, Status: s.Status, OrderID: s.OrderID, Reason: s.Reason,
 		TxHash: s.TxHash, Height: s.Height, Attempts: s.Attempts, ReceivedAt: s.ReceivedAt, UpdatedAt: s.UpdatedAt,
 		Entry: camt.Entry{
 			AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: camt.CreditDebit(e.CreditDebit), Reversal: e.Reversal,
-			Status: camt.Status(e.Status), BookingDate: e.BookingDate, ValueDate: e.ValueDate, EntryRef: e.EntryRef,
+			Kind: camt.Kind(e.Kind), Status: camt.Status(e.Status), Problem: e.Problem,
+			TransactionAmountMinor: e.TransactionAmountMinor, InstructedAmountMinor: e.InstructedAmountMinor,
+			InstructedCurrency: e.InstructedCurrency, ChargesMinor: e.ChargesMinor, ChargesCurrency: e.ChargesCurrency,
+			BookingDate: e.BookingDate, ValueDate: e.ValueDate, EntryRef: e.EntryRef,
 			AcctSvcrRef: e.AcctSvcrRef, EndToEndID: e.EndToEndID, UETR: e.UETR, DebtorName: e.DebtorName,
 			DebtorIBAN: e.DebtorIBAN, CreditorName: e.CreditorName, CreditorIBAN: e.CreditorIBAN,
-			CreditorReference: e.CreditorReference, Unstructured: e.Unstructured, ReturnReason: e.ReturnReason,
+			CreditorReference: e.CreditorReference, References: e.References, Unstructured: e.Unstructured,
+			AdditionalRemittance: e.AdditionalRemittance, ReturnReason: e.ReturnReason,
 		},
 	}, nil
+}
+
+// legacyKind is the kind of an entry that a journal of version 0 or 1 kept: then, a
+// return was a credit with a return reason and a reversal any entry with the reversal
+// indicator, read by the ISO rule.
+func legacyKind(e storedEntryV1) camt.Kind {
+	credit := camt.CreditDebit(e.CreditDebit) == camt.Credit
+	switch {
+	case e.Reversal && credit:
+		return camt.KindReversalOfDebit
+	case e.Reversal:
+		return camt.KindReversalOfCredit
+	case credit && e.ReturnReason != "":
+		return camt.KindReturn
+	case credit:
+		return camt.KindCredit
+	}
+	return camt.KindDebit
 }

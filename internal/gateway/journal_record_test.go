@@ -48,6 +48,9 @@ func TestJournalReadsRecordsWrittenBeforeVersions(t *testing.T) {
 	}
 	j := openTestJournal(t)
 	want := sampleRecord()
+	// Version 0 kept no kind and one reference: the journal gives the entry those of
+	// the reader of that time.
+	want.Entry.Kind, want.Entry.References = camt.KindCredit, []string{want.Entry.CreditorReference}
 	if err := j.db.Set([]byte(prefixRecord+want.BankReference), old, pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +71,9 @@ func TestJournalRecordRoundTripsWithItsVersion(t *testing.T) {
 	j := openTestJournal(t)
 	want := sampleRecord()
 	want.Entry.ReturnReason, want.Entry.Reversal, want.TxHash, want.Height = "AC01", true, "ABCD", 42
+	want.Entry.Kind, want.Entry.Problem, want.Entry.References = camt.KindReversalOfCredit, "a problem", []string{"RF18539007547034", "RF71X"}
+	want.Entry.TransactionAmountMinor, want.Entry.InstructedAmountMinor, want.Entry.InstructedCurrency = 4100, 4000, "USD"
+	want.Entry.ChargesMinor, want.Entry.ChargesCurrency, want.Entry.AdditionalRemittance = 100, "EUR", []string{"ref RF71X"}
 	if err := j.Put(want); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +83,7 @@ func TestJournalRecordRoundTripsWithItsVersion(t *testing.T) {
 	}
 	stored := string(raw)
 	closer.Close()
-	if !strings.HasPrefix(stored, `{"v":1,`) {
+	if !strings.HasPrefix(stored, `{"v":2,`) {
 		t.Fatalf("stored record does not lead with its version: %s", stored)
 	}
 	got, _, err := j.Get(want.BankReference)
@@ -89,18 +95,19 @@ func TestJournalRecordRoundTripsWithItsVersion(t *testing.T) {
 // Every field of a bank entry is kept by the journal: a field added to camt.Entry
 // without a place in the stored record fails here.
 func TestJournalKeepsEveryEntryField(t *testing.T) {
-	if got, want := reflect.TypeFor[storedEntry]().NumField(), reflect.TypeFor[camt.Entry]().NumField(); got != want {
-		t.Fatalf("the stored entry has %d fields, camt.Entry %d", got, want)
+	stored := reflect.TypeFor[storedEntryV1]().NumField() + reflect.TypeFor[storedEntry]().NumField() - 1
+	if want := reflect.TypeFor[camt.Entry]().NumField(); stored != want {
+		t.Fatalf("the stored entry has %d fields, camt.Entry %d", stored, want)
 	}
 }
 
 func TestJournalRefusesANewerVersion(t *testing.T) {
 	j := openTestJournal(t)
-	if err := j.db.Set([]byte(prefixRecord+"REF"), []byte(`{"v":2,"bank_reference":"REF"}`), pebble.Sync); err != nil {
+	if err := j.db.Set([]byte(prefixRecord+"REF"), []byte(`{"v":3,"bank_reference":"REF"}`), pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := j.Get("REF"); err == nil || !strings.Contains(err.Error(), "version 2") {
-		t.Fatalf("a record of version 2 read with: %v", err)
+	if _, _, err := j.Get("REF"); err == nil || !strings.Contains(err.Error(), "version 3") {
+		t.Fatalf("a record of version 3 read with: %v", err)
 	}
 }
 
