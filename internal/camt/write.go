@@ -140,8 +140,11 @@ const maxAddtlRmtInf = 3
 
 // WriteNotification writes n as a camt.054.001.08 document with message id msgID
 // and creation date-time createdAt (ISO 8601, such as "2026-03-01T10:00:00Z"). Each
-// Entry becomes one Ntry with one TxDtls, so Parse returns n's entries unchanged,
-// except that Parse fills in what it derives: Kind, and References from a
+// Entry becomes one Ntry with one TxDtls, with the bank transaction code PMNT, the
+// family RCDT or ICDT (the payment it is, reverses or returns was received or issued)
+// and the sub-family RPCR for a reversal, RRTN for a return (a ReturnReason without the
+// reversal indicator) and ESCT otherwise. Parse returns n's entries unchanged, except
+// that Parse fills in what it derives: Kind, and References from a
 // CreditorReference given alone; it reads an EndToEndID of "NOTPROVIDED" as none, and
 // an entry in a currency other than n's with a Problem. A value that would be invalid or
 // would not survive that round trip is an error, and so is a Problem, which only Parse
@@ -300,7 +303,7 @@ func writeEntry(path string, e Entry) (wEntry, error) {
 	w := wEntry{
 		Amt: amt, CdtDbtInd: string(e.CreditDebit), Sts: string(e.Status),
 		BookgDt: optionalDate(e.BookingDate), ValDt: optionalDate(e.ValueDate), AcctSvcrRef: e.EntryRef,
-		Domain: "PMNT", Family: writtenFamily(e), SubFamily: "ESCT",
+		Domain: "PMNT", Family: writtenFamily(e), SubFamily: writtenSubFamily(e),
 		Transaction: wTransaction{Amt: amt, CdtDbtInd: string(e.CreditDebit)},
 	}
 	if e.Reversal {
@@ -348,9 +351,37 @@ func writtenFamily(e Entry) string {
 	return "ICDT"
 }
 
+// Bank transaction sub-families the writers use (ISO 20022 ExternalBankTransaction
+// SubFamily1Code): a SEPA credit transfer, a reversal due to a payment return and a
+// reversal due to a payment cancellation request.
+const (
+	subFamilyTransfer = "ESCT"
+	subFamilyReturn   = "RRTN"
+	subFamilyReversal = "RPCR"
+)
+
+// writtenSubFamily is the bank transaction sub-family written for e: RPCR for a
+// reversal (the reversal indicator), RRTN for a return (a return reason without it, as
+// PostFinance writes the owner's own transfer coming back), ESCT for anything else.
+func writtenSubFamily(e Entry) string {
+	switch {
+	case e.Reversal:
+		return subFamilyReversal
+	case e.ReturnReason != "":
+		return subFamilyReturn
+	}
+	return subFamilyTransfer
+}
+
 // writtenKind is the kind Parse reads for e as written.
 func writtenKind(e Entry) Kind {
-	return classify(e.CreditDebit, signals{flagged: e.Reversal, returned: e.ReturnReason != "", family: writtenFamily(e)})
+	sub := writtenSubFamily(e)
+	return classify(e.CreditDebit, signals{
+		flagged:      e.Reversal,
+		returned:     e.ReturnReason != "" || returnSubFamilies[sub],
+		reversalCode: reversalSubFamilies[sub],
+		family:       writtenFamily(e),
+	})
 }
 
 // writeRemittance builds RmtInf: the unstructured lines, one Strd per reference, and

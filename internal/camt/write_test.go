@@ -185,6 +185,50 @@ func TestWriteOrder(t *testing.T) {
 	}
 }
 
+// TestWriteBankTransactionCodes checks the bank transaction code written for each
+// direction, reversal indicator and return reason, and that Parse reads each entry back
+// as the kind it is: a reversal and a return each as seen by the payee and the payer.
+func TestWriteBankTransactionCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		cd       CreditDebit
+		reversal bool
+		reason   string
+		code     string
+		kind     Kind
+	}{
+		{"credit", Credit, false, "", "RCDT/ESCT", KindCredit},
+		{"debit", Debit, false, "", "ICDT/ESCT", KindDebit},
+		{"credit reversed, the payee's debit", Debit, true, "AC04", "RCDT/RPCR", KindReversalOfCredit},
+		{"credit reversed, the payer's credit", Credit, true, "AC04", "ICDT/RPCR", KindReturn},
+		{"payment returned, the payee's debit", Debit, false, "AC01", "RCDT/RRTN", KindReversalOfCredit},
+		{"payment returned, the payer's credit", Credit, false, "AC01", "ICDT/RRTN", KindReturn},
+		{"debit with the reversal indicator alone", Debit, true, "", "RCDT/RPCR", KindReversalOfCredit},
+		{"credit with the reversal indicator alone", Credit, true, "", "ICDT/RPCR", KindReversalOfDebit},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := Entry{AmountMinor: 100, Currency: "EUR", CreditDebit: tc.cd, Reversal: tc.reversal, ReturnReason: tc.reason,
+				Kind: tc.kind, Status: Booked, UETR: "0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b"}
+			b, err := WriteNotification("M", "2026-03-04T10:00:00Z", Notification{ID: "N", Account: Account{IBAN: "DE89370400440532013000"}, Entries: []Entry{e}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			family, sub, _ := strings.Cut(tc.code, "/")
+			if !bytes.Contains(b, []byte("<Cd>PMNT</Cd>\n            <Fmly>\n              <Cd>"+family+"</Cd>\n              <SubFmlyCd>"+sub+"</SubFmlyCd>")) {
+				t.Errorf("not written with PMNT/%s:\n%s", tc.code, b)
+			}
+			d, err := Parse(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Notifications[0].Entries[0]; !reflect.DeepEqual(got, e) {
+				t.Errorf("read back %+v, want %+v", got, e)
+			}
+		})
+	}
+}
+
 // firstChildren maps each element name to the names of the children of its first
 // occurrence.
 func firstChildren(t *testing.T, b []byte) map[string][]string {
