@@ -34,7 +34,7 @@ type Options struct {
 	Country string
 	// Clock gives booking times and dates (their UTC date); tests inject a fixed one.
 	Clock func() time.Time
-	// Logger receives a line per account opened and transfer booked.
+	// Logger receives a line per account opened and transfer, reversal or return booked.
 	Logger *slog.Logger
 }
 

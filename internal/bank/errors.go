@@ -11,20 +11,27 @@ import (
 // Sentinel errors. Bank methods wrap them, with detail, in a *FieldError that names the
 // request field at fault; Client gives them back from the HTTP status and message.
 var (
-	// ErrInvalid reports a malformed request: a bad IBAN, currency, amount, holder or
-	// reference, a self transfer, an unparsable body.
+	// ErrInvalid reports a malformed request: a bad IBAN, currency, amount, holder,
+	// reference or reason code, a self transfer, the reversal or return of a reversal or
+	// return, an unparsable body.
 	ErrInvalid = errors.New("bank: invalid request")
 	// ErrUnknownAccount reports an IBAN that has no account at this bank.
 	ErrUnknownAccount = errors.New("bank: unknown account")
+	// ErrUnknownTransfer reports a transfer id or UETR that names no booking of this bank.
+	ErrUnknownTransfer = errors.New("bank: unknown transfer")
 	// ErrAccountExists reports an attempt to open an account under an IBAN already open.
 	ErrAccountExists = errors.New("bank: account already exists")
-	// ErrInsufficientFunds reports a transfer larger than the payer's balance (the
-	// sandbox grants no overdraft).
+	// ErrInsufficientFunds reports a transfer larger than the payer's balance, or a
+	// reversal or return larger than the payee's (the sandbox grants no overdraft).
 	ErrInsufficientFunds = errors.New("bank: insufficient funds")
 	// ErrCurrencyMismatch reports a transfer whose currency is not that of both accounts.
 	ErrCurrencyMismatch = errors.New("bank: currency mismatch")
 	// ErrIdempotencyConflict reports an idempotency key used before with another request.
 	ErrIdempotencyConflict = errors.New("bank: idempotency key already used for a different request")
+	// ErrAlreadyReversed reports a reversal or return of a transfer that was reversed.
+	ErrAlreadyReversed = errors.New("bank: transfer already reversed")
+	// ErrAlreadyReturned reports a reversal or return of a transfer that was returned.
+	ErrAlreadyReturned = errors.New("bank: transfer already returned")
 )
 
 // valueLenMax bounds the input echoed in a FieldError, so that hostile input cannot
@@ -80,9 +87,10 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, ErrInvalid):
 		return http.StatusBadRequest
-	case errors.Is(err, ErrUnknownAccount):
+	case errors.Is(err, ErrUnknownAccount), errors.Is(err, ErrUnknownTransfer):
 		return http.StatusNotFound
-	case errors.Is(err, ErrAccountExists), errors.Is(err, ErrIdempotencyConflict):
+	case errors.Is(err, ErrAccountExists), errors.Is(err, ErrIdempotencyConflict),
+		errors.Is(err, ErrAlreadyReversed), errors.Is(err, ErrAlreadyReturned):
 		return http.StatusConflict
 	case errors.Is(err, ErrInsufficientFunds), errors.Is(err, ErrCurrencyMismatch):
 		return http.StatusUnprocessableEntity
@@ -98,8 +106,11 @@ var sentinels = []struct {
 	{ErrInvalid, http.StatusBadRequest},
 	{ErrInvalid, http.StatusRequestEntityTooLarge},
 	{ErrUnknownAccount, http.StatusNotFound},
+	{ErrUnknownTransfer, http.StatusNotFound},
 	{ErrAccountExists, http.StatusConflict},
 	{ErrIdempotencyConflict, http.StatusConflict},
+	{ErrAlreadyReversed, http.StatusConflict},
+	{ErrAlreadyReturned, http.StatusConflict},
 	{ErrInsufficientFunds, http.StatusUnprocessableEntity},
 	{ErrCurrencyMismatch, http.StatusUnprocessableEntity},
 }

@@ -17,6 +17,8 @@ import (
 //	a/<iban>            accountRecord
 //	e/<iban>/<seq>      entryRecord, the account's seq-th booking (1, 2, 3, ...)
 //	t/<id>              Transfer
+//	u/<uetr>            string: the id of the transfer of that UETR (its reversal or
+//	                    return, which has the same UETR, is not listed)
 //	i/<key>             idempotencyRecord
 //	m/<counter>         uint64: the last number handed out
 var (
@@ -37,6 +39,8 @@ func entryKey(iban string, seq uint64) []byte {
 }
 
 func transferKey(id string) []byte { return []byte("t/" + id) }
+
+func uetrKey(uetr string) []byte { return []byte("u/" + uetr) }
 
 func idempotencyKey(key string) []byte { return []byte("i/" + key) }
 
@@ -104,6 +108,46 @@ func (b *Bank) account(field, iban string) (accountRecord, error) {
 		err = fieldError(field, iban, ErrUnknownAccount)
 	}
 	return rec, err
+}
+
+// transferRecord reads the transfer, reversal or return of an id and reports whether
+// there is one. A transfer booked before reversals and returns existed is stored
+// without its type.
+func (b *Bank) transferRecord(id string) (Transfer, bool, error) {
+	var t Transfer
+	ok, err := b.get(transferKey(id), &t)
+	if ok && t.Type == "" {
+		t.Type = TypeTransfer
+	}
+	return t, ok, err
+}
+
+// transferOfUETR returns the id of the transfer of a UETR (in lower case), or "" when
+// there is none. A transfer booked before the bank listed UETRs is found by reading
+// every transfer.
+func (b *Bank) transferOfUETR(uetr string) (string, error) {
+	var id string
+	if ok, err := b.get(uetrKey(uetr), &id); ok || err != nil {
+		return id, err
+	}
+	it, err := b.db.NewIter(&pebble.IterOptions{LowerBound: []byte("t/"), UpperBound: []byte{'t', '/' + 1}})
+	if err != nil {
+		return "", fmt.Errorf("bank: scan transfers: %w", err)
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		var t Transfer
+		if err := json.Unmarshal(it.Value(), &t); err != nil {
+			return "", fmt.Errorf("bank: decode %q: %w", it.Key(), err)
+		}
+		if t.UETR == uetr && (t.Type == "" || t.Type == TypeTransfer) {
+			return t.ID, nil
+		}
+	}
+	if err := it.Error(); err != nil {
+		return "", fmt.Errorf("bank: scan transfers: %w", err)
+	}
+	return "", nil
 }
 
 // entries calls fn with the account's entries of sequence after+1 on, in order, until fn

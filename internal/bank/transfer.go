@@ -35,9 +35,23 @@ type TransferRequest struct {
 	IdempotencyKey string `json:"-"`
 }
 
-// Transfer is a booked transfer.
+// Types of a Transfer.
+const (
+	// TypeTransfer is a payment from one account to another, booked by Bank.Transfer.
+	TypeTransfer = "transfer"
+	// TypeReversal is the bank taking back a transfer's credit, booked by Bank.Reverse.
+	TypeReversal = "reversal"
+	// TypeReturn is a transfer coming back to its payer, booked by Bank.Return.
+	TypeReturn = "return"
+)
+
+// Transfer is a booking that moves money between two accounts: a transfer, or the
+// reversal or return of one. A reversal or return moves the original's amount from its
+// payee (FromIBAN) back to its payer (ToIBAN) and has the original's UETR, reference
+// and end-to-end id, but an id and an AcctSvcrRef of its own.
 type Transfer struct {
 	ID          string    `json:"id"`
+	Type        string    `json:"type"`          // TypeTransfer, TypeReversal or TypeReturn
 	UETR        string    `json:"uetr"`          // unique end-to-end transaction reference (UUID v4)
 	AcctSvcrRef string    `json:"acct_svcr_ref"` // the bank's reference, "SBX" + sequence
 	FromIBAN    string    `json:"from_iban"`
@@ -47,6 +61,14 @@ type Transfer struct {
 	Reference   string    `json:"reference"` // electronic form when structured
 	EndToEndID  string    `json:"end_to_end_id"`
 	BookedAt    time.Time `json:"booked_at"`
+	// OriginalID and Reason are, for a reversal or a return, the id of the transfer it
+	// undoes and its ISO 20022 reason code, such as "AC04".
+	OriginalID string `json:"original_id,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	// ReversedBy and ReturnedBy are, for a transfer, the id of the reversal or return
+	// that undid it, once there is one.
+	ReversedBy string `json:"reversed_by,omitempty"`
+	ReturnedBy string `json:"returned_by,omitempty"`
 }
 
 // Transfer books a transfer between two accounts of the bank: a debit entry on the
@@ -140,8 +162,7 @@ func (b *Bank) repeated(req TransferRequest) (Transfer, bool, error) {
 		return Transfer{}, false, fieldError("idempotency_key", key,
 			fmt.Errorf("%w (transfer %s)", ErrIdempotencyConflict, rec.TransferID))
 	}
-	var t Transfer
-	ok, err = b.get(transferKey(rec.TransferID), &t)
+	t, ok, err := b.transferRecord(rec.TransferID)
 	if err == nil && !ok {
 		err = fmt.Errorf("bank: idempotency key %q names missing transfer %s", key, rec.TransferID)
 	}
@@ -170,20 +191,15 @@ func (b *Bank) transferAccounts(req TransferRequest) (from, to accountRecord, er
 	return
 }
 
-// book writes the transfer: both balances, both entries, the transfer record and its
-// idempotency key, and the sequences, in one synced batch.
+// book writes the transfer: both balances, both entries, the transfer record, its UETR
+// and idempotency key, and the sequences, in one synced batch.
 func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecord) (Transfer, error) {
-	ref, err := b.counter(counterRefs)
+	ref, id, err := b.nextNumbers()
 	if err != nil {
 		return Transfer{}, err
 	}
-	id, err := b.counter(counterTransfers)
-	if err != nil {
-		return Transfer{}, err
-	}
-	ref, id = ref+1, id+1
 	t := Transfer{
-		ID: fmt.Sprintf("T%012d", id), UETR: newUETR(), AcctSvcrRef: acctSvcrRef(ref),
+		ID: transferID(id), Type: TypeTransfer, UETR: newUETR(), AcctSvcrRef: acctSvcrRef(ref),
 		FromIBAN: req.FromIBAN, ToIBAN: req.ToIBAN, AmountMinor: req.AmountMinor,
 		Currency: req.Currency, Reference: req.Reference, EndToEndID: req.EndToEndID,
 		BookedAt: b.now(),
@@ -200,6 +216,7 @@ func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecor
 	b.putEntry(w, from, debit, t.BookedAt)
 	b.putEntry(w, to, credit, t.BookedAt)
 	w.put(transferKey(t.ID), t)
+	w.put(uetrKey(t.UETR), t.ID)
 	if req.IdempotencyKey != "" {
 		key := req.IdempotencyKey
 		req.IdempotencyKey = ""
@@ -209,6 +226,21 @@ func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecor
 	w.putCounter(counterTransfers, id)
 	return t, w.commit()
 }
+
+// nextNumbers hands out the account servicer reference and the transfer id of the next
+// booking between two accounts; the caller writes both counters with the booking.
+func (b *Bank) nextNumbers() (ref, id uint64, err error) {
+	if ref, err = b.counter(counterRefs); err != nil {
+		return 0, 0, err
+	}
+	if id, err = b.counter(counterTransfers); err != nil {
+		return 0, 0, err
+	}
+	return ref + 1, id + 1, nil
+}
+
+// transferID formats the id of the n-th transfer, reversal or return.
+func transferID(n uint64) string { return fmt.Sprintf("T%012d", n) }
 
 // checkWritable makes sure that package camt can write the entries, so that a booking
 // can never leave an account whose notifications cannot be written. The request checks
