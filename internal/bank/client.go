@@ -85,6 +85,26 @@ func (c *Client) Pay(ctx context.Context, req TransferRequest) (Transfer, error)
 	return t, err
 }
 
+// Reverse books the reversal of the transfer that req.Transfer names by its id or UETR.
+func (c *Client) Reverse(ctx context.Context, req ReverseRequest) (Transfer, error) {
+	return c.undo(ctx, req.Transfer, "reversal", req)
+}
+
+// Return books the return of the transfer that req.Transfer names by its id or UETR.
+func (c *Client) Return(ctx context.Context, req ReturnRequest) (Transfer, error) {
+	return c.undo(ctx, req.Transfer, "return", req)
+}
+
+// undo posts a reversal or return request to /v1/transfers/{ref}/{what}.
+func (c *Client) undo(ctx context.Context, ref, what string, req any) (Transfer, error) {
+	if ref == "" {
+		return Transfer{}, errNoTransfer()
+	}
+	var t Transfer
+	err := c.doJSON(ctx, http.MethodPost, "/v1/transfers/"+url.PathEscape(ref)+"/"+what, nil, req, &t)
+	return t, err
+}
+
 // Notifications returns the camt.054 document of the account's entries after the
 // cursor, and the next cursor; doc is nil and next is after when nothing is new.
 func (c *Client) Notifications(ctx context.Context, iban string, after uint64) ([]byte, uint64, error) {

@@ -33,6 +33,8 @@ type errorBody struct {
 //	POST /v1/accounts                      open an account → 201 Account
 //	GET  /v1/accounts/{iban}               → Account
 //	POST /v1/transfers                     book a transfer → 201 Transfer (200 on an idempotent repeat)
+//	POST /v1/transfers/{id}/reversal       {"reason":"AC04"}: reverse the transfer of an id or UETR → 201 Transfer
+//	POST /v1/transfers/{id}/return         {"reason":"AC01"}: book its return → 201 Transfer
 //	GET  /v1/accounts/{iban}/camt054       ?after=N&limit=M → camt.054, X-Next-After; 204 when nothing is new
 //	GET  /v1/accounts/{iban}/camt053       ?date=YYYY-MM-DD → camt.053
 //	GET  /healthz                          → 200
@@ -47,6 +49,8 @@ func (b *Bank) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/accounts/{iban}/camt054", b.handleNotifications)
 	mux.HandleFunc("GET /v1/accounts/{iban}/camt053", b.handleStatement)
 	mux.HandleFunc("POST /v1/transfers", b.handleTransfer)
+	mux.HandleFunc("POST /v1/transfers/{id}/reversal", b.handleReverse)
+	mux.HandleFunc("POST /v1/transfers/{id}/return", b.handleReturn)
 	return mux
 }
 
@@ -90,6 +94,36 @@ func (b *Bank) handleTransfer(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	writeJSON(w, status, t)
+}
+
+func (b *Bank) handleReverse(w http.ResponseWriter, r *http.Request) {
+	var req ReverseRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		b.writeError(w, r, err)
+		return
+	}
+	req.Transfer = r.PathValue("id")
+	t, err := b.Reverse(req)
+	if err != nil {
+		b.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, t)
+}
+
+func (b *Bank) handleReturn(w http.ResponseWriter, r *http.Request) {
+	var req ReturnRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		b.writeError(w, r, err)
+		return
+	}
+	req.Transfer = r.PathValue("id")
+	t, err := b.Return(req)
+	if err != nil {
+		b.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, t)
 }
 
 func (b *Bank) handleNotifications(w http.ResponseWriter, r *http.Request) {

@@ -347,3 +347,109 @@ func TestBankServeStopsWithTheContext(t *testing.T) {
 		t.Fatal("Serve on a bad address succeeded")
 	}
 }
+
+func TestBankHTTPReversalAndReturn(t *testing.T) {
+	b, srv := newTestServer(t)
+	alice := mustOpenAccount(t, b, "Alice", 10000)
+	bob := mustOpenAccount(t, b, "Bob", 0)
+	pay := func(amountMinor uint64) Transfer {
+		return mustTransfer(t, b, TransferRequest{FromIBAN: alice.IBAN, ToIBAN: bob.IBAN, AmountMinor: amountMinor, Currency: "EUR", Reference: rfRef})
+	}
+	first, second, third := pay(1000), pay(2000), pay(3000)
+	// Bob spends a cent: he can cover the first two transfers, not the third as well.
+	mustTransfer(t, b, TransferRequest{FromIBAN: bob.IBAN, ToIBAN: alice.IBAN, AmountMinor: 1, Currency: "EUR", Reference: "x"})
+	path := func(ref, what string) string { return "/v1/transfers/" + ref + "/" + what }
+	tests := []struct {
+		name, path, body string
+		status           int
+		field            string
+	}{
+		{"reversal", path(first.ID, "reversal"), `{"reason":"AC04"}`, 201, ""},
+		{"reversed twice", path(first.ID, "reversal"), `{"reason":"AC04"}`, 409, "transfer"},
+		{"return of a reversed transfer", path(first.UETR, "return"), `{"reason":"AC01"}`, 409, "transfer"},
+		{"return by UETR", path(second.UETR, "return"), `{"reason":"AC01"}`, 201, ""},
+		{"returned twice", path(second.ID, "return"), `{"reason":"AC01"}`, 409, "transfer"},
+		{"reversal of a returned transfer", path(second.ID, "reversal"), `{"reason":"AC04"}`, 409, "transfer"},
+		{"reversal of a reversal", path("T000000000005", "reversal"), `{"reason":"AC04"}`, 400, "transfer"},
+		{"unknown transfer", path("T000000000099", "return"), `{"reason":"AC01"}`, 404, "transfer"},
+		{"unknown UETR", path("0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b", "reversal"), `{"reason":"AC04"}`, 404, "transfer"},
+		{"bad reason", path(third.ID, "reversal"), `{"reason":"fraud"}`, 400, "reason"},
+		{"no reason", path(third.ID, "return"), `{}`, 400, "reason"},
+		{"unknown field", path(third.ID, "reversal"), `{"reason":"AC04","amount_minor":1}`, 400, "amount_minor"},
+		{"not JSON", path(third.ID, "return"), `AC01`, 400, ""},
+		{"more than the payee holds", path(third.ID, "reversal"), `{"reason":"AC04"}`, 422, "transfer"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, raw := call(t, srv, "POST", tc.path, tc.body, nil)
+			if tc.status != http.StatusCreated {
+				assertErrorBody(t, status, raw, tc.status, tc.field)
+				return
+			}
+			var u Transfer
+			if err := json.Unmarshal(raw, &u); err != nil || status != tc.status || u.OriginalID == "" || u.Reason == "" {
+				t.Fatalf("status %d, body %s, %v", status, raw, err)
+			}
+		})
+	}
+	if a, c := balance(t, b, alice.IBAN), balance(t, b, bob.IBAN); a != 7001 || c != 2999 {
+		t.Fatalf("balances %d and %d, want the first two transfers undone", a, c)
+	}
+}
+
+func TestBankClientReverseAndReturn(t *testing.T) {
+	b, srv := newTestServer(t)
+	c := NewClient(srv.URL)
+	ctx := context.Background()
+	alice := mustOpenAccount(t, b, "Alice", 10000)
+	bob := mustOpenAccount(t, b, "Bob", 0)
+	pay := func() Transfer {
+		return mustTransfer(t, b, TransferRequest{FromIBAN: alice.IBAN, ToIBAN: bob.IBAN, AmountMinor: 1000, Currency: "EUR", Reference: rfRef})
+	}
+	first, second := pay(), pay()
+	u, err := c.Reverse(ctx, ReverseRequest{Transfer: first.UETR, Reason: "FR01"})
+	if err != nil || u.Type != TypeReversal || u.OriginalID != first.ID || u.Reason != "FR01" || u.UETR != first.UETR {
+		t.Fatalf("reversal %+v, %v", u, err)
+	}
+	r, err := c.Return(ctx, ReturnRequest{Transfer: second.ID, Reason: "AC01"})
+	if err != nil || r.Type != TypeReturn || r.OriginalID != second.ID || r.FromIBAN != bob.IBAN || r.ToIBAN != alice.IBAN {
+		t.Fatalf("return %+v, %v", r, err)
+	}
+	reverse := func(ref, reason string) error {
+		_, err := c.Reverse(ctx, ReverseRequest{Transfer: ref, Reason: reason})
+		return err
+	}
+	ret := func(ref, reason string) error {
+		_, err := c.Return(ctx, ReturnRequest{Transfer: ref, Reason: reason})
+		return err
+	}
+	tests := []struct {
+		name    string
+		call    func() error
+		wantErr error
+		status  int
+		field   string
+	}{
+		{"reversed twice", func() error { return reverse(first.ID, "FR01") }, ErrAlreadyReversed, 409, "transfer"},
+		{"returned twice", func() error { return ret(second.UETR, "AC01") }, ErrAlreadyReturned, 409, "transfer"},
+		{"unknown transfer", func() error { return ret("T1", "AC01") }, ErrUnknownTransfer, 404, "transfer"},
+		{"insufficient funds", func() error {
+			tr := pay()
+			mustTransfer(t, b, TransferRequest{FromIBAN: bob.IBAN, ToIBAN: alice.IBAN, AmountMinor: 1, Currency: "EUR", Reference: "x"})
+			return reverse(tr.ID, "AC04")
+		}, ErrInsufficientFunds, 422, "transfer"},
+		{"bad reason", func() error { return reverse(first.ID, "AC 4") }, ErrInvalid, 400, "reason"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			var apiErr *APIError
+			if !errors.Is(err, tc.wantErr) || !errors.As(err, &apiErr) || apiErr.Status != tc.status || apiErr.Field != tc.field {
+				t.Fatalf("error %#v, want %v with status %d naming %q", err, tc.wantErr, tc.status, tc.field)
+			}
+		})
+	}
+	if err := ret("", "AC01"); !errors.Is(err, ErrInvalid) || fieldOf(err) != "transfer" {
+		t.Fatalf("a return naming no transfer: %v", err)
+	}
+}
