@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,12 @@ type BankPayOptions struct {
 	IdempotencyKey string
 }
 
+// BankUndoOptions are the flags of `chipmint bank reverse` and `chipmint bank return`.
+type BankUndoOptions struct {
+	Transfer string
+	Reason   string
+}
+
 // NewCmdBank is `chipmint bank`: the sandbox bank that plays the real bank in
 // development, the demo and tests, and a client of it.
 func NewCmdBank(g *Globals) *cobra.Command {
@@ -61,7 +68,8 @@ func NewCmdBank(g *Globals) *cobra.Command {
 		Short: "Run and use the sandbox bank (never real money)",
 	}
 	cmd.PersistentFlags().StringVar(&o.URL, "bank", bankURLDefault, "URL of the sandbox bank")
-	cmd.AddCommand(newCmdBankServe(g), newCmdBankOpen(g, o), newCmdBankPay(g, o), newCmdBankBalance(g, o))
+	cmd.AddCommand(newCmdBankServe(g), newCmdBankOpen(g, o), newCmdBankPay(g, o), newCmdBankBalance(g, o),
+		newCmdBankReverse(g, o), newCmdBankReturn(g, o))
 	return cmd
 }
 
@@ -260,11 +268,58 @@ func newCmdBankBalance(g *Globals, bo *BankOptions) *cobra.Command {
 	return cmd
 }
 
+func newCmdBankReverse(g *Globals, bo *BankOptions) *cobra.Command {
+	return newCmdBankUndo(g, bo, "reverse", "Reverse a transfer: the bank takes its credit back from the payee and pays the payer",
+		"reversed", func(ctx context.Context, c *bank.Client, o *BankUndoOptions) (bank.Transfer, error) {
+			return c.Reverse(ctx, bank.ReverseRequest{Transfer: o.Transfer, Reason: o.Reason})
+		})
+}
+
+func newCmdBankReturn(g *Globals, bo *BankOptions) *cobra.Command {
+	return newCmdBankUndo(g, bo, "return", "Return a transfer: the payee's bank sends it back to the payer",
+		"returned", func(ctx context.Context, c *bank.Client, o *BankUndoOptions) (bank.Transfer, error) {
+			return c.Return(ctx, bank.ReturnRequest{Transfer: o.Transfer, Reason: o.Reason})
+		})
+}
+
+// newCmdBankUndo builds `chipmint bank reverse` or `chipmint bank return`: book calls
+// the bank, done is the past tense the command prints.
+func newCmdBankUndo(g *Globals, bo *BankOptions, use, short, done string,
+	book func(context.Context, *bank.Client, *BankUndoOptions) (bank.Transfer, error)) *cobra.Command {
+	o := &BankUndoOptions{}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, f := range []struct{ name, value string }{{"--transfer", o.Transfer}, {"--reason", o.Reason}} {
+				if f.value == "" {
+					return usageError{fmt.Errorf("%s is required", f.name)}
+				}
+			}
+			t, err := book(cmd.Context(), bank.NewClient(bo.URL), o)
+			if err != nil {
+				return bankError(err)
+			}
+			g.emit(t, func(w io.Writer) {
+				fmt.Fprintf(w, "%s %s (reason %s): %s from %s back to %s\n", done, t.OriginalID, t.Reason,
+					formatMoney(t.AmountMinor, t.Currency), fiat.IBAN(t.FromIBAN).Print(), fiat.IBAN(t.ToIBAN).Print())
+				fmt.Fprintf(w, "id %s\nuetr %s\nacct_svcr_ref %s\n", t.ID, t.UETR, t.AcctSvcrRef)
+			})
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.Transfer, "transfer", "", "the transfer's id or UETR")
+	cmd.Flags().StringVar(&o.Reason, "reason", "", "ISO 20022 reason code, e.g. AC04 (account closed), AC01 (wrong account), FR01 (fraud)")
+	return cmd
+}
+
 // bankFlags names the flag behind each field of the bank's API.
 var bankFlags = map[string]string{
 	"holder": "--holder", "currency": "--currency", "opening_balance_minor": "--opening-balance",
 	"iban": "--iban", "from_iban": "--from-iban", "to_iban": "--to-iban", "amount_minor": "--amount",
 	"reference": "--reference", "end_to_end_id": "--end-to-end-id", "idempotency_key": "--idempotency-key",
+	"transfer": "--transfer", "reason": "--reason",
 }
 
 // bankError names the flag behind the field the bank refused; a refusal of malformed

@@ -126,6 +126,93 @@ func TestBankBadInputNamesTheFlag(t *testing.T) {
 	}
 }
 
+// bankPay pays through the CLI and returns the transfer.
+func bankPay(t *testing.T, url string, from, to bank.Account, amount string) bank.Transfer {
+	t.Helper()
+	out, errOut, code := runBankCLI(t, context.Background(), "bank", "pay", "--bank", url, "--from-iban", from.IBAN,
+		"--to-iban", to.IBAN, "--amount", amount, "--reference", "RF18539007547034", "--output", "json")
+	var tr bank.Transfer
+	if err := json.Unmarshal([]byte(out), &tr); err != nil || code != ExitOK {
+		t.Fatalf("bank pay: exit %d, %v: %s %s", code, err, out, errOut)
+	}
+	return tr
+}
+
+func TestBankReverseAndReturn(t *testing.T) {
+	url := newBankServer(t)
+	alice := bankOpen(t, url, "Alice", "1000.00")
+	bob := bankOpen(t, url, "Bob", "0")
+	first, second := bankPay(t, url, alice, bob, "100.00"), bankPay(t, url, alice, bob, "25.00")
+
+	out, errOut, code := runBankCLI(t, context.Background(), "bank", "reverse", "--bank", url,
+		"--transfer", first.ID, "--reason", "FR01", "--output", "json")
+	var u bank.Transfer
+	if err := json.Unmarshal([]byte(out), &u); err != nil || code != ExitOK {
+		t.Fatalf("bank reverse: exit %d, %v: %s %s", code, err, out, errOut)
+	}
+	if u.Type != bank.TypeReversal || u.OriginalID != first.ID || u.Reason != "FR01" || u.UETR != first.UETR ||
+		u.AmountMinor != 10000 || u.FromIBAN != bob.IBAN || u.ToIBAN != alice.IBAN {
+		t.Fatalf("reversal %+v", u)
+	}
+
+	out, errOut, code = runBankCLI(t, context.Background(), "bank", "return", "--bank", url,
+		"--transfer", second.UETR, "--reason", "AC01")
+	want := "returned " + second.ID + " (reason AC01): 25.00 EUR from " + fiat.IBAN(bob.IBAN).Print() +
+		" back to " + fiat.IBAN(alice.IBAN).Print() + "\n"
+	if code != ExitOK || !strings.HasPrefix(out, want) || !strings.Contains(out, "uetr "+second.UETR) ||
+		!regexp.MustCompile(`(?m)^id T\d{12}$`).MatchString(out) || !strings.Contains(out, "acct_svcr_ref SBX") {
+		t.Fatalf("bank return: exit %d: %s %s", code, out, errOut)
+	}
+	out, errOut, code = runBankCLI(t, context.Background(), "bank", "balance", "--bank", url, "--iban", alice.IBAN)
+	if code != ExitOK || !strings.Contains(out, "1,000.00 EUR") {
+		t.Fatalf("bank balance: exit %d: %s %s", code, out, errOut)
+	}
+}
+
+func TestBankReverseAndReturnRefusals(t *testing.T) {
+	url := newBankServer(t)
+	alice := bankOpen(t, url, "Alice", "1000.00")
+	bob := bankOpen(t, url, "Bob", "0")
+	reversed, open := bankPay(t, url, alice, bob, "1.00"), bankPay(t, url, alice, bob, "2.00")
+	if _, errOut, code := runBankCLI(t, context.Background(), "bank", "reverse", "--bank", url, "--transfer", reversed.ID, "--reason", "AC04"); code != ExitOK {
+		t.Fatalf("bank reverse: exit %d: %s", code, errOut)
+	}
+	undo := func(cmd string, extra ...string) []string {
+		return append([]string{"bank", cmd, "--bank", url}, extra...)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+		code ExitCode
+	}{
+		{"reversed twice", undo("reverse", "--transfer", reversed.ID, "--reason", "AC04"), "--transfer: bank: transfer already reversed", ExitError},
+		{"return of a reversed transfer", undo("return", "--transfer", reversed.UETR, "--reason", "AC01"), "already reversed", ExitError},
+		{"unknown transfer", undo("return", "--transfer", "T000000000099", "--reason", "AC01"), "--transfer: bank: unknown transfer", ExitError},
+		{"bad reason", undo("reverse", "--transfer", open.ID, "--reason", "ac04"), "--reason", ExitUsage},
+		{"missing reason", undo("return", "--transfer", open.ID), "--reason is required", ExitUsage},
+		{"missing transfer", undo("reverse", "--reason", "AC04"), "--transfer is required", ExitUsage},
+		{"an argument", append(undo("return", "--transfer", open.ID, "--reason", "AC01"), "extra"), "extra", ExitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := runBankCLI(t, context.Background(), tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d naming %q", code, errOut, tc.code, tc.want)
+			}
+		})
+	}
+	out, _, code := runBankCLI(t, context.Background(), append(undo("reverse", "--transfer", reversed.ID, "--reason", "AC04"), "--output", "json")...)
+	var refusal struct {
+		Error    string `json:"error"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if err := json.Unmarshal([]byte(out), &refusal); err != nil || code != ExitError || refusal.ExitCode != int(ExitError) ||
+		!strings.Contains(refusal.Error, "already reversed by T") {
+		t.Fatalf("JSON refusal: exit %d, %s", code, out)
+	}
+}
+
 // lockedBuffer is a buffer that a command writes while the test reads it; written is
 // closed at the first write.
 type lockedBuffer struct {
