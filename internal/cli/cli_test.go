@@ -46,7 +46,7 @@ func TestDemoRunsBothVariants(t *testing.T) {
 	for _, s := range res.Steps {
 		joined += s.Step + "\n"
 	}
-	for _, want := range []string{"order issued (variant A", "order issued (variant B", "exception to refund, no chips", "invariants hold"} {
+	for _, want := range []string{"order issued (variant A", "order issued (variant B", "exception to refund, no chips", "records it on the chain: order reversed, acme short 20.00 CHIP", "invariants hold"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, joined)
 		}

@@ -149,7 +149,7 @@ func (d *demo) runAll(ctx context.Context) error {
 	d.c = ch.Client
 	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), d.k.issuer.address())
 	steps := []func(context.Context) error{
-		d.startSystem, d.openBuyerAccounts, d.variantA, d.variantB, d.unmatchedPayment, d.transfer, d.audit,
+		d.startSystem, d.openBuyerAccounts, d.variantA, d.variantB, d.unmatchedPayment, d.reversal, d.transfer, d.audit,
 	}
 	defer func() {
 		if d.sys != nil {
@@ -262,6 +262,33 @@ func (d *demo) variantB(ctx context.Context) error {
 	return nil
 }
 
+// reversal: a payment that confirmed an issued order is taken back by the bank; the
+// gateway records it on the chain, and the chips it issued are the operator's shortfall.
+func (d *demo) reversal(ctx context.Context) error {
+	b, err := buy(ctx, d.c, d.ob, d.k.alice.key, "acme", "alice", "20.00")
+	if err != nil {
+		return fmt.Errorf("alice buys again: %w", err)
+	}
+	tr, err := d.pay("alice", "acme", 2_000, b.Order.PaymentReference)
+	if err != nil {
+		return err
+	}
+	if _, err := d.waitOrder(ctx, b.Order.ID, txn.StatusIssued); err != nil {
+		return err
+	}
+	d.say(d.height(ctx), "alice buys 20.00 EUR more of chips and pays: order %s issued", b.Order.ID)
+	if _, err := d.bank.Reverse(ctx, bank.ReverseRequest{Transfer: tr.ID, Reason: "FR01"}); err != nil {
+		return fmt.Errorf("the bank reverses alice's payment: %w", err)
+	}
+	d.say(d.height(ctx), "the bank takes the 20.00 EUR back (FR01, fraud reported by the payer's bank)")
+	reversed, err := d.waitOrder(ctx, b.Order.ID, txn.StatusReversed)
+	if err != nil {
+		return err
+	}
+	d.say(reversed.ReversedHeight, "acme's gateway reads the reversal and records it on the chain: order reversed, acme short %s", formatChips(reversed.Chips))
+	return nil
+}
+
 // unmatchedPayment: money without an order's reference is an exception, never chips.
 func (d *demo) unmatchedPayment(ctx context.Context) error {
 	tr, err := d.pay("alice", "acme", 4_200, "invoice 1234")
@@ -325,13 +352,18 @@ func (d *demo) audit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.say(inv.Height, "reserves at the bank: acme %s (100.00 backing chips, 42.00 to refund), bravo %s",
-		formatMoney(acme.BalanceMinor, "EUR"), formatMoney(bravo.BalanceMinor, "EUR"))
-	if !inv.OK || alice+bob != s.TotalChips || s.TotalChips != 350_000_000 || acme.BalanceMinor != 14_200 || bravo.BalanceMinor != 25_000 {
-		return fmt.Errorf("audit failed: invariants %v (%s), balances %d+%d, supply %d, reserves %d and %d",
-			inv.OK, inv.Error, alice, bob, s.TotalChips, acme.BalanceMinor, bravo.BalanceMinor)
+	op, err := d.c.Operator(ctx, "acme")
+	if err != nil {
+		return err
 	}
-	d.say(inv.Height, "invariants hold: supply = balances = issued - burned, one mint per bank payment")
+	d.say(inv.Height, "reserves at the bank: acme %s (100.00 backing chips, 42.00 to refund; %s unbacked, its shortfall), bravo %s",
+		formatMoney(acme.BalanceMinor, "EUR"), formatChips(op.ShortfallChips), formatMoney(bravo.BalanceMinor, "EUR"))
+	if !inv.OK || alice+bob != s.TotalChips || s.TotalChips != 370_000_000 || op.ShortfallChips != 20_000_000 ||
+		acme.BalanceMinor != 14_200 || bravo.BalanceMinor != 25_000 {
+		return fmt.Errorf("audit failed: invariants %v (%s), balances %d+%d, supply %d, shortfall %d, reserves %d and %d",
+			inv.OK, inv.Error, alice, bob, s.TotalChips, op.ShortfallChips, acme.BalanceMinor, bravo.BalanceMinor)
+	}
+	d.say(inv.Height, "invariants hold: supply = balances = issued - burned, one mint per bank payment, shortfall = issued then reversed")
 	return nil
 }
 
