@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/node/nodetest"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -214,5 +215,53 @@ func TestStatementAfterNotificationsIsReconciled(t *testing.T) {
 	}
 	if recs, _ := w.journal.Records(StatusException); len(recs) != 1 {
 		t.Fatalf("exceptions: %+v, want the unmatched credit once", recs)
+	}
+}
+
+// The sandbox bank's reversal of a credit and return of an outgoing payment, read from
+// its camt.054 feed: the reversal is recorded on the chain, the return (carrying the
+// order's reference, as a refund would) is an exception and pays nothing.
+func TestSandboxBankReversalAndReturn(t *testing.T) {
+	w := newWorld(t, ModeNotice)
+	ctx := nodetest.Context(t)
+	o := w.ch.Buy(t, nodetest.Key(1), "alice", 10_000)
+	tr := w.pay(10_000, o.PaymentReference)
+	w.pay(5_000, "a payment on account") // money for the refund below
+	feed := func() Summary {
+		t.Helper()
+		sum, err := w.gw.Process(ctx, w.notifications(), "bank")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	if sum := feed(); sum.Confirmed != 1 || sum.Exceptions != 1 {
+		t.Fatalf("the credits: %+v", sum)
+	}
+	if _, err := w.bank.Reverse(ctx, bank.ReverseRequest{Transfer: tr.UETR, Reason: "FR01"}); err != nil {
+		t.Fatal(err)
+	}
+	if sum := feed(); sum.Reversals != 1 {
+		t.Fatalf("the reversal: %+v", sum)
+	}
+	if got := w.ch.Order(t, o.ID); got.Status != txn.StatusReversed || got.ReversalReason != "FR01" {
+		t.Fatalf("order %+v", got)
+	}
+
+	other := w.ch.Buy(t, nodetest.Key(2), "bob", 5_000)
+	refund, err := w.bank.Pay(ctx, bank.TransferRequest{FromIBAN: nodetest.OperatorIBAN, ToIBAN: w.buyerIBAN, AmountMinor: 3_000,
+		Currency: "EUR", Reference: other.PaymentReference})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.bank.Return(ctx, bank.ReturnRequest{Transfer: refund.ID, Reason: "AC04"}); err != nil {
+		t.Fatal(err)
+	}
+	sum := feed()
+	if sum.Confirmed != 0 || sum.Exceptions != 1 {
+		t.Fatalf("the refund and its return: %+v", sum)
+	}
+	if got := w.ch.Order(t, other.ID); got.Status != txn.StatusAwaitingPayment {
+		t.Fatalf("a returned payment carrying order %s's reference paid it: %+v", other.ID, got)
 	}
 }
