@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -134,5 +135,33 @@ func TestGatewayDoesNotImportTheSandboxBank(t *testing.T) {
 		if dep == module+"internal/bank" {
 			t.Error("internal/gateway depends on internal/bank")
 		}
+	}
+}
+
+// The repository carries its own design: docs/architecture.md exists, and no file
+// points at a design or style document kept outside the repository.
+func TestDesignLivesInTheRepository(t *testing.T) {
+	if _, err := os.Stat("../../docs/architecture.md"); err != nil {
+		t.Fatalf("docs/architecture.md: %v", err)
+	}
+	out, err := exec.Command("git", "-C", "../..", "ls-files").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	outside := []string{"DESIGN" + ".md", "STYLE" + ".md", "shared" + "/seed", "../" + "shared"}
+	files := strings.Fields(string(out))
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join("../..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range outside {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s refers to %s, outside the repository", f, s)
+			}
+		}
+	}
+	if len(files) < 100 {
+		t.Fatalf("read %d files: the walk missed the repository", len(files))
 	}
 }

@@ -234,3 +234,35 @@ func TestCountersignedReceiptDeadline(t *testing.T) {
 	}
 	cli("receipt", "submit", "--in", signed)
 }
+
+// Ctrl-C stops the issuer service and a gateway with exit 0 and without ERROR lines.
+func TestServicesStopCleanlyOnCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	for _, tt := range []struct {
+		args    []string
+		running string
+	}{
+		{[]string{"issuer", "run", "--from", "issuer"}, "issuer service running"},
+		{[]string{"operator", "run", "--from", "acme", "--operator", "acme", "--listen", "127.0.0.1:0", "--inbox", t.TempDir()}, "gateway running"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		out, errOut := &syncBuffer{}, &syncBuffer{}
+		done := make(chan ExitCode, 1)
+		go func() {
+			done <- runCtx(ctx, out, errOut, append([]string{"--home", tc.home, "--node", tc.ch.Node.RPCAddress()}, tt.args...)...)
+		}()
+		for !strings.Contains(string(errOut.Bytes()), tt.running) {
+			if ctx.Err() != nil {
+				t.Fatalf("%v did not start: %s", tt.args, errOut.Bytes())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		if code := <-done; code != ExitOK || strings.Contains(string(errOut.Bytes()), "level=ERROR") {
+			t.Fatalf("%v stopped with exit %d:\n%s", tt.args, code, errOut.Bytes())
+		}
+	}
+}
