@@ -136,11 +136,20 @@ func (h *harness) block(txs ...[]byte) []*abci.ExecTxResult {
 	if err != nil {
 		h.t.Fatalf("PrepareProposal: %v", err)
 	}
-	proc, err := h.app.ProcessProposal(ctx, &abci.RequestProcessProposal{Txs: prep.Txs, Height: next, Time: blockTime(next)})
-	if err != nil || proc.Status != abci.ResponseProcessProposal_ACCEPT {
-		h.t.Fatalf("ProcessProposal: %v %v", proc.GetStatus(), err)
+	if status := h.processProposal(prep.Txs...); status != abci.ResponseProcessProposal_ACCEPT {
+		h.t.Fatalf("ProcessProposal: %v", status)
 	}
 	return h.finalize(prep.Txs...).TxResults
+}
+
+func (h *harness) processProposal(txs ...[]byte) abci.ResponseProcessProposal_ProposalStatus {
+	h.t.Helper()
+	next := h.height + 1
+	res, err := h.app.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Txs: txs, Height: next, Time: blockTime(next)})
+	if err != nil {
+		h.t.Fatalf("ProcessProposal: %v", err)
+	}
+	return res.Status
 }
 
 // finalize runs FinalizeBlock and Commit on txs as decided, skipping the proposal steps.

@@ -3,6 +3,7 @@ package abciapp
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -139,23 +140,61 @@ func TestGenesisWithoutIssuersIsRefused(t *testing.T) {
 	}
 }
 
-func TestProposalWithUndecodableTxIsRejected(t *testing.T) {
+// A proposal holding a transaction that does not decode, or whose signature does not
+// verify, is rejected whole, and PrepareProposal never proposes one: a byzantine
+// proposer cannot fill blocks with transactions nobody signed.
+func TestProposalWithTxFailingItsChecksIsRejected(t *testing.T) {
+	for _, tc := range rejectionCases() {
+		if tc.want > txn.BadSignature {
+			continue // a rule of the state, judged in the block
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.setupOperator()
+			bad := tc.setup(h)
+			good, _ := h.buy(alice, "acme", 10_000)
+			other, _ := h.buy(bob, "acme", 10_000)
+			if got := h.processProposal(good, bad, other); got != abci.ResponseProcessProposal_REJECT {
+				t.Fatalf("ProcessProposal: %v, want REJECT", got)
+			}
+			prep, err := h.app.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{MaxTxBytes: 1 << 20, Txs: [][]byte{bad, good, other}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(prep.Txs) != 2 || !bytes.Equal(prep.Txs[0], good) || !bytes.Equal(prep.Txs[1], other) {
+				t.Fatalf("PrepareProposal kept %d txs, want only the two good ones", len(prep.Txs))
+			}
+			if got := h.processProposal(prep.Txs...); got != abci.ResponseProcessProposal_ACCEPT {
+				t.Fatalf("ProcessProposal of what PrepareProposal proposed: %v", got)
+			}
+		})
+	}
+}
+
+// Transactions this node never saw in CheckTx are verified by ProcessProposal, which
+// accepts them, and FinalizeBlock then finds them verified.
+func TestProposalOfUnseenTxsIsVerifiedAndAccepted(t *testing.T) {
 	h := newHarness(t)
 	h.setupOperator()
-	good, _ := h.buy(alice, "acme", 10_000)
-	prep, err := h.app.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{MaxTxBytes: 1 << 20, Txs: [][]byte{[]byte("junk"), good}})
-	if err != nil {
-		t.Fatal(err)
+	a, _ := h.buy(alice, "acme", 10_000)
+	b, _ := h.buy(bob, "acme", 20_000)
+	for _, tx := range [][]byte{a, b} {
+		if _, ok := h.app.verified.get(sha256.Sum256(tx)); ok {
+			t.Fatal("a transaction nobody checked is in the verified cache")
+		}
 	}
-	if len(prep.Txs) != 1 || !bytes.Equal(prep.Txs[0], good) {
-		t.Fatalf("PrepareProposal kept %d txs, want only the decodable one", len(prep.Txs))
+	if got := h.processProposal(a, b); got != abci.ResponseProcessProposal_ACCEPT {
+		t.Fatalf("ProcessProposal: %v, want ACCEPT", got)
 	}
-	proc, err := h.app.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Txs: [][]byte{good, []byte("junk")}})
-	if err != nil {
-		t.Fatal(err)
+	for _, tx := range [][]byte{a, b} {
+		if _, ok := h.app.verified.get(sha256.Sum256(tx)); !ok {
+			t.Fatal("ProcessProposal accepted a transaction without verifying it")
+		}
 	}
-	if proc.Status != abci.ResponseProcessProposal_REJECT {
-		t.Fatalf("ProcessProposal: %v, want REJECT", proc.Status)
+	for i, r := range h.finalize(a, b).TxResults {
+		if r.Code != uint32(txn.OK) {
+			t.Fatalf("tx %d: %s", i, r.Log)
+		}
 	}
 }
 
