@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
+	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chipmint/chipmint/internal/query"
+	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -115,6 +118,88 @@ func TestRestartKeepsHeightAndAppHash(t *testing.T) {
 	// The restarted app goes on from where it was.
 	tx, _ := h.buy(bob, "acme", 5_000)
 	h.mustBlock(tx)
+}
+
+// CometBFT runs InitChain at every start while the last committed height is 0. The
+// application writes the genesis state only over an empty state, or finds it already
+// there (a node restarted before its first block); any other state is refused, naming
+// the fix, rather than have a chain start on entries no block wrote.
+func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
+	forged := store.Change{Key: append([]byte("acct/"), stranger.addr[:]...), Value: binary.BigEndian.AppendUint64(nil, 1_000_000)}
+	tests := []struct {
+		name string
+		// prepare leaves the database as a start finds it, h.app opened on it.
+		prepare func(h *harness)
+		refused bool
+	}{
+		{"an empty state", func(h *harness) { h.open() }, false},
+		{"this genesis's state, after a restart before the first block", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, false},
+		{"entries an unfinished restore left", func(h *harness) {
+			h.open()
+			if err := h.db.Commit([]store.Change{forged}, store.Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+		{"this genesis's state at another height", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.db.Commit(nil, store.Meta{Height: 7, AppHash: h.db.Meta().AppHash}); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+		{"part of this genesis's state", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.db.Commit([]store.Change{{Key: []byte("supply"), Deleted: true}}, h.db.Meta()); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+		{"this genesis's state and an entry more", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.db.Commit([]store.Change{forged}, h.db.Meta()); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+	}
+	genesisHash := newHarness(t).app.lastCommitted().AppHash
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &harness{t: t, dir: t.TempDir()}
+			tc.prepare(h)
+			t.Cleanup(func() { h.db.Close() })
+			res, err := h.initChain()
+			if tc.refused {
+				if err == nil || !strings.Contains(err.Error(), "docs/operations.md") {
+					t.Fatalf("InitChain over a state it did not write: %v; want a refusal naming the fix", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("InitChain: %v", err)
+			}
+			if !bytes.Equal(res.AppHash, genesisHash) {
+				t.Fatalf("genesis app hash %X, want %X", res.AppHash, genesisHash)
+			}
+			h.setupOperator()
+		})
+	}
 }
 
 func TestGenesisWithoutIssuersIsRefused(t *testing.T) {

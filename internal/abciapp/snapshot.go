@@ -82,8 +82,11 @@ func appendEntry(b, k, v []byte) []byte {
 	return append(b, v...)
 }
 
-// readEntries splits a chunk into its entries.
-func readEntries(chunk []byte, fn func(k, v []byte)) error {
+// errTruncatedChunk is a chunk whose last entry runs past its end.
+var errTruncatedChunk = errors.New("abciapp: snapshot chunk is truncated")
+
+// readEntries splits a chunk into its entries, stopping at the first error fn returns.
+func readEntries(chunk []byte, fn func(k, v []byte) error) error {
 	for len(chunk) > 0 {
 		k, rest, err := readField(chunk)
 		if err != nil {
@@ -93,7 +96,9 @@ func readEntries(chunk []byte, fn func(k, v []byte)) error {
 		if err != nil {
 			return err
 		}
-		fn(k, v)
+		if err := fn(k, v); err != nil {
+			return err
+		}
 		chunk = rest
 	}
 	return nil
@@ -102,7 +107,7 @@ func readEntries(chunk []byte, fn func(k, v []byte)) error {
 func readField(b []byte) ([]byte, []byte, error) {
 	n, used := binary.Uvarint(b)
 	if used <= 0 || uint64(len(b)-used) < n {
-		return nil, nil, errors.New("abciapp: snapshot chunk is truncated")
+		return nil, nil, errTruncatedChunk
 	}
 	return b[used : used+int(n)], b[used+int(n):], nil
 }
