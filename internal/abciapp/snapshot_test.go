@@ -6,6 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -301,4 +305,106 @@ func TestSnapshotWithoutChunksIsRejected(t *testing.T) {
 	if err != nil || offer.Result != abci.ResponseOfferSnapshot_REJECT {
 		t.Fatalf("offer of a snapshot without chunks: %v %v, want REJECT", offer.GetResult(), err)
 	}
+}
+
+// A crash can leave a snapshot half written: its files cut short or missing, or the
+// directory not yet renamed. After a restart ListSnapshots offers only the complete
+// snapshots, each of whose chunks loads and matches its hash, and the next snapshot
+// clears what the crash left.
+func TestTornSnapshotsAreNotOffered(t *testing.T) {
+	truncate := func(name string, keep func(size int64) int64) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			path := filepath.Join(dir, name)
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, keep(fi.Size())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	remove := func(name string) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tests := []struct {
+		name string
+		tear func(t *testing.T, dir string)
+	}{
+		{"a chunk cut short", truncate("0", func(n int64) int64 { return n / 2 })},
+		{"a chunk empty", truncate("0", func(int64) int64 { return 0 })},
+		{"a chunk missing", remove("0")},
+		{"the metadata cut short", truncate(metadataFile, func(n int64) int64 { return n / 2 })},
+		{"the metadata missing", remove(metadataFile)},
+		{"not renamed yet", func(t *testing.T, dir string) {
+			if err := os.Rename(dir, dir+".tmp"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			s := newScenario(16)
+			for height := int64(1); height <= 20; height++ {
+				h.finalize(s.block(height)...)
+			}
+			if got := offeredHeights(t, h.app); !slices.Equal(got, []uint64{20, 10}) {
+				t.Fatalf("snapshots %v before the crash, want [20 10]", got)
+			}
+			tc.tear(t, filepath.Join(h.app.opts.SnapshotDir, "20"))
+			h.restart()
+			if got := offeredHeights(t, h.app); !slices.Equal(got, []uint64{10}) {
+				t.Fatalf("after the crash the node offers the snapshots %v, want [10]", got)
+			}
+			for height := int64(21); height <= 30; height++ {
+				h.finalize(s.block(height)...)
+			}
+			if got := offeredHeights(t, h.app); len(got) == 0 || got[0] != 30 {
+				t.Fatalf("snapshots %v after the next checkpoint, want 30 first", got)
+			}
+			entries, err := os.ReadDir(h.app.opts.SnapshotDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".tmp") {
+					t.Errorf("%s is left after the next snapshot", e.Name())
+				}
+			}
+		})
+	}
+}
+
+// offeredHeights lists app's snapshots, checking that every chunk of each loads and
+// matches its hash in the metadata.
+func offeredHeights(t *testing.T, app *App) []uint64 {
+	t.Helper()
+	ctx := context.Background()
+	list, err := app.ListSnapshots(ctx, &abci.RequestListSnapshots{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heights []uint64
+	for _, s := range list.Snapshots {
+		var m snapshotMeta
+		if err := jsonUnmarshal(s.Metadata, &m); err != nil {
+			t.Fatalf("snapshot %d: %v", s.Height, err)
+		}
+		for i := range s.Chunks {
+			c, err := app.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: s.Height, Format: s.Format, Chunk: i})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(c.Chunk); !bytes.Equal(sum[:], m.ChunkHashes[i]) {
+				t.Errorf("snapshot %d is offered, but its chunk %d does not match its hash", s.Height, i)
+			}
+		}
+		heights = append(heights, s.Height)
+	}
+	return heights
 }
