@@ -350,8 +350,11 @@ func TestTornSnapshotsAreNotOffered(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			s := newScenario(16)
+			var trusted []byte
 			for height := int64(1); height <= 20; height++ {
-				h.finalize(s.block(height)...)
+				if res := h.finalize(s.block(height)...); height == 10 {
+					trusted = res.AppHash
+				}
 			}
 			if got := offeredHeights(t, h.app); !slices.Equal(got, []uint64{20, 10}) {
 				t.Fatalf("snapshots %v before the crash, want [20 10]", got)
@@ -360,6 +363,13 @@ func TestTornSnapshotsAreNotOffered(t *testing.T) {
 			h.restart()
 			if got := offeredHeights(t, h.app); !slices.Equal(got, []uint64{10}) {
 				t.Fatalf("after the crash the node offers the snapshots %v, want [10]", got)
+			}
+			// What it offers is usable: a fresh node restores it.
+			dst := &harness{t: t, dir: t.TempDir()}
+			dst.open()
+			defer dst.db.Close()
+			if snap, result := stateSync(t, h.app, dst.app, trusted, nil); snap.Height != 10 || result != abci.ResponseApplySnapshotChunk_ACCEPT {
+				t.Fatalf("restore from the snapshot at %d: %v", snap.Height, result)
 			}
 			for height := int64(21); height <= 30; height++ {
 				h.finalize(s.block(height)...)
