@@ -55,6 +55,11 @@ type App struct {
 	params  ledger.Params
 	// restore is a snapshot being applied by state sync.
 	restore *restoring
+
+	snapshotsMu sync.Mutex
+	// snapshots holds what ListSnapshots or takeSnapshot found of each snapshot on the
+	// disk, by height: the snapshot as offered, or nil for one that is not complete.
+	snapshots map[int64]*abci.Snapshot
 }
 
 type pendingBlock struct {
@@ -81,7 +86,7 @@ func New(db *store.DB, chainID string, opts Options) *App {
 	}
 	return &App{
 		db: db, chainID: chainID, opts: opts, log: log, committed: db.Meta(), mempool: store.NewOverlay(db),
-		params: ledger.GetParams(db), verified: newVerifiedTxs(verifiedTxsMax),
+		params: ledger.GetParams(db), verified: newVerifiedTxs(verifiedTxsMax), snapshots: make(map[int64]*abci.Snapshot),
 	}
 }
 

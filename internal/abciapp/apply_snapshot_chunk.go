@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -12,9 +13,10 @@ import (
 	"github.com/chipmint/chipmint/internal/store"
 )
 
-// ApplySnapshotChunk writes one checked chunk of the accepted snapshot. After the last
-// one, the rebuilt state must have the snapshot's digest, or all of it is wiped and the
-// snapshot rejected.
+// ApplySnapshotChunk stages one checked chunk of the accepted snapshot. After the last
+// one, the rebuilt state must have the snapshot's digest: then it becomes the committed
+// state in one step, or else it is dropped and the snapshot rejected. Nothing staged is
+// read before that.
 func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapshotChunk) (*abci.ResponseApplySnapshotChunk, error) {
 	r := a.restore
 	if r == nil {
@@ -29,22 +31,23 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapsh
 			Result: abci.ResponseApplySnapshotChunk_RETRY, RefetchChunks: []uint32{req.Index}, RejectSenders: []string{req.Sender},
 		}, nil
 	}
-	var changes []store.Change
-	err := readEntries(req.Chunk, func(k, v []byte) {
+	err := readEntries(req.Chunk, func(k, v []byte) error {
+		if err := r.state.Add(k, v); err != nil {
+			return err
+		}
 		r.digest.Add(k, v)
-		changes = append(changes, store.Change{Key: bytes.Clone(k), Value: bytes.Clone(v)})
+		return nil
 	})
-	if err != nil {
-		// The chunk matches the hash its sender listed but does not hold whole entries:
-		// the snapshot is worthless, and what was restored of it goes.
+	switch {
+	case errors.Is(err, errTruncatedChunk) || errors.Is(err, store.ErrRestoreOrder):
+		// The chunk matches the hash its sender listed but does not hold whole entries
+		// in key order: the snapshot is worthless, and what was staged of it goes.
 		a.log.Warn("snapshot chunk is malformed; rejecting the snapshot", "index", req.Index, "sender", req.Sender, "err", err)
-		a.restore = nil
-		if werr := a.wipe(); werr != nil {
-			return nil, werr
+		if err := a.dropRestore(); err != nil {
+			return nil, err
 		}
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT, RejectSenders: []string{req.Sender}}, nil
-	}
-	if err := a.db.Commit(changes, store.Meta{}); err != nil {
+	case err != nil:
 		return nil, err
 	}
 	r.next++
@@ -55,33 +58,23 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapsh
 }
 
 // finishRestore checks the whole rebuilt state against the snapshot's digest and makes
-// it the committed state.
+// it, with the snapshot's height and the trusted app hash, the committed state.
 func (a *App) finishRestore() (*abci.ResponseApplySnapshotChunk, error) {
 	r := a.restore
-	a.restore = nil
 	if !bytes.Equal(r.digest.Sum(), r.meta.StateDigest) {
-		a.log.Warn("restored state does not match the snapshot's digest; wiping it", "height", r.snapshot.Height)
-		if err := a.wipe(); err != nil {
+		a.log.Warn("restored state does not match the snapshot's digest; dropping it", "height", r.snapshot.Height)
+		if err := a.dropRestore(); err != nil {
 			return nil, err
 		}
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT}, nil
 	}
-	meta := store.Meta{Height: int64(r.snapshot.Height), AppHash: r.appHash}
-	if err := a.db.Commit(nil, meta); err != nil {
+	a.restore = nil
+	if err := r.state.Finish(); err != nil {
 		return nil, fmt.Errorf("abciapp: restore: %w", err)
 	}
+	meta := store.Meta{Height: int64(r.snapshot.Height), AppHash: r.appHash}
 	a.params = ledger.GetParams(a.db)
 	a.setCommitted(meta)
 	a.log.Info("state restored from snapshot", "height", meta.Height)
 	return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_ACCEPT}, nil
-}
-
-// wipe deletes every application entry.
-func (a *App) wipe() error {
-	var changes []store.Change
-	a.db.Scan(nil, func(k, _ []byte) bool {
-		changes = append(changes, store.Change{Key: k, Deleted: true})
-		return true
-	})
-	return a.db.Commit(changes, store.Meta{})
 }

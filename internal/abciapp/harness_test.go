@@ -64,21 +64,27 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, dir: t.TempDir()}
 	h.open()
 	t.Cleanup(func() { h.db.Close() })
+	if _, err := h.initChain(); err != nil {
+		t.Fatalf("InitChain: %v", err)
+	}
+	return h
+}
+
+// initChain runs InitChain with the tests' genesis, as CometBFT does at every start
+// while the application's last committed height is 0.
+func (h *harness) initChain() (*abci.ResponseInitChain, error) {
+	h.t.Helper()
 	gen, err := json.Marshal(ledger.Genesis{
 		Issuers:            []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
 		CheckpointInterval: testCheckpointInterval,
 		OrderTTLBlocks:     testOrderTTLBlocks,
 	})
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
-	_, err = h.app.InitChain(context.Background(), &abci.RequestInitChain{
+	return h.app.InitChain(context.Background(), &abci.RequestInitChain{
 		ChainId: testChainID, AppStateBytes: gen, InitialHeight: 1, Time: blockTime(0),
 	})
-	if err != nil {
-		t.Fatalf("InitChain: %v", err)
-	}
-	return h
 }
 
 func (h *harness) open() {
@@ -136,11 +142,20 @@ func (h *harness) block(txs ...[]byte) []*abci.ExecTxResult {
 	if err != nil {
 		h.t.Fatalf("PrepareProposal: %v", err)
 	}
-	proc, err := h.app.ProcessProposal(ctx, &abci.RequestProcessProposal{Txs: prep.Txs, Height: next, Time: blockTime(next)})
-	if err != nil || proc.Status != abci.ResponseProcessProposal_ACCEPT {
-		h.t.Fatalf("ProcessProposal: %v %v", proc.GetStatus(), err)
+	if status := h.processProposal(prep.Txs...); status != abci.ResponseProcessProposal_ACCEPT {
+		h.t.Fatalf("ProcessProposal: %v", status)
 	}
 	return h.finalize(prep.Txs...).TxResults
+}
+
+func (h *harness) processProposal(txs ...[]byte) abci.ResponseProcessProposal_ProposalStatus {
+	h.t.Helper()
+	next := h.height + 1
+	res, err := h.app.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Txs: txs, Height: next, Time: blockTime(next)})
+	if err != nil {
+		h.t.Fatalf("ProcessProposal: %v", err)
+	}
+	return res.Status
 }
 
 // finalize runs FinalizeBlock and Commit on txs as decided, skipping the proposal steps.

@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -12,6 +13,12 @@ import (
 
 // InitChain writes the genesis state: the issuers. A genesis without issuers stops the
 // node here rather than start a chain that can never mint.
+//
+// CometBFT calls it at every start while the last committed height is 0, so it may find
+// the state this same genesis wrote (a node restarted before its first block), which it
+// leaves as it is. Any other state it refuses: a chain started over entries no block
+// wrote would serve them, and its app hash would part from the validators' at the next
+// checkpoint.
 func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
 	if req.ChainId != a.chainID {
 		return nil, fmt.Errorf("abciapp: genesis chain id %q, app configured for %q", req.ChainId, a.chainID)
@@ -26,10 +33,45 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	changes := genesis.Changes()
 	meta := store.Meta{Height: req.InitialHeight - 1, AppHash: store.AppHash(nil, req.InitialHeight-1, changes)}
+	if err := a.checkNoOtherState(changes, meta); err != nil {
+		return nil, err
+	}
 	if err := a.db.Commit(changes, meta); err != nil {
 		return nil, err
 	}
 	a.setCommitted(meta)
 	a.params = ledger.GetParams(a.db)
 	return &abci.ResponseInitChain{AppHash: meta.AppHash}, nil
+}
+
+// checkNoOtherState checks that the committed state is empty, or is exactly the genesis
+// state that changes and meta describe.
+func (a *App) checkNoOtherState(changes []store.Change, meta store.Meta) error {
+	n, differs := 0, []byte(nil)
+	a.db.Scan(nil, func(k, v []byte) bool {
+		if n == len(changes) || !bytes.Equal(k, changes[n].Key) || !bytes.Equal(v, changes[n].Value) {
+			differs = k
+			return false
+		}
+		n++
+		return true
+	})
+	if n == 0 && differs == nil {
+		return nil
+	}
+	committed := a.db.Meta()
+	if differs == nil && n == len(changes) && committed.Height == meta.Height && bytes.Equal(committed.AppHash, meta.AppHash) {
+		return nil
+	}
+	first := "the height and app hash"
+	switch {
+	case differs != nil:
+		first = fmt.Sprintf("key %q", differs)
+	case n < len(changes):
+		first = fmt.Sprintf("key %q, missing", changes[n].Key)
+	}
+	return fmt.Errorf("abciapp: init chain: the state database already holds a state that this genesis did not write "+
+		"(height %d; first difference: %s), left by an unfinished state sync of an older version, another chain or damage, "+
+		"and chipmint does not start a chain over it. Stop the node, empty its data/ folder except priv_validator_state.json, "+
+		"and start it again, with state sync or to replay from genesis (docs/operations.md, section 6)", committed.Height, first)
 }

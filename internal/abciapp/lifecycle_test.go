@@ -3,11 +3,15 @@ package abciapp
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chipmint/chipmint/internal/query"
+	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -116,6 +120,88 @@ func TestRestartKeepsHeightAndAppHash(t *testing.T) {
 	h.mustBlock(tx)
 }
 
+// CometBFT runs InitChain at every start while the last committed height is 0. The
+// application writes the genesis state only over an empty state, or finds it already
+// there (a node restarted before its first block); any other state is refused, naming
+// the fix, rather than have a chain start on entries no block wrote.
+func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
+	forged := store.Change{Key: append([]byte("acct/"), stranger.addr[:]...), Value: binary.BigEndian.AppendUint64(nil, 1_000_000)}
+	tests := []struct {
+		name string
+		// prepare leaves the database as a start finds it, h.app opened on it.
+		prepare func(h *harness)
+		refused bool
+	}{
+		{"an empty state", func(h *harness) { h.open() }, false},
+		{"this genesis's state, after a restart before the first block", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, false},
+		{"entries an unfinished restore left", func(h *harness) {
+			h.open()
+			if err := h.db.Commit([]store.Change{forged}, store.Meta{}); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+		{"this genesis's state at another height", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.db.Commit(nil, store.Meta{Height: 7, AppHash: h.db.Meta().AppHash}); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+		{"part of this genesis's state", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.db.Commit([]store.Change{{Key: []byte("supply"), Deleted: true}}, h.db.Meta()); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+		{"this genesis's state and an entry more", func(h *harness) {
+			h.open()
+			if _, err := h.initChain(); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.db.Commit([]store.Change{forged}, h.db.Meta()); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+		}, true},
+	}
+	genesisHash := newHarness(t).app.lastCommitted().AppHash
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &harness{t: t, dir: t.TempDir()}
+			tc.prepare(h)
+			t.Cleanup(func() { h.db.Close() })
+			res, err := h.initChain()
+			if tc.refused {
+				if err == nil || !strings.Contains(err.Error(), "docs/operations.md") {
+					t.Fatalf("InitChain over a state it did not write: %v; want a refusal naming the fix", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("InitChain: %v", err)
+			}
+			if !bytes.Equal(res.AppHash, genesisHash) {
+				t.Fatalf("genesis app hash %X, want %X", res.AppHash, genesisHash)
+			}
+			h.setupOperator()
+		})
+	}
+}
+
 func TestGenesisWithoutIssuersIsRefused(t *testing.T) {
 	h := &harness{t: t, dir: t.TempDir()}
 	h.open()
@@ -139,23 +225,61 @@ func TestGenesisWithoutIssuersIsRefused(t *testing.T) {
 	}
 }
 
-func TestProposalWithUndecodableTxIsRejected(t *testing.T) {
+// A proposal holding a transaction that does not decode, or whose signature does not
+// verify, is rejected whole, and PrepareProposal never proposes one: a byzantine
+// proposer cannot fill blocks with transactions nobody signed.
+func TestProposalWithTxFailingItsChecksIsRejected(t *testing.T) {
+	for _, tc := range rejectionCases() {
+		if tc.want > txn.BadSignature {
+			continue // a rule of the state, judged in the block
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.setupOperator()
+			bad := tc.setup(h)
+			good, _ := h.buy(alice, "acme", 10_000)
+			other, _ := h.buy(bob, "acme", 10_000)
+			if got := h.processProposal(good, bad, other); got != abci.ResponseProcessProposal_REJECT {
+				t.Fatalf("ProcessProposal: %v, want REJECT", got)
+			}
+			prep, err := h.app.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{MaxTxBytes: 1 << 20, Txs: [][]byte{bad, good, other}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(prep.Txs) != 2 || !bytes.Equal(prep.Txs[0], good) || !bytes.Equal(prep.Txs[1], other) {
+				t.Fatalf("PrepareProposal kept %d txs, want only the two good ones", len(prep.Txs))
+			}
+			if got := h.processProposal(prep.Txs...); got != abci.ResponseProcessProposal_ACCEPT {
+				t.Fatalf("ProcessProposal of what PrepareProposal proposed: %v", got)
+			}
+		})
+	}
+}
+
+// Transactions this node never saw in CheckTx are verified by ProcessProposal, which
+// accepts them, and FinalizeBlock then finds them verified.
+func TestProposalOfUnseenTxsIsVerifiedAndAccepted(t *testing.T) {
 	h := newHarness(t)
 	h.setupOperator()
-	good, _ := h.buy(alice, "acme", 10_000)
-	prep, err := h.app.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{MaxTxBytes: 1 << 20, Txs: [][]byte{[]byte("junk"), good}})
-	if err != nil {
-		t.Fatal(err)
+	a, _ := h.buy(alice, "acme", 10_000)
+	b, _ := h.buy(bob, "acme", 20_000)
+	for _, tx := range [][]byte{a, b} {
+		if _, ok := h.app.verified.get(sha256.Sum256(tx)); ok {
+			t.Fatal("a transaction nobody checked is in the verified cache")
+		}
 	}
-	if len(prep.Txs) != 1 || !bytes.Equal(prep.Txs[0], good) {
-		t.Fatalf("PrepareProposal kept %d txs, want only the decodable one", len(prep.Txs))
+	if got := h.processProposal(a, b); got != abci.ResponseProcessProposal_ACCEPT {
+		t.Fatalf("ProcessProposal: %v, want ACCEPT", got)
 	}
-	proc, err := h.app.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Txs: [][]byte{good, []byte("junk")}})
-	if err != nil {
-		t.Fatal(err)
+	for _, tx := range [][]byte{a, b} {
+		if _, ok := h.app.verified.get(sha256.Sum256(tx)); !ok {
+			t.Fatal("ProcessProposal accepted a transaction without verifying it")
+		}
 	}
-	if proc.Status != abci.ResponseProcessProposal_REJECT {
-		t.Fatalf("ProcessProposal: %v, want REJECT", proc.Status)
+	for i, r := range h.finalize(a, b).TxResults {
+		if r.Code != uint32(txn.OK) {
+			t.Fatalf("tx %d: %s", i, r.Log)
+		}
 	}
 }
 

@@ -2,27 +2,24 @@ package abciapp
 
 import (
 	"context"
-	"crypto/sha256"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 )
 
-// ListSnapshots offers the snapshots this node keeps to nodes that state-sync.
+// ListSnapshots offers the snapshots this node keeps to nodes that state-sync: only the
+// complete ones, whose every chunk is on the disk and matches its hash. A snapshot this
+// app did not write itself (one written before a restart) is read and checked once.
 func (a *App) ListSnapshots(context.Context, *abci.RequestListSnapshots) (*abci.ResponseListSnapshots, error) {
 	res := &abci.ResponseListSnapshots{}
 	for _, h := range a.snapshotHeights() {
-		meta, err := a.snapshotFile(h, metadataFile)
-		if err != nil {
-			continue
+		s, known := a.knownSnapshot(h)
+		if !known {
+			s = a.readSnapshot(h)
+			a.rememberSnapshot(h, s)
 		}
-		var m snapshotMeta
-		if err := jsonUnmarshal(meta, &m); err != nil {
-			continue
+		if s != nil {
+			res.Snapshots = append(res.Snapshots, s)
 		}
-		hash := sha256.Sum256(meta)
-		res.Snapshots = append(res.Snapshots, &abci.Snapshot{
-			Height: uint64(h), Format: snapshotFormat, Chunks: uint32(len(m.ChunkHashes)), Hash: hash[:], Metadata: meta,
-		})
 	}
 	return res, nil
 }

@@ -11,19 +11,22 @@ import (
 	"github.com/chipmint/chipmint/internal/store"
 )
 
-// restoring is a snapshot being applied, chunk by chunk, in order.
+// restoring is a snapshot being applied, chunk by chunk, in order. Its entries go to a
+// staged restore (store.Restore) that nothing reads until the whole state has been
+// checked against the snapshot's digest.
 type restoring struct {
 	snapshot *abci.Snapshot
 	meta     snapshotMeta
 	appHash  []byte
 	next     uint32
 	digest   *store.Digest
+	state    *store.Restore
 }
 
 // OfferSnapshot accepts a snapshot only if its metadata proves it against the app hash
 // that CometBFT's light client trusts: the checkpoint hash of its chained part and
 // its state digest. The chunks are then checked against the metadata one by one, and
-// the state rebuilt from them against the digest.
+// the state rebuilt from them against the digest, out of sight until it is proven.
 func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (*abci.ResponseOfferSnapshot, error) {
 	reject := func(r abci.ResponseOfferSnapshot_Result, why string) (*abci.ResponseOfferSnapshot, error) {
 		a.log.Warn("snapshot refused", "height", req.Snapshot.GetHeight(), "reason", why)
@@ -35,6 +38,10 @@ func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (
 		return reject(abci.ResponseOfferSnapshot_REJECT, "no snapshot")
 	case s.Format != snapshotFormat:
 		return reject(abci.ResponseOfferSnapshot_REJECT_FORMAT, "unknown format")
+	case s.Chunks == 0:
+		// Every state has at least one chunk, even an empty one: CometBFT filters such
+		// snapshots out, but the application does not rely on it.
+		return reject(abci.ResponseOfferSnapshot_REJECT, "no chunks")
 	case a.lastCommitted().Height != 0:
 		return reject(abci.ResponseOfferSnapshot_ABORT, "this node already has state")
 	}
@@ -48,13 +55,27 @@ func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (
 	if !bytes.Equal(store.CheckpointHash(m.Chained, m.StateDigest), req.AppHash) {
 		return reject(abci.ResponseOfferSnapshot_REJECT, "metadata does not prove the trusted app hash")
 	}
-	// Whatever an earlier, unfinished restore wrote goes: the state is rebuilt from
+	// Whatever an earlier, unfinished restore staged goes: the state is rebuilt from
 	// this snapshot alone.
-	if err := a.wipe(); err != nil {
+	if err := a.dropRestore(); err != nil {
 		return nil, err
 	}
-	a.restore = &restoring{snapshot: s, meta: m, appHash: req.AppHash, digest: store.NewDigest()}
+	state, err := a.db.BeginRestore(store.Meta{Height: int64(s.Height), AppHash: req.AppHash})
+	if err != nil {
+		return nil, err
+	}
+	a.restore = &restoring{snapshot: s, meta: m, appHash: req.AppHash, digest: store.NewDigest(), state: state}
 	return &abci.ResponseOfferSnapshot{Result: abci.ResponseOfferSnapshot_ACCEPT}, nil
+}
+
+// dropRestore abandons the restore under way, if any, and what it staged.
+func (a *App) dropRestore() error {
+	r := a.restore
+	a.restore = nil
+	if r == nil {
+		return nil
+	}
+	return r.state.Abort()
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -6,13 +6,17 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 )
 
-// ProcessProposal rejects a block with a transaction that does not decode or fails its
-// field validation (txn.Parse): an honest proposer never includes one. Everything else is judged in FinalizeBlock, where
-// a rejected transaction gets its result code.
+// ProcessProposal rejects a block holding a transaction that does not decode, fails its
+// field validation (txn.Parse) or whose signature does not verify: an honest proposer
+// never includes one, and a block of them would cost every node its space and its
+// verification for nothing. Signatures come from the verified cache, so a transaction
+// CheckTx saw costs nothing here, and the others are verified on every core and found
+// by FinalizeBlock. Everything else is judged in FinalizeBlock, where a rejected
+// transaction gets its result code.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
-	for _, tx := range req.Txs {
-		if err := a.decode(tx); err != nil {
-			a.log.Warn("rejecting proposal", "height", req.Height, "reason", err)
+	for i, c := range a.verifyAll(req.Txs) {
+		if c.err != nil {
+			a.log.Warn("rejecting proposal", "height", req.Height, "index", i, "reason", c.err)
 			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 		}
 	}

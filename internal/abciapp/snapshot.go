@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -10,6 +11,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+
+	abci "github.com/cometbft/cometbft/abci/types"
 )
 
 // Snapshots are the committed state at a checkpoint height, cut into chunks of whole
@@ -30,13 +34,19 @@ type snapshotMeta struct {
 	ChunkHashes [][]byte `json:"chunk_hashes"`
 }
 
-// takeSnapshot writes the committed state at height into SnapshotDir/<height>.
+// takeSnapshot writes the committed state at height into SnapshotDir/<height>. It
+// writes the files under a temporary name and syncs each, then the directory, before
+// giving it its final name and syncing that too: a crash at any point leaves under a
+// height's name a complete snapshot or none, never a torn one.
 func (a *App) takeSnapshot(height int64, cp checkpoint) error {
-	tmp := filepath.Join(a.opts.SnapshotDir, fmt.Sprintf("%d.tmp", height))
-	if err := os.RemoveAll(tmp); err != nil {
+	if err := os.MkdirAll(a.opts.SnapshotDir, 0o700); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
+	if err := a.removeUnfinishedSnapshots(); err != nil {
+		return err
+	}
+	tmp := filepath.Join(a.opts.SnapshotDir, fmt.Sprintf("%d.tmp", height))
+	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return err
 	}
 	meta := snapshotMeta{checkpoint: cp}
@@ -46,7 +56,7 @@ func (a *App) takeSnapshot(height int64, cp checkpoint) error {
 		sum := sha256.Sum256(chunk)
 		meta.ChunkHashes = append(meta.ChunkHashes, sum[:])
 		name := filepath.Join(tmp, strconv.Itoa(len(meta.ChunkHashes)-1))
-		werr = errors.Join(werr, os.WriteFile(name, chunk, 0o600))
+		werr = errors.Join(werr, writeFileSynced(name, chunk))
 		chunk = chunk[:0]
 	}
 	a.db.Scan(nil, func(k, v []byte) bool {
@@ -66,13 +76,108 @@ func (a *App) takeSnapshot(height int64, cp checkpoint) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(tmp, metadataFile), b, 0o600); err != nil {
+	if err := writeFileSynced(filepath.Join(tmp, metadataFile), b); err != nil {
+		return err
+	}
+	if err := syncDir(tmp); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, filepath.Join(a.opts.SnapshotDir, strconv.FormatInt(height, 10))); err != nil {
 		return err
 	}
+	if err := syncDir(a.opts.SnapshotDir); err != nil {
+		return err
+	}
+	a.rememberSnapshot(height, abciSnapshot(height, b, len(meta.ChunkHashes)))
 	return a.pruneSnapshots()
+}
+
+// removeUnfinishedSnapshots deletes the snapshots a crash interrupted before their
+// rename: they are of no use.
+func (a *App) removeUnfinishedSnapshots() error {
+	entries, err := os.ReadDir(a.opts.SnapshotDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			if err := os.RemoveAll(filepath.Join(a.opts.SnapshotDir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeFileSynced writes a new file and syncs it to the disk.
+func writeFileSynced(name string, b []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
+}
+
+// syncDir syncs a directory, so that the names it holds are on the disk.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
+}
+
+// abciSnapshot is the snapshot at height, of metadata meta listing chunks chunks, as
+// ListSnapshots offers it.
+func abciSnapshot(height int64, meta []byte, chunks int) *abci.Snapshot {
+	hash := sha256.Sum256(meta)
+	return &abci.Snapshot{Height: uint64(height), Format: snapshotFormat, Chunks: uint32(chunks), Hash: hash[:], Metadata: meta}
+}
+
+// readSnapshot reads the snapshot at height from the disk and checks that it is
+// complete: its metadata decodes and lists at least one chunk, and every chunk is there
+// and matches its hash. It returns nil for one that is not.
+func (a *App) readSnapshot(height int64) *abci.Snapshot {
+	meta, err := a.snapshotFile(height, metadataFile)
+	if err != nil {
+		return nil
+	}
+	var m snapshotMeta
+	if err := jsonUnmarshal(meta, &m); err != nil || len(m.ChunkHashes) == 0 {
+		return nil
+	}
+	for i, want := range m.ChunkHashes {
+		chunk, err := a.snapshotFile(height, strconv.Itoa(i))
+		if err != nil {
+			return nil
+		}
+		if sum := sha256.Sum256(chunk); !bytes.Equal(sum[:], want) {
+			return nil
+		}
+	}
+	return abciSnapshot(height, meta, len(m.ChunkHashes))
+}
+
+// knownSnapshot is what the app found of the snapshot at height, if it looked: the
+// snapshot, or nil for one that is not complete.
+func (a *App) knownSnapshot(height int64) (*abci.Snapshot, bool) {
+	a.snapshotsMu.Lock()
+	defer a.snapshotsMu.Unlock()
+	s, ok := a.snapshots[height]
+	return s, ok
+}
+
+// rememberSnapshot records what the app found of the snapshot at height, so that each
+// snapshot is read and checked once: a complete one stays complete, and one torn by a
+// crash never becomes complete under its final name.
+func (a *App) rememberSnapshot(height int64, s *abci.Snapshot) {
+	a.snapshotsMu.Lock()
+	defer a.snapshotsMu.Unlock()
+	a.snapshots[height] = s
 }
 
 func appendEntry(b, k, v []byte) []byte {
@@ -82,8 +187,11 @@ func appendEntry(b, k, v []byte) []byte {
 	return append(b, v...)
 }
 
-// readEntries splits a chunk into its entries.
-func readEntries(chunk []byte, fn func(k, v []byte)) error {
+// errTruncatedChunk is a chunk whose last entry runs past its end.
+var errTruncatedChunk = errors.New("abciapp: snapshot chunk is truncated")
+
+// readEntries splits a chunk into its entries, stopping at the first error fn returns.
+func readEntries(chunk []byte, fn func(k, v []byte) error) error {
 	for len(chunk) > 0 {
 		k, rest, err := readField(chunk)
 		if err != nil {
@@ -93,7 +201,9 @@ func readEntries(chunk []byte, fn func(k, v []byte)) error {
 		if err != nil {
 			return err
 		}
-		fn(k, v)
+		if err := fn(k, v); err != nil {
+			return err
+		}
 		chunk = rest
 	}
 	return nil
@@ -102,7 +212,7 @@ func readEntries(chunk []byte, fn func(k, v []byte)) error {
 func readField(b []byte) ([]byte, []byte, error) {
 	n, used := binary.Uvarint(b)
 	if used <= 0 || uint64(len(b)-used) < n {
-		return nil, nil, errors.New("abciapp: snapshot chunk is truncated")
+		return nil, nil, errTruncatedChunk
 	}
 	return b[used : used+int(n)], b[used+int(n):], nil
 }
@@ -134,6 +244,9 @@ func (a *App) pruneSnapshots() error {
 		if err := os.RemoveAll(filepath.Join(a.opts.SnapshotDir, strconv.FormatInt(h, 10))); err != nil {
 			return err
 		}
+		a.snapshotsMu.Lock()
+		delete(a.snapshots, h)
+		a.snapshotsMu.Unlock()
 	}
 	return nil
 }

@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // stateSync restores a fresh app from source's latest snapshot, as CometBFT's state
@@ -50,7 +57,9 @@ func stateSync(t *testing.T, source, target *App, trusted []byte, corrupt func(i
 	return s, result
 }
 
-// A fresh app state-syncs from a checkpoint snapshot and goes on with the same hashes.
+// An app state-syncs from a checkpoint snapshot and goes on with the same hashes. The
+// restored state replaces whatever the database held at height 0 (here the genesis state
+// and an entry an older version's unfinished restore left).
 func TestStateSyncRestoresTheSameState(t *testing.T) {
 	const seed = 11
 	src := newHarness(t)
@@ -62,12 +71,20 @@ func TestStateSyncRestoresTheSameState(t *testing.T) {
 		blocks = append(blocks, txs)
 		hashes[height] = src.finalize(txs...).AppHash
 	}
-	dst := &harness{t: t, dir: t.TempDir()}
-	dst.open()
-	defer dst.db.Close()
+	dst := newHarness(t)
+	if err := dst.db.Commit([]store.Change{{Key: []byte("zzz/stale"), Value: []byte("x")}}, dst.db.Meta()); err != nil {
+		t.Fatal(err)
+	}
 	snap, result := stateSync(t, src.app, dst.app, hashes[30], nil)
 	if snap.Height != 30 || result != abci.ResponseApplySnapshotChunk_ACCEPT {
 		t.Fatalf("snapshot at %d: %v", snap.Height, result)
+	}
+	var m snapshotMeta
+	if err := jsonUnmarshal(snap.Metadata, &m); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.StateDigest(dst.db); !bytes.Equal(got, m.StateDigest) {
+		t.Fatalf("restored state's digest %X, the snapshot's %X", got, m.StateDigest)
 	}
 	info, _ := dst.app.Info(context.Background(), &abci.RequestInfo{})
 	if info.LastBlockHeight != 30 || !bytes.Equal(info.LastBlockAppHash, hashes[30]) {
@@ -141,32 +158,49 @@ func TestStateSyncRefusesForgedStateBehindGenuineMetadata(t *testing.T) {
 }
 
 // A chunk that matches the hash its sender listed but breaks off in the middle of an
-// entry rejects the snapshot and leaves nothing restored; an unfinished restore is
-// wiped by the next offer.
-func TestStateSyncRejectsAMalformedChunkAndWipesWhatWasRestored(t *testing.T) {
+// entry, or holds entries out of key order, rejects the snapshot and its sender, and
+// leaves nothing restored.
+func TestStateSyncRejectsAMalformedChunk(t *testing.T) {
 	ctx := context.Background()
 	trusted, snap, chunk := checkpointSnapshot(t, 14)
-	cut := chunk[:len(chunk)-3]
-	snap = relist(t, snap, cut)
-
-	dst := &harness{t: t, dir: t.TempDir()}
-	dst.open()
-	defer dst.db.Close()
-	// Stale entries, as an earlier restore cut short would leave.
-	if err := dst.db.Commit([]store.Change{{Key: []byte("zzz/stale"), Value: []byte("x")}}, store.Meta{}); err != nil {
-		t.Fatal(err)
+	var entries [][2][]byte
+	if err := readEntries(chunk, func(k, v []byte) error {
+		entries = append(entries, [2][]byte{k, v})
+		return nil
+	}); err != nil || len(entries) < 2 {
+		t.Fatalf("%d entries: %v", len(entries), err)
 	}
-	if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
-		t.Fatalf("offer %v", offer.Result)
+	swapped := appendEntry(appendEntry(nil, entries[1][0], entries[1][1]), entries[0][0], entries[0][1])
+	for _, e := range entries[2:] {
+		swapped = appendEntry(swapped, e[0], e[1])
 	}
-	res, err := dst.app.ApplySnapshotChunk(ctx, &abci.RequestApplySnapshotChunk{Index: 0, Chunk: cut, Sender: "cutter"})
-	if err != nil || res.Result != abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT || len(res.RejectSenders) != 1 {
-		t.Fatalf("malformed chunk: %v %v", res, err)
+	tests := []struct {
+		name  string
+		chunk []byte
+	}{
+		{"cut short", chunk[:len(chunk)-3]},
+		{"two entries swapped", swapped},
+		{"the meta record", append(appendEntry(nil, []byte("\x00meta"), []byte("forged")), chunk...)},
 	}
-	left := 0
-	dst.db.Scan(nil, func(_, _ []byte) bool { left++; return true })
-	if left != 0 {
-		t.Fatalf("%d entries left after a rejected restore", left)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			snap := relist(t, snap, tc.chunk)
+			dst := &harness{t: t, dir: t.TempDir()}
+			dst.open()
+			defer dst.db.Close()
+			if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
+				t.Fatalf("offer %v", offer.Result)
+			}
+			res, err := dst.app.ApplySnapshotChunk(ctx, &abci.RequestApplySnapshotChunk{Index: 0, Chunk: tc.chunk, Sender: "cutter"})
+			if err != nil || res.Result != abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT || len(res.RejectSenders) != 1 {
+				t.Fatalf("malformed chunk: %v %v", res, err)
+			}
+			left := 0
+			dst.db.Scan(nil, func(_, _ []byte) bool { left++; return true })
+			if info, _ := dst.app.Info(ctx, &abci.RequestInfo{}); info.LastBlockHeight != 0 || left != 0 {
+				t.Fatalf("a rejected restore left height %d and %d entries", info.LastBlockHeight, left)
+			}
+		})
 	}
 }
 
@@ -191,17 +225,196 @@ func checkpointSnapshot(t *testing.T, seed uint64) ([]byte, abci.Snapshot, []byt
 }
 
 // relist is what a dishonest peer sends: the snapshot's genuine metadata, but listing
-// the hash of chunk in place of the real one's.
-func relist(t *testing.T, snap abci.Snapshot, chunk []byte) abci.Snapshot {
+// the hashes of chunks in place of the real ones'.
+func relist(t *testing.T, snap abci.Snapshot, chunks ...[]byte) abci.Snapshot {
 	t.Helper()
 	var m snapshotMeta
 	if err := jsonUnmarshal(snap.Metadata, &m); err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(chunk)
-	m.ChunkHashes[0] = sum[:]
+	m.ChunkHashes = nil
+	for _, c := range chunks {
+		sum := sha256.Sum256(c)
+		m.ChunkHashes = append(m.ChunkHashes, sum[:])
+	}
+	snap.Chunks = uint32(len(chunks))
 	snap.Metadata, _ = json.Marshal(m)
 	metaSum := sha256.Sum256(snap.Metadata)
 	snap.Hash = metaSum[:]
 	return snap
+}
+
+// A forger sends genuine metadata listing the hashes of its own two chunks, the first of
+// which credits stranger with a million chips. The node stops after that chunk, before
+// the last one is checked, and starts again without state sync: CometBFT runs InitChain,
+// since the last committed height is still 0. Nothing of the forged chunk is ever
+// served, neither during the restore nor after.
+func TestInterruptedForgedRestoreIsNeverServed(t *testing.T) {
+	ctx := context.Background()
+	trusted, snap, chunk := checkpointSnapshot(t, 15)
+	const million = 1_000_000 * 1_000_000
+	forged := appendEntry(nil, append([]byte("acct/"), stranger.addr[:]...), binary.BigEndian.AppendUint64(nil, million))
+	snap = relist(t, snap, forged, chunk)
+
+	dst := &harness{t: t, dir: t.TempDir()}
+	dst.open()
+	t.Cleanup(func() { dst.db.Close() })
+	if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
+		t.Fatalf("offer %v: the metadata is genuine apart from the chunk hashes", offer.Result)
+	}
+	res, err := dst.app.ApplySnapshotChunk(ctx, &abci.RequestApplySnapshotChunk{Index: 0, Chunk: forged, Sender: "forger"})
+	if err != nil || res.Result != abci.ResponseApplySnapshotChunk_ACCEPT {
+		t.Fatalf("first chunk: %v %v; it matches the hash listed, and a chunk is still to come", res.GetResult(), err)
+	}
+	if got := dst.balance(stranger); got != 0 {
+		t.Fatalf("a restore under way serves the forged balance %d", got)
+	}
+
+	dst.restart()
+	if _, err := dst.initChain(); err != nil {
+		t.Fatalf("InitChain after the interrupted restore: %v", err)
+	}
+	if got := dst.balance(stranger); got != 0 {
+		t.Fatalf("after the restart the node serves the forged balance %d", got)
+	}
+	spend := dst.sign(stranger, &txn.Transfer{To: bob.addr, AmountChips: 1_000_000})
+	if c := txn.Code(dst.checkTx(spend).Code); c != txn.InsufficientFunds {
+		t.Fatalf("CheckTx of a spend of the forged chips: %s, want %s", c, txn.InsufficientFunds)
+	}
+	var inv query.Invariants
+	if code := dst.query(query.PathInvariants, "", &inv); code != query.OK || !inv.OK {
+		t.Fatalf("invariants after the restart: code %d %+v", code, inv)
+	}
+}
+
+// CometBFT never offers a snapshot without chunks, but the application does not rely on
+// it: one whose metadata proves the trusted app hash is still refused.
+func TestSnapshotWithoutChunksIsRejected(t *testing.T) {
+	chained, empty := bytes.Repeat([]byte{9}, 32), store.NewDigest().Sum()
+	meta, err := json.Marshal(snapshotMeta{checkpoint: checkpoint{Chained: chained, StateDigest: empty}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(meta)
+	snap := &abci.Snapshot{Height: 20, Format: snapshotFormat, Chunks: 0, Hash: sum[:], Metadata: meta}
+
+	dst := &harness{t: t, dir: t.TempDir()}
+	dst.open()
+	defer dst.db.Close()
+	offer, err := dst.app.OfferSnapshot(context.Background(), &abci.RequestOfferSnapshot{Snapshot: snap, AppHash: store.CheckpointHash(chained, empty)})
+	if err != nil || offer.Result != abci.ResponseOfferSnapshot_REJECT {
+		t.Fatalf("offer of a snapshot without chunks: %v %v, want REJECT", offer.GetResult(), err)
+	}
+}
+
+// A crash can leave a snapshot half written: its files cut short or missing, or the
+// directory not yet renamed. After a restart ListSnapshots offers only the complete
+// snapshots, each of whose chunks loads and matches its hash, and the next snapshot
+// clears what the crash left.
+func TestTornSnapshotsAreNotOffered(t *testing.T) {
+	truncate := func(name string, keep func(size int64) int64) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			path := filepath.Join(dir, name)
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, keep(fi.Size())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	remove := func(name string) func(t *testing.T, dir string) {
+		return func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tests := []struct {
+		name string
+		tear func(t *testing.T, dir string)
+	}{
+		{"a chunk cut short", truncate("0", func(n int64) int64 { return n / 2 })},
+		{"a chunk empty", truncate("0", func(int64) int64 { return 0 })},
+		{"a chunk missing", remove("0")},
+		{"the metadata cut short", truncate(metadataFile, func(n int64) int64 { return n / 2 })},
+		{"the metadata missing", remove(metadataFile)},
+		{"not renamed yet", func(t *testing.T, dir string) {
+			if err := os.Rename(dir, dir+".tmp"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			s := newScenario(16)
+			var trusted []byte
+			for height := int64(1); height <= 20; height++ {
+				if res := h.finalize(s.block(height)...); height == 10 {
+					trusted = res.AppHash
+				}
+			}
+			if got := offeredHeights(t, h.app); !slices.Equal(got, []uint64{20, 10}) {
+				t.Fatalf("snapshots %v before the crash, want [20 10]", got)
+			}
+			tc.tear(t, filepath.Join(h.app.opts.SnapshotDir, "20"))
+			h.restart()
+			if got := offeredHeights(t, h.app); !slices.Equal(got, []uint64{10}) {
+				t.Fatalf("after the crash the node offers the snapshots %v, want [10]", got)
+			}
+			// What it offers is usable: a fresh node restores it.
+			dst := &harness{t: t, dir: t.TempDir()}
+			dst.open()
+			defer dst.db.Close()
+			if snap, result := stateSync(t, h.app, dst.app, trusted, nil); snap.Height != 10 || result != abci.ResponseApplySnapshotChunk_ACCEPT {
+				t.Fatalf("restore from the snapshot at %d: %v", snap.Height, result)
+			}
+			for height := int64(21); height <= 30; height++ {
+				h.finalize(s.block(height)...)
+			}
+			if got := offeredHeights(t, h.app); len(got) == 0 || got[0] != 30 {
+				t.Fatalf("snapshots %v after the next checkpoint, want 30 first", got)
+			}
+			entries, err := os.ReadDir(h.app.opts.SnapshotDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if strings.HasSuffix(e.Name(), ".tmp") {
+					t.Errorf("%s is left after the next snapshot", e.Name())
+				}
+			}
+		})
+	}
+}
+
+// offeredHeights lists app's snapshots, checking that every chunk of each loads and
+// matches its hash in the metadata.
+func offeredHeights(t *testing.T, app *App) []uint64 {
+	t.Helper()
+	ctx := context.Background()
+	list, err := app.ListSnapshots(ctx, &abci.RequestListSnapshots{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heights []uint64
+	for _, s := range list.Snapshots {
+		var m snapshotMeta
+		if err := jsonUnmarshal(s.Metadata, &m); err != nil {
+			t.Fatalf("snapshot %d: %v", s.Height, err)
+		}
+		for i := range s.Chunks {
+			c, err := app.LoadSnapshotChunk(ctx, &abci.RequestLoadSnapshotChunk{Height: s.Height, Format: s.Format, Chunk: i})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(c.Chunk); !bytes.Equal(sum[:], m.ChunkHashes[i]) {
+				t.Errorf("snapshot %d is offered, but its chunk %d does not match its hash", s.Height, i)
+			}
+		}
+		heights = append(heights, s.Height)
+	}
+	return heights
 }

@@ -67,25 +67,15 @@ func (a *App) parseVerified(b []byte) (*txn.Signed, error) {
 	return tx, nil
 }
 
-// decode checks that a transaction decodes and its fields are valid (txn.Parse),
-// without parsing it again when the cache has it.
-func (a *App) decode(b []byte) error {
-	if _, ok := a.verified.get(sha256.Sum256(b)); ok {
-		return nil
-	}
-	_, err := txn.Parse(b)
-	return err
-}
-
 // checkedTx is a transaction of a block, decoded and verified, or why it is not.
 type checkedTx struct {
 	tx  *txn.Signed
 	err error
 }
 
-// verifyAll decodes and verifies the transactions of a block: from the cache for those
-// CheckTx saw, on every core for the others, such as those of a block proposed by
-// another validator before they reached this node's mempool.
+// verifyAll decodes and verifies the transactions of a proposal or a block: from the
+// cache for those CheckTx saw, on every core for the others, such as those of a block
+// proposed by another validator before they reached this node's mempool.
 func (a *App) verifyAll(txs [][]byte) []checkedTx {
 	out := make([]checkedTx, len(txs))
 	var misses []int

@@ -13,9 +13,9 @@ const readCacheMax = 1 << 18
 // and FinalizeBlock, and a pebble lookup in a large memtable costs microseconds.
 //
 // It is exact, never stale: every write of the DB goes through Commit, which updates the
-// cache with the block's changes after pebble has them. A read that misses asks pebble
-// and fills the cache only if no commit ran meanwhile (epoch), so a value read just
-// before a commit can never be cached after it. Two generations of at most
+// cache with the block's changes after pebble has them, or is a restore, which empties
+// it. A read that misses asks pebble and fills the cache only if no commit or restore
+// ran meanwhile (epoch), so a value read just before one can never be cached after it. Two generations of at most
 // readCacheMax/2 keys each bound it. Safe for concurrent use.
 type readCache struct {
 	mu        sync.Mutex
@@ -63,6 +63,14 @@ func (c *readCache) committed(changes []Change, meta []byte) {
 		c.put(string(ch.Key), cached{value: bytes.Clone(ch.Value), present: !ch.Deleted})
 	}
 	c.put(string(metaKey), cached{value: meta, present: true})
+}
+
+// reset forgets everything, after a write that did not go through Commit (a restore).
+func (c *readCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.cur, c.prev = make(map[string]cached), nil
 }
 
 func (c *readCache) put(key string, v cached) {

@@ -3,7 +3,10 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/cockroachdb/pebble"
 	"github.com/cockroachdb/pebble/bloom"
@@ -23,16 +26,24 @@ type Meta struct {
 // recently. It is safe for concurrent use.
 type DB struct {
 	pdb   *pebble.DB
+	dir   string
+	opts  *pebble.Options
 	cache *readCache
 }
 
-// Open opens or creates the state database in dir.
+// Open opens or creates the state database in dir. What an unfinished restore left
+// beside it is deleted: it was never part of the state (Restore).
 func Open(dir string) (*DB, error) {
-	pdb, err := pebble.Open(dir, PebbleOptions())
+	opts := PebbleOptions().EnsureDefaults()
+	pdb, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	return &DB{pdb: pdb, cache: newReadCache()}, nil
+	d := &DB{pdb: pdb, dir: filepath.Clean(dir), opts: opts, cache: newReadCache()}
+	if err := os.RemoveAll(d.restoreDir()); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: open %s: %w", dir, err), pdb.Close())
+	}
+	return d, nil
 }
 
 // PebbleOptions are the options of every pebble database of a node, CometBFT's and

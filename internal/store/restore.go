@@ -1,0 +1,125 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/cockroachdb/pebble"
+	"github.com/cockroachdb/pebble/objstorage/objstorageprovider"
+	"github.com/cockroachdb/pebble/sstable"
+	"github.com/cockroachdb/pebble/vfs"
+)
+
+// ErrRestoreOrder is returned by Restore.Add for an entry that is not an application key
+// (empty, or starting with 0x00, the byte of the DB's own records) or that does not come
+// after the previous one: a state is restored in ascending key order.
+var ErrRestoreOrder = errors.New("store: a restored entry must be an application key after the previous one")
+
+// Restore rebuilds a whole state, from a snapshot, out of sight of every reader of the
+// DB. Its entries go into one table file in a directory beside the database, and Finish
+// makes it the DB's state in one atomic step: every application key the DB held before
+// is deleted, the restored entries and the meta record appear (a pebble ingestion), and
+// the read cache is emptied. Until then nothing of it can be read, and a restore cut
+// short, by Abort or by a crash, leaves only a file that Abort, the next BeginRestore or
+// the next Open deletes. A DB has at most one restore under way.
+type Restore struct {
+	d    *DB
+	path string
+	w    *sstable.Writer
+	last []byte
+}
+
+// restoreDir is where a restore's table is written: beside the database, so that pebble
+// can link it in.
+func (d *DB) restoreDir() string { return d.dir + ".restore" }
+
+// BeginRestore starts to rebuild the state that meta, the height and app hash it will
+// have, describes. It drops what an earlier restore left.
+func (d *DB) BeginRestore(meta Meta) (*Restore, error) {
+	dir := d.restoreDir()
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("store: restore: %w", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: restore: %w", err)
+	}
+	path := filepath.Join(dir, "state.sst")
+	f, err := vfs.Default.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: restore: %w", err)
+	}
+	// Every level has the same options; the table must be in a format the DB reads.
+	w := sstable.NewWriter(objstorageprovider.NewFileWritable(f), d.opts.MakeWriterOptions(0, d.pdb.FormatMajorVersion().MaxTableFormat()))
+	r := &Restore{d: d, path: path, w: w}
+	// The meta record sorts before every application key: it is the table's first entry.
+	if err := w.Set(metaKey, encodeMeta(meta)); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
+	}
+	return r, nil
+}
+
+// Add adds the next entry of the restored state. An entry out of order is refused with
+// ErrRestoreOrder; any other error is the disk's.
+func (r *Restore) Add(key, value []byte) error {
+	if len(key) == 0 || key[0] == 0 || (r.last != nil && bytes.Compare(key, r.last) <= 0) {
+		return fmt.Errorf("%w: %q", ErrRestoreOrder, key)
+	}
+	if err := r.w.Set(key, value); err != nil {
+		return fmt.Errorf("store: restore: %w", err)
+	}
+	r.last = append(r.last[:0], key...)
+	return nil
+}
+
+// Finish makes the restored entries and meta the DB's whole state, in one atomic and
+// durable step. Nothing may commit to the DB while a restore is under way.
+func (r *Restore) Finish() error {
+	// The state the restore replaces goes in the same step: a range deletion in the
+	// same table, from the first application key to just past the last one the DB
+	// holds. An ingested table's entries all get one sequence number, and a range
+	// deletion removes only older entries, so it spares the table's own.
+	if last, ok := r.d.lastKey(); ok {
+		if err := r.w.DeleteRange([]byte{0x01}, append(last, 0)); err != nil {
+			return errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
+		}
+	}
+	// Close writes the table out and syncs it; the ingestion links it into the
+	// database, syncs the directory and records it in pebble's manifest.
+	if err := r.w.Close(); err != nil {
+		return errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
+	}
+	if err := r.d.pdb.Ingest([]string{r.path}); err != nil {
+		return errors.Join(fmt.Errorf("store: restore: %w", err), os.RemoveAll(filepath.Dir(r.path)))
+	}
+	r.d.cache.reset()
+	// The ingestion moved the table away; the directory left is empty, and removed at
+	// the next Open or restore if this fails.
+	_ = os.Remove(filepath.Dir(r.path))
+	return nil
+}
+
+// Abort drops the restore and its table.
+func (r *Restore) Abort() error {
+	// The table is deleted whole, so whether it closes cleanly does not matter.
+	_ = r.w.Close()
+	return os.RemoveAll(filepath.Dir(r.path))
+}
+
+// lastKey is the DB's last application key, if it has one.
+func (d *DB) lastKey() ([]byte, bool) {
+	it, err := d.pdb.NewIter(&pebble.IterOptions{LowerBound: []byte{0x01}})
+	if err != nil {
+		panic(fmt.Sprintf("store: last key: %v", err))
+	}
+	defer it.Close()
+	if !it.Last() {
+		if err := it.Error(); err != nil {
+			panic(fmt.Sprintf("store: last key: %v", err))
+		}
+		return nil, false
+	}
+	return bytes.Clone(it.Key()), true
+}
