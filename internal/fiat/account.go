@@ -71,7 +71,7 @@ func ParseOtherAccount(id, scheme, issuer string) (OtherAccount, error) {
 	}
 	o := OtherAccount{ID: CanonicalOtherID(id, s), Scheme: s, Issuer: strings.Trim(issuer, " ")}
 	if err := checkPrintable(o.ID, otherIDCharsMax, ErrAccountID); err != nil {
-		return OtherAccount{}, fieldError("account_id", id, err)
+		return OtherAccount{}, fieldError("other_id", id, err)
 	}
 	if o.Issuer != "" {
 		if err := checkPrintable(o.Issuer, issuerCharsMax, ErrAccountID); err != nil {
