@@ -14,9 +14,10 @@ var (
 	// ErrInvalid reports a malformed request: a bad IBAN, currency, amount, holder or
 	// reference, a self transfer, an unparsable body.
 	ErrInvalid = errors.New("bank: invalid request")
-	// ErrUnknownAccount reports an IBAN that has no account at this bank.
+	// ErrUnknownAccount reports an IBAN or account id that has no account at this bank.
 	ErrUnknownAccount = errors.New("bank: unknown account")
-	// ErrAccountExists reports an attempt to open an account under an IBAN already open.
+	// ErrAccountExists reports an attempt to open an account under an IBAN or other
+	// identification already open.
 	ErrAccountExists = errors.New("bank: account already exists")
 	// ErrInsufficientFunds reports a transfer larger than the payer's balance (the
 	// sandbox grants no overdraft).
@@ -68,6 +69,16 @@ func invalid(field, value string, reason error) error {
 		reason = fe.Err
 	}
 	return fieldError(field, value, fmt.Errorf("%w: %w", ErrInvalid, reason))
+}
+
+// invalidFiat reports a field that package fiat refused, by the name fiat gives it,
+// which is its name in this API.
+func invalidFiat(err error) error {
+	var fe *fiat.FieldError
+	if errors.As(err, &fe) {
+		return fieldError(fe.Field, fe.Value, fmt.Errorf("%w: %w", ErrInvalid, fe.Err))
+	}
+	return fieldError("", "", fmt.Errorf("%w: %w", ErrInvalid, err))
 }
 
 // invalidf reports a malformed field with a reason of our own.
