@@ -13,7 +13,9 @@ import (
 
 // Version is the application's protocol version, reported in Info. It changes with
 // every change of what consensus accepts or stores: 2 added ReversePayment, the
-// reversed order status and the operator's shortfall (decision 0018).
+// reversed order status and the operator's shortfall (decision 0018), and in the same
+// release RegisterOperatorAccount (type 8), an operator's account without an IBAN
+// (decision 0020).
 const Version uint64 = 2
 
 // Options tune an App.

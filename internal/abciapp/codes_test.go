@@ -3,6 +3,7 @@ package abciapp
 import (
 	"maps"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/txn"
@@ -201,6 +202,94 @@ func rejectionCases() []rejectionCase {
 			tx, id := h.buy(alice, "acme", 10_000)
 			h.mustBlock(tx)
 			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-1"))
+		}},
+		{"account registration signed by a non-issuer", txn.NotIssuer, func(h *harness) []byte {
+			return h.sign(stranger, registerAccountMsg(operatorB, "bobco"))
+		}},
+		{"account registration signed by an operator", txn.WrongRole, func(h *harness) []byte {
+			return h.sign(operatorA, registerAccountMsg(operatorB, "bobco"))
+		}},
+		{"account registration of an issuer's key", txn.WrongRole, func(h *harness) []byte {
+			return h.sign(issuerA, registerAccountMsg(issuerA, "bobco"))
+		}},
+		{"account registration replayed", txn.Replayed, func(h *harness) []byte {
+			tx := h.sign(issuerA, registerAccountMsg(operatorB, "bobco"))
+			h.mustBlock(tx)
+			return tx
+		}},
+		{"account registration of a registered id", txn.OperatorExists, func(h *harness) []byte {
+			return h.sign(issuerA, registerAccountMsg(operatorB, "acme"))
+		}},
+		{"account registration of a registered key", txn.OperatorExists, func(h *harness) []byte {
+			return h.sign(issuerA, registerAccountMsg(operatorA, "bobco"))
+		}},
+		{"account registration with an empty account", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account = txn.Account{}
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with an IBAN and another identification", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.IBAN = "DE89370400440532013000"
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with a bad IBAN", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account = txn.Account{IBAN: "DE88370400440532013000", Holder: "Bobco", Currency: "EUR"}
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with an unknown scheme", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.Scheme = "CNAP"
+			return h.sign(issuerA, m)
+		}},
+		{"account registration without a scheme", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.Scheme = ""
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with an id not in canonical form", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.OtherID = "6222 0210 0100 0000 001"
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with an over-long id", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.OtherID = strings.Repeat("1", 35)
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with an over-long issuer", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.Issuer = strings.Repeat("I", 36)
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with an over-long holder", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.Holder = strings.Repeat("H", 141)
+			return h.sign(issuerA, m)
+		}},
+		{"account registration with an unknown clearing system", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.ClearingSystem = "CNAPX"
+			return h.sign(issuerA, m)
+		}},
+		{"account registration in a currency that is not tender", txn.InvalidField, func(h *harness) []byte {
+			m := registerAccountMsg(operatorB, "bobco")
+			m.Account.Currency = "XTS"
+			return h.sign(issuerA, m)
+		}},
+		{"buy from an account operator in another currency", txn.CurrencyMismatch, func(h *harness) []byte {
+			h.mustBlock(h.sign(issuerA, registerAccountMsg(operatorB, "bobco")))
+			tx, _ := h.buyIn(alice, "bobco", "EUR", 10_000)
+			return tx
+		}},
+		{"receipt for an operator without an IBAN", txn.ReceiptMismatch, func(h *harness) []byte {
+			h.mustBlock(h.sign(issuerA, registerAccountMsg(operatorB, "bobco")))
+			tx, id := h.buyIn(bob, "bobco", "CNY", 10_000)
+			h.mustBlock(tx)
+			r := receiptMsg(id, bob, 10_000, "UETR-1")
+			r.OperatorID, r.OperatorAddress, r.Currency = "bobco", operatorB.addr, "CNY"
+			return h.submitReceipt(bob, operatorB, r)
 		}},
 		{"reversal replayed", txn.Replayed, func(h *harness) []byte {
 			h.paidOrder("UETR-1")

@@ -20,7 +20,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// scenario generates blocks of valid and invalid transactions from a seed: buys,
+// scenario generates blocks of valid and invalid transactions from a seed, for two
+// operators, acme (registered by RegisterOperator, an IBAN account in EUR) and bobco
+// (registered by RegisterOperatorAccount, an account without an IBAN in CNY): buys,
 // confirmations (some reusing bank references), receipts, issues (some of the wrong
 // quantity), transfers (some too large), reversals of payments (some of references that
 // confirmed nothing, some twice) and garbage. The same seed gives the same blocks.
@@ -34,7 +36,17 @@ type scenarioOrder struct {
 	id     string
 	buyer  actor
 	amount uint64
+	op     scenarioOperator
 }
+
+// scenarioOperator is an operator of the scenario, with its key and currency.
+type scenarioOperator struct {
+	id       string
+	key      actor
+	currency string
+}
+
+var scenarioOperators = []scenarioOperator{{"acme", operatorA, "EUR"}, {"bobco", operatorB, "CNY"}}
 
 func newScenario(seed uint64) *scenario {
 	return &scenario{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
@@ -48,7 +60,10 @@ func (s *scenario) sign(a actor, msg txn.Msg, height int64) []byte {
 // block returns the transactions of the block at height.
 func (s *scenario) block(height int64) [][]byte {
 	if height == 1 {
-		return [][]byte{s.sign(issuerA, registerMsg(operatorA, "acme"), height)}
+		return [][]byte{
+			s.sign(issuerA, registerMsg(operatorA, "acme"), height),
+			s.sign(issuerA, registerAccountMsg(operatorB, "bobco"), height),
+		}
 	}
 	n := s.rng.IntN(6)
 	txs := make([][]byte, 0, n)
@@ -63,14 +78,17 @@ func (s *scenario) tx(height int64) []byte {
 	switch k := s.rng.IntN(11); {
 	case k < 3 || len(s.orders) == 0:
 		b := buyers[s.rng.IntN(len(buyers))]
+		op := scenarioOperators[s.rng.IntN(len(scenarioOperators))]
 		amount := uint64(1 + s.rng.IntN(20_000))
-		tx := s.sign(b, &txn.BuyRequest{Operator: "acme", BuyerID: b.name, AmountMinor: amount, Currency: "EUR"}, height)
-		s.orders = append(s.orders, scenarioOrder{id: txn.OrderID(b.addr, s.nonce), buyer: b, amount: amount})
+		tx := s.sign(b, &txn.BuyRequest{Operator: op.id, BuyerID: b.name, AmountMinor: amount, Currency: op.currency}, height)
+		s.orders = append(s.orders, scenarioOrder{id: txn.OrderID(b.addr, s.nonce), buyer: b, amount: amount, op: op})
 		return tx
 	case k < 5:
 		o := s.orders[s.rng.IntN(len(s.orders))]
 		ref := "REF-" + string(rune('A'+s.rng.IntN(20)))
-		return s.sign(operatorA, confirmMsg(o.id, o.buyer, o.amount, ref), height)
+		m := confirmMsg(o.id, o.buyer, o.amount, ref)
+		m.Currency = o.op.currency
+		return s.sign(o.op.key, m, height)
 	case k < 6:
 		o := s.orders[s.rng.IntN(len(s.orders))]
 		r := receiptMsg(o.id, o.buyer, o.amount, "RCPT-"+string(rune('A'+s.rng.IntN(20))))
@@ -88,7 +106,8 @@ func (s *scenario) tx(height int64) []byte {
 		return s.sign(from, &txn.Transfer{To: to.addr, AmountChips: uint64(1 + s.rng.IntN(50_000_000))}, height)
 	case k < 10:
 		ref := []string{"REF-", "RCPT-"}[s.rng.IntN(2)] + string(rune('A'+s.rng.IntN(20)))
-		return s.sign(operatorA, &txn.ReversePayment{BankReference: ref, Reason: "AC04"}, height)
+		op := scenarioOperators[s.rng.IntN(len(scenarioOperators))]
+		return s.sign(op.key, &txn.ReversePayment{BankReference: ref, Reason: "AC04"}, height)
 	}
 	return []byte{0x86, 0x02}
 }
@@ -174,6 +193,12 @@ func TestDeterminism(t *testing.T) {
 	h.query(query.PathSupply, "", &s)
 	if s.TotalChips == 0 {
 		t.Fatal("the scenario issued no chips: it tests too little")
+	}
+	for _, o := range scenarioOperators {
+		var op txn.Operator
+		if h.query(query.PathOperator, o.id, &op); op.IssuedChips == 0 {
+			t.Fatalf("the scenario issued no chips through %s: it tests too little", o.id)
+		}
 	}
 	checkGolden(t, "apphash-seed7.golden", hex.EncodeToString(reference[len(reference)-1].appHash))
 }

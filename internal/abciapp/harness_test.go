@@ -232,9 +232,28 @@ func registerMsg(op actor, id string) *txn.RegisterOperator {
 	}
 }
 
-// buy signs a buy request and returns it with the id of the order it creates.
+// registerAccountMsg registers op with a Chinese account in CNY: no IBAN, an account
+// number under BBAN at the bank of CNAPS code 102100099996.
+func registerAccountMsg(op actor, id string) *txn.RegisterOperatorAccount {
+	return &txn.RegisterOperatorAccount{
+		ID: id, Address: op.addr, PublicKey: op.pub,
+		Account: txn.Account{
+			OtherID: "6222021001000000001", Scheme: "BBAN", ClearingSystem: "CNAPS", ClearingMember: "102100099996",
+			Holder: "Bobco Trading Co Ltd", Currency: "CNY",
+		},
+		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+		CapChips: 1_000_000_000,
+	}
+}
+
+// buy signs a buy request in EUR and returns it with the id of the order it creates.
 func (h *harness) buy(buyer actor, operator string, amountMinor uint64) ([]byte, string) {
-	tx := h.sign(buyer, &txn.BuyRequest{Operator: operator, BuyerID: buyer.name, AmountMinor: amountMinor, Currency: "EUR"})
+	return h.buyIn(buyer, operator, "EUR", amountMinor)
+}
+
+// buyIn signs a buy request in currency and returns it with the id of its order.
+func (h *harness) buyIn(buyer actor, operator, currency string, amountMinor uint64) ([]byte, string) {
+	tx := h.sign(buyer, &txn.BuyRequest{Operator: operator, BuyerID: buyer.name, AmountMinor: amountMinor, Currency: currency})
 	return tx, txn.OrderID(buyer.addr, h.nonce)
 }
 

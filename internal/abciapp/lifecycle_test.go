@@ -63,6 +63,40 @@ func TestLifecycleBothVariants(t *testing.T) {
 	}
 }
 
+// An operator registered with an account without an IBAN is paid in its currency by
+// account notice, and its record answers the account as registered.
+func TestLifecycleAccountWithoutIBAN(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	reg := registerAccountMsg(operatorB, "bobco")
+	res := h.block(h.sign(issuerA, reg))
+	if res[0].Code != 0 || !hasEvent(res[0].Events, "operator", "account", "6222021001000000001 (scheme BBAN)") ||
+		!hasEvent(res[0].Events, "msg", "type", "register_operator_account") {
+		t.Fatalf("registration: code %d events %v", res[0].Code, res[0].Events)
+	}
+	var op txn.Operator
+	h.query(query.PathOperator, "bobco", &op)
+	if op.ReceivingAccount == nil || *op.ReceivingAccount != reg.Account || op.Account != (txn.BankAccount{}) {
+		t.Fatalf("operator record %+v", op)
+	}
+	buy, id := h.buyIn(alice, "bobco", "CNY", 68_800)
+	h.mustBlock(buy)
+	confirm := confirmMsg(id, alice, 68_800, "CNAPS-20260101-0001")
+	confirm.Currency = "CNY"
+	h.mustBlock(h.sign(operatorB, confirm))
+	h.mustBlock(h.sign(issuerA, &txn.Issue{OrderID: id, Chips: 688_000_000}))
+	if o := h.order(id); o.Status != txn.StatusIssued || o.Currency != "CNY" {
+		t.Fatalf("order %+v", o)
+	}
+	if b := h.balance(alice); b != 688_000_000 {
+		t.Fatalf("balance %d", b)
+	}
+	var inv query.Invariants
+	if code := h.query(query.PathInvariants, "", &inv); code != query.OK || !inv.OK {
+		t.Fatalf("invariants: code %d %+v", code, inv)
+	}
+}
+
 func hasEvent(events []abci.Event, typ, key, value string) bool {
 	for _, e := range events {
 		for _, a := range e.Attributes {

@@ -22,23 +22,59 @@ type OpenAccountRequest struct {
 	Holder              string `json:"holder"`   // 1 to 70 printable characters
 	Currency            string `json:"currency"` // ISO 4217, e.g. "EUR"
 	OpeningBalanceMinor uint64 `json:"opening_balance_minor"`
-	// IBAN, when set, is the account's IBAN; when empty the bank generates one.
+	// IBAN, when set, is the account's IBAN; when it and OtherID are empty the bank
+	// generates one.
 	IBAN string `json:"iban,omitempty"`
+	// OtherID, when set, opens an account without an IBAN, identified as at the banks
+	// that use none (ISO 20022 Othr): OtherID under Scheme (a code such as BBAN, or a
+	// proprietary scheme's name), optionally issued by Issuer. fiat.ParseOtherAccount
+	// gives the rules and the canonical form.
+	OtherID string `json:"other_id,omitempty"`
+	Scheme  string `json:"scheme,omitempty"`
+	Issuer  string `json:"issuer,omitempty"`
+	// ClearingSystem and ClearingMember, optional, are the account's bank in a national
+	// clearing system, such as CNAPS and 102100099996: the sandbox plays any bank.
+	ClearingSystem string `json:"clearing_system,omitempty"`
+	ClearingMember string `json:"clearing_member,omitempty"`
 }
 
 // Account is an account as the bank shows it to its customer.
 type Account struct {
-	IBAN         string `json:"iban"` // electronic form
-	BIC          string `json:"bic"`
-	Holder       string `json:"holder"`
-	Currency     string `json:"currency"`
-	BalanceMinor uint64 `json:"balance_minor"`
+	// ID names the account in the API's paths and in transfers: its IBAN, or for an
+	// account without one its canonical account string, such as
+	// "6222021001000000001 (scheme BBAN)" (camt.Account's String).
+	ID             string `json:"id"`
+	IBAN           string `json:"iban,omitempty"` // electronic form
+	OtherID        string `json:"other_id,omitempty"`
+	Scheme         string `json:"scheme,omitempty"`
+	Issuer         string `json:"issuer,omitempty"`
+	BIC            string `json:"bic"`
+	ClearingSystem string `json:"clearing_system,omitempty"`
+	ClearingMember string `json:"clearing_member,omitempty"`
+	Holder         string `json:"holder"`
+	Currency       string `json:"currency"`
+	BalanceMinor   uint64 `json:"balance_minor"`
+}
+
+// camtAccount is the account's identification as the bank's camt files write it.
+func (a Account) camtAccount() camt.Account {
+	return camt.Account{IBAN: a.IBAN, Other: a.OtherID, Scheme: a.Scheme, Issuer: a.Issuer}
+}
+
+// otherAccount is the account's other identification as a party of an entry, or nil
+// for an account with an IBAN.
+func (a Account) otherAccount() *camt.Account {
+	if a.IBAN != "" {
+		return nil
+	}
+	acct := a.camtAccount()
+	return &acct
 }
 
 // OpenAccount opens an account and books its opening balance, if any, as a credit entry,
 // so that the account's statements add up from the first day.
 func (b *Bank) OpenAccount(req OpenAccountRequest) (Account, error) {
-	given, err := checkOpenAccount(req)
+	acct, named, err := checkOpenAccount(req)
 	if err != nil {
 		return Account{}, err
 	}
@@ -47,16 +83,13 @@ func (b *Bank) OpenAccount(req OpenAccountRequest) (Account, error) {
 	if b.closed {
 		return Account{}, errClosed
 	}
-	no, iban, err := b.newAccountNumber(given)
+	no, err := b.newAccountNumber(&acct, named)
 	if err != nil {
 		return Account{}, err
 	}
 	now := b.now()
-	rec := accountRecord{
-		Account:  Account{IBAN: iban.String(), BIC: b.bic.String(), Holder: req.Holder, Currency: req.Currency},
-		No:       no,
-		OpenedAt: now.Format(time.RFC3339Nano),
-	}
+	acct.BIC = b.bic.String()
+	rec := accountRecord{Account: acct, No: no, OpenedAt: now.Format(time.RFC3339Nano)}
 	w := b.newWrites()
 	defer w.close()
 	if req.OpeningBalanceMinor > 0 {
@@ -64,59 +97,83 @@ func (b *Bank) OpenAccount(req OpenAccountRequest) (Account, error) {
 			return Account{}, err
 		}
 	}
-	w.put(accountKey(rec.IBAN), rec)
+	w.put(accountKey(rec.ID), rec)
 	w.putCounter(counterAccounts, no)
 	if err := w.commit(); err != nil {
 		return Account{}, err
 	}
-	b.log.Info("account opened", "iban", rec.IBAN, "holder", rec.Holder,
+	b.log.Info("account opened", "account", rec.ID, "holder", rec.Holder,
 		"currency", rec.Currency, "balance_minor", rec.BalanceMinor)
 	return rec.Account, nil
 }
 
-// checkOpenAccount validates a request and returns its IBAN, if it gives one.
-func checkOpenAccount(req OpenAccountRequest) (fiat.IBAN, error) {
+// checkOpenAccount validates a request and returns the account it asks for, without
+// its BIC, and the request's field that named it (iban or other_id), if one did: when
+// none did, the bank generates an IBAN.
+func checkOpenAccount(req OpenAccountRequest) (Account, string, error) {
 	if err := checkText("holder", req.Holder, holderCharsMax); err != nil {
-		return "", err
+		return Account{}, "", err
 	}
 	if _, err := fiat.ParseCurrency(req.Currency); err != nil {
-		return "", invalid("currency", req.Currency, err)
+		return Account{}, "", invalid("currency", req.Currency, err)
 	}
-	if req.IBAN == "" {
-		return "", nil
+	acct := Account{Holder: req.Holder, Currency: req.Currency}
+	if req.ClearingSystem != "" || req.ClearingMember != "" {
+		c, err := fiat.MakeClearingMember(req.ClearingSystem, req.ClearingMember)
+		if err != nil {
+			return Account{}, "", invalidFiat(err)
+		}
+		acct.ClearingSystem, acct.ClearingMember = c.System, c.Member
 	}
-	iban, err := fiat.ParseIBAN(req.IBAN)
-	if err != nil {
-		return "", invalid("iban", req.IBAN, err)
+	other := req.OtherID != "" || req.Scheme != "" || req.Issuer != ""
+	switch {
+	case req.IBAN != "" && other:
+		return Account{}, "", invalidf("other_id", req.OtherID, "an account has an IBAN or another identification, not both")
+	case other:
+		o, err := fiat.ParseOtherAccount(req.OtherID, req.Scheme, req.Issuer)
+		if err != nil {
+			return Account{}, "", invalidFiat(err)
+		}
+		acct.OtherID, acct.Scheme, acct.Issuer, acct.ID = o.ID, o.Scheme, o.Issuer, o.String()
+		return acct, "other_id", nil
+	case req.IBAN != "":
+		iban, err := fiat.ParseIBAN(req.IBAN)
+		if err != nil {
+			return Account{}, "", invalid("iban", req.IBAN, err)
+		}
+		acct.IBAN, acct.ID = iban.String(), iban.String()
+		return acct, "iban", nil
 	}
-	return iban, nil
+	return acct, "", nil
 }
 
-// newAccountNumber hands out the next internal account number and the account's IBAN:
-// given, if not already open, or else the generated IBAN of the number (skipping numbers
-// whose IBAN a customer chose before).
-func (b *Bank) newAccountNumber(given fiat.IBAN) (uint64, fiat.IBAN, error) {
+// newAccountNumber hands out the next internal account number and, when the request
+// named no account (named is empty), gives acct the generated IBAN of the number
+// (skipping numbers whose IBAN a customer chose before). An account the request named,
+// by its field named, must not be open yet.
+func (b *Bank) newAccountNumber(acct *Account, named string) (uint64, error) {
 	no, err := b.counter(counterAccounts)
 	if err != nil {
-		return 0, "", err
+		return 0, err
 	}
 	for {
 		no++
-		iban := given
-		if iban == "" {
-			if iban, err = b.generatedIBAN(no); err != nil {
-				return 0, "", err
+		if named == "" {
+			iban, err := b.generatedIBAN(no)
+			if err != nil {
+				return 0, err
 			}
+			acct.IBAN, acct.ID = iban.String(), iban.String()
 		}
 		var rec accountRecord
-		exists, err := b.get(accountKey(iban.String()), &rec)
+		exists, err := b.get(accountKey(acct.ID), &rec)
 		switch {
 		case err != nil:
-			return 0, "", err
+			return 0, err
 		case !exists:
-			return no, iban, nil
-		case given != "":
-			return 0, "", fieldError("iban", given.String(), ErrAccountExists)
+			return no, nil
+		case named != "":
+			return 0, fieldError(named, acct.ID, ErrAccountExists)
 		}
 	}
 }
@@ -133,34 +190,62 @@ func (b *Bank) bookOpeningBalance(w *writes, rec *accountRecord, amountMinor uin
 		AmountMinor: amountMinor, Currency: rec.Currency, CreditDebit: camt.Credit,
 		Status: camt.Booked, BookingDate: date, ValueDate: date,
 		EntryRef: acctSvcrRef(ref), AcctSvcrRef: acctSvcrRef(ref), EndToEndID: notProvided,
-		CreditorName: rec.Holder, CreditorIBAN: rec.IBAN,
+		CreditorName: rec.Holder, CreditorIBAN: rec.IBAN, CreditorOther: rec.otherAccount(),
 		Unstructured: []string{openingRemittance},
 	}
-	if err := checkWritable(rec.IBAN, rec.Currency, e); err != nil {
+	if err := checkWritable(rec.Account, e); err != nil {
 		return err
 	}
 	rec.BalanceMinor = amountMinor
 	rec.LastSeq = 1
-	w.put(entryKey(rec.IBAN, 1), entryRecord{
+	w.put(entryKey(rec.ID, 1), entryRecord{
 		Seq: 1, BookedAt: now.Format(time.RFC3339Nano), BalanceAfterMinor: amountMinor, Entry: e,
 	})
 	w.putCounter(counterRefs, ref)
 	return nil
 }
 
-// Account returns the account of an IBAN (electronic or print form).
-func (b *Bank) Account(iban string) (Account, error) {
-	e, err := fiat.ParseIBAN(iban)
+// Account returns an account: by its IBAN (electronic or print form) or, for an
+// account without one, by its ID, the canonical account string the bank gave it.
+func (b *Bank) Account(account string) (Account, error) {
+	id, err := accountID("iban", account)
 	if err != nil {
-		return Account{}, invalid("iban", iban, err)
+		return Account{}, err
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if b.closed {
 		return Account{}, errClosed
 	}
-	rec, err := b.account("iban", e.String())
+	rec, err := b.account(idField("iban", id), id)
 	return rec.Account, err
+}
+
+// otherIDMark is in the ID of every account without an IBAN, which always has a scheme,
+// and in no IBAN.
+const otherIDMark = " (scheme "
+
+// accountID is the ID of the account that s names: an account string as the bank gives
+// an account without an IBAN, or else an IBAN (electronic or print form), in electronic
+// form. ibanField names s for the error when it is not an IBAN.
+func accountID(ibanField, s string) (string, error) {
+	if strings.Contains(s, otherIDMark) {
+		return s, nil
+	}
+	iban, err := fiat.ParseIBAN(s)
+	if err != nil {
+		return "", invalid(ibanField, s, err)
+	}
+	return iban.String(), nil
+}
+
+// idField is the request field that named the account of id: ibanField when id is an
+// IBAN, else "account".
+func idField(ibanField, id string) string {
+	if strings.Contains(id, otherIDMark) {
+		return "account"
+	}
+	return ibanField
 }
 
 // checkText validates free text as ISO 20022 carries it: 1 to charsMax printable

@@ -58,7 +58,7 @@ func TestBankOpenAccount(t *testing.T) {
 			if tc.wantIBAN != "" && acct.IBAN != tc.wantIBAN {
 				t.Errorf("IBAN %s, want %s", acct.IBAN, tc.wantIBAN)
 			}
-			want := Account{IBAN: acct.IBAN, BIC: DefaultBIC, Holder: tc.req.Holder, Currency: tc.req.Currency, BalanceMinor: tc.req.OpeningBalanceMinor}
+			want := Account{ID: acct.IBAN, IBAN: acct.IBAN, BIC: DefaultBIC, Holder: tc.req.Holder, Currency: tc.req.Currency, BalanceMinor: tc.req.OpeningBalanceMinor}
 			got, err := b.Account(acct.IBAN)
 			if err != nil || got != want || acct != want {
 				t.Fatalf("opened %+v, reads %+v (%v), want %+v", acct, got, err, want)

@@ -66,10 +66,10 @@ func (c *Client) OpenAccount(ctx context.Context, req OpenAccountRequest) (Accou
 	return acct, err
 }
 
-// Account returns an account.
-func (c *Client) Account(ctx context.Context, iban string) (Account, error) {
+// Account returns an account, named by its IBAN or its ID.
+func (c *Client) Account(ctx context.Context, account string) (Account, error) {
 	var acct Account
-	err := c.doJSON(ctx, http.MethodGet, "/v1/accounts/"+url.PathEscape(iban), nil, nil, &acct)
+	err := c.doJSON(ctx, http.MethodGet, "/v1/accounts/"+url.PathEscape(account), nil, nil, &acct)
 	return acct, err
 }
 
@@ -105,10 +105,11 @@ func (c *Client) undo(ctx context.Context, ref, what string, req any) (Transfer,
 	return t, err
 }
 
-// Notifications returns the camt.054 document of the account's entries after the
-// cursor, and the next cursor; doc is nil and next is after when nothing is new.
-func (c *Client) Notifications(ctx context.Context, iban string, after uint64) ([]byte, uint64, error) {
-	path := "/v1/accounts/" + url.PathEscape(iban) + "/camt054?after=" + strconv.FormatUint(after, 10)
+// Notifications returns the camt.054 document of the entries after the cursor of the
+// account named by its IBAN or its ID, and the next cursor; doc is nil and next is
+// after when nothing is new.
+func (c *Client) Notifications(ctx context.Context, account string, after uint64) ([]byte, uint64, error) {
+	path := "/v1/accounts/" + url.PathEscape(account) + "/camt054?after=" + strconv.FormatUint(after, 10)
 	resp, body, err := c.do(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return nil, after, err
@@ -123,10 +124,10 @@ func (c *Client) Notifications(ctx context.Context, iban string, after uint64) (
 	return body, next, nil
 }
 
-// Statement returns the camt.053 statement of the account for a booking date
-// (YYYY-MM-DD).
-func (c *Client) Statement(ctx context.Context, iban, date string) ([]byte, error) {
-	path := "/v1/accounts/" + url.PathEscape(iban) + "/camt053?date=" + url.QueryEscape(date)
+// Statement returns the camt.053 statement for a booking date (YYYY-MM-DD) of the
+// account named by its IBAN or its ID.
+func (c *Client) Statement(ctx context.Context, account, date string) ([]byte, error) {
+	path := "/v1/accounts/" + url.PathEscape(account) + "/camt053?date=" + url.QueryEscape(date)
 	_, body, err := c.do(ctx, http.MethodGet, path, nil, nil)
 	return body, err
 }

@@ -15,11 +15,12 @@ var (
 	// reference or reason code, a self transfer, the reversal or return of a reversal or
 	// return, an unparsable body.
 	ErrInvalid = errors.New("bank: invalid request")
-	// ErrUnknownAccount reports an IBAN that has no account at this bank.
+	// ErrUnknownAccount reports an IBAN or account id that has no account at this bank.
 	ErrUnknownAccount = errors.New("bank: unknown account")
 	// ErrUnknownTransfer reports a transfer id or UETR that names no booking of this bank.
 	ErrUnknownTransfer = errors.New("bank: unknown transfer")
-	// ErrAccountExists reports an attempt to open an account under an IBAN already open.
+	// ErrAccountExists reports an attempt to open an account under an IBAN or other
+	// identification already open.
 	ErrAccountExists = errors.New("bank: account already exists")
 	// ErrInsufficientFunds reports a transfer larger than the payer's balance, or a
 	// reversal or return larger than the payee's (the sandbox grants no overdraft).
@@ -75,6 +76,16 @@ func invalid(field, value string, reason error) error {
 		reason = fe.Err
 	}
 	return fieldError(field, value, fmt.Errorf("%w: %w", ErrInvalid, reason))
+}
+
+// invalidFiat reports a field that package fiat refused, by the name fiat gives it,
+// which is its name in this API.
+func invalidFiat(err error) error {
+	var fe *fiat.FieldError
+	if errors.As(err, &fe) {
+		return fieldError(fe.Field, fe.Value, fmt.Errorf("%w: %w", ErrInvalid, fe.Err))
+	}
+	return fieldError("", "", fmt.Errorf("%w: %w", ErrInvalid, err))
 }
 
 // invalidf reports a malformed field with a reason of our own.

@@ -31,13 +31,16 @@ type errorBody struct {
 // Handler is the bank's HTTP API:
 //
 //	POST /v1/accounts                      open an account → 201 Account
-//	GET  /v1/accounts/{iban}               → Account
+//	GET  /v1/accounts/{account}            → Account
 //	POST /v1/transfers                     book a transfer → 201 Transfer (200 on an idempotent repeat)
 //	POST /v1/transfers/{id}/reversal       {"reason":"AC04"}: reverse the transfer of an id or UETR → 201 Transfer
 //	POST /v1/transfers/{id}/return         {"reason":"AC01"}: book its return → 201 Transfer
-//	GET  /v1/accounts/{iban}/camt054       ?after=N&limit=M → camt.054, X-Next-After; 204 when nothing is new
-//	GET  /v1/accounts/{iban}/camt053       ?date=YYYY-MM-DD → camt.053
+//	GET  /v1/accounts/{account}/camt054    ?after=N&limit=M → camt.054, X-Next-After; 204 when nothing is new
+//	GET  /v1/accounts/{account}/camt053    ?date=YYYY-MM-DD → camt.053
 //	GET  /healthz                          → 200
+//
+// {account} is the account's IBAN or, for an account without one, its ID, path-escaped
+// ("6222021001000000001%20(scheme%20BBAN)").
 func (b *Bank) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -45,9 +48,9 @@ func (b *Bank) Handler() http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("POST /v1/accounts", b.handleOpenAccount)
-	mux.HandleFunc("GET /v1/accounts/{iban}", b.handleAccount)
-	mux.HandleFunc("GET /v1/accounts/{iban}/camt054", b.handleNotifications)
-	mux.HandleFunc("GET /v1/accounts/{iban}/camt053", b.handleStatement)
+	mux.HandleFunc("GET /v1/accounts/{account}", b.handleAccount)
+	mux.HandleFunc("GET /v1/accounts/{account}/camt054", b.handleNotifications)
+	mux.HandleFunc("GET /v1/accounts/{account}/camt053", b.handleStatement)
 	mux.HandleFunc("POST /v1/transfers", b.handleTransfer)
 	mux.HandleFunc("POST /v1/transfers/{id}/reversal", b.handleReverse)
 	mux.HandleFunc("POST /v1/transfers/{id}/return", b.handleReturn)
@@ -69,7 +72,7 @@ func (b *Bank) handleOpenAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Bank) handleAccount(w http.ResponseWriter, r *http.Request) {
-	acct, err := b.Account(r.PathValue("iban"))
+	acct, err := b.Account(r.PathValue("account"))
 	if err != nil {
 		b.writeError(w, r, err)
 		return
@@ -138,7 +141,7 @@ func (b *Bank) handleNotifications(w http.ResponseWriter, r *http.Request) {
 		b.writeError(w, r, err)
 		return
 	}
-	doc, next, err := b.Notifications(r.PathValue("iban"), after, int(limit))
+	doc, next, err := b.Notifications(r.PathValue("account"), after, int(limit))
 	if err != nil {
 		b.writeError(w, r, err)
 		return
@@ -152,7 +155,7 @@ func (b *Bank) handleNotifications(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Bank) handleStatement(w http.ResponseWriter, r *http.Request) {
-	doc, err := b.Statement(r.PathValue("iban"), r.URL.Query().Get("date"))
+	doc, err := b.Statement(r.PathValue("account"), r.URL.Query().Get("date"))
 	if err != nil {
 		b.writeError(w, r, err)
 		return

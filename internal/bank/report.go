@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chipmint/chipmint/internal/camt"
-	"github.com/chipmint/chipmint/internal/fiat"
 )
 
 // Bounds on the entries of one notification document.
@@ -26,7 +25,8 @@ const (
 	balanceClosingBooked = "CLBD"
 )
 
-// Notifications returns a camt.054 document with the account's entries of sequence after+1
+// Notifications returns a camt.054 document with the account's entries (the account
+// named by its IBAN or its ID) of sequence after+1
 // on, at most limit of them (NotificationsLimitDefault when limit <= 0, never more than
 // NotificationsLimitMax), and next, the sequence of the last entry included: the cursor to
 // pass as after on the next call. When there is nothing new, doc is nil and next is after.
@@ -34,10 +34,10 @@ const (
 // The document depends only on the account and the range it covers (its message id names
 // the range and its creation time is the last entry's booking time), so reading the same
 // range again, even after a restart, gives the same bytes.
-func (b *Bank) Notifications(iban string, after uint64, limit int) (doc []byte, next uint64, err error) {
-	e, err := fiat.ParseIBAN(iban)
+func (b *Bank) Notifications(account string, after uint64, limit int) (doc []byte, next uint64, err error) {
+	id, err := accountID("iban", account)
 	if err != nil {
-		return nil, after, invalid("iban", iban, err)
+		return nil, after, err
 	}
 	if limit <= 0 {
 		limit = NotificationsLimitDefault
@@ -48,12 +48,12 @@ func (b *Bank) Notifications(iban string, after uint64, limit int) (doc []byte, 
 	if b.closed {
 		return nil, after, errClosed
 	}
-	acct, err := b.account("iban", e.String())
+	acct, err := b.account(idField("iban", id), id)
 	if err != nil {
 		return nil, after, err
 	}
 	var recs []entryRecord
-	err = b.entries(acct.IBAN, after, func(r entryRecord) bool {
+	err = b.entries(acct.ID, after, func(r entryRecord) bool {
 		recs = append(recs, r)
 		return len(recs) < limit
 	})
@@ -61,25 +61,26 @@ func (b *Bank) Notifications(iban string, after uint64, limit int) (doc []byte, 
 		return nil, after, err
 	}
 	last := recs[len(recs)-1]
-	id := messageID(fmt.Sprintf("SBX-NTF-%d-%d-%d", acct.No, recs[0].Seq, last.Seq))
-	n := camt.Notification{ID: id, CreatedAt: last.BookedAt, Account: camt.Account{IBAN: acct.IBAN}, Currency: acct.Currency}
+	msgID := messageID(fmt.Sprintf("SBX-NTF-%d-%d-%d", acct.No, recs[0].Seq, last.Seq))
+	n := camt.Notification{ID: msgID, CreatedAt: last.BookedAt, Account: acct.camtAccount(), Currency: acct.Currency}
 	for _, r := range recs {
 		n.Entries = append(n.Entries, r.Entry)
 	}
-	doc, err = camt.WriteNotification(id, n.CreatedAt, n)
+	doc, err = camt.WriteNotification(msgID, n.CreatedAt, n)
 	if err != nil {
-		return nil, after, fmt.Errorf("bank: notification %s: %w", id, err)
+		return nil, after, fmt.Errorf("bank: notification %s: %w", msgID, err)
 	}
 	return doc, last.Seq, nil
 }
 
 // Statement returns a camt.053 statement of the account for one booking date
 // (YYYY-MM-DD): its opening booked balance (before the day's first entry), its closing
-// booked balance (after the day's last) and the day's entries.
-func (b *Bank) Statement(iban string, date string) ([]byte, error) {
-	e, err := fiat.ParseIBAN(iban)
+// booked balance (after the day's last) and the day's entries. The account is named by
+// its IBAN or its ID.
+func (b *Bank) Statement(account string, date string) ([]byte, error) {
+	key, err := accountID("iban", account)
 	if err != nil {
-		return nil, invalid("iban", iban, err)
+		return nil, err
 	}
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return nil, invalidf("date", date, "want a date YYYY-MM-DD")
@@ -89,7 +90,7 @@ func (b *Bank) Statement(iban string, date string) ([]byte, error) {
 	if b.closed {
 		return nil, errClosed
 	}
-	acct, err := b.account("iban", e.String())
+	acct, err := b.account(idField("iban", key), key)
 	if err != nil {
 		return nil, err
 	}
@@ -110,10 +111,10 @@ func (b *Bank) Statement(iban string, date string) ([]byte, error) {
 // statement gathers the day's entries and balances, and the sequence of the last entry
 // booked on or before the day. Booking dates never decrease along an account's sequence.
 func (b *Bank) statement(acct accountRecord, date string) (camt.Statement, uint64, error) {
-	s := camt.Statement{Account: camt.Account{IBAN: acct.IBAN}, Currency: acct.Currency}
+	s := camt.Statement{Account: acct.camtAccount(), Currency: acct.Currency}
 	var balance, opening, lastSeq uint64
 	seen := false
-	err := b.entries(acct.IBAN, 0, func(r entryRecord) bool {
+	err := b.entries(acct.ID, 0, func(r entryRecord) bool {
 		d := r.Entry.BookingDate
 		if d > date {
 			return false

@@ -81,11 +81,11 @@ func (b *Bank) undo(ref, reason, typ string) (Transfer, error) {
 	if err != nil {
 		return Transfer{}, err
 	}
-	payer, err := b.account("transfer", orig.FromIBAN)
+	payer, err := b.account("transfer", orig.FromIBAN+orig.From)
 	if err != nil {
 		return Transfer{}, err
 	}
-	payee, err := b.account("transfer", orig.ToIBAN)
+	payee, err := b.account("transfer", orig.ToIBAN+orig.To)
 	if err != nil {
 		return Transfer{}, err
 	}
@@ -146,7 +146,7 @@ func (b *Bank) bookUndo(orig Transfer, typ, reason string, payer, payee *account
 	}
 	u := Transfer{
 		ID: transferID(id), Type: typ, UETR: orig.UETR, AcctSvcrRef: acctSvcrRef(ref),
-		FromIBAN: orig.ToIBAN, ToIBAN: orig.FromIBAN, AmountMinor: orig.AmountMinor, Currency: orig.Currency,
+		FromIBAN: orig.ToIBAN, ToIBAN: orig.FromIBAN, From: orig.To, To: orig.From, AmountMinor: orig.AmountMinor, Currency: orig.Currency,
 		Reference: orig.Reference, EndToEndID: orig.EndToEndID, BookedAt: b.now(),
 		OriginalID: orig.ID, Reason: reason,
 	}
@@ -154,7 +154,7 @@ func (b *Bank) bookUndo(orig Transfer, typ, reason string, payer, payee *account
 	payer.BalanceMinor += u.AmountMinor
 	debit := undoEntry(u, orig, camt.Debit, *payer, *payee)
 	credit := undoEntry(u, orig, camt.Credit, *payer, *payee)
-	if err := checkWritable(payee.IBAN, u.Currency, debit, credit); err != nil {
+	if err := checkWritable(payee.Account, debit, credit); err != nil {
 		return Transfer{}, err
 	}
 	if typ == TypeReversal {

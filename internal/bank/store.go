@@ -12,10 +12,12 @@ import (
 )
 
 // The database layout. Values are JSON; sequence numbers in keys are big-endian so that
-// keys sort in booking order.
+// keys sort in booking order. An account is keyed by its ID: its IBAN, or for an account
+// without one its canonical account string ("6222021001000000001 (scheme BBAN)"), so
+// that the keys of the accounts with an IBAN are what they always were.
 //
-//	a/<iban>            accountRecord
-//	e/<iban>/<seq>      entryRecord, the account's seq-th booking (1, 2, 3, ...)
+//	a/<id>              accountRecord
+//	e/<id>/<seq>        entryRecord, the account's seq-th booking (1, 2, 3, ...)
 //	t/<id>              Transfer
 //	u/<uetr>            string: the id of the transfer of that UETR (its reversal or
 //	                    return, which has the same UETR, is not listed)
@@ -30,12 +32,12 @@ var (
 // errClosed reports a call after Close.
 var errClosed = errors.New("bank: closed")
 
-func accountKey(iban string) []byte { return []byte("a/" + iban) }
+func accountKey(id string) []byte { return []byte("a/" + id) }
 
-func entryPrefix(iban string) []byte { return []byte("e/" + iban + "/") }
+func entryPrefix(id string) []byte { return []byte("e/" + id + "/") }
 
-func entryKey(iban string, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(entryPrefix(iban), seq)
+func entryKey(id string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(entryPrefix(id), seq)
 }
 
 func transferKey(id string) []byte { return []byte("t/" + id) }
@@ -99,14 +101,16 @@ func (b *Bank) counter(key []byte) (uint64, error) {
 	return binary.BigEndian.Uint64(raw), nil
 }
 
-// account reads the account of an IBAN in electronic form; field names the request
-// field it came from, for the error when there is no such account.
-func (b *Bank) account(field, iban string) (accountRecord, error) {
+// account reads the account of an ID (an IBAN in electronic form or an account
+// string); field names the request field it came from, for the error when there is no
+// such account. A record written before accounts had IDs gets its IBAN as its ID.
+func (b *Bank) account(field, id string) (accountRecord, error) {
 	var rec accountRecord
-	ok, err := b.get(accountKey(iban), &rec)
+	ok, err := b.get(accountKey(id), &rec)
 	if err == nil && !ok {
-		err = fieldError(field, iban, ErrUnknownAccount)
+		err = fieldError(field, id, ErrUnknownAccount)
 	}
+	rec.ID = id
 	return rec, err
 }
 
@@ -151,17 +155,23 @@ func (b *Bank) transferOfUETR(uetr string) (string, error) {
 }
 
 // entries calls fn with the account's entries of sequence after+1 on, in order, until fn
-// returns false.
-func (b *Bank) entries(iban string, after uint64, fn func(entryRecord) bool) error {
+// returns false. An account string may contain a slash, so the range of one account's
+// entries may hold those of another whose ID starts with it and a slash: only keys of
+// exactly the account's prefix and a sequence number are its own.
+func (b *Bank) entries(id string, after uint64, fn func(entryRecord) bool) error {
+	prefix := entryPrefix(id)
 	it, err := b.db.NewIter(&pebble.IterOptions{
-		LowerBound: entryKey(iban, after+1),
-		UpperBound: append([]byte("e/"+iban), '/'+1),
+		LowerBound: entryKey(id, after+1),
+		UpperBound: append([]byte("e/"+id), '/'+1),
 	})
 	if err != nil {
-		return fmt.Errorf("bank: scan %s: %w", iban, err)
+		return fmt.Errorf("bank: scan %s: %w", id, err)
 	}
 	defer it.Close()
 	for ok := it.First(); ok; ok = it.Next() {
+		if len(it.Key()) != len(prefix)+8 {
+			continue
+		}
 		var rec entryRecord
 		if err := json.Unmarshal(it.Value(), &rec); err != nil {
 			return fmt.Errorf("bank: decode %q: %w", it.Key(), err)
@@ -171,7 +181,7 @@ func (b *Bank) entries(iban string, after uint64, fn func(entryRecord) bool) err
 		}
 	}
 	if err := it.Error(); err != nil {
-		return fmt.Errorf("bank: scan %s: %w", iban, err)
+		return fmt.Errorf("bank: scan %s: %w", id, err)
 	}
 	return nil
 }

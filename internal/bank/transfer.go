@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chipmint/chipmint/internal/camt"
@@ -17,10 +18,14 @@ const (
 	idempotencyKeyMax  = 255
 )
 
-// TransferRequest asks the bank to move money from one of its accounts to another.
+// TransferRequest asks the bank to move money from one of its accounts to another. It
+// names each account by its IBAN (FromIBAN, ToIBAN) or by its ID (From, To), as
+// Account gives it: an account without an IBAN has only its ID.
 type TransferRequest struct {
-	FromIBAN    string `json:"from_iban"`
-	ToIBAN      string `json:"to_iban"`
+	FromIBAN    string `json:"from_iban,omitempty"`
+	ToIBAN      string `json:"to_iban,omitempty"`
+	From        string `json:"from,omitempty"`
+	To          string `json:"to,omitempty"`
 	AmountMinor uint64 `json:"amount_minor"`
 	Currency    string `json:"currency"`
 	// Reference is the remittance information: an ISO 11649 creditor reference ("RF..."),
@@ -46,7 +51,8 @@ const (
 )
 
 // Transfer is a booking that moves money between two accounts: a transfer, or the
-// reversal or return of one. A reversal or return moves the original's amount from its
+// reversal or return of one. An account with an IBAN is named by it (FromIBAN, ToIBAN),
+// one without by its ID (From, To). A reversal or return moves the original's amount from its
 // payee (FromIBAN) back to its payer (ToIBAN) and has the original's UETR, reference
 // and end-to-end id, but an id and an AcctSvcrRef of its own.
 type Transfer struct {
@@ -54,8 +60,10 @@ type Transfer struct {
 	Type        string    `json:"type"`          // TypeTransfer, TypeReversal or TypeReturn
 	UETR        string    `json:"uetr"`          // unique end-to-end transaction reference (UUID v4)
 	AcctSvcrRef string    `json:"acct_svcr_ref"` // the bank's reference, "SBX" + sequence
-	FromIBAN    string    `json:"from_iban"`
-	ToIBAN      string    `json:"to_iban"`
+	FromIBAN    string    `json:"from_iban,omitempty"`
+	ToIBAN      string    `json:"to_iban,omitempty"`
+	From        string    `json:"from,omitempty"`
+	To          string    `json:"to,omitempty"`
 	AmountMinor uint64    `json:"amount_minor"`
 	Currency    string    `json:"currency"`
 	Reference   string    `json:"reference"` // electronic form when structured
@@ -101,27 +109,26 @@ func (b *Bank) transfer(req TransferRequest) (Transfer, bool, error) {
 		return Transfer{}, false, err
 	}
 	b.log.Info("transfer booked", "id", t.ID, "uetr", t.UETR, "acct_svcr_ref", t.AcctSvcrRef,
-		"from", t.FromIBAN, "to", t.ToIBAN, "amount_minor", t.AmountMinor, "currency", t.Currency,
+		"from", from.ID, "to", to.ID, "amount_minor", t.AmountMinor, "currency", t.Currency,
 		"reference", t.Reference)
 	return t, true, nil
 }
 
 // normaliseTransfer validates the shape of a request and returns it in canonical form
-// (electronic IBANs and creditor reference, end-to-end id filled in), reporting whether
-// the reference is a structured creditor reference.
+// (accounts with an IBAN named by it in electronic form, creditor reference in
+// electronic form, end-to-end id filled in), reporting whether the reference is a
+// structured creditor reference.
 func normaliseTransfer(req TransferRequest) (TransferRequest, bool, error) {
-	from, err := fiat.ParseIBAN(req.FromIBAN)
-	if err != nil {
-		return req, false, invalid("from_iban", req.FromIBAN, err)
+	var err error
+	if req.FromIBAN, req.From, err = normaliseAccount("from", req.FromIBAN, req.From); err != nil {
+		return req, false, err
 	}
-	to, err := fiat.ParseIBAN(req.ToIBAN)
-	if err != nil {
-		return req, false, invalid("to_iban", req.ToIBAN, err)
+	if req.ToIBAN, req.To, err = normaliseAccount("to", req.ToIBAN, req.To); err != nil {
+		return req, false, err
 	}
-	req.FromIBAN, req.ToIBAN = from.String(), to.String()
 	switch {
-	case req.FromIBAN == req.ToIBAN:
-		return req, false, invalidf("to_iban", req.ToIBAN, "payer and payee are the same account")
+	case req.FromIBAN+req.From == req.ToIBAN+req.To:
+		return req, false, invalidf(accountField("to", req.ToIBAN), req.ToIBAN+req.To, "payer and payee are the same account")
 	case req.AmountMinor == 0:
 		return req, false, invalidf("amount_minor", "0", "must be positive")
 	}
@@ -143,6 +150,27 @@ func normaliseTransfer(req TransferRequest) (TransferRequest, bool, error) {
 		return req, false, invalidf("idempotency_key", req.IdempotencyKey, "%d bytes, at most %d allowed", len(req.IdempotencyKey), idempotencyKeyMax)
 	}
 	return req, structured, nil
+}
+
+// normaliseAccount reads how a request names one of its accounts, by IBAN or by ID
+// (field is "from" or "to"): an IBAN, given either way, comes back as iban in
+// electronic form, the ID of an account without one as id.
+func normaliseAccount(field, ibanGiven, idGiven string) (iban, id string, err error) {
+	switch {
+	case ibanGiven != "" && idGiven != "":
+		return "", "", invalidf(field, idGiven, "name the account by %s_iban or by %s, not both", field, field)
+	case idGiven == "":
+		e, err := fiat.ParseIBAN(ibanGiven)
+		if err != nil {
+			return "", "", invalid(field+"_iban", ibanGiven, err)
+		}
+		return e.String(), "", nil
+	}
+	id, err = accountID(field, idGiven)
+	if err != nil || !strings.Contains(id, otherIDMark) {
+		return id, "", err
+	}
+	return "", id, nil
 }
 
 // repeated looks up the request's idempotency key: the transfer it booked before, if the
@@ -171,10 +199,10 @@ func (b *Bank) repeated(req TransferRequest) (Transfer, bool, error) {
 
 // transferAccounts loads both accounts and checks the transfer against them.
 func (b *Bank) transferAccounts(req TransferRequest) (from, to accountRecord, err error) {
-	if from, err = b.account("from_iban", req.FromIBAN); err != nil {
+	if from, err = b.account(accountField("from", req.FromIBAN), req.FromIBAN+req.From); err != nil {
 		return
 	}
-	if to, err = b.account("to_iban", req.ToIBAN); err != nil {
+	if to, err = b.account(accountField("to", req.ToIBAN), req.ToIBAN+req.To); err != nil {
 		return
 	}
 	switch {
@@ -182,13 +210,22 @@ func (b *Bank) transferAccounts(req TransferRequest) (from, to accountRecord, er
 		err = fieldError("currency", req.Currency,
 			fmt.Errorf("%w: the payer's account is in %s", ErrCurrencyMismatch, from.Currency))
 	case to.Currency != from.Currency:
-		err = fieldError("to_iban", req.ToIBAN,
+		err = fieldError(accountField("to", req.ToIBAN), to.ID,
 			fmt.Errorf("%w: the payee's account is in %s, the payer's in %s", ErrCurrencyMismatch, to.Currency, from.Currency))
 	case req.AmountMinor > from.BalanceMinor:
 		err = fieldError("amount_minor", strconv.FormatUint(req.AmountMinor, 10),
 			fmt.Errorf("%w: balance is %d", ErrInsufficientFunds, from.BalanceMinor))
 	}
 	return
+}
+
+// accountField is the request's field that named an account: field_iban when iban is
+// set, else field.
+func accountField(field, iban string) string {
+	if iban != "" {
+		return field + "_iban"
+	}
+	return field
 }
 
 // book writes the transfer: both balances, both entries, the transfer record, its UETR
@@ -200,7 +237,7 @@ func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecor
 	}
 	t := Transfer{
 		ID: transferID(id), Type: TypeTransfer, UETR: newUETR(), AcctSvcrRef: acctSvcrRef(ref),
-		FromIBAN: req.FromIBAN, ToIBAN: req.ToIBAN, AmountMinor: req.AmountMinor,
+		FromIBAN: req.FromIBAN, ToIBAN: req.ToIBAN, From: req.From, To: req.To, AmountMinor: req.AmountMinor,
 		Currency: req.Currency, Reference: req.Reference, EndToEndID: req.EndToEndID,
 		BookedAt: b.now(),
 	}
@@ -208,7 +245,7 @@ func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecor
 	to.BalanceMinor += t.AmountMinor // cannot overflow: all money comes from opening balances
 	debit := transferEntry(t, camt.Debit, *from, *to, structured)
 	credit := transferEntry(t, camt.Credit, *from, *to, structured)
-	if err := checkWritable(from.IBAN, t.Currency, debit, credit); err != nil {
+	if err := checkWritable(from.Account, debit, credit); err != nil {
 		return Transfer{}, err
 	}
 	w := b.newWrites()
@@ -245,8 +282,8 @@ func transferID(n uint64) string { return fmt.Sprintf("T%012d", n) }
 // checkWritable makes sure that package camt can write the entries, so that a booking
 // can never leave an account whose notifications cannot be written. The request checks
 // should already ensure it; this holds even if the two drift apart.
-func checkWritable(iban, currency string, entries ...camt.Entry) error {
-	n := camt.Notification{ID: "SBX-CHECK", Account: camt.Account{IBAN: iban}, Currency: currency, Entries: entries}
+func checkWritable(acct Account, entries ...camt.Entry) error {
+	n := camt.Notification{ID: "SBX-CHECK", Account: acct.camtAccount(), Currency: acct.Currency, Entries: entries}
 	if _, err := camt.WriteNotification(n.ID, entries[0].BookingDate+"T00:00:00Z", n); err != nil {
 		return fieldError("", "", fmt.Errorf("%w: %w", ErrInvalid, err))
 	}
@@ -256,11 +293,11 @@ func checkWritable(iban, currency string, entries ...camt.Entry) error {
 // putEntry appends an entry to an account and writes the account.
 func (b *Bank) putEntry(w *writes, acct *accountRecord, e camt.Entry, bookedAt time.Time) {
 	acct.LastSeq++
-	w.put(entryKey(acct.IBAN, acct.LastSeq), entryRecord{
+	w.put(entryKey(acct.ID, acct.LastSeq), entryRecord{
 		Seq: acct.LastSeq, BookedAt: bookedAt.Format(time.RFC3339Nano),
 		BalanceAfterMinor: acct.BalanceMinor, Entry: e,
 	})
-	w.put(accountKey(acct.IBAN), *acct)
+	w.put(accountKey(acct.ID), *acct)
 }
 
 // transferEntry is the entry of a transfer on the payer's (debit) or payee's (credit)
@@ -272,8 +309,8 @@ func transferEntry(t Transfer, cd camt.CreditDebit, from, to accountRecord, stru
 		Status: camt.Booked, BookingDate: date, ValueDate: date,
 		EntryRef: t.AcctSvcrRef + "-" + string(cd[0]), AcctSvcrRef: t.AcctSvcrRef,
 		EndToEndID: t.EndToEndID, UETR: t.UETR,
-		DebtorName: from.Holder, DebtorIBAN: from.IBAN,
-		CreditorName: to.Holder, CreditorIBAN: to.IBAN,
+		DebtorName: from.Holder, DebtorIBAN: from.IBAN, DebtorOther: from.otherAccount(),
+		CreditorName: to.Holder, CreditorIBAN: to.IBAN, CreditorOther: to.otherAccount(),
 	}
 	if structured {
 		e.CreditorReference = t.Reference

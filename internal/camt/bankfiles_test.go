@@ -285,6 +285,9 @@ func TestOtherAccount(t *testing.T) {
 		{Account{Other: "1", Issuer: "Bank"}, "1 (issuer Bank)"},
 		{Account{Other: "1"}, "1"},
 		{Account{IBAN: "CH2909000000250094239"}, "CH2909000000250094239"},
+		{Account{IBAN: "ch29 0900 0000 2500 9423 9"}, "CH2909000000250094239"},
+		{Account{Other: "6222 0210 0100 0000 001", Scheme: "bban"}, "6222021001000000001 (scheme BBAN)"},
+		{Account{Other: "ab 12", Scheme: "Wallet"}, "ab12 (scheme Wallet)"},
 	} {
 		if got := tt.a.String(); got != tt.want {
 			t.Errorf("%+v.String() = %q, want %q", tt.a, got, tt.want)

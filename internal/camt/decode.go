@@ -146,10 +146,12 @@ type xRefs struct {
 }
 
 type xParties struct {
-	Dbtr     xParty `xml:"Dbtr"`
-	DbtrIBAN string `xml:"DbtrAcct>Id>IBAN"`
-	Cdtr     xParty `xml:"Cdtr"`
-	CdtrIBAN string `xml:"CdtrAcct>Id>IBAN"`
+	Dbtr      xParty  `xml:"Dbtr"`
+	DbtrIBAN  string  `xml:"DbtrAcct>Id>IBAN"`
+	DbtrOther *xOther `xml:"DbtrAcct>Id>Othr"`
+	Cdtr      xParty  `xml:"Cdtr"`
+	CdtrIBAN  string  `xml:"CdtrAcct>Id>IBAN"`
+	CdtrOther *xOther `xml:"CdtrAcct>Id>Othr"`
 }
 
 // xParty is a debtor or creditor: Nm up to .001.07, Pty/Nm from .001.08.

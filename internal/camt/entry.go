@@ -1,5 +1,11 @@
 package camt
 
+import (
+	"strings"
+
+	"github.com/chipmint/chipmint/internal/fiat"
+)
+
 // CreditDebit says whether an entry adds money to the account or takes it away.
 type CreditDebit string
 
@@ -93,11 +99,15 @@ type Entry struct {
 	AcctSvcrRef string `json:"acct_svcr_ref,omitempty"`
 	EndToEndID  string `json:"end_to_end_id,omitempty"`
 	UETR        string `json:"uetr,omitempty"`
-	// The parties (TxDtls/RltdPties).
-	DebtorName   string `json:"debtor_name,omitempty"`
-	DebtorIBAN   string `json:"debtor_iban,omitempty"`
-	CreditorName string `json:"creditor_name,omitempty"`
-	CreditorIBAN string `json:"creditor_iban,omitempty"`
+	// The parties (TxDtls/RltdPties): their names, and their accounts by IBAN
+	// (DbtrAcct/Id/IBAN) or, for an account without one, by its other identification
+	// (DbtrAcct/Id/Othr), whose IBAN field is then empty.
+	DebtorName    string   `json:"debtor_name,omitempty"`
+	DebtorIBAN    string   `json:"debtor_iban,omitempty"`
+	DebtorOther   *Account `json:"debtor_other,omitempty"`
+	CreditorName  string   `json:"creditor_name,omitempty"`
+	CreditorIBAN  string   `json:"creditor_iban,omitempty"`
+	CreditorOther *Account `json:"creditor_other,omitempty"`
 	// Remittance information. References are the structured creditor references of
 	// every RmtInf/Strd (CdtrRefInf/Ref, such as an ISO 11649 "RF" reference) in document
 	// order, and CreditorReference is the first of them. Unstructured holds the
@@ -128,6 +138,19 @@ func (e Entry) BankReference() string {
 	return e.EntryRef
 }
 
+// DebtorAccount is the debtor's account, by IBAN or otherwise; zero when not given.
+func (e Entry) DebtorAccount() Account { return partyAccount(e.DebtorIBAN, e.DebtorOther) }
+
+// CreditorAccount is the creditor's account, by IBAN or otherwise; zero when not given.
+func (e Entry) CreditorAccount() Account { return partyAccount(e.CreditorIBAN, e.CreditorOther) }
+
+func partyAccount(iban string, other *Account) Account {
+	if other != nil {
+		return *other
+	}
+	return Account{IBAN: iban}
+}
+
 // PaysOrder reports whether the entry is money a buyer paid and the bank booked: a
 // booked credit that is not a return or reversal, with an amount and without a problem.
 // Only such an entry may confirm an order.
@@ -138,8 +161,8 @@ func (e Entry) PaysOrder() bool {
 
 // Account identifies an account: by its IBAN (Acct/Id/IBAN) or, for the banks that do
 // not use one, by another identification (Acct/Id/Othr/Id) with the scheme it belongs
-// to (SchmeNm/Cd or SchmeNm/Prtry, such as "BBAN") and its issuer (Issr). Two accounts
-// are the same when their Account values are equal.
+// to (SchmeNm/Cd or SchmeNm/Prtry, such as "BBAN") and its issuer (Issr), each as the
+// file gives it. Two accounts are the same when their String forms are equal.
 type Account struct {
 	IBAN   string `json:"iban,omitempty"`
 	Other  string `json:"other,omitempty"`
@@ -147,23 +170,16 @@ type Account struct {
 	Issuer string `json:"issuer,omitempty"`
 }
 
-// String returns the account in a canonical form: its IBAN, or its other
-// identification followed by its scheme and issuer when given, such as
-// "250094239 (scheme BBAN, issuer PostFinance)".
+// String returns the account in its canonical form: its IBAN in electronic form (upper
+// case, without spaces), or its other identification as fiat.OtherAccount writes it,
+// the id without spaces (and upper-cased under a scheme code) followed by its scheme
+// and issuer when given, such as "250094239 (scheme BBAN, issuer PostFinance)". It is
+// the form in which the ledger and the sandbox bank name an account.
 func (a Account) String() string {
 	if a.IBAN != "" {
-		return a.IBAN
+		return strings.ToUpper(strings.ReplaceAll(a.IBAN, " ", ""))
 	}
-	s := a.Other
-	switch {
-	case a.Scheme != "" && a.Issuer != "":
-		s += " (scheme " + a.Scheme + ", issuer " + a.Issuer + ")"
-	case a.Scheme != "":
-		s += " (scheme " + a.Scheme + ")"
-	case a.Issuer != "":
-		s += " (issuer " + a.Issuer + ")"
-	}
-	return s
+	return fiat.OtherAccount{ID: a.Other, Scheme: a.Scheme, Issuer: a.Issuer}.String()
 }
 
 // Notification is a camt.054 notification (Ntfctn) for one account.

@@ -147,10 +147,9 @@ func readAccount(path string, x *xAccount) (a Account, ccy string, err error) {
 	if x == nil {
 		return Account{}, "", parseError(path, ErrMissingElement)
 	}
-	if a.IBAN = text(x.IBAN); a.IBAN == "" && x.Other != nil {
-		a.Other, a.Issuer = text(x.Other.ID), text(x.Other.Issuer)
-		if a.Scheme = text(x.Other.SchemeCode); a.Scheme == "" {
-			a.Scheme = text(x.Other.SchemePrtry)
+	if a.IBAN = text(x.IBAN); a.IBAN == "" {
+		if o := x.Other.account(); o != nil {
+			a = *o
 		}
 	}
 	if a.IBAN == "" && a.Other == "" {
@@ -162,6 +161,19 @@ func readAccount(path string, x *xAccount) (a Account, ccy string, err error) {
 		}
 	}
 	return a, ccy, nil
+}
+
+// account is the account of an other identification (Othr), or nil when there is none
+// or it has no id: its scheme is the code, failing that the proprietary name.
+func (x *xOther) account() *Account {
+	if x == nil || text(x.ID) == "" {
+		return nil
+	}
+	a := &Account{Other: text(x.ID), Issuer: text(x.Issuer)}
+	if a.Scheme = text(x.SchemeCode); a.Scheme == "" {
+		a.Scheme = text(x.SchemePrtry)
+	}
+	return a
 }
 
 // readBalances reads the balances (Bal) of a statement or report.
@@ -329,9 +341,13 @@ func readTransaction(path string, e Entry, x *xTransaction) (transaction, error)
 	}
 	t.UETR = text(x.Refs.UETR)
 	t.DebtorName = x.Parties.Dbtr.name()
-	t.DebtorIBAN = text(x.Parties.DbtrIBAN)
+	if t.DebtorIBAN = text(x.Parties.DbtrIBAN); t.DebtorIBAN == "" {
+		t.DebtorOther = x.Parties.DbtrOther.account()
+	}
 	t.CreditorName = x.Parties.Cdtr.name()
-	t.CreditorIBAN = text(x.Parties.CdtrIBAN)
+	if t.CreditorIBAN = text(x.Parties.CdtrIBAN); t.CreditorIBAN == "" {
+		t.CreditorOther = x.Parties.CdtrOther.account()
+	}
 	t.Unstructured = texts(x.Ustrd)
 	for _, s := range x.Strd {
 		if ref := text(s.Ref); ref != "" {

@@ -412,23 +412,28 @@ func writeRemittance(e Entry) *wRmtInf {
 
 // writeParties builds RltdPties, or nil when e names no party.
 func writeParties(e Entry) *wParties {
-	if e.DebtorName == "" && e.DebtorIBAN == "" && e.CreditorName == "" && e.CreditorIBAN == "" {
+	debtor, creditor := e.DebtorAccount(), e.CreditorAccount()
+	if e.DebtorName == "" && debtor == (Account{}) && e.CreditorName == "" && creditor == (Account{}) {
 		return nil
 	}
-	p := &wParties{}
+	p := &wParties{DebtorAccount: partyAccountID(debtor), CreditorAccount: partyAccountID(creditor)}
 	if e.DebtorName != "" {
 		p.Debtor = &wParty{Name: e.DebtorName}
-	}
-	if e.DebtorIBAN != "" {
-		p.DebtorAccount = &wAccountID{IBAN: e.DebtorIBAN}
 	}
 	if e.CreditorName != "" {
 		p.Creditor = &wParty{Name: e.CreditorName}
 	}
-	if e.CreditorIBAN != "" {
-		p.CreditorAccount = &wAccountID{IBAN: e.CreditorIBAN}
-	}
 	return p
+}
+
+// partyAccountID is a party's account identification as checkEntryFormats let it
+// through, or nil when the entry gives none.
+func partyAccountID(a Account) *wAccountID {
+	if a == (Account{}) {
+		return nil
+	}
+	id, _ := writeAccount("", a)
+	return &id
 }
 
 func optionalDate(d string) *wDate {

@@ -99,7 +99,7 @@ func checkDerived(path string, e Entry) error {
 	return nil
 }
 
-// checkEntryFormats checks the dates, IBANs and UETR of e.
+// checkEntryFormats checks the dates, the parties' accounts and the UETR of e.
 func checkEntryFormats(path string, e Entry) error {
 	tx := path + "/NtryDtls/TxDtls"
 	if err := checkDate(path+"/BookgDt/Dt", e.BookingDate, false); err != nil {
@@ -111,13 +111,26 @@ func checkEntryFormats(path string, e Entry) error {
 	if e.UETR != "" && !uetrPattern.MatchString(e.UETR) {
 		return writeError(tx+"/Refs/UETR", fmt.Errorf("%w: %.40q is not a lower-case UUID version 4", ErrBadText, e.UETR))
 	}
-	if e.DebtorIBAN != "" {
-		if err := checkIBAN(tx+"/RltdPties/DbtrAcct/Id/IBAN", e.DebtorIBAN); err != nil {
-			return err
+	for _, p := range []struct {
+		path  string
+		iban  string
+		other *Account
+	}{
+		{tx + "/RltdPties/DbtrAcct/Id", e.DebtorIBAN, e.DebtorOther},
+		{tx + "/RltdPties/CdtrAcct/Id", e.CreditorIBAN, e.CreditorOther},
+	} {
+		switch {
+		case p.other != nil && (p.iban != "" || p.other.IBAN != ""):
+			return writeError(p.path+"/Othr", fmt.Errorf("%w: an account identified by IBAN has no other identification", ErrBadText))
+		case p.other != nil:
+			if _, err := writeAccount(p.path, *p.other); err != nil {
+				return err
+			}
+		case p.iban != "":
+			if err := checkIBAN(p.path+"/IBAN", p.iban); err != nil {
+				return err
+			}
 		}
-	}
-	if e.CreditorIBAN != "" {
-		return checkIBAN(tx+"/RltdPties/CdtrAcct/Id/IBAN", e.CreditorIBAN)
 	}
 	return nil
 }

@@ -113,6 +113,34 @@ func TestWriteRoundTrip(t *testing.T) {
 		}
 		golden(t, "statement.xml", b)
 	})
+	t.Run("accounts without IBAN", func(t *testing.T) {
+		n := Notification{
+			ID: "SBX-N2", CreatedAt: "2026-03-04T10:00:00Z", Currency: "CNY",
+			Account: Account{Other: "6222021001000000001", Scheme: "BBAN"},
+			Entries: []Entry{{
+				AmountMinor: 68800, Currency: "CNY", CreditDebit: Credit, Kind: KindCredit, Status: Booked,
+				BookingDate: "2026-03-04", ValueDate: "2026-03-04", EntryRef: "SBX-E5", AcctSvcrRef: "SBX-T5",
+				DebtorName: "Li Lei", DebtorOther: &Account{Other: "6222021001000000002", Scheme: "BBAN", Issuer: "ICBC"},
+				CreditorName: "Acme Trading", CreditorOther: &Account{Other: "6222021001000000001", Scheme: "BBAN"},
+				CreditorReference: "RF18539007547034", References: []string{"RF18539007547034"},
+			}},
+		}
+		b, err := WriteNotification("SBX-M3", "2026-03-04T10:00:01Z", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(b)
+		if err != nil {
+			t.Fatalf("Parse(WriteNotification(...)): %v\n%s", err, b)
+		}
+		if !reflect.DeepEqual(d.Notifications, []Notification{n}) {
+			t.Errorf("round trip\n got %+v\nwant %+v", d.Notifications, []Notification{n})
+		}
+		if e := d.Notifications[0].Entries[0]; e.DebtorAccount().String() != "6222021001000000002 (scheme BBAN, issuer ICBC)" {
+			t.Errorf("debtor account %q", e.DebtorAccount())
+		}
+		golden(t, "notification-other.xml", b)
+	})
 	t.Run("no entries", func(t *testing.T) {
 		n := Notification{ID: "SBX-N0", Account: Account{IBAN: "DE89370400440532013000"}}
 		b, err := WriteNotification("SBX-M0", "2026-03-04T10:00:00Z", n)
@@ -301,6 +329,10 @@ func TestWriteErrors(t *testing.T) {
 		{"long remittance line", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Unstructured = []string{strings.Repeat("x", 141)} }), ErrBadText, tx + "/RmtInf/Ustrd[1]"},
 		{"IBAN and other id", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Account.Other = "1" }), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/Othr"},
 		{"long scheme", "M", "2026-03-04T10:00:00Z", notification(func(n *Notification) { n.Account = Account{Other: "1", Scheme: strings.Repeat("S", 36)} }), ErrBadText, "Document/BkToCstmrDbtCdtNtfctn/Ntfctn/Acct/Id/Othr/SchmeNm"},
+		{"debtor IBAN and other id", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.DebtorOther = &Account{Other: "1", Scheme: "BBAN"} }), ErrBadText, tx + "/RltdPties/DbtrAcct/Id/Othr"},
+		{"long creditor other id", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) {
+			e.CreditorIBAN, e.CreditorOther = "", &Account{Other: strings.Repeat("1", 35), Scheme: "BBAN"}
+		}), ErrBadText, tx + "/RltdPties/CdtrAcct/Id/Othr/Id"},
 		{"problem", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Problem = "p" }), ErrBadText, ntryPath},
 		{"kind of another entry", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.Kind = KindReturn }), ErrBadIndicator, ntryPath + "/BkTxCd"},
 		{"instructed amount without currency", "M", "2026-03-04T10:00:00Z", entry(func(e *Entry) { e.InstructedCurrency = "" }), ErrMissingElement, tx + "/AmtDtls/InstdAmt/Amt/@Ccy"},

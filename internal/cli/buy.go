@@ -55,8 +55,8 @@ func runBuy(cmd *cobra.Command, g *Globals, o *BuyOptions) error {
 	}
 	g.emit(res, func(w io.Writer) {
 		fmt.Fprintf(w, "order %s awaiting payment (height %d)\n", res.Order.ID, res.Committed.Height)
-		fmt.Fprintf(w, "pay %s to %s, %s, BIC %s\n", formatMoney(res.Order.AmountMinor, res.Order.Currency),
-			res.PayTo.Account.Holder, fiat.IBAN(res.PayTo.Account.IBAN).Print(), res.PayTo.Account.BIC)
+		account := res.PayTo.PaymentAccount()
+		fmt.Fprintf(w, "pay %s to %s, %s\n", formatMoney(res.Order.AmountMinor, res.Order.Currency), account.Holder, account)
 		fmt.Fprintf(w, "reference %s\n", res.Order.PaymentReference)
 		fmt.Fprintf(w, "%s; unpaid, the order expires\n", res.PayableUntil)
 	})
@@ -100,11 +100,12 @@ func buy(ctx context.Context, c *client.Client, ob outbox, key crypto.Signer, op
 	if err != nil {
 		return BuyResult{}, fmt.Errorf("--operator: %w", err)
 	}
-	amountMinor, err := parseMoney(amount, op.Account.Currency)
+	currency := op.PaymentAccount().Currency
+	amountMinor, err := parseMoney(amount, currency)
 	if err != nil {
 		return BuyResult{}, err
 	}
-	msg := &txn.BuyRequest{Operator: operator, BuyerID: buyerID, AmountMinor: amountMinor, Currency: op.Account.Currency}
+	msg := &txn.BuyRequest{Operator: operator, BuyerID: buyerID, AmountMinor: amountMinor, Currency: currency}
 	tx, committed, err := ob.send(ctx, c, "buy", msg, key)
 	if err != nil {
 		return BuyResult{}, err

@@ -176,7 +176,7 @@ func fromGateway[T any](ctx context.Context, url, data string, g *Globals,
 // the booking date, the file it came in and the order it was meant for.
 func printException(w io.Writer, r gateway.Record) {
 	e := r.Entry
-	payer := strings.TrimSpace(cmp.Or(e.DebtorName, "(payer not given)") + " " + e.DebtorIBAN)
+	payer := strings.TrimSpace(cmp.Or(e.DebtorName, "(payer not given)") + " " + e.DebtorAccount().String())
 	fmt.Fprintf(w, "%s  %s %s  from %s  bank reference %s\n", cmp.Or(e.BookingDate, "(no date)"), cmp.Or(string(e.Kind), "entry"),
 		formatMoney(e.AmountMinor, e.Currency), payer, r.BankReference)
 	if remittance := slices.Concat(e.References, e.Unstructured, e.AdditionalRemittance); len(remittance) > 0 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 
@@ -20,12 +21,19 @@ type OperatorRegisterOptions struct {
 	KeyName   string
 	PublicKey string
 	IBAN      string
-	BIC       string
-	Holder    string
-	Currency  string
-	Rate      string
-	Cap       string
-	Resume    string
+	// AccountID, AccountScheme and AccountIssuer identify an account without an IBAN
+	// (ISO 20022 Othr), registered by RegisterOperatorAccount; Clearing is its bank's
+	// clearing system member id, SYSTEM:MEMBER.
+	AccountID     string
+	AccountScheme string
+	AccountIssuer string
+	Clearing      string
+	BIC           string
+	Holder        string
+	Currency      string
+	Rate          string
+	Cap           string
+	Resume        string
 }
 
 // NewCmdOperator is `chipmint operator`: financial operators and their bank accounts.
@@ -40,7 +48,8 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 			if o.Resume == "" {
 				return nil
 			}
-			return resumeAlone(cmd, "from", "id", "operator-key", "public-key", "iban", "bic", "holder", "currency", "rate", "cap")
+			return resumeAlone(cmd, "from", "id", "operator-key", "public-key", "iban", "account-id", "account-scheme",
+				"account-issuer", "clearing", "bic", "holder", "currency", "rate", "cap")
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorRegister(cmd, g, o) },
 	}
@@ -49,14 +58,18 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 	f.StringVar(&o.ID, "id", "", "operator id: lower-case letters, digits and '-'")
 	f.StringVar(&o.KeyName, "operator-key", "", "the operator's key, by name in this keystore")
 	f.StringVar(&o.PublicKey, "public-key", "", "the operator's ed25519 public key in base64 (instead of --operator-key)")
-	f.StringVar(&o.IBAN, "iban", "", "the operator's bank account IBAN")
-	f.StringVar(&o.BIC, "bic", "", "the bank's BIC")
+	f.StringVar(&o.IBAN, "iban", "", "the operator's bank account IBAN (or --account-id)")
+	f.StringVar(&o.AccountID, "account-id", "", "the account's identification at a bank without IBANs, e.g. its account number (instead of --iban)")
+	f.StringVar(&o.AccountScheme, "account-scheme", "", "the scheme of --account-id: an ISO 20022 code (BBAN, AIIN, CUID, UPIC) or a proprietary scheme's name")
+	f.StringVar(&o.AccountIssuer, "account-issuer", "", "who issued --account-id (optional)")
+	f.StringVar(&o.Clearing, "clearing", "", "the bank's clearing system member id with --account-id, e.g. CNAPS:102100099996 (optional)")
+	f.StringVar(&o.BIC, "bic", "", "the bank's BIC (required with --iban, optional with --account-id)")
 	f.StringVar(&o.Holder, "holder", "", "the account holder's name")
 	f.StringVar(&o.Currency, "currency", "EUR", "the account's ISO 4217 currency")
 	f.StringVar(&o.Rate, "rate", "1", "chips per unit of currency, e.g. 1 or 0.5")
 	f.StringVar(&o.Cap, "cap", "", "most chips outstanding through this operator")
 	f.StringVar(&o.Resume, "resume", "", "send the kept registration with this transaction hash again, the same bytes")
-	for _, name := range []string{"id", "iban", "bic", "holder", "cap"} {
+	for _, name := range []string{"id", "holder", "cap"} {
 		_ = reg.MarkFlagRequired(name)
 	}
 	list := &cobra.Command{
@@ -67,23 +80,30 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 	return cmd
 }
 
-func (o *OperatorRegisterOptions) message(g *Globals) (*txn.RegisterOperator, error) {
+// message is the registration the flags ask for: RegisterOperator for an account by
+// IBAN, RegisterOperatorAccount for one by another identification.
+func (o *OperatorRegisterOptions) message(g *Globals) (txn.Msg, error) {
+	switch {
+	case o.IBAN != "" && o.AccountID != "":
+		return nil, usageError{fmt.Errorf("--iban and --account-id: give one, not both")}
+	case o.IBAN == "" && o.AccountID == "":
+		return nil, usageError{fmt.Errorf("--iban or --account-id: the operator's account is required")}
+	case o.IBAN != "" && (o.AccountScheme != "" || o.AccountIssuer != "" || o.Clearing != ""):
+		return nil, usageError{fmt.Errorf("--account-scheme, --account-issuer and --clearing go with --account-id, not --iban")}
+	}
 	pub, err := o.operatorKey(g)
 	if err != nil {
 		return nil, err
 	}
-	iban, err := fiat.ParseIBAN(o.IBAN)
+	account, err := o.account()
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--iban: %w", err)}
-	}
-	bic, err := fiat.ParseBIC(o.BIC)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--bic: %w", err)}
+		return nil, err
 	}
 	cur, err := fiat.ParseCurrency(o.Currency)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--currency: %w", err)}
 	}
+	account.Holder, account.Currency = o.Holder, cur.Code()
 	rate, err := txn.ParseRate(o.Rate, cur)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--rate: %w", err)}
@@ -92,12 +112,77 @@ func (o *OperatorRegisterOptions) message(g *Globals) (*txn.RegisterOperator, er
 	if err != nil {
 		return nil, err
 	}
-	return &txn.RegisterOperator{
-		ID: o.ID, Address: crypto.AddressOf(pub), PublicKey: pub,
-		Account:  txn.BankAccount{IBAN: string(iban), BIC: string(bic), Holder: o.Holder, Currency: cur.Code()},
-		Rate:     rate,
-		CapChips: capChips,
-	}, nil
+	if o.IBAN != "" {
+		return &txn.RegisterOperator{
+			ID: o.ID, Address: crypto.AddressOf(pub), PublicKey: pub,
+			Account:  txn.BankAccount{IBAN: account.IBAN, BIC: account.BIC, Holder: account.Holder, Currency: account.Currency},
+			Rate:     rate,
+			CapChips: capChips,
+		}, nil
+	}
+	return txn.NewRegisterOperatorAccount(o.ID, pub, account, rate, capChips), nil
+}
+
+// account reads the account's identification, BIC and clearing member id from the
+// flags, in canonical form.
+func (o *OperatorRegisterOptions) account() (txn.Account, error) {
+	var a txn.Account
+	if o.IBAN != "" {
+		iban, err := fiat.ParseIBAN(o.IBAN)
+		if err != nil {
+			return a, usageError{fmt.Errorf("--iban: %w", err)}
+		}
+		if o.BIC == "" {
+			return a, usageError{fmt.Errorf("--bic: the bank's BIC is required with --iban")}
+		}
+		a.IBAN = iban.String()
+	} else {
+		other, err := fiat.ParseOtherAccount(o.AccountID, o.AccountScheme, o.AccountIssuer)
+		if err != nil {
+			return a, usageError{fmt.Errorf("%s: %w", accountFlag(err), err)}
+		}
+		a.OtherID, a.Scheme, a.Issuer = other.ID, other.Scheme, other.Issuer
+	}
+	if o.BIC != "" {
+		bic, err := fiat.ParseBIC(o.BIC)
+		if err != nil {
+			return a, usageError{fmt.Errorf("--bic: %w", err)}
+		}
+		a.BIC = bic.String()
+	}
+	if o.Clearing != "" {
+		c, err := fiat.ParseClearingMember(o.Clearing)
+		if err != nil {
+			return a, usageError{fmt.Errorf("--clearing: %w", err)}
+		}
+		a.ClearingSystem, a.ClearingMember = c.System, c.Member
+	}
+	return a, nil
+}
+
+// accountFlag is the flag of the other identification's field that fiat refused.
+func accountFlag(err error) string {
+	var fe *fiat.FieldError
+	if errors.As(err, &fe) {
+		switch fe.Field {
+		case "scheme":
+			return "--account-scheme"
+		case "issuer":
+			return "--account-issuer"
+		}
+	}
+	return "--account-id"
+}
+
+// registration is what people are told of a registration of either type.
+func registration(msg txn.Msg) (id string, address crypto.Address, account txn.Account) {
+	switch m := msg.(type) {
+	case *txn.RegisterOperator:
+		return m.ID, m.Address, m.Account.Account()
+	case *txn.RegisterOperatorAccount:
+		return m.ID, m.Address, m.Account
+	}
+	return "", crypto.Address{}, txn.Account{}
 }
 
 func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
@@ -130,14 +215,15 @@ func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOpti
 		return err
 	}
 	out := map[string]any{"operator": msg, "committed": res}
+	id, addr, account := registration(msg)
 	g.emit(out, func(w io.Writer) {
 		fmt.Fprintf(w, "operator %s registered at height %d: %s, account %s (%s)\n",
-			msg.ID, res.Height, msg.Address, fiat.IBAN(msg.Account.IBAN).Print(), msg.Account.Currency)
+			id, res.Height, addr, account, account.Currency)
 	})
 	return nil
 }
 
-func registerOrResume(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) (*txn.RegisterOperator, client.Committed, error) {
+func registerOrResume(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) (txn.Msg, client.Committed, error) {
 	if o.Resume != "" {
 		c, err := g.dial(cmd.Context())
 		if err != nil {
@@ -147,7 +233,7 @@ func registerOrResume(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions
 		if err != nil {
 			return nil, client.Committed{}, err
 		}
-		return tx.Msg.(*txn.RegisterOperator), res, nil
+		return tx.Msg, res, nil
 	}
 	msg, err := o.message(g)
 	if err != nil {
@@ -175,8 +261,8 @@ func runOperatorList(cmd *cobra.Command, g *Globals) error {
 	}
 	g.emit(ops, func(w io.Writer) {
 		for _, op := range ops {
-			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s", op.ID, op.Address,
-				fiat.IBAN(op.Account.IBAN).Print(), op.Account.Currency,
+			account := op.PaymentAccount()
+			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s", op.ID, op.Address, account, account.Currency,
 				formatChips(op.IssuedChips-op.BurnedChips), formatChips(op.CapChips))
 			if op.ShortfallChips > 0 {
 				fmt.Fprintf(w, "  SHORTFALL %s", formatChips(op.ShortfallChips))

@@ -1,7 +1,8 @@
 // Package fiat holds the bank-world value types that chipmint needs to tie
-// chips to real bank payments: account numbers (IBAN, ISO 13616), bank
-// identifiers (BIC, ISO 9362), currencies (ISO 4217), amounts in minor units
-// and ISO 11649 "RF" creditor references.
+// chips to real bank payments: account numbers (IBAN, ISO 13616, or for the
+// accounts without one an ISO 20022 other identification under a scheme), bank
+// identifiers (BIC, ISO 9362, and clearing system member ids), currencies
+// (ISO 4217), amounts in minor units and ISO 11649 "RF" creditor references.
 //
 // Every parser accepts exactly one syntax and returns the canonical
 // (electronic) form, because values produced here are written to a

@@ -37,6 +37,16 @@ var (
 	// ErrAmountOverflow reports an amount whose minor units exceed uint64.
 	ErrAmountOverflow = errors.New("fiat: amount overflows uint64 minor units")
 
+	// ErrAccountID reports an account's other identification (or its issuer) that is
+	// empty, too long or not printable ASCII.
+	ErrAccountID = errors.New("fiat: invalid account identification")
+	// ErrAccountScheme reports a missing account scheme, a code that is not on ISO
+	// 20022's list, or a proprietary scheme name that is too long or not printable.
+	ErrAccountScheme = errors.New("fiat: invalid account scheme")
+	// ErrClearing reports a clearing system member id whose system is not on ISO
+	// 20022's list or whose member id is not 1 to 35 letters and digits.
+	ErrClearing = errors.New("fiat: invalid clearing system member id")
+
 	// ErrReferenceFormat reports a malformed ISO 11649 creditor reference.
 	ErrReferenceFormat = errors.New("fiat: malformed creditor reference")
 	// ErrReferenceChecksum reports a creditor reference whose check digits

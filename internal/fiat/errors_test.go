@@ -40,7 +40,7 @@ func TestSentinelsPrefixedAndDistinct(t *testing.T) {
 		ErrIBANCharacters, ErrIBANCountry, ErrIBANLength, ErrIBANChecksum,
 		ErrBIC, ErrCurrencyFormat, ErrCurrency, ErrCurrencyNotTender,
 		ErrAmountSyntax, ErrAmountPrecision, ErrAmountOverflow,
-		ErrReferenceFormat, ErrReferenceChecksum,
+		ErrReferenceFormat, ErrReferenceChecksum, ErrAccountID, ErrAccountScheme, ErrClearing,
 	}
 	seen := make(map[string]bool)
 	for _, err := range all {

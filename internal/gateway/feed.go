@@ -10,11 +10,12 @@ import (
 	"github.com/chipmint/chipmint/internal/camt"
 )
 
-// NotificationSource is a bank's feed of camt.054 notifications for an account:
-// the entries after a cursor, and the cursor after them (nil document when nothing is
-// new). The sandbox bank's client is one.
+// NotificationSource is a bank's feed of camt.054 notifications for an account, named
+// in canonical form (its IBAN, or its other identification under its scheme): the
+// entries after a cursor, and the cursor after them (nil document when nothing is new).
+// The sandbox bank's client is one.
 type NotificationSource interface {
-	Notifications(ctx context.Context, iban string, after uint64) ([]byte, uint64, error)
+	Notifications(ctx context.Context, account string, after uint64) ([]byte, uint64, error)
 }
 
 // RunFeed reads the operator account's notifications from the bank until ctx is done.
@@ -23,8 +24,7 @@ type NotificationSource interface {
 // does not parse is kept in failedDir for a person, listed with the failed files, and
 // skipped.
 func (g *Gateway) RunFeed(ctx context.Context, src NotificationSource, failedDir string, poll time.Duration) error {
-	iban := g.cfg.Operator.Account.IBAN
-	feed := "bank:" + iban
+	feed := "bank:" + g.cfg.Operator.PaymentAccount().Identification()
 	g.resumeUntilDone(ctx)
 	wait := poll
 	for ctx.Err() == nil {
@@ -51,7 +51,7 @@ func (g *Gateway) feedOnce(ctx context.Context, src NotificationSource, feed, fa
 	if err != nil {
 		return false, err
 	}
-	doc, next, err := src.Notifications(ctx, g.cfg.Operator.Account.IBAN, after)
+	doc, next, err := src.Notifications(ctx, g.cfg.Operator.PaymentAccount().Identification(), after)
 	if err != nil || doc == nil {
 		return false, err
 	}

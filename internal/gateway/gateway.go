@@ -84,6 +84,9 @@ func New(cfg Config) (*Gateway, error) {
 		return nil, fmt.Errorf("%w: operator %s signs as %s", ErrNotOperatorKey, cfg.Operator.ID, cfg.Operator.Address)
 	}
 	if cfg.Mode == ModeReceipt {
+		if acct := cfg.Operator.PaymentAccount(); acct.IBAN == "" {
+			return nil, fmt.Errorf("%w: operator %s's account %s has no IBAN for a receipt to name; confirm by account notice", ErrReceiptNeedsIBAN, cfg.Operator.ID, acct.Identification())
+		}
 		if err := os.MkdirAll(cfg.ReceiptDir, 0o700); err != nil {
 			return nil, fmt.Errorf("gateway: receipt folder: %w", err)
 		}
@@ -113,17 +116,17 @@ func (g *Gateway) Process(ctx context.Context, doc []byte, source string) (Summa
 			if seen[key]++; seen[key] > 1 {
 				key = fmt.Sprintf("%s/%d", key, seen[key])
 			}
-			jobs = append(jobs, entryJob{entry: e, key: key, iban: entries.iban})
+			jobs = append(jobs, entryJob{entry: e, key: key, account: entries.account})
 		}
 	}
 	return g.handleAll(ctx, jobs, source)
 }
 
-// entryJob is one entry of a document to handle.
+// entryJob is one entry of a document to handle, with its account in canonical form.
 type entryJob struct {
-	entry camt.Entry
-	key   string
-	iban  string
+	entry   camt.Entry
+	key     string
+	account string
 }
 
 // parallelEntries is how many entries of one document are handled at once.
@@ -145,7 +148,7 @@ func (g *Gateway) handleAll(ctx context.Context, jobs []entryJob, source string)
 		wg.Go(func() {
 			defer func() { <-slots }()
 			for _, j := range group {
-				status, err := g.handle(ctx, j.entry, j.key, j.iban, source)
+				status, err := g.handle(ctx, j.entry, j.key, j.account, source)
 				mu.Lock()
 				if err == nil {
 					sum.count(status)
@@ -194,21 +197,22 @@ func entryGroups(jobs []entryJob) [][]entryJob {
 	return groups
 }
 
+// accountEntries are the entries of one account, named in canonical form.
 type accountEntries struct {
-	iban    string
+	account string
 	entries []camt.Entry
 }
 
 func documentEntries(d *camt.Document) []accountEntries {
 	var out []accountEntries
 	for _, n := range d.Notifications {
-		out = append(out, accountEntries{n.Account.IBAN, n.Entries})
+		out = append(out, accountEntries{n.Account.String(), n.Entries})
 	}
 	for _, s := range d.Statements {
-		out = append(out, accountEntries{s.Account.IBAN, s.Entries})
+		out = append(out, accountEntries{s.Account.String(), s.Entries})
 	}
 	for _, r := range d.Reports {
-		out = append(out, accountEntries{r.Account.IBAN, r.Entries})
+		out = append(out, accountEntries{r.Account.String(), r.Entries})
 	}
 	return out
 }
@@ -268,13 +272,15 @@ func journalKey(e camt.Entry) string {
 	return "noref-" + hex.EncodeToString(sum[:12])
 }
 
-// handle journals an entry and acts on it; it returns the entry's status, or
-// "duplicate" for an entry already dealt with. A booking seen again (the same file, or
+// handle journals an entry of account (in canonical form) and acts on it; it returns
+// the entry's status, or "duplicate" for an entry already dealt with. An entry of
+// another account than the operator's, compared in canonical form (an IBAN, or another
+// identification under its scheme), is ignored. A booking seen again (the same file, or
 // the statement after the notification) with the same amount, currency, kind and
 // booking date is a duplicate: a statement line of a confirmed credit is reconciled,
 // never listed for refund. One that differs is an exception naming both sights, never
 // dropped.
-func (g *Gateway) handle(ctx context.Context, e camt.Entry, key, iban, source string) (string, error) {
+func (g *Gateway) handle(ctx context.Context, e camt.Entry, key, account, source string) (string, error) {
 	rec, seen, err := g.cfg.Journal.Get(key)
 	if err != nil {
 		return "", err
@@ -290,8 +296,8 @@ func (g *Gateway) handle(ctx context.Context, e camt.Entry, key, iban, source st
 	}
 	now := g.now().UTC()
 	rec = Record{BankReference: key, Entry: e, Source: source, Status: StatusReceived, ReceivedAt: now, UpdatedAt: now}
-	if iban != g.cfg.Operator.Account.IBAN {
-		return g.finish(rec, StatusIgnored, "", fmt.Sprintf("entry of account %s, not the operator's", iban))
+	if ours := g.cfg.Operator.PaymentAccount().Identification(); account != ours {
+		return g.finish(rec, StatusIgnored, "", fmt.Sprintf("entry of account %s, not the operator's %s", account, ours))
 	}
 	if err := g.cfg.Journal.Put(rec); err != nil {
 		return "", err

@@ -56,18 +56,42 @@ type storedEntryV1 struct {
 }
 
 // storedEntry is the bank entry of a stored record: version 1's fields (flattened into
-// the same JSON object) and those version 2 added.
+// the same JSON object) and those version 2 added, the parties' accounts without an
+// IBAN among them (absent from the records written before they were read).
 type storedEntry struct {
 	storedEntryV1
-	Kind                   string   `json:"kind,omitempty"`
-	Problem                string   `json:"problem,omitempty"`
-	TransactionAmountMinor uint64   `json:"transaction_amount_minor,omitempty"`
-	InstructedAmountMinor  uint64   `json:"instructed_amount_minor,omitempty"`
-	InstructedCurrency     string   `json:"instructed_currency,omitempty"`
-	ChargesMinor           uint64   `json:"charges_minor,omitempty"`
-	ChargesCurrency        string   `json:"charges_currency,omitempty"`
-	References             []string `json:"references,omitempty"`
-	AdditionalRemittance   []string `json:"additional_remittance,omitempty"`
+	Kind                   string         `json:"kind,omitempty"`
+	Problem                string         `json:"problem,omitempty"`
+	TransactionAmountMinor uint64         `json:"transaction_amount_minor,omitempty"`
+	InstructedAmountMinor  uint64         `json:"instructed_amount_minor,omitempty"`
+	InstructedCurrency     string         `json:"instructed_currency,omitempty"`
+	ChargesMinor           uint64         `json:"charges_minor,omitempty"`
+	ChargesCurrency        string         `json:"charges_currency,omitempty"`
+	References             []string       `json:"references,omitempty"`
+	AdditionalRemittance   []string       `json:"additional_remittance,omitempty"`
+	DebtorOther            *storedAccount `json:"debtor_other,omitempty"`
+	CreditorOther          *storedAccount `json:"creditor_other,omitempty"`
+}
+
+// storedAccount is a party's account without an IBAN as the journal stores it.
+type storedAccount struct {
+	Other  string `json:"other"`
+	Scheme string `json:"scheme,omitempty"`
+	Issuer string `json:"issuer,omitempty"`
+}
+
+func storedAccountOf(a *camt.Account) *storedAccount {
+	if a == nil {
+		return nil
+	}
+	return &storedAccount{Other: a.Other, Scheme: a.Scheme, Issuer: a.Issuer}
+}
+
+func (a *storedAccount) account() *camt.Account {
+	if a == nil {
+		return nil
+	}
+	return &camt.Account{Other: a.Other, Scheme: a.Scheme, Issuer: a.Issuer}
 }
 
 func encodeRecord(r Record) ([]byte, error) {
@@ -96,6 +120,7 @@ func storedEntryOf(e camt.Entry) storedEntry {
 		TransactionAmountMinor: e.TransactionAmountMinor, InstructedAmountMinor: e.InstructedAmountMinor,
 		InstructedCurrency: e.InstructedCurrency, ChargesMinor: e.ChargesMinor, ChargesCurrency: e.ChargesCurrency,
 		References: e.References, AdditionalRemittance: e.AdditionalRemittance,
+		DebtorOther: storedAccountOf(e.DebtorOther), CreditorOther: storedAccountOf(e.CreditorOther),
 	}
 }
 
@@ -128,8 +153,8 @@ func decodeRecord(b []byte) (Record, error) {
 			InstructedCurrency: e.InstructedCurrency, ChargesMinor: e.ChargesMinor, ChargesCurrency: e.ChargesCurrency,
 			BookingDate: e.BookingDate, ValueDate: e.ValueDate, EntryRef: e.EntryRef,
 			AcctSvcrRef: e.AcctSvcrRef, EndToEndID: e.EndToEndID, UETR: e.UETR, DebtorName: e.DebtorName,
-			DebtorIBAN: e.DebtorIBAN, CreditorName: e.CreditorName, CreditorIBAN: e.CreditorIBAN,
-			CreditorReference: e.CreditorReference, References: e.References, Unstructured: e.Unstructured,
+			DebtorIBAN: e.DebtorIBAN, DebtorOther: e.DebtorOther.account(), CreditorName: e.CreditorName,
+			CreditorIBAN: e.CreditorIBAN, CreditorOther: e.CreditorOther.account(), CreditorReference: e.CreditorReference, References: e.References, Unstructured: e.Unstructured,
 			AdditionalRemittance: e.AdditionalRemittance, ReturnReason: e.ReturnReason,
 		},
 	}, nil

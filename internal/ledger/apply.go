@@ -118,6 +118,8 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return transfer(kv, tx.Sender, m)
 	case *txn.ReversePayment:
 		return reversePayment(kv, b, tx.Sender, m)
+	case *txn.RegisterOperatorAccount:
+		return registerOperatorAccount(kv, b, tx.Sender, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

@@ -16,8 +16,8 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	if !ok {
 		return nil, txn.Errorf(txn.UnknownOperator, "operator %q is not registered", m.Operator)
 	}
-	if m.Currency != op.Account.Currency {
-		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q takes %s, not %s", op.ID, op.Account.Currency, m.Currency)
+	if currency := op.PaymentAccount().Currency; m.Currency != currency {
+		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q takes %s, not %s", op.ID, currency, m.Currency)
 	}
 	chips, err := op.Rate.ChipsFor(m.AmountMinor)
 	if err != nil {
@@ -76,9 +76,13 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 	if !crypto.Verify(op.PublicKey, txn.ReceiptSignBytes(b.ChainID, r), m.OperatorSignature) {
 		return nil, txn.Errorf(txn.BadReceiptSignature, "receipt for order %s is not signed by operator %q", r.OrderID, op.ID)
 	}
-	if r.OperatorAddress != op.Address || r.OperatorIBAN != op.Account.IBAN {
+	acct := op.PaymentAccount()
+	if acct.IBAN == "" {
+		return nil, txn.ErrorReceiptWithoutIBAN(op.ID, acct)
+	}
+	if r.OperatorAddress != op.Address || r.OperatorIBAN != acct.IBAN {
 		return nil, txn.Errorf(txn.ReceiptMismatch, "receipt names operator %s account %s; operator %q is %s account %s",
-			r.OperatorAddress, r.OperatorIBAN, op.ID, op.Address, op.Account.IBAN)
+			r.OperatorAddress, r.OperatorIBAN, op.ID, op.Address, acct.IBAN)
 	}
 	if r.Buyer.Address != tx.Sender {
 		return nil, txn.Errorf(txn.BuyerMismatch, "receipt is for buyer %s but countersigned by %s", r.Buyer.Address, tx.Sender)

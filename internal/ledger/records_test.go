@@ -72,6 +72,16 @@ func recordExamples() []recordExample {
 			Chips: 123_450_000, CreatedHeight: 20, PaidHeight: 25, IssuedHeight: 30, ExpiresHeight: 86_420,
 			ReversedHeight: 40, ReversalReason: "AC04 account closed",
 		}},
+		{name: "operator.account", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-trading", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			ReceivingAccount: &txn.Account{
+				OtherID: "6222021001000000001", Scheme: "BBAN", Issuer: "ICBC", BIC: "ICBKCNBJ",
+				ClearingSystem: "CNAPS", ClearingMember: "102100099996", Holder: "Acme Trading (Shanghai) Co Ltd", Currency: "CNY",
+			},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12, ShortfallChips: 123_450_000,
+		}},
 		{name: "supply", decoded: newOf[txn.Supply], value: txn.Supply{
 			TotalChips: 250_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
 		}},

@@ -26,6 +26,8 @@ const (
 	testIBAN       = "DE89370400440532013000"
 	testPayerIBAN  = "GB82WEST12345698765432"
 	testBIC        = "COBADEFFXXX"
+	testOtherID    = "6222021001000000001"
+	testCNAPS      = "102100099996"
 	testBuyNonce   = 7
 	testValidUntil = 500
 )
@@ -55,6 +57,27 @@ func validRegisterOperator() RegisterOperator {
 			BIC:      testBIC,
 			Holder:   "Acme Bank AG",
 			Currency: "EUR",
+		},
+		Rate:     Rate{Chips: 1_000_000, Minor: 100},
+		CapChips: 1_000_000_000_000,
+	}
+}
+
+// validRegisterOperatorAccount registers the operator with a Chinese account: no IBAN,
+// its account number under BBAN and its bank's CNAPS code.
+func validRegisterOperatorAccount() RegisterOperatorAccount {
+	return RegisterOperatorAccount{
+		ID:        testOperatorID,
+		Address:   addrOf(operatorKey),
+		PublicKey: append([]byte(nil), pubOf(operatorKey)...),
+		Account: Account{
+			OtherID:        testOtherID,
+			Scheme:         "BBAN",
+			BIC:            "ICBKCNBJ",
+			ClearingSystem: "CNAPS",
+			ClearingMember: testCNAPS,
+			Holder:         "Acme Trading (Shanghai) Co Ltd",
+			Currency:       "CNY",
 		},
 		Rate:     Rate{Chips: 1_000_000, Minor: 100},
 		CapChips: 1_000_000_000_000,
@@ -122,6 +145,7 @@ func samples() []sample {
 		{name: "issue", msg: validIssue(), signer: issuerKey, nonce: 2},
 		{name: "transfer", msg: validTransfer(), signer: buyerKey, nonce: 9},
 		{name: "reverse_payment", msg: validReversePayment(), signer: operatorKey, nonce: 10},
+		{name: "register_operator_account", msg: validRegisterOperatorAccount(), signer: issuerKey, nonce: 11},
 	}
 }
 

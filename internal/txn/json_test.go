@@ -12,8 +12,9 @@ import (
 // hold such numbers: a uint64 field added without ",string" fails here.
 func TestJSONQuantitiesAreStrings(t *testing.T) {
 	types := []any{
-		Issuer{}, Operator{}, Order{}, Supply{}, Rate{}, BankAccount{}, Party{},
-		RegisterOperator{}, BuyRequest{}, ConfirmPayment{}, Receipt{}, SubmitReceipt{}, Issue{}, Transfer{}, ReceiptFile{},
+		Issuer{}, Operator{}, Order{}, Supply{}, Rate{}, BankAccount{}, Account{}, Party{},
+		RegisterOperator{}, RegisterOperatorAccount{}, BuyRequest{}, ConfirmPayment{}, Receipt{}, SubmitReceipt{}, Issue{},
+		Transfer{}, ReversePayment{}, ReceiptFile{},
 	}
 	for _, v := range types {
 		rt := reflect.TypeOf(v)

@@ -21,6 +21,8 @@ const (
 	TypeIssue            Type = 5
 	TypeTransfer         Type = 6
 	TypeReversePayment   Type = 7
+	// TypeRegisterOperatorAccount registers an operator whose account may have no IBAN.
+	TypeRegisterOperatorAccount Type = 8
 )
 
 var typeNames = map[Type]string{
@@ -31,6 +33,8 @@ var typeNames = map[Type]string{
 	TypeIssue:            "issue",
 	TypeTransfer:         "transfer",
 	TypeReversePayment:   "reverse_payment",
+
+	TypeRegisterOperatorAccount: "register_operator_account",
 }
 
 func (t Type) String() string {
@@ -100,13 +104,68 @@ func ParseRate(s string, cur fiat.Currency) (Rate, error) {
 	return Rate{Chips: chips, Minor: minor}, nil
 }
 
-// BankAccount is an operator's real account, where buyers pay.
+// BankAccount is an operator's real account, where buyers pay, as RegisterOperator
+// names it: always by an IBAN and the bank's BIC. Account names any account.
 type BankAccount struct {
 	_        struct{} `cbor:",toarray"`
 	IBAN     string   `cbor:"iban" json:"iban"`
 	BIC      string   `cbor:"bic" json:"bic"`
 	Holder   string   `cbor:"holder" json:"holder"`
 	Currency string   `cbor:"currency" json:"currency"`
+}
+
+// Account is the same account in the form that names any account.
+func (a BankAccount) Account() Account {
+	return Account{IBAN: a.IBAN, BIC: a.BIC, Holder: a.Holder, Currency: a.Currency}
+}
+
+// Account is an operator's real account, where buyers pay, as RegisterOperatorAccount
+// names it: by its IBAN, or, at a bank that uses none, by another identification (ISO
+// 20022 Acct/Id/Othr: OtherID under Scheme, such as a national account number under
+// BBAN, and optionally the Issuer of the id); then, both optional, the bank's BIC and
+// its clearing system member id (ClrSysMmbId: ClearingSystem, such as CNAPS, and
+// ClearingMember, such as 102100099996); the holder and the currency. Every field is in
+// its one canonical form (Validate), so that one account has one spelling on the chain.
+type Account struct {
+	_              struct{} `cbor:",toarray"`
+	IBAN           string   `cbor:"iban" json:"iban,omitempty"`
+	OtherID        string   `cbor:"other_id" json:"other_id,omitempty"`
+	Scheme         string   `cbor:"scheme" json:"scheme,omitempty"`
+	Issuer         string   `cbor:"issuer" json:"issuer,omitempty"`
+	BIC            string   `cbor:"bic" json:"bic,omitempty"`
+	ClearingSystem string   `cbor:"clearing_system" json:"clearing_system,omitempty"`
+	ClearingMember string   `cbor:"clearing_member" json:"clearing_member,omitempty"`
+	Holder         string   `cbor:"holder" json:"holder"`
+	Currency       string   `cbor:"currency" json:"currency"`
+}
+
+// Identification is the account's identification in canonical form: its IBAN, or its
+// other identification as fiat.OtherAccount writes it ("6222021001000000001 (scheme
+// BBAN)"). It is the name the sandbox bank gives the account, and the one that
+// camt.Account's String gives the same account read from a bank file.
+func (a Account) Identification() string {
+	if a.IBAN != "" {
+		return a.IBAN
+	}
+	return fiat.OtherAccount{ID: a.OtherID, Scheme: a.Scheme, Issuer: a.Issuer}.String()
+}
+
+// String is the account for people: its IBAN in print form or its other
+// identification, then the bank's BIC and clearing system member id when given, such as
+// "DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX" or
+// "6222021001000000001 (scheme BBAN), clearing CNAPS:102100099996".
+func (a Account) String() string {
+	s := a.Identification()
+	if a.IBAN != "" {
+		s = fiat.IBAN(a.IBAN).Print()
+	}
+	if a.BIC != "" {
+		s += ", BIC " + a.BIC
+	}
+	if a.ClearingSystem != "" {
+		s += ", clearing " + fiat.ClearingMember{System: a.ClearingSystem, Member: a.ClearingMember}.String()
+	}
+	return s
 }
 
 // Party is the buyer as the order knows it: an id chosen at the buy request (for
@@ -125,6 +184,19 @@ type RegisterOperator struct {
 	Address   crypto.Address `json:"address"`
 	PublicKey []byte         `json:"public_key"`
 	Account   BankAccount    `json:"account"`
+	Rate      Rate           `json:"rate"`
+	CapChips  uint64         `json:"cap_chips,string"`
+}
+
+// RegisterOperatorAccount (issuer) admits a financial operator as RegisterOperator does,
+// with an account of any identification: an IBAN, or another identification at a bank
+// that uses no IBANs.
+type RegisterOperatorAccount struct {
+	_         struct{}       `cbor:",toarray"`
+	ID        string         `json:"id"`
+	Address   crypto.Address `json:"address"`
+	PublicKey []byte         `json:"public_key"`
+	Account   Account        `json:"account"`
 	Rate      Rate           `json:"rate"`
 	CapChips  uint64         `json:"cap_chips,string"`
 }
@@ -219,6 +291,9 @@ func (Transfer) Type() Type { return TypeTransfer }
 // Type implements Msg.
 func (ReversePayment) Type() Type { return TypeReversePayment }
 
+// Type implements Msg.
+func (RegisterOperatorAccount) Type() Type { return TypeRegisterOperatorAccount }
+
 // newMsg returns an empty message of type t to decode into.
 func newMsg(t Type) (Msg, bool) {
 	switch t {
@@ -236,6 +311,8 @@ func newMsg(t Type) (Msg, bool) {
 		return &Transfer{}, true
 	case TypeReversePayment:
 		return &ReversePayment{}, true
+	case TypeRegisterOperatorAccount:
+		return &RegisterOperatorAccount{}, true
 	}
 	return nil, false
 }
@@ -249,6 +326,15 @@ func PartyOf(id string, pub ed25519.PublicKey) Party {
 // bank account, rate and cap.
 func NewRegisterOperator(id string, pub ed25519.PublicKey, account BankAccount, rate Rate, capChips uint64) *RegisterOperator {
 	return &RegisterOperator{
+		ID: id, Address: crypto.AddressOf(pub), PublicKey: append([]byte(nil), pub...),
+		Account: account, Rate: rate, CapChips: capChips,
+	}
+}
+
+// NewRegisterOperatorAccount is the registration of operator id, whose key is pub, with
+// an account of any identification, its rate and cap.
+func NewRegisterOperatorAccount(id string, pub ed25519.PublicKey, account Account, rate Rate, capChips uint64) *RegisterOperatorAccount {
+	return &RegisterOperatorAccount{
 		ID: id, Address: crypto.AddressOf(pub), PublicKey: append([]byte(nil), pub...),
 		Account: account, Rate: rate, CapChips: capChips,
 	}

@@ -140,7 +140,8 @@ func TestTypeString(t *testing.T) {
 		{name: "transfer", typ: TypeTransfer, want: "transfer"},
 		{name: "zero", typ: 0, want: "unknown"},
 		{name: "reverse payment", typ: TypeReversePayment, want: "reverse_payment"},
-		{name: "eight", typ: 8, want: "unknown"},
+		{name: "register operator account", typ: TypeRegisterOperatorAccount, want: "register_operator_account"},
+		{name: "nine", typ: 9, want: "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,6 +165,8 @@ func TestTypeNumbers(t *testing.T) {
 		{name: "submit receipt", msg: SubmitReceipt{}, want: 4},
 		{name: "issue", msg: Issue{}, want: 5},
 		{name: "transfer", msg: Transfer{}, want: 6},
+		{name: "reverse payment", msg: ReversePayment{}, want: 7},
+		{name: "register operator account", msg: RegisterOperatorAccount{}, want: 8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

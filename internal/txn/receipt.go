@@ -11,14 +11,21 @@ type ReceiptFile struct {
 }
 
 // NewReceipt is the receipt of a payment of amountMinor for order o, received by
-// operator op from payerIBAN under the bank's reference bankRef.
+// operator op from payerIBAN under the bank's reference bankRef. A receipt names the
+// operator's IBAN: an operator whose account has none confirms its payments by account
+// notice (ConfirmPayment), and its receipts are refused as ReceiptMismatch, here as on
+// the chain.
 func NewReceipt(o Order, op Operator, amountMinor uint64, bankRef, payerIBAN string) (Receipt, error) {
+	acct := op.PaymentAccount()
+	if acct.IBAN == "" {
+		return Receipt{}, ErrorReceiptWithoutIBAN(op.ID, acct)
+	}
 	chips, err := op.Rate.ChipsFor(amountMinor)
 	if err != nil {
 		return Receipt{}, err
 	}
 	return Receipt{
-		OrderID: o.ID, OperatorID: op.ID, OperatorAddress: op.Address, OperatorIBAN: op.Account.IBAN,
+		OrderID: o.ID, OperatorID: op.ID, OperatorAddress: op.Address, OperatorIBAN: acct.IBAN,
 		PayerIBAN: payerIBAN, Buyer: o.Buyer, AmountMinor: amountMinor, Currency: o.Currency,
 		Chips: chips, BankReference: bankRef,
 	}, nil
@@ -31,4 +38,10 @@ func IssueReceipt(chainID string, r Receipt, operator crypto.Signer) (ReceiptFil
 		return ReceiptFile{}, err
 	}
 	return ReceiptFile{ChainID: chainID, Receipt: r, OperatorSignature: sig}, nil
+}
+
+// ErrorReceiptWithoutIBAN is the refusal of a receipt for operator id, whose account
+// has no IBAN for the receipt to name.
+func ErrorReceiptWithoutIBAN(id string, acct Account) error {
+	return Errorf(ReceiptMismatch, "operator %q's account %s has no IBAN for a receipt to name: its payments are confirmed by account notice", id, acct.Identification())
 }

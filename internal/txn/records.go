@@ -32,8 +32,9 @@ const (
 // The records below are the ledger's state as nodes store it (canonical CBOR) and as
 // queries answer it (JSON). Every field names its CBOR key in its own cbor tag: without
 // one the encoder falls back to the json tag, and renaming a field of the query answers
-// would then change the stored bytes and the app hash. The nested BankAccount, Rate and
-// Party are arrays, whose bytes do not depend on names, and are tagged all the same.
+// would then change the stored bytes and the app hash. The nested BankAccount, Account,
+// Rate and Party are arrays, whose bytes do not depend on names, and are tagged all the
+// same.
 
 // Issuer is a chip issuer, set in genesis.
 type Issuer struct {
@@ -44,10 +45,13 @@ type Issuer struct {
 
 // Operator is a registered financial operator and what has been issued through it.
 type Operator struct {
-	ID               string         `cbor:"id" json:"id"`
-	Address          crypto.Address `cbor:"address" json:"address"`
-	PublicKey        []byte         `cbor:"public_key" json:"public_key"`
-	Account          BankAccount    `cbor:"account" json:"account"`
+	ID        string         `cbor:"id" json:"id"`
+	Address   crypto.Address `cbor:"address" json:"address"`
+	PublicKey []byte         `cbor:"public_key" json:"public_key"`
+	// Account is the account of an operator registered by RegisterOperator. One
+	// registered by RegisterOperatorAccount has its account in ReceivingAccount, and
+	// this one empty: PaymentAccount gives either.
+	Account          BankAccount    `cbor:"account" json:"account,omitzero"`
 	Rate             Rate           `cbor:"rate" json:"rate"`
 	CapChips         uint64         `cbor:"cap_chips" json:"cap_chips,string"`
 	IssuedChips      uint64         `cbor:"issued_chips" json:"issued_chips,string"`
@@ -57,10 +61,23 @@ type Operator struct {
 	// ShortfallChips are the chips issued against payments the bank reversed since: in
 	// circulation through the operator with no money behind them.
 	ShortfallChips uint64 `cbor:"shortfall_chips,omitempty" json:"shortfall_chips,omitempty,string"`
+	// ReceivingAccount is the account of an operator registered by
+	// RegisterOperatorAccount, which may have no IBAN. It is absent from the records of
+	// the operators registered by RegisterOperator, whose bytes it leaves unchanged.
+	ReceivingAccount *Account `cbor:"receiving_account,omitempty" json:"receiving_account,omitempty"`
 }
 
 // OutstandingChips is what is in circulation through the operator.
 func (o *Operator) OutstandingChips() uint64 { return o.IssuedChips - o.BurnedChips }
+
+// PaymentAccount is the account buyers pay the operator into, whichever message
+// registered it.
+func (o *Operator) PaymentAccount() Account {
+	if o.ReceivingAccount != nil {
+		return *o.ReceivingAccount
+	}
+	return o.Account.Account()
+}
 
 // Order is a buy request and how far it has come.
 type Order struct {

@@ -2,6 +2,7 @@ package txn
 
 import (
 	"bytes"
+	"errors"
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
@@ -19,19 +20,30 @@ const (
 
 // Validate implements Msg.
 func (m RegisterOperator) Validate() error {
-	if err := checkOperatorID("id", m.ID); err != nil {
+	return validateRegistration(m.ID, m.PublicKey, m.Address, m.Account.validate, m.Rate, m.CapChips)
+}
+
+// Validate implements Msg.
+func (m RegisterOperatorAccount) Validate() error {
+	return validateRegistration(m.ID, m.PublicKey, m.Address, m.Account.validate, m.Rate, m.CapChips)
+}
+
+// validateRegistration checks an operator's registration, whichever form of account it
+// names, in the order of docs/protocol.md §5.1.
+func validateRegistration(id string, pub []byte, addr crypto.Address, account func() error, rate Rate, capChips uint64) error {
+	if err := checkOperatorID("id", id); err != nil {
 		return err
 	}
-	if err := checkKeyAddress("public_key", m.PublicKey, m.Address); err != nil {
+	if err := checkKeyAddress("public_key", pub, addr); err != nil {
 		return err
 	}
-	if err := m.Account.validate(); err != nil {
+	if err := account(); err != nil {
 		return err
 	}
-	if m.Rate.Chips == 0 || m.Rate.Minor == 0 {
-		return Errorf(InvalidField, "rate: both chips and minor must be positive, got %d/%d", m.Rate.Chips, m.Rate.Minor)
+	if rate.Chips == 0 || rate.Minor == 0 {
+		return Errorf(InvalidField, "rate: both chips and minor must be positive, got %d/%d", rate.Chips, rate.Minor)
 	}
-	if m.CapChips == 0 {
+	if capChips == 0 {
 		return Errorf(InvalidField, "cap_chips: must be positive")
 	}
 	return nil
@@ -41,17 +53,80 @@ func (a BankAccount) validate() error {
 	if err := checkIBAN("account.iban", a.IBAN); err != nil {
 		return err
 	}
-	bic, err := fiat.ParseBIC(a.BIC)
-	if err != nil {
-		return Errorf(InvalidField, "account.bic: %v", err)
-	}
-	if string(bic) != a.BIC {
-		return Errorf(InvalidField, "account.bic: %q is not upper case", a.BIC)
+	if err := checkBIC("account.bic", a.BIC); err != nil {
+		return err
 	}
 	if err := checkText("account.holder", a.Holder, holderBytesMax); err != nil {
 		return err
 	}
 	return checkCurrency("account.currency", a.Currency)
+}
+
+// validate checks an Account: an IBAN or another identification, never both nor
+// neither, each in canonical form; then the optional BIC and clearing system member id,
+// the holder and the currency.
+func (a Account) validate() error {
+	other := a.OtherID != "" || a.Scheme != "" || a.Issuer != ""
+	switch {
+	case a.IBAN != "" && other:
+		return Errorf(InvalidField, "account: identified by an IBAN or by another identification (other_id, scheme, issuer), not both")
+	case a.IBAN != "":
+		if err := checkIBAN("account.iban", a.IBAN); err != nil {
+			return err
+		}
+	case !other:
+		return Errorf(InvalidField, "account: identified by neither an IBAN nor another identification (other_id and scheme)")
+	default:
+		given := fiat.OtherAccount{ID: a.OtherID, Scheme: a.Scheme, Issuer: a.Issuer}
+		o, err := fiat.ParseOtherAccount(a.OtherID, a.Scheme, a.Issuer)
+		if err != nil {
+			return fiatError("account", err)
+		}
+		if o != given {
+			return Errorf(InvalidField, "account: other_id %q, scheme %q, issuer %q are not in canonical form %q, %q, %q",
+				a.OtherID, a.Scheme, a.Issuer, o.ID, o.Scheme, o.Issuer)
+		}
+	}
+	if a.BIC != "" {
+		if err := checkBIC("account.bic", a.BIC); err != nil {
+			return err
+		}
+	}
+	if a.ClearingSystem != "" || a.ClearingMember != "" {
+		c, err := fiat.MakeClearingMember(a.ClearingSystem, a.ClearingMember)
+		if err != nil {
+			return fiatError("account", err)
+		}
+		if c.System != a.ClearingSystem || c.Member != a.ClearingMember {
+			return Errorf(InvalidField, "account: clearing system %q member %q are not in canonical form %q", a.ClearingSystem, a.ClearingMember, c)
+		}
+	}
+	if err := checkText("account.holder", a.Holder, holderBytesMax); err != nil {
+		return err
+	}
+	return checkCurrency("account.currency", a.Currency)
+}
+
+// fiatError is an invalid field that package fiat refused, named under parent by the
+// field fiat names.
+func fiatError(parent string, err error) error {
+	var fe *fiat.FieldError
+	if errors.As(err, &fe) {
+		return Errorf(InvalidField, "%s.%s: %v (%q)", parent, fe.Field, fe.Err, fe.Value)
+	}
+	return Errorf(InvalidField, "%s: %v", parent, err)
+}
+
+// checkBIC requires a valid BIC in upper case.
+func checkBIC(field, s string) error {
+	bic, err := fiat.ParseBIC(s)
+	if err != nil {
+		return Errorf(InvalidField, "%s: %v", field, err)
+	}
+	if string(bic) != s {
+		return Errorf(InvalidField, "%s: %q is not upper case", field, s)
+	}
+	return nil
 }
 
 // Validate implements Msg.

@@ -14,6 +14,12 @@ func regOp(f func(m *RegisterOperator)) Msg {
 	return m
 }
 
+func regAcct(f func(a *Account)) Msg {
+	m := validRegisterOperatorAccount()
+	f(&m.Account)
+	return m
+}
+
 func buyReq(f func(m *BuyRequest)) Msg {
 	m := validBuyRequest()
 	f(&m)
@@ -129,6 +135,115 @@ func TestValidateRegisterOperator(t *testing.T) {
 		{name: "rate both zero", msg: regOp(func(m *RegisterOperator) { m.Rate = Rate{} }), want: InvalidField},
 		{name: "cap zero", msg: regOp(func(m *RegisterOperator) { m.CapChips = 0 }), want: InvalidField},
 	})
+}
+
+func TestValidateRegisterOperatorAccount(t *testing.T) {
+	iban := func(a *Account) { *a = Account{IBAN: testIBAN, Holder: "Acme Bank AG", Currency: "EUR"} }
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validRegisterOperatorAccount(), want: OK},
+		{name: "id upper case", msg: func() Msg { m := validRegisterOperatorAccount(); m.ID = "Acme"; return m }(), want: InvalidField},
+		{name: "key of another address", msg: func() Msg { m := validRegisterOperatorAccount(); m.Address = addrOf(buyerKey); return m }(), want: InvalidField},
+		{name: "rate zero", msg: func() Msg { m := validRegisterOperatorAccount(); m.Rate.Minor = 0; return m }(), want: InvalidField},
+		{name: "cap zero", msg: func() Msg { m := validRegisterOperatorAccount(); m.CapChips = 0; return m }(), want: InvalidField},
+		{name: "iban without bic", msg: regAcct(iban), want: OK},
+		{name: "iban with bic and clearing", msg: regAcct(func(a *Account) {
+			iban(a)
+			a.BIC, a.ClearingSystem, a.ClearingMember = testBIC, "DEBLZ", "37040044"
+		}), want: OK},
+		{name: "iban print form", msg: regAcct(func(a *Account) { iban(a); a.IBAN = ibanPrintForm }), want: InvalidField},
+		{name: "iban bad checksum", msg: regAcct(func(a *Account) { iban(a); a.IBAN = ibanBadChecksum }), want: InvalidField},
+		{name: "no identification", msg: regAcct(func(a *Account) { a.OtherID, a.Scheme = "", "" }), want: InvalidField},
+		{name: "empty account", msg: regAcct(func(a *Account) { *a = Account{} }), want: InvalidField},
+		{name: "iban and other", msg: regAcct(func(a *Account) { a.IBAN = testIBAN }), want: InvalidField},
+		{name: "iban and scheme only", msg: regAcct(func(a *Account) { iban(a); a.Scheme = "BBAN" }), want: InvalidField},
+		{name: "iban and issuer only", msg: regAcct(func(a *Account) { iban(a); a.Issuer = "ICBC" }), want: InvalidField},
+		{name: "other without scheme", msg: regAcct(func(a *Account) { a.Scheme = "" }), want: InvalidField},
+		{name: "scheme only", msg: regAcct(func(a *Account) { a.OtherID = "" }), want: InvalidField},
+		{name: "unknown scheme code", msg: regAcct(func(a *Account) { a.Scheme = "CNAP" }), want: InvalidField},
+		{name: "scheme lower case", msg: regAcct(func(a *Account) { a.Scheme = "bban" }), want: InvalidField},
+		{name: "proprietary scheme", msg: regAcct(func(a *Account) { a.Scheme = "China UnionPay card" }), want: OK},
+		{name: "proprietary scheme of 35", msg: regAcct(func(a *Account) { a.Scheme = strings.Repeat("s", 35) }), want: OK},
+		{name: "proprietary scheme of 36", msg: regAcct(func(a *Account) { a.Scheme = strings.Repeat("s", 36) }), want: InvalidField},
+		{name: "proprietary scheme trailing space", msg: regAcct(func(a *Account) { a.Scheme = "Card number " }), want: InvalidField},
+		{name: "other id with spaces", msg: regAcct(func(a *Account) { a.OtherID = "6222 0210 0100 0000 001" }), want: InvalidField},
+		{name: "other id lower case under a code", msg: regAcct(func(a *Account) { a.OtherID = "ab12" }), want: InvalidField},
+		{name: "other id lower case under a proprietary scheme", msg: regAcct(func(a *Account) { a.OtherID, a.Scheme = "ab12", "Wallet" }), want: OK},
+		{name: "other id of 34", msg: regAcct(func(a *Account) { a.OtherID = strings.Repeat("1", 34) }), want: OK},
+		{name: "other id of 35", msg: regAcct(func(a *Account) { a.OtherID = strings.Repeat("1", 35) }), want: InvalidField},
+		{name: "other id not ASCII", msg: regAcct(func(a *Account) { a.OtherID = "账户" }), want: InvalidField},
+		{name: "issuer", msg: regAcct(func(a *Account) { a.Issuer = "ICBC Shanghai" }), want: OK},
+		{name: "issuer of 36", msg: regAcct(func(a *Account) { a.Issuer = strings.Repeat("i", 36) }), want: InvalidField},
+		{name: "issuer leading space", msg: regAcct(func(a *Account) { a.Issuer = " ICBC" }), want: InvalidField},
+		{name: "no bic", msg: regAcct(func(a *Account) { a.BIC = "" }), want: OK},
+		{name: "bic lower case", msg: regAcct(func(a *Account) { a.BIC = "icbkcnbj" }), want: InvalidField},
+		{name: "bic of 9", msg: regAcct(func(a *Account) { a.BIC = "ICBKCNBJX" }), want: InvalidField},
+		{name: "no clearing", msg: regAcct(func(a *Account) { a.ClearingSystem, a.ClearingMember = "", "" }), want: OK},
+		{name: "clearing system without member", msg: regAcct(func(a *Account) { a.ClearingMember = "" }), want: InvalidField},
+		{name: "clearing member without system", msg: regAcct(func(a *Account) { a.ClearingSystem = "" }), want: InvalidField},
+		{name: "unknown clearing system", msg: regAcct(func(a *Account) { a.ClearingSystem = "CNAPX" }), want: InvalidField},
+		{name: "clearing system lower case", msg: regAcct(func(a *Account) { a.ClearingSystem = "cnaps" }), want: InvalidField},
+		{name: "clearing member with a hyphen", msg: regAcct(func(a *Account) { a.ClearingMember = "1021-0009-9996" }), want: InvalidField},
+		{name: "clearing member of 36", msg: regAcct(func(a *Account) { a.ClearingMember = strings.Repeat("1", 36) }), want: InvalidField},
+		{name: "holder of 141", msg: regAcct(func(a *Account) { a.Holder = strings.Repeat("h", 141) }), want: InvalidField},
+		{name: "holder empty", msg: regAcct(func(a *Account) { a.Holder = "" }), want: InvalidField},
+		{name: "holder not ASCII", msg: regAcct(func(a *Account) { a.Holder = "中国工商银行" }), want: InvalidField},
+		{name: "currency lower case", msg: regAcct(func(a *Account) { a.Currency = "cny" }), want: InvalidField},
+		{name: "currency not tender", msg: regAcct(func(a *Account) { a.Currency = "XTS" }), want: InvalidField},
+		{name: "currency empty", msg: regAcct(func(a *Account) { a.Currency = "" }), want: InvalidField},
+	})
+}
+
+func TestAccountIdentification(t *testing.T) {
+	tests := []struct {
+		name           string
+		account        Account
+		identification string
+		people         string
+	}{
+		{name: "iban", account: Account{IBAN: testIBAN, BIC: testBIC},
+			identification: testIBAN, people: "DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX"},
+		{name: "other", account: validRegisterOperatorAccount().Account,
+			identification: "6222021001000000001 (scheme BBAN)",
+			people:         "6222021001000000001 (scheme BBAN), BIC ICBKCNBJ, clearing CNAPS:102100099996"},
+		{name: "other with issuer", account: Account{OtherID: "250094239", Scheme: "BBAN", Issuer: "PostFinance"},
+			identification: "250094239 (scheme BBAN, issuer PostFinance)", people: "250094239 (scheme BBAN, issuer PostFinance)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.account.Identification(); got != tt.identification {
+				t.Errorf("Identification() = %q, want %q", got, tt.identification)
+			}
+			if got := tt.account.String(); got != tt.people {
+				t.Errorf("String() = %q, want %q", got, tt.people)
+			}
+		})
+	}
+}
+
+func TestPaymentAccount(t *testing.T) {
+	legacy := Operator{Account: validRegisterOperator().Account}
+	if got, want := legacy.PaymentAccount(), (Account{IBAN: testIBAN, BIC: testBIC, Holder: "Acme Bank AG", Currency: "EUR"}); got != want {
+		t.Fatalf("PaymentAccount() of a type 1 operator = %+v, want %+v", got, want)
+	}
+	acct := validRegisterOperatorAccount().Account
+	other := Operator{ReceivingAccount: &acct}
+	if got := other.PaymentAccount(); got != acct {
+		t.Fatalf("PaymentAccount() of a type 8 operator = %+v, want %+v", got, acct)
+	}
+}
+
+func TestNewReceiptNeedsAnIBAN(t *testing.T) {
+	acct := validRegisterOperatorAccount().Account
+	op := Operator{ID: testOperatorID, ReceivingAccount: &acct, Rate: Rate{Chips: 1, Minor: 1}}
+	_, err := NewReceipt(Order{ID: testOrderID(), Currency: "CNY"}, op, 100, "REF", testPayerIBAN)
+	if CodeOf(err) != ReceiptMismatch || !strings.Contains(ReasonOf(err), "6222021001000000001 (scheme BBAN) has no IBAN") {
+		t.Fatalf("NewReceipt for an operator without an IBAN: %v, want %s naming the account", err, ReceiptMismatch)
+	}
+	acct = Account{IBAN: testIBAN, Holder: "Acme", Currency: "EUR"}
+	r, err := NewReceipt(Order{ID: testOrderID(), Currency: "EUR"}, op, 100, "REF", testPayerIBAN)
+	if err != nil || r.OperatorIBAN != testIBAN {
+		t.Fatalf("NewReceipt for a type 8 operator with an IBAN: %+v, %v", r, err)
+	}
 }
 
 func TestValidateBuyRequest(t *testing.T) {
