@@ -166,7 +166,7 @@ func devKeys(g *Globals, o *DevOptions) (crypto.Signer, crypto.Signer, error) {
 	if _, err := os.Stat(filepath.Join(g.Home, "config", "genesis.json")); errors.Is(err, os.ErrNotExist) {
 		k, _ := ks.Show("issuer")
 		err := node.Init(node.InitOptions{
-			Home: g.Home, ChainID: devChainID, Moniker: "dev", BlockTime: o.BlockTime, RPCListen: o.RPC, P2PListen: o.P2P,
+			Home: g.Home, ChainID: devChainID, Moniker: "dev", BlockTime: o.BlockTime, RPCListen: o.RPC, P2PListen: o.P2P, Alone: true,
 			Issuers: []txn.Issuer{{ID: "issuer", Address: k.Address, PublicKey: k.PublicKey}},
 		})
 		if err != nil {

@@ -34,6 +34,9 @@ type InitOptions struct {
 	BlockTime      time.Duration
 	RPCListen      string // host:port
 	P2PListen      string // host:port
+	// Alone is a chain of one validator that never has peers (dev, the demo, tests): it
+	// runs without peer exchange, whose address book a lone node does not need.
+	Alone bool
 }
 
 // StateDir is where the application state lives inside a home.
@@ -78,6 +81,9 @@ func writeHome(conf *cfg.Config, o InitOptions) (homeKeys, error) {
 		conf.P2P.ListenAddress = "tcp://" + o.P2PListen
 	}
 	conf.Moniker = o.Moniker
+	if o.Alone {
+		conf.P2P.PexReactor = false
+	}
 	for _, dir := range []string{"config", "data"} {
 		if err := os.MkdirAll(filepath.Join(o.Home, dir), 0o700); err != nil {
 			return homeKeys{}, fmt.Errorf("node: init: %w", err)

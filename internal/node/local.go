@@ -27,7 +27,7 @@ func StartLocal(home string, o LocalOptions) (*Node, error) {
 	}
 	err = Init(InitOptions{
 		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime, OrderTTLBlocks: o.OrderTTLBlocks,
-		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]),
+		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]), Alone: true,
 	})
 	if err != nil {
 		return nil, err
