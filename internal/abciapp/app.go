@@ -13,7 +13,10 @@ import (
 
 // Version is the application's protocol version, reported in Info. It changes with
 // every change of what consensus accepts or stores: 2 added ReversePayment, the
-// reversed order status and the operator's shortfall (decision 0018).
+// reversed order status and the operator's shortfall (decision 0018), and, in the same
+// release, made the state digest of a checkpoint's app hash a multiset hash kept from
+// block to block (LtHash16, under the checkpoint tag "chipmint/checkpoint/v2", snapshot
+// format 2; decision 0023).
 const Version uint64 = 2
 
 // Options tune an App.
@@ -65,6 +68,8 @@ type App struct {
 type pendingBlock struct {
 	height  int64
 	changes []store.Change
+	// digest is the digest of the state the block leaves.
+	digest  *store.Digest
 	appHash []byte
 	// checkpoint is set at a checkpoint height: the parts of the app hash.
 	checkpoint *checkpoint

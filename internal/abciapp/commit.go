@@ -22,7 +22,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		a.opts.BeforeCommit(p.height)
 	}
 	meta := store.Meta{Height: p.height, AppHash: p.appHash}
-	if err := a.db.Commit(p.changes, meta); err != nil {
+	if err := a.db.CommitWithDigest(p.changes, p.digest, meta); err != nil {
 		return nil, err
 	}
 	a.setCommitted(meta)

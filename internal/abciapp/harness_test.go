@@ -170,6 +170,10 @@ func (h *harness) finalize(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
 		h.t.Fatalf("Commit: %v", err)
 	}
+	// The digest kept from block to block is the digest of the whole state.
+	if kept, whole := h.db.Digest(), store.DigestOf(h.db); !kept.Equal(whole) {
+		h.t.Fatalf("height %d: the digest kept is %X, the whole state's %X", h.height, kept.Sum(), whole.Sum())
+	}
 	return res
 }
 

@@ -408,3 +408,32 @@ func hasOrderEvent(r *abci.ExecTxResult, status string) bool {
 	}
 	return false
 }
+
+// At a checkpoint the app hash commits to the whole state after the block: the digest
+// kept from block to block, from the blocks' changes alone, is the digest of every entry
+// read afresh.
+func TestCheckpointHashCommitsToTheWholeState(t *testing.T) {
+	h := newHarness(t)
+	s := newScenario(21)
+	ctx := context.Background()
+	for height := int64(1); height <= 3*testCheckpointInterval; height++ {
+		h.height++
+		res, err := h.app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Txs: s.block(height), Height: height, Time: blockTime(height)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := h.app.pending
+		if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
+			t.Fatal(err)
+		}
+		if height%testCheckpointInterval != 0 {
+			if p.checkpoint != nil || !bytes.Equal(res.AppHash, p.appHash) {
+				t.Fatalf("height %d is no checkpoint, yet its app hash commits to the state", height)
+			}
+			continue
+		}
+		if want := store.CheckpointHash(p.checkpoint.Chained, store.StateDigest(h.db)); !bytes.Equal(res.AppHash, want) {
+			t.Fatalf("checkpoint %d: app hash %X, want %X from the whole state", height, res.AppHash, want)
+		}
+	}
+}

@@ -20,9 +20,11 @@ import (
 // entries in key order: each entry is a uvarint key length, the key, a uvarint value
 // length and the value. The metadata lists each chunk's SHA-256 and the two parts of
 // the checkpoint's app hash, so that a restoring node can check every chunk as it
-// arrives and the whole state against the app hash it trusts.
+// arrives and the whole state against the app hash it trusts. Format 2 is format 1's
+// chunks and metadata with the state digest of decision 0023: a node refuses the other
+// format before it fetches a chunk of a snapshot whose digest it could not check.
 const (
-	snapshotFormat     = 1
+	snapshotFormat     = 2
 	snapshotChunkBytes = 1 << 20
 	snapshotsKept      = 2
 	metadataFile       = "metadata.json"
