@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 
@@ -26,7 +27,8 @@ type Options struct {
 	CheckInvariants bool
 	Logger          *slog.Logger
 	// SnapshotDir, when set, receives a snapshot of the state at every checkpoint height,
-	// which new nodes can state-sync from.
+	// which new nodes can state-sync from. It is written in the background after the
+	// checkpoint's Commit, from a view of the state at that height.
 	SnapshotDir string
 	// SnapshotsKept is how many snapshots are kept; zero means 2.
 	SnapshotsKept int
@@ -63,6 +65,16 @@ type App struct {
 	// snapshots holds what ListSnapshots or takeSnapshot found of each snapshot on the
 	// disk, by height: the snapshot as offered, or nil for one that is not complete.
 	snapshots map[int64]*abci.Snapshot
+
+	// writerMu guards the snapshot written in the background: writing is closed once
+	// it is done, and writerCtx is cancelled by Close.
+	writerMu   sync.Mutex
+	writing    chan struct{}
+	writerCtx  context.Context
+	stopWriter context.CancelFunc
+	// beforeSnapshotWrite, set by tests, runs in the background before a snapshot's
+	// first file is written.
+	beforeSnapshotWrite func(height int64)
 }
 
 type pendingBlock struct {
@@ -83,15 +95,17 @@ type checkpoint struct {
 
 var _ abci.Application = (*App)(nil)
 
-// New returns the application over db for the chain chainID.
+// New returns the application over db for the chain chainID. Close it before db.
 func New(db *store.DB, chainID string, opts Options) *App {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	return &App{
 		db: db, chainID: chainID, opts: opts, log: log, committed: db.Meta(), mempool: store.NewOverlay(db),
 		params: ledger.GetParams(db), verified: newVerifiedTxs(verifiedTxsMax), snapshots: make(map[int64]*abci.Snapshot),
+		writerCtx: ctx, stopWriter: cancel,
 	}
 }
 

@@ -183,7 +183,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := &harness{t: t, dir: t.TempDir()}
 			tc.prepare(h)
-			t.Cleanup(func() { h.db.Close() })
+			t.Cleanup(h.close)
 			res, err := h.initChain()
 			if tc.refused {
 				if err == nil || !strings.Contains(err.Error(), "docs/operations.md") {
@@ -205,7 +205,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 func TestGenesisWithoutIssuersIsRefused(t *testing.T) {
 	h := &harness{t: t, dir: t.TempDir()}
 	h.open()
-	defer h.db.Close()
+	defer h.close()
 	tests := []struct{ name, appState string }{
 		{"no issuers", `{"issuers":[]}`},
 		{"no app state", ``},

@@ -31,6 +31,7 @@ type Options struct {
 type Node struct {
 	Config *cfg.Config
 	cmt    *cmtnode.Node
+	app    *abciapp.App
 	db     *store.DB
 	// lock is the home's lock, held until the node stops.
 	lock *os.File
@@ -87,10 +88,11 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
 		SnapshotDir: filepath.Join(conf.RootDir, "data", "snapshots"),
 	})
-	n := &Node{Config: conf, db: db}
+	n := &Node{Config: conf, app: app, db: db}
 	var err error
 	if n.cmt, err = startCometBFT(conf, gen, app, logger, &n.stopping); err != nil {
-		return nil, err
+		// Replaying blocks at the start may have begun a snapshot.
+		return nil, errors.Join(err, app.Close())
 	}
 	return n, nil
 }
@@ -136,8 +138,12 @@ func (n *Node) Stop() error {
 	}
 	n.cmt.Wait()
 	var err error
+	if n.app != nil {
+		// A snapshot being written stops before its database closes.
+		err = n.app.Close()
+	}
 	if n.db != nil {
-		err = n.db.Close()
+		err = errors.Join(err, n.db.Close())
 	}
 	return errors.Join(err, n.lock.Close())
 }
