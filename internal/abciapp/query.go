@@ -14,7 +14,8 @@ import (
 	"github.com/chipmint/chipmint/internal/store"
 )
 
-// Query answers reads of the committed state.
+// Query answers reads of the committed state. Every answer reads a bounded part of it:
+// single records, or one page of a list; the invariants, which read it all, are refused.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	// One consistent view of the committed state, whatever commits meanwhile: an answer
 	// that reads several records, or the whole state, reads them at one height.
@@ -68,12 +69,8 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 	case query.PathIssuers:
 		return nonNil(ledger.Issuers(r)), query.OK, nil
 	case query.PathInvariants:
-		ans := query.Invariants{Height: r.Meta().Height, OK: true}
-		if err := ledger.CheckInvariants(r); err != nil {
-			ans.OK, ans.Error = false, err.Error()
-			return ans, query.Broken, nil
-		}
-		return ans, query.OK, nil
+		return nil, query.OperatorOnly, fmt.Errorf("%s reads the whole state: a node checks its invariants for its operator only, "+
+			"on its admin address (chipmint node --admin-listen, GET %s), never on the public RPC", path, query.AdminPathInvariants)
 	}
 	return nil, query.BadRequest, fmt.Errorf("unknown query path %q", path)
 }
@@ -83,4 +80,17 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// Invariants checks the ledger's invariants on one consistent view of the committed
+// state. It reads the whole state: the node serves it to its operator only, on its
+// admin address, never through Query.
+func (a *App) Invariants() query.Invariants {
+	view := a.db.View()
+	defer view.Close()
+	ans := query.Invariants{Height: view.Meta().Height, OK: true}
+	if err := ledger.CheckInvariants(view); err != nil {
+		ans.OK, ans.Error = false, err.Error()
+	}
+	return ans
 }

@@ -27,19 +27,19 @@ func runCtx(ctx context.Context, out, errOut *syncBuffer, args ...string) ExitCo
 	return ExitOK
 }
 
-// Ctrl-C stops `chipmint node` with exit 0 and without ERROR lines; a second node on
-// the same home is refused with a message saying why.
+// Ctrl-C stops `chipmint node` with exit 0 and without ERROR lines, its admin address
+// included; a second node on the same home is refused with a message saying why.
 func TestNodeStopsCleanlyOnCtrlC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
 	}
 	t.Setenv("CHIPMINT_PASSPHRASE", "stop-test")
 	home := t.TempDir()
-	ports, err := node.FreePorts(2)
+	ports, err := node.FreePorts(3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rpc := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	rpc, admin := fmt.Sprintf("127.0.0.1:%d", ports[0]), fmt.Sprintf("127.0.0.1:%d", ports[2])
 	if _, errOut, code := run(t, "--home", home, "init", "--rpc", rpc, "--p2p", fmt.Sprintf("127.0.0.1:%d", ports[1]), "--block-time", "100ms"); code != ExitOK {
 		t.Fatalf("init: %s", errOut)
 	}
@@ -47,7 +47,7 @@ func TestNodeStopsCleanlyOnCtrlC(t *testing.T) {
 	defer cancel()
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	done := make(chan ExitCode, 1)
-	go func() { done <- runCtx(ctx, out, errOut, "--home", home, "node") }()
+	go func() { done <- runCtx(ctx, out, errOut, "--home", home, "node", "--admin-listen", admin) }()
 	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(string(errOut.Bytes()), "node running") {
 		if time.Now().After(deadline) {
@@ -59,6 +59,9 @@ func TestNodeStopsCleanlyOnCtrlC(t *testing.T) {
 		t.Fatalf("the node's RPC does not answer: %v", err)
 	} else {
 		c.Close()
+	}
+	if out, errOut, code := run(t, "--node", rpc, "supply", "--admin", admin); code != ExitOK || !strings.Contains(out, "invariants hold at height") {
+		t.Fatalf("supply --admin: exit %d: %s%s", code, out, errOut)
 	}
 	_, second, code := run(t, "--home", home, "node")
 	if code != ExitError || !strings.Contains(second, "another chipmint is running on this home") {

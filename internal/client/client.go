@@ -236,19 +236,6 @@ func (c *Client) Supply(ctx context.Context) (txn.Supply, error) {
 	return s, c.query(ctx, query.PathSupply, "", &s)
 }
 
-// CheckInvariants asks the node to verify the ledger's invariants on its state.
-func (c *Client) CheckInvariants(ctx context.Context) (query.Invariants, error) {
-	res, err := c.rpc.ABCIQuery(ctx, query.PathInvariants, nil)
-	if err != nil {
-		return query.Invariants{}, fmt.Errorf("client: query invariants: %w", err)
-	}
-	var inv query.Invariants
-	if err := json.Unmarshal(res.Response.Value, &inv); err != nil {
-		return query.Invariants{}, fmt.Errorf("client: query invariants: %s", res.Response.Log)
-	}
-	return inv, nil
-}
-
 // OrderEvent is one step of an order's history as the node indexed it.
 type OrderEvent struct {
 	Height int64             `json:"height"`

@@ -8,11 +8,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"strings"
 	"testing"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/node/nodetest"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -66,5 +70,33 @@ func TestSubmitReturnsTheSignersError(t *testing.T) {
 	}
 	if _, err := ch.Client.Order(ctx, txn.OrderID(crypto.AddressOf(token.pub), 7)); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("the failed buy request opened an order: %v", err)
+	}
+}
+
+// The invariants, which read the whole state, are checked on the node's admin address
+// only: its public RPC refuses the query with its own code and says where to go.
+func TestInvariantsOnlyOnTheAdminAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	ch := nodetest.Start(t)
+	ctx := nodetest.Context(t)
+	inv, err := ch.Admin.CheckInvariants(ctx)
+	if err != nil || !inv.OK || inv.Height < 1 {
+		t.Fatalf("admin check: %+v %v", inv, err)
+	}
+	rpc, err := rpchttp.New(ch.Node.RPCAddress(), "/websocket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rpc.ABCIQuery(ctx, query.PathInvariants, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Response.Code != query.OperatorOnly || !strings.Contains(res.Response.Log, "--admin-listen") || len(res.Response.Value) != 0 {
+		t.Fatalf("public query of the invariants: code %d, log %q, value %q", res.Response.Code, res.Response.Log, res.Response.Value)
+	}
+	if _, err := client.NewAdmin("127.0.0.1:1").CheckInvariants(ctx); err == nil {
+		t.Fatal("an admin address where nothing listens answers")
 	}
 }

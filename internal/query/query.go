@@ -14,7 +14,12 @@ const (
 	OK         Code = 0
 	NotFound   Code = 1
 	BadRequest Code = 2
-	Broken     Code = 3
+	// Broken was the answer of a broken invariant to PathInvariants, which the public
+	// RPC no longer answers; the number is not reused.
+	Broken Code = 3
+	// OperatorOnly is a query that reads the whole state, which a node answers only to
+	// its operator, on its admin address (AdminPathInvariants), never on the public RPC.
+	OperatorOnly Code = 4
 )
 
 // Paths. A query's data carries the id or address where one is needed. Answers are
@@ -27,6 +32,8 @@ const (
 	PathBalance    = "/balance"
 	PathSupply     = "/supply"
 	PathIssuers    = "/issuers"
+	// PathInvariants is refused (OperatorOnly): the invariants are checked on the
+	// node's admin address.
 	PathInvariants = "/invariants"
 	// PathBankReference finds the order an operator's bank reference confirmed; its
 	// data is "OPERATOR/REFERENCE".
@@ -39,7 +46,12 @@ type Balance struct {
 	Chips   uint64         `json:"chips,string"`
 }
 
-// Invariants is the answer to PathInvariants: the node's check of the ledger's
+// AdminPathInvariants is the node's admin address's check of the ledger's invariants
+// (chipmint node --admin-listen): GET answers Invariants, with the HTTP status 200 when
+// they hold and 500 when one is broken.
+const AdminPathInvariants = "/v1/invariants"
+
+// Invariants is the answer to AdminPathInvariants: the node's check of the ledger's
 // invariants on its state.
 type Invariants struct {
 	Height int64  `json:"height"`
