@@ -23,7 +23,8 @@ const (
 )
 
 // Paths. A query's data carries the id or address where one is needed. Answers are
-// JSON read from the last committed state.
+// JSON read from the last committed state. PathOperators, PathPaidOrders and
+// PathIssuers are lists, answered a Page at a time; their data is a PageRequest.
 const (
 	PathOrder      = "/order"
 	PathOperator   = "/operator"
@@ -39,6 +40,28 @@ const (
 	// data is "OPERATOR/REFERENCE".
 	PathBankReference = "/order/by-bank-reference"
 )
+
+// PageMax is the most items a page of a list holds: a larger Limit is served as
+// PageMax, and no Limit asks for PageMax.
+const PageMax = 100
+
+// PageRequest is the data of a list query, JSON: {"after": "…", "limit": 50}. Both are
+// optional; no data at all asks for the first page of PageMax items.
+type PageRequest struct {
+	// After is the cursor of the page before (its Next): the page holds the items that
+	// come after it in the list's order. Empty, the first page.
+	After string `json:"after,omitempty"`
+	// Limit is how many items the page may hold, at most PageMax; 0 means PageMax.
+	Limit int `json:"limit,omitempty"`
+}
+
+// Page is one page of a list: at most the limit asked for of its items, in the list's
+// order, and Next, the After of the page that follows, empty on the last page. Next is
+// the key of the page's last item: an operator's or an order's id, an issuer's address.
+type Page[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
 
 // Balance is the answer to PathBalance.
 type Balance struct {

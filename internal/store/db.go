@@ -140,7 +140,12 @@ func (d *DB) read(key []byte) cached {
 
 // Scan implements Reader.
 func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) {
-	scanPebble(d.pdb.NewIter, prefix, fn)
+	scanPebble(d.pdb.NewIter, prefix, nil, fn)
+}
+
+// ScanFrom implements Reader.
+func (d *DB) ScanFrom(prefix, start []byte, fn func(key, value []byte) bool) {
+	scanPebble(d.pdb.NewIter, prefix, start, fn)
 }
 
 // prefixEnd is the first key after every key with prefix, or nil if there is none.
