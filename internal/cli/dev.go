@@ -107,7 +107,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 	}
 	ch, err := system.StartChain(ctx, g.Home, node.Options{Logger: log.With("part", "node"), AdminListen: o.AdminListen})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, adminListenError(err)
 	}
 	sys, err := system.Start(ctx, system.Config{
 		Dir: g.Home, Client: ch.Client, IssuerKey: issuerKey,

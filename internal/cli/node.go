@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -48,5 +49,14 @@ func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
 		logger.Info("node running", "home", g.Home, "rpc", rpc)
 	})
 	logger.Info("stopped")
+	return adminListenError(err)
+}
+
+// adminListenError names the flag that sets the admin address when the node cannot
+// listen there.
+func adminListenError(err error) error {
+	if errors.Is(err, node.ErrAdminAddress) {
+		return fmt.Errorf("--admin-listen: %w", err)
+	}
 	return err
 }

@@ -84,22 +84,29 @@ func TestFailedFirstStartLeavesNoHome(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	ports, err := node.FreePorts(3)
+	ports, err := node.FreePorts(4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := func(i int) string { return fmt.Sprintf("127.0.0.1:%d", ports[i]) }
-	home := t.TempDir()
-	_, errOut, code := run(t, "--home", home, "dev", "--rpc", addr(0), "--p2p", addr(1), "--gateway-listen", addr(2),
-		"--bank-listen", busy.Addr().String())
-	if code != ExitError || !strings.Contains(errOut, "--bank-listen") {
-		t.Fatalf("dev with its bank's port in use: exit %d: %s", code, errOut)
+	// Its bank's port in use, or its node's admin port.
+	tests := []struct{ flag, bank, admin string }{
+		{"--bank-listen", busy.Addr().String(), "127.0.0.1:0"},
+		{"--admin-listen", addr(3), busy.Addr().String()},
 	}
-	if left := dirEntries(t, home); len(left) != 0 {
-		t.Fatalf("dev left %v in the home", left)
+	for _, tc := range tests {
+		home := t.TempDir()
+		_, errOut, code := run(t, "--home", home, "dev", "--rpc", addr(0), "--p2p", addr(1), "--gateway-listen", addr(2),
+			"--bank-listen", tc.bank, "--admin-listen", tc.admin)
+		if code != ExitError || !strings.Contains(errOut, tc.flag) {
+			t.Fatalf("dev with the port of %s in use: exit %d: %s", tc.flag, code, errOut)
+		}
+		if left := dirEntries(t, home); len(left) != 0 {
+			t.Fatalf("dev with the port of %s in use left %v in the home", tc.flag, left)
+		}
 	}
 	out := filepath.Join(t.TempDir(), "net")
-	_, errOut, code = run(t, "testnet", "--validators", "2", "--hosts", "10.0.0.1,10.0.0.2,10.0.0.3", "--out", out)
+	_, errOut, code := run(t, "testnet", "--validators", "2", "--hosts", "10.0.0.1,10.0.0.2,10.0.0.3", "--out", out)
 	if code != ExitUsage || !strings.Contains(errOut, "hosts") {
 		t.Fatalf("testnet with three hosts for two validators: exit %d: %s", code, errOut)
 	}

@@ -24,11 +24,14 @@ type admin struct {
 	done chan struct{}
 }
 
+// ErrAdminAddress is an admin address the node cannot listen on (Options.AdminListen).
+var ErrAdminAddress = errors.New("node: cannot listen on the admin address")
+
 // startAdmin listens on addr and serves app's checks there.
 func startAdmin(addr string, app *abciapp.App, log *slog.Logger) (*admin, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("node: admin address: %w", err)
+		return nil, fmt.Errorf("%w %s: %w", ErrAdminAddress, addr, err)
 	}
 	// One check at a time: each reads the whole state.
 	var checking sync.Mutex
