@@ -67,7 +67,10 @@ func (a *App) startSnapshot(height int64, cp checkpoint) {
 		if a.beforeSnapshotWrite != nil {
 			a.beforeSnapshotWrite(height)
 		}
-		if err := a.takeSnapshot(a.writerCtx, view, height, cp); err != nil {
+		switch err := a.takeSnapshot(a.writerCtx, view, height, cp); {
+		case err != nil && a.writerCtx.Err() != nil:
+			a.log.Info("snapshot left unfinished: the node is stopping", "height", height)
+		case err != nil:
 			// A missing snapshot costs new nodes a longer sync, not consensus.
 			a.log.Error("snapshot failed", "height", height, "err", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -507,4 +508,38 @@ func wholeState(db *store.DB) map[string]string {
 		return true
 	})
 	return out
+}
+
+// Closing the app while a snapshot is being written stops the writer before the
+// database closes: the snapshot is left unfinished, under its temporary name, and is
+// neither offered nor kept under its height's name.
+func TestCloseStopsTheSnapshotBeingWritten(t *testing.T) {
+	h := newHarness(t)
+	started := make(chan int64, 1)
+	// The writer goes on once Close has begun to stop it.
+	h.app.beforeSnapshotWrite = func(height int64) {
+		started <- height
+		<-h.app.writerCtx.Done()
+	}
+	s := newScenario(18)
+	ctx := context.Background()
+	for height := int64(1); height <= testCheckpointInterval; height++ {
+		h.height = height
+		if _, err := h.app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Txs: s.block(height), Height: height, Time: blockTime(height)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-started
+	if err := h.app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(h.app.opts.SnapshotDir, strconv.Itoa(testCheckpointInterval))); !os.IsNotExist(err) {
+		t.Fatalf("a snapshot stopped by Close is under its height's name: %v", err)
+	}
+	if list, _ := h.app.ListSnapshots(ctx, &abci.RequestListSnapshots{}); len(list.Snapshots) != 0 {
+		t.Fatalf("a snapshot stopped by Close is offered: %v", list.Snapshots)
+	}
 }
