@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 
@@ -13,9 +14,11 @@ import (
 
 // Version is the application's protocol version, reported in Info. It changes with
 // every change of what consensus accepts or stores: 2 added ReversePayment, the
-// reversed order status and the operator's shortfall (decision 0018), and in the same
-// release RegisterOperatorAccount (type 8), an operator's account without an IBAN
-// (decision 0020).
+// reversed order status and the operator's shortfall (decision 0018), and, in the same
+// release, RegisterOperatorAccount (type 8), an operator's account without an IBAN
+// (decision 0020), and a state digest of a checkpoint's app hash kept from block to
+// block as a multiset hash (LtHash16, under the checkpoint tag "chipmint/checkpoint/v2",
+// snapshot format 2; decision 0023).
 const Version uint64 = 2
 
 // Options tune an App.
@@ -25,7 +28,8 @@ type Options struct {
 	CheckInvariants bool
 	Logger          *slog.Logger
 	// SnapshotDir, when set, receives a snapshot of the state at every checkpoint height,
-	// which new nodes can state-sync from.
+	// which new nodes can state-sync from. It is written in the background after the
+	// checkpoint's Commit, from a view of the state at that height.
 	SnapshotDir string
 	// SnapshotsKept is how many snapshots are kept; zero means 2.
 	SnapshotsKept int
@@ -62,11 +66,23 @@ type App struct {
 	// snapshots holds what ListSnapshots or takeSnapshot found of each snapshot on the
 	// disk, by height: the snapshot as offered, or nil for one that is not complete.
 	snapshots map[int64]*abci.Snapshot
+
+	// writerMu guards the snapshot written in the background: writing is closed once
+	// it is done, and writerCtx is cancelled by Close.
+	writerMu   sync.Mutex
+	writing    chan struct{}
+	writerCtx  context.Context
+	stopWriter context.CancelFunc
+	// beforeSnapshotWrite, set by tests, runs in the background before a snapshot's
+	// first file is written.
+	beforeSnapshotWrite func(height int64)
 }
 
 type pendingBlock struct {
 	height  int64
 	changes []store.Change
+	// digest is the digest of the state the block leaves.
+	digest  *store.Digest
 	appHash []byte
 	// checkpoint is set at a checkpoint height: the parts of the app hash.
 	checkpoint *checkpoint
@@ -80,15 +96,17 @@ type checkpoint struct {
 
 var _ abci.Application = (*App)(nil)
 
-// New returns the application over db for the chain chainID.
+// New returns the application over db for the chain chainID. Close it before db.
 func New(db *store.DB, chainID string, opts Options) *App {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	return &App{
 		db: db, chainID: chainID, opts: opts, log: log, committed: db.Meta(), mempool: store.NewOverlay(db),
 		params: ledger.GetParams(db), verified: newVerifiedTxs(verifiedTxsMax), snapshots: make(map[int64]*abci.Snapshot),
+		writerCtx: ctx, stopWriter: cancel,
 	}
 }
 

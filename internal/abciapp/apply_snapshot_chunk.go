@@ -13,8 +13,9 @@ import (
 	"github.com/chipmint/chipmint/internal/store"
 )
 
-// ApplySnapshotChunk stages one checked chunk of the accepted snapshot. After the last
-// one, the rebuilt state must have the snapshot's digest: then it becomes the committed
+// ApplySnapshotChunk stages one checked chunk of the accepted snapshot, adding its
+// entries to the digest of the state rebuilt so far. After the last one, the rebuilt
+// state must have the snapshot's digest: then it becomes the committed
 // state in one step, or else it is dropped and the snapshot rejected. Nothing staged is
 // read before that.
 func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapshotChunk) (*abci.ResponseApplySnapshotChunk, error) {
@@ -31,13 +32,7 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapsh
 			Result: abci.ResponseApplySnapshotChunk_RETRY, RefetchChunks: []uint32{req.Index}, RejectSenders: []string{req.Sender},
 		}, nil
 	}
-	err := readEntries(req.Chunk, func(k, v []byte) error {
-		if err := r.state.Add(k, v); err != nil {
-			return err
-		}
-		r.digest.Add(k, v)
-		return nil
-	})
+	err := readEntries(req.Chunk, r.state.Add)
 	switch {
 	case errors.Is(err, errTruncatedChunk) || errors.Is(err, store.ErrRestoreOrder):
 		// The chunk matches the hash its sender listed but does not hold whole entries
@@ -61,7 +56,7 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapsh
 // it, with the snapshot's height and the trusted app hash, the committed state.
 func (a *App) finishRestore() (*abci.ResponseApplySnapshotChunk, error) {
 	r := a.restore
-	if !bytes.Equal(r.digest.Sum(), r.meta.StateDigest) {
+	if !bytes.Equal(r.state.Digest().Sum(), r.meta.StateDigest) {
 		a.log.Warn("restored state does not match the snapshot's digest; dropping it", "height", r.snapshot.Height)
 		if err := a.dropRestore(); err != nil {
 			return nil, err

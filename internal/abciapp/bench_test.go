@@ -132,6 +132,21 @@ func BenchmarkCommitBlock1000Transfers(b *testing.B) {
 	perTx(b)
 }
 
+// BenchmarkDigestOfBlock1000Transfers updates the state digest with the changes of a
+// block of 1,000 transfers (1,001 balances, 1,000 nonces and their expiry entries), as
+// FinalizeBlock does: the part of its cost that decision 0023 added. With -cpu 1 it is
+// the processor time the digest takes per transfer.
+func BenchmarkDigestOfBlock1000Transfers(b *testing.B) {
+	c := newBenchChain(b)
+	c.app.verifyAll(c.block)
+	c.finalize(b, c.block)
+	changes := c.app.pending.changes
+	for b.Loop() {
+		c.db.Digest().Apply(c.db, changes)
+	}
+	perTx(b)
+}
+
 // BenchmarkCheckTxTransfer admits transfers to the mempool: decoding, the signature and
 // the state check against the mempool's state.
 func BenchmarkCheckTxTransfer(b *testing.B) {

@@ -11,8 +11,10 @@ import (
 	"github.com/chipmint/chipmint/internal/store"
 )
 
-// Commit is the only place the state is written: the pending block's changes and its
-// height and app hash, in one durable batch. The mempool state starts afresh from it.
+// Commit is the only place the state is written: the pending block's changes, the
+// digest of the state they leave, and its height and app hash, in one durable batch.
+// The mempool state starts afresh from it. At a checkpoint it begins a snapshot, which
+// is written after it returns.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	p := a.pending
 	if p == nil {
@@ -22,16 +24,14 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		a.opts.BeforeCommit(p.height)
 	}
 	meta := store.Meta{Height: p.height, AppHash: p.appHash}
-	if err := a.db.Commit(p.changes, meta); err != nil {
+	if err := a.db.CommitWithDigest(p.changes, p.digest, meta); err != nil {
 		return nil, err
 	}
 	a.setCommitted(meta)
 	a.pending = nil
 	if p.checkpoint != nil && a.opts.SnapshotDir != "" {
-		if err := a.takeSnapshot(meta.Height, *p.checkpoint); err != nil {
-			// A missing snapshot costs new nodes a longer sync, not consensus.
-			a.log.Error("snapshot failed", "height", meta.Height, "err", err)
-		}
+		// Written in the background, from a view of this state; offered once complete.
+		a.startSnapshot(meta.Height, *p.checkpoint)
 	}
 	if a.opts.CheckInvariants {
 		if err := ledger.CheckInvariants(a.db); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir()}
 	h.open()
-	t.Cleanup(func() { h.db.Close() })
+	t.Cleanup(h.close)
 	if _, err := h.initChain(); err != nil {
 		t.Fatalf("InitChain: %v", err)
 	}
@@ -99,10 +100,16 @@ func (h *harness) open() {
 // restart closes the app and its store and opens them again from disk.
 func (h *harness) restart() {
 	h.t.Helper()
-	if err := h.db.Close(); err != nil {
+	h.close()
+	h.open()
+}
+
+// close closes the app, then its store.
+func (h *harness) close() {
+	h.t.Helper()
+	if err := errors.Join(h.app.Close(), h.db.Close()); err != nil {
 		h.t.Fatal(err)
 	}
-	h.open()
 }
 
 func blockTime(height int64) time.Time { return time.Unix(1_700_000_000+height, 0).UTC() }
@@ -169,6 +176,13 @@ func (h *harness) finalize(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	}
 	if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
 		h.t.Fatalf("Commit: %v", err)
+	}
+	// A checkpoint's snapshot is written in the background: the tests read it once
+	// it is complete.
+	h.app.waitSnapshot()
+	// The digest kept from block to block is the digest of the whole state.
+	if kept, whole := h.db.Digest(), store.DigestOf(h.db); !kept.Equal(whole) {
+		h.t.Fatalf("height %d: the digest kept is %X, the whole state's %X", h.height, kept.Sum(), whole.Sum())
 	}
 	return res
 }

@@ -57,9 +57,8 @@ func TestLifecycleBothVariants(t *testing.T) {
 	if op.IssuedChips != 350_000_000 {
 		t.Fatalf("operator issued %d", op.IssuedChips)
 	}
-	var inv query.Invariants
-	if code := h.query(query.PathInvariants, "", &inv); code != query.OK || !inv.OK || inv.Height != h.height {
-		t.Fatalf("invariants: code %d %+v", code, inv)
+	if inv := h.app.Invariants(); !inv.OK || inv.Height != h.height {
+		t.Fatalf("invariants: %+v", inv)
 	}
 }
 
@@ -91,9 +90,8 @@ func TestLifecycleAccountWithoutIBAN(t *testing.T) {
 	if b := h.balance(alice); b != 688_000_000 {
 		t.Fatalf("balance %d", b)
 	}
-	var inv query.Invariants
-	if code := h.query(query.PathInvariants, "", &inv); code != query.OK || !inv.OK {
-		t.Fatalf("invariants: code %d %+v", code, inv)
+	if inv := h.app.Invariants(); !inv.OK {
+		t.Fatalf("invariants: %+v", inv)
 	}
 }
 
@@ -120,6 +118,7 @@ func TestQueryErrors(t *testing.T) {
 		{"bad address", query.PathBalance, "chip1nothing", query.BadRequest},
 		{"issuers", query.PathIssuers, "", query.OK},
 		{"empty operator list", query.PathOperators, "", query.OK},
+		{"the invariants, which read the whole state", query.PathInvariants, "", query.OperatorOnly},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,7 +216,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := &harness{t: t, dir: t.TempDir()}
 			tc.prepare(h)
-			t.Cleanup(func() { h.db.Close() })
+			t.Cleanup(h.close)
 			res, err := h.initChain()
 			if tc.refused {
 				if err == nil || !strings.Contains(err.Error(), "docs/operations.md") {
@@ -239,7 +238,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 func TestGenesisWithoutIssuersIsRefused(t *testing.T) {
 	h := &harness{t: t, dir: t.TempDir()}
 	h.open()
-	defer h.db.Close()
+	defer h.close()
 	tests := []struct{ name, appState string }{
 		{"no issuers", `{"issuers":[]}`},
 		{"no app state", ``},
@@ -441,4 +440,33 @@ func hasOrderEvent(r *abci.ExecTxResult, status string) bool {
 		}
 	}
 	return false
+}
+
+// At a checkpoint the app hash commits to the whole state after the block: the digest
+// kept from block to block, from the blocks' changes alone, is the digest of every entry
+// read afresh.
+func TestCheckpointHashCommitsToTheWholeState(t *testing.T) {
+	h := newHarness(t)
+	s := newScenario(21)
+	ctx := context.Background()
+	for height := int64(1); height <= 3*testCheckpointInterval; height++ {
+		h.height++
+		res, err := h.app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Txs: s.block(height), Height: height, Time: blockTime(height)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := h.app.pending
+		if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
+			t.Fatal(err)
+		}
+		if height%testCheckpointInterval != 0 {
+			if p.checkpoint != nil || !bytes.Equal(res.AppHash, p.appHash) {
+				t.Fatalf("height %d is no checkpoint, yet its app hash commits to the state", height)
+			}
+			continue
+		}
+		if want := store.CheckpointHash(p.checkpoint.Chained, store.StateDigest(h.db)); !bytes.Equal(res.AppHash, want) {
+			t.Fatalf("checkpoint %d: app hash %X, want %X from the whole state", height, res.AppHash, want)
+		}
+	}
 }

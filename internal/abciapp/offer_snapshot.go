@@ -19,7 +19,6 @@ type restoring struct {
 	meta     snapshotMeta
 	appHash  []byte
 	next     uint32
-	digest   *store.Digest
 	state    *store.Restore
 }
 
@@ -64,7 +63,7 @@ func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (
 	if err != nil {
 		return nil, err
 	}
-	a.restore = &restoring{snapshot: s, meta: m, appHash: req.AppHash, digest: store.NewDigest(), state: state}
+	a.restore = &restoring{snapshot: s, meta: m, appHash: req.AppHash, state: state}
 	return &abci.ResponseOfferSnapshot{Result: abci.ResponseOfferSnapshot_ACCEPT}, nil
 }
 

@@ -3,6 +3,7 @@ package abciapp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,9 +13,11 @@ import (
 	"github.com/chipmint/chipmint/internal/ledger"
 	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// Query answers reads of the committed state.
+// Query answers reads of the committed state. Every answer reads a bounded part of it:
+// single records, or one page of a list; the invariants, which read it all, are refused.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	// One consistent view of the committed state, whatever commits meanwhile: an answer
 	// that reads several records, or the whole state, reads them at one height.
@@ -54,9 +57,19 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 		}
 		return nil, query.NotFound, fmt.Errorf("operator %q not found", data)
 	case query.PathPaidOrders:
-		return nonNil(ledger.PaidOrders(r)), query.OK, nil
+		req, err := pageRequest(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		orders, more := ledger.PaidOrders(r, req.After, req.Limit)
+		return page(orders, more, func(o txn.Order) string { return o.ID }), query.OK, nil
 	case query.PathOperators:
-		return nonNil(ledger.Operators(r)), query.OK, nil
+		req, err := pageRequest(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		ops, more := ledger.Operators(r, req.After, req.Limit)
+		return page(ops, more, func(o txn.Operator) string { return o.ID }), query.OK, nil
 	case query.PathBalance:
 		addr, err := crypto.ParseAddress(data)
 		if err != nil {
@@ -66,21 +79,72 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 	case query.PathSupply:
 		return ledger.GetSupply(r), query.OK, nil
 	case query.PathIssuers:
-		return nonNil(ledger.Issuers(r)), query.OK, nil
-	case query.PathInvariants:
-		ans := query.Invariants{Height: r.Meta().Height, OK: true}
-		if err := ledger.CheckInvariants(r); err != nil {
-			ans.OK, ans.Error = false, err.Error()
-			return ans, query.Broken, nil
+		req, err := pageRequest(data)
+		if err != nil {
+			return nil, query.BadRequest, err
 		}
-		return ans, query.OK, nil
+		var after *crypto.Address
+		if req.After != "" {
+			a, err := crypto.ParseAddress(req.After)
+			if err != nil {
+				return nil, query.BadRequest, fmt.Errorf("after: %w", err)
+			}
+			after = &a
+		}
+		issuers, more := ledger.Issuers(r, after, req.Limit)
+		return page(issuers, more, func(is txn.Issuer) string { return is.Address.String() }), query.OK, nil
+	case query.PathInvariants:
+		return nil, query.OperatorOnly, fmt.Errorf("%s reads the whole state: a node checks its invariants for its operator only, "+
+			"on its admin address (chipmint node --admin-listen, GET %s), never on the public RPC", path, query.AdminPathInvariants)
 	}
 	return nil, query.BadRequest, fmt.Errorf("unknown query path %q", path)
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// pageRequest reads a list query's data: empty, or a PageRequest in JSON. A limit of 0
+// or above the most a page holds asks for that most.
+func pageRequest(data string) (query.PageRequest, error) {
+	var req query.PageRequest
+	if data != "" {
+		dec := json.NewDecoder(strings.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return req, fmt.Errorf("want the page as JSON {\"after\", \"limit\"}: %w", err)
+		}
+		if dec.More() {
+			return req, errors.New("want the page as one JSON object")
+		}
 	}
-	return s
+	if req.Limit < 0 {
+		return req, fmt.Errorf("limit %d: a page holds at least one item", req.Limit)
+	}
+	if req.Limit == 0 || req.Limit > query.PageMax {
+		req.Limit = query.PageMax
+	}
+	return req, nil
+}
+
+// page is the answer of a list query: the items read, and the cursor of the next page
+// when more follow.
+func page[T any](items []T, more bool, key func(T) string) query.Page[T] {
+	p := query.Page[T]{Items: items}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	if more && len(items) > 0 {
+		p.Next = key(items[len(items)-1])
+	}
+	return p
+}
+
+// Invariants checks the ledger's invariants on one consistent view of the committed
+// state. It reads the whole state: the node serves it to its operator only, on its
+// admin address, never through Query.
+func (a *App) Invariants() query.Invariants {
+	view := a.db.View()
+	defer view.Close()
+	ans := query.Invariants{Height: view.Meta().Height, OK: true}
+	if err := ledger.CheckInvariants(view); err != nil {
+		ans.OK, ans.Error = false, err.Error()
+	}
+	return ans
 }

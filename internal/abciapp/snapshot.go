@@ -2,6 +2,7 @@ package abciapp
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -14,15 +15,19 @@ import (
 	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/chipmint/chipmint/internal/store"
 )
 
 // Snapshots are the committed state at a checkpoint height, cut into chunks of whole
 // entries in key order: each entry is a uvarint key length, the key, a uvarint value
 // length and the value. The metadata lists each chunk's SHA-256 and the two parts of
 // the checkpoint's app hash, so that a restoring node can check every chunk as it
-// arrives and the whole state against the app hash it trusts.
+// arrives and the whole state against the app hash it trusts. Format 2 is format 1's
+// chunks and metadata with the state digest of decision 0023: a node refuses the other
+// format before it fetches a chunk of a snapshot whose digest it could not check.
 const (
-	snapshotFormat     = 1
+	snapshotFormat     = 2
 	snapshotChunkBytes = 1 << 20
 	snapshotsKept      = 2
 	metadataFile       = "metadata.json"
@@ -34,11 +39,74 @@ type snapshotMeta struct {
 	ChunkHashes [][]byte `json:"chunk_hashes"`
 }
 
-// takeSnapshot writes the committed state at height into SnapshotDir/<height>. It
-// writes the files under a temporary name and syncs each, then the directory, before
-// giving it its final name and syncing that too: a crash at any point leaves under a
-// height's name a complete snapshot or none, never a torn one.
-func (a *App) takeSnapshot(height int64, cp checkpoint) error {
+// startSnapshot begins the snapshot of the state just committed at height: it opens a
+// view of that state at once, before Commit returns and another block can commit, and
+// writes the snapshot from it in the background, off the consensus path. One snapshot
+// is written at a time: a checkpoint reached while the one before is still being
+// written gets none, which costs new nodes a fresher snapshot, not consensus.
+func (a *App) startSnapshot(height int64, cp checkpoint) {
+	a.writerMu.Lock()
+	defer a.writerMu.Unlock()
+	if a.writerCtx.Err() != nil {
+		return // closed
+	}
+	if a.writing != nil {
+		select {
+		case <-a.writing:
+		default:
+			a.log.Warn("no snapshot at this checkpoint: the one before is still being written", "height", height)
+			return
+		}
+	}
+	view := a.db.View()
+	done := make(chan struct{})
+	a.writing = done
+	go func() {
+		defer close(done)
+		defer view.Close()
+		if a.beforeSnapshotWrite != nil {
+			a.beforeSnapshotWrite(height)
+		}
+		switch err := a.takeSnapshot(a.writerCtx, view, height, cp); {
+		case err != nil && a.writerCtx.Err() != nil:
+			a.log.Info("snapshot left unfinished: the node is stopping", "height", height)
+		case err != nil:
+			// A missing snapshot costs new nodes a longer sync, not consensus.
+			a.log.Error("snapshot failed", "height", height, "err", err)
+		}
+	}()
+}
+
+// waitSnapshot waits until no snapshot is being written.
+func (a *App) waitSnapshot() {
+	a.writerMu.Lock()
+	w := a.writing
+	a.writerMu.Unlock()
+	if w != nil {
+		<-w
+	}
+}
+
+// Close stops the snapshot being written, if any, and waits for it to stop: what it
+// wrote stays under its temporary name, which the next snapshot deletes. The app
+// writes no snapshot afterwards. Close it before the database it runs on.
+func (a *App) Close() error {
+	a.writerMu.Lock()
+	a.stopWriter()
+	a.writerMu.Unlock()
+	a.waitSnapshot()
+	return nil
+}
+
+// takeSnapshot writes the state that view sees, the committed state at height, into
+// SnapshotDir/<height>. It writes the files under a temporary name and syncs each, then
+// the directory, before giving it its final name and syncing that too: a crash at any
+// point leaves under a height's name a complete snapshot or none, never a torn one. It
+// stops, leaving the temporary name, once ctx is done.
+func (a *App) takeSnapshot(ctx context.Context, view *store.View, height int64, cp checkpoint) error {
+	if got := view.Meta().Height; got != height {
+		return fmt.Errorf("abciapp: snapshot of height %d from a view of height %d", height, got)
+	}
 	if err := os.MkdirAll(a.opts.SnapshotDir, 0o700); err != nil {
 		return err
 	}
@@ -56,17 +124,17 @@ func (a *App) takeSnapshot(height int64, cp checkpoint) error {
 		sum := sha256.Sum256(chunk)
 		meta.ChunkHashes = append(meta.ChunkHashes, sum[:])
 		name := filepath.Join(tmp, strconv.Itoa(len(meta.ChunkHashes)-1))
-		werr = errors.Join(werr, writeFileSynced(name, chunk))
+		werr = errors.Join(werr, writeFileSynced(name, chunk), ctx.Err())
 		chunk = chunk[:0]
 	}
-	a.db.Scan(nil, func(k, v []byte) bool {
+	view.Scan(nil, func(k, v []byte) bool {
 		chunk = appendEntry(chunk, k, v)
 		if len(chunk) >= snapshotChunkBytes {
 			flush()
 		}
 		return werr == nil
 	})
-	if len(chunk) > 0 || len(meta.ChunkHashes) == 0 {
+	if werr == nil && (len(chunk) > 0 || len(meta.ChunkHashes) == 0) {
 		flush()
 	}
 	if werr != nil {

@@ -8,13 +8,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -119,7 +120,7 @@ func TestStateSyncRefusesWhatDoesNotProveTheTrustedHash(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := &harness{t: t, dir: t.TempDir()}
 			dst.open()
-			defer dst.db.Close()
+			defer dst.close()
 			if _, got := stateSync(t, src.app, dst.app, tc.trusted, tc.corrupt); got != tc.want {
 				t.Fatalf("result %v, want %v", got, tc.want)
 			}
@@ -141,7 +142,7 @@ func TestStateSyncRefusesForgedStateBehindGenuineMetadata(t *testing.T) {
 
 	dst := &harness{t: t, dir: t.TempDir()}
 	dst.open()
-	defer dst.db.Close()
+	defer dst.close()
 	offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted})
 	if offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
 		t.Fatalf("offer %v: the metadata is genuine apart from the chunk hash", offer.Result)
@@ -187,7 +188,7 @@ func TestStateSyncRejectsAMalformedChunk(t *testing.T) {
 			snap := relist(t, snap, tc.chunk)
 			dst := &harness{t: t, dir: t.TempDir()}
 			dst.open()
-			defer dst.db.Close()
+			defer dst.close()
 			if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
 				t.Fatalf("offer %v", offer.Result)
 			}
@@ -258,7 +259,7 @@ func TestInterruptedForgedRestoreIsNeverServed(t *testing.T) {
 
 	dst := &harness{t: t, dir: t.TempDir()}
 	dst.open()
-	t.Cleanup(func() { dst.db.Close() })
+	t.Cleanup(dst.close)
 	if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
 		t.Fatalf("offer %v: the metadata is genuine apart from the chunk hashes", offer.Result)
 	}
@@ -281,9 +282,8 @@ func TestInterruptedForgedRestoreIsNeverServed(t *testing.T) {
 	if c := txn.Code(dst.checkTx(spend).Code); c != txn.InsufficientFunds {
 		t.Fatalf("CheckTx of a spend of the forged chips: %s, want %s", c, txn.InsufficientFunds)
 	}
-	var inv query.Invariants
-	if code := dst.query(query.PathInvariants, "", &inv); code != query.OK || !inv.OK {
-		t.Fatalf("invariants after the restart: code %d %+v", code, inv)
+	if inv := dst.app.Invariants(); !inv.OK {
+		t.Fatalf("invariants after the restart: %+v", inv)
 	}
 }
 
@@ -300,7 +300,7 @@ func TestSnapshotWithoutChunksIsRejected(t *testing.T) {
 
 	dst := &harness{t: t, dir: t.TempDir()}
 	dst.open()
-	defer dst.db.Close()
+	defer dst.close()
 	offer, err := dst.app.OfferSnapshot(context.Background(), &abci.RequestOfferSnapshot{Snapshot: snap, AppHash: store.CheckpointHash(chained, empty)})
 	if err != nil || offer.Result != abci.ResponseOfferSnapshot_REJECT {
 		t.Fatalf("offer of a snapshot without chunks: %v %v, want REJECT", offer.GetResult(), err)
@@ -367,7 +367,7 @@ func TestTornSnapshotsAreNotOffered(t *testing.T) {
 			// What it offers is usable: a fresh node restores it.
 			dst := &harness{t: t, dir: t.TempDir()}
 			dst.open()
-			defer dst.db.Close()
+			defer dst.close()
 			if snap, result := stateSync(t, h.app, dst.app, trusted, nil); snap.Height != 10 || result != abci.ResponseApplySnapshotChunk_ACCEPT {
 				t.Fatalf("restore from the snapshot at %d: %v", snap.Height, result)
 			}
@@ -417,4 +417,129 @@ func offeredHeights(t *testing.T, app *App) []uint64 {
 		heights = append(heights, s.Height)
 	}
 	return heights
+}
+
+// A checkpoint's Commit returns before any file of its snapshot is written: the snapshot
+// is written afterwards, in the background, from a view of the state at the checkpoint,
+// while later blocks commit. It is offered only once complete, and it restores that
+// state exactly.
+func TestSnapshotIsWrittenAfterCommitFromTheCheckpointsState(t *testing.T) {
+	ctx := context.Background()
+	src := newHarness(t)
+	started, release := make(chan int64, 1), make(chan struct{})
+	src.app.beforeSnapshotWrite = func(height int64) {
+		started <- height
+		<-release
+	}
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			close(release)
+		}
+	})
+	s := newScenario(17)
+	// commit runs a block through FinalizeBlock and Commit only: the harness's finalize
+	// would wait for the snapshot.
+	commit := func(height int64) []byte {
+		t.Helper()
+		src.height = height
+		res, err := src.app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Txs: s.block(height), Height: height, Time: blockTime(height)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := src.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
+			t.Fatal(err)
+		}
+		return res.AppHash
+	}
+	var trusted []byte
+	for height := int64(1); height <= testCheckpointInterval; height++ {
+		trusted = commit(height)
+	}
+	// Commit has returned; the writer has started and waits on the hook.
+	if h := <-started; h != testCheckpointInterval {
+		t.Fatalf("snapshot of height %d started, want %d", h, testCheckpointInterval)
+	}
+	atCheckpoint := wholeState(src.db)
+	entries, err := os.ReadDir(src.app.opts.SnapshotDir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("Commit returned with snapshot files already written: %v", entries)
+	}
+	if list, _ := src.app.ListSnapshots(ctx, &abci.RequestListSnapshots{}); len(list.Snapshots) != 0 {
+		t.Fatalf("a snapshot not yet written is offered: %v", list.Snapshots)
+	}
+	// Later blocks commit while the snapshot waits, changing the state, up to the next
+	// checkpoint, which gets no snapshot: one is written at a time.
+	for height := int64(testCheckpointInterval + 1); height <= 2*testCheckpointInterval; height++ {
+		commit(height)
+	}
+	if reflect.DeepEqual(wholeState(src.db), atCheckpoint) {
+		t.Fatal("the later blocks changed nothing: the test proves too little")
+	}
+	released = true
+	close(release)
+	src.app.waitSnapshot()
+	if got := offeredHeights(t, src.app); !slices.Equal(got, []uint64{testCheckpointInterval}) {
+		t.Fatalf("snapshots %v once written, want [%d]", got, testCheckpointInterval)
+	}
+
+	dst := &harness{t: t, dir: t.TempDir()}
+	dst.open()
+	defer dst.close()
+	if snap, result := stateSync(t, src.app, dst.app, trusted, nil); snap.Height != testCheckpointInterval || result != abci.ResponseApplySnapshotChunk_ACCEPT {
+		t.Fatalf("restore from the snapshot at %d: %v", snap.Height, result)
+	}
+	if got := wholeState(dst.db); !reflect.DeepEqual(got, atCheckpoint) {
+		t.Fatalf("restored state differs from the state at the checkpoint:\n%q\nwant\n%q", got, atCheckpoint)
+	}
+	if !dst.db.Digest().Equal(store.DigestOf(dst.db)) {
+		t.Fatal("the restored state's digest is not its entries'")
+	}
+}
+
+// wholeState is every application entry of db.
+func wholeState(db *store.DB) map[string]string {
+	out := make(map[string]string)
+	db.Scan(nil, func(k, v []byte) bool {
+		out[string(k)] = string(v)
+		return true
+	})
+	return out
+}
+
+// Closing the app while a snapshot is being written stops the writer before the
+// database closes: the snapshot is left unfinished, under its temporary name, and is
+// neither offered nor kept under its height's name.
+func TestCloseStopsTheSnapshotBeingWritten(t *testing.T) {
+	h := newHarness(t)
+	started := make(chan int64, 1)
+	// The writer goes on once Close has begun to stop it.
+	h.app.beforeSnapshotWrite = func(height int64) {
+		started <- height
+		<-h.app.writerCtx.Done()
+	}
+	s := newScenario(18)
+	ctx := context.Background()
+	for height := int64(1); height <= testCheckpointInterval; height++ {
+		h.height = height
+		if _, err := h.app.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Txs: s.block(height), Height: height, Time: blockTime(height)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-started
+	if err := h.app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(h.app.opts.SnapshotDir, strconv.Itoa(testCheckpointInterval))); !os.IsNotExist(err) {
+		t.Fatalf("a snapshot stopped by Close is under its height's name: %v", err)
+	}
+	if list, _ := h.app.ListSnapshots(ctx, &abci.RequestListSnapshots{}); len(list.Snapshots) != 0 {
+		t.Fatalf("a snapshot stopped by Close is offered: %v", list.Snapshots)
+	}
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/chipmint/chipmint/internal/query"
 )
 
-// View is what the audit reads of one node. A *client.Client is one.
+// View is what the audit reads of one node: its public RPC (a *client.Client), and its
+// invariants, which only its admin address answers (a *client.Admin).
 type View interface {
 	Height(ctx context.Context) (int64, error)
 	// Base is the lowest height whose block the node has.

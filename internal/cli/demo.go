@@ -71,10 +71,12 @@ type demo struct {
 	g    *Globals
 	home string
 	// ob keeps the demo's transactions in its own home.
-	ob    outbox
-	log   *slog.Logger
-	k     demoKeys
-	c     *client.Client
+	ob  outbox
+	log *slog.Logger
+	k   demoKeys
+	c   *client.Client
+	// admin is the node's admin address, where its invariants are checked.
+	admin *client.Admin
 	sys   *system.System
 	bank  *bank.Client
 	ibans map[string]string
@@ -140,13 +142,13 @@ func (d *demo) runAll(ctx context.Context) error {
 		ChainID:   "chipmint-demo",
 		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 		BlockTime: 200 * time.Millisecond,
-		Options:   node.Options{Logger: d.log.With("part", "node"), CheckInvariants: true},
+		Options:   node.Options{Logger: d.log.With("part", "node"), CheckInvariants: true, AdminListen: "127.0.0.1:0"},
 	})
 	if err != nil {
 		return err
 	}
 	defer ch.Stop()
-	d.c = ch.Client
+	d.c, d.admin = ch.Client, ch.Admin
 	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), d.k.issuer.address())
 	steps := []func(context.Context) error{
 		d.startSystem, d.openBuyerAccounts, d.variantA, d.variantB, d.unmatchedPayment, d.reversal, d.transfer, d.audit,
@@ -339,7 +341,7 @@ func (d *demo) audit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	inv, err := d.c.CheckInvariants(ctx)
+	inv, err := d.admin.CheckInvariants(ctx)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,9 @@ import (
 // system plays with sandbox money only.
 const devPassphrase = "chipmint-dev"
 
+// adminListenDefault is where the dev node serves its operator the invariants check.
+const adminListenDefault = "127.0.0.1:26659"
+
 // devChainID is the chain of every dev home.
 const devChainID = "chipmint-dev"
 
@@ -37,6 +40,7 @@ type DevOptions struct {
 	P2P           string
 	BankListen    string
 	GatewayListen string
+	AdminListen   string
 	BlockTime     time.Duration
 	Verbose       bool
 }
@@ -61,6 +65,7 @@ func NewCmdDev(g *Globals) *cobra.Command {
 	f.StringVar(&o.P2P, "p2p", "127.0.0.1:26656", "node p2p address")
 	f.StringVar(&o.BankListen, "bank-listen", bankListenDefault, "sandbox bank address")
 	f.StringVar(&o.GatewayListen, "gateway-listen", gatewayListenDefault, "gateway journal address")
+	f.StringVar(&o.AdminListen, "admin-listen", adminListenDefault, "the node's admin address, where its invariants are checked (chipmint supply --admin)")
 	f.DurationVar(&o.BlockTime, "block-time", 500*time.Millisecond, "time between blocks (first start only)")
 	f.BoolVar(&o.Verbose, "verbose", false, "log every block and service step")
 	return cmd
@@ -100,9 +105,9 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	ch, err := system.StartChain(ctx, g.Home, node.Options{Logger: log.With("part", "node")})
+	ch, err := system.StartChain(ctx, g.Home, node.Options{Logger: log.With("part", "node"), AdminListen: o.AdminListen})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, adminListenError(err)
 	}
 	sys, err := system.Start(ctx, system.Config{
 		Dir: g.Home, Client: ch.Client, IssuerKey: issuerKey,
@@ -206,6 +211,7 @@ type devInfo struct {
 	Node          string   `json:"node"`
 	Bank          string   `json:"bank"`
 	Gateway       string   `json:"gateway"`
+	Admin         string   `json:"admin"`
 	Operator      string   `json:"operator"`
 	OperatorIBAN  string   `json:"operator_iban"`
 	CustomerIBAN  string   `json:"customer_iban"`
@@ -215,7 +221,7 @@ type devInfo struct {
 
 func printDev(g *Globals, n *node.Node, sys *system.System, st devState) {
 	g.printDevInfo(devInfo{
-		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"],
+		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"], Admin: n.AdminAddress(),
 		Operator: "acme", OperatorIBAN: sys.Operators["acme"].Account.IBAN, CustomerIBAN: st.CustomerIBAN,
 		Keys: []string{"issuer", "acme"}, PassphraseEnv: "CHIPMINT_PASSPHRASE",
 	})
@@ -237,6 +243,9 @@ func (g *Globals) printDevInfo(info devInfo) {
 		fmt.Fprintf(w, "  node      %s   (chain chipmint-dev, one validator)\n", info.Node)
 		fmt.Fprintf(w, "  bank      %s   (sandbox: never real money)\n", info.Bank)
 		fmt.Fprintf(w, "  gateway   %s/v1/journal   (operator acme, account %s)\n", info.Gateway, fiat.IBAN(info.OperatorIBAN).Print())
+		if info.Admin != "" {
+			fmt.Fprintf(w, "  admin     %s/v1/invariants   (the node's invariants, for its operator only)\n", info.Admin)
+		}
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
 		fmt.Fprintf(w, "  keys      issuer, acme, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(info.Home), devPassphrase)
 		fmt.Fprintf(w, "  customer  bank account %s holds 10,000.00 EUR\n\n", fiat.IBAN(info.CustomerIBAN).Print())
@@ -246,5 +255,8 @@ func (g *Globals) printDevInfo(info devInfo) {
 		fmt.Fprintf(w, "  %s buy --from alice --operator acme --amount 100.00\n", chain)
 		fmt.Fprintf(w, "  %s --from-iban %s --to-iban %s --amount 100.00 --reference <RF reference>\n", bankCmd, info.CustomerIBAN, info.OperatorIBAN)
 		fmt.Fprintf(w, "  %s balance alice\n", chain)
+		if info.Admin != "" {
+			fmt.Fprintf(w, "  %s supply --admin %s\n", chain, info.Admin)
+		}
 	})
 }

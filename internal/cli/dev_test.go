@@ -24,7 +24,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	t.Setenv("CHIPMINT_PASSPHRASE", "dev-test")
 	home := t.TempDir()
-	ports, err := node.FreePorts(4)
+	ports, err := node.FreePorts(5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		g := &Globals{Home: home, Output: "json", Out: devOut, Err: devErr}
-		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), BlockTime: 100 * time.Millisecond})
+		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), AdminListen: addr(4), BlockTime: 100 * time.Millisecond})
 	}()
 	defer func() {
 		// Ctrl-C cancels the context: dev stops without an error and without ERROR lines.
@@ -113,6 +113,20 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	if status := jsonField(t, cli("order", "show", bought.Order.ID), "status"); status != "issued" {
 		t.Fatalf("order is %s", status)
+	}
+	// The invariants are checked on the node's admin address, which dev serves; without
+	// it, supply shows the totals and says they were not checked.
+	var supply struct {
+		Invariants *struct {
+			OK     bool  `json:"ok"`
+			Height int64 `json:"height"`
+		} `json:"invariants"`
+	}
+	if err := json.Unmarshal([]byte(cli("supply", "--admin", addr(4))), &supply); err != nil || supply.Invariants == nil || !supply.Invariants.OK {
+		t.Fatalf("supply --admin: %+v %v", supply.Invariants, err)
+	}
+	if out, _, code := run(t, "--home", home, "--node", nodeURL, "supply"); code != ExitOK || !strings.Contains(out, "invariants not checked: give --admin") {
+		t.Fatalf("supply without --admin: exit %d: %s", code, out)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -13,6 +14,7 @@ import (
 // NodeOptions are the flags of `chipmint node`.
 type NodeOptions struct {
 	CheckInvariants bool
+	AdminListen     string
 	LogLevel        string
 }
 
@@ -26,6 +28,8 @@ func NewCmdNode(g *Globals) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runNode(cmd, g, o) },
 	}
 	cmd.Flags().BoolVar(&o.CheckInvariants, "check-invariants", false, "verify the ledger's invariants after every block (slow; for debugging)")
+	cmd.Flags().StringVar(&o.AdminListen, "admin-listen", "", "host:port where the node serves its operator the invariants check (GET /v1/invariants), "+
+		"which reads the whole state and which the public RPC refuses; keep it on loopback or a private network (off when empty)")
 	cmd.Flags().StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
 }
@@ -36,9 +40,23 @@ func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
 		return usageError{fmt.Errorf("--log-level: %w", err)}
 	}
 	logger := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
-	err := system.RunNode(cmd.Context(), g.Home, node.Options{Logger: logger, CheckInvariants: o.CheckInvariants}, func(rpc string) {
+	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen}
+	err := system.RunNode(cmd.Context(), g.Home, opts, func(rpc, admin string) {
+		if admin != "" {
+			logger.Info("node running", "home", g.Home, "rpc", rpc, "admin", admin)
+			return
+		}
 		logger.Info("node running", "home", g.Home, "rpc", rpc)
 	})
 	logger.Info("stopped")
+	return adminListenError(err)
+}
+
+// adminListenError names the flag that sets the admin address when the node cannot
+// listen there.
+func adminListenError(err error) error {
+	if errors.Is(err, node.ErrAdminAddress) {
+		return fmt.Errorf("--admin-listen: %w", err)
+	}
 	return err
 }

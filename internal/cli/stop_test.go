@@ -27,8 +27,8 @@ func runCtx(ctx context.Context, out, errOut *syncBuffer, args ...string) ExitCo
 	return ExitOK
 }
 
-// Ctrl-C stops `chipmint node` with exit 0 and without ERROR lines; a second node on
-// the same home is refused with a message saying why.
+// Ctrl-C stops `chipmint node` with exit 0 and without ERROR lines, its admin address
+// included; a second node on the same home is refused with a message saying why.
 func TestNodeStopsCleanlyOnCtrlC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
@@ -42,11 +42,11 @@ func TestNodeStopsCleanlyOnCtrlC(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(home) })
-	ports, err := node.FreePorts(2)
+	ports, err := node.FreePorts(3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rpc := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	rpc, admin := fmt.Sprintf("127.0.0.1:%d", ports[0]), fmt.Sprintf("127.0.0.1:%d", ports[2])
 	if _, errOut, code := run(t, "--home", home, "init", "--rpc", rpc, "--p2p", fmt.Sprintf("127.0.0.1:%d", ports[1]), "--block-time", "100ms"); code != ExitOK {
 		t.Fatalf("init: %s", errOut)
 	}
@@ -54,7 +54,7 @@ func TestNodeStopsCleanlyOnCtrlC(t *testing.T) {
 	defer cancel()
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	done := make(chan ExitCode, 1)
-	go func() { done <- runCtx(ctx, out, errOut, "--home", home, "node") }()
+	go func() { done <- runCtx(ctx, out, errOut, "--home", home, "node", "--admin-listen", admin) }()
 	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(string(errOut.Bytes()), "node running") {
 		if time.Now().After(deadline) {
@@ -66,6 +66,9 @@ func TestNodeStopsCleanlyOnCtrlC(t *testing.T) {
 		t.Fatalf("the node's RPC does not answer: %v", err)
 	} else {
 		c.Close()
+	}
+	if out, errOut, code := run(t, "--node", rpc, "supply", "--admin", admin); code != ExitOK || !strings.Contains(out, "invariants hold at height") {
+		t.Fatalf("supply --admin: exit %d: %s%s", code, out, errOut)
 	}
 	_, second, code := run(t, "--home", home, "node")
 	if code != ExitError || !strings.Contains(second, "another chipmint is running on this home") {
@@ -88,22 +91,29 @@ func TestFailedFirstStartLeavesNoHome(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	ports, err := node.FreePorts(3)
+	ports, err := node.FreePorts(4)
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := func(i int) string { return fmt.Sprintf("127.0.0.1:%d", ports[i]) }
-	home := t.TempDir()
-	_, errOut, code := run(t, "--home", home, "dev", "--rpc", addr(0), "--p2p", addr(1), "--gateway-listen", addr(2),
-		"--bank-listen", busy.Addr().String())
-	if code != ExitError || !strings.Contains(errOut, "--bank-listen") {
-		t.Fatalf("dev with its bank's port in use: exit %d: %s", code, errOut)
+	// Its bank's port in use, or its node's admin port.
+	tests := []struct{ flag, bank, admin string }{
+		{"--bank-listen", busy.Addr().String(), "127.0.0.1:0"},
+		{"--admin-listen", addr(3), busy.Addr().String()},
 	}
-	if left := dirEntries(t, home); len(left) != 0 {
-		t.Fatalf("dev left %v in the home", left)
+	for _, tc := range tests {
+		home := t.TempDir()
+		_, errOut, code := run(t, "--home", home, "dev", "--rpc", addr(0), "--p2p", addr(1), "--gateway-listen", addr(2),
+			"--bank-listen", tc.bank, "--admin-listen", tc.admin)
+		if code != ExitError || !strings.Contains(errOut, tc.flag) {
+			t.Fatalf("dev with the port of %s in use: exit %d: %s", tc.flag, code, errOut)
+		}
+		if left := dirEntries(t, home); len(left) != 0 {
+			t.Fatalf("dev with the port of %s in use left %v in the home", tc.flag, left)
+		}
 	}
 	out := filepath.Join(t.TempDir(), "net")
-	_, errOut, code = run(t, "testnet", "--validators", "2", "--hosts", "10.0.0.1,10.0.0.2,10.0.0.3", "--out", out)
+	_, errOut, code := run(t, "testnet", "--validators", "2", "--hosts", "10.0.0.1,10.0.0.2,10.0.0.3", "--out", out)
 	if code != ExitUsage || !strings.Contains(errOut, "hosts") {
 		t.Fatalf("testnet with three hosts for two validators: exit %d: %s", code, errOut)
 	}

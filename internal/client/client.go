@@ -191,10 +191,16 @@ func (c *Client) OrderByBankReference(ctx context.Context, operator, ref string)
 	return o, c.query(ctx, query.PathBankReference, operator+"/"+ref, &o)
 }
 
-// PaidOrders lists the orders paid and not yet issued.
+// PaidOrders lists the orders paid and not yet issued, by id, reading every page.
 func (c *Client) PaidOrders(ctx context.Context) ([]txn.Order, error) {
-	var orders []txn.Order
-	return orders, c.query(ctx, query.PathPaidOrders, "", &orders)
+	return listAll[txn.Order](ctx, c, query.PathPaidOrders)
+}
+
+// PaidOrdersPage reads one page of the orders paid and not yet issued: at most limit
+// (0: the most a page holds), after the cursor after ("" for the first page; a page's
+// Next for the one after it).
+func (c *Client) PaidOrdersPage(ctx context.Context, after string, limit int) (query.Page[txn.Order], error) {
+	return listPage[txn.Order](ctx, c, query.PathPaidOrders, query.PageRequest{After: after, Limit: limit})
 }
 
 // Operator reads an operator.
@@ -212,16 +218,59 @@ func (c *Client) RegisterOperator(ctx context.Context, reg *txn.RegisterOperator
 	return c.Operator(ctx, reg.ID)
 }
 
-// Issuers lists the chain's issuers.
+// Issuers lists the chain's issuers, by address, reading every page.
 func (c *Client) Issuers(ctx context.Context) ([]txn.Issuer, error) {
-	var is []txn.Issuer
-	return is, c.query(ctx, query.PathIssuers, "", &is)
+	return listAll[txn.Issuer](ctx, c, query.PathIssuers)
 }
 
-// Operators lists the operators.
+// IssuersPage reads one page of the chain's issuers, as PaidOrdersPage does.
+func (c *Client) IssuersPage(ctx context.Context, after string, limit int) (query.Page[txn.Issuer], error) {
+	return listPage[txn.Issuer](ctx, c, query.PathIssuers, query.PageRequest{After: after, Limit: limit})
+}
+
+// Operators lists the operators, by id, reading every page.
 func (c *Client) Operators(ctx context.Context) ([]txn.Operator, error) {
-	var ops []txn.Operator
-	return ops, c.query(ctx, query.PathOperators, "", &ops)
+	return listAll[txn.Operator](ctx, c, query.PathOperators)
+}
+
+// OperatorsPage reads one page of the operators, as PaidOrdersPage does.
+func (c *Client) OperatorsPage(ctx context.Context, after string, limit int) (query.Page[txn.Operator], error) {
+	return listPage[txn.Operator](ctx, c, query.PathOperators, query.PageRequest{After: after, Limit: limit})
+}
+
+// listPage reads one page of the list at path.
+func listPage[T any](ctx context.Context, c *Client, path string, req query.PageRequest) (query.Page[T], error) {
+	data, err := json.Marshal(req)
+	if err != nil {
+		return query.Page[T]{}, fmt.Errorf("client: query %s: %w", path, err)
+	}
+	var p query.Page[T]
+	return p, c.query(ctx, path, string(data), &p)
+}
+
+// listPageLimit is the page size listAll asks for; tests make it smaller.
+var listPageLimit = query.PageMax
+
+// listAll reads the list at path page by page, each after the last item of the one
+// before. Each page is read at the height the node had then: an item added or removed
+// meanwhile may be missed or still be listed, but none is listed twice.
+func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+	var all []T
+	after := ""
+	for {
+		p, err := listPage[T](ctx, c, path, query.PageRequest{After: after, Limit: listPageLimit})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Items...)
+		if p.Next == "" {
+			return all, nil
+		}
+		if p.Next == after {
+			return nil, fmt.Errorf("client: query %s: the node answers the page after %q again", path, after)
+		}
+		after = p.Next
+	}
 }
 
 // Balance reads the chips an address holds.
@@ -234,19 +283,6 @@ func (c *Client) Balance(ctx context.Context, a crypto.Address) (uint64, error) 
 func (c *Client) Supply(ctx context.Context) (txn.Supply, error) {
 	var s txn.Supply
 	return s, c.query(ctx, query.PathSupply, "", &s)
-}
-
-// CheckInvariants asks the node to verify the ledger's invariants on its state.
-func (c *Client) CheckInvariants(ctx context.Context) (query.Invariants, error) {
-	res, err := c.rpc.ABCIQuery(ctx, query.PathInvariants, nil)
-	if err != nil {
-		return query.Invariants{}, fmt.Errorf("client: query invariants: %w", err)
-	}
-	var inv query.Invariants
-	if err := json.Unmarshal(res.Response.Value, &inv); err != nil {
-		return query.Invariants{}, fmt.Errorf("client: query invariants: %s", res.Response.Log)
-	}
-	return inv, nil
 }
 
 // OrderEvent is one step of an order's history as the node indexed it.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -63,6 +65,10 @@ type Cluster struct {
 	Issuer   crypto.Signer
 	Operator crypto.Signer
 
+	// Admin is each node's admin address, host:port, where the audit checks its
+	// invariants (chipmint node --admin-listen).
+	Admin []string
+
 	mu      sync.Mutex
 	procs   []*process
 	clients []*client.Client
@@ -91,6 +97,7 @@ func New(t testing.TB, bin string, o Options) *Cluster {
 		t: t, bin: bin, netns: o.Netns, Homes: homes, ChainID: "chipmint-cluster", Issuer: issuer, Operator: operator,
 		procs: make([]*process, len(homes)), clients: make([]*client.Client, len(homes)),
 	}
+	used := map[int]bool{}
 	for i, h := range homes {
 		conf, err := node.LoadConfig(h)
 		if err != nil {
@@ -103,9 +110,47 @@ func New(t testing.TB, bin string, o Options) *Cluster {
 			rpc = strings.Replace(rpc, "0.0.0.0", o.Hosts[i], 1)
 		}
 		c.RPC = append(c.RPC, "http://"+rpc)
+		for _, addr := range []string{rpc, strings.TrimPrefix(conf.P2P.ListenAddress, "tcp://")} {
+			if _, port, err := net.SplitHostPort(addr); err == nil {
+				p, _ := strconv.Atoi(port)
+				used[p] = true
+			}
+		}
+	}
+	if len(o.Hosts) > 0 {
+		// Each validator on its own host: the admin port beside its RPC port.
+		for i := range homes {
+			host, port, _ := net.SplitHostPort(strings.TrimPrefix(c.RPC[i], "http://"))
+			p, _ := strconv.Atoi(port)
+			c.Admin = append(c.Admin, net.JoinHostPort(host, strconv.Itoa(p+2)))
+		}
+	} else {
+		ports, err := freePortsBut(len(homes), used)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ports {
+			c.Admin = append(c.Admin, net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		}
 	}
 	t.Cleanup(c.killAll)
 	return c
+}
+
+// freePortsBut asks the kernel for n free loopback ports, none of them in used: the
+// ports of homes already written, free until their nodes start.
+func freePortsBut(n int, used map[int]bool) ([]int, error) {
+	free, err := node.FreePorts(n + len(used))
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, p := range free {
+		if !used[p] && len(out) < n {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // shortTimeouts make rounds, and so recovery from a missing proposer, take a fraction
@@ -142,7 +187,7 @@ func (c *Cluster) Start(i int, env ...string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	args := []string{c.bin, "node", "--home", c.Homes[i], "--check-invariants", "--log-level", "warn"}
+	args := []string{c.bin, "node", "--home", c.Homes[i], "--check-invariants", "--admin-listen", c.Admin[i], "--log-level", "warn"}
 	if len(c.netns) > 0 {
 		// ip netns exec execs the node in place: the process is the node's.
 		args = append([]string{"ip", "netns", "exec", c.netns[i]}, args...)
@@ -318,9 +363,16 @@ func (c *Cluster) Audit(ctx context.Context, acked []audit.Acked) (audit.Report,
 		if cl == nil {
 			return audit.Report{}, fmt.Errorf("cluster: node%d does not answer", i)
 		}
-		nodes[i] = audit.Node{Name: fmt.Sprintf("node%d", i), View: cl}
+		nodes[i] = audit.Node{Name: fmt.Sprintf("node%d", i), View: nodeView{cl, client.NewAdmin(c.Admin[i])}}
 	}
 	return audit.Check(ctx, nodes, acked)
+}
+
+// nodeView is what the audit reads of a node: its public RPC, and its invariants on
+// its admin address.
+type nodeView struct {
+	*client.Client
+	*client.Admin
 }
 
 // WipeForStateSync deletes node i's chain data as a lost disk would, keeping its keys
@@ -395,7 +447,7 @@ func (c *Cluster) AddFullNode() int {
 		}
 		peers = append(peers, addr)
 	}
-	ports, err := node.FreePorts(2)
+	ports, err := node.FreePorts(3)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -416,6 +468,7 @@ func (c *Cluster) AddFullNode() int {
 	c.mu.Lock()
 	c.Homes = append(c.Homes, home)
 	c.RPC = append(c.RPC, fmt.Sprintf("http://127.0.0.1:%d", ports[0]))
+	c.Admin = append(c.Admin, fmt.Sprintf("127.0.0.1:%d", ports[2]))
 	c.procs = append(c.procs, nil)
 	c.clients = append(c.clients, nil)
 	i := len(c.Homes) - 1

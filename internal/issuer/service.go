@@ -155,33 +155,47 @@ func (s *Service) IssuePaid(ctx context.Context) (Report, error) {
 // each in its own goroutine counted by wg, at most Config.Parallel waiting for their
 // blocks at once, and returns without waiting for them. done, if set, hears how each
 // ended.
+//
+// The paid orders are read a page at a time, each page's issues started before the next
+// page is read.
 func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(id string, issued bool)) (Report, error) {
-	orders, err := s.cfg.Client.PaidOrders(ctx)
-	if err != nil {
-		return Report{}, err
-	}
 	var rep Report
-	for _, o := range orders {
-		if s.needsApproval(o) {
-			rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
-			s.problem(o.ID, "awaiting approval", "chips", o.Chips)
-			continue
+	after := ""
+	for {
+		page, err := s.cfg.Client.PaidOrdersPage(ctx, after, 0)
+		if err != nil {
+			return rep, err
 		}
-		if !s.claim(o.ID) {
-			rep.AlreadyInFlight++
-			continue
+		for _, o := range page.Items {
+			s.startIssue(ctx, wg, o, &rep, done)
 		}
-		wg.Go(func() {
-			s.slots <- struct{}{}
-			ok := s.issue(ctx, o)
-			<-s.slots
-			s.release(o.ID, ok)
-			if done != nil {
-				done(o.ID, ok)
-			}
-		})
+		if page.Next == "" || page.Next == after {
+			return rep, nil
+		}
+		after = page.Next
 	}
-	return rep, nil
+}
+
+// startIssue starts issuing one paid order, unless it awaits approval or is in flight.
+func (s *Service) startIssue(ctx context.Context, wg *sync.WaitGroup, o txn.Order, rep *Report, done func(id string, issued bool)) {
+	if s.needsApproval(o) {
+		rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
+		s.problem(o.ID, "awaiting approval", "chips", o.Chips)
+		return
+	}
+	if !s.claim(o.ID) {
+		rep.AlreadyInFlight++
+		return
+	}
+	wg.Go(func() {
+		s.slots <- struct{}{}
+		ok := s.issue(ctx, o)
+		<-s.slots
+		s.release(o.ID, ok)
+		if done != nil {
+			done(o.ID, ok)
+		}
+	})
 }
 
 func (s *Service) needsApproval(o txn.Order) bool {

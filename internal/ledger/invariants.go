@@ -63,7 +63,7 @@ type orderSums struct {
 // issued quantity is the rate of the amount received (5).
 func checkOrders(r store.Reader) error {
 	ops := make(map[string]txn.Operator)
-	for _, op := range Operators(r) {
+	for _, op := range allOperators(r) {
 		ops[op.ID] = op
 	}
 	sums := orderSums{issued: map[string]uint64{}, shortfall: map[string]uint64{}}
@@ -81,7 +81,7 @@ func checkOrders(r store.Reader) error {
 		return err
 	}
 	var sumIssued uint64
-	for _, op := range Operators(r) {
+	for _, op := range allOperators(r) {
 		var carry uint64
 		if sumIssued, carry = bits.Add64(sumIssued, op.IssuedChips, 0); carry != 0 {
 			return broken("operators' issued chips overflow")

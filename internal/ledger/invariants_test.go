@@ -15,8 +15,9 @@ const chainID = "ledger-test"
 
 type emptyReader struct{}
 
-func (emptyReader) Get([]byte) ([]byte, bool)                 { return nil, false }
-func (emptyReader) Scan([]byte, func(key, value []byte) bool) {}
+func (emptyReader) Get([]byte) ([]byte, bool)                             { return nil, false }
+func (emptyReader) Scan([]byte, func(key, value []byte) bool)             {}
+func (emptyReader) ScanFrom([]byte, []byte, func(key, value []byte) bool) {}
 
 func key(seed byte) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))

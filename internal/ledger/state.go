@@ -127,32 +127,73 @@ func GetOperator(r store.Reader, id string) (txn.Operator, bool) {
 	return o, ok
 }
 
-// Operators lists the operators by id.
-func Operators(r store.Reader) []txn.Operator {
+// Operators lists at most limit operators by id, those after the id after (from the
+// first when after is empty), and whether more follow: one page of the list, read in
+// proportion to the page.
+func Operators(r store.Reader, after string, limit int) ([]txn.Operator, bool) {
+	var ops []txn.Operator
+	more := scanPage(r, prefixOperator, []byte(after), limit, func(key, value []byte) {
+		ops = append(ops, decodeOperator(key, value))
+	})
+	return ops, more
+}
+
+// allOperators lists every operator by id.
+func allOperators(r store.Reader) []txn.Operator {
 	var ops []txn.Operator
 	r.Scan([]byte(prefixOperator), func(key, value []byte) bool {
-		var o txn.Operator
-		if err := txn.DecodeRecord(value, &o); err != nil {
-			panic(fmt.Sprintf("ledger: corrupt operator at %q: %v", key, err))
-		}
-		ops = append(ops, o)
+		ops = append(ops, decodeOperator(key, value))
 		return true
 	})
 	return ops
 }
 
-// Issuers lists the issuers by address.
-func Issuers(r store.Reader) []txn.Issuer {
+func decodeOperator(key, value []byte) txn.Operator {
+	var o txn.Operator
+	if err := txn.DecodeRecord(value, &o); err != nil {
+		panic(fmt.Sprintf("ledger: corrupt operator at %q: %v", key, err))
+	}
+	return o
+}
+
+// Issuers lists at most limit issuers by address, those after the address after (from
+// the first when after is nil), and whether more follow.
+func Issuers(r store.Reader, after *crypto.Address, limit int) ([]txn.Issuer, bool) {
+	var from []byte
+	if after != nil {
+		from = after[:]
+	}
 	var out []txn.Issuer
-	r.Scan([]byte(prefixIssuer), func(key, value []byte) bool {
+	more := scanPage(r, prefixIssuer, from, limit, func(key, value []byte) {
 		var is txn.Issuer
 		if err := txn.DecodeRecord(value, &is); err != nil {
 			panic(fmt.Sprintf("ledger: corrupt issuer at %q: %v", key, err))
 		}
 		out = append(out, is)
+	})
+	return out, more
+}
+
+// scanPage calls fn for at most limit keys with prefix that come after prefix+after
+// (from the first when after is empty), in key order, and reports whether another key
+// with prefix follows. It reads limit+1 keys at most, whatever the state holds.
+func scanPage(r store.Reader, prefix string, after []byte, limit int, fn func(key, value []byte)) bool {
+	var start []byte
+	if len(after) > 0 {
+		// The first key after prefix+after: a 0x00 byte more sorts just past it.
+		start = append(append([]byte(prefix), after...), 0)
+	}
+	n, more := 0, false
+	r.ScanFrom([]byte(prefix), start, func(key, value []byte) bool {
+		if n == limit {
+			more = true
+			return false
+		}
+		n++
+		fn(key, value)
 		return true
 	})
-	return out
+	return more
 }
 
 // GetSupply returns the chain's chip totals.
@@ -162,14 +203,15 @@ func GetSupply(r store.Reader) txn.Supply {
 	return s
 }
 
-// PaidOrders lists the orders that are paid and not yet issued, by id.
-func PaidOrders(r store.Reader) []txn.Order {
+// PaidOrders lists at most limit of the orders that are paid and not yet issued, by id,
+// those after the id after (from the first when after is empty), and whether more
+// follow.
+func PaidOrders(r store.Reader, after string, limit int) ([]txn.Order, bool) {
 	var out []txn.Order
-	r.Scan([]byte(prefixPaid), func(key, _ []byte) bool {
+	more := scanPage(r, prefixPaid, []byte(after), limit, func(key, _ []byte) {
 		if o, ok := GetOrder(r, string(key[len(prefixPaid):])); ok {
 			out = append(out, o)
 		}
-		return true
 	})
-	return out
+	return out, more
 }

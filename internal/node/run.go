@@ -25,12 +25,19 @@ type Options struct {
 	Logger *slog.Logger
 	// CheckInvariants verifies the ledger's invariants after every block.
 	CheckInvariants bool
+	// AdminListen, when set, is the host:port where the node serves its operator the
+	// check of the ledger's invariants (query.AdminPathInvariants), which reads the
+	// whole state and which the public RPC refuses. Keep it on loopback or a private
+	// network; port 0 takes a free port (AdminAddress).
+	AdminListen string
 }
 
 // Node is a running chipmint node.
 type Node struct {
 	Config *cfg.Config
 	cmt    *cmtnode.Node
+	app    *abciapp.App
+	admin  *admin
 	db     *store.DB
 	// lock is the home's lock, held until the node stops.
 	lock *os.File
@@ -87,9 +94,19 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
 		SnapshotDir: filepath.Join(conf.RootDir, "data", "snapshots"),
 	})
-	n := &Node{Config: conf, db: db}
+	n := &Node{Config: conf, app: app, db: db}
 	var err error
+	if o.AdminListen != "" {
+		if n.admin, err = startAdmin(o.AdminListen, app, logger.With("module", "admin")); err != nil {
+			return nil, errors.Join(err, app.Close())
+		}
+	}
 	if n.cmt, err = startCometBFT(conf, gen, app, logger, &n.stopping); err != nil {
+		// Replaying blocks at the start may have begun a snapshot.
+		err = errors.Join(err, app.Close())
+		if n.admin != nil {
+			err = errors.Join(err, n.admin.stop())
+		}
 		return nil, err
 	}
 	return n, nil
@@ -128,16 +145,32 @@ func (n *Node) RPCAddress() string {
 	return "http://" + trimScheme(n.Config.RPC.ListenAddress)
 }
 
+// AdminAddress is the address of the node's admin API as a client dials it, such as
+// "http://127.0.0.1:26659", or "" when it serves none (Options.AdminListen).
+func (n *Node) AdminAddress() string {
+	if n.admin == nil {
+		return ""
+	}
+	return n.admin.addr
+}
+
 // Stop stops the node and closes its state.
 func (n *Node) Stop() error {
 	n.stopping.Store(true)
+	var err error
+	if n.admin != nil {
+		err = n.admin.stop()
+	}
 	if err := n.cmt.Stop(); err != nil {
 		return fmt.Errorf("node: stop: %w", err)
 	}
 	n.cmt.Wait()
-	var err error
+	if n.app != nil {
+		// A snapshot being written stops before its database closes.
+		err = errors.Join(err, n.app.Close())
+	}
 	if n.db != nil {
-		err = n.db.Close()
+		err = errors.Join(err, n.db.Close())
 	}
 	return errors.Join(err, n.lock.Close())
 }

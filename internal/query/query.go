@@ -14,11 +14,17 @@ const (
 	OK         Code = 0
 	NotFound   Code = 1
 	BadRequest Code = 2
-	Broken     Code = 3
+	// Broken was the answer of a broken invariant to PathInvariants, which the public
+	// RPC no longer answers; the number is not reused.
+	Broken Code = 3
+	// OperatorOnly is a query that reads the whole state, which a node answers only to
+	// its operator, on its admin address (AdminPathInvariants), never on the public RPC.
+	OperatorOnly Code = 4
 )
 
 // Paths. A query's data carries the id or address where one is needed. Answers are
-// JSON read from the last committed state.
+// JSON read from the last committed state. PathOperators, PathPaidOrders and
+// PathIssuers are lists, answered a Page at a time; their data is a PageRequest.
 const (
 	PathOrder      = "/order"
 	PathOperator   = "/operator"
@@ -27,11 +33,35 @@ const (
 	PathBalance    = "/balance"
 	PathSupply     = "/supply"
 	PathIssuers    = "/issuers"
+	// PathInvariants is refused (OperatorOnly): the invariants are checked on the
+	// node's admin address.
 	PathInvariants = "/invariants"
 	// PathBankReference finds the order an operator's bank reference confirmed; its
 	// data is "OPERATOR/REFERENCE".
 	PathBankReference = "/order/by-bank-reference"
 )
+
+// PageMax is the most items a page of a list holds: a larger Limit is served as
+// PageMax, and no Limit asks for PageMax.
+const PageMax = 100
+
+// PageRequest is the data of a list query, JSON: {"after": "…", "limit": 50}. Both are
+// optional; no data at all asks for the first page of PageMax items.
+type PageRequest struct {
+	// After is the cursor of the page before (its Next): the page holds the items that
+	// come after it in the list's order. Empty, the first page.
+	After string `json:"after,omitempty"`
+	// Limit is how many items the page may hold, at most PageMax; 0 means PageMax.
+	Limit int `json:"limit,omitempty"`
+}
+
+// Page is one page of a list: at most the limit asked for of its items, in the list's
+// order, and Next, the After of the page that follows, empty on the last page. Next is
+// the key of the page's last item: an operator's or an order's id, an issuer's address.
+type Page[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
 
 // Balance is the answer to PathBalance.
 type Balance struct {
@@ -39,7 +69,12 @@ type Balance struct {
 	Chips   uint64         `json:"chips,string"`
 }
 
-// Invariants is the answer to PathInvariants: the node's check of the ledger's
+// AdminPathInvariants is the node's admin address's check of the ledger's invariants
+// (chipmint node --admin-listen): GET answers Invariants, with the HTTP status 200 when
+// they hold and 500 when one is broken.
+const AdminPathInvariants = "/v1/invariants"
+
+// Invariants is the answer to AdminPathInvariants: the node's check of the ledger's
 // invariants on its state.
 type Invariants struct {
 	Height int64  `json:"height"`

@@ -54,15 +54,18 @@ func (c *readCache) fill(key []byte, v cached, epoch uint64) {
 	}
 }
 
-// committed records a commit's writes and its meta record, once pebble holds them.
-func (c *readCache) committed(changes []Change, meta []byte) {
+// committed records a commit's writes and the DB's own records it wrote (the digest and
+// the meta), once pebble holds them.
+func (c *readCache) committed(changes, records []Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.epoch++
 	for _, ch := range changes {
 		c.put(string(ch.Key), cached{value: bytes.Clone(ch.Value), present: !ch.Deleted})
 	}
-	c.put(string(metaKey), cached{value: meta, present: true})
+	for _, r := range records {
+		c.put(string(r.Key), cached{value: r.Value, present: true})
+	}
 }
 
 // reset forgets everything, after a write that did not go through Commit (a restore).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/cockroachdb/pebble"
 	"github.com/cockroachdb/pebble/bloom"
@@ -15,6 +16,10 @@ import (
 // metaKey holds the committed height and app hash. Application keys start with a
 // printable prefix, so a key starting with 0x00 can never collide with one.
 var metaKey = []byte("\x00meta")
+
+// digestKey holds the digest of the application state (Digest.Bytes), written with every
+// commit and restore.
+var digestKey = []byte("\x00digest")
 
 // Meta is what was last committed.
 type Meta struct {
@@ -29,10 +34,15 @@ type DB struct {
 	dir   string
 	opts  *pebble.Options
 	cache *readCache
+
+	mu sync.Mutex
+	// digest is the digest of the committed state, as its record holds it.
+	digest Digest
 }
 
 // Open opens or creates the state database in dir. What an unfinished restore left
-// beside it is deleted: it was never part of the state (Restore).
+// beside it is deleted: it was never part of the state (Restore). A state written by a
+// version that kept no digest gets its digest here, computed once from the whole state.
 func Open(dir string) (*DB, error) {
 	opts := PebbleOptions().EnsureDefaults()
 	pdb, err := pebble.Open(dir, opts)
@@ -43,7 +53,44 @@ func Open(dir string) (*DB, error) {
 	if err := os.RemoveAll(d.restoreDir()); err != nil {
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", dir, err), pdb.Close())
 	}
+	if err := d.loadDigest(); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: open %s: %w", dir, err), pdb.Close())
+	}
 	return d, nil
+}
+
+// loadDigest reads the digest record, or writes it for a state that has none.
+func (d *DB) loadDigest() error {
+	if b, ok := getPebble(d.pdb.Get, digestKey); ok {
+		dg, err := ParseDigest(b)
+		if err != nil {
+			return err
+		}
+		d.digest = *dg
+		return nil
+	}
+	if _, ok := d.lastKey(); !ok {
+		return nil // the empty state, whose digest is zero
+	}
+	dg := DigestOf(d)
+	if err := d.pdb.Set(digestKey, dg.Bytes(), pebble.Sync); err != nil {
+		return err
+	}
+	d.digest = *dg
+	return nil
+}
+
+// Digest returns the digest of the committed state.
+func (d *DB) Digest() *Digest {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.digest.Clone()
+}
+
+func (d *DB) setDigest(dg *Digest) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.digest = *dg
 }
 
 // PebbleOptions are the options of every pebble database of a node, CometBFT's and
@@ -93,7 +140,12 @@ func (d *DB) read(key []byte) cached {
 
 // Scan implements Reader.
 func (d *DB) Scan(prefix []byte, fn func(key, value []byte) bool) {
-	scanPebble(d.pdb.NewIter, prefix, fn)
+	scanPebble(d.pdb.NewIter, prefix, nil, fn)
+}
+
+// ScanFrom implements Reader.
+func (d *DB) ScanFrom(prefix, start []byte, fn func(key, value []byte) bool) {
+	scanPebble(d.pdb.NewIter, prefix, start, fn)
 }
 
 // prefixEnd is the first key after every key with prefix, or nil if there is none.
@@ -108,8 +160,17 @@ func prefixEnd(prefix []byte) []byte {
 	return nil
 }
 
-// Commit writes a block's changes and its meta atomically and durably.
+// Commit writes a block's changes and its meta atomically and durably, with the digest
+// of the state they leave, computed from the changes and the values they replace.
 func (d *DB) Commit(changes []Change, meta Meta) error {
+	digest := d.Digest()
+	digest.Apply(d, changes)
+	return d.CommitWithDigest(changes, digest, meta)
+}
+
+// CommitWithDigest is Commit with the digest already computed: digest must be what
+// Digest().Apply(d, changes) gives (FinalizeBlock computes it before Commit).
+func (d *DB) CommitWithDigest(changes []Change, digest *Digest, meta Meta) error {
 	b := d.pdb.NewBatch()
 	defer b.Close()
 	for _, c := range changes {
@@ -123,13 +184,17 @@ func (d *DB) Commit(changes []Change, meta Meta) error {
 			return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
 		}
 	}
-	if err := b.Set(metaKey, encodeMeta(meta), nil); err != nil {
-		return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
+	records := []Change{{Key: digestKey, Value: digest.Bytes()}, {Key: metaKey, Value: encodeMeta(meta)}}
+	for _, r := range records {
+		if err := b.Set(r.Key, r.Value, nil); err != nil {
+			return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
+		}
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
 	}
-	d.cache.committed(changes, encodeMeta(meta))
+	d.cache.committed(changes, records)
+	d.setDigest(digest)
 	return nil
 }
 

@@ -13,6 +13,9 @@ type Reader interface {
 	Get(key []byte) ([]byte, bool)
 	// Scan calls fn for every key with prefix, in ascending key order, until fn returns false.
 	Scan(prefix []byte, fn func(key, value []byte) bool)
+	// ScanFrom is Scan of the keys with prefix from start on, start included: a scan that
+	// resumes where another stopped reads nothing before it.
+	ScanFrom(prefix, start []byte, fn func(key, value []byte) bool)
 }
 
 // KV is a Reader that also takes writes.
@@ -70,7 +73,16 @@ func (o *Overlay) Len() int { return len(o.writes) }
 // Scan implements Reader: the parent's keys merged with the buffered writes, the
 // buffered write winning where both have a key.
 func (o *Overlay) Scan(prefix []byte, fn func(key, value []byte) bool) {
+	o.ScanFrom(prefix, nil, fn)
+}
+
+// ScanFrom implements Reader, as Scan does.
+func (o *Overlay) ScanFrom(prefix, start []byte, fn func(key, value []byte) bool) {
 	keys := o.sortedKeys(string(prefix))
+	if start != nil {
+		from, _ := slices.BinarySearch(keys, string(start))
+		keys = keys[from:]
+	}
 	next := 0
 	// emitBefore yields buffered keys below limit (all of them when limit is nil).
 	emitBefore := func(limit []byte) bool {
@@ -82,7 +94,7 @@ func (o *Overlay) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		return true
 	}
 	stopped := false
-	o.parent.Scan(prefix, func(key, value []byte) bool {
+	o.parent.ScanFrom(prefix, start, func(key, value []byte) bool {
 		if !emitBefore(key) {
 			stopped = true
 			return false

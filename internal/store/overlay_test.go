@@ -373,6 +373,10 @@ func TestOverlayModel(t *testing.T) {
 			if got, want := scanAll(top, prefix), modelScan(model, prefix); !equalKVs(got, want) {
 				t.Fatalf("op %d: Scan(%q) =\n%q\nwant\n%q", op, prefix, got, want)
 			}
+			start := randKey(3)
+			if got, want := scanFromAll(top, prefix, start), modelScanFrom(model, prefix, start); !equalKVs(got, want) {
+				t.Fatalf("op %d: ScanFrom(%q, %q) =\n%q\nwant\n%q", op, prefix, start, got, want)
+			}
 			counts[3]++
 		case kind < 90:
 			prefix, stopAfter := randKey(2), 1+rng.IntN(4)
@@ -408,11 +412,42 @@ func TestOverlayModel(t *testing.T) {
 	// Everything, committed.
 	top.WriteTo(mid)
 	mustCommit(t, db, mid.Changes(), Meta{Height: height + 1})
-	for _, prefix := range alphabet {
+	view := db.View()
+	defer view.Close()
+	for _, prefix := range append(alphabet, "") {
 		if got, want := scanAll(db, prefix), modelScan(model, prefix); !equalKVs(got, want) {
 			t.Fatalf("db Scan(%q) at the end =\n%q\nwant\n%q", prefix, got, want)
 		}
+		for _, start := range []string{"", "\x00", "a", "ab", "b/", "\xff", "\xff\xff\xff\xff"} {
+			want := modelScanFrom(model, prefix, start)
+			for name, r := range map[string]Reader{"db": db, "view": view} {
+				if got := scanFromAll(r, prefix, start); !equalKVs(got, want) {
+					t.Fatalf("%s ScanFrom(%q, %q) at the end =\n%q\nwant\n%q", name, prefix, start, got, want)
+				}
+			}
+		}
 	}
+}
+
+// scanFromAll collects what r.ScanFrom(prefix, start) yields.
+func scanFromAll(r Reader, prefix, start string) []kv {
+	var got []kv
+	r.ScanFrom([]byte(prefix), []byte(start), func(key, value []byte) bool {
+		got = append(got, kv{string(key), string(value)})
+		return true
+	})
+	return got
+}
+
+// modelScanFrom is the reference for ScanFrom.
+func modelScanFrom(model map[string]string, prefix, start string) []kv {
+	var out []kv
+	for _, e := range modelScan(model, prefix) {
+		if e.key >= start {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // modelScan is the reference for Scan: the model's keys with prefix, sorted.

@@ -25,11 +25,18 @@ var ErrRestoreOrder = errors.New("store: a restored entry must be an application
 // the read cache is emptied. Until then nothing of it can be read, and a restore cut
 // short, by Abort or by a crash, leaves only a file that Abort, the next BeginRestore or
 // the next Open deletes. A DB has at most one restore under way.
+//
+// The entries go into one table and the DB's own records, the meta and the digest of the
+// entries, into a second one written by Finish, once the digest is known; both are
+// ingested in one step.
 type Restore struct {
 	d    *DB
-	path string
+	dir  string
+	meta Meta
 	w    *sstable.Writer
 	last []byte
+	// digest is the digest of the entries added so far.
+	digest *Digest
 }
 
 // restoreDir is where a restore's table is written: beside the database, so that pebble
@@ -46,19 +53,21 @@ func (d *DB) BeginRestore(meta Meta) (*Restore, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: restore: %w", err)
 	}
-	path := filepath.Join(dir, "state.sst")
+	w, err := d.newTable(filepath.Join(dir, "state.sst"))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("store: restore: %w", err), os.RemoveAll(dir))
+	}
+	return &Restore{d: d, dir: dir, meta: meta, w: w, digest: NewDigest()}, nil
+}
+
+// newTable creates a table file at path for the DB to ingest.
+func (d *DB) newTable(path string) (*sstable.Writer, error) {
 	f, err := vfs.Default.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("store: restore: %w", err)
+		return nil, err
 	}
 	// Every level has the same options; the table must be in a format the DB reads.
-	w := sstable.NewWriter(objstorageprovider.NewFileWritable(f), d.opts.MakeWriterOptions(0, d.pdb.FormatMajorVersion().MaxTableFormat()))
-	r := &Restore{d: d, path: path, w: w}
-	// The meta record sorts before every application key: it is the table's first entry.
-	if err := w.Set(metaKey, encodeMeta(meta)); err != nil {
-		return nil, errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
-	}
-	return r, nil
+	return sstable.NewWriter(objstorageprovider.NewFileWritable(f), d.opts.MakeWriterOptions(0, d.pdb.FormatMajorVersion().MaxTableFormat())), nil
 }
 
 // Add adds the next entry of the restored state. An entry out of order is refused with
@@ -71,11 +80,16 @@ func (r *Restore) Add(key, value []byte) error {
 		return fmt.Errorf("store: restore: %w", err)
 	}
 	r.last = append(r.last[:0], key...)
+	r.digest.Add(key, value)
 	return nil
 }
 
-// Finish makes the restored entries and meta the DB's whole state, in one atomic and
-// durable step. Nothing may commit to the DB while a restore is under way.
+// Digest is the digest of the entries added so far, which Finish records as the
+// state's: a caller checks it against the digest it trusts before Finish.
+func (r *Restore) Digest() *Digest { return r.digest.Clone() }
+
+// Finish makes the restored entries, their digest and meta the DB's whole state, in one
+// atomic and durable step. Nothing may commit to the DB while a restore is under way.
 func (r *Restore) Finish() error {
 	// The state the restore replaces goes in the same step: a range deletion in the
 	// same table, from the first application key to just past the last one the DB
@@ -91,13 +105,25 @@ func (r *Restore) Finish() error {
 	if err := r.w.Close(); err != nil {
 		return errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
 	}
-	if err := r.d.pdb.Ingest([]string{r.path}); err != nil {
-		return errors.Join(fmt.Errorf("store: restore: %w", err), os.RemoveAll(filepath.Dir(r.path)))
+	// The DB's records sort before every application key, in a table of their own:
+	// the two tables do not overlap, as one ingestion requires.
+	records := filepath.Join(r.dir, "records.sst")
+	w, err := r.d.newTable(records)
+	if err != nil {
+		return errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
+	}
+	err = errors.Join(w.Set(digestKey, r.digest.Bytes()), w.Set(metaKey, encodeMeta(r.meta)))
+	if err = errors.Join(err, w.Close()); err != nil {
+		return errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
+	}
+	if err := r.d.pdb.Ingest([]string{filepath.Join(r.dir, "state.sst"), records}); err != nil {
+		return errors.Join(fmt.Errorf("store: restore: %w", err), os.RemoveAll(r.dir))
 	}
 	r.d.cache.reset()
-	// The ingestion moved the table away; the directory left is empty, and removed at
+	r.d.setDigest(r.digest)
+	// The ingestion moved the tables away; the directory left is empty, and removed at
 	// the next Open or restore if this fails.
-	_ = os.Remove(filepath.Dir(r.path))
+	_ = os.Remove(r.dir)
 	return nil
 }
 
@@ -105,7 +131,7 @@ func (r *Restore) Finish() error {
 func (r *Restore) Abort() error {
 	// The table is deleted whole, so whether it closes cleanly does not matter.
 	_ = r.w.Close()
-	return os.RemoveAll(filepath.Dir(r.path))
+	return os.RemoveAll(r.dir)
 }
 
 // lastKey is the DB's last application key, if it has one.

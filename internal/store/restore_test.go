@@ -77,6 +77,9 @@ func testRestore(t *testing.T, flushed bool) {
 		if got := db.Meta(); !reflect.DeepEqual(got, meta) {
 			t.Fatalf("%s: meta %+v, want %+v", when, got, meta)
 		}
+		if got, want := db.Digest(), DigestOf(db); !got.Equal(want) || !got.Equal(r.Digest()) {
+			t.Fatalf("%s: digest %x, the state's %x, the restore's %x", when, got.Sum(), want.Sum(), r.Digest().Sum())
+		}
 	}
 	check("after Finish")
 	if err := db.Close(); err != nil {
@@ -96,6 +99,9 @@ func testRestore(t *testing.T, flushed bool) {
 	mustCommit(t, db, sets(kv{"acct/5", "six"}), Meta{Height: 31, AppHash: []byte("hash-31")})
 	if v, _ := db.Get([]byte("acct/5")); string(v) != "six" || db.Meta().Height != 31 {
 		t.Fatalf("commit after a restore: acct/5 = %q, height %d", v, db.Meta().Height)
+	}
+	if !db.Digest().Equal(DigestOf(db)) {
+		t.Fatal("commit after a restore: the digest is not the state's")
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -40,16 +41,29 @@ func getPebble(get func([]byte) ([]byte, io.Closer, error), key []byte) ([]byte,
 
 // Scan implements Reader.
 func (v *View) Scan(prefix []byte, fn func(key, value []byte) bool) {
-	scanPebble(v.snap.NewIter, prefix, fn)
+	scanPebble(v.snap.NewIter, prefix, nil, fn)
 }
 
-// scanPebble iterates the application keys with prefix of a pebble reader, in order.
-func scanPebble(newIter func(*pebble.IterOptions) (*pebble.Iterator, error), prefix []byte, fn func(key, value []byte) bool) {
+// ScanFrom implements Reader.
+func (v *View) ScanFrom(prefix, start []byte, fn func(key, value []byte) bool) {
+	scanPebble(v.snap.NewIter, prefix, start, fn)
+}
+
+// scanPebble iterates the application keys with prefix of a pebble reader, from start
+// on, in order.
+func scanPebble(newIter func(*pebble.IterOptions) (*pebble.Iterator, error), prefix, start []byte, fn func(key, value []byte) bool) {
 	lower := prefix
 	if len(lower) == 0 {
 		lower = []byte{0x01} // past the meta key: a scan sees application keys only
 	}
-	it, err := newIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(prefix)})
+	if bytes.Compare(start, lower) > 0 {
+		lower = start
+	}
+	upper := prefixEnd(prefix)
+	if upper != nil && bytes.Compare(lower, upper) >= 0 {
+		return
+	}
+	it, err := newIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		panic(fmt.Sprintf("store: scan %q: %v", prefix, err))
 	}

@@ -13,6 +13,8 @@ import (
 type Chain struct {
 	Node   *node.Node
 	Client *client.Client
+	// Admin is the node's admin address, when it serves one (node.Options.AdminListen).
+	Admin *client.Admin
 }
 
 // StartChain starts the node of an initialised home and connects to it.
@@ -39,7 +41,11 @@ func connect(ctx context.Context, n *node.Node) (*Chain, error) {
 	if err != nil {
 		return nil, errors.Join(err, n.Stop())
 	}
-	return &Chain{Node: n, Client: c}, nil
+	ch := &Chain{Node: n, Client: c}
+	if addr := n.AdminAddress(); addr != "" {
+		ch.Admin = client.NewAdmin(addr)
+	}
+	return ch, nil
 }
 
 // Stop stops the node, then closes the client: a client that hung up first would make
@@ -48,14 +54,14 @@ func (c *Chain) Stop() error {
 	return errors.Join(c.Node.Stop(), c.Client.Close())
 }
 
-// RunNode runs the node of home until ctx is done; ready is told its RPC address once
-// it runs.
-func RunNode(ctx context.Context, home string, o node.Options, ready func(rpc string)) error {
+// RunNode runs the node of home until ctx is done; ready is told its RPC address and
+// its admin address ("" when it serves none) once it runs.
+func RunNode(ctx context.Context, home string, o node.Options, ready func(rpc, admin string)) error {
 	n, err := node.Start(home, o)
 	if err != nil {
 		return err
 	}
-	ready(n.RPCAddress())
+	ready(n.RPCAddress(), n.AdminAddress())
 	<-ctx.Done()
 	if err := n.Stop(); err != nil {
 		return fmt.Errorf("stop node: %w", err)

@@ -21,7 +21,9 @@ const OperatorIBAN = "DE89370400440532013000"
 
 // Chain is a running chain with its actors.
 type Chain struct {
-	Client   *client.Client
+	Client *client.Client
+	// Admin is the node's admin address, where its invariants are checked.
+	Admin    *client.Admin
 	Node     *node.Node
 	Issuer   crypto.Signer
 	Operator crypto.Signer
@@ -60,7 +62,7 @@ func StartWithOrderTTL(t *testing.T, ttlBlocks int64) *Chain {
 		Issuers:        []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 		BlockTime:      100 * time.Millisecond,
 		OrderTTLBlocks: ttlBlocks,
-		Options:        node.Options{CheckInvariants: true},
+		Options:        node.Options{CheckInvariants: true, AdminListen: "127.0.0.1:0"},
 	})
 	if err != nil {
 		t.Fatalf("start node: %v", err)
@@ -72,7 +74,7 @@ func StartWithOrderTTL(t *testing.T, ttlBlocks int64) *Chain {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	ch := &Chain{Client: c, Node: n, Issuer: issuer, Operator: operator}
+	ch := &Chain{Client: c, Admin: client.NewAdmin(n.AdminAddress()), Node: n, Issuer: issuer, Operator: operator}
 	opPub := operator.Public().(ed25519.PublicKey)
 	reg := &txn.RegisterOperator{
 		ID: "acme", Address: crypto.AddressOf(opPub), PublicKey: opPub,
