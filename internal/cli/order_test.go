@@ -86,16 +86,22 @@ func TestOrderDeadlineAndExpiry(t *testing.T) {
 		t.Fatalf("buy does not say its deadline as order show does:\n%s", bought)
 	}
 	id := orderIDIn(t, bought)
+	// The node indexes a block's events after the block is committed: wait until the
+	// order is expired and its history has caught up.
 	var shown orderView
+	expiredInHistory := func() bool {
+		h := shown.History
+		return len(h) > 0 && h[len(h)-1].Attrs["status"] == string(txn.StatusExpired)
+	}
 	for {
 		if err := json.Unmarshal([]byte(cli("-o", "json", "order", "show", id)), &shown); err != nil {
 			t.Fatal(err)
 		}
-		if shown.Order.Status == txn.StatusExpired {
+		if shown.Order.Status == txn.StatusExpired && expiredInHistory() {
 			break
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("order still %s", shown.Order.Status)
+			t.Fatalf("order %s, history %+v", shown.Order.Status, shown.History)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
