@@ -12,7 +12,8 @@ import (
 )
 
 // Commit is the only place the state is written: the pending block's changes and its
-// height and app hash, in one durable batch. The mempool state starts afresh from it.
+// height and app hash, in one durable batch. The block's transactions leave the
+// mempool, and the others run again on the new state.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	p := a.pending
 	if p == nil {
@@ -22,10 +23,9 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		a.opts.BeforeCommit(p.height)
 	}
 	meta := store.Meta{Height: p.height, AppHash: p.appHash}
-	if err := a.db.Commit(p.changes, meta); err != nil {
+	if err := a.commitBlock(meta, p.changes, p.txs); err != nil {
 		return nil, err
 	}
-	a.setCommitted(meta)
 	a.pending = nil
 	if p.checkpoint != nil && a.opts.SnapshotDir != "" {
 		if err := a.takeSnapshot(meta.Height, *p.checkpoint); err != nil {
