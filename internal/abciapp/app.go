@@ -2,6 +2,7 @@ package abciapp
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"sync"
 
@@ -36,11 +37,16 @@ type Options struct {
 	// BeforeCommit, when set, runs at the start of every Commit, before anything is
 	// written: fault tests use it to kill the process between FinalizeBlock and Commit.
 	BeforeCommit func(height int64)
+	// MempoolMaxTxs and MempoolMaxBytes bound the mempool; zero takes
+	// DefaultMempoolMaxTxs and DefaultMempoolMaxBytes.
+	MempoolMaxTxs   int
+	MempoolMaxBytes int64
 }
 
 // App is the chipmint ABCI application. CometBFT may call it on its connections at the
-// same time (CheckTx during FinalizeBlock, Query during either): mu guards what the
-// mempool connection shares with the consensus one, and the block being executed lives
+// same time (CheckTx during FinalizeBlock, Query during either): mu guards the mempool,
+// which the application keeps itself (mempool.go) and both connections reach;
+// committedMu the last committed height and app hash; the block being executed lives
 // in FinalizeBlock's own overlay until Commit.
 type App struct {
 	abci.BaseApplication
@@ -52,10 +58,14 @@ type App struct {
 	// verified caches the transactions that decoded and verified, by hash.
 	verified *verifiedTxs
 
-	mu        sync.Mutex
-	committed store.Meta
-	// mempool is the committed state plus the transactions CheckTx accepted since.
-	mempool *store.Overlay
+	mu sync.Mutex
+	// mempool is the transactions CheckTx admitted that no block has committed yet, in
+	// order, and the state they leave.
+	mempool *mempool
+
+	committedMu sync.Mutex
+	committed   store.Meta
+
 	// pending is the block FinalizeBlock executed and Commit will write.
 	pending *pendingBlock
 	params  ledger.Params
@@ -86,6 +96,9 @@ type pendingBlock struct {
 	appHash []byte
 	// checkpoint is set at a checkpoint height: the parts of the app hash.
 	checkpoint *checkpoint
+	// txs are the hashes of the block's transactions that decoded: Commit takes them
+	// out of the mempool.
+	txs [][sha256.Size]byte
 }
 
 // checkpoint is what an app hash at a checkpoint height is made of.
@@ -102,26 +115,48 @@ func New(db *store.DB, chainID string, opts Options) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	meta := db.Meta()
 	ctx, cancel := context.WithCancel(context.Background())
 	return &App{
-		db: db, chainID: chainID, opts: opts, log: log, committed: db.Meta(), mempool: store.NewOverlay(db),
+		db: db, chainID: chainID, opts: opts, log: log, committed: meta,
 		params: ledger.GetParams(db), verified: newVerifiedTxs(verifiedTxsMax), snapshots: make(map[int64]*abci.Snapshot),
 		writerCtx: ctx, stopWriter: cancel,
+		mempool: newMempool(db, meta.Height+1, opts.MempoolMaxTxs, opts.MempoolMaxBytes),
 	}
 }
 
 // lastCommitted is the height and app hash of the last committed block.
 func (a *App) lastCommitted() store.Meta {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.committedMu.Lock()
+	defer a.committedMu.Unlock()
 	return a.committed
 }
 
-// setCommitted records a committed block and starts the mempool state afresh from it.
+// setCommitted records a committed state that no block led to (the genesis, a state
+// sync) and starts an empty mempool on it.
 func (a *App) setCommitted(meta store.Meta) {
+	a.committedMu.Lock()
+	a.committed = meta
+	a.committedMu.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.committed, a.mempool = meta, store.NewOverlay(a.db)
+	a.mempool = newMempool(a.db, meta.Height+1, a.opts.MempoolMaxTxs, a.opts.MempoolMaxBytes)
+}
+
+// commitBlock writes a block's changes and records it: its transactions leave the
+// mempool, and the others are to run again on the new state (mempool.go). The mempool
+// is locked meanwhile, so that no CheckTx sees the new state under the old mempool.
+func (a *App) commitBlock(meta store.Meta, changes []store.Change, digest *store.Digest, txs [][sha256.Size]byte) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := a.db.CommitWithDigest(changes, digest, meta); err != nil {
+		return err
+	}
+	a.committedMu.Lock()
+	a.committed = meta
+	a.committedMu.Unlock()
+	a.mempool.removeBlock(txs, meta.Height+1)
+	return nil
 }
 
 // rejectedBy is the result of a transaction that did not decode or verify.

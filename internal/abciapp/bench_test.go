@@ -168,3 +168,24 @@ func BenchmarkCheckTxTransfer(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkMempoolRunAfterBlock1000Transfers runs a mempool of 1,000 transfers again on
+// the committed state, as the first call after each block does: what the recheck
+// cost before the application kept the mempool.
+func BenchmarkMempoolRunAfterBlock1000Transfers(b *testing.B) {
+	c := newBenchChain(b)
+	ctx := context.Background()
+	for i := range c.block {
+		res, err := c.app.CheckTx(ctx, &abci.RequestCheckTx{Tx: c.block[i]})
+		if err != nil || res.Code != uint32(txn.OK) {
+			b.Fatalf("CheckTx: %v %s", err, res.GetLog())
+		}
+	}
+	for b.Loop() {
+		c.app.mu.Lock()
+		c.app.mempool.removeBlock(nil, c.app.mempool.height)
+		c.app.readyMempool()
+		c.app.mu.Unlock()
+	}
+	perTx(b)
+}

@@ -13,8 +13,8 @@ import (
 
 // Commit is the only place the state is written: the pending block's changes, the
 // digest of the state they leave, and its height and app hash, in one durable batch.
-// The mempool state starts afresh from it. At a checkpoint it begins a snapshot, which
-// is written after it returns.
+// The block's transactions leave the mempool, and the others run again on the new
+// state. At a checkpoint it begins a snapshot, which is written after it returns.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	p := a.pending
 	if p == nil {
@@ -24,10 +24,9 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		a.opts.BeforeCommit(p.height)
 	}
 	meta := store.Meta{Height: p.height, AppHash: p.appHash}
-	if err := a.db.CommitWithDigest(p.changes, p.digest, meta); err != nil {
+	if err := a.commitBlock(meta, p.changes, p.digest, p.txs); err != nil {
 		return nil, err
 	}
-	a.setCommitted(meta)
 	a.pending = nil
 	if p.checkpoint != nil && a.opts.SnapshotDir != "" {
 		// Written in the background, from a view of this state; offered once complete.

@@ -2,6 +2,7 @@ package abciapp
 
 import (
 	"context"
+	"crypto/sha256"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -19,12 +20,14 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	state := store.NewOverlay(a.db)
 	blockEvents := ledger.BeginBlock(state, b)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
+	hashes := make([][sha256.Size]byte, 0, len(req.Txs))
 	for i, c := range checked {
 		var res ledger.Result
 		if c.err != nil {
 			res = rejectedBy(c.err)
 		} else {
 			res = a.execute(state, b, c.tx)
+			hashes = append(hashes, c.tx.Hash)
 		}
 		if res.Code != txn.OK {
 			a.log.Info("transaction rejected", "height", req.Height, "index", i, "code", res.Code.String(), "reason", res.Log)
@@ -34,7 +37,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 	}
 	changes := state.Changes()
-	p := &pendingBlock{height: req.Height, changes: changes, appHash: store.AppHash(a.committed.AppHash, req.Height, changes)}
+	p := &pendingBlock{height: req.Height, changes: changes, appHash: store.AppHash(a.lastCommitted().AppHash, req.Height, changes), txs: hashes}
 	// The digest of the whole state follows every block, from its changes and the
 	// values they replace: its cost is the block's, whatever the size of the state.
 	p.digest = a.db.Digest()

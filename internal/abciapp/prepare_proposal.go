@@ -2,27 +2,40 @@ package abciapp
 
 import (
 	"context"
+	"crypto/sha256"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 )
 
-// PrepareProposal keeps the mempool's order, drops what does not decode or whose
-// signature does not verify (ProcessProposal would reject the block), and stops at the
-// block's byte limit. The mempool's transactions were verified by CheckTx, so they are
-// found in the cache.
+// PrepareProposal proposes the mempool's transactions in the order CheckTx admitted
+// them, then those of the request that the mempool does not hold (CometBFT's app-side
+// mempool sends none) and that pass ProcessProposal's checks (they decode and their
+// signature verifies), and stops at the first that would pass the block's byte limit:
+// a transaction is never proposed without those admitted before it.
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
-	txs := make([][]byte, 0, len(req.Txs))
+	a.mu.Lock()
+	m := a.mempool
+	txs := m.ordered()
+	var others [][]byte
+	for _, tx := range req.Txs {
+		if !m.has(sha256.Sum256(tx)) {
+			others = append(others, tx)
+		}
+	}
+	a.mu.Unlock()
+	for i, c := range a.verifyAll(others) {
+		if c.err == nil {
+			txs = append(txs, others[i])
+		}
+	}
+	out := txs[:0]
 	var size int64
-	for i, c := range a.verifyAll(req.Txs) {
-		tx := req.Txs[i]
-		if size+int64(len(tx)) > req.MaxTxBytes {
+	for _, tx := range txs {
+		if size+protoSize(len(tx)) > req.MaxTxBytes {
 			break
 		}
-		if c.err != nil {
-			continue
-		}
-		size += int64(len(tx))
-		txs = append(txs, tx)
+		size += protoSize(len(tx))
+		out = append(out, tx)
 	}
-	return &abci.ResponsePrepareProposal{Txs: txs}, nil
+	return &abci.ResponsePrepareProposal{Txs: out}, nil
 }

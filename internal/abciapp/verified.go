@@ -10,16 +10,16 @@ import (
 
 // verifiedTxsMax bounds the verified-transaction cache: four times the mempool of
 // chipmint's configuration (node.DefaultConfig), so that a transaction CheckTx admitted
-// is still there when the rechecks and its block come.
+// is still there when its block comes.
 const verifiedTxsMax = 200_000
 
 // verifiedTxs remembers the transactions that decoded and whose signature verified for
 // this chain, by the SHA-256 of their exact bytes: CheckTx does the work once, and the
-// recheck after each block, the proposal steps and FinalizeBlock find the result. A
-// lookup hashes the bytes it is given, so the cache can only answer for bytes it
-// verified itself. It holds at most max entries in two generations: when the current
-// one is full it becomes the previous one, and the previous one is dropped. It is safe
-// for concurrent use.
+// proposal steps and FinalizeBlock find the result (the mempool keeps what it decoded
+// for its own runs after each block). A lookup hashes the bytes it is given, so the
+// cache can only answer for bytes it verified itself. It holds at most max entries in
+// two generations: when the current one is full it becomes the previous one, and the
+// previous one is dropped. It is safe for concurrent use.
 type verifiedTxs struct {
 	mu        sync.Mutex
 	cur, prev map[[sha256.Size]byte]*txn.Signed

@@ -126,6 +126,7 @@ func refusal(msg string) string {
 	for _, known := range []struct{ text, name string }{
 		{"mempool is full", "mempool_full"},
 		{"already exists in cache", "tx_in_cache"},
+		{"tx already seen", "tx_in_cache"},
 		{"rechecking", "recheck_full"},
 		{"too large", "tx_too_large"},
 	} {

@@ -213,6 +213,8 @@ func codeName(code uint32, codespace string) string {
 		return "ok"
 	case codespace == "chipmint":
 		return txn.Code(code).String()
+	case codespace == "mempool":
+		return "mempool_full"
 	case codespace == "":
 		return fmt.Sprintf("code_%d", code)
 	}

@@ -115,10 +115,13 @@ func (c *Client) Broadcast(ctx context.Context, raw []byte) (Committed, error) {
 	hash := tx.Hash
 	res, err := c.rpc.BroadcastTxSync(ctx, raw)
 	switch {
-	case err != nil && strings.Contains(err.Error(), "tx already exists in cache"):
+	case err != nil && alreadySeen(err):
 		// The same bytes were broadcast before: wait for them like the first sender.
 	case err != nil:
 		return Committed{}, fmt.Errorf("client: broadcast: %w", err)
+	case res.Code != uint32(txn.OK) && res.Codespace != "" && res.Codespace != "chipmint":
+		// The node's answer, not the ledger's: a full mempool asks to try again later.
+		return Committed{}, fmt.Errorf("client: broadcast: %s (%s %d)", res.Log, res.Codespace, res.Code)
 	case res.Code != uint32(txn.OK):
 		return Committed{}, &txn.Error{Code: txn.Code(res.Code), Reason: res.Log}
 	}
@@ -127,6 +130,14 @@ func (c *Client) Broadcast(ctx context.Context, raw []byte) (Committed, error) {
 		return Committed{}, err
 	}
 	return Committed{Hash: fmt.Sprintf("%X", hash), Height: height, Nonce: tx.Nonce}, nil
+}
+
+// alreadySeen says whether a broadcast was refused because the node has the same bytes
+// already: in its mempool, in a block, or being checked. CometBFT's app-side mempool,
+// which chipmint's node runs, says "tx already seen"; its own mempool said "tx already
+// exists in cache".
+func alreadySeen(err error) bool {
+	return strings.Contains(err.Error(), "tx already seen") || strings.Contains(err.Error(), "tx already exists in cache")
 }
 
 // WaitCommitted waits until the transaction with hash is in a committed block and

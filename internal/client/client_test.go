@@ -167,3 +167,23 @@ func TestListsAreReadPageByPage(t *testing.T) {
 		t.Fatalf("issuers %v %v", is, err)
 	}
 }
+
+// The same bytes broadcast again, here once the first broadcast is committed, are
+// waited for like the first: the node answers that it has seen them, not a rejection.
+func TestBroadcastTheSameBytesTwice(t *testing.T) {
+	ch := nodetest.Start(t)
+	ctx := nodetest.Context(t)
+	buyer := nodetest.Key(7)
+	raw, err := ch.Client.Sign(ctx, &txn.BuyRequest{Operator: "acme", BuyerID: "buyer", AmountMinor: 1_000, Currency: "EUR"}, buyer, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := ch.Client.Broadcast(ctx, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ch.Client.Broadcast(ctx, raw)
+	if err != nil || again != first {
+		t.Fatalf("broadcast again: %+v %v, want %+v", again, err, first)
+	}
+}

@@ -14,9 +14,8 @@ import (
 // calls from many RPC requests run at once, on every core, beside FinalizeBlock and
 // Query. CometBFT's own local clients hold a mutex around every call, of the whole app
 // or of one connection. The application must guard its own state (chipmint's App does:
-// see abciapp.App), and CometBFT still orders what must be ordered: Commit and the
-// recheck that follows it run with the mempool locked, and the consensus connection
-// calls one method at a time.
+// see abciapp.App, which also keeps the mempool), and the consensus connection calls
+// one method at a time.
 type unsyncClientCreator struct{ app abci.Application }
 
 func (c unsyncClientCreator) NewABCIClient() (abcicli.Client, error) {
@@ -40,6 +39,23 @@ func (c *unsyncClient) SetResponseCallback(cb abcicli.Callback) {
 	c.mu.Lock()
 	c.cb = cb
 	c.mu.Unlock()
+}
+
+// appMempool is an application that keeps the mempool itself, as chipmint's does: its
+// CheckTx admits a transaction to it, and CheckTxOnly checks one without admitting it.
+// CometBFT runs it with its app-side mempool.
+type appMempool interface {
+	CheckTxOnly(context.Context, *abci.RequestCheckTx) (*abci.ResponseCheckTx, error)
+}
+
+// CheckTx admits the transaction when CometBFT's app-side mempool asks: it calls with
+// its lock-free context. The check_tx RPC calls without it; it promises a dry run, so
+// the transaction must not join the application's mempool.
+func (c *unsyncClient) CheckTx(ctx context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	if d, ok := c.Application.(appMempool); ok && !abcicli.IsLockFreeContext(ctx) {
+		return d.CheckTxOnly(ctx, req)
+	}
+	return c.Application.CheckTx(ctx, req)
 }
 
 // CheckTxAsync checks the transaction at once and answers as done, as CometBFT's local

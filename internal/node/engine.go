@@ -18,6 +18,20 @@ import (
 // CometBFT's errors are logged at debug level: closing its listeners and connections
 // makes it report errors that are no fault.
 func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application, logger *slog.Logger, stopping *atomic.Bool) (*cmtnode.Node, error) {
+	if _, ok := app.(appMempool); ok {
+		if conf.Mempool.Type != cfg.MempoolTypeApp {
+			logger.Warn(`config.toml: chipmint keeps its own mempool: [mempool] type is "app" whatever the file says`, "type", conf.Mempool.Type)
+		}
+		setAppMempool(conf)
+		if !conf.Consensus.CreateEmptyBlocks {
+			// CometBFT's app-side mempool never tells consensus that transactions wait.
+			return nil, errors.New("node: config.toml: [consensus] create_empty_blocks = false is not supported: no block would ever be made")
+		}
+	} else {
+		// An application that keeps no mempool, such as the benchmark's kvstore, runs
+		// with CometBFT's.
+		conf.Mempool.Type = cfg.MempoolTypeFlood
+	}
 	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -38,8 +52,10 @@ func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application
 
 // StartApp starts the node of home with app in place of chipmint's application, on the
 // same configuration: the benchmark runs CometBFT's example kvstore so, to measure the
-// engine's ceiling on the settings chipmint runs with. The genesis's app state is
-// chipmint's; an application that ignores it, as kvstore does, runs on it unchanged.
+// engine's ceiling on the settings chipmint runs with, and tests wrap chipmint's. The
+// genesis's app state is chipmint's; an application that ignores it, as kvstore does,
+// runs on it unchanged. An application that keeps no mempool of its own runs with
+// CometBFT's.
 func StartApp(home string, app abci.Application, o Options) (*Node, error) {
 	conf, gen, err := loadHome(home)
 	if err != nil {

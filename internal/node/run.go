@@ -92,7 +92,8 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*N
 	logger := o.logger()
 	app := abciapp.New(db, gen.ChainID, abciapp.Options{
 		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
-		SnapshotDir: filepath.Join(conf.RootDir, "data", "snapshots"),
+		SnapshotDir:   filepath.Join(conf.RootDir, "data", "snapshots"),
+		MempoolMaxTxs: conf.Mempool.Size, MempoolMaxBytes: conf.Mempool.MaxTxsBytes,
 	})
 	n := &Node{Config: conf, app: app, db: db}
 	var err error

@@ -9,8 +9,9 @@ import (
 const readCacheMax = 1 << 18
 
 // readCache holds recently read and recently committed keys of a DB, present or absent:
-// the ledger looks up a transaction's nonce and balances again in CheckTx, the recheck
-// and FinalizeBlock, and a pebble lookup in a large memtable costs microseconds.
+// the ledger looks up a transaction's nonce and balances again in CheckTx, in the
+// mempool's run after each block and in FinalizeBlock, and a pebble lookup in a large
+// memtable costs microseconds.
 //
 // It is exact, never stale: every write of the DB goes through Commit, which updates the
 // cache with the block's changes after pebble has them, or is a restore, which empties
