@@ -133,8 +133,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 // resetDevHome deletes a home that dev made (it holds dev.json) or that is empty, and
 // refuses any other: --reset must never wipe a real node's keys.
 func resetDevHome(home string) error {
-	entries, err := os.ReadDir(home)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
+	if noteFresh(home).fresh {
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(home, "dev.json")); err != nil && !isDevChain(home) {

@@ -267,9 +267,14 @@ func journalKey(e camt.Entry) string {
 		}
 		return ref + "/" + string(e.Kind)
 	}
+	return "noref-" + entryDigest(e)
+}
+
+// entryDigest identifies an entry by its content in the journal's first form.
+func entryDigest(e camt.Entry) string {
 	b, _ := json.Marshal(storedEntryV1Of(e))
 	sum := sha256.Sum256(b)
-	return "noref-" + hex.EncodeToString(sum[:12])
+	return hex.EncodeToString(sum[:12])
 }
 
 // handle journals an entry of account (in canonical form) and acts on it; it returns
@@ -315,9 +320,9 @@ func sameBooking(a, b camt.Entry) bool {
 // as an exception of its own, under a key of its content, so that delivering it again
 // is a duplicate of it.
 func (g *Gateway) otherSight(first Record, e camt.Entry, key, source string) (string, error) {
-	sight := key + "/sight-" + journalKey(camt.Entry{
+	sight := key + "/sight-" + entryDigest(camt.Entry{
 		AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: e.CreditDebit, Reversal: e.Reversal, BookingDate: e.BookingDate,
-	})[len("noref-"):]
+	})
 	if _, seen, err := g.cfg.Journal.Get(sight); err != nil || seen {
 		return "duplicate", err
 	}
