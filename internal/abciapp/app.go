@@ -19,8 +19,12 @@ import (
 // release, RegisterOperatorAccount (type 8), an operator's account without an IBAN
 // (decision 0020), and a state digest of a checkpoint's app hash kept from block to
 // block as a multiset hash (LtHash16, under the checkpoint tag "chipmint/checkpoint/v2",
-// snapshot format 2; decision 0023).
-const Version uint64 = 2
+// snapshot format 2; decision 0023). 3 takes money back out (decision 0024): redemptions
+// and their payouts (types 9 to 14), refunds recorded (15), the amount rule with
+// underpaid orders and the buyer's acceptance (16), cancelled (17) and held (18, 19)
+// orders, tombstones of removed orders, the escrow in the supply and the operators, and
+// two genesis parameters.
+const Version uint64 = 3
 
 // Options tune an App.
 type Options struct {

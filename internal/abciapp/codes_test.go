@@ -18,7 +18,7 @@ type rejectionCase struct {
 }
 
 func rejectionCases() []rejectionCase {
-	return []rejectionCase{
+	return append(moneyBackRejections(), []rejectionCase{
 		{"garbage bytes", txn.Malformed, func(h *harness) []byte { return []byte("not a transaction") }},
 		{"non-canonical encoding of a valid tx", txn.NonCanonical, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)
@@ -297,7 +297,7 @@ func rejectionCases() []rejectionCase {
 			h.mustBlock(tx)
 			return tx
 		}},
-	}
+	}...)
 }
 
 func TestRejections(t *testing.T) {

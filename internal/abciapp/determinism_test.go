@@ -25,11 +25,20 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // (registered by RegisterOperatorAccount, an account without an IBAN in CNY): buys,
 // confirmations (some reusing bank references), receipts, issues (some of the wrong
 // quantity), transfers (some too large), reversals of payments (some of references that
-// confirmed nothing, some twice) and garbage. The same seed gives the same blocks.
+// confirmed nothing, some twice), payments of more or less than ordered, the buyer's
+// acceptance of a partial payment or cancellation, holds and releases, refunds,
+// redemptions and every step of their payouts, and garbage. The same seed gives the
+// same blocks.
 type scenario struct {
-	rng    *rand.Rand
-	nonce  uint64
-	orders []scenarioOrder
+	rng         *rand.Rand
+	nonce       uint64
+	orders      []scenarioOrder
+	redemptions []scenarioRedemption
+}
+
+type scenarioRedemption struct {
+	id string
+	op scenarioOperator
 }
 
 type scenarioOrder struct {
@@ -75,7 +84,7 @@ func (s *scenario) block(height int64) [][]byte {
 
 func (s *scenario) tx(height int64) []byte {
 	buyers := []actor{alice, bob, stranger}
-	switch k := s.rng.IntN(11); {
+	switch k := s.rng.IntN(18); {
 	case k < 3 || len(s.orders) == 0:
 		b := buyers[s.rng.IntN(len(buyers))]
 		op := scenarioOperators[s.rng.IntN(len(scenarioOperators))]
@@ -86,7 +95,9 @@ func (s *scenario) tx(height int64) []byte {
 	case k < 5:
 		o := s.orders[s.rng.IntN(len(s.orders))]
 		ref := "REF-" + string(rune('A'+s.rng.IntN(20)))
-		m := confirmMsg(o.id, o.buyer, o.amount, ref)
+		// Mostly what was ordered; sometimes half of it, sometimes half as much again.
+		received := []uint64{o.amount, o.amount, o.amount / 2, o.amount * 3 / 2}[s.rng.IntN(4)]
+		m := confirmMsg(o.id, o.buyer, max(received, 1), ref)
 		m.Currency = o.op.currency
 		return s.sign(o.op.key, m, height)
 	case k < 6:
@@ -108,8 +119,59 @@ func (s *scenario) tx(height int64) []byte {
 		ref := []string{"REF-", "RCPT-"}[s.rng.IntN(2)] + string(rune('A'+s.rng.IntN(20)))
 		op := scenarioOperators[s.rng.IntN(len(scenarioOperators))]
 		return s.sign(op.key, &txn.ReversePayment{BankReference: ref, Reason: "AC04"}, height)
+	case k < 12:
+		return s.orderStep(height)
+	case k < 16:
+		return s.redemptionStep(height, buyers)
+	case k < 17:
+		op := scenarioOperators[s.rng.IntN(len(scenarioOperators))]
+		return s.sign(op.key, &txn.RecordRefund{
+			BankReference: "REF-" + string(rune('A'+s.rng.IntN(20))), AmountMinor: uint64(1 + s.rng.IntN(10_000)),
+			Currency: op.currency, RefundReference: "RFD-" + string(rune('A'+s.rng.IntN(20))),
+		}, height)
 	}
 	return []byte{0x86, 0x02}
+}
+
+// orderStep is a buyer accepting a partial payment or cancelling, or an issuer holding
+// or releasing, on some order in whatever state it is.
+func (s *scenario) orderStep(height int64) []byte {
+	o := s.orders[s.rng.IntN(len(s.orders))]
+	switch s.rng.IntN(4) {
+	case 0:
+		return s.sign(o.buyer, &txn.AcceptPartial{OrderID: o.id}, height)
+	case 1:
+		return s.sign(o.buyer, &txn.CancelOrder{OrderID: o.id}, height)
+	case 2:
+		return s.sign(issuerA, &txn.HoldOrder{OrderID: o.id, Reason: "screening"}, height)
+	}
+	return s.sign(issuerA, &txn.ReleaseOrder{OrderID: o.id}, height)
+}
+
+// redemptionStep is a holder redeeming, or a step of some redemption's payout in
+// whatever state it is.
+func (s *scenario) redemptionStep(height int64, buyers []actor) []byte {
+	if len(s.redemptions) == 0 || s.rng.IntN(3) == 0 {
+		b := buyers[s.rng.IntN(len(buyers))]
+		op := scenarioOperators[s.rng.IntN(len(scenarioOperators))]
+		to := txn.Account{IBAN: "GB82WEST12345698765432", Holder: b.name, Currency: op.currency}
+		tx := s.sign(b, &txn.Redeem{Operator: op.id, AmountChips: uint64(1 + s.rng.IntN(30_000_000)), To: to}, height)
+		s.redemptions = append(s.redemptions, scenarioRedemption{id: txn.RedemptionID(b.addr, s.nonce), op: op})
+		return tx
+	}
+	r := s.redemptions[s.rng.IntN(len(s.redemptions))]
+	ref := "DEBIT-" + string(rune('A'+s.rng.IntN(20)))
+	switch s.rng.IntN(6) {
+	case 0:
+		return s.sign(r.op.key, &txn.PayoutInitiated{RedemptionID: r.id, PayoutReference: "PAIN-1"}, height)
+	case 1, 5:
+		return s.sign(r.op.key, &txn.ConfirmPayout{RedemptionID: r.id, BankReference: ref}, height)
+	case 2:
+		return s.sign(r.op.key, &txn.RejectRedemption{RedemptionID: r.id, Reason: "name mismatch"}, height)
+	case 3:
+		return s.sign(r.op.key, &txn.ReturnPayout{RedemptionID: r.id, BankReference: ref, Reason: "AC04"}, height)
+	}
+	return s.sign(issuerA, &txn.RestoreRedemption{RedemptionID: r.id}, height)
 }
 
 type blockOutcome struct {
@@ -191,8 +253,8 @@ func TestDeterminism(t *testing.T) {
 	requireVariety(t, reference)
 	var s txn.Supply
 	h.query(query.PathSupply, "", &s)
-	if s.TotalChips == 0 {
-		t.Fatal("the scenario issued no chips: it tests too little")
+	if s.TotalChips == 0 || s.BurnedChips == 0 {
+		t.Fatalf("the scenario issued or burned no chips (supply %+v): it tests too little", s)
 	}
 	for _, o := range scenarioOperators {
 		var op txn.Operator

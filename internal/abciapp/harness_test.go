@@ -28,6 +28,13 @@ const testCheckpointInterval = 10
 // testOrderTTLBlocks lets an order wait twenty blocks for its payment.
 const testOrderTTLBlocks = 20
 
+// testRedemptionTTLBlocks gives an operator fifteen blocks to initiate a payout, and
+// testOrderRetentionBlocks keeps a closed order thirty blocks.
+const (
+	testRedemptionTTLBlocks  = 15
+	testOrderRetentionBlocks = 30
+)
+
 type actor struct {
 	name string
 	priv ed25519.PrivateKey
@@ -76,9 +83,11 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) initChain() (*abci.ResponseInitChain, error) {
 	h.t.Helper()
 	gen, err := json.Marshal(ledger.Genesis{
-		Issuers:            []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
-		CheckpointInterval: testCheckpointInterval,
-		OrderTTLBlocks:     testOrderTTLBlocks,
+		Issuers:              []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
+		CheckpointInterval:   testCheckpointInterval,
+		OrderTTLBlocks:       testOrderTTLBlocks,
+		RedemptionTTLBlocks:  testRedemptionTTLBlocks,
+		OrderRetentionBlocks: testOrderRetentionBlocks,
 	})
 	if err != nil {
 		h.t.Fatal(err)

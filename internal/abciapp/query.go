@@ -36,7 +36,42 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 }
 
 func answer(r *store.View, path, data string) (any, query.Code, error) {
+	if operator, ok := strings.CutPrefix(path, query.PathOpenRedemptions); ok {
+		req, err := pageRequest(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		reds, more := ledger.OpenRedemptions(r, operator, req.After, req.Limit)
+		return page(reds, more, func(red txn.Redemption) string { return red.ID }), query.OK, nil
+	}
+	if operator, ok := strings.CutPrefix(path, query.PathOwedOrders); ok {
+		req, err := pageRequest(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		orders, more := ledger.OwedOrders(r, operator, req.After, req.Limit)
+		return page(orders, more, func(o txn.Order) string { return o.ID }), query.OK, nil
+	}
 	switch path {
+	case query.PathRedemption:
+		if red, ok := ledger.GetRedemption(r, data); ok {
+			return red, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("redemption %q not found", data)
+	case query.PathRefund:
+		operator, ref, ok := strings.Cut(data, "/")
+		if !ok {
+			return nil, query.BadRequest, fmt.Errorf("want OPERATOR/REFERENCE, got %q", data)
+		}
+		if f, ok := ledger.GetRefund(r, operator, ref); ok {
+			return f, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("no refund recorded of bank reference %q of operator %q as confirming no order", ref, operator)
+	case query.PathRemovedOrder:
+		if height, ok := ledger.RemovedOrder(r, data); ok {
+			return query.RemovedOrder{ID: data, Height: height}, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("order %q was not removed", data)
 	case query.PathOrder:
 		if o, ok := ledger.GetOrder(r, data); ok {
 			return o, query.OK, nil

@@ -36,26 +36,20 @@ type Result struct {
 	Events []Event
 }
 
-// BeginBlock expires the orders whose time to be paid ran out before this height, and
-// forgets the spent nonces whose transactions can no longer be included (valid_until
-// below this height: their expiry already rejects any replay).
+// BeginBlock expires the orders whose time to be paid ran out before this height and
+// the redemptions whose deadline for a payout did, removes the closed orders whose
+// retention ended, and forgets the spent nonces whose transactions can no longer be
+// included (valid_until below this height: their expiry already rejects any replay).
 func BeginBlock(kv store.KV, b Block) []Event {
 	events := expireOrders(kv, b)
+	events = append(events, expireRedemptions(kv, b)...)
+	removeOrders(kv, b)
 	forgetNonces(kv, b)
 	return events
 }
 
 func forgetNonces(kv store.KV, b Block) {
-	var expired [][]byte
-	kv.Scan([]byte(prefixNonceExpiry), func(key, _ []byte) bool {
-		rest := key[len(prefixNonceExpiry):]
-		if binary.BigEndian.Uint64(rest) >= uint64(b.Height) {
-			return false
-		}
-		expired = append(expired, key)
-		return true
-	})
-	for _, key := range expired {
+	for _, key := range dueKeys(kv, prefixNonceExpiry, b.Height) {
 		rest := key[len(prefixNonceExpiry)+8:]
 		var a crypto.Address
 		copy(a[:], rest)
@@ -120,6 +114,28 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return reversePayment(kv, b, tx.Sender, m)
 	case *txn.RegisterOperatorAccount:
 		return registerOperatorAccount(kv, b, tx.Sender, m)
+	case *txn.Redeem:
+		return redeem(kv, b, tx, m)
+	case *txn.PayoutInitiated:
+		return payoutInitiated(kv, b, tx.Sender, m)
+	case *txn.ConfirmPayout:
+		return confirmPayout(kv, b, tx.Sender, m)
+	case *txn.RejectRedemption:
+		return rejectRedemption(kv, b, tx.Sender, m)
+	case *txn.ReturnPayout:
+		return returnPayout(kv, b, tx.Sender, m)
+	case *txn.RestoreRedemption:
+		return restoreRedemption(kv, b, tx.Sender, m)
+	case *txn.RecordRefund:
+		return recordRefund(kv, b, tx.Sender, m)
+	case *txn.AcceptPartial:
+		return acceptPartial(kv, b, tx.Sender, m)
+	case *txn.CancelOrder:
+		return cancelOrder(kv, b, tx.Sender, m)
+	case *txn.HoldOrder:
+		return holdOrder(kv, tx.Sender, m)
+	case *txn.ReleaseOrder:
+		return releaseOrder(kv, tx.Sender, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

@@ -20,19 +20,31 @@ type Genesis struct {
 	// OrderTTLBlocks is how many blocks an order waits for its payment before it
 	// expires; zero means 86,400 (a day of one-second blocks).
 	OrderTTLBlocks int64 `json:"order_ttl_blocks,omitempty"`
+	// RedemptionTTLBlocks is how many blocks an operator has to initiate a
+	// redemption's payout before its chips go back to the holder; zero means 604,800
+	// (a week of one-second blocks).
+	RedemptionTTLBlocks int64 `json:"redemption_ttl_blocks,omitempty"`
+	// OrderRetentionBlocks is how many blocks an order that expired or was cancelled
+	// with nothing received stays in the state before a tombstone replaces it; zero
+	// means 2,592,000 (thirty days of one-second blocks).
+	OrderRetentionBlocks int64 `json:"order_retention_blocks,omitempty"`
 }
 
 // Params are the chain's parameters, fixed at genesis. It is a stored record: its cbor
 // tags, not its json tags, name its keys in the state.
 type Params struct {
-	CheckpointInterval int64 `cbor:"checkpoint_interval" json:"checkpoint_interval"`
-	OrderTTLBlocks     int64 `cbor:"order_ttl_blocks" json:"order_ttl_blocks"`
+	CheckpointInterval   int64 `cbor:"checkpoint_interval" json:"checkpoint_interval"`
+	OrderTTLBlocks       int64 `cbor:"order_ttl_blocks" json:"order_ttl_blocks"`
+	RedemptionTTLBlocks  int64 `cbor:"redemption_ttl_blocks" json:"redemption_ttl_blocks"`
+	OrderRetentionBlocks int64 `cbor:"order_retention_blocks" json:"order_retention_blocks"`
 }
 
 // Defaults of a genesis that names no parameters.
 const (
-	checkpointIntervalDefault = 1000
-	orderTTLBlocksDefault     = 86_400
+	checkpointIntervalDefault   = 1000
+	orderTTLBlocksDefault       = 86_400
+	redemptionTTLBlocksDefault  = 604_800
+	orderRetentionBlocksDefault = 2_592_000
 )
 
 // GetParams returns the chain's parameters.
@@ -57,8 +69,16 @@ func ParseGenesis(b []byte) (Genesis, error) {
 // derived from, no two alike. A chain without issuers could never mint, and one that
 // trusted an unchecked key could mint for anybody: both fail closed here.
 func (g Genesis) Validate() error {
-	if g.CheckpointInterval < 0 || g.OrderTTLBlocks < 0 {
-		return fmt.Errorf("%w: checkpoint_interval %d and order_ttl_blocks %d must not be negative", ErrGenesis, g.CheckpointInterval, g.OrderTTLBlocks)
+	for _, p := range []struct {
+		name  string
+		value int64
+	}{
+		{"checkpoint_interval", g.CheckpointInterval}, {"order_ttl_blocks", g.OrderTTLBlocks},
+		{"redemption_ttl_blocks", g.RedemptionTTLBlocks}, {"order_retention_blocks", g.OrderRetentionBlocks},
+	} {
+		if p.value < 0 {
+			return fmt.Errorf("%w: %s %d must not be negative", ErrGenesis, p.name, p.value)
+		}
 	}
 	if len(g.Issuers) == 0 {
 		return fmt.Errorf("%w: no issuers: a chain needs at least one issuer", ErrGenesis)
@@ -92,13 +112,19 @@ func InitGenesis(kv store.KV, g Genesis) error {
 		putRecord(kv, issuerKey(is.Address), is)
 	}
 	putRecord(kv, []byte(keySupply), txn.Supply{})
-	p := Params{CheckpointInterval: g.CheckpointInterval, OrderTTLBlocks: g.OrderTTLBlocks}
-	if p.CheckpointInterval == 0 {
-		p.CheckpointInterval = checkpointIntervalDefault
-	}
-	if p.OrderTTLBlocks == 0 {
-		p.OrderTTLBlocks = orderTTLBlocksDefault
-	}
-	putRecord(kv, []byte(keyParams), p)
+	putRecord(kv, []byte(keyParams), Params{
+		CheckpointInterval:   orDefault(g.CheckpointInterval, checkpointIntervalDefault),
+		OrderTTLBlocks:       orDefault(g.OrderTTLBlocks, orderTTLBlocksDefault),
+		RedemptionTTLBlocks:  orDefault(g.RedemptionTTLBlocks, redemptionTTLBlocksDefault),
+		OrderRetentionBlocks: orDefault(g.OrderRetentionBlocks, orderRetentionBlocksDefault),
+	})
 	return nil
+}
+
+// orDefault is v, or def when v is zero.
+func orDefault(v, def int64) int64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }

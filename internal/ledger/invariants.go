@@ -13,7 +13,10 @@ import (
 // invariants 1–5 and 7). It reads the whole state, so callers run it in tests and behind
 // a debug flag, not on every block of a production node.
 func CheckInvariants(r store.Reader) error {
-	checks := []func(store.Reader) error{checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex}
+	checks := []func(store.Reader) error{
+		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
+		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds,
+	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
 			return err
@@ -26,8 +29,8 @@ func broken(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvariant, fmt.Sprintf(format, args...))
 }
 
-// checkSupply: balances sum to the supply (1), the supply is issued minus burned (2), no
-// sum overflows (7).
+// checkSupply: balances and escrow sum to the supply (1), the supply is issued minus
+// burned (2), no sum overflows (7).
 func checkSupply(r store.Reader) error {
 	var sum uint64
 	var overflow error
@@ -44,8 +47,8 @@ func checkSupply(r store.Reader) error {
 		return overflow
 	}
 	s := GetSupply(r)
-	if sum != s.TotalChips {
-		return broken("balances sum to %d chips, supply is %d", sum, s.TotalChips)
+	if held, carry := bits.Add64(sum, s.EscrowChips, 0); carry != 0 || held != s.TotalChips {
+		return broken("balances sum to %d chips and escrow holds %d, supply is %d", sum, s.EscrowChips, s.TotalChips)
 	}
 	if s.IssuedChips < s.BurnedChips || s.TotalChips != s.IssuedChips-s.BurnedChips {
 		return broken("supply %d is not issued %d - burned %d", s.TotalChips, s.IssuedChips, s.BurnedChips)
@@ -53,20 +56,37 @@ func checkSupply(r store.Reader) error {
 	return nil
 }
 
-// orderSums are the chips of each operator's orders: issued, and issued then reversed.
+// orderSums are the chips of each operator's orders and redemptions: issued (orders
+// issued, and burned redemptions minted again), issued then reversed, burned, and in
+// escrow.
 type orderSums struct {
-	issued, shortfall map[string]uint64
+	issued, shortfall, burned, escrow map[string]uint64
 }
 
-// checkOrders: each operator's issued chips are its issued orders' and within its cap
-// (3), its shortfall the chips of its issued orders whose payment was reversed; each
-// issued quantity is the rate of the amount received (5).
+// add adds chips to the operator's sum in m.
+func (orderSums) add(m map[string]uint64, operator string, chips uint64) error {
+	var carry uint64
+	if m[operator], carry = bits.Add64(m[operator], chips, 0); carry != 0 {
+		return broken("operator %q chip sums overflow", operator)
+	}
+	return nil
+}
+
+// checkOrders: each operator's issued chips are its issued orders' (and its burned
+// redemptions' minted again) and its outstanding chips within its cap (3); its
+// shortfall the chips of its issued orders whose payment was reversed; its burned
+// chips its paid-out redemptions', its escrow its escrowed ones'; each issued quantity
+// is the rate of what was received, up to what was ordered (5); the supply's escrow is
+// the operators'.
 func checkOrders(r store.Reader) error {
 	ops := make(map[string]txn.Operator)
 	for _, op := range allOperators(r) {
 		ops[op.ID] = op
 	}
-	sums := orderSums{issued: map[string]uint64{}, shortfall: map[string]uint64{}}
+	sums := orderSums{issued: map[string]uint64{}, shortfall: map[string]uint64{}, burned: map[string]uint64{}, escrow: map[string]uint64{}}
+	if err := sumRedemptions(r, ops, sums); err != nil {
+		return err
+	}
 	var err error
 	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
 		var o txn.Order
@@ -80,24 +100,89 @@ func checkOrders(r store.Reader) error {
 	if err != nil {
 		return err
 	}
-	var sumIssued uint64
+	var sumIssued, sumBurned, sumEscrow uint64
 	for _, op := range allOperators(r) {
-		var carry uint64
-		if sumIssued, carry = bits.Add64(sumIssued, op.IssuedChips, 0); carry != 0 {
-			return broken("operators' issued chips overflow")
+		var c1, c2, c3 uint64
+		sumIssued, c1 = bits.Add64(sumIssued, op.IssuedChips, 0)
+		sumBurned, c2 = bits.Add64(sumBurned, op.BurnedChips, 0)
+		sumEscrow, c3 = bits.Add64(sumEscrow, op.EscrowChips, 0)
+		if c1|c2|c3 != 0 {
+			return broken("operators' chip sums overflow")
 		}
-		if op.IssuedChips != sums.issued[op.ID] {
-			return broken("operator %q issued %d chips, its orders %d", op.ID, op.IssuedChips, sums.issued[op.ID])
-		}
-		if op.ShortfallChips != sums.shortfall[op.ID] {
-			return broken("operator %q is short %d chips, its reversed orders %d", op.ID, op.ShortfallChips, sums.shortfall[op.ID])
-		}
-		if op.BurnedChips > op.IssuedChips || op.OutstandingChips() > op.CapChips {
-			return broken("operator %q outstanding %d-%d over cap %d", op.ID, op.IssuedChips, op.BurnedChips, op.CapChips)
+		if err := checkOperatorSums(op, sums); err != nil {
+			return err
 		}
 	}
-	if s := GetSupply(r); s.IssuedChips != sumIssued {
-		return broken("supply says %d chips issued, operators %d", s.IssuedChips, sumIssued)
+	if s := GetSupply(r); s.IssuedChips != sumIssued || s.BurnedChips != sumBurned || s.EscrowChips != sumEscrow {
+		return broken("supply says %d chips issued, %d burned, %d in escrow; operators %d, %d, %d",
+			s.IssuedChips, s.BurnedChips, s.EscrowChips, sumIssued, sumBurned, sumEscrow)
+	}
+	return nil
+}
+
+func checkOperatorSums(op txn.Operator, sums orderSums) error {
+	if op.IssuedChips != sums.issued[op.ID] {
+		return broken("operator %q issued %d chips, its orders and restored redemptions %d", op.ID, op.IssuedChips, sums.issued[op.ID])
+	}
+	if op.ShortfallChips != sums.shortfall[op.ID] {
+		return broken("operator %q is short %d chips, its reversed orders %d", op.ID, op.ShortfallChips, sums.shortfall[op.ID])
+	}
+	if op.BurnedChips != sums.burned[op.ID] {
+		return broken("operator %q burned %d chips, its paid-out redemptions %d", op.ID, op.BurnedChips, sums.burned[op.ID])
+	}
+	if op.EscrowChips != sums.escrow[op.ID] {
+		return broken("operator %q holds %d chips in escrow, its redemptions %d", op.ID, op.EscrowChips, sums.escrow[op.ID])
+	}
+	if op.BurnedChips > op.IssuedChips || op.OutstandingChips() > op.CapChips || op.EscrowChips > op.OutstandingChips() {
+		return broken("operator %q outstanding %d-%d (escrow %d) over cap %d", op.ID, op.IssuedChips, op.BurnedChips, op.EscrowChips, op.CapChips)
+	}
+	return nil
+}
+
+// sumRedemptions adds every redemption's chips to its operator's sums, checking each
+// against its status and its operator's rate.
+func sumRedemptions(r store.Reader, ops map[string]txn.Operator, sums orderSums) error {
+	var err error
+	r.Scan([]byte(prefixRedemption), func(key, value []byte) bool {
+		var red txn.Redemption
+		if derr := txn.DecodeRecord(value, &red); derr != nil {
+			err = broken("redemption record %q: %v", key, derr)
+			return false
+		}
+		err = checkRedemption(red, ops, sums)
+		return err == nil
+	})
+	return err
+}
+
+func checkRedemption(red txn.Redemption, ops map[string]txn.Operator, sums orderSums) error {
+	op, ok := ops[red.Operator]
+	if !ok {
+		return broken("redemption %s names unknown operator %q", red.ID, red.Operator)
+	}
+	if want, err := op.Rate.ChipsFor(red.AmountMinor); err != nil || want != red.Chips {
+		return broken("redemption %s: %d chips for %d minor units at rate %d/%d", red.ID, red.Chips, red.AmountMinor, op.Rate.Chips, op.Rate.Minor)
+	}
+	switch red.Status {
+	case txn.RedemptionRequested, txn.RedemptionPayoutInitiated, txn.RedemptionPaidOut, txn.RedemptionRejected,
+		txn.RedemptionExpired, txn.RedemptionReturned, txn.RedemptionRestored:
+	default:
+		return broken("redemption %s has unknown status %q", red.ID, red.Status)
+	}
+	if (red.Status == txn.RedemptionPaidOut) && (red.PaidHeight == 0 || red.BankReference == "") {
+		return broken("redemption %s is paid out with no booked payout", red.ID)
+	}
+	if red.InEscrow() {
+		return sums.add(sums.escrow, red.Operator, red.Chips)
+	}
+	if red.PaidHeight == 0 {
+		return nil
+	}
+	if err := sums.add(sums.burned, red.Operator, red.Chips); err != nil {
+		return err
+	}
+	if red.Status == txn.RedemptionRestored {
+		return sums.add(sums.issued, red.Operator, red.Chips)
 	}
 	return nil
 }
@@ -107,18 +192,21 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, sums orderSums) error 
 	if !ok {
 		return broken("order %s names unknown operator %q", o.ID, o.Operator)
 	}
+	if err := checkOrderMoney(o); err != nil {
+		return err
+	}
 	switch o.Status {
-	case txn.StatusAwaitingPayment, txn.StatusExpired:
-		if o.BankReference != "" || o.Chips != 0 {
-			return broken("order %s is %s but has a payment", o.ID, o.Status)
-		}
+	case txn.StatusAwaitingPayment, txn.StatusCancelled, txn.StatusExpired, txn.StatusUnderpaid:
 		return nil
-	case txn.StatusPaid, txn.StatusIssued, txn.StatusReversed:
+	case txn.StatusPaid, txn.StatusHeld, txn.StatusIssued, txn.StatusReversed:
 	default:
 		return broken("order %s has unknown status %q", o.ID, o.Status)
 	}
-	if want, err := op.Rate.ChipsFor(o.ReceivedMinor); err != nil || want != o.Chips {
-		return broken("order %s: %d chips for %d minor units at rate %d/%d", o.ID, o.Chips, o.ReceivedMinor, op.Rate.Chips, op.Rate.Minor)
+	if o.Status == txn.StatusReversed && o.Chips == 0 && o.IssuedHeight == 0 {
+		return nil // reversed while underpaid
+	}
+	if want, err := op.Rate.ChipsFor(min(o.ReceivedMinor, o.AmountMinor)); err != nil || want != o.Chips {
+		return broken("order %s: %d chips for %d minor units received of %d at rate %d/%d", o.ID, o.Chips, o.ReceivedMinor, o.AmountMinor, op.Rate.Chips, op.Rate.Minor)
 	}
 	if (o.Status == txn.StatusIssued) != (o.IssuedHeight > 0) && o.Status != txn.StatusReversed {
 		return broken("order %s is %s with issued height %d", o.ID, o.Status, o.IssuedHeight)
@@ -129,20 +217,60 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, sums orderSums) error 
 	if o.IssuedHeight == 0 {
 		return nil
 	}
-	var carry uint64
-	if sums.issued[o.Operator], carry = bits.Add64(sums.issued[o.Operator], o.Chips, 0); carry != 0 {
-		return broken("operator %q issued chips overflow", o.Operator)
+	if err := sums.add(sums.issued, o.Operator, o.Chips); err != nil {
+		return err
 	}
 	if o.Status == txn.StatusReversed {
-		if sums.shortfall[o.Operator], carry = bits.Add64(sums.shortfall[o.Operator], o.Chips, 0); carry != 0 {
-			return broken("operator %q shortfall overflows", o.Operator)
+		return sums.add(sums.shortfall, o.Operator, o.Chips)
+	}
+	return nil
+}
+
+// checkOrderMoney: an order's payment, chips and money owed back agree with its status
+// (the amount rule): no payment before one is confirmed; an underpaid order received
+// less than it asked and has no chips yet; what is owed back is the surplus over the
+// order, or, for an underpaid order that expired, all it received; a refund settles
+// what is owed.
+func checkOrderMoney(o txn.Order) error {
+	paid := o.BankReference != ""
+	if paid != (o.ReceivedMinor > 0) {
+		return broken("order %s received %d minor units with bank reference %q", o.ID, o.ReceivedMinor, o.BankReference)
+	}
+	var owed uint64
+	switch o.Status {
+	case txn.StatusAwaitingPayment, txn.StatusCancelled:
+		if paid || o.Chips != 0 {
+			return broken("order %s is %s but has a payment", o.ID, o.Status)
 		}
+	case txn.StatusUnderpaid, txn.StatusExpired:
+		if o.Chips != 0 || o.ReceivedMinor >= max(o.AmountMinor, 1) && o.Status == txn.StatusUnderpaid {
+			return broken("order %s is %s with %d chips for %d of %d minor units", o.ID, o.Status, o.Chips, o.ReceivedMinor, o.AmountMinor)
+		}
+		if o.Status == txn.StatusExpired {
+			owed = o.ReceivedMinor
+		}
+	case txn.StatusReversed:
+		if o.OwedMinor > o.ReceivedMinor || o.OwedMinor > 0 && o.RefundedHeight == 0 {
+			return broken("order %s is reversed and owes %d minor units not refunded", o.ID, o.OwedMinor)
+		}
+		return nil
+	default:
+		if o.ReceivedMinor > o.AmountMinor {
+			owed = o.ReceivedMinor - o.AmountMinor
+		}
+	}
+	if o.OwedMinor != owed {
+		return broken("order %s is %s with %d of %d minor units received and owes %d back, not %d", o.ID, o.Status, o.ReceivedMinor, o.AmountMinor, o.OwedMinor, owed)
+	}
+	if (o.RefundedHeight > 0) != (o.RefundReference != "") || o.RefundedHeight > 0 && o.OwedMinor == 0 {
+		return broken("order %s has refund %q at height %d owing %d", o.ID, o.RefundReference, o.RefundedHeight, o.OwedMinor)
 	}
 	return nil
 }
 
 // checkBankReferences: every paid order's bank reference points back to it, and every
-// recorded reference to a paid order carrying it (4).
+// recorded reference to a paid order carrying it; no credit both confirmed an order and
+// was refunded as confirming none (4).
 func checkBankReferences(r store.Reader) error {
 	refs := 0
 	var err error
@@ -169,7 +297,48 @@ func checkBankReferences(r store.Reader) error {
 	if paid != refs {
 		return broken("%d paid or issued orders but %d bank references", paid, refs)
 	}
-	return nil
+	r.Scan([]byte(prefixRefund), func(key, _ []byte) bool {
+		if _, ok := r.Get(append([]byte(prefixBankRef), key[len(prefixRefund):]...)); ok {
+			err = broken("credit %q both confirmed an order and was refunded as confirming none", key)
+			return false
+		}
+		return true
+	})
+	return err
+}
+
+// checkRefunds: every refund reference names a refund recorded of an order or of a
+// credit that confirmed none, and every recorded refund has its reference.
+func checkRefunds(r store.Reader) error {
+	want := make(map[string]bool)
+	r.Scan([]byte(prefixRefund), func(_, value []byte) bool {
+		var f txn.Refund
+		if txn.DecodeRecord(value, &f) == nil {
+			want[string(refundRefKey(f.Operator, f.RefundReference))] = true
+		}
+		return true
+	})
+	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
+		var o txn.Order
+		if txn.DecodeRecord(value, &o) == nil && o.RefundReference != "" {
+			want[string(refundRefKey(o.Operator, o.RefundReference))] = true
+		}
+		return true
+	})
+	n := 0
+	var err error
+	r.Scan([]byte(prefixRefundRef), func(key, _ []byte) bool {
+		n++
+		if !want[string(key)] {
+			err = broken("refund reference %q names no recorded refund", key)
+			return false
+		}
+		return true
+	})
+	if err == nil && n != len(want) {
+		err = broken("%d refunds recorded but %d refund references", len(want), n)
+	}
+	return err
 }
 
 // checkPaidIndex: the index the issuer works from lists exactly the paid orders.
@@ -178,16 +347,88 @@ func checkPaidIndex(r store.Reader) error {
 }
 
 // checkExpiryIndex: the index that expires orders lists exactly the orders awaiting
-// payment, each at its last height to be paid.
+// payment or underpaid, each at its last height to be paid.
 func checkExpiryIndex(r store.Reader) error {
-	return checkOrderIndex(r, "expiry", prefixOrderExpiry, txn.StatusAwaitingPayment, func(o txn.Order) []byte {
+	return checkIndex(r, "expiry", prefixOrderExpiry, func(o txn.Order) []byte {
+		if o.Status != txn.StatusAwaitingPayment && o.Status != txn.StatusUnderpaid {
+			return nil
+		}
 		return orderExpiryKey(o.ExpiresHeight, o.ID)
 	})
+}
+
+// checkOwedIndex: the index of refunds due lists exactly the orders that owe money back
+// with no refund recorded.
+func checkOwedIndex(r store.Reader) error {
+	return checkIndex(r, "owed", prefixOwed, func(o txn.Order) []byte {
+		if o.OwedMinor == 0 || o.RefundedHeight > 0 {
+			return nil
+		}
+		return owedKey(o.Operator, o.ID)
+	})
+}
+
+// checkRemovalIndex: the removal index lists exactly the orders closed with nothing
+// received, at their removal height, and no order has a tombstone.
+func checkRemovalIndex(r store.Reader) error {
+	err := checkIndex(r, "removal", prefixOrderRemoval, func(o txn.Order) []byte {
+		closed := o.Status == txn.StatusExpired || o.Status == txn.StatusCancelled
+		if !closed || o.ReceivedMinor > 0 {
+			return nil
+		}
+		return orderRemovalKey(o.RemoveHeight, o.ID)
+	})
+	if err != nil {
+		return err
+	}
+	r.Scan([]byte(prefixTombstone), func(key, _ []byte) bool {
+		if _, ok := r.Get(orderKey(string(key[len(prefixTombstone):]))); ok {
+			err = broken("order %s has a tombstone and a record", key[len(prefixTombstone):])
+			return false
+		}
+		return true
+	})
+	return err
+}
+
+// checkDeadlineIndex: the deadline index lists exactly the redemptions awaiting a
+// payout, each at its deadline, and the open index those requested or with a payout
+// initiated.
+func checkDeadlineIndex(r store.Reader) error {
+	deadlines, open := make(map[string]bool), make(map[string]bool)
+	r.Scan([]byte(prefixRedemption), func(_, value []byte) bool {
+		var red txn.Redemption
+		if txn.DecodeRecord(value, &red) != nil {
+			return true
+		}
+		if red.Status == txn.RedemptionRequested {
+			deadlines[string(deadlineKey(red.DeadlineHeight, red.ID))] = true
+		}
+		if red.Status == txn.RedemptionRequested || red.Status == txn.RedemptionPayoutInitiated {
+			open[string(openRedemptionKey(red.Operator, red.ID))] = true
+		}
+		return true
+	})
+	if err := checkIndexKeys(r, "deadline", prefixDeadline, deadlines); err != nil {
+		return err
+	}
+	return checkIndexKeys(r, "open redemptions", prefixOpenRedeem, open)
 }
 
 // checkOrderIndex checks that the index under prefix holds exactly one key, keyOf(o),
 // for every order o of status, and nothing else.
 func checkOrderIndex(r store.Reader, name, prefix string, status txn.OrderStatus, keyOf func(txn.Order) []byte) error {
+	return checkIndex(r, name, prefix, func(o txn.Order) []byte {
+		if o.Status != status {
+			return nil
+		}
+		return keyOf(o)
+	})
+}
+
+// checkIndex checks that the index under prefix holds exactly the keys keyOf gives the
+// orders (nil for an order the index leaves out), and nothing else.
+func checkIndex(r store.Reader, name, prefix string, keyOf func(txn.Order) []byte) error {
 	want := make(map[string]bool)
 	var err error
 	r.Scan([]byte(prefixOrder), func(key, value []byte) bool {
@@ -196,25 +437,31 @@ func checkOrderIndex(r store.Reader, name, prefix string, status txn.OrderStatus
 			err = broken("order record %q: %v", key, derr)
 			return false
 		}
-		if o.Status == status {
-			want[string(keyOf(o))] = true
+		if k := keyOf(o); k != nil {
+			want[string(k)] = true
 		}
 		return true
 	})
 	if err != nil {
 		return err
 	}
+	return checkIndexKeys(r, name, prefix, want)
+}
+
+// checkIndexKeys checks that the index under prefix holds exactly the keys in want.
+func checkIndexKeys(r store.Reader, name, prefix string, want map[string]bool) error {
 	indexed := 0
+	var err error
 	r.Scan([]byte(prefix), func(key, _ []byte) bool {
 		indexed++
 		if !want[string(key)] {
-			err = broken("%s index lists %q, which is no %s order's entry", name, key, status)
+			err = broken("%s index lists %q, which it should not", name, key)
 			return false
 		}
 		return true
 	})
 	if err == nil && indexed != len(want) {
-		err = broken("%d %s orders but %d entries in the %s index", len(want), status, indexed, name)
+		err = broken("%d entries due in the %s index but %d in it", len(want), name, indexed)
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -29,6 +30,9 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	id := txn.OrderID(tx.Sender, tx.Nonce)
 	if _, exists := GetOrder(kv, id); exists {
 		return nil, txn.Errorf(txn.OrderExists, "order %s already exists", id)
+	}
+	if height, removed := RemovedOrder(kv, id); removed {
+		return nil, txn.Errorf(txn.OrderExists, "order %s existed and was removed at height %d: use another nonce", id, height)
 	}
 	o := txn.Order{
 		ID: id, PaymentReference: txn.PaymentReference(id), Buyer: txn.PartyOf(m.BuyerID, tx.Signer),
@@ -58,12 +62,8 @@ func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmP
 	if err != nil {
 		return nil, err
 	}
-	chips, err := op.Rate.ChipsFor(m.AmountMinor)
-	if err != nil {
-		return nil, err
-	}
 	o.ConfirmedBy = txn.ConfirmedByNotice
-	return markPaid(kv, b, o, m.AmountMinor, chips, m.BankReference), nil
+	return settle(kv, b, op, o, m.AmountMinor, m.BankReference, false)
 }
 
 // submitReceipt is claim 4B: the operator's signed receipt, countersigned by the buyer.
@@ -91,15 +91,16 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 	if err != nil {
 		return nil, err
 	}
-	chips, err := op.Rate.ChipsFor(r.AmountMinor)
+	chips, err := op.Rate.ChipsFor(min(r.AmountMinor, o.AmountMinor))
 	if err != nil {
 		return nil, err
 	}
 	if chips != r.Chips {
-		return nil, txn.Errorf(txn.QuantityMismatch, "receipt says %d chips; %d minor units buy %d", r.Chips, r.AmountMinor, chips)
+		return nil, txn.Errorf(txn.QuantityMismatch, "receipt says %d chips; %d minor units received on an order of %d buy %d",
+			r.Chips, r.AmountMinor, o.AmountMinor, chips)
 	}
 	o.ConfirmedBy, o.PayerIBAN = txn.ConfirmedByReceipt, r.PayerIBAN
-	return markPaid(kv, b, o, r.AmountMinor, chips, r.BankReference), nil
+	return settle(kv, b, op, o, r.AmountMinor, r.BankReference, true)
 }
 
 // payment is what a confirmation says was paid.
@@ -118,7 +119,7 @@ func payableOrder(r store.Reader, b Block, op txn.Operator, orderID string, p pa
 	buyer, currency, bankRef := p.buyer, p.currency, p.bankRef
 	o, ok := GetOrder(r, orderID)
 	if !ok {
-		return txn.Order{}, txn.Errorf(txn.UnknownOrder, "order %s does not exist", orderID)
+		return txn.Order{}, unknownOrder(r, orderID)
 	}
 	if o.Operator != op.ID {
 		return txn.Order{}, txn.Errorf(txn.WrongOperator, "order %s belongs to operator %q, not %q", o.ID, o.Operator, op.ID)
@@ -128,6 +129,9 @@ func payableOrder(r store.Reader, b Block, op txn.Operator, orderID string, p pa
 			return txn.Order{}, txn.Errorf(txn.AlreadyConfirmed, "bank reference %q already confirmed order %s", bankRef, o.ID)
 		}
 		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q already confirmed order %s", bankRef, op.ID, used)
+	}
+	if refund, ok := GetRefund(r, op.ID, bankRef); ok {
+		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q was refunded at height %d", bankRef, op.ID, refund.Height)
 	}
 	if o.Status != txn.StatusAwaitingPayment {
 		return txn.Order{}, txn.Errorf(txn.OrderNotAwaitingPayment, "order %s is %s", o.ID, o.Status)
@@ -150,13 +154,155 @@ func sameParty(a, b txn.Party) bool {
 	return a.ID == b.ID && a.Address == b.Address && string(a.PublicKey) == string(b.PublicKey)
 }
 
-func markPaid(kv store.KV, b Block, o txn.Order, receivedMinor, chips uint64, bankRef string) []Event {
-	o.Status, o.ReceivedMinor, o.Chips, o.BankReference, o.PaidHeight = txn.StatusPaid, receivedMinor, chips, bankRef, b.Height
-	putRecord(kv, orderKey(o.ID), o)
+// settle is the amount rule (decision 0024): an order is issued for at most what it
+// asked for. A payment of at least the order's amount pays it, and the surplus is owed
+// back; a smaller one leaves it underpaid, still expiring, until the buyer accepts chips
+// for what was received, which a countersigned receipt already says (accepted).
+func settle(kv store.KV, b Block, op txn.Operator, o txn.Order, receivedMinor uint64, bankRef string, accepted bool) ([]Event, error) {
+	o.ReceivedMinor, o.BankReference, o.PaidHeight = receivedMinor, bankRef, b.Height
 	kv.Set(bankRefKey(o.Operator, bankRef), []byte(o.ID))
+	if receivedMinor < o.AmountMinor && !accepted {
+		o.Status = txn.StatusUnderpaid
+		putRecord(kv, orderKey(o.ID), o)
+		return []Event{orderEvent(o)}, nil
+	}
+	chips, err := op.Rate.ChipsFor(min(receivedMinor, o.AmountMinor))
+	if err != nil {
+		return nil, err
+	}
+	if receivedMinor > o.AmountMinor {
+		owe(kv, &o, receivedMinor-o.AmountMinor)
+	}
+	return markPaid(kv, o, chips), nil
+}
+
+// markPaid makes an order paid for chips: the issuer's to issue.
+func markPaid(kv store.KV, o txn.Order, chips uint64) []Event {
+	o.Status, o.Chips = txn.StatusPaid, chips
+	putRecord(kv, orderKey(o.ID), o)
 	kv.Set(paidKey(o.ID), nil)
 	kv.Delete(orderExpiryKey(o.ExpiresHeight, o.ID))
 	return []Event{orderEvent(o)}
+}
+
+// owe records that the order owes minor units back, which a refund settles.
+func owe(kv store.KV, o *txn.Order, minor uint64) {
+	o.OwedMinor = minor
+	kv.Set(owedKey(o.Operator, o.ID), nil)
+}
+
+// acceptPartial is the buyer of an underpaid order taking chips for what was received.
+func acceptPartial(kv store.KV, b Block, signer crypto.Address, m *txn.AcceptPartial) ([]Event, error) {
+	o, err := buyersOrder(kv, signer, m.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status != txn.StatusUnderpaid || o.ExpiresHeight < b.Height {
+		return nil, txn.Errorf(txn.OrderNotUnderpaid, "order %s is %s%s", o.ID, o.Status, expiredSince(o, b))
+	}
+	op, _ := GetOperator(kv, o.Operator)
+	chips, err := op.Rate.ChipsFor(o.ReceivedMinor)
+	if err != nil {
+		return nil, err
+	}
+	return markPaid(kv, o, chips), nil
+}
+
+// cancelOrder is the buyer withdrawing an order that awaits payment.
+func cancelOrder(kv store.KV, b Block, signer crypto.Address, m *txn.CancelOrder) ([]Event, error) {
+	o, err := buyersOrder(kv, signer, m.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	if o.Status != txn.StatusAwaitingPayment || o.ExpiresHeight < b.Height {
+		return nil, txn.Errorf(txn.OrderNotAwaitingPayment, "order %s is %s%s", o.ID, o.Status, expiredSince(o, b))
+	}
+	kv.Delete(orderExpiryKey(o.ExpiresHeight, o.ID))
+	return []Event{orderEvent(closeOrder(kv, b, o, txn.StatusCancelled))}, nil
+}
+
+// expiredSince says, for an order whose time to be paid ran out before this block's
+// start ran, that it did: the mempool, which runs no block start, learns it here.
+func expiredSince(o txn.Order, b Block) string {
+	if (o.Status == txn.StatusAwaitingPayment || o.Status == txn.StatusUnderpaid) && o.ExpiresHeight < b.Height {
+		return fmt.Sprintf(", expired at height %d", o.ExpiresHeight)
+	}
+	return ""
+}
+
+// buyersOrder is the order id, which signer must be the buyer of.
+func buyersOrder(r store.Reader, signer crypto.Address, id string) (txn.Order, error) {
+	o, ok := GetOrder(r, id)
+	if !ok {
+		return txn.Order{}, unknownOrder(r, id)
+	}
+	if o.Buyer.Address != signer {
+		return txn.Order{}, txn.Errorf(txn.BuyerMismatch, "order %s is buyer %s's, not %s's", o.ID, o.Buyer.Address, signer)
+	}
+	return o, nil
+}
+
+// unknownOrder is the rejection of an order id the state does not hold, saying when
+// the order left it if it did.
+func unknownOrder(r store.Reader, id string) error {
+	if height, removed := RemovedOrder(r, id); removed {
+		return txn.Errorf(txn.UnknownOrder, "order %s was closed and removed at height %d", id, height)
+	}
+	return txn.Errorf(txn.UnknownOrder, "order %s does not exist", id)
+}
+
+// closeOrder ends an order that expired or was cancelled. One that received nothing
+// leaves the state after the retention; one underpaid owes what it received.
+func closeOrder(kv store.KV, b Block, o txn.Order, status txn.OrderStatus) txn.Order {
+	o.Status, o.ClosedHeight = status, b.Height
+	if o.ReceivedMinor > 0 {
+		owe(kv, &o, o.ReceivedMinor)
+	} else {
+		o.RemoveHeight = b.Height + GetParams(kv).OrderRetentionBlocks
+		kv.Set(orderRemovalKey(o.RemoveHeight, o.ID), nil)
+	}
+	putRecord(kv, orderKey(o.ID), o)
+	return o
+}
+
+// holdOrder is an issuer stopping a paid order from being issued.
+func holdOrder(kv store.KV, signer crypto.Address, m *txn.HoldOrder) ([]Event, error) {
+	if err := requireIssuer(kv, signer); err != nil {
+		return nil, err
+	}
+	o, ok := GetOrder(kv, m.OrderID)
+	if !ok {
+		return nil, unknownOrder(kv, m.OrderID)
+	}
+	switch o.Status {
+	case txn.StatusPaid:
+	case txn.StatusHeld:
+		return nil, txn.Errorf(txn.OrderHeld, "order %s is already held: %s", o.ID, o.HoldReason)
+	default:
+		return nil, txn.Errorf(txn.OrderNotPaid, "order %s is %s: only a paid order is held", o.ID, o.Status)
+	}
+	o.Status, o.HoldReason = txn.StatusHeld, m.Reason
+	putRecord(kv, orderKey(o.ID), o)
+	kv.Delete(paidKey(o.ID))
+	return []Event{orderEvent(o)}, nil
+}
+
+// releaseOrder is an issuer letting a held order be issued.
+func releaseOrder(kv store.KV, signer crypto.Address, m *txn.ReleaseOrder) ([]Event, error) {
+	if err := requireIssuer(kv, signer); err != nil {
+		return nil, err
+	}
+	o, ok := GetOrder(kv, m.OrderID)
+	if !ok {
+		return nil, unknownOrder(kv, m.OrderID)
+	}
+	if o.Status != txn.StatusHeld {
+		return nil, txn.Errorf(txn.OrderNotHeld, "order %s is %s", o.ID, o.Status)
+	}
+	o.Status, o.HoldReason = txn.StatusPaid, ""
+	putRecord(kv, orderKey(o.ID), o)
+	kv.Set(paidKey(o.ID), nil)
+	return []Event{orderEvent(o)}, nil
 }
 
 // issue is claims 1 and 5: the issuer mints the paid order's chips to its buyer.
@@ -166,11 +312,13 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 	}
 	o, ok := GetOrder(kv, m.OrderID)
 	if !ok {
-		return nil, txn.Errorf(txn.UnknownOrder, "order %s does not exist", m.OrderID)
+		return nil, unknownOrder(kv, m.OrderID)
 	}
 	switch o.Status {
 	case txn.StatusIssued:
 		return nil, txn.Errorf(txn.OrderAlreadyIssued, "order %s was issued at height %d", o.ID, o.IssuedHeight)
+	case txn.StatusHeld:
+		return nil, txn.Errorf(txn.OrderHeld, "order %s is held: %s", o.ID, o.HoldReason)
 	case txn.StatusPaid:
 	default:
 		return nil, txn.Errorf(txn.OrderNotPaid, "order %s is %s", o.ID, o.Status)
@@ -215,6 +363,8 @@ func reversePayment(kv store.KV, b Block, signer crypto.Address, m *txn.ReverseP
 		return nil, txn.Errorf(txn.AlreadyReversed, "the payment of order %s was reversed at height %d", o.ID, o.ReversedHeight)
 	case txn.StatusPaid:
 		kv.Delete(paidKey(o.ID))
+	case txn.StatusUnderpaid:
+		kv.Delete(orderExpiryKey(o.ExpiresHeight, o.ID))
 	case txn.StatusIssued:
 		shortfall, carry := bits.Add64(op.ShortfallChips, o.Chips, 0)
 		if carry != 0 {
@@ -222,6 +372,11 @@ func reversePayment(kv store.KV, b Block, signer crypto.Address, m *txn.ReverseP
 		}
 		op.ShortfallChips = shortfall
 		putRecord(kv, operatorKey(op.ID), op)
+	}
+	if o.RefundedHeight == 0 && o.OwedMinor > 0 {
+		// The bank took the whole credit back: nothing of it is owed any more.
+		o.OwedMinor = 0
+		kv.Delete(owedKey(o.Operator, o.ID))
 	}
 	o.Status, o.ReversedHeight, o.ReversalReason = txn.StatusReversed, b.Height, m.Reason
 	putRecord(kv, orderKey(o.ID), o)
@@ -236,27 +391,43 @@ func orderEvent(o txn.Order) Event {
 	}}
 }
 
-// expireOrders ends the orders still awaiting payment whose last height to be paid is
-// below this block's. A payment that arrives later is the gateway's to refund.
+// expireOrders ends the orders still awaiting payment, or underpaid, whose last height
+// to be paid is below this block's. A payment that arrives later is the gateway's to
+// refund, as is what an underpaid order received.
 func expireOrders(kv store.KV, b Block) []Event {
+	due := dueKeys(kv, prefixOrderExpiry, b.Height)
+	var events []Event
+	for _, key := range due {
+		kv.Delete(key)
+		o, ok := GetOrder(kv, string(key[len(prefixOrderExpiry)+8:]))
+		if !ok || (o.Status != txn.StatusAwaitingPayment && o.Status != txn.StatusUnderpaid) {
+			continue
+		}
+		events = append(events, orderEvent(closeOrder(kv, b, o, txn.StatusExpired)))
+	}
+	return events
+}
+
+// removeOrders replaces the closed orders whose retention ended by tombstones holding
+// the height they left at.
+func removeOrders(kv store.KV, b Block) {
+	for _, key := range dueKeys(kv, prefixOrderRemoval, b.Height+1) {
+		kv.Delete(key)
+		id := string(key[len(prefixOrderRemoval)+8:])
+		kv.Delete(orderKey(id))
+		kv.Set(tombstoneKey(id), binary.BigEndian.AppendUint64(nil, uint64(b.Height)))
+	}
+}
+
+// dueKeys lists the keys of a height index under prefix whose height is below height.
+func dueKeys(r store.Reader, prefix string, height int64) [][]byte {
 	var due [][]byte
-	kv.Scan([]byte(prefixOrderExpiry), func(key, _ []byte) bool {
-		if int64(binary.BigEndian.Uint64(key[len(prefixOrderExpiry):])) >= b.Height {
+	r.Scan([]byte(prefix), func(key, _ []byte) bool {
+		if int64(binary.BigEndian.Uint64(key[len(prefix):])) >= height {
 			return false
 		}
 		due = append(due, key)
 		return true
 	})
-	var events []Event
-	for _, key := range due {
-		kv.Delete(key)
-		o, ok := GetOrder(kv, string(key[len(prefixOrderExpiry)+8:]))
-		if !ok || o.Status != txn.StatusAwaitingPayment {
-			continue
-		}
-		o.Status = txn.StatusExpired
-		putRecord(kv, orderKey(o.ID), o)
-		events = append(events, orderEvent(o))
-	}
-	return events
+	return due
 }

@@ -85,7 +85,51 @@ func recordExamples() []recordExample {
 		{name: "supply", decoded: newOf[txn.Supply], value: txn.Supply{
 			TotalChips: 250_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
 		}},
-		{name: "params", decoded: newOf[Params], value: Params{CheckpointInterval: 1000, OrderTTLBlocks: 86_400}},
+		{name: "params", decoded: newOf[Params], value: Params{
+			CheckpointInterval: 1000, OrderTTLBlocks: 86_400, RedemptionTTLBlocks: 604_800, OrderRetentionBlocks: 2_592_000,
+		}},
+		{name: "supply.escrow", decoded: newOf[txn.Supply], value: txn.Supply{
+			TotalChips: 250_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000, EscrowChips: 20_000_000,
+		}},
+		{name: "operator.escrow", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Bank AG", Currency: "EUR"},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12, EscrowChips: 20_000_000,
+		}},
+		{name: "order.refunded", decoded: newOf[txn.Order], value: txn.Order{
+			ID: "0123456789ABCDEF0123", PaymentReference: "RF550123456789ABCDEF0123",
+			Buyer:    txn.PartyOf("customer-42", buyerPub),
+			Operator: "acme-bank", AmountMinor: 700, Currency: "EUR", Status: txn.StatusHeld,
+			ReceivedMinor: 700_000, BankReference: "BANKREF-0002", ConfirmedBy: txn.ConfirmedByNotice,
+			Chips: 7_000_000, CreatedHeight: 20, PaidHeight: 25, ExpiresHeight: 86_420,
+			OwedMinor: 699_300, RefundReference: "REFUND-0002", RefundedHeight: 31, HoldReason: "sanctions screening",
+		}},
+		{name: "order.cancelled", decoded: newOf[txn.Order], value: txn.Order{
+			ID: "0123456789ABCDEF0123", PaymentReference: "RF550123456789ABCDEF0123",
+			Buyer:    txn.PartyOf("customer-42", buyerPub),
+			Operator: "acme-bank", AmountMinor: 12_345, Currency: "EUR", Status: txn.StatusCancelled,
+			CreatedHeight: 20, ExpiresHeight: 86_420, ClosedHeight: 22, RemoveHeight: 2_592_022,
+		}},
+		{name: "redemption", decoded: newOf[txn.Redemption], value: txn.Redemption{
+			ID: "89ABCDEF0123456789AB", Holder: crypto.AddressOf(buyerPub), Operator: "acme-bank",
+			Chips: 12_340_000, AmountMinor: 1_234, Currency: "EUR",
+			To:     txn.Account{IBAN: "GB82WEST12345698765432", Holder: "Customer 42", Currency: "EUR"},
+			Status: txn.RedemptionRestored, CreatedHeight: 40, DeadlineHeight: 604_840,
+			PayoutReference: "MSG-0001", InitiatedHeight: 41, BankReference: "PAYOUT-0001", PaidHeight: 43,
+			ClosedHeight: 50, Reason: "AC04 account closed", ReturnReference: "RETURN-0001", RestoredHeight: 51,
+		}},
+		{name: "redemption.fresh", decoded: newOf[txn.Redemption], value: txn.Redemption{
+			ID: "89ABCDEF0123456789AB", Holder: crypto.AddressOf(buyerPub), Operator: "acme-bank",
+			Chips: 12_340_000, AmountMinor: 1_234, Currency: "EUR",
+			To:     txn.Account{OtherID: "6222021001000000001", Scheme: "BBAN", Holder: "Customer 42", Currency: "EUR"},
+			Status: txn.RedemptionRequested, CreatedHeight: 40, DeadlineHeight: 604_840,
+		}},
+		{name: "refund", decoded: newOf[txn.Refund], value: txn.Refund{
+			Operator: "acme-bank", BankReference: "BANKREF-0003", AmountMinor: 5_000, Currency: "USD",
+			RefundReference: "REFUND-0003", Height: 60,
+		}},
 	}
 }
 

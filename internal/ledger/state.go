@@ -23,8 +23,18 @@ const (
 	prefixNonceExpiry = "exp/"
 	prefixPaid        = "paid/"
 	prefixOrderExpiry = "oexp/"
-	keySupply         = "supply"
-	keyParams         = "params"
+	// Money back (decision 0024).
+	prefixRedemption   = "rdm/"
+	prefixDeadline     = "rdl/"
+	prefixPayoutRef    = "pout/"
+	prefixRefund       = "rfd/"
+	prefixRefundRef    = "rfr/"
+	prefixOwed         = "owe/"
+	prefixOpenRedeem   = "ropen/"
+	prefixOrderRemoval = "orem/"
+	prefixTombstone    = "tomb/"
+	keySupply          = "supply"
+	keyParams          = "params"
 )
 
 func accountKey(a crypto.Address) []byte    { return addressKey(prefixAccount, a, 0) }
@@ -43,16 +53,54 @@ func orderKey(id string) []byte { return []byte(prefixOrder + id) }
 // orderExpiryKey indexes the orders awaiting payment by the last height at which they
 // can be paid.
 func orderExpiryKey(expiresHeight int64, id string) []byte {
-	return append(binary.BigEndian.AppendUint64([]byte(prefixOrderExpiry), uint64(expiresHeight)), id...)
+	return heightKey(prefixOrderExpiry, expiresHeight, id)
 }
+
+func redemptionKey(id string) []byte { return []byte(prefixRedemption + id) }
+
+// deadlineKey indexes the redemptions awaiting a payout by the last height at which one
+// may be initiated.
+func deadlineKey(height int64, id string) []byte { return heightKey(prefixDeadline, height, id) }
+
+// orderRemovalKey indexes the orders closed with nothing received by the height at
+// which they leave the state.
+func orderRemovalKey(height int64, id string) []byte {
+	return heightKey(prefixOrderRemoval, height, id)
+}
+
+func heightKey(prefix string, height int64, id string) []byte {
+	return append(binary.BigEndian.AppendUint64([]byte(prefix), uint64(height)), id...)
+}
+
+// tombstoneKey marks an order id that was used and removed: it is never created again.
+func tombstoneKey(id string) []byte { return []byte(prefixTombstone + id) }
+
+// owedKey indexes, by operator, the orders that owe money back and have no refund
+// recorded.
+func owedKey(operator, id string) []byte { return []byte(prefixOwed + operator + "\x00" + id) }
+
+// openRedemptionKey indexes, by operator, the redemptions whose payout is to be made or
+// confirmed: requested, or with a payout initiated.
+func openRedemptionKey(operator, id string) []byte {
+	return []byte(prefixOpenRedeem + operator + "\x00" + id)
+}
+
+// payoutRefKey, refundKey and refundRefKey are keyed like bankRefKey: the bank
+// reference of a payout's debit, of a refunded credit that confirmed no order, and of
+// a refund's own transfer.
+func payoutRefKey(operator, ref string) []byte { return operatorRefKey(prefixPayoutRef, operator, ref) }
+func refundKey(operator, ref string) []byte    { return operatorRefKey(prefixRefund, operator, ref) }
+func refundRefKey(operator, ref string) []byte { return operatorRefKey(prefixRefundRef, operator, ref) }
 
 // paidKey indexes the orders paid and not yet issued, which the issuer works through.
 func paidKey(id string) []byte { return []byte(prefixPaid + id) }
 
 // bankRefKey separates operator id and reference by 0x00, which neither may contain.
 // References are compared without case: a UETR is the same payment in either case.
-func bankRefKey(operator, ref string) []byte {
-	return []byte(prefixBankRef + operator + "\x00" + strings.ToUpper(ref))
+func bankRefKey(operator, ref string) []byte { return operatorRefKey(prefixBankRef, operator, ref) }
+
+func operatorRefKey(prefix, operator, ref string) []byte {
+	return []byte(prefix + operator + "\x00" + strings.ToUpper(ref))
 }
 
 func nonceKey(a crypto.Address, nonce uint64) []byte {
@@ -69,7 +117,7 @@ func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
 // added here needs explicit cbor tags and an example in records_test.go, whose tests
 // hold both.
 type record interface {
-	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params
+	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params | txn.Redemption | txn.Refund
 }
 
 // getRecord decodes the record at key into v; false if there is none. A record that
@@ -109,6 +157,30 @@ func GetOrder(r store.Reader, id string) (txn.Order, bool) {
 	var o txn.Order
 	ok := getRecord(r, orderKey(id), &o)
 	return o, ok
+}
+
+// GetRedemption returns the redemption with id.
+func GetRedemption(r store.Reader, id string) (txn.Redemption, bool) {
+	var v txn.Redemption
+	ok := getRecord(r, redemptionKey(id), &v)
+	return v, ok
+}
+
+// GetRefund returns the refund recorded of an operator's credit that confirmed no
+// order.
+func GetRefund(r store.Reader, operator, bankRef string) (txn.Refund, bool) {
+	var v txn.Refund
+	ok := getRecord(r, refundKey(operator, bankRef), &v)
+	return v, ok
+}
+
+// RemovedOrder reports the height at which the order id left the state, if it did.
+func RemovedOrder(r store.Reader, id string) (int64, bool) {
+	b, ok := r.Get(tombstoneKey(id))
+	if !ok {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(b)), true
 }
 
 // OrderByBankReference returns the order that an operator's bank reference confirmed.

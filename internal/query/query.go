@@ -39,7 +39,27 @@ const (
 	// PathBankReference finds the order an operator's bank reference confirmed; its
 	// data is "OPERATOR/REFERENCE".
 	PathBankReference = "/order/by-bank-reference"
+	// PathRedemption is a redemption by its id.
+	PathRedemption = "/redemption"
+	// PathOpenRedemptions, followed by an operator's id, lists the operator's
+	// redemptions whose payout is to be made or confirmed, by id.
+	PathOpenRedemptions = "/redemptions/open/"
+	// PathOwedOrders, followed by an operator's id, lists the operator's orders that owe
+	// money back with no refund recorded, by id.
+	PathOwedOrders = "/orders/owed/"
+	// PathRefund is the refund recorded of an operator's credit that confirmed no
+	// order; its data is "OPERATOR/REFERENCE".
+	PathRefund = "/refund"
+	// PathRemovedOrder is the height at which an order closed with nothing received
+	// left the state (RemovedOrder), by the order's id.
+	PathRemovedOrder = "/order/removed"
 )
+
+// RemovedOrder is the answer to PathRemovedOrder.
+type RemovedOrder struct {
+	ID     string `json:"id"`
+	Height int64  `json:"height"`
+}
 
 // PageMax is the most items a page of a list holds: a larger Limit is served as
 // PageMax, and no Limit asks for PageMax.

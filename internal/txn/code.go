@@ -43,6 +43,21 @@ const (
 	AlreadyConfirmed        Code = 29
 	UnknownBankReference    Code = 30
 	AlreadyReversed         Code = 31
+	UnknownRedemption       Code = 32
+	RedemptionNotRequested  Code = 33
+	PayoutNotInitiated      Code = 34
+	AlreadyPaidOut          Code = 35
+	RedemptionNotReturned   Code = 36
+	OutstandingExceeded     Code = 37
+	OrderNotUnderpaid       Code = 38
+	OrderHeld               Code = 39
+	OrderNotHeld            Code = 40
+	NothingOwed             Code = 41
+	RefundMismatch          Code = 42
+	AlreadyRefunded         Code = 43
+	RefundReferenceUsed     Code = 44
+	RedemptionExists        Code = 45
+	AmountTooSmall          Code = 46
 )
 
 type codeInfo struct {
@@ -83,6 +98,21 @@ var codeTable = map[Code]codeInfo{
 	AlreadyConfirmed:        {"already_confirmed", "this bank reference already confirmed this order: nothing to do"},
 	UnknownBankReference:    {"unknown_bank_reference", "this operator's bank reference confirmed no order"},
 	AlreadyReversed:         {"already_reversed", "the payment that confirmed this order was already reversed"},
+	UnknownRedemption:       {"unknown_redemption", "no redemption has this id"},
+	RedemptionNotRequested:  {"redemption_not_requested", "the redemption no longer awaits a payout: one was initiated, or it was closed"},
+	PayoutNotInitiated:      {"payout_not_initiated", "the redemption has no payout under way to confirm or return"},
+	AlreadyPaidOut:          {"already_paid_out", "the redemption's payout was already confirmed"},
+	RedemptionNotReturned:   {"redemption_not_returned", "the redemption's payout did not come back: nothing to restore"},
+	OutstandingExceeded:     {"outstanding_exceeded", "the operator has fewer chips outstanding than the redemption asks for"},
+	OrderNotUnderpaid:       {"order_not_underpaid", "the order did not receive less than it asked for"},
+	OrderHeld:               {"order_held", "an issuer holds the order: it is not issued until released"},
+	OrderNotHeld:            {"order_not_held", "the order is not held"},
+	NothingOwed:             {"nothing_owed", "the operator owes nothing back of this credit"},
+	RefundMismatch:          {"refund_mismatch", "the refund differs from what the credit's order owes back"},
+	AlreadyRefunded:         {"already_refunded", "a refund of this credit was already recorded"},
+	RefundReferenceUsed:     {"refund_reference_used", "this operator's refund reference already recorded a refund"},
+	RedemptionExists:        {"redemption_exists", "a redemption with this id already exists"},
+	AmountTooSmall:          {"amount_too_small", "the chips are worth less than one minor unit at the operator's rate"},
 }
 
 // String is the code's stable name, such as "replayed".

@@ -45,6 +45,21 @@ var goldenCodes = []struct {
 	{29, "already_confirmed"},
 	{30, "unknown_bank_reference"},
 	{31, "already_reversed"},
+	{32, "unknown_redemption"},
+	{33, "redemption_not_requested"},
+	{34, "payout_not_initiated"},
+	{35, "already_paid_out"},
+	{36, "redemption_not_returned"},
+	{37, "outstanding_exceeded"},
+	{38, "order_not_underpaid"},
+	{39, "order_held"},
+	{40, "order_not_held"},
+	{41, "nothing_owed"},
+	{42, "refund_mismatch"},
+	{43, "already_refunded"},
+	{44, "refund_reference_used"},
+	{45, "redemption_exists"},
+	{46, "amount_too_small"},
 }
 
 func TestCodesGolden(t *testing.T) {

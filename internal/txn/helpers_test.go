@@ -126,6 +126,37 @@ func validReversePayment() ReversePayment {
 	return ReversePayment{BankReference: "BANKREF-0001", Reason: "AC04 account closed"}
 }
 
+// testRedemptionID is the redemption created by the holder's Redeem with nonce 12.
+func testRedemptionID() string { return RedemptionID(addrOf(holderKey), 12) }
+
+func validRedeem() Redeem {
+	return Redeem{Operator: testOperatorID, AmountChips: 5_000_000, To: Account{
+		IBAN: testPayerIBAN, BIC: "WESTGB2L", Holder: "Holder Four", Currency: "EUR",
+	}}
+}
+
+func validPayoutInitiated() PayoutInitiated {
+	return PayoutInitiated{RedemptionID: testRedemptionID(), PayoutReference: "PAIN-0001"}
+}
+
+func validConfirmPayout() ConfirmPayout {
+	return ConfirmPayout{RedemptionID: testRedemptionID(), BankReference: "BANKREF-0002"}
+}
+
+func validRejectRedemption() RejectRedemption {
+	return RejectRedemption{RedemptionID: testRedemptionID(), Reason: "account name does not match"}
+}
+
+func validReturnPayout() ReturnPayout {
+	return ReturnPayout{RedemptionID: testRedemptionID(), BankReference: "BANKREF-0003", Reason: "AC04 account closed"}
+}
+
+func validRecordRefund() RecordRefund {
+	return RecordRefund{BankReference: "BANKREF-0001", AmountMinor: 2_000, Currency: "EUR", RefundReference: "REFUND-0001"}
+}
+
+func validHoldOrder() HoldOrder { return HoldOrder{OrderID: testOrderID(), Reason: "sanctions screening"} }
+
 // sample is one valid signed transaction of a message type, with who signs it.
 type sample struct {
 	name   string
@@ -146,6 +177,17 @@ func samples() []sample {
 		{name: "transfer", msg: validTransfer(), signer: buyerKey, nonce: 9},
 		{name: "reverse_payment", msg: validReversePayment(), signer: operatorKey, nonce: 10},
 		{name: "register_operator_account", msg: validRegisterOperatorAccount(), signer: issuerKey, nonce: 11},
+		{name: "redeem", msg: validRedeem(), signer: holderKey, nonce: 12},
+		{name: "payout_initiated", msg: validPayoutInitiated(), signer: operatorKey, nonce: 13},
+		{name: "confirm_payout", msg: validConfirmPayout(), signer: operatorKey, nonce: 14},
+		{name: "reject_redemption", msg: validRejectRedemption(), signer: operatorKey, nonce: 15},
+		{name: "return_payout", msg: validReturnPayout(), signer: operatorKey, nonce: 16},
+		{name: "restore_redemption", msg: RestoreRedemption{RedemptionID: testRedemptionID()}, signer: issuerKey, nonce: 17},
+		{name: "record_refund", msg: validRecordRefund(), signer: operatorKey, nonce: 18},
+		{name: "accept_partial", msg: AcceptPartial{OrderID: testOrderID()}, signer: buyerKey, nonce: 19},
+		{name: "cancel_order", msg: CancelOrder{OrderID: testOrderID()}, signer: buyerKey, nonce: 20},
+		{name: "hold_order", msg: validHoldOrder(), signer: issuerKey, nonce: 21},
+		{name: "release_order", msg: ReleaseOrder{OrderID: testOrderID()}, signer: issuerKey, nonce: 22},
 	}
 }
 

@@ -23,6 +23,19 @@ const (
 	TypeReversePayment   Type = 7
 	// TypeRegisterOperatorAccount registers an operator whose account may have no IBAN.
 	TypeRegisterOperatorAccount Type = 8
+	// The types that take money back out of the chain and complete an order's life
+	// (decision 0024).
+	TypeRedeem            Type = 9
+	TypePayoutInitiated   Type = 10
+	TypeConfirmPayout     Type = 11
+	TypeRejectRedemption  Type = 12
+	TypeReturnPayout      Type = 13
+	TypeRestoreRedemption Type = 14
+	TypeRecordRefund      Type = 15
+	TypeAcceptPartial     Type = 16
+	TypeCancelOrder       Type = 17
+	TypeHoldOrder         Type = 18
+	TypeReleaseOrder      Type = 19
 )
 
 var typeNames = map[Type]string{
@@ -35,6 +48,17 @@ var typeNames = map[Type]string{
 	TypeReversePayment:   "reverse_payment",
 
 	TypeRegisterOperatorAccount: "register_operator_account",
+	TypeRedeem:                  "redeem",
+	TypePayoutInitiated:         "payout_initiated",
+	TypeConfirmPayout:           "confirm_payout",
+	TypeRejectRedemption:        "reject_redemption",
+	TypeReturnPayout:            "return_payout",
+	TypeRestoreRedemption:       "restore_redemption",
+	TypeRecordRefund:            "record_refund",
+	TypeAcceptPartial:           "accept_partial",
+	TypeCancelOrder:             "cancel_order",
+	TypeHoldOrder:               "hold_order",
+	TypeReleaseOrder:            "release_order",
 }
 
 func (t Type) String() string {
@@ -313,6 +337,28 @@ func newMsg(t Type) (Msg, bool) {
 		return &ReversePayment{}, true
 	case TypeRegisterOperatorAccount:
 		return &RegisterOperatorAccount{}, true
+	case TypeRedeem:
+		return &Redeem{}, true
+	case TypePayoutInitiated:
+		return &PayoutInitiated{}, true
+	case TypeConfirmPayout:
+		return &ConfirmPayout{}, true
+	case TypeRejectRedemption:
+		return &RejectRedemption{}, true
+	case TypeReturnPayout:
+		return &ReturnPayout{}, true
+	case TypeRestoreRedemption:
+		return &RestoreRedemption{}, true
+	case TypeRecordRefund:
+		return &RecordRefund{}, true
+	case TypeAcceptPartial:
+		return &AcceptPartial{}, true
+	case TypeCancelOrder:
+		return &CancelOrder{}, true
+	case TypeHoldOrder:
+		return &HoldOrder{}, true
+	case TypeReleaseOrder:
+		return &ReleaseOrder{}, true
 	}
 	return nil, false
 }

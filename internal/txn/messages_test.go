@@ -141,7 +141,9 @@ func TestTypeString(t *testing.T) {
 		{name: "zero", typ: 0, want: "unknown"},
 		{name: "reverse payment", typ: TypeReversePayment, want: "reverse_payment"},
 		{name: "register operator account", typ: TypeRegisterOperatorAccount, want: "register_operator_account"},
-		{name: "nine", typ: 9, want: "unknown"},
+		{name: "redeem", typ: TypeRedeem, want: "redeem"},
+		{name: "release order", typ: TypeReleaseOrder, want: "release_order"},
+		{name: "twenty", typ: 20, want: "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +169,17 @@ func TestTypeNumbers(t *testing.T) {
 		{name: "transfer", msg: Transfer{}, want: 6},
 		{name: "reverse payment", msg: ReversePayment{}, want: 7},
 		{name: "register operator account", msg: RegisterOperatorAccount{}, want: 8},
+		{name: "redeem", msg: Redeem{}, want: 9},
+		{name: "payout initiated", msg: PayoutInitiated{}, want: 10},
+		{name: "confirm payout", msg: ConfirmPayout{}, want: 11},
+		{name: "reject redemption", msg: RejectRedemption{}, want: 12},
+		{name: "return payout", msg: ReturnPayout{}, want: 13},
+		{name: "restore redemption", msg: RestoreRedemption{}, want: 14},
+		{name: "record refund", msg: RecordRefund{}, want: 15},
+		{name: "accept partial", msg: AcceptPartial{}, want: 16},
+		{name: "cancel order", msg: CancelOrder{}, want: 17},
+		{name: "hold order", msg: HoldOrder{}, want: 18},
+		{name: "release order", msg: ReleaseOrder{}, want: 19},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,14 @@ const (
 	// issued if it was paid; if it was issued (IssuedHeight set), its chips stay in
 	// circulation and count in the operator's shortfall.
 	StatusReversed OrderStatus = "reversed"
+	// StatusUnderpaid is an order confirmed with less than it asked for: the buyer
+	// accepts chips for what was received (AcceptPartial), or it expires and the money
+	// is owed back.
+	StatusUnderpaid OrderStatus = "underpaid"
+	// StatusCancelled is an order its buyer withdrew before it was paid.
+	StatusCancelled OrderStatus = "cancelled"
+	// StatusHeld is a paid order an issuer holds: it is not issued until released.
+	StatusHeld OrderStatus = "held"
 )
 
 // Confirmation is how an order's payment was confirmed. Its values are stored in order
@@ -61,14 +69,20 @@ type Operator struct {
 	// ShortfallChips are the chips issued against payments the bank reversed since: in
 	// circulation through the operator with no money behind them.
 	ShortfallChips uint64 `cbor:"shortfall_chips,omitempty" json:"shortfall_chips,omitempty,string"`
+	// EscrowChips are the chips of the operator's redemptions that wait for their
+	// payout to be booked: still outstanding, no longer anybody's balance.
+	EscrowChips uint64 `cbor:"escrow_chips,omitempty" json:"escrow_chips,omitempty,string"`
 	// ReceivingAccount is the account of an operator registered by
 	// RegisterOperatorAccount, which may have no IBAN. It is absent from the records of
 	// the operators registered by RegisterOperator, whose bytes it leaves unchanged.
 	ReceivingAccount *Account `cbor:"receiving_account,omitempty" json:"receiving_account,omitempty"`
 }
 
-// OutstandingChips is what is in circulation through the operator.
+// OutstandingChips is what is in circulation through the operator, escrow included.
 func (o *Operator) OutstandingChips() uint64 { return o.IssuedChips - o.BurnedChips }
+
+// RedeemableChips is what of the operator's outstanding chips is not yet in escrow.
+func (o *Operator) RedeemableChips() uint64 { return o.OutstandingChips() - o.EscrowChips }
 
 // PaymentAccount is the account buyers pay the operator into, whichever message
 // registered it.
@@ -102,6 +116,97 @@ type Order struct {
 	// ReversedHeight and ReversalReason say when and why the bank reversed the payment.
 	ReversedHeight int64  `cbor:"reversed_height,omitempty" json:"reversed_height,omitempty"`
 	ReversalReason string `cbor:"reversal_reason,omitempty" json:"reversal_reason,omitempty"`
+	// OwedMinor is what of ReceivedMinor the operator owes back: the surplus over what
+	// was ordered, or, for an underpaid order that expired, all of it.
+	OwedMinor uint64 `cbor:"owed_minor,omitempty" json:"owed_minor,omitempty,string"`
+	// RefundReference and RefundedHeight say how and when the money owed back was paid.
+	RefundReference string `cbor:"refund_reference,omitempty" json:"refund_reference,omitempty"`
+	RefundedHeight  int64  `cbor:"refunded_height,omitempty" json:"refunded_height,omitempty"`
+	// ClosedHeight is when an order expired or was cancelled; RemoveHeight when such an
+	// order with nothing received leaves the state, a tombstone keeping its id.
+	ClosedHeight int64 `cbor:"closed_height,omitempty" json:"closed_height,omitempty"`
+	RemoveHeight int64 `cbor:"remove_height,omitempty" json:"remove_height,omitempty"`
+	// HoldReason is why an issuer holds the order.
+	HoldReason string `cbor:"hold_reason,omitempty" json:"hold_reason,omitempty"`
+}
+
+// RedemptionStatus is how far a redemption has come. Its values are stored and named in
+// events and queries, so they never change.
+type RedemptionStatus string
+
+// The redemption statuses.
+const (
+	// RedemptionRequested: the chips are in escrow, no payout initiated.
+	RedemptionRequested RedemptionStatus = "requested"
+	// RedemptionPayoutInitiated: the operator is paying out; no deadline returns the
+	// chips any more.
+	RedemptionPayoutInitiated RedemptionStatus = "payout_initiated"
+	// RedemptionPaidOut: the bank booked the payout and the chips were burned.
+	RedemptionPaidOut RedemptionStatus = "paid_out"
+	// RedemptionRejected: the operator refused it; the chips went back to the holder.
+	RedemptionRejected RedemptionStatus = "rejected"
+	// RedemptionExpired: its deadline passed with no payout initiated; the chips went
+	// back to the holder.
+	RedemptionExpired RedemptionStatus = "expired"
+	// RedemptionReturned: the payout came back; the chips wait for an issuer.
+	RedemptionReturned RedemptionStatus = "returned"
+	// RedemptionRestored: an issuer gave a returned redemption's chips back.
+	RedemptionRestored RedemptionStatus = "restored"
+)
+
+// Redemption is a holder's request to turn chips back into money, and how far it has
+// come.
+type Redemption struct {
+	ID       string         `cbor:"id" json:"id"`
+	Holder   crypto.Address `cbor:"holder" json:"holder"`
+	Operator string         `cbor:"operator" json:"operator"`
+	// Chips are the chips the payout buys back, in escrow until it is booked: the
+	// amount asked for rounded down to what AmountMinor buys.
+	Chips       uint64           `cbor:"chips" json:"chips,string"`
+	AmountMinor uint64           `cbor:"amount_minor" json:"amount_minor,string"`
+	Currency    string           `cbor:"currency" json:"currency"`
+	To          Account          `cbor:"to" json:"to"`
+	Status      RedemptionStatus `cbor:"status" json:"status"`
+	// CreatedHeight is the Redeem's block; DeadlineHeight the last at which a payout
+	// may be initiated.
+	CreatedHeight  int64 `cbor:"created_height" json:"created_height"`
+	DeadlineHeight int64 `cbor:"deadline_height" json:"deadline_height"`
+	// PayoutReference and InitiatedHeight: the operator's payment order and when it
+	// was recorded.
+	PayoutReference string `cbor:"payout_reference,omitempty" json:"payout_reference,omitempty"`
+	InitiatedHeight int64  `cbor:"initiated_height,omitempty" json:"initiated_height,omitempty"`
+	// BankReference and PaidHeight: the booked debit and when its chips were burned.
+	BankReference string `cbor:"bank_reference,omitempty" json:"bank_reference,omitempty"`
+	PaidHeight    int64  `cbor:"paid_height,omitempty" json:"paid_height,omitempty"`
+	// ClosedHeight and Reason: when and why it was rejected, expired or returned.
+	ClosedHeight int64  `cbor:"closed_height,omitempty" json:"closed_height,omitempty"`
+	Reason       string `cbor:"reason,omitempty" json:"reason,omitempty"`
+	// ReturnReference is the booking of a returned payout; RestoredHeight when an
+	// issuer gave the chips back.
+	ReturnReference string `cbor:"return_reference,omitempty" json:"return_reference,omitempty"`
+	RestoredHeight  int64  `cbor:"restored_height,omitempty" json:"restored_height,omitempty"`
+}
+
+// InEscrow reports whether the redemption's chips are in escrow: redeemed, not yet
+// burned by a booked payout nor given back.
+func (r *Redemption) InEscrow() bool {
+	switch r.Status {
+	case RedemptionRequested, RedemptionPayoutInitiated:
+		return true
+	case RedemptionReturned:
+		return r.PaidHeight == 0
+	}
+	return false
+}
+
+// Refund is a refund of a credit that confirmed no order, as RecordRefund recorded it.
+type Refund struct {
+	Operator        string `cbor:"operator" json:"operator"`
+	BankReference   string `cbor:"bank_reference" json:"bank_reference"`
+	AmountMinor     uint64 `cbor:"amount_minor" json:"amount_minor,string"`
+	Currency        string `cbor:"currency" json:"currency"`
+	RefundReference string `cbor:"refund_reference" json:"refund_reference"`
+	Height          int64  `cbor:"height" json:"height"`
 }
 
 // Supply is the chip totals of the chain.
@@ -109,4 +214,7 @@ type Supply struct {
 	TotalChips  uint64 `cbor:"total_chips" json:"total_chips,string"`
 	IssuedChips uint64 `cbor:"issued_chips" json:"issued_chips,string"`
 	BurnedChips uint64 `cbor:"burned_chips" json:"burned_chips,string"`
+	// EscrowChips are the redeemed chips waiting for their payout: the supply is the
+	// balances and the escrow.
+	EscrowChips uint64 `cbor:"escrow_chips,omitempty" json:"escrow_chips,omitempty,string"`
 }

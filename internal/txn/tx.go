@@ -18,6 +18,9 @@ const (
 	txDomain      = "chipmint/tx/v1"
 	receiptDomain = "chipmint/receipt/v1"
 	orderDomain   = "chipmint/order/v1"
+	// redemptionDomain separates redemption ids from order ids made of the same
+	// holder and nonce.
+	redemptionDomain = "chipmint/redemption/v1"
 )
 
 // ValidityBlocksMax bounds how far ahead valid_until may be: a spent nonce must be

@@ -25,7 +25,7 @@ func (m RegisterOperator) Validate() error {
 
 // Validate implements Msg.
 func (m RegisterOperatorAccount) Validate() error {
-	return validateRegistration(m.ID, m.PublicKey, m.Address, m.Account.validate, m.Rate, m.CapChips)
+	return validateRegistration(m.ID, m.PublicKey, m.Address, func() error { return m.Account.validate("account") }, m.Rate, m.CapChips)
 }
 
 // validateRegistration checks an operator's registration, whichever form of account it
@@ -62,49 +62,49 @@ func (a BankAccount) validate() error {
 	return checkCurrency("account.currency", a.Currency)
 }
 
-// validate checks an Account: an IBAN or another identification, never both nor
+// validate checks an Account, named field: an IBAN or another identification, never both nor
 // neither, each in canonical form; then the optional BIC and clearing system member id,
 // the holder and the currency.
-func (a Account) validate() error {
+func (a Account) validate(field string) error {
 	other := a.OtherID != "" || a.Scheme != "" || a.Issuer != ""
 	switch {
 	case a.IBAN != "" && other:
-		return Errorf(InvalidField, "account: identified by an IBAN or by another identification (other_id, scheme, issuer), not both")
+		return Errorf(InvalidField, "%s: identified by an IBAN or by another identification (other_id, scheme, issuer), not both", field)
 	case a.IBAN != "":
-		if err := checkIBAN("account.iban", a.IBAN); err != nil {
+		if err := checkIBAN(field+".iban", a.IBAN); err != nil {
 			return err
 		}
 	case !other:
-		return Errorf(InvalidField, "account: identified by neither an IBAN nor another identification (other_id and scheme)")
+		return Errorf(InvalidField, "%s: identified by neither an IBAN nor another identification (other_id and scheme)", field)
 	default:
 		given := fiat.OtherAccount{ID: a.OtherID, Scheme: a.Scheme, Issuer: a.Issuer}
 		o, err := fiat.ParseOtherAccount(a.OtherID, a.Scheme, a.Issuer)
 		if err != nil {
-			return fiatError("account", err)
+			return fiatError(field, err)
 		}
 		if o != given {
-			return Errorf(InvalidField, "account: other_id %q, scheme %q, issuer %q are not in canonical form %q, %q, %q",
-				a.OtherID, a.Scheme, a.Issuer, o.ID, o.Scheme, o.Issuer)
+			return Errorf(InvalidField, "%s: other_id %q, scheme %q, issuer %q are not in canonical form %q, %q, %q",
+				field, a.OtherID, a.Scheme, a.Issuer, o.ID, o.Scheme, o.Issuer)
 		}
 	}
 	if a.BIC != "" {
-		if err := checkBIC("account.bic", a.BIC); err != nil {
+		if err := checkBIC(field+".bic", a.BIC); err != nil {
 			return err
 		}
 	}
 	if a.ClearingSystem != "" || a.ClearingMember != "" {
 		c, err := fiat.MakeClearingMember(a.ClearingSystem, a.ClearingMember)
 		if err != nil {
-			return fiatError("account", err)
+			return fiatError(field, err)
 		}
 		if c.System != a.ClearingSystem || c.Member != a.ClearingMember {
-			return Errorf(InvalidField, "account: clearing system %q member %q are not in canonical form %q", a.ClearingSystem, a.ClearingMember, c)
+			return Errorf(InvalidField, "%s: clearing system %q member %q are not in canonical form %q", field, a.ClearingSystem, a.ClearingMember, c)
 		}
 	}
-	if err := checkText("account.holder", a.Holder, holderBytesMax); err != nil {
+	if err := checkText(field+".holder", a.Holder, holderBytesMax); err != nil {
 		return err
 	}
-	return checkCurrency("account.currency", a.Currency)
+	return checkCurrency(field+".currency", a.Currency)
 }
 
 // fiatError is an invalid field that package fiat refused, named under parent by the

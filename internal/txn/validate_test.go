@@ -360,3 +360,96 @@ func TestValidateReversePayment(t *testing.T) {
 		{name: "reason not ASCII", msg: rev(func(m *ReversePayment) { m.Reason = "Konto gelöscht" }), want: InvalidField},
 	})
 }
+
+// mutate returns m changed by f: a row of a validation table.
+func mutate[M Msg](m M, f func(*M)) M {
+	f(&m)
+	return m
+}
+
+func TestValidateRedeem(t *testing.T) {
+	to := func(f func(*Account)) Redeem { return mutate(validRedeem(), func(m *Redeem) { f(&m.To) }) }
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validRedeem(), want: OK},
+		{name: "to an account without an IBAN", msg: to(func(a *Account) { a.IBAN, a.OtherID, a.Scheme = "", testOtherID, "BBAN" }), want: OK},
+		{name: "operator empty", msg: mutate(validRedeem(), func(m *Redeem) { m.Operator = "" }), want: InvalidField},
+		{name: "operator upper case", msg: mutate(validRedeem(), func(m *Redeem) { m.Operator = "Acme" }), want: InvalidField},
+		{name: "amount zero", msg: mutate(validRedeem(), func(m *Redeem) { m.AmountChips = 0 }), want: InvalidField},
+		{name: "amount max", msg: mutate(validRedeem(), func(m *Redeem) { m.AmountChips = ^uint64(0) }), want: OK},
+		{name: "to with a bad IBAN", msg: to(func(a *Account) { a.IBAN = ibanBadChecksum }), want: InvalidField},
+		{name: "to in print form", msg: to(func(a *Account) { a.IBAN = ibanPrintForm }), want: InvalidField},
+		{name: "to with no identification", msg: to(func(a *Account) { a.IBAN = "" }), want: InvalidField},
+		{name: "to with no holder", msg: to(func(a *Account) { a.Holder = "" }), want: InvalidField},
+		{name: "to in an unknown currency", msg: to(func(a *Account) { a.Currency = "XYZ" }), want: InvalidField},
+		{name: "to with a bad BIC", msg: to(func(a *Account) { a.BIC = "WEST" }), want: InvalidField},
+	})
+	err := to(func(a *Account) { a.Holder = "" }).Validate()
+	if !strings.Contains(ReasonOf(err), "to.holder") {
+		t.Errorf("a bad payee account is named to.holder, got %v", err)
+	}
+}
+
+func TestValidateRedemptionMessages(t *testing.T) {
+	lower := strings.ToLower(testRedemptionID())
+	checkValidation(t, []validationCase{
+		{name: "payout initiated", msg: validPayoutInitiated(), want: OK},
+		{name: "payout initiated, id in lower case", msg: mutate(validPayoutInitiated(), func(m *PayoutInitiated) { m.RedemptionID = lower }), want: InvalidField},
+		{name: "payout initiated, id short", msg: mutate(validPayoutInitiated(), func(m *PayoutInitiated) { m.RedemptionID = "ABC" }), want: InvalidField},
+		{name: "payout initiated, no reference", msg: mutate(validPayoutInitiated(), func(m *PayoutInitiated) { m.PayoutReference = "" }), want: InvalidField},
+		{name: "payout initiated, reference of 65", msg: mutate(validPayoutInitiated(), func(m *PayoutInitiated) { m.PayoutReference = strings.Repeat("P", 65) }), want: InvalidField},
+		{name: "confirm payout", msg: validConfirmPayout(), want: OK},
+		{name: "confirm payout, no bank reference", msg: mutate(validConfirmPayout(), func(m *ConfirmPayout) { m.BankReference = "" }), want: InvalidField},
+		{name: "confirm payout, no id", msg: mutate(validConfirmPayout(), func(m *ConfirmPayout) { m.RedemptionID = "" }), want: InvalidField},
+		{name: "reject", msg: validRejectRedemption(), want: OK},
+		{name: "reject without reason", msg: mutate(validRejectRedemption(), func(m *RejectRedemption) { m.Reason = "" }), want: InvalidField},
+		{name: "reject, reason of 141", msg: mutate(validRejectRedemption(), func(m *RejectRedemption) { m.Reason = strings.Repeat("x", 141) }), want: InvalidField},
+		{name: "return", msg: validReturnPayout(), want: OK},
+		{name: "return without reason", msg: mutate(validReturnPayout(), func(m *ReturnPayout) { m.Reason = "" }), want: InvalidField},
+		{name: "return without bank reference", msg: mutate(validReturnPayout(), func(m *ReturnPayout) { m.BankReference = "" }), want: InvalidField},
+		{name: "restore", msg: RestoreRedemption{RedemptionID: testRedemptionID()}, want: OK},
+		{name: "restore, bad id", msg: RestoreRedemption{RedemptionID: "XYZ"}, want: InvalidField},
+	})
+}
+
+func TestValidateRecordRefund(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validRecordRefund(), want: OK},
+		{name: "another currency", msg: mutate(validRecordRefund(), func(m *RecordRefund) { m.Currency = "USD" }), want: OK},
+		{name: "no bank reference", msg: mutate(validRecordRefund(), func(m *RecordRefund) { m.BankReference = "" }), want: InvalidField},
+		{name: "amount zero", msg: mutate(validRecordRefund(), func(m *RecordRefund) { m.AmountMinor = 0 }), want: InvalidField},
+		{name: "unknown currency", msg: mutate(validRecordRefund(), func(m *RecordRefund) { m.Currency = "EURO" }), want: InvalidField},
+		{name: "no refund reference", msg: mutate(validRecordRefund(), func(m *RecordRefund) { m.RefundReference = "" }), want: InvalidField},
+		{name: "refund reference with a tab", msg: mutate(validRecordRefund(), func(m *RecordRefund) { m.RefundReference = "R\t1" }), want: InvalidField},
+	})
+}
+
+func TestValidateOrderMessages(t *testing.T) {
+	ref := PaymentReference(testOrderID())
+	checkValidation(t, []validationCase{
+		{name: "accept partial", msg: AcceptPartial{OrderID: testOrderID()}, want: OK},
+		{name: "accept partial by payment reference", msg: AcceptPartial{OrderID: ref}, want: InvalidField},
+		{name: "cancel", msg: CancelOrder{OrderID: testOrderID()}, want: OK},
+		{name: "cancel without id", msg: CancelOrder{}, want: InvalidField},
+		{name: "hold", msg: validHoldOrder(), want: OK},
+		{name: "hold without reason", msg: mutate(validHoldOrder(), func(m *HoldOrder) { m.Reason = "" }), want: InvalidField},
+		{name: "hold, id in lower case", msg: mutate(validHoldOrder(), func(m *HoldOrder) { m.OrderID = strings.ToLower(m.OrderID) }), want: InvalidField},
+		{name: "release", msg: ReleaseOrder{OrderID: testOrderID()}, want: OK},
+		{name: "release, bad id", msg: ReleaseOrder{OrderID: "0"}, want: InvalidField},
+	})
+}
+
+func TestRedemptionIDs(t *testing.T) {
+	a, b := RedemptionID(addrOf(holderKey), 1), RedemptionID(addrOf(holderKey), 2)
+	if a == b || a == OrderID(addrOf(holderKey), 1) {
+		t.Fatalf("redemption ids %s, %s collide with each other or with the order id of the same nonce", a, b)
+	}
+	if len(a) > 35 {
+		t.Fatalf("redemption id %s does not fit an end-to-end id", a)
+	}
+	if got, err := ParseRedemptionID(strings.ToLower(a)); err != nil || got != a {
+		t.Fatalf("ParseRedemptionID(lower) = %q, %v", got, err)
+	}
+	if _, err := ParseRedemptionID("RF18" + a); CodeOf(err) != InvalidField {
+		t.Fatalf("ParseRedemptionID of an RF reference: %v, want invalid_field", err)
+	}
+}
