@@ -122,7 +122,7 @@ type wCdtrRefInf struct {
 // not survive that round trip is an *Error naming its element.
 func Write(in Initiation) ([]byte, error) {
 	const root = "Document/CstmrCdtTrfInitn"
-	const pmtInf = root + "/PmtInf"
+	const pmtInf = root + "/PmtInf[1]"
 	if err := checkID(root+"/GrpHdr/MsgId", in.MessageID, true); err != nil {
 		return nil, err
 	}

@@ -58,21 +58,21 @@ func TestWriteReadRoundTrip(t *testing.T) {
 
 // Write refuses each bad value, naming its element.
 func TestWriteErrors(t *testing.T) {
-	const tx = "Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf"
+	const tx = "Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf"
 	for _, tt := range []struct {
 		name     string
 		edit     func(*Initiation)
 		sentinel error
 		element  string
 	}{
-		{"no payments", func(in *Initiation) { in.Payments = nil }, ErrMissingElement, "Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf"},
+		{"no payments", func(in *Initiation) { in.Payments = nil }, ErrMissingElement, "Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf"},
 		{"no message id", func(in *Initiation) { in.MessageID = "" }, ErrMissingElement, "Document/CstmrCdtTrfInitn/GrpHdr/MsgId"},
 		{"bad creation time", func(in *Initiation) { in.CreatedAt = "2026-03-02 09:30" }, ErrBadDate, "Document/CstmrCdtTrfInitn/GrpHdr/CreDtTm"},
-		{"bad execution date", func(in *Initiation) { in.ExecutionDate = "2026-02-30" }, ErrBadDate, "Document/CstmrCdtTrfInitn/PmtInf/ReqdExctnDt/Dt"},
-		{"debtor IBAN checksum", func(in *Initiation) { in.Debtor.Account.IBAN = "DE89370400440532013001" }, ErrBadText, "Document/CstmrCdtTrfInitn/PmtInf/DbtrAcct/Id/IBAN"},
-		{"debtor IBAN print form", func(in *Initiation) { in.Debtor.Account.IBAN = "DE89 3704 0044 0532 0130 00" }, ErrBadText, "Document/CstmrCdtTrfInitn/PmtInf/DbtrAcct/Id/IBAN"},
-		{"debtor BIC", func(in *Initiation) { in.Debtor.BIC = "COBA" }, ErrBadText, "Document/CstmrCdtTrfInitn/PmtInf/DbtrAgt/FinInstnId/BICFI"},
-		{"no debtor account", func(in *Initiation) { in.Debtor.Account = Account{} }, ErrMissingElement, "Document/CstmrCdtTrfInitn/PmtInf/DbtrAcct/Id/IBAN"},
+		{"bad execution date", func(in *Initiation) { in.ExecutionDate = "2026-02-30" }, ErrBadDate, "Document/CstmrCdtTrfInitn/PmtInf[1]/ReqdExctnDt/Dt"},
+		{"debtor IBAN checksum", func(in *Initiation) { in.Debtor.Account.IBAN = "DE89370400440532013001" }, ErrBadText, "Document/CstmrCdtTrfInitn/PmtInf[1]/DbtrAcct/Id/IBAN"},
+		{"debtor IBAN print form", func(in *Initiation) { in.Debtor.Account.IBAN = "DE89 3704 0044 0532 0130 00" }, ErrBadText, "Document/CstmrCdtTrfInitn/PmtInf[1]/DbtrAcct/Id/IBAN"},
+		{"debtor BIC", func(in *Initiation) { in.Debtor.BIC = "COBA" }, ErrBadText, "Document/CstmrCdtTrfInitn/PmtInf[1]/DbtrAgt/FinInstnId/BICFI"},
+		{"no debtor account", func(in *Initiation) { in.Debtor.Account = Account{} }, ErrMissingElement, "Document/CstmrCdtTrfInitn/PmtInf[1]/DbtrAcct/Id/IBAN"},
 		{"end-to-end id too long", func(in *Initiation) { in.Payments[1].EndToEndID = strings.Repeat("A", 36) }, ErrBadText, tx + "[2]/PmtId/EndToEndId"},
 		{"end-to-end id with an underscore", func(in *Initiation) { in.Payments[1].EndToEndID = "RDM_2" }, ErrBadText, tx + "[2]/PmtId/EndToEndId"},
 		{"end-to-end id with an umlaut", func(in *Initiation) { in.Payments[1].EndToEndID = "RDMü" }, ErrBadText, tx + "[2]/PmtId/EndToEndId"},
