@@ -105,6 +105,21 @@ func (c *Client) undo(ctx context.Context, ref, what string, req any) (Transfer,
 	return t, err
 }
 
+// UploadPain001 uploads a pain.001 file to the account named by its IBAN or its ID and
+// returns what became of each of its payments.
+func (c *Client) UploadPain001(ctx context.Context, account string, doc []byte) (Upload, error) {
+	var up Upload
+	path := "/v1/accounts/" + url.PathEscape(account) + "/pain001"
+	_, body, err := c.send(ctx, http.MethodPost, path, nil, "application/xml", bytes.NewReader(doc))
+	if err != nil {
+		return Upload{}, err
+	}
+	if err := json.Unmarshal(body, &up); err != nil {
+		return Upload{}, fmt.Errorf("bank: POST %s: decode answer: %w", path, err)
+	}
+	return up, nil
+}
+
 // Notifications returns the camt.054 document of the entries after the cursor of the
 // account named by its IBAN or its ID, and the next cursor; doc is nil and next is
 // after when nothing is new.
@@ -144,16 +159,22 @@ func (c *Client) doJSON(ctx context.Context, method, path string, h http.Header,
 	return nil
 }
 
-// do sends a request and reads the answer; a status of 300 or more is an *APIError.
+// do sends in (when not nil) as JSON and reads the answer; a status of 300 or more is
+// an *APIError.
 func (c *Client) do(ctx context.Context, method, path string, h http.Header, in any) (*http.Response, []byte, error) {
-	var body io.Reader
-	if in != nil {
-		raw, err := json.Marshal(in)
-		if err != nil {
-			return nil, nil, fmt.Errorf("bank: %s %s: %w", method, path, err)
-		}
-		body = bytes.NewReader(raw)
+	if in == nil {
+		return c.send(ctx, method, path, h, "", nil)
 	}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bank: %s %s: %w", method, path, err)
+	}
+	return c.send(ctx, method, path, h, "application/json", bytes.NewReader(raw))
+}
+
+// send sends a request with a body of the content type (none when body is nil) and
+// reads the answer; a status of 300 or more is an *APIError.
+func (c *Client) send(ctx context.Context, method, path string, h http.Header, contentType string, body io.Reader) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("bank: %w", err)
@@ -161,8 +182,8 @@ func (c *Client) do(ctx context.Context, method, path string, h http.Header, in 
 	for k, v := range h {
 		req.Header[k] = v
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -8,13 +8,18 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/chipmint/chipmint/internal/pain"
 )
 
 // bodyBytesMax bounds a request body.
 const bodyBytesMax = 64 << 10
 
-// errBodyTooLarge is answered with 413 rather than 400.
-var errBodyTooLarge = fmt.Errorf("%w: body exceeds %d bytes", ErrInvalid, bodyBytesMax)
+// errBodyTooLarge and errFileTooLarge are answered with 413 rather than 400.
+var (
+	errBodyTooLarge = fmt.Errorf("%w: body exceeds %d bytes", ErrInvalid, bodyBytesMax)
+	errFileTooLarge = fmt.Errorf("%w: pain.001 file exceeds %d bytes", ErrInvalid, pain.MaxInputBytes)
+)
 
 // Headers of the API.
 const (
@@ -35,6 +40,7 @@ type errorBody struct {
 //	POST /v1/transfers                     book a transfer → 201 Transfer (200 on an idempotent repeat)
 //	POST /v1/transfers/{id}/reversal       {"reason":"AC04"}: reverse the transfer of an id or UETR → 201 Transfer
 //	POST /v1/transfers/{id}/return         {"reason":"AC01"}: book its return → 201 Transfer
+//	POST /v1/accounts/{account}/pain001    a pain.001 file (XML): book its payments → 200 Upload
 //	GET  /v1/accounts/{account}/camt054    ?after=N&limit=M → camt.054, X-Next-After; 204 when nothing is new
 //	GET  /v1/accounts/{account}/camt053    ?date=YYYY-MM-DD → camt.053
 //	GET  /healthz                          → 200
@@ -51,6 +57,7 @@ func (b *Bank) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/accounts/{account}", b.handleAccount)
 	mux.HandleFunc("GET /v1/accounts/{account}/camt054", b.handleNotifications)
 	mux.HandleFunc("GET /v1/accounts/{account}/camt053", b.handleStatement)
+	mux.HandleFunc("POST /v1/accounts/{account}/pain001", b.handlePain001)
 	mux.HandleFunc("POST /v1/transfers", b.handleTransfer)
 	mux.HandleFunc("POST /v1/transfers/{id}/reversal", b.handleReverse)
 	mux.HandleFunc("POST /v1/transfers/{id}/return", b.handleReturn)
@@ -97,6 +104,26 @@ func (b *Bank) handleTransfer(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	writeJSON(w, status, t)
+}
+
+func (b *Bank) handlePain001(w http.ResponseWriter, r *http.Request) {
+	doc, err := io.ReadAll(http.MaxBytesReader(w, r.Body, pain.MaxInputBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			err = errFileTooLarge
+		} else {
+			err = fieldError("", "", fmt.Errorf("%w: body: %v", ErrInvalid, err))
+		}
+		b.writeError(w, r, err)
+		return
+	}
+	up, err := b.UploadPain001(r.PathValue("account"), doc)
+	if err != nil {
+		b.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, up)
 }
 
 func (b *Bank) handleReverse(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +237,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 // it is; a server fault is logged and not disclosed.
 func (b *Bank) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
-	if errors.Is(err, errBodyTooLarge) {
+	if errors.Is(err, errBodyTooLarge) || errors.Is(err, errFileTooLarge) {
 		status = http.StatusRequestEntityTooLarge
 	}
 	body := errorBody{Error: err.Error()}
