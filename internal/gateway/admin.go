@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 )
@@ -14,8 +17,20 @@ import (
 //	GET /v1/exceptions           the entries that became exceptions
 //	GET /v1/failed               the bank files set aside, oldest first
 //	GET /v1/journal?status=S     the entries, optionally of one status
+//	GET /v1/outgoing             the payouts and refunds, by end-to-end id
+//	GET /v1/credits              every booked credit: confirmed, refunded, reversed, open
+//	POST /v1/refunds             refund a credit: {"credit": "<its bank reference>"}
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/outgoing", func(w http.ResponseWriter, _ *http.Request) {
+		outs, err := g.cfg.Journal.OutgoingPayments()
+		serveList(w, outs, err)
+	})
+	mux.HandleFunc("GET /v1/credits", func(w http.ResponseWriter, r *http.Request) {
+		credits, err := g.Credits(r.Context())
+		serveList(w, credits, err)
+	})
+	mux.HandleFunc("POST /v1/refunds", g.handleRefund)
 	mux.HandleFunc("GET /v1/exceptions", func(w http.ResponseWriter, _ *http.Request) {
 		g.serveRecords(w, StatusException)
 	})
@@ -33,6 +48,39 @@ func (g *Gateway) Handler() http.Handler {
 	return mux
 }
 
+// RefundRequest asks the gateway to refund the credit journaled under Credit.
+type RefundRequest struct {
+	Credit string `json:"credit"`
+}
+
+func (g *Gateway) handleRefund(w http.ResponseWriter, r *http.Request) {
+	var req RefundRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.Credit == "" {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("want {\"credit\": \"<bank reference>\"}: %v", err))
+		return
+	}
+	out, err := g.Refund(r.Context(), req.Credit)
+	switch {
+	case errors.Is(err, ErrUnknownCredit):
+		writeError(w, http.StatusNotFound, err)
+	case errors.Is(err, ErrNotRefundable), errors.Is(err, ErrPaymentRefused):
+		writeError(w, http.StatusConflict, err)
+	case err != nil:
+		writeError(w, http.StatusBadGateway, err)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+}
+
 func (g *Gateway) serveRecords(w http.ResponseWriter, statuses ...string) {
 	recs, err := g.cfg.Journal.Records(statuses...)
 	serveList(w, recs, err)
@@ -42,8 +90,7 @@ func (g *Gateway) serveRecords(w http.ResponseWriter, statuses ...string) {
 func serveList[T any](w http.ResponseWriter, list []T, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
-		w.WriteHeader(http.StatusInternalServerError)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
 	if list == nil {
@@ -91,11 +138,45 @@ func (c *AdminClient) Failed(ctx context.Context) ([]FailedFile, error) {
 	return files, nil
 }
 
+// Outgoing lists the payouts and refunds the gateway made or is making.
+func (c *AdminClient) Outgoing(ctx context.Context) ([]Outgoing, error) {
+	var outs []Outgoing
+	return outs, c.get(ctx, "/v1/outgoing", &outs)
+}
+
+// Credits accounts for every booked credit to the operator's account.
+func (c *AdminClient) Credits(ctx context.Context) ([]Credit, error) {
+	var credits []Credit
+	return credits, c.get(ctx, "/v1/credits", &credits)
+}
+
+// Refund asks the gateway to refund the credit with bank reference credit.
+func (c *AdminClient) Refund(ctx context.Context, credit string) (Outgoing, error) {
+	body, err := json.Marshal(RefundRequest{Credit: credit})
+	if err != nil {
+		return Outgoing{}, err
+	}
+	var out Outgoing
+	return out, c.do(ctx, http.MethodPost, "/v1/refunds", body, &out)
+}
+
 // get reads the JSON answer to GET path into v.
 func (c *AdminClient) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url+path, nil)
+	return c.do(ctx, http.MethodGet, path, nil, v)
+}
+
+// do sends a request with a JSON body (none when nil) and reads the JSON answer into v.
+func (c *AdminClient) do(ctx context.Context, method, path string, body []byte, v any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.url+path, rd)
 	if err != nil {
 		return fmt.Errorf("gateway at %s: %w", c.url, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -44,9 +44,18 @@ type Config struct {
 	// (<order id>.json) for the buyer's wallet.
 	ReceiptDir string
 	Logger     *slog.Logger
+	// Payer makes the operator's payouts and refunds; without one the gateway pays
+	// nothing out.
+	Payer Payer
+	// AutoRefund lets the gateway refund by itself the late payments (for an expired or
+	// cancelled order), the payments in another currency than the order's, and what
+	// orders owe back; without it a person refunds each (chipmint operator refund).
+	AutoRefund bool
 	// beforeSubmit, when set, runs just before a confirmation is broadcast: tests make
-	// it fail to stand for a crash at that point.
-	beforeSubmit func(Record) error
+	// it fail to stand for a crash at that point. beforeInitiate, beforePay and afterPay
+	// do the same around an outgoing payment's chain record and bank call.
+	beforeSubmit                        func(Record) error
+	beforeInitiate, beforePay, afterPay func(Outgoing) error
 }
 
 // Gateway matches bank credits to orders and confirms them.
@@ -54,6 +63,8 @@ type Gateway struct {
 	cfg Config
 	log *slog.Logger
 	now func() time.Time
+	// outMu orders the changes of the outgoing payments' records.
+	outMu sync.Mutex
 }
 
 // Summary counts what one notification document led to.
@@ -66,6 +77,8 @@ type Summary struct {
 	Pending    int `json:"pending"`
 	Duplicates int `json:"duplicates"`
 	Reversals  int `json:"reversals"`
+	Payouts    int `json:"payouts"`
+	Refunds    int `json:"refunds"`
 }
 
 // New returns a gateway.
@@ -229,6 +242,10 @@ func (s *Summary) count(status string) {
 		s.Ignored++
 	case StatusReversalRecorded:
 		s.Reversals++
+	case StatusPayoutConfirmed:
+		s.Payouts++
+	case StatusRefundRecorded:
+		s.Refunds++
 	case StatusPending:
 		s.Pending++
 	case "duplicate":
@@ -352,15 +369,14 @@ func bookingText(e camt.Entry) string {
 func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 	e := rec.Entry
 	switch {
-	case e.Kind == camt.KindDebit:
-		return g.finish(rec, StatusIgnored, "", "a debit: nothing to confirm")
 	case e.Status != camt.Booked:
 		return g.finish(rec, StatusPending, "", "not booked yet ("+string(e.Status)+")")
+	case e.Kind == camt.KindDebit:
+		return g.debit(ctx, rec)
 	case e.Kind == camt.KindReversalOfCredit:
 		return g.reverse(ctx, rec)
 	case e.Kind == camt.KindReturn:
-		return g.finish(rec, StatusException, "", fmt.Sprintf("a return of the operator's own outgoing payment (reason %s), never a buyer's payment: match it to the payment it returns",
-			cmp.Or(e.ReturnReason, "not given")))
+		return g.returned(ctx, rec)
 	case e.Kind == camt.KindReversalOfDebit:
 		return g.finish(rec, StatusException, "", "a reversal of an earlier debit: check it by hand")
 	case e.Problem != "":
@@ -381,12 +397,17 @@ func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 	orderID := ids[0]
 	order, err := g.cfg.Client.Order(ctx, orderID)
 	if errors.Is(err, client.ErrNotFound) {
+		if removed, rerr := g.cfg.Client.RemovedOrder(ctx, orderID); rerr == nil {
+			rec.AutoRefund = true
+			return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s was closed and removed at height %d before this payment arrived: refund it", orderID, removed.Height))
+		}
 		return g.finish(rec, StatusException, orderID, "no order "+orderID+" on the chain")
 	}
 	if err != nil {
 		return "", err
 	}
 	if reason := g.mismatch(order, e); reason != "" {
+		rec.AutoRefund = order.Operator == g.cfg.Operator.ID
 		return g.finish(rec, StatusException, orderID, reason)
 	}
 	switch {
@@ -395,8 +416,9 @@ func (g *Gateway) act(ctx context.Context, rec Record) (string, error) {
 	case ownReference(rec) && strings.EqualFold(order.BankReference, e.BankReference()):
 		// Confirmed by this very payment before a crash cut the journal short.
 		return g.finish(rec, StatusConfirmed, orderID, "confirmed before")
-	case order.Status == txn.StatusExpired:
-		return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s expired at height %d before this payment arrived: refund it", order.ID, order.ExpiresHeight))
+	case order.Status == txn.StatusExpired, order.Status == txn.StatusCancelled:
+		rec.AutoRefund = true
+		return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s is %s (height %d) and this payment came after: refund it", order.ID, order.Status, order.ClosedHeight))
 	}
 	return g.finish(rec, StatusException, orderID, fmt.Sprintf("order %s is already %s by another payment: refund this one", order.ID, order.Status))
 }

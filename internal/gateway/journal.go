@@ -23,6 +23,14 @@ const (
 	// StatusReversalRecorded is a bank's reversal of a credit that confirmed an order,
 	// recorded on the chain.
 	StatusReversalRecorded = "reversal_recorded"
+	// StatusPayoutConfirmed is the debit of a redemption's payout, recorded on the
+	// chain (ConfirmPayout); StatusPayoutReturned a payout coming back, recorded too.
+	StatusPayoutConfirmed = "payout_confirmed"
+	StatusPayoutReturned  = "payout_returned"
+	// StatusRefundRecorded is the debit of a refund, recorded on the chain
+	// (RecordRefund); StatusRefunded an exception whose money went back that way.
+	StatusRefundRecorded = "refund_recorded"
+	StatusRefunded       = "refunded"
 )
 
 // Record is one bank entry and what the gateway did with it.
@@ -36,8 +44,11 @@ type Record struct {
 	TxHash        string     `json:"tx_hash,omitempty"`
 	Height        int64      `json:"height,omitempty"`
 	Attempts      int        `json:"attempts"`
-	ReceivedAt    time.Time  `json:"received_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// AutoRefund marks an exception that the policy may refund by itself: a late
+	// payment for an expired, cancelled or removed order, or one in another currency.
+	AutoRefund bool      `json:"auto_refund,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // final reports whether nothing more will be done with the record.

@@ -27,6 +27,12 @@ type GatewayConfig struct {
 	// Inbox names a drop folder of camt files to read instead.
 	BankURL string
 	Inbox   string
+	// PaymentOutbox, when set, is the folder where the gateway writes its payouts and
+	// refunds as pain.001 files for the bank's upload channel; otherwise it pays through
+	// the sandbox bank's payment API at BankURL, or, with neither, pays nothing out.
+	PaymentOutbox string
+	// AutoRefund lets the gateway refund by itself what the refund policy allows.
+	AutoRefund bool
 	// Listen is where the journal and exceptions are served (host:port; empty takes a
 	// free loopback port); ListenFlag is the flag that sets it, for the error.
 	Listen     string
@@ -55,6 +61,7 @@ func StartGateway(ctx context.Context, c GatewayConfig) (*Gateway, error) {
 	gw, err := gateway.New(gateway.Config{
 		Client: c.Client, Key: c.Key, Operator: c.Operator, Journal: j, Mode: c.Mode,
 		ReceiptDir: filepath.Join(c.Dir, "receipts"), Logger: c.Logger,
+		Payer: payerOf(c), AutoRefund: c.AutoRefund,
 	})
 	if err != nil {
 		return nil, errors.Join(err, j.Close())
@@ -71,6 +78,8 @@ func StartGateway(ctx context.Context, c GatewayConfig) (*Gateway, error) {
 	go func() { _ = srv.Serve(ln) }()
 	g := &Gateway{URL: "http://" + ln.Addr().String(), done: make(chan error, 1)}
 	c.Logger.Info("gateway running", "operator", c.Operator.ID, "mode", c.Mode, "journal", g.URL+"/v1/journal")
+	payments := make(chan error, 1)
+	go func() { payments <- gw.RunPayments(ctx, c.Poll) }()
 	go func() {
 		var err error
 		if c.Inbox != "" {
@@ -78,6 +87,7 @@ func StartGateway(ctx context.Context, c GatewayConfig) (*Gateway, error) {
 		} else {
 			err = gw.RunFeed(ctx, bank.NewClient(c.BankURL), filepath.Join(c.Dir, "failed"), c.Poll)
 		}
+		err = errors.Join(err, <-payments)
 		g.done <- errors.Join(err, srv.Close(), j.Close())
 	}()
 	return g, nil
@@ -85,3 +95,15 @@ func StartGateway(ctx context.Context, c GatewayConfig) (*Gateway, error) {
 
 // Wait waits until the gateway has stopped and returns why.
 func (g *Gateway) Wait() error { return <-g.done }
+
+// payerOf is how the gateway pays: a pain.001 outbox, the sandbox bank's payment API,
+// or nothing.
+func payerOf(c GatewayConfig) gateway.Payer {
+	switch {
+	case c.PaymentOutbox != "":
+		return gateway.PainOutbox{Dir: c.PaymentOutbox, Debtor: c.Operator.PaymentAccount()}
+	case c.BankURL != "":
+		return bankPayer{bank: bank.NewClient(c.BankURL), from: c.Operator.PaymentAccount()}
+	}
+	return nil
+}

@@ -155,7 +155,9 @@ func validRecordRefund() RecordRefund {
 	return RecordRefund{BankReference: "BANKREF-0001", AmountMinor: 2_000, Currency: "EUR", RefundReference: "REFUND-0001"}
 }
 
-func validHoldOrder() HoldOrder { return HoldOrder{OrderID: testOrderID(), Reason: "sanctions screening"} }
+func validHoldOrder() HoldOrder {
+	return HoldOrder{OrderID: testOrderID(), Reason: "sanctions screening"}
+}
 
 // sample is one valid signed transaction of a message type, with who signs it.
 type sample struct {

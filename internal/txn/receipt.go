@@ -20,7 +20,8 @@ func NewReceipt(o Order, op Operator, amountMinor uint64, bankRef, payerIBAN str
 	if acct.IBAN == "" {
 		return Receipt{}, ErrorReceiptWithoutIBAN(op.ID, acct)
 	}
-	chips, err := op.Rate.ChipsFor(amountMinor)
+	// The amount rule: the chips of what was received, up to what was ordered.
+	chips, err := op.Rate.ChipsFor(min(amountMinor, o.AmountMinor))
 	if err != nil {
 		return Receipt{}, err
 	}

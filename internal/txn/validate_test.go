@@ -235,12 +235,12 @@ func TestPaymentAccount(t *testing.T) {
 func TestNewReceiptNeedsAnIBAN(t *testing.T) {
 	acct := validRegisterOperatorAccount().Account
 	op := Operator{ID: testOperatorID, ReceivingAccount: &acct, Rate: Rate{Chips: 1, Minor: 1}}
-	_, err := NewReceipt(Order{ID: testOrderID(), Currency: "CNY"}, op, 100, "REF", testPayerIBAN)
+	_, err := NewReceipt(Order{ID: testOrderID(), Currency: "CNY", AmountMinor: 100}, op, 100, "REF", testPayerIBAN)
 	if CodeOf(err) != ReceiptMismatch || !strings.Contains(ReasonOf(err), "6222021001000000001 (scheme BBAN) has no IBAN") {
 		t.Fatalf("NewReceipt for an operator without an IBAN: %v, want %s naming the account", err, ReceiptMismatch)
 	}
 	acct = Account{IBAN: testIBAN, Holder: "Acme", Currency: "EUR"}
-	r, err := NewReceipt(Order{ID: testOrderID(), Currency: "EUR"}, op, 100, "REF", testPayerIBAN)
+	r, err := NewReceipt(Order{ID: testOrderID(), Currency: "EUR", AmountMinor: 100}, op, 100, "REF", testPayerIBAN)
 	if err != nil || r.OperatorIBAN != testIBAN {
 		t.Fatalf("NewReceipt for a type 8 operator with an IBAN: %+v, %v", r, err)
 	}
