@@ -226,6 +226,24 @@ func moneyBackRejections() []rejectionCase {
 			h.mustBlock(tx)
 			return tx
 		}},
+		{"payout confirmed again after it came back", txn.PayoutNotInitiated, func(h *harness) []byte {
+			id := h.paidOut()
+			h.mustBlock(h.sign(operatorA, &txn.ReturnPayout{RedemptionID: id, BankReference: "RET-1", Reason: "AC04"}))
+			return h.sign(operatorA, &txn.ConfirmPayout{RedemptionID: id, BankReference: "DEBIT-1"})
+		}},
+		{"redeem chips whose worth buys back no chip", txn.AmountTooSmall, func(h *harness) []byte {
+			// 3 base units for 10 minor units: 1 base unit is worth 3 minor units,
+			// which buy back 0.9 base units.
+			m := registerMsg(operatorB, "bobco")
+			m.Rate = txn.Rate{Chips: 3, Minor: 10}
+			h.mustBlock(h.sign(issuerA, m))
+			tx, id := h.buy(alice, "bobco", 10)
+			h.mustBlock(tx)
+			h.mustBlock(h.sign(operatorB, confirmMsg(id, alice, 10, "UETR-B")))
+			h.mustBlock(h.sign(issuerA, &txn.Issue{OrderID: id, Chips: 3}))
+			tx, _ = h.redeem(alice, "bobco", 1)
+			return tx
+		}},
 		{"rejection after the payout was initiated", txn.RedemptionNotRequested, func(h *harness) []byte {
 			id := h.initiated()
 			return h.sign(operatorA, &txn.RejectRedemption{RedemptionID: id, Reason: "too late"})
@@ -610,6 +628,16 @@ func TestHoldAndRelease(t *testing.T) {
 	h.mustBlock(h.sign(issuerA, &txn.Issue{OrderID: id, Chips: 100_000_000}))
 	if o := h.order(id); o.Status != txn.StatusIssued || o.HoldReason != "" {
 		t.Fatalf("order = %+v", o)
+	}
+}
+
+func TestListsOfAnUnknownOperator(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	for _, path := range []string{query.PathOpenRedemptions + "nobody", query.PathOwedOrders + "nobody", query.PathOwedOrders} {
+		if code := h.query(path, "", nil); code != query.NotFound {
+			t.Errorf("%s: query code %d, want not found", path, code)
+		}
 	}
 }
 

@@ -37,6 +37,9 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 
 func answer(r *store.View, path, data string) (any, query.Code, error) {
 	if operator, ok := strings.CutPrefix(path, query.PathOpenRedemptions); ok {
+		if _, known := ledger.GetOperator(r, operator); !known {
+			return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
+		}
 		req, err := pageRequest(data)
 		if err != nil {
 			return nil, query.BadRequest, err
@@ -45,6 +48,9 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 		return page(reds, more, func(red txn.Redemption) string { return red.ID }), query.OK, nil
 	}
 	if operator, ok := strings.CutPrefix(path, query.PathOwedOrders); ok {
+		if _, known := ledger.GetOperator(r, operator); !known {
+			return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
+		}
 		req, err := pageRequest(data)
 		if err != nil {
 			return nil, query.BadRequest, err

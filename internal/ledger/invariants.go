@@ -9,13 +9,14 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// CheckInvariants verifies the invariants of the state (docs/architecture.md §5,
-// invariants 1–5 and 7). It reads the whole state, so callers run it in tests and behind
+// CheckInvariants verifies the invariants of the state (docs/architecture.md §5): the
+// supply and its escrow, each operator's sums, each order's and redemption's money
+// against its status, the bank references and every index. It reads the whole state, so callers run it in tests and behind
 // a debug flag, not on every block of a production node.
 func CheckInvariants(r store.Reader) error {
 	checks := []func(store.Reader) error{
 		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
-		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds,
+		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds, checkPayoutReferences,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -169,8 +170,14 @@ func checkRedemption(red txn.Redemption, ops map[string]txn.Operator, sums order
 	default:
 		return broken("redemption %s has unknown status %q", red.ID, red.Status)
 	}
-	if (red.Status == txn.RedemptionPaidOut) && (red.PaidHeight == 0 || red.BankReference == "") {
-		return broken("redemption %s is paid out with no booked payout", red.ID)
+	if (red.PaidHeight > 0) != (red.BankReference != "") || red.Status == txn.RedemptionPaidOut && red.PaidHeight == 0 {
+		return broken("redemption %s is %s with payout %q at height %d", red.ID, red.Status, red.BankReference, red.PaidHeight)
+	}
+	if (red.Status == txn.RedemptionReturned || red.Status == txn.RedemptionRestored) && (red.ReturnReference == "" || red.ClosedHeight == 0) {
+		return broken("redemption %s is %s with no return recorded", red.ID, red.Status)
+	}
+	if (red.Status == txn.RedemptionRestored) != (red.RestoredHeight > 0) {
+		return broken("redemption %s is %s with restored height %d", red.ID, red.Status, red.RestoredHeight)
 	}
 	if red.InEscrow() {
 		return sums.add(sums.escrow, red.Operator, red.Chips)
@@ -202,6 +209,9 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, sums orderSums) error 
 	default:
 		return broken("order %s has unknown status %q", o.ID, o.Status)
 	}
+	if (o.Status == txn.StatusReversed) != (o.ReversedHeight > 0) {
+		return broken("order %s is %s with reversed height %d", o.ID, o.Status, o.ReversedHeight)
+	}
 	if o.Status == txn.StatusReversed && o.Chips == 0 && o.IssuedHeight == 0 {
 		return nil // reversed while underpaid
 	}
@@ -210,9 +220,6 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, sums orderSums) error 
 	}
 	if (o.Status == txn.StatusIssued) != (o.IssuedHeight > 0) && o.Status != txn.StatusReversed {
 		return broken("order %s is %s with issued height %d", o.ID, o.Status, o.IssuedHeight)
-	}
-	if (o.Status == txn.StatusReversed) != (o.ReversedHeight > 0) {
-		return broken("order %s is %s with reversed height %d", o.ID, o.Status, o.ReversedHeight)
 	}
 	if o.IssuedHeight == 0 {
 		return nil
@@ -243,7 +250,8 @@ func checkOrderMoney(o txn.Order) error {
 			return broken("order %s is %s but has a payment", o.ID, o.Status)
 		}
 	case txn.StatusUnderpaid, txn.StatusExpired:
-		if o.Chips != 0 || o.ReceivedMinor >= max(o.AmountMinor, 1) && o.Status == txn.StatusUnderpaid {
+		underpaid := o.Status == txn.StatusUnderpaid
+		if o.Chips != 0 || underpaid && (!paid || o.ReceivedMinor >= o.AmountMinor) {
 			return broken("order %s is %s with %d chips for %d of %d minor units", o.ID, o.Status, o.Chips, o.ReceivedMinor, o.AmountMinor)
 		}
 		if o.Status == txn.StatusExpired {
@@ -305,6 +313,37 @@ func checkBankReferences(r store.Reader) error {
 		return true
 	})
 	return err
+}
+
+// checkPayoutReferences: every payout's bank reference points to the redemption it
+// paid out, which carries it, and every redemption paid out has its reference recorded.
+func checkPayoutReferences(r store.Reader) error {
+	n := 0
+	var err error
+	r.Scan([]byte(prefixPayoutRef), func(key, value []byte) bool {
+		n++
+		red, ok := GetRedemption(r, string(value))
+		if !ok || red.BankReference == "" || string(payoutRefKey(red.Operator, red.BankReference)) != string(key) {
+			err = broken("payout reference %q points to redemption %s, which does not carry it", key, value)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	paid := 0
+	r.Scan([]byte(prefixRedemption), func(_, value []byte) bool {
+		var red txn.Redemption
+		if txn.DecodeRecord(value, &red) == nil && red.BankReference != "" {
+			paid++
+		}
+		return true
+	})
+	if paid != n {
+		return broken("%d redemptions paid out but %d payout references", paid, n)
+	}
+	return nil
 }
 
 // checkRefunds: every refund reference names a refund recorded of an order or of a

@@ -34,9 +34,9 @@ func redeem(kv store.KV, b Block, tx *txn.Signed, m *txn.Redeem) ([]Event, error
 	if minor == 0 {
 		return nil, txn.Errorf(txn.AmountTooSmall, "amount_chips: %d chips are worth less than one minor unit at rate %d/%d", m.AmountChips, op.Rate.Chips, op.Rate.Minor)
 	}
-	chips, err := op.Rate.ChipsFor(minor)
-	if err != nil {
-		return nil, err
+	chips, ok := op.Rate.Apply(minor)
+	if !ok || chips == 0 {
+		return nil, txn.Errorf(txn.AmountTooSmall, "amount_chips: %d chips are worth %d minor units at rate %d/%d, which buy back no chips", m.AmountChips, minor, op.Rate.Chips, op.Rate.Minor)
 	}
 	id := txn.RedemptionID(tx.Sender, tx.Nonce)
 	if _, exists := GetRedemption(kv, id); exists {
@@ -117,23 +117,21 @@ func confirmPayout(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmPa
 	if err != nil {
 		return nil, err
 	}
+	switch red.Status {
+	case txn.RedemptionPaidOut:
+		return nil, txn.Errorf(txn.AlreadyPaidOut, "redemption %s was paid out at height %d by bank reference %q", red.ID, red.PaidHeight, red.BankReference)
+	case txn.RedemptionPayoutInitiated, txn.RedemptionRequested:
+	default:
+		return nil, txn.Errorf(txn.PayoutNotInitiated, "redemption %s is %s", red.ID, red.Status)
+	}
 	if used, ok := kv.Get(payoutRefKey(op.ID, m.BankReference)); ok {
-		if string(used) == red.ID {
-			return nil, txn.Errorf(txn.AlreadyPaidOut, "bank reference %q already confirmed the payout of redemption %s", m.BankReference, red.ID)
-		}
 		return nil, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q already confirmed the payout of redemption %s", m.BankReference, op.ID, used)
 	}
-	switch red.Status {
-	case txn.RedemptionPayoutInitiated:
-	case txn.RedemptionRequested:
+	if red.Status == txn.RedemptionRequested {
 		if err := awaitingPayout(red, b); err != nil {
 			return nil, txn.Errorf(txn.PayoutNotInitiated, "%s", txn.ReasonOf(err))
 		}
 		kv.Delete(deadlineKey(red.DeadlineHeight, red.ID))
-	case txn.RedemptionPaidOut:
-		return nil, txn.Errorf(txn.AlreadyPaidOut, "redemption %s was paid out at height %d by bank reference %q", red.ID, red.PaidHeight, red.BankReference)
-	default:
-		return nil, txn.Errorf(txn.PayoutNotInitiated, "redemption %s is %s", red.ID, red.Status)
 	}
 	op.EscrowChips -= red.Chips
 	op.BurnedChips += red.Chips
