@@ -33,7 +33,7 @@ func NewCmdDemo(g *Globals) *cobra.Command {
 	var keep, verbose bool
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the whole flow on a fresh local system: buy, pay at the bank, confirm, issue, transfer",
+		Short: "Run the whole flow on a fresh local system: buy, pay at the bank, confirm, issue, transfer, redeem, refund",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), demoTimeout)
@@ -82,7 +82,13 @@ type demo struct {
 	ibans map[string]string
 	start time.Time
 	steps []demoStep
+	// late is an order left to expire, paid after it did.
+	late txn.Order
 }
+
+// demoOrderTTLBlocks lets a demo order wait 40 blocks (8 s) for its payment, so that
+// the demo shows a late payment within its run.
+const demoOrderTTLBlocks = 40
 
 func (d *demo) say(height int64, format string, args ...any) {
 	s := demoStep{Step: fmt.Sprintf(format, args...), Height: height, ElapsedMS: float64(time.Since(d.start).Microseconds()) / 1000}
@@ -141,8 +147,9 @@ func (d *demo) runAll(ctx context.Context) error {
 	ch, err := system.StartLocalChain(ctx, filepath.Join(d.home, "node"), node.LocalOptions{
 		ChainID:   "chipmint-demo",
 		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
-		BlockTime: 200 * time.Millisecond,
-		Options:   node.Options{Logger: d.log.With("part", "node"), CheckInvariants: true, AdminListen: "127.0.0.1:0"},
+		BlockTime:      200 * time.Millisecond,
+		OrderTTLBlocks: demoOrderTTLBlocks,
+		Options:        node.Options{Logger: d.log.With("part", "node"), CheckInvariants: true, AdminListen: "127.0.0.1:0"},
 	})
 	if err != nil {
 		return err
@@ -151,7 +158,8 @@ func (d *demo) runAll(ctx context.Context) error {
 	d.c, d.admin = ch.Client, ch.Admin
 	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), d.k.issuer.address())
 	steps := []func(context.Context) error{
-		d.startSystem, d.openBuyerAccounts, d.variantA, d.variantB, d.unmatchedPayment, d.reversal, d.transfer, d.audit,
+		d.startSystem, d.openBuyerAccounts, d.orderLeftToExpire, d.variantA, d.variantB, d.unmatchedPayment, d.reversal,
+		d.transfer, d.redemption, d.cancelled, d.overpayment, d.latePayment, d.audit,
 	}
 	defer func() {
 		if d.sys != nil {
@@ -174,8 +182,8 @@ func (d *demo) startSystem(ctx context.Context) error {
 	sys, err := system.Start(ctx, system.Config{
 		Dir: d.home, Client: d.c, IssuerKey: d.k.issuer.key,
 		Operators: []system.Operator{
-			{ID: "acme", Key: d.k.acme.key, Holder: "Acme Payments GmbH", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice},
-			{ID: "bravo", Key: d.k.bravo.key, Holder: "Bravo Bank Gateway SA", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeReceipt},
+			{ID: "acme", Key: d.k.acme.key, Holder: "Acme Payments GmbH", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice, AutoRefund: true},
+			{ID: "bravo", Key: d.k.bravo.key, Holder: "Bravo Bank Gateway SA", Currency: "EUR", Rate: rate, CapChips: 1_000_000_000_000, Mode: gateway.ModeReceipt, AutoRefund: true},
 		},
 		Issuer: issuer.Config{Rescan: time.Second}, Poll: 100 * time.Millisecond, Logger: d.log,
 	})
@@ -307,7 +315,7 @@ func (d *demo) unmatchedPayment(ctx context.Context) error {
 		for _, r := range recs {
 			if r.BankReference == tr.UETR {
 				d.say(d.height(ctx), "acme's gateway records it as an exception to refund, no chips: %s", r.Reason)
-				return nil
+				return d.refundByHand(ctx, tr)
 			}
 		}
 		if time.Now().After(deadline) {
@@ -317,6 +325,148 @@ func (d *demo) unmatchedPayment(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// refundByHand is acme's person refunding the exception (chipmint operator refund): the
+// gateway pays it back through the bank and records the refund on the chain once the
+// bank has booked it.
+func (d *demo) refundByHand(ctx context.Context, tr bank.Transfer) error {
+	out, err := gateway.NewAdminClient(d.sys.Gateways["acme"]).Refund(ctx, tr.UETR)
+	if err != nil {
+		return fmt.Errorf("refund of the unmatched payment: %w", err)
+	}
+	d.say(d.height(ctx), "acme refunds it (chipmint operator refund): the gateway pays %s back to alice, end-to-end id %s",
+		formatMoney(out.AmountMinor, out.Currency), out.EndToEndID)
+	f, err := waitFor(ctx, func() (txn.Refund, bool, error) {
+		f, err := d.c.Refund(ctx, "acme", tr.UETR)
+		return f, err == nil, ignoreNotFound(err)
+	})
+	if err != nil {
+		return fmt.Errorf("the refund of %s was not recorded: %w", tr.UETR, err)
+	}
+	d.say(f.Height, "the bank books the debit; acme's gateway records the refund on the chain: %s", f.RefundReference)
+	return nil
+}
+
+// orderLeftToExpire is an order alice places and does not pay in time.
+func (d *demo) orderLeftToExpire(ctx context.Context) error {
+	b, err := buy(ctx, d.c, d.ob, d.k.alice.key, "acme", "alice", "12.00")
+	if err != nil {
+		return fmt.Errorf("alice buys: %w", err)
+	}
+	d.late = b.Order
+	d.say(b.Committed.Height, "alice orders 12.00 EUR of chips from acme and does not pay yet: order %s expires after height %d", b.Order.ID, b.Order.ExpiresHeight)
+	return nil
+}
+
+// redemption: alice turns chips back into money; acme's gateway pays her through the
+// bank and the chips are burned once the bank has booked the payout.
+func (d *demo) redemption(ctx context.Context) error {
+	before, err := d.bank.Account(ctx, d.ibans["alice"])
+	if err != nil {
+		return err
+	}
+	to := txn.Account{IBAN: d.ibans["alice"], Holder: "Alice", Currency: "EUR"}
+	_, res, err := d.ob.send(ctx, d.c, "redeem", &txn.Redeem{Operator: "acme", AmountChips: 25_000_000, To: to}, d.k.alice.key)
+	if err != nil {
+		return fmt.Errorf("alice redeems: %w", err)
+	}
+	id := txn.RedemptionID(d.k.alice.address(), res.Nonce)
+	d.say(res.Height, "alice redeems %s through acme to her account: redemption %s, the chips wait in escrow", formatChips(25_000_000), id)
+	red, err := waitFor(ctx, func() (txn.Redemption, bool, error) {
+		r, err := d.c.Redemption(ctx, id)
+		return r, err == nil && r.Status == txn.RedemptionPaidOut, err
+	})
+	if err != nil {
+		return fmt.Errorf("redemption %s not paid out: %w", id, err)
+	}
+	after, err := d.bank.Account(ctx, d.ibans["alice"])
+	if err != nil {
+		return err
+	}
+	d.say(red.PaidHeight, "acme's gateway records the payout, the bank pays %s to alice (her balance +%s); the debit is booked and %s burned",
+		formatMoney(red.AmountMinor, red.Currency), formatMoney(after.BalanceMinor-before.BalanceMinor, "EUR"), formatChips(red.Chips))
+	return nil
+}
+
+// cancelled: bob withdraws an order before paying it.
+func (d *demo) cancelled(ctx context.Context) error {
+	b, err := buy(ctx, d.c, d.ob, d.k.bob.key, "acme", "bob", "30.00")
+	if err != nil {
+		return fmt.Errorf("bob buys: %w", err)
+	}
+	_, res, err := d.ob.send(ctx, d.c, "cancel", &txn.CancelOrder{OrderID: b.Order.ID}, d.k.bob.key)
+	if err != nil {
+		return fmt.Errorf("bob cancels: %w", err)
+	}
+	d.say(res.Height, "bob orders 30.00 EUR of chips and cancels before paying: order %s cancelled", b.Order.ID)
+	return nil
+}
+
+// overpayment: bob pays 50.00 EUR for an order of 5.00; he gets 5 chips and acme's
+// gateway refunds the 45.00 surplus by itself.
+func (d *demo) overpayment(ctx context.Context) error {
+	b, err := buy(ctx, d.c, d.ob, d.k.bob.key, "acme", "bob", "5.00")
+	if err != nil {
+		return fmt.Errorf("bob buys: %w", err)
+	}
+	if _, err := d.pay("bob", "acme", 5_000, b.Order.PaymentReference); err != nil {
+		return err
+	}
+	d.say(d.height(ctx), "bob orders 5.00 EUR of chips and pays 50.00 EUR by mistake")
+	o, err := waitFor(ctx, func() (txn.Order, bool, error) {
+		o, err := d.c.Order(ctx, b.Order.ID)
+		return o, err == nil && o.Status == txn.StatusIssued && o.RefundedHeight > 0, err
+	})
+	if err != nil {
+		return fmt.Errorf("order %s: %w", b.Order.ID, err)
+	}
+	d.say(o.RefundedHeight, "acme confirms what was received; the chain issues %s for the 5.00 ordered, and the gateway refunds the %s surplus (recorded: %s)",
+		formatChips(o.Chips), formatMoney(o.OwedMinor, o.Currency), o.RefundReference)
+	return nil
+}
+
+// latePayment: alice pays the order she left to expire; the payment buys no chips and
+// acme's gateway refunds it by itself.
+func (d *demo) latePayment(ctx context.Context) error {
+	if _, err := d.waitOrder(ctx, d.late.ID, txn.StatusExpired); err != nil {
+		return err
+	}
+	tr, err := d.pay("alice", "acme", 1_200, d.late.PaymentReference)
+	if err != nil {
+		return err
+	}
+	d.say(d.height(ctx), "order %s expired; alice pays its 12.00 EUR anyway", d.late.ID)
+	f, err := waitFor(ctx, func() (txn.Refund, bool, error) {
+		f, err := d.c.Refund(ctx, "acme", tr.UETR)
+		return f, err == nil, ignoreNotFound(err)
+	})
+	if err != nil {
+		return fmt.Errorf("the late payment was not refunded: %w", err)
+	}
+	d.say(f.Height, "acme's gateway refunds the late payment by itself: %s back to alice, recorded on the chain", formatMoney(f.AmountMinor, f.Currency))
+	return nil
+}
+
+// waitFor polls read until it reports done or ctx ends.
+func waitFor[T any](ctx context.Context, read func() (T, bool, error)) (T, error) {
+	for {
+		v, done, err := read()
+		if err != nil || done {
+			return v, err
+		}
+		if err := pause(ctx, 50*time.Millisecond); err != nil {
+			return v, err
+		}
+	}
+}
+
+// ignoreNotFound is err, unless it says the thing is not there (yet).
+func ignoreNotFound(err error) error {
+	if errors.Is(err, client.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 func (d *demo) transfer(ctx context.Context) error {
@@ -358,14 +508,15 @@ func (d *demo) audit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.say(inv.Height, "reserves at the bank: acme %s (100.00 backing chips, 42.00 to refund; %s unbacked, its shortfall), bravo %s",
-		formatMoney(acme.BalanceMinor, "EUR"), formatChips(op.ShortfallChips), formatMoney(bravo.BalanceMinor, "EUR"))
-	if !inv.OK || alice+bob != s.TotalChips || s.TotalChips != 370_000_000 || op.ShortfallChips != 20_000_000 ||
-		acme.BalanceMinor != 14_200 || bravo.BalanceMinor != 25_000 {
-		return fmt.Errorf("audit failed: invariants %v (%s), balances %d+%d, supply %d, shortfall %d, reserves %d and %d",
-			inv.OK, inv.Error, alice, bob, s.TotalChips, op.ShortfallChips, acme.BalanceMinor, bravo.BalanceMinor)
+	d.say(inv.Height, "reserves at the bank: acme %s (backing %s outstanding, %s unbacked: its shortfall; every refund paid), bravo %s",
+		formatMoney(acme.BalanceMinor, "EUR"), formatChips(op.OutstandingChips()), formatChips(op.ShortfallChips), formatMoney(bravo.BalanceMinor, "EUR"))
+	// Issued 100 + 250 + 20 + 5, burned 25; acme holds 100.00 - 25.00 + 5.00.
+	if !inv.OK || alice+bob+s.EscrowChips != s.TotalChips || s.TotalChips != 350_000_000 || s.BurnedChips != 25_000_000 ||
+		op.ShortfallChips != 20_000_000 || acme.BalanceMinor != 8_000 || bravo.BalanceMinor != 25_000 {
+		return fmt.Errorf("audit failed: invariants %v (%s), balances %d+%d, supply %+v, shortfall %d, reserves %d and %d",
+			inv.OK, inv.Error, alice, bob, s, op.ShortfallChips, acme.BalanceMinor, bravo.BalanceMinor)
 	}
-	d.say(inv.Height, "invariants hold: supply = balances = issued - burned, one mint per bank payment, shortfall = issued then reversed")
+	d.say(inv.Height, "invariants hold: supply = balances + escrow = issued - burned, one mint per bank payment, every credit confirmed or refunded, shortfall = issued then reversed")
 	return nil
 }
 

@@ -115,7 +115,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 		Operators: []system.Operator{{
 			ID: "acme", Key: operatorKey, Holder: "Acme Payments GmbH", Currency: "EUR",
 			Rate: txn.Rate{Chips: 1_000_000, Minor: 100}, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice,
-			Dir: filepath.Join(g.Home, "gateway"), Listen: o.GatewayListen, ListenFlag: "--gateway-listen",
+			Dir: filepath.Join(g.Home, "gateway"), Listen: o.GatewayListen, ListenFlag: "--gateway-listen", AutoRefund: true,
 		}},
 		Issuer: issuer.Config{Approvals: approvals}, Poll: 250 * time.Millisecond, Logger: log,
 	})

@@ -32,6 +32,10 @@ type GatewayOptions struct {
 	Listen   string
 	Data     string
 	Poll     time.Duration
+	// PaymentOutbox and AutoRefund: how the gateway pays out, and whether it refunds
+	// by itself what the policy allows.
+	PaymentOutbox string
+	AutoRefund    bool
 }
 
 func newCmdOperatorRun(g *Globals) *cobra.Command {
@@ -50,7 +54,9 @@ func newCmdOperatorRun(g *Globals) *cobra.Command {
 	f.StringVar(&o.Mode, "mode", string(gateway.ModeNotice), "notice: confirm on the chain; receipt: write receipts for buyers to countersign")
 	f.StringVar(&o.Listen, "listen", gatewayListenDefault, "where to serve the journal and exceptions (loopback)")
 	f.StringVar(&o.Data, "data", "", "the gateway's folder: journal, receipts, failed files (default <home>/gateway)")
-	f.DurationVar(&o.Poll, "poll", 500*time.Millisecond, "how often to read the feed or the folder")
+	f.DurationVar(&o.Poll, "poll", 500*time.Millisecond, "how often to read the feed or the folder, and to pay out")
+	f.StringVar(&o.PaymentOutbox, "payment-outbox", "", "write payouts and refunds as pain.001 files in this folder for the bank's upload channel (default with --inbox: pay nothing out; without: the sandbox bank's payment API)")
+	f.BoolVar(&o.AutoRefund, "auto-refund", false, "refund by itself late payments (expired or cancelled orders), payments in another currency and what orders owe back")
 	return cmd
 }
 
@@ -82,6 +88,7 @@ func runGateway(cmd *cobra.Command, g *Globals, o *GatewayOptions) error {
 	gw, err := system.StartGateway(cmd.Context(), system.GatewayConfig{
 		Client: c, Key: key, Operator: op, Mode: gateway.Mode(o.Mode), Dir: o.dataDir(g),
 		BankURL: o.Bank, Inbox: o.Inbox, Listen: o.Listen, Poll: o.Poll, Logger: log,
+		PaymentOutbox: o.PaymentOutbox, AutoRefund: o.AutoRefund,
 	})
 	switch {
 	case errors.Is(err, gateway.ErrNotOperatorKey):

@@ -28,8 +28,9 @@ type GatewayConfig struct {
 	BankURL string
 	Inbox   string
 	// PaymentOutbox, when set, is the folder where the gateway writes its payouts and
-	// refunds as pain.001 files for the bank's upload channel; otherwise it pays through
-	// the sandbox bank's payment API at BankURL, or, with neither, pays nothing out.
+	// refunds as pain.001 files for the bank's upload channel; otherwise, reading the
+	// sandbox bank's feed, it pays through the bank's payment API at BankURL, and
+	// reading a drop folder, it pays nothing out.
 	PaymentOutbox string
 	// AutoRefund lets the gateway refund by itself what the refund policy allows.
 	AutoRefund bool
@@ -102,7 +103,7 @@ func payerOf(c GatewayConfig) gateway.Payer {
 	switch {
 	case c.PaymentOutbox != "":
 		return gateway.PainOutbox{Dir: c.PaymentOutbox, Debtor: c.Operator.PaymentAccount()}
-	case c.BankURL != "":
+	case c.BankURL != "" && c.Inbox == "":
 		return bankPayer{bank: bank.NewClient(c.BankURL), from: c.Operator.PaymentAccount()}
 	}
 	return nil

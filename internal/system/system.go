@@ -32,6 +32,8 @@ type Operator struct {
 	// Listen is where its gateway serves the journal; empty takes a free port.
 	Listen     string
 	ListenFlag string
+	// AutoRefund lets its gateway refund by itself what the refund policy allows.
+	AutoRefund bool
 }
 
 // Config sets up the system around a chain.
@@ -107,6 +109,7 @@ func (s *System) start(ctx context.Context, c Config) error {
 		gw, err := StartGateway(ctx, GatewayConfig{
 			Client: c.Client, Key: o.Key, Operator: op, Mode: o.Mode, Dir: dir,
 			BankURL: b.URL, Listen: o.Listen, ListenFlag: o.ListenFlag, Poll: c.Poll, Logger: c.Logger.With("part", "gateway-"+o.ID),
+			AutoRefund: o.AutoRefund,
 		})
 		if err != nil {
 			return err
