@@ -41,6 +41,7 @@ type outboxRecord struct {
 var commandTypes = map[string]txn.Type{
 	"buy": txn.TypeBuyRequest, "confirm": txn.TypeConfirmPayment, "issue": txn.TypeIssue,
 	"send": txn.TypeTransfer, "operator register": txn.TypeRegisterOperator, "reverse": txn.TypeReversePayment,
+	"redeem": txn.TypeRedeem, "redemption reject": txn.TypeRejectRedemption, "restore": txn.TypeRestoreRedemption,
 }
 
 // outbox is the folder of a home where signed transactions wait for their block;
@@ -249,6 +250,12 @@ func describe(tx *txn.Signed) string {
 		return fmt.Sprintf("the registration of operator %s", m.ID)
 	case *txn.ReversePayment:
 		return fmt.Sprintf("the reversal of the payment with bank reference %s", m.BankReference)
+	case *txn.Redeem:
+		return fmt.Sprintf("the redemption %s of %s through operator %s", txn.RedemptionID(tx.Sender, tx.Nonce), formatChips(m.AmountChips), m.Operator)
+	case *txn.RejectRedemption:
+		return fmt.Sprintf("the rejection of redemption %s", m.RedemptionID)
+	case *txn.RestoreRedemption:
+		return fmt.Sprintf("the restoration of redemption %s", m.RedemptionID)
 	}
 	return "the " + tx.Type.String()
 }
