@@ -9,6 +9,22 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
+// readOrder reads an order, saying when one the state no longer holds was removed.
+func readOrder(ctx context.Context, c *client.Client, node, id string) (txn.Order, error) {
+	o, err := c.Order(ctx, id)
+	if !errors.Is(err, client.ErrNotFound) {
+		return o, err
+	}
+	removed, err := c.RemovedOrder(ctx, id)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		return txn.Order{}, fmt.Errorf("order %s is unknown to the node at %s", id, node)
+	case err != nil:
+		return txn.Order{}, err
+	}
+	return txn.Order{}, fmt.Errorf("order %s was closed with nothing received and removed at height %d", id, removed.Height)
+}
+
 // readRedemption reads a redemption, saying which node does not know it.
 func readRedemption(ctx context.Context, c *client.Client, node, id string) (txn.Redemption, error) {
 	r, err := c.Redemption(ctx, id)

@@ -280,3 +280,144 @@ func TestRedemptionRejectAndRestore(t *testing.T) {
 		t.Fatalf("alice holds %d base units after the restore, want 10 CHIP", got)
 	}
 }
+
+// A buyer cancels an order awaiting payment, named by its payment reference in lower
+// case; an order paid less than it asked for waits for the buyer, who sees what was
+// received and the chips before accepting; a surplus is owed back until refunded.
+func TestCancelAndAccept(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	tc.cli("keys", "add", "alice")
+	tc.cli("keys", "add", "bob")
+
+	var bought BuyResult
+	if err := json.Unmarshal([]byte(tc.cli("-o", "json", "buy", "--from", "alice", "--operator", "acme", "--amount", "5.00")), &bought); err != nil {
+		t.Fatal(err)
+	}
+	id := bought.Order.ID
+	tc.refused(t, ExitRejected, []string{"cancel", "--from", "bob", id}, "buyer_mismatch (code 21)")
+	out := tc.cli("cancel", "--from", "alice", strings.ToLower(bought.Order.PaymentReference))
+	if !strings.Contains(out, "order "+id+" cancelled") {
+		t.Fatalf("cancel: %s", out)
+	}
+	if s := tc.cli("order", "show", id); !strings.Contains(s, "("+string(txn.StatusCancelled)+")") || !strings.Contains(s, "closed    at height ") ||
+		!strings.Contains(s, "removal   at height ") {
+		t.Fatalf("order show of a cancelled order:\n%s", s)
+	}
+	tc.refused(t, ExitRejected, []string{"cancel", "--from", "alice", id}, "order_not_awaiting_payment (code 17)")
+	tc.refused(t, ExitRejected, []string{"cancel", "--from", "alice", "00000000000000000000"}, "unknown_order (code 15)")
+	tc.refused(t, ExitUsage, []string{"cancel", "--from", "alice", "RF00"}, "ORDER: ")
+	tc.refused(t, ExitUsage, []string{"cancel", id}, "--from is required")
+
+	under := orderIDIn(t, tc.cli("buy", "--from", "alice", "--operator", "acme", "--amount", "7.00"))
+	out = tc.cli("confirm", "--from", "acme", "--order", under, "--amount", "5.00", "--bank-ref", "UNDER-1")
+	if !strings.Contains(out, "order "+under+" underpaid: 5.00 EUR received of 7.00 EUR") {
+		t.Fatalf("confirm of an underpayment: %s", out)
+	}
+	if s := tc.cli("order", "show", under); !strings.Contains(s, "(underpaid)") || !strings.Contains(s, "underpaid 5.00 EUR of 7.00 EUR") {
+		t.Fatalf("order show of an underpaid order:\n%s", s)
+	}
+	tc.refused(t, ExitRejected, []string{"accept", "--from", "bob", under}, "buyer_mismatch (code 21)")
+	out = tc.cli("accept", "--from", "alice", under)
+	preview := "order " + under + " received 5.00 EUR of the 7.00 EUR ordered: accepting takes 5.00 CHIP for it\n"
+	if !strings.HasPrefix(out, preview) || !strings.Contains(out, "order "+under+" paid (height ") || !strings.Contains(out, "5.00 CHIP to be issued") {
+		t.Fatalf("accept:\n%s", out)
+	}
+	var shown orderView
+	if err := json.Unmarshal([]byte(tc.cli("-o", "json", "order", "show", under)), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.Order.Status != txn.StatusPaid || shown.Order.Chips != 5_000_000 || shown.Order.OwedMinor != 0 {
+		t.Fatalf("accepted order: %+v", shown.Order)
+	}
+	tc.refused(t, ExitError, []string{"accept", "--from", "alice", under}, "order "+under+" is paid: only an underpaid order is accepted")
+	tc.refused(t, ExitError, []string{"accept", "--from", "alice", "00000000000000000000"}, "order 00000000000000000000 is unknown to the node")
+
+	over := orderIDIn(t, tc.cli("buy", "--from", "alice", "--operator", "acme", "--amount", "3.00"))
+	if out := tc.cli("confirm", "--from", "acme", "--order", over, "--amount", "4.50", "--bank-ref", "OVER-1"); !strings.Contains(out, "1.50 EUR more than ordered: owed back") {
+		t.Fatalf("confirm of a surplus: %s", out)
+	}
+	if s := tc.cli("order", "show", over); !strings.Contains(s, "chips     3.00 CHIP") || !strings.Contains(s, "owed back 1.50 EUR, not yet refunded") {
+		t.Fatalf("order show of a surplus:\n%s", s)
+	}
+	tc.submit(t, "acme", &txn.RecordRefund{BankReference: "OVER-1", AmountMinor: 150, Currency: "EUR", RefundReference: "REFUND-1"})
+	if s := tc.cli("order", "show", over); !strings.Contains(s, "refunded  1.50 EUR, reference REFUND-1, at height ") {
+		t.Fatalf("order show of a refunded surplus:\n%s", s)
+	}
+}
+
+// An issuer holds a paid order, which is then not issued, and releases it; only an
+// issuer's key can, and the chain's code says why another's cannot.
+func TestHoldAndRelease(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	tc.cli("keys", "add", "alice")
+	id := orderIDIn(t, tc.cli("buy", "--from", "alice", "--operator", "acme", "--amount", "12.00"))
+	tc.refused(t, ExitRejected, []string{"hold", "--from", "issuer", id, "--reason", "early"}, "order_not_paid (code 18)")
+	tc.cli("confirm", "--from", "acme", "--order", id, "--amount", "12.00", "--bank-ref", "HOLD-1")
+
+	tc.refused(t, ExitRejected, []string{"hold", "--from", "alice", id, "--reason", "x"}, "not_issuer (code 9)")
+	tc.refused(t, ExitRejected, []string{"hold", "--from", "acme", id, "--reason", "x"}, "wrong_role (code 11)")
+	tc.refused(t, ExitUsage, []string{"hold", "--from", "issuer", id}, "--reason is required")
+	tc.refused(t, ExitRejected, []string{"release", "--from", "issuer", id}, "order_not_held (code 40)")
+	out := tc.cli("hold", "--from", "issuer", strings.ToLower(id), "--reason", "payer under review")
+	if !strings.Contains(out, "order "+id+" held (height ") || !strings.Contains(out, "payer under review") {
+		t.Fatalf("hold: %s", out)
+	}
+	if s := tc.cli("order", "show", id); !strings.Contains(s, "(held)") || !strings.Contains(s, "held      payer under review") {
+		t.Fatalf("order show of a held order:\n%s", s)
+	}
+	tc.refused(t, ExitRejected, []string{"issue", "--from", "issuer", "--order", id}, "order_held (code 39)")
+	tc.refused(t, ExitRejected, []string{"release", "--from", "acme", id}, "wrong_role (code 11)")
+	if out := tc.cli("release", "--from", "issuer", id); !strings.Contains(out, "order "+id+" released") || !strings.Contains(out, "12.00 CHIP to be issued") {
+		t.Fatalf("release: %s", out)
+	}
+	tc.cli("issue", "--from", "issuer", "--order", id)
+	tc.refused(t, ExitRejected, []string{"hold", "--from", "issuer", "00000000000000000000", "--reason", "x"}, "unknown_order (code 15)")
+}
+
+// An order cancelled with nothing received leaves the state after the retention:
+// order show then says when, and commands about it say so too.
+func TestRemovedOrderSaysWhen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChainWith(t, node.LocalOptions{OrderRetentionBlocks: 3})
+	tc.cli("keys", "add", "alice")
+	id := orderIDIn(t, tc.cli("buy", "--from", "alice", "--operator", "acme", "--amount", "5.00"))
+	var cancelled struct {
+		Order txn.Order `json:"order"`
+	}
+	if err := json.Unmarshal([]byte(tc.cli("-o", "json", "cancel", "--from", "alice", id)), &cancelled); err != nil {
+		t.Fatal(err)
+	}
+	removal := cancelled.Order.RemoveHeight
+	if removal == 0 || removal != cancelled.Order.ClosedHeight+3 {
+		t.Fatalf("cancelled order: %+v", cancelled.Order)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var shown orderView
+	for shown.Removed == nil {
+		if ctx.Err() != nil {
+			t.Fatalf("order %s was not removed by height %d", id, removal)
+		}
+		time.Sleep(100 * time.Millisecond)
+		shown = orderView{}
+		if err := json.Unmarshal([]byte(tc.cli("-o", "json", "order", "show", id)), &shown); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if shown.Order != nil || shown.Removed.ID != id || shown.Removed.Height != removal || len(shown.History) == 0 {
+		t.Fatalf("order show of a removed order: %+v", shown)
+	}
+	if s := tc.cli("order", "show", id); !strings.Contains(s, "order     "+id+" removed at height ") {
+		t.Fatalf("order show of a removed order:\n%s", s)
+	}
+	tc.refused(t, ExitRejected, []string{"cancel", "--from", "alice", id}, "unknown_order (code 15)", "removed at height")
+	tc.refused(t, ExitError, []string{"accept", "--from", "alice", id}, "removed at height")
+}
