@@ -421,3 +421,56 @@ func TestRemovedOrderSaysWhen(t *testing.T) {
 	tc.refused(t, ExitRejected, []string{"cancel", "--from", "alice", id}, "unknown_order (code 15)", "removed at height")
 	tc.refused(t, ExitError, []string{"accept", "--from", "alice", id}, "removed at height")
 }
+
+// Every new command that signs keeps its transaction in the outbox under its own
+// name: one not committed in time is sent again, the same bytes, by --resume.
+func TestMoneyBackCommandsResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node")
+	}
+	tc := startTestChain(t, 0)
+	tc.cli("keys", "add", "alice")
+	tc.fund(t, "alice", "10.00")
+	blackhole := swallowBroadcasts(t, tc.ch.Node.RPCAddress())
+	lost := func(args ...string) outboxRecord {
+		t.Helper()
+		defer shortenSubmitTimeout()()
+		before := outboxFiles(t, tc.home)
+		_, errOut, code := run(t, append([]string{"--home", tc.home, "--node", blackhole}, args...)...)
+		kept := newFiles(outboxFiles(t, tc.home), before)
+		if code != ExitError || len(kept) != 1 {
+			t.Fatalf("%v through a node that drops it: exit %d, kept %v: %s", args, code, kept, errOut)
+		}
+		rec := readRecord(t, kept[0])
+		if !strings.Contains(errOut, args[0]+" --resume "+rec.Hash) {
+			t.Fatalf("%v: the error does not say how to resume: %s", args, errOut)
+		}
+		return rec
+	}
+
+	rec := lost("redeem", "--from", "alice", "--operator", "acme", "--amount", "3", "--to", "DE89370400440532013000")
+	tc.refused(t, ExitUsage, []string{"redeem", "--resume", rec.Hash, "--amount", "3"}, "leave out --amount")
+	out := tc.cli("redeem", "--resume", rec.Hash)
+	id := txn.RedemptionID(tc.address(t, "alice"), rec.Nonce)
+	if redemptionIn(t, out) != id {
+		t.Fatalf("resumed redeem: %s, want redemption %s", out, id)
+	}
+	if got := tc.chipsOf(t, "alice"); got != 7_000_000 {
+		t.Fatalf("alice holds %d base units after one redemption of 3 CHIP, want 7 CHIP", got)
+	}
+
+	order := orderIDIn(t, tc.cli("buy", "--from", "alice", "--operator", "acme", "--amount", "1.00"))
+	rec = lost("cancel", "--from", "alice", order)
+	if rec.OrderID != order {
+		t.Fatalf("kept cancel is about order %q, want %s", rec.OrderID, order)
+	}
+	tc.refused(t, ExitUsage, []string{"cancel", "--resume", order, order}, "leave out ORDER")
+	if out := tc.cli("cancel", "--resume", order); !strings.Contains(out, "order "+order+" cancelled") {
+		t.Fatalf("resumed cancel: %s", out)
+	}
+
+	unknown := strings.Repeat("CD", 32)
+	for _, args := range [][]string{{"redemption", "reject"}, {"restore"}, {"accept"}, {"hold"}, {"release"}} {
+		tc.refused(t, ExitError, append(args, "--resume", unknown), "no transaction "+unknown)
+	}
+}
