@@ -474,3 +474,41 @@ func TestMoneyBackCommandsResume(t *testing.T) {
 		tc.refused(t, ExitError, append(args, "--resume", unknown), "no transaction "+unknown)
 	}
 }
+
+// The quote is the ledger's rule: the money rounded down to a minor unit, the chips it
+// buys back rounded down, refused when either is nothing.
+func TestRedemptionQuote(t *testing.T) {
+	operator := func(currency string, rate txn.Rate) txn.Operator {
+		return txn.Operator{ID: "acme", Rate: rate, Account: txn.BankAccount{Currency: currency}}
+	}
+	tests := []struct {
+		op            txn.Operator
+		asked         uint64
+		minor, chips  uint64
+		refused, text string
+	}{
+		{op: operator("EUR", txn.Rate{Chips: 1_000_000, Minor: 100}), asked: 10_005_000, minor: 1000, chips: 10_000_000,
+			text: "redeeming 10.005 CHIP through acme: you receive 10.00 EUR for 10.00 CHIP; 0.005 CHIP stay yours"},
+		{op: operator("EUR", txn.Rate{Chips: 500_000, Minor: 100}), asked: 1_000_000, minor: 200, chips: 1_000_000,
+			text: "redeeming 1.00 CHIP through acme: you receive 2.00 EUR for 1.00 CHIP"},
+		{op: operator("JPY", txn.Rate{Chips: 1_000_000, Minor: 1}), asked: 2_500_000, minor: 2, chips: 2_000_000,
+			text: "redeeming 2.50 CHIP through acme: you receive 2 JPY for 2.00 CHIP; 0.50 CHIP stay yours"},
+		{op: operator("EUR", txn.Rate{Chips: 1_000_000, Minor: 100}), asked: 9_999,
+			refused: "--amount: 0.009999 CHIP is worth less than 0.01 EUR at operator acme's rate: redeem at least 0.01 CHIP"},
+		{op: operator("KWD", txn.Rate{Chips: 3, Minor: 1000}), asked: 1,
+			refused: "--amount: 0.000001 CHIP is worth 0.333 KWD at operator acme's rate, which buys back no chips"},
+	}
+	for _, tc := range tests {
+		q, err := quoteRedemption(tc.op, tc.asked)
+		switch {
+		case tc.refused != "":
+			if err == nil || err.Error() != tc.refused {
+				t.Errorf("%d at %+v: %v, want %q", tc.asked, tc.op.Rate, err, tc.refused)
+			}
+		case err != nil:
+			t.Errorf("%d at %+v: %v", tc.asked, tc.op.Rate, err)
+		case q.amountMinor != tc.minor || q.chips != tc.chips || q.String() != tc.text:
+			t.Errorf("%d at %+v: %d minor for %d chips, %q; want %d for %d, %q", tc.asked, tc.op.Rate, q.amountMinor, q.chips, q, tc.minor, tc.chips, tc.text)
+		}
+	}
+}

@@ -238,9 +238,10 @@ func quoteRedemption(op txn.Operator, chips uint64) (redemptionQuote, error) {
 		return redemptionQuote{}, usageError{fmt.Errorf("--amount: %s is worth less than %s at operator %s's rate: redeem at least %s",
 			formatChips(chips), formatMoney(1, currency), op.ID, formatChips(least))}
 	}
-	bought, err := op.Rate.ChipsFor(minor)
-	if err != nil {
-		return redemptionQuote{}, err
+	bought, ok := op.Rate.Apply(minor)
+	if !ok || bought == 0 {
+		return redemptionQuote{}, usageError{fmt.Errorf("--amount: %s is worth %s at operator %s's rate, which buys back no chips",
+			formatChips(chips), formatMoney(minor, currency), op.ID)}
 	}
 	return redemptionQuote{operator: op.ID, asked: chips, amountMinor: minor, currency: currency, chips: bought}, nil
 }
