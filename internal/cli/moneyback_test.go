@@ -316,7 +316,8 @@ func TestCancelAndAccept(t *testing.T) {
 	if !strings.Contains(out, "order "+under+" underpaid: 5.00 EUR received of 7.00 EUR") {
 		t.Fatalf("confirm of an underpayment: %s", out)
 	}
-	if s := tc.cli("order", "show", under); !strings.Contains(s, "(underpaid)") || !strings.Contains(s, "underpaid 5.00 EUR of 7.00 EUR") {
+	if s := tc.cli("order", "show", under); !strings.Contains(s, "(underpaid)") || !strings.Contains(s, "underpaid 5.00 EUR of 7.00 EUR") ||
+		!strings.Contains(s, "deadline  to be accepted up to and including height ") {
 		t.Fatalf("order show of an underpaid order:\n%s", s)
 	}
 	tc.refused(t, ExitRejected, []string{"accept", "--from", "bob", under}, "buyer_mismatch (code 21)")

@@ -96,8 +96,10 @@ func printOrder(w io.Writer, o txn.Order, d *deadline) {
 	fmt.Fprintf(w, "operator  %s\n", o.Operator)
 	fmt.Fprintf(w, "amount    %s, reference %s\n", formatMoney(o.AmountMinor, o.Currency), o.PaymentReference)
 	switch o.Status {
-	case txn.StatusAwaitingPayment, txn.StatusUnderpaid, txn.StatusExpired:
+	case txn.StatusAwaitingPayment, txn.StatusExpired:
 		fmt.Fprintf(w, "deadline  %s\n", d)
+	case txn.StatusUnderpaid:
+		fmt.Fprintf(w, "deadline  to be accepted %s\n", d.upTo())
 	}
 	if o.BankReference != "" {
 		fmt.Fprintf(w, "received  %s, bank reference %s, by %s\n", formatMoney(o.ReceivedMinor, o.Currency), o.BankReference, o.ConfirmedBy)
