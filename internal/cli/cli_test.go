@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
 func run(t *testing.T, args ...string) (string, string, ExitCode) {
@@ -104,6 +106,9 @@ func TestCodesListsEveryCode(t *testing.T) {
 	}
 	if len(rows) < 29 || rows[20].Name != "bank_reference_used" {
 		t.Fatalf("codes: %+v", rows)
+	}
+	if last := rows[len(rows)-1]; last.Code != uint32(txn.AmountTooSmall) || last.Name != "amount_too_small" {
+		t.Fatalf("codes end with %+v, not the newest, amount_too_small", last)
 	}
 }
 

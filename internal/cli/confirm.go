@@ -45,8 +45,16 @@ func runConfirm(cmd *cobra.Command, g *Globals, o *ConfirmOptions) error {
 	}
 	out := map[string]any{"order": order, "committed": res}
 	g.emit(out, func(w io.Writer) {
+		if order.Status == txn.StatusUnderpaid {
+			fmt.Fprintf(w, "order %s underpaid: %s received of %s (height %d); no chips until the buyer accepts, else it is owed back\n", order.ID,
+				formatMoney(order.ReceivedMinor, order.Currency), formatMoney(order.AmountMinor, order.Currency), res.Height)
+			return
+		}
 		fmt.Fprintf(w, "order %s paid: %s received, %s owed (height %d)\n", order.ID,
 			formatMoney(order.ReceivedMinor, order.Currency), formatChips(order.Chips), res.Height)
+		if order.OwedMinor > 0 {
+			fmt.Fprintf(w, "%s more than ordered: owed back to the payer\n", formatMoney(order.OwedMinor, order.Currency))
+		}
 	})
 	return nil
 }

@@ -76,7 +76,11 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 		Use: "list", Short: "List the registered operators", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOperatorList(cmd, g) },
 	}
-	cmd.AddCommand(reg, list, newCmdOperatorRun(g), newCmdOperatorExceptions(g))
+	show := &cobra.Command{
+		Use: "show ID", Short: "Show an operator: its account, rate, cap and chips", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runOperatorShow(cmd, g, args[0]) },
+	}
+	cmd.AddCommand(reg, list, show, newCmdOperatorRun(g), newCmdOperatorExceptions(g))
 	return cmd
 }
 
@@ -263,11 +267,38 @@ func runOperatorList(cmd *cobra.Command, g *Globals) error {
 		for _, op := range ops {
 			account := op.PaymentAccount()
 			fmt.Fprintf(w, "%-12s %s  %s %s  outstanding %s of cap %s", op.ID, op.Address, account, account.Currency,
-				formatChips(op.IssuedChips-op.BurnedChips), formatChips(op.CapChips))
+				formatChips(op.OutstandingChips()), formatChips(op.CapChips))
+			if op.EscrowChips > 0 {
+				fmt.Fprintf(w, "  escrow %s", formatChips(op.EscrowChips))
+			}
 			if op.ShortfallChips > 0 {
 				fmt.Fprintf(w, "  SHORTFALL %s", formatChips(op.ShortfallChips))
 			}
 			fmt.Fprintln(w)
+		}
+	})
+	return nil
+}
+
+func runOperatorShow(cmd *cobra.Command, g *Globals, id string) error {
+	c, err := g.dial(cmd.Context())
+	if err != nil {
+		return err
+	}
+	op, err := readOperator(cmd.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	g.emit(op, func(w io.Writer) {
+		account := op.PaymentAccount()
+		fmt.Fprintf(w, "operator     %s %s, registered at height %d\n", op.ID, op.Address, op.RegisteredHeight)
+		fmt.Fprintf(w, "account      %s, %s (%s)\n", account.Holder, account, account.Currency)
+		fmt.Fprintf(w, "rate         %s per %s\n", formatChips(op.Rate.Chips), formatMoney(op.Rate.Minor, account.Currency))
+		fmt.Fprintf(w, "outstanding  %s of cap %s (issued %s, burned %s)\n", formatChips(op.OutstandingChips()), formatChips(op.CapChips),
+			formatChips(op.IssuedChips), formatChips(op.BurnedChips))
+		fmt.Fprintf(w, "escrow       %s: redeemed, waiting for their payouts\n", formatChips(op.EscrowChips))
+		if op.ShortfallChips > 0 {
+			fmt.Fprintf(w, "SHORTFALL    %s issued against payments the bank reversed\n", formatChips(op.ShortfallChips))
 		}
 	})
 	return nil

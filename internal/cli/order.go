@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -22,7 +23,10 @@ func NewCmdOrder(g *Globals) *cobra.Command {
 }
 
 type orderView struct {
-	Order   txn.Order           `json:"order"`
+	// Order is the order, absent when it was removed.
+	Order *txn.Order `json:"order,omitempty"`
+	// Removed says when an order closed with nothing received left the state.
+	Removed *query.RemovedOrder `json:"removed,omitempty"`
 	History []client.OrderEvent `json:"history"`
 	// PayableUntil is the deadline of an order that was or is awaiting payment.
 	PayableUntil *deadline `json:"payable_until,omitempty"`
@@ -43,41 +47,87 @@ func runOrderShow(cmd *cobra.Command, g *Globals, arg string) error {
 	if err != nil {
 		return err
 	}
-	c, err := g.dial(cmd.Context())
+	ctx := cmd.Context()
+	c, err := g.dial(ctx)
 	if err != nil {
 		return err
 	}
-	o, err := c.Order(cmd.Context(), id)
-	if errors.Is(err, client.ErrNotFound) {
-		return fmt.Errorf("order %s is unknown to the node at %s", id, g.Node)
-	}
-	if err != nil {
+	var v orderView
+	o, err := c.Order(ctx, id)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		removed, err := c.RemovedOrder(ctx, id)
+		if errors.Is(err, client.ErrNotFound) {
+			return fmt.Errorf("order %s is unknown to the node at %s", id, g.Node)
+		}
+		if err != nil {
+			return err
+		}
+		v.Removed = &removed
+	case err != nil:
 		return err
+	default:
+		v.Order = &o
+		if o.ExpiresHeight > 0 {
+			d := payableUntil(ctx, c, o)
+			v.PayableUntil = &d
+		}
 	}
-	hist, err := c.OrderHistory(cmd.Context(), id)
-	if err != nil {
+	if v.History, err = c.OrderHistory(ctx, id); err != nil {
 		return err
-	}
-	v := orderView{Order: o, History: hist}
-	if o.ExpiresHeight > 0 {
-		d := payableUntil(cmd.Context(), c, o)
-		v.PayableUntil = &d
 	}
 	g.emit(v, func(w io.Writer) {
-		fmt.Fprintf(w, "order     %s (%s)\n", o.ID, o.Status)
-		fmt.Fprintf(w, "buyer     %s %s\n", o.Buyer.ID, o.Buyer.Address)
-		fmt.Fprintf(w, "operator  %s\n", o.Operator)
-		fmt.Fprintf(w, "amount    %s, reference %s\n", formatMoney(o.AmountMinor, o.Currency), o.PaymentReference)
-		if o.Status == txn.StatusAwaitingPayment || o.Status == txn.StatusExpired {
-			fmt.Fprintf(w, "deadline  %s\n", v.PayableUntil)
+		if v.Removed != nil {
+			fmt.Fprintf(w, "order     %s removed at height %d: closed with nothing received; its id is never used again\n", id, v.Removed.Height)
+		} else {
+			printOrder(w, *v.Order, v.PayableUntil)
 		}
-		if o.BankReference != "" {
-			fmt.Fprintf(w, "received  %s, bank reference %s, by %s\n", formatMoney(o.ReceivedMinor, o.Currency), o.BankReference, o.ConfirmedBy)
-			fmt.Fprintf(w, "chips     %s\n", formatChips(o.Chips))
-		}
-		for _, e := range hist {
+		for _, e := range v.History {
 			fmt.Fprintf(w, "  height %-6d %s\n", e.Height, e.Attrs["status"])
 		}
 	})
 	return nil
+}
+
+// printOrder shows an order for people, with its payment deadline d.
+func printOrder(w io.Writer, o txn.Order, d *deadline) {
+	fmt.Fprintf(w, "order     %s (%s)\n", o.ID, o.Status)
+	fmt.Fprintf(w, "buyer     %s %s\n", o.Buyer.ID, o.Buyer.Address)
+	fmt.Fprintf(w, "operator  %s\n", o.Operator)
+	fmt.Fprintf(w, "amount    %s, reference %s\n", formatMoney(o.AmountMinor, o.Currency), o.PaymentReference)
+	switch o.Status {
+	case txn.StatusAwaitingPayment, txn.StatusExpired:
+		fmt.Fprintf(w, "deadline  %s\n", d)
+	case txn.StatusUnderpaid:
+		fmt.Fprintf(w, "deadline  to be accepted %s\n", d.upTo())
+	}
+	if o.BankReference != "" {
+		fmt.Fprintf(w, "received  %s, bank reference %s, by %s\n", formatMoney(o.ReceivedMinor, o.Currency), o.BankReference, o.ConfirmedBy)
+	}
+	switch {
+	case o.Status == txn.StatusUnderpaid:
+		fmt.Fprintf(w, "underpaid %s of %s: \"chipmint accept %s\" takes chips for it; else it expires and is owed back\n",
+			formatMoney(o.ReceivedMinor, o.Currency), formatMoney(o.AmountMinor, o.Currency), o.ID)
+	case o.Chips > 0:
+		fmt.Fprintf(w, "chips     %s\n", formatChips(o.Chips))
+	}
+	if o.HoldReason != "" {
+		fmt.Fprintf(w, "held      %s\n", o.HoldReason)
+	}
+	if o.OwedMinor > 0 {
+		if o.RefundedHeight > 0 {
+			fmt.Fprintf(w, "refunded  %s, reference %s, at height %d\n", formatMoney(o.OwedMinor, o.Currency), o.RefundReference, o.RefundedHeight)
+		} else {
+			fmt.Fprintf(w, "owed back %s, not yet refunded\n", formatMoney(o.OwedMinor, o.Currency))
+		}
+	}
+	if o.ClosedHeight > 0 {
+		fmt.Fprintf(w, "closed    at height %d\n", o.ClosedHeight)
+	}
+	if o.RemoveHeight > 0 {
+		fmt.Fprintf(w, "removal   at height %d, its id kept\n", o.RemoveHeight)
+	}
+	if o.ReversedHeight > 0 {
+		fmt.Fprintf(w, "reversed  at height %d: %s\n", o.ReversedHeight, o.ReversalReason)
+	}
 }

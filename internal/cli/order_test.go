@@ -26,6 +26,12 @@ type testChain struct {
 
 func startTestChain(t *testing.T, orderTTLBlocks int64) testChain {
 	t.Helper()
+	return startTestChainWith(t, node.LocalOptions{OrderTTLBlocks: orderTTLBlocks})
+}
+
+// startTestChainWith is startTestChain with the genesis parameters of o.
+func startTestChainWith(t *testing.T, o node.LocalOptions) testChain {
+	t.Helper()
 	t.Setenv("CHIPMINT_PASSPHRASE", "chain-test")
 	home := t.TempDir()
 	ks, err := keystore.Open(node.KeysDir(home))
@@ -38,10 +44,9 @@ func startTestChain(t *testing.T, orderTTLBlocks int64) testChain {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ch, err := system.StartLocalChain(ctx, filepath.Join(t.TempDir(), "node"), node.LocalOptions{
-		ChainID: "chipmint-cli", BlockTime: 100 * time.Millisecond, OrderTTLBlocks: orderTTLBlocks,
-		Issuers: []txn.Issuer{{ID: "issuer", Address: issuerKey.Address, PublicKey: issuerKey.PublicKey}},
-	})
+	o.ChainID, o.BlockTime = "chipmint-cli", 100*time.Millisecond
+	o.Issuers = []txn.Issuer{{ID: "issuer", Address: issuerKey.Address, PublicKey: issuerKey.PublicKey}}
+	ch, err := system.StartLocalChain(ctx, filepath.Join(t.TempDir(), "node"), o)
 	if err != nil {
 		t.Fatal(err)
 	}

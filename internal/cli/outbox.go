@@ -41,6 +41,8 @@ type outboxRecord struct {
 var commandTypes = map[string]txn.Type{
 	"buy": txn.TypeBuyRequest, "confirm": txn.TypeConfirmPayment, "issue": txn.TypeIssue,
 	"send": txn.TypeTransfer, "operator register": txn.TypeRegisterOperator, "reverse": txn.TypeReversePayment,
+	"redeem": txn.TypeRedeem, "redemption reject": txn.TypeRejectRedemption, "restore": txn.TypeRestoreRedemption,
+	"cancel": txn.TypeCancelOrder, "accept": txn.TypeAcceptPartial, "hold": txn.TypeHoldOrder, "release": txn.TypeReleaseOrder,
 }
 
 // outbox is the folder of a home where signed transactions wait for their block;
@@ -249,6 +251,20 @@ func describe(tx *txn.Signed) string {
 		return fmt.Sprintf("the registration of operator %s", m.ID)
 	case *txn.ReversePayment:
 		return fmt.Sprintf("the reversal of the payment with bank reference %s", m.BankReference)
+	case *txn.Redeem:
+		return fmt.Sprintf("the redemption %s of %s through operator %s", txn.RedemptionID(tx.Sender, tx.Nonce), formatChips(m.AmountChips), m.Operator)
+	case *txn.RejectRedemption:
+		return fmt.Sprintf("the rejection of redemption %s", m.RedemptionID)
+	case *txn.RestoreRedemption:
+		return fmt.Sprintf("the restoration of redemption %s", m.RedemptionID)
+	case *txn.CancelOrder:
+		return fmt.Sprintf("the cancellation of order %s", m.OrderID)
+	case *txn.AcceptPartial:
+		return fmt.Sprintf("the acceptance of underpaid order %s", m.OrderID)
+	case *txn.HoldOrder:
+		return fmt.Sprintf("the hold of order %s", m.OrderID)
+	case *txn.ReleaseOrder:
+		return fmt.Sprintf("the release of order %s", m.OrderID)
 	}
 	return "the " + tx.Type.String()
 }
@@ -263,6 +279,14 @@ func orderOf(tx *txn.Signed) string {
 	case *txn.SubmitReceipt:
 		return m.Receipt.OrderID
 	case *txn.Issue:
+		return m.OrderID
+	case *txn.CancelOrder:
+		return m.OrderID
+	case *txn.AcceptPartial:
+		return m.OrderID
+	case *txn.HoldOrder:
+		return m.OrderID
+	case *txn.ReleaseOrder:
 		return m.OrderID
 	}
 	return ""
@@ -384,7 +408,7 @@ func (o outbox) find(command, ref string) (outboxRecord, error) {
 		}
 		return rec, nil
 	}
-	if !slices.Contains([]string{"buy", "confirm", "issue"}, command) {
+	if !slices.Contains([]string{"buy", "confirm", "issue", "cancel", "accept", "hold", "release"}, command) {
 		return outboxRecord{}, usageError{fmt.Errorf("--resume: want the hash of a transaction (64 hexadecimal digits), got %q", ref)}
 	}
 	id, err := txn.ParseOrderID(ref)

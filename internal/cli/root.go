@@ -78,7 +78,8 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 		NewCmdOrder(g), NewCmdConfirm(g), NewCmdReceipt(g), NewCmdIssue(g), NewCmdSend(g),
 		NewCmdBalance(g), NewCmdSupply(g), NewCmdDemo(g), NewCmdCodes(g), NewCmdBank(g), NewCmdIssuer(g), NewCmdDev(g),
 		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g), NewCmdReverse(g),
-		NewCmdTx(g),
+		NewCmdTx(g), NewCmdRedeem(g), NewCmdRedemption(g), NewCmdRestore(g), NewCmdCancel(g), NewCmdAccept(g),
+		NewCmdHold(g), NewCmdRelease(g),
 	)
 	usageArgs(root)
 	return root

@@ -18,7 +18,7 @@ func NewCmdSupply(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "supply",
 		Short: "Show the chips in circulation and check the ledger's invariants",
-		Long: "Show the chips in circulation and the operators' shortfalls. With --admin, the node's admin address\n" +
+		Long: "Show the chips in circulation, those in escrow for redemptions, and the operators' shortfalls. With --admin, the node's admin address\n" +
 			"(chipmint node --admin-listen), also check the ledger's invariants there: the check reads the whole\n" +
 			"state, so the node serves it to its operator only, never on its public RPC.",
 		Args: cobra.NoArgs,
@@ -45,7 +45,8 @@ func NewCmdSupply(g *Globals) *cobra.Command {
 			}
 			short := shortfalls(ops)
 			g.emit(map[string]any{"supply": s, "invariants": inv, "shortfall": short}, func(w io.Writer) {
-				fmt.Fprintf(w, "supply %s (issued %s, burned %s)\n", formatChips(s.TotalChips), formatChips(s.IssuedChips), formatChips(s.BurnedChips))
+				fmt.Fprintf(w, "supply %s (issued %s, burned %s), of which %s in escrow for redemptions\n",
+					formatChips(s.TotalChips), formatChips(s.IssuedChips), formatChips(s.BurnedChips), formatChips(s.EscrowChips))
 				for _, op := range short.Operators {
 					fmt.Fprintf(w, "SHORTFALL %s: issued against payments the bank reversed (operator %s)\n", formatChips(op.Chips), op.ID)
 				}

@@ -31,9 +31,13 @@ type InitOptions struct {
 	CheckpointInterval int64
 	// OrderTTLBlocks is the genesis's order time to live; zero takes the default.
 	OrderTTLBlocks int64
-	BlockTime      time.Duration
-	RPCListen      string // host:port
-	P2PListen      string // host:port
+	// RedemptionTTLBlocks and OrderRetentionBlocks are the genesis's redemption
+	// deadline and order retention; zero takes the defaults.
+	RedemptionTTLBlocks  int64
+	OrderRetentionBlocks int64
+	BlockTime            time.Duration
+	RPCListen            string // host:port
+	P2PListen            string // host:port
 	// Alone is a chain of one validator that never has peers (dev, the demo, tests): it
 	// runs without peer exchange, whose address book a lone node does not need.
 	Alone bool
@@ -104,7 +108,10 @@ func writeHome(conf *cfg.Config, o InitOptions) (homeKeys, error) {
 }
 
 func (o InitOptions) genesis() ledger.Genesis {
-	return ledger.Genesis{Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval, OrderTTLBlocks: o.OrderTTLBlocks}
+	return ledger.Genesis{
+		Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval, OrderTTLBlocks: o.OrderTTLBlocks,
+		RedemptionTTLBlocks: o.RedemptionTTLBlocks, OrderRetentionBlocks: o.OrderRetentionBlocks,
+	}
 }
 
 func writeGenesis(file, chainID string, g ledger.Genesis, validators []types.GenesisValidator) error {

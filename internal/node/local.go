@@ -14,7 +14,11 @@ type LocalOptions struct {
 	Issuers []txn.Issuer
 	// OrderTTLBlocks is the genesis's order time to live; zero takes the default.
 	OrderTTLBlocks int64
-	BlockTime      time.Duration
+	// RedemptionTTLBlocks and OrderRetentionBlocks are the genesis's redemption
+	// deadline and order retention; zero takes the defaults.
+	RedemptionTTLBlocks  int64
+	OrderRetentionBlocks int64
+	BlockTime            time.Duration
 	Options
 }
 
@@ -27,6 +31,7 @@ func StartLocal(home string, o LocalOptions) (*Node, error) {
 	}
 	err = Init(InitOptions{
 		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime, OrderTTLBlocks: o.OrderTTLBlocks,
+		RedemptionTTLBlocks: o.RedemptionTTLBlocks, OrderRetentionBlocks: o.OrderRetentionBlocks,
 		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]), Alone: true,
 	})
 	if err != nil {
