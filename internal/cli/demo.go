@@ -145,8 +145,8 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 func (d *demo) runAll(ctx context.Context) error {
 	pub := d.k.issuer.pub
 	ch, err := system.StartLocalChain(ctx, filepath.Join(d.home, "node"), node.LocalOptions{
-		ChainID:   "chipmint-demo",
-		Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
+		ChainID:        "chipmint-demo",
+		Issuers:        []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 		BlockTime:      200 * time.Millisecond,
 		OrderTTLBlocks: demoOrderTTLBlocks,
 		Options:        node.Options{Logger: d.log.With("part", "node"), CheckInvariants: true, AdminListen: "127.0.0.1:0"},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // `chipmint dev` running; from "another shell", as a new user would: add a key, buy,
@@ -127,6 +128,80 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	if out, _, code := run(t, "--home", home, "--node", nodeURL, "supply"); code != ExitOK || !strings.Contains(out, "invariants not checked: give --admin") {
 		t.Fatalf("supply without --admin: exit %d: %s", code, out)
+	}
+	moneyBackFromAnotherShell(t, cli, bankURL, "http://"+addr(3), info.OperatorIBAN, info.CustomerIBAN, deadline)
+}
+
+// moneyBackFromAnotherShell redeems chips, refunds an unmatched payment and cancels an
+// order against a running dev, as a person in another shell would.
+func moneyBackFromAnotherShell(t *testing.T, cli func(...string) string, bankURL, gatewayURL, operatorIBAN, customerIBAN string, deadline time.Time) {
+	t.Helper()
+	until := func(what string, done func() bool) {
+		t.Helper()
+		for !done() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within the deadline", what)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	var redeemed struct {
+		Redemption txn.Redemption `json:"redemption"`
+	}
+	if err := json.Unmarshal([]byte(cli("redeem", "--from", "alice", "--operator", "acme", "--amount", "30", "--to", customerIBAN)), &redeemed); err != nil {
+		t.Fatal(err)
+	}
+	until("redemption paid out", func() bool {
+		var shown struct {
+			Redemption txn.Redemption `json:"redemption"`
+		}
+		if err := json.Unmarshal([]byte(cli("redemption", "show", redeemed.Redemption.ID)), &shown); err != nil {
+			t.Fatal(err)
+		}
+		return shown.Redemption.Status == txn.RedemptionPaidOut
+	})
+	var paid struct {
+		UETR string `json:"uetr"`
+	}
+	if err := json.Unmarshal([]byte(cli("bank", "pay", "--bank", bankURL, "--from-iban", customerIBAN, "--to-iban", operatorIBAN,
+		"--amount", "7.00", "--reference", "thanks for the coffee")), &paid); err != nil || paid.UETR == "" {
+		t.Fatalf("bank pay: %+v %v", paid, err)
+	}
+	uetr := paid.UETR
+	until("the unmatched payment listed as an exception", func() bool {
+		return strings.Contains(cli("operator", "exceptions", "--gateway", gatewayURL), uetr)
+	})
+	var refund struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(cli("operator", "refund", "--gateway", gatewayURL, uetr)), &refund); err != nil || refund.Status == "" {
+		t.Fatalf("operator refund: %+v %v", refund, err)
+	}
+	until("the refund recorded", func() bool {
+		var credits []struct {
+			BankReference string `json:"bank_reference"`
+			RefundedMinor uint64 `json:"refunded_minor"`
+			OpenMinor     uint64 `json:"open_minor"`
+		}
+		if err := json.Unmarshal([]byte(cli("operator", "credits", "--gateway", gatewayURL)), &credits); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range credits {
+			if c.BankReference == uetr {
+				return c.RefundedMinor == 700 && c.OpenMinor == 0
+			}
+		}
+		return false
+	})
+	var bought struct {
+		Order struct{ ID string } `json:"order"`
+	}
+	if err := json.Unmarshal([]byte(cli("buy", "--from", "alice", "--operator", "acme", "--amount", "3.00")), &bought); err != nil {
+		t.Fatal(err)
+	}
+	cli("cancel", "--from", "alice", bought.Order.ID)
+	if status := jsonField(t, cli("order", "show", bought.Order.ID), "status"); status != string(txn.StatusCancelled) {
+		t.Fatalf("cancelled order is %s", status)
 	}
 }
 

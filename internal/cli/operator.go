@@ -80,7 +80,8 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 		Use: "show ID", Short: "Show an operator: its account, rate, cap and chips", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runOperatorShow(cmd, g, args[0]) },
 	}
-	cmd.AddCommand(reg, list, show, newCmdOperatorRun(g), newCmdOperatorExceptions(g))
+	cmd.AddCommand(reg, list, show, newCmdOperatorRun(g), newCmdOperatorExceptions(g),
+		newCmdOperatorRefund(g), newCmdOperatorCredits(g), newCmdOperatorPayments(g))
 	return cmd
 }
 

@@ -41,7 +41,7 @@ type outboxRecord struct {
 var commandTypes = map[string]txn.Type{
 	"buy": txn.TypeBuyRequest, "confirm": txn.TypeConfirmPayment, "issue": txn.TypeIssue,
 	"send": txn.TypeTransfer, "operator register": txn.TypeRegisterOperator, "reverse": txn.TypeReversePayment,
-	"redeem": txn.TypeRedeem, "redemption reject": txn.TypeRejectRedemption, "restore": txn.TypeRestoreRedemption,
+	"redeem": txn.TypeRedeem, "redemption reject": txn.TypeRejectRedemption, "redemption return": txn.TypeReturnPayout, "restore": txn.TypeRestoreRedemption,
 	"cancel": txn.TypeCancelOrder, "accept": txn.TypeAcceptPartial, "hold": txn.TypeHoldOrder, "release": txn.TypeReleaseOrder,
 }
 

@@ -26,7 +26,7 @@ func NewCmdRedemption(g *Globals) *cobra.Command {
 	}
 	list.Flags().StringVar(&operator, "operator", "", "operator id")
 	_ = list.MarkFlagRequired("operator")
-	cmd.AddCommand(show, list, newCmdRedemptionReject(g))
+	cmd.AddCommand(show, list, newCmdRedemptionReject(g), newCmdRedemptionReturn(g))
 	return cmd
 }
 
@@ -145,6 +145,38 @@ func newCmdRedemptionReject(g *Globals) *cobra.Command {
 	}
 	f.add(cmd, "operator", "rejection", "this transaction hash")
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for the holder")
+	_ = cmd.MarkFlagRequired("reason")
+	return cmd
+}
+
+func newCmdRedemptionReturn(g *Globals) *cobra.Command {
+	var f signedFlags
+	var bankRef, reason string
+	cmd := &cobra.Command{
+		Use:     "return ID",
+		Short:   "Record, as the operator, that a redemption's payout came back or was refused: its chips wait for an issuer",
+		Args:    argOrResume("ID"),
+		PreRunE: resumeAloneRun("bank-ref", "reason"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tx, res, c, err := g.signedOrResumed(cmd.Context(), "redemption return", f, func() (txn.Msg, error) {
+				id, err := redemptionIDArg("ID", args[0])
+				if err != nil {
+					return nil, err
+				}
+				return &txn.ReturnPayout{RedemptionID: id, BankReference: bankRef, Reason: reason}, nil
+			})
+			if err != nil {
+				return err
+			}
+			return g.emitRedemption(cmd.Context(), c, tx.Msg.(*txn.ReturnPayout).RedemptionID, res, func(w io.Writer, r txn.Redemption) {
+				fmt.Fprintf(w, "redemption %s returned (height %d): %s wait for an issuer to restore them to %s\n", r.ID, res.Height, formatChips(r.Chips), r.Holder)
+			})
+		},
+	}
+	f.add(cmd, "operator", "return", "this transaction hash")
+	cmd.Flags().StringVar(&bankRef, "bank-ref", "", "the bank's reference of the return, or of the refused payment order")
+	cmd.Flags().StringVar(&reason, "reason", "", "the bank's reason, such as an ISO 20022 code (AC04)")
+	_ = cmd.MarkFlagRequired("bank-ref")
 	_ = cmd.MarkFlagRequired("reason")
 	return cmd
 }
