@@ -37,26 +37,10 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 
 func answer(r *store.View, path, data string) (any, query.Code, error) {
 	if operator, ok := strings.CutPrefix(path, query.PathOpenRedemptions); ok {
-		if _, known := ledger.GetOperator(r, operator); !known {
-			return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
-		}
-		req, err := pageRequest(data)
-		if err != nil {
-			return nil, query.BadRequest, err
-		}
-		reds, more := ledger.OpenRedemptions(r, operator, req.After, req.Limit)
-		return page(reds, more, func(red txn.Redemption) string { return red.ID }), query.OK, nil
+		return operatorList(r, operator, data, ledger.OpenRedemptions, func(red txn.Redemption) string { return red.ID })
 	}
 	if operator, ok := strings.CutPrefix(path, query.PathOwedOrders); ok {
-		if _, known := ledger.GetOperator(r, operator); !known {
-			return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
-		}
-		req, err := pageRequest(data)
-		if err != nil {
-			return nil, query.BadRequest, err
-		}
-		orders, more := ledger.OwedOrders(r, operator, req.After, req.Limit)
-		return page(orders, more, func(o txn.Order) string { return o.ID }), query.OK, nil
+		return operatorList(r, operator, data, ledger.OwedOrders, func(o txn.Order) string { return o.ID })
 	}
 	switch path {
 	case query.PathRedemption:
@@ -139,6 +123,20 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 			"on its admin address (chipmint node --admin-listen, GET %s), never on the public RPC", path, query.AdminPathInvariants)
 	}
 	return nil, query.BadRequest, fmt.Errorf("unknown query path %q", path)
+}
+
+// operatorList answers one page of a list of an operator's items, which list reads; an
+// unknown operator is not found.
+func operatorList[T any](r *store.View, operator, data string, list func(store.Reader, string, string, int) ([]T, bool), key func(T) string) (any, query.Code, error) {
+	if _, known := ledger.GetOperator(r, operator); !known {
+		return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
+	}
+	req, err := pageRequest(data)
+	if err != nil {
+		return nil, query.BadRequest, err
+	}
+	items, more := list(r, operator, req.After, req.Limit)
+	return page(items, more, key), query.OK, nil
 }
 
 // pageRequest reads a list query's data: empty, or a PageRequest in JSON. A limit of 0

@@ -242,6 +242,18 @@ func buyersOrder(r store.Reader, signer crypto.Address, id string) (txn.Order, e
 	return o, nil
 }
 
+// issuersOrder is the order id, for an issuer's transaction that signer must sign.
+func issuersOrder(r store.Reader, signer crypto.Address, id string) (txn.Order, error) {
+	if err := requireIssuer(r, signer); err != nil {
+		return txn.Order{}, err
+	}
+	o, ok := GetOrder(r, id)
+	if !ok {
+		return txn.Order{}, unknownOrder(r, id)
+	}
+	return o, nil
+}
+
 // unknownOrder is the rejection of an order id the state does not hold, saying when
 // the order left it if it did.
 func unknownOrder(r store.Reader, id string) error {
@@ -267,12 +279,9 @@ func closeOrder(kv store.KV, b Block, o txn.Order, status txn.OrderStatus) txn.O
 
 // holdOrder is an issuer stopping a paid order from being issued.
 func holdOrder(kv store.KV, signer crypto.Address, m *txn.HoldOrder) ([]Event, error) {
-	if err := requireIssuer(kv, signer); err != nil {
+	o, err := issuersOrder(kv, signer, m.OrderID)
+	if err != nil {
 		return nil, err
-	}
-	o, ok := GetOrder(kv, m.OrderID)
-	if !ok {
-		return nil, unknownOrder(kv, m.OrderID)
 	}
 	switch o.Status {
 	case txn.StatusPaid:
@@ -289,12 +298,9 @@ func holdOrder(kv store.KV, signer crypto.Address, m *txn.HoldOrder) ([]Event, e
 
 // releaseOrder is an issuer letting a held order be issued.
 func releaseOrder(kv store.KV, signer crypto.Address, m *txn.ReleaseOrder) ([]Event, error) {
-	if err := requireIssuer(kv, signer); err != nil {
+	o, err := issuersOrder(kv, signer, m.OrderID)
+	if err != nil {
 		return nil, err
-	}
-	o, ok := GetOrder(kv, m.OrderID)
-	if !ok {
-		return nil, unknownOrder(kv, m.OrderID)
 	}
 	if o.Status != txn.StatusHeld {
 		return nil, txn.Errorf(txn.OrderNotHeld, "order %s is %s", o.ID, o.Status)
@@ -307,12 +313,9 @@ func releaseOrder(kv store.KV, signer crypto.Address, m *txn.ReleaseOrder) ([]Ev
 
 // issue is claims 1 and 5: the issuer mints the paid order's chips to its buyer.
 func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, error) {
-	if err := requireIssuer(kv, signer); err != nil {
+	o, err := issuersOrder(kv, signer, m.OrderID)
+	if err != nil {
 		return nil, err
-	}
-	o, ok := GetOrder(kv, m.OrderID)
-	if !ok {
-		return nil, unknownOrder(kv, m.OrderID)
 	}
 	switch o.Status {
 	case txn.StatusIssued:

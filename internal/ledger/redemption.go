@@ -133,14 +133,7 @@ func confirmPayout(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmPa
 		}
 		kv.Delete(deadlineKey(red.DeadlineHeight, red.ID))
 	}
-	op.EscrowChips -= red.Chips
-	op.BurnedChips += red.Chips
-	putRecord(kv, operatorKey(op.ID), op)
-	s := GetSupply(kv)
-	s.EscrowChips -= red.Chips
-	s.TotalChips -= red.Chips
-	s.BurnedChips += red.Chips
-	putRecord(kv, []byte(keySupply), s)
+	leaveEscrow(kv, red, true)
 	kv.Set(payoutRefKey(op.ID, m.BankReference), []byte(red.ID))
 	kv.Delete(openRedemptionKey(op.ID, red.ID))
 	red.Status, red.BankReference, red.PaidHeight = txn.RedemptionPaidOut, m.BankReference, b.Height
@@ -180,22 +173,29 @@ func expireRedemptions(kv store.KV, b Block) []Event {
 // giveBack closes a redemption with status, moving its escrowed chips back to the
 // holder. The holder's balance cannot overflow: balances and escrow sum to the supply.
 func giveBack(kv store.KV, b Block, red txn.Redemption, status txn.RedemptionStatus, reason string) txn.Redemption {
-	releaseEscrow(kv, red)
+	leaveEscrow(kv, red, false)
 	kv.Delete(openRedemptionKey(red.Operator, red.ID))
 	red.Status, red.ClosedHeight, red.Reason = status, b.Height, reason
 	putRecord(kv, redemptionKey(red.ID), red)
 	return red
 }
 
-// releaseEscrow moves a redemption's escrowed chips back to its holder.
-func releaseEscrow(kv store.KV, red txn.Redemption) {
+// leaveEscrow takes a redemption's chips out of its operator's and the supply's escrow:
+// burned, when its payout is booked, or back to its holder.
+func leaveEscrow(kv store.KV, red txn.Redemption, burn bool) {
 	op, _ := GetOperator(kv, red.Operator)
-	op.EscrowChips -= red.Chips
-	putRecord(kv, operatorKey(op.ID), op)
 	s := GetSupply(kv)
+	op.EscrowChips -= red.Chips
 	s.EscrowChips -= red.Chips
+	if burn {
+		op.BurnedChips += red.Chips
+		s.TotalChips -= red.Chips
+		s.BurnedChips += red.Chips
+	} else {
+		setBalance(kv, red.Holder, Balance(kv, red.Holder)+red.Chips)
+	}
+	putRecord(kv, operatorKey(op.ID), op)
 	putRecord(kv, []byte(keySupply), s)
-	setBalance(kv, red.Holder, Balance(kv, red.Holder)+red.Chips)
 }
 
 // returnPayout is the operator recording that a payout came back, or that its bank
@@ -229,7 +229,7 @@ func restoreRedemption(kv store.KV, b Block, signer crypto.Address, m *txn.Resto
 		return nil, txn.Errorf(txn.RedemptionNotReturned, "redemption %s is %s", red.ID, red.Status)
 	}
 	if red.InEscrow() {
-		releaseEscrow(kv, red)
+		leaveEscrow(kv, red, false)
 	} else {
 		op, _ := GetOperator(kv, red.Operator)
 		if err := checkCap(op, red.Chips); err != nil {
