@@ -362,6 +362,53 @@ func moneyBackRejections() []rejectionCase {
 			h.mustBlock(h.sign(alice, &txn.CancelOrder{OrderID: id}))
 			return h.sign(operatorA, confirmMsg(id, alice, 10_000, "UETR-1"))
 		}},
+		{"rejection twice", txn.RedemptionNotRequested, func(h *harness) []byte {
+			id := h.requested()
+			h.mustBlock(h.sign(operatorA, &txn.RejectRedemption{RedemptionID: id, Reason: "name mismatch"}))
+			return h.sign(operatorA, &txn.RejectRedemption{RedemptionID: id, Reason: "name mismatch"})
+		}},
+		{"return recorded by a stranger", txn.NotOperator, func(h *harness) []byte {
+			id := h.paidOut()
+			return h.sign(stranger, &txn.ReturnPayout{RedemptionID: id, BankReference: "RET-1", Reason: "AC04"})
+		}},
+		{"refund recorded by the issuer", txn.WrongRole, func(h *harness) []byte {
+			return h.sign(issuerA, refundMsg("UETR-X", 5_000, "REFUND-1"))
+		}},
+		{"partial accepted twice", txn.OrderNotUnderpaid, func(h *harness) []byte {
+			id := h.underpaid("UETR-1")
+			h.mustBlock(h.sign(alice, &txn.AcceptPartial{OrderID: id}))
+			return h.sign(alice, &txn.AcceptPartial{OrderID: id})
+		}},
+		{"release twice", txn.OrderNotHeld, func(h *harness) []byte {
+			id := h.paidOrder("UETR-1")
+			h.mustBlock(h.sign(issuerA, &txn.HoldOrder{OrderID: id, Reason: "screening"}))
+			h.mustBlock(h.sign(issuerA, &txn.ReleaseOrder{OrderID: id}))
+			return h.sign(issuerA, &txn.ReleaseOrder{OrderID: id})
+		}},
+		{"payout initiation replayed", txn.Replayed, func(h *harness) []byte {
+			id := h.requested()
+			tx := h.sign(operatorA, &txn.PayoutInitiated{RedemptionID: id, PayoutReference: "PAIN-1"})
+			h.mustBlock(tx)
+			return tx
+		}},
+		{"refund record replayed", txn.Replayed, func(h *harness) []byte {
+			tx := h.sign(operatorA, refundMsg("UETR-X", 5_000, "REFUND-1"))
+			h.mustBlock(tx)
+			return tx
+		}},
+		{"cancel replayed", txn.Replayed, func(h *harness) []byte {
+			tx, id := h.buy(alice, "acme", 10_000)
+			h.mustBlock(tx)
+			tx = h.sign(alice, &txn.CancelOrder{OrderID: id})
+			h.mustBlock(tx)
+			return tx
+		}},
+		{"hold replayed", txn.Replayed, func(h *harness) []byte {
+			id := h.paidOrder("UETR-1")
+			tx := h.sign(issuerA, &txn.HoldOrder{OrderID: id, Reason: "screening"})
+			h.mustBlock(tx)
+			return tx
+		}},
 		{"hold by an operator", txn.WrongRole, func(h *harness) []byte {
 			id := h.paidOrder("UETR-1")
 			return h.sign(operatorA, &txn.HoldOrder{OrderID: id, Reason: "screening"})
