@@ -23,8 +23,9 @@ import (
 // and their payouts (types 9 to 14), refunds recorded (15), the amount rule with
 // underpaid orders and the buyer's acceptance (16), cancelled (17) and held (18, 19)
 // orders, tombstones of removed orders, the escrow in the supply and the operators, and
-// two genesis parameters.
-const Version uint64 = 3
+// two genesis parameters. 4 refuses weak keys, gives one account to one operator,
+// counts paid orders against the cap and bounds open orders (decision 0028).
+const Version uint64 = 4
 
 // Options tune an App.
 type Options struct {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/ledger"
 	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
@@ -33,6 +36,13 @@ const testOrderTTLBlocks = 20
 const (
 	testRedemptionTTLBlocks  = 15
 	testOrderRetentionBlocks = 30
+)
+
+// testOpenOrdersPerBuyer and testOpenOrdersPerOperator bound the orders awaiting
+// payment: above what the list tests make, within reach of the tests of the limits.
+const (
+	testOpenOrdersPerBuyer    = 120
+	testOpenOrdersPerOperator = 250
 )
 
 type actor struct {
@@ -83,11 +93,13 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) initChain() (*abci.ResponseInitChain, error) {
 	h.t.Helper()
 	gen, err := json.Marshal(ledger.Genesis{
-		Issuers:              []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
-		CheckpointInterval:   testCheckpointInterval,
-		OrderTTLBlocks:       testOrderTTLBlocks,
-		RedemptionTTLBlocks:  testRedemptionTTLBlocks,
-		OrderRetentionBlocks: testOrderRetentionBlocks,
+		Issuers:                  []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
+		CheckpointInterval:       testCheckpointInterval,
+		OrderTTLBlocks:           testOrderTTLBlocks,
+		RedemptionTTLBlocks:      testRedemptionTTLBlocks,
+		OrderRetentionBlocks:     testOrderRetentionBlocks,
+		OpenOrdersPerBuyerMax:    testOpenOrdersPerBuyer,
+		OpenOrdersPerOperatorMax: testOpenOrdersPerOperator,
 	})
 	if err != nil {
 		h.t.Fatal(err)
@@ -249,10 +261,23 @@ func (h *harness) balance(a actor) uint64 {
 func registerMsg(op actor, id string) *txn.RegisterOperator {
 	return &txn.RegisterOperator{
 		ID: id, Address: op.addr, PublicKey: op.pub,
-		Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Payments GmbH", Currency: "EUR"},
+		Account:  txn.BankAccount{IBAN: ibanOf(op), BIC: "COBADEFFXXX", Holder: "Acme Payments GmbH", Currency: "EUR"},
 		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
 		CapChips: 1_000_000_000,
 	}
+}
+
+// ibanOf is an operator's own account at the same bank: acme's is the receipts' IBAN,
+// another's is numbered after its address, since one account belongs to one operator.
+func ibanOf(op actor) string {
+	if op.addr == operatorA.addr {
+		return "DE89370400440532013000"
+	}
+	iban, err := fiat.MakeIBAN("DE", fmt.Sprintf("37040044%010d", binary.BigEndian.Uint32(op.addr[:4])))
+	if err != nil {
+		panic(err)
+	}
+	return iban.String()
 }
 
 // registerAccountMsg registers op with a Chinese account in CNY: no IBAN, an account

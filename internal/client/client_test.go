@@ -17,6 +17,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/node/nodetest"
 	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -117,9 +118,13 @@ func TestListsAreReadPageByPage(t *testing.T) {
 		k := nodetest.Key(byte(110 + i))
 		pub := k.Public().(ed25519.PublicKey)
 		id := fmt.Sprintf("bank-%d", i)
+		iban, err := fiat.MakeIBAN("DE", fmt.Sprintf("37040044%010d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
 		reg := &txn.RegisterOperator{
 			ID: id, Address: crypto.AddressOf(pub), PublicKey: pub,
-			Account:  txn.BankAccount{IBAN: nodetest.OperatorIBAN, BIC: "COBADEFFXXX", Holder: "Bank", Currency: "EUR"},
+			Account:  txn.BankAccount{IBAN: iban.String(), BIC: "COBADEFFXXX", Holder: "Bank", Currency: "EUR"},
 			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
 			CapChips: 1_000_000_000_000,
 		}

@@ -28,15 +28,23 @@ type Genesis struct {
 	// with nothing received stays in the state before a tombstone replaces it; zero
 	// means 2,592,000 (thirty days of one-second blocks).
 	OrderRetentionBlocks int64 `json:"order_retention_blocks,omitempty"`
+	// OpenOrdersPerOperatorMax and OpenOrdersPerBuyerMax bound the orders awaiting
+	// payment that one operator, and one buyer's key, may have at once; zero means
+	// 100,000 and 20. Buy requests cost nothing: these bound what free keys can make
+	// every node store (decision 0028).
+	OpenOrdersPerOperatorMax int64 `json:"open_orders_per_operator_max,omitempty"`
+	OpenOrdersPerBuyerMax    int64 `json:"open_orders_per_buyer_max,omitempty"`
 }
 
 // Params are the chain's parameters, fixed at genesis. It is a stored record: its cbor
 // tags, not its json tags, name its keys in the state.
 type Params struct {
-	CheckpointInterval   int64 `cbor:"checkpoint_interval" json:"checkpoint_interval"`
-	OrderTTLBlocks       int64 `cbor:"order_ttl_blocks" json:"order_ttl_blocks"`
-	RedemptionTTLBlocks  int64 `cbor:"redemption_ttl_blocks" json:"redemption_ttl_blocks"`
-	OrderRetentionBlocks int64 `cbor:"order_retention_blocks" json:"order_retention_blocks"`
+	CheckpointInterval       int64 `cbor:"checkpoint_interval" json:"checkpoint_interval"`
+	OrderTTLBlocks           int64 `cbor:"order_ttl_blocks" json:"order_ttl_blocks"`
+	RedemptionTTLBlocks      int64 `cbor:"redemption_ttl_blocks" json:"redemption_ttl_blocks"`
+	OrderRetentionBlocks     int64 `cbor:"order_retention_blocks" json:"order_retention_blocks"`
+	OpenOrdersPerOperatorMax int64 `cbor:"open_orders_per_operator_max" json:"open_orders_per_operator_max"`
+	OpenOrdersPerBuyerMax    int64 `cbor:"open_orders_per_buyer_max" json:"open_orders_per_buyer_max"`
 }
 
 // Defaults of a genesis that names no parameters.
@@ -45,6 +53,8 @@ const (
 	orderTTLBlocksDefault       = 86_400
 	redemptionTTLBlocksDefault  = 604_800
 	orderRetentionBlocksDefault = 2_592_000
+	openOrdersPerOperatorMax    = 100_000
+	openOrdersPerBuyerMax       = 20
 )
 
 // GetParams returns the chain's parameters.
@@ -75,6 +85,7 @@ func (g Genesis) Validate() error {
 	}{
 		{"checkpoint_interval", g.CheckpointInterval}, {"order_ttl_blocks", g.OrderTTLBlocks},
 		{"redemption_ttl_blocks", g.RedemptionTTLBlocks}, {"order_retention_blocks", g.OrderRetentionBlocks},
+		{"open_orders_per_operator_max", g.OpenOrdersPerOperatorMax}, {"open_orders_per_buyer_max", g.OpenOrdersPerBuyerMax},
 	} {
 		if p.value < 0 {
 			return fmt.Errorf("%w: %s %d must not be negative", ErrGenesis, p.name, p.value)
@@ -91,6 +102,9 @@ func (g Genesis) Validate() error {
 		}
 		if len(is.PublicKey) != crypto.PublicKeyBytes {
 			return fmt.Errorf("%w: issuers[%d].public_key: want %d bytes, got %d", ErrGenesis, i, crypto.PublicKeyBytes, len(is.PublicKey))
+		}
+		if err := crypto.CheckPublicKey(is.PublicKey); err != nil {
+			return fmt.Errorf("%w: issuers[%d].public_key: %v", ErrGenesis, i, err)
 		}
 		if crypto.AddressOf(is.PublicKey) != is.Address {
 			return fmt.Errorf("%w: issuers[%d].address %s is not derived from its public key", ErrGenesis, i, is.Address)
@@ -113,10 +127,12 @@ func InitGenesis(kv store.KV, g Genesis) error {
 	}
 	putRecord(kv, []byte(keySupply), txn.Supply{})
 	putRecord(kv, []byte(keyParams), Params{
-		CheckpointInterval:   orDefault(g.CheckpointInterval, checkpointIntervalDefault),
-		OrderTTLBlocks:       orDefault(g.OrderTTLBlocks, orderTTLBlocksDefault),
-		RedemptionTTLBlocks:  orDefault(g.RedemptionTTLBlocks, redemptionTTLBlocksDefault),
-		OrderRetentionBlocks: orDefault(g.OrderRetentionBlocks, orderRetentionBlocksDefault),
+		CheckpointInterval:       orDefault(g.CheckpointInterval, checkpointIntervalDefault),
+		OrderTTLBlocks:           orDefault(g.OrderTTLBlocks, orderTTLBlocksDefault),
+		RedemptionTTLBlocks:      orDefault(g.RedemptionTTLBlocks, redemptionTTLBlocksDefault),
+		OrderRetentionBlocks:     orDefault(g.OrderRetentionBlocks, orderRetentionBlocksDefault),
+		OpenOrdersPerOperatorMax: orDefault(g.OpenOrdersPerOperatorMax, openOrdersPerOperatorMax),
+		OpenOrdersPerBuyerMax:    orDefault(g.OpenOrdersPerBuyerMax, openOrdersPerBuyerMax),
 	})
 	return nil
 }

@@ -17,6 +17,7 @@ func CheckInvariants(r store.Reader) error {
 	checks := []func(store.Reader) error{
 		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
 		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds, checkPayoutReferences,
+		checkOpenOrderCounts, checkOperatorAccounts,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -61,7 +62,7 @@ func checkSupply(r store.Reader) error {
 // issued, and burned redemptions minted again), issued then reversed, burned, and in
 // escrow.
 type orderSums struct {
-	issued, shortfall, burned, escrow map[string]uint64
+	issued, shortfall, burned, escrow, paid map[string]uint64
 }
 
 // add adds chips to the operator's sum in m.
@@ -84,7 +85,7 @@ func checkOrders(r store.Reader) error {
 	for _, op := range allOperators(r) {
 		ops[op.ID] = op
 	}
-	sums := orderSums{issued: map[string]uint64{}, shortfall: map[string]uint64{}, burned: map[string]uint64{}, escrow: map[string]uint64{}}
+	sums := orderSums{issued: map[string]uint64{}, shortfall: map[string]uint64{}, burned: map[string]uint64{}, escrow: map[string]uint64{}, paid: map[string]uint64{}}
 	if err := sumRedemptions(r, ops, sums); err != nil {
 		return err
 	}
@@ -130,6 +131,9 @@ func checkOperatorSums(op txn.Operator, sums orderSums) error {
 	}
 	if op.BurnedChips != sums.burned[op.ID] {
 		return broken("operator %q burned %d chips, its paid-out redemptions %d", op.ID, op.BurnedChips, sums.burned[op.ID])
+	}
+	if op.PaidChips != sums.paid[op.ID] {
+		return broken("operator %q counts %d chips paid and not issued, its orders %d", op.ID, op.PaidChips, sums.paid[op.ID])
 	}
 	if op.EscrowChips != sums.escrow[op.ID] {
 		return broken("operator %q holds %d chips in escrow, its redemptions %d", op.ID, op.EscrowChips, sums.escrow[op.ID])
@@ -220,6 +224,9 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, sums orderSums) error 
 	}
 	if (o.Status == txn.StatusIssued) != (o.IssuedHeight > 0) && o.Status != txn.StatusReversed {
 		return broken("order %s is %s with issued height %d", o.ID, o.Status, o.IssuedHeight)
+	}
+	if o.Status == txn.StatusPaid || o.Status == txn.StatusHeld {
+		return sums.add(sums.paid, o.Operator, o.Chips)
 	}
 	if o.IssuedHeight == 0 {
 		return nil
@@ -503,4 +510,58 @@ func checkIndexKeys(r store.Reader, name, prefix string, want map[string]bool) e
 		err = broken("%d entries due in the %s index but %d in it", len(want), name, indexed)
 	}
 	return err
+}
+
+// checkOpenOrderCounts: the counts of orders awaiting payment, by operator and by
+// buyer, are the orders' own.
+func checkOpenOrderCounts(r store.Reader) error {
+	want := make(map[string]uint64)
+	var err error
+	r.Scan([]byte(prefixOrder), func(key, value []byte) bool {
+		var o txn.Order
+		if derr := txn.DecodeRecord(value, &o); derr != nil {
+			err = broken("order record %q: %v", key, derr)
+			return false
+		}
+		if o.Status == txn.StatusAwaitingPayment {
+			want[string(openByOperatorKey(o.Operator))]++
+			want[string(openByBuyerKey(o.Buyer.Address))]++
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, prefix := range []string{prefixOpenByOperator, prefixOpenByBuyer} {
+		r.Scan([]byte(prefix), func(key, value []byte) bool {
+			n++
+			if got := binary.BigEndian.Uint64(value); got != want[string(key)] {
+				err = broken("%q counts %d orders awaiting payment, the orders %d", key, got, want[string(key)])
+				return false
+			}
+			return true
+		})
+	}
+	if err == nil && n != len(want) {
+		err = broken("%d counts of orders awaiting payment kept, %d due", n, len(want))
+	}
+	return err
+}
+
+// checkOperatorAccounts: each operator's account names it, and no account names
+// another.
+func checkOperatorAccounts(r store.Reader) error {
+	ops := allOperators(r)
+	for _, op := range ops {
+		if id, ok := r.Get(operatorAccountKey(op.PaymentAccount())); !ok || string(id) != op.ID {
+			return broken("operator %q's account %s names operator %q", op.ID, op.PaymentAccount().Identification(), id)
+		}
+	}
+	n := 0
+	r.Scan([]byte(prefixOperatorAccount), func(_, _ []byte) bool { n++; return true })
+	if n != len(ops) {
+		return broken("%d operators but %d accounts registered", len(ops), n)
+	}
+	return nil
 }

@@ -54,7 +54,12 @@ func admitOperator(kv store.KV, signer crypto.Address, op txn.Operator) error {
 	if isIssuer(kv, op.Address) {
 		return txn.Errorf(txn.WrongRole, "key %s is an issuer's; an operator needs its own key", op.Address)
 	}
+	acct := op.PaymentAccount()
+	if other, taken := kv.Get(operatorAccountKey(acct)); taken {
+		return txn.Errorf(txn.AccountTaken, "account %s is operator %q's: one account confirms one operator's payments", acct.Identification(), other)
+	}
 	putRecord(kv, operatorKey(op.ID), op)
 	kv.Set(operatorByKey(op.Address), []byte(op.ID))
+	kv.Set(operatorAccountKey(acct), []byte(op.ID))
 	return nil
 }

@@ -34,22 +34,42 @@ func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Even
 	if height, removed := RemovedOrder(kv, id); removed {
 		return nil, txn.Errorf(txn.OrderExists, "order %s existed and was removed at height %d: use another nonce", id, height)
 	}
+	p := GetParams(kv)
+	byOperator, byBuyer := counter(kv, openByOperatorKey(op.ID)), counter(kv, openByBuyerKey(tx.Sender))
+	if byOperator >= uint64(p.OpenOrdersPerOperatorMax) {
+		return nil, txn.Errorf(txn.TooManyOpenOrders, "operator %q has %d orders awaiting payment, the most the chain allows", op.ID, byOperator)
+	}
+	if byBuyer >= uint64(p.OpenOrdersPerBuyerMax) {
+		return nil, txn.Errorf(txn.TooManyOpenOrders, "buyer %s has %d orders awaiting payment, the most the chain allows: pay or cancel one", tx.Sender, byBuyer)
+	}
+	setCounter(kv, openByOperatorKey(op.ID), byOperator+1)
+	setCounter(kv, openByBuyerKey(tx.Sender), byBuyer+1)
 	o := txn.Order{
 		ID: id, PaymentReference: txn.PaymentReference(id), Buyer: txn.PartyOf(m.BuyerID, tx.Signer),
 		Operator: op.ID, AmountMinor: m.AmountMinor, Currency: m.Currency,
-		Status: txn.StatusAwaitingPayment, CreatedHeight: b.Height, ExpiresHeight: b.Height + GetParams(kv).OrderTTLBlocks,
+		Status: txn.StatusAwaitingPayment, CreatedHeight: b.Height, ExpiresHeight: b.Height + p.OrderTTLBlocks,
 	}
 	putRecord(kv, orderKey(id), o)
 	kv.Set(orderExpiryKey(o.ExpiresHeight, id), nil)
 	return []Event{orderEvent(o)}, nil
 }
 
+// checkCap refuses chips more against an operator's cap, which bounds its outstanding
+// chips and the chips of its orders paid and not yet issued; open orders do not count.
 func checkCap(op txn.Operator, chips uint64) error {
 	outstanding := op.OutstandingChips()
-	if chips > op.CapChips || outstanding > op.CapChips-chips {
-		return txn.Errorf(txn.CapExceeded, "operator %q: %d outstanding + %d chips exceeds cap %d", op.ID, outstanding, chips, op.CapChips)
+	committed, carry := bits.Add64(outstanding, op.PaidChips, 0)
+	if carry != 0 || chips > op.CapChips || committed > op.CapChips-chips {
+		return txn.Errorf(txn.CapExceeded, "operator %q: %d outstanding + %d paid + %d chips exceeds cap %d", op.ID, outstanding, op.PaidChips, chips, op.CapChips)
 	}
 	return nil
+}
+
+// leaveOpen counts an order out of its operator's and its buyer's orders awaiting
+// payment, when it is paid, cancelled or expires.
+func leaveOpen(kv store.KV, o txn.Order) {
+	setCounter(kv, openByOperatorKey(o.Operator), counter(kv, openByOperatorKey(o.Operator))-1)
+	setCounter(kv, openByBuyerKey(o.Buyer.Address), counter(kv, openByBuyerKey(o.Buyer.Address))-1)
 }
 
 // confirmPayment is claim 4A: the operator's account notice that it received the money.
@@ -161,6 +181,7 @@ func sameParty(a, b txn.Party) bool {
 func settle(kv store.KV, b Block, op txn.Operator, o txn.Order, receivedMinor uint64, bankRef string, accepted bool) ([]Event, error) {
 	o.ReceivedMinor, o.BankReference, o.PaidHeight = receivedMinor, bankRef, b.Height
 	kv.Set(bankRefKey(o.Operator, bankRef), []byte(o.ID))
+	leaveOpen(kv, o)
 	if receivedMinor < o.AmountMinor && !accepted {
 		o.Status = txn.StatusUnderpaid
 		putRecord(kv, orderKey(o.ID), o)
@@ -173,16 +194,23 @@ func settle(kv store.KV, b Block, op txn.Operator, o txn.Order, receivedMinor ui
 	if receivedMinor > o.AmountMinor {
 		owe(kv, &o, receivedMinor-o.AmountMinor)
 	}
-	return markPaid(kv, o, chips), nil
+	return markPaid(kv, op, o, chips)
 }
 
-// markPaid makes an order paid for chips: the issuer's to issue.
-func markPaid(kv store.KV, o txn.Order, chips uint64) []Event {
+// markPaid makes an order paid for chips, the issuer's to issue, within its operator's
+// cap: a payment that would exceed it is refused, and refunded like any credit that
+// confirmed no order.
+func markPaid(kv store.KV, op txn.Operator, o txn.Order, chips uint64) ([]Event, error) {
+	if err := checkCap(op, chips); err != nil {
+		return nil, err
+	}
+	op.PaidChips += chips
+	putRecord(kv, operatorKey(op.ID), op)
 	o.Status, o.Chips = txn.StatusPaid, chips
 	putRecord(kv, orderKey(o.ID), o)
 	kv.Set(paidKey(o.ID), nil)
 	kv.Delete(orderExpiryKey(o.ExpiresHeight, o.ID))
-	return []Event{orderEvent(o)}
+	return []Event{orderEvent(o)}, nil
 }
 
 // owe records that the order owes minor units back, which a refund settles.
@@ -205,7 +233,7 @@ func acceptPartial(kv store.KV, b Block, signer crypto.Address, m *txn.AcceptPar
 	if err != nil {
 		return nil, err
 	}
-	return markPaid(kv, o, chips), nil
+	return markPaid(kv, op, o, chips)
 }
 
 // cancelOrder is the buyer withdrawing an order that awaits payment.
@@ -218,6 +246,7 @@ func cancelOrder(kv store.KV, b Block, signer crypto.Address, m *txn.CancelOrder
 		return nil, txn.Errorf(txn.OrderNotAwaitingPayment, "order %s is %s%s", o.ID, o.Status, expiredSince(o, b))
 	}
 	kv.Delete(orderExpiryKey(o.ExpiresHeight, o.ID))
+	leaveOpen(kv, o)
 	return []Event{orderEvent(closeOrder(kv, b, o, txn.StatusCancelled))}, nil
 }
 
@@ -330,6 +359,9 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 		return nil, txn.Errorf(txn.QuantityMismatch, "order %s is owed %d chips, not %d", o.ID, o.Chips, m.Chips)
 	}
 	op, _ := GetOperator(kv, o.Operator)
+	// The order's chips count against the cap since it was paid: they move from paid
+	// to outstanding, within a cap that may have been lowered since.
+	op.PaidChips -= o.Chips
 	if err := checkCap(op, o.Chips); err != nil {
 		return nil, err
 	}
@@ -364,8 +396,10 @@ func reversePayment(kv store.KV, b Block, signer crypto.Address, m *txn.ReverseP
 	switch o.Status {
 	case txn.StatusReversed:
 		return nil, txn.Errorf(txn.AlreadyReversed, "the payment of order %s was reversed at height %d", o.ID, o.ReversedHeight)
-	case txn.StatusPaid:
+	case txn.StatusPaid, txn.StatusHeld:
 		kv.Delete(paidKey(o.ID))
+		op.PaidChips -= o.Chips
+		putRecord(kv, operatorKey(op.ID), op)
 	case txn.StatusUnderpaid:
 		kv.Delete(orderExpiryKey(o.ExpiresHeight, o.ID))
 	case txn.StatusIssued:
@@ -405,6 +439,9 @@ func expireOrders(kv store.KV, b Block) []Event {
 		o, ok := GetOrder(kv, string(key[len(prefixOrderExpiry)+8:]))
 		if !ok || (o.Status != txn.StatusAwaitingPayment && o.Status != txn.StatusUnderpaid) {
 			continue
+		}
+		if o.Status == txn.StatusAwaitingPayment {
+			leaveOpen(kv, o)
 		}
 		events = append(events, orderEvent(closeOrder(kv, b, o, txn.StatusExpired)))
 	}

@@ -87,6 +87,14 @@ func recordExamples() []recordExample {
 		}},
 		{name: "params", decoded: newOf[Params], value: Params{
 			CheckpointInterval: 1000, OrderTTLBlocks: 86_400, RedemptionTTLBlocks: 604_800, OrderRetentionBlocks: 2_592_000,
+			OpenOrdersPerOperatorMax: 100_000, OpenOrdersPerBuyerMax: 20,
+		}},
+		{name: "operator.paid", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Bank AG", Currency: "EUR"},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12, PaidChips: 70_000_000,
 		}},
 		{name: "supply.escrow", decoded: newOf[txn.Supply], value: txn.Supply{
 			TotalChips: 250_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000, EscrowChips: 20_000_000,

@@ -33,8 +33,12 @@ const (
 	prefixOpenRedeem   = "ropen/"
 	prefixOrderRemoval = "orem/"
 	prefixTombstone    = "tomb/"
-	keySupply          = "supply"
-	keyParams          = "params"
+	// Authority (decision 0028).
+	prefixOperatorAccount = "oacct/"
+	prefixOpenByOperator  = "nopen/o/"
+	prefixOpenByBuyer     = "nopen/b/"
+	keySupply             = "supply"
+	keyParams             = "params"
 )
 
 func accountKey(a crypto.Address) []byte    { return addressKey(prefixAccount, a, 0) }
@@ -70,6 +74,35 @@ func orderRemovalKey(height int64, id string) []byte {
 
 func heightKey(prefix string, height int64, id string) []byte {
 	return append(binary.BigEndian.AppendUint64([]byte(prefix), uint64(height)), id...)
+}
+
+// operatorAccountKey names the operator that registered an account, by the account's
+// identification in canonical form: one account belongs to one operator.
+func operatorAccountKey(a txn.Account) []byte {
+	return []byte(prefixOperatorAccount + a.Identification())
+}
+
+// openByOperatorKey and openByBuyerKey count the orders awaiting payment of an operator
+// and of a buyer's key.
+func openByOperatorKey(operator string) []byte   { return []byte(prefixOpenByOperator + operator) }
+func openByBuyerKey(buyer crypto.Address) []byte { return addressKey(prefixOpenByBuyer, buyer, 0) }
+
+// counter reads a count kept at key; zero when there is none.
+func counter(r store.Reader, key []byte) uint64 {
+	b, ok := r.Get(key)
+	if !ok {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// setCounter keeps a count at key, and nothing for zero.
+func setCounter(kv store.KV, key []byte, n uint64) {
+	if n == 0 {
+		kv.Delete(key)
+		return
+	}
+	kv.Set(key, binary.BigEndian.AppendUint64(nil, n))
 }
 
 // tombstoneKey marks an order id that was used and removed: it is never created again.

@@ -58,6 +58,9 @@ const (
 	RefundReferenceUsed     Code = 44
 	RedemptionExists        Code = 45
 	AmountTooSmall          Code = 46
+	WeakKey                 Code = 47
+	AccountTaken            Code = 48
+	TooManyOpenOrders       Code = 49
 )
 
 type codeInfo struct {
@@ -113,6 +116,9 @@ var codeTable = map[Code]codeInfo{
 	RefundReferenceUsed:     {"refund_reference_used", "this operator's refund reference already recorded a refund"},
 	RedemptionExists:        {"redemption_exists", "a redemption with this id already exists"},
 	AmountTooSmall:          {"amount_too_small", "the chips are worth less than one minor unit at the operator's rate"},
+	WeakKey:                 {"weak_key", "the public key is a small-order point or a non-canonical encoding: anyone could sign for it"},
+	AccountTaken:            {"account_taken", "another operator has registered this bank account"},
+	TooManyOpenOrders:       {"too_many_open_orders", "the operator or the buyer has as many orders awaiting payment as the chain allows"},
 }
 
 // String is the code's stable name, such as "replayed".

@@ -60,6 +60,9 @@ var goldenCodes = []struct {
 	{44, "refund_reference_used"},
 	{45, "redemption_exists"},
 	{46, "amount_too_small"},
+	{47, "weak_key"},
+	{48, "account_taken"},
+	{49, "too_many_open_orders"},
 }
 
 func TestCodesGolden(t *testing.T) {

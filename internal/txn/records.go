@@ -72,6 +72,9 @@ type Operator struct {
 	// EscrowChips are the chips of the operator's redemptions that wait for their
 	// payout to be booked: still outstanding, no longer anybody's balance.
 	EscrowChips uint64 `cbor:"escrow_chips,omitempty" json:"escrow_chips,omitempty,string"`
+	// PaidChips are the chips of the operator's orders paid and not yet issued (held
+	// ones included): with its outstanding chips, what its cap bounds.
+	PaidChips uint64 `cbor:"paid_chips,omitempty" json:"paid_chips,omitempty,string"`
 	// ReceivingAccount is the account of an operator registered by
 	// RegisterOperatorAccount, which may have no IBAN. It is absent from the records of
 	// the operators registered by RegisterOperator, whose bytes it leaves unchanged.

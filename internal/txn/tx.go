@@ -109,6 +109,9 @@ func Parse(b []byte) (*Signed, error) {
 	if len(s.Signer) != crypto.PublicKeyBytes {
 		return nil, Errorf(InvalidField, "signer: want %d bytes, got %d", crypto.PublicKeyBytes, len(s.Signer))
 	}
+	if err := crypto.CheckPublicKey(s.Signer); err != nil {
+		return nil, Errorf(WeakKey, "signer: %v", err)
+	}
 	if len(s.Signature) != crypto.SignatureBytes {
 		return nil, Errorf(InvalidField, "signature: want %d bytes, got %d", crypto.SignatureBytes, len(s.Signature))
 	}

@@ -226,6 +226,9 @@ func checkKeyAddress(field string, pub []byte, addr crypto.Address) error {
 	if len(pub) != crypto.PublicKeyBytes {
 		return Errorf(InvalidField, "%s: want %d bytes, got %d", field, crypto.PublicKeyBytes, len(pub))
 	}
+	if err := crypto.CheckPublicKey(pub); err != nil {
+		return Errorf(WeakKey, "%s: %v", field, err)
+	}
 	if want := crypto.AddressOf(pub); !bytes.Equal(want[:], addr[:]) {
 		return Errorf(InvalidField, "%s: address %s is not derived from this key (want %s)", field, addr, want)
 	}

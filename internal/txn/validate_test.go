@@ -3,6 +3,8 @@ package txn
 import (
 	"strings"
 	"testing"
+
+	"github.com/chipmint/chipmint/internal/crypto"
 )
 
 // Mutators of the valid sample messages: each row of the validation tables changes one
@@ -451,5 +453,33 @@ func TestRedemptionIDs(t *testing.T) {
 	}
 	if _, err := ParseRedemptionID("RF18" + a); CodeOf(err) != InvalidField {
 		t.Fatalf("ParseRedemptionID of an RF reference: %v, want invalid_field", err)
+	}
+}
+
+// TestWeakKeysRefused: a key nobody can be held to is refused wherever a key enters a
+// message, with its own code, and so is a transaction whose signer it is.
+func TestWeakKeysRefused(t *testing.T) {
+	identity := make([]byte, crypto.PublicKeyBytes)
+	identity[0] = 1
+	weakParty := PartyOf(testBuyerID, identity)
+	checkValidation(t, []validationCase{
+		{name: "operator key of small order", msg: regOp(func(m *RegisterOperator) {
+			m.PublicKey, m.Address = identity, crypto.AddressOf(identity)
+		}), want: WeakKey},
+		{name: "operator key of small order, account form", msg: func() Msg {
+			m := validRegisterOperatorAccount()
+			m.PublicKey, m.Address = identity, crypto.AddressOf(identity)
+			return m
+		}(), want: WeakKey},
+		{name: "buyer of small order confirmed", msg: confirm(func(m *ConfirmPayment) { m.Buyer = weakParty }), want: WeakKey},
+		{name: "buyer of small order in a receipt", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Buyer = weakParty }), want: WeakKey},
+	})
+	var tx Tx
+	if err := DecodeRecord(mustSign(testChainID, validTransfer(), buyerKey, 1, testValidUntil), &tx); err != nil {
+		t.Fatal(err)
+	}
+	tx.Signer = identity
+	if _, err := Parse(EncodeRecord(tx)); CodeOf(err) != WeakKey {
+		t.Fatalf("a transaction signed by a small-order key: %v, want weak_key", err)
 	}
 }
