@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/isoxml"
 )
 
 // transactionAmounts is what one TxDtls says of its amount, before its entry decides
@@ -55,7 +56,7 @@ func (t *transaction) readAmounts(path string, x *xTransaction) (transactionAmou
 		t.InstructedAmountMinor, t.InstructedCurrency = minor, ccy
 	}
 	for _, c := range []*xAmountExchange{x.InstdAmt, x.TxAmt, x.CntrValAmt} {
-		if c != nil && c.Xchg != nil && (text(c.Xchg.Source) == t.Currency || text(c.Xchg.Target) == t.Currency) {
+		if c != nil && c.Xchg != nil && (isoxml.Text(c.Xchg.Source) == t.Currency || isoxml.Text(c.Xchg.Target) == t.Currency) {
 			a.linked = true
 		}
 	}
@@ -223,7 +224,7 @@ func (ps *problems) batchCount(path string, declared *string, details int) {
 	if declared == nil {
 		return
 	}
-	s := text(*declared)
+	s := isoxml.Text(*declared)
 	switch n, err := strconv.ParseUint(s, 10, 64); {
 	case err != nil:
 		ps.addf("%s: %.40q is not a number of transactions", path, s)

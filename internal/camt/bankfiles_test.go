@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
 )
 
 // parseOne parses a fixture that must parse, and returns its document and entries.
 func parseOne(t *testing.T, name string) (*Document, []Entry) {
 	t.Helper()
-	d, err := Parse(fixture(t, name))
+	d, err := Parse(isoxmltest.Fixture(t, name))
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", name, err)
 	}
@@ -49,23 +50,23 @@ func TestReturnedPayments(t *testing.T) {
 
 // Each sign of a return or reversal, alone on an otherwise ordinary credit or debit.
 func TestClassify(t *testing.T) {
-	base := fixture(t, "chipmint-duplicate-delivery.xml")
+	base := isoxmltest.Fixture(t, "chipmint-duplicate-delivery.xml")
 	debit := func(b []byte) []byte {
 		return []byte(strings.ReplaceAll(string(b), "<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>DBIT</CdtDbtInd>"))
 	}
 	code := func(b []byte, family, sub string) []byte {
-		return mutate(t, b, "<Cd>RCDT</Cd>\n              <SubFmlyCd>ESCT</SubFmlyCd>",
+		return isoxmltest.Mutate(t, b, "<Cd>RCDT</Cd>\n              <SubFmlyCd>ESCT</SubFmlyCd>",
 			"<Cd>"+family+"</Cd>\n              <SubFmlyCd>"+sub+"</SubFmlyCd>")
 	}
-	rvsl := func(b []byte) []byte { return mutate(t, b, "<Sts>", "<RvslInd>true</RvslInd><Sts>") }
+	rvsl := func(b []byte) []byte { return isoxmltest.Mutate(t, b, "<Sts>", "<RvslInd>true</RvslInd><Sts>") }
 	txRvsl := func(b []byte) []byte {
-		return mutate(t, b, "</CdtDbtInd>\n            <RltdPties>", "</CdtDbtInd><RvslInd>1</RvslInd>\n            <RltdPties>")
+		return isoxmltest.Mutate(t, b, "</CdtDbtInd>\n            <RltdPties>", "</CdtDbtInd><RvslInd>1</RvslInd>\n            <RltdPties>")
 	}
 	prtry := func(b []byte, c string) []byte {
-		return mutate(t, b, "</Domn>", "</Domn><Prtry><Cd>"+c+"</Cd></Prtry>")
+		return isoxmltest.Mutate(t, b, "</Domn>", "</Domn><Prtry><Cd>"+c+"</Cd></Prtry>")
 	}
 	rtrInf := func(b []byte) []byte {
-		return mutate(t, b, "</RmtInf>", "</RmtInf><RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>")
+		return isoxmltest.Mutate(t, b, "</RmtInf>", "</RmtInf><RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf>")
 	}
 	for _, tt := range []struct {
 		name  string
@@ -156,7 +157,7 @@ func TestAmounts(t *testing.T) {
 		}
 	})
 	t.Run("one transaction larger than its entry", func(t *testing.T) {
-		d, err := Parse(mutate(t, fixture(t, "chipmint-pf-amounts.xml"), `<Amt Ccy="CHF">564.05</Amt>`, `<Amt Ccy="CHF">624.05</Amt>`))
+		d, err := Parse(isoxmltest.Mutate(t, isoxmltest.Fixture(t, "chipmint-pf-amounts.xml"), `<Amt Ccy="CHF">564.05</Amt>`, `<Amt Ccy="CHF">624.05</Amt>`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +168,7 @@ func TestAmounts(t *testing.T) {
 		}
 	})
 	t.Run("one transaction larger than its entry by its charges", func(t *testing.T) {
-		d, err := Parse(mutate(t, mutate(t, fixture(t, "chipmint-pf-amounts.xml"), `<Amt Ccy="CHF">564.05</Amt>`, `<Amt Ccy="CHF">624.05</Amt>`),
+		d, err := Parse(isoxmltest.Mutate(t, isoxmltest.Mutate(t, isoxmltest.Fixture(t, "chipmint-pf-amounts.xml"), `<Amt Ccy="CHF">564.05</Amt>`, `<Amt Ccy="CHF">624.05</Amt>`),
 			"<CdtDbtInd>CRDT</CdtDbtInd>\n\t\t\t\t\t</TxDtls>",
 			`<CdtDbtInd>CRDT</CdtDbtInd><Chrgs><TtlChrgsAndTaxAmt Ccy="CHF">30.00</TtlChrgsAndTaxAmt>`+
 				`<Rcrd><Amt Ccy="CHF">30.00</Amt><ChrgInclInd>true</ChrgInclInd></Rcrd></Chrgs></TxDtls>`))
@@ -189,9 +190,9 @@ func TestAmounts(t *testing.T) {
 		}
 	})
 	t.Run("a transaction only in another currency, unreconciled", func(t *testing.T) {
-		b := fixture(t, "chipmint-pf-foreign-currency.xml")
-		b = mutate(t, b, "<TxAmt>\n\t\t\t\t\t\t\t\t<Amt Ccy=\"CHF\">579.21</Amt>\n\t\t\t\t\t\t\t</TxAmt>", "")
-		b = mutate(t, b, "<TrgtCcy>CHF</TrgtCcy>", "<TrgtCcy>USD</TrgtCcy>")
+		b := isoxmltest.Fixture(t, "chipmint-pf-foreign-currency.xml")
+		b = isoxmltest.Mutate(t, b, "<TxAmt>\n\t\t\t\t\t\t\t\t<Amt Ccy=\"CHF\">579.21</Amt>\n\t\t\t\t\t\t\t</TxAmt>", "")
+		b = isoxmltest.Mutate(t, b, "<TrgtCcy>CHF</TrgtCcy>", "<TrgtCcy>USD</TrgtCcy>")
 		d, err := Parse(b)
 		if err != nil {
 			t.Fatal(err)
@@ -203,7 +204,7 @@ func TestAmounts(t *testing.T) {
 		}
 	})
 	t.Run("an entry in another currency than its account", func(t *testing.T) {
-		d, err := Parse(mutate(t, fixture(t, "chipmint-duplicate-delivery.xml"), "<Ccy>EUR</Ccy>", "<Ccy>CHF</Ccy>"))
+		d, err := Parse(isoxmltest.Mutate(t, isoxmltest.Fixture(t, "chipmint-duplicate-delivery.xml"), "<Ccy>EUR</Ccy>", "<Ccy>CHF</Ccy>"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +214,7 @@ func TestAmounts(t *testing.T) {
 		}
 	})
 	t.Run("a batch detailed in part", func(t *testing.T) {
-		d, err := Parse(mutate(t, fixture(t, "postfinance-camt054-return.xml"), "<NbOfTxs>1</NbOfTxs>", "<NbOfTxs>2</NbOfTxs>"))
+		d, err := Parse(isoxmltest.Mutate(t, isoxmltest.Fixture(t, "postfinance-camt054-return.xml"), "<NbOfTxs>1</NbOfTxs>", "<NbOfTxs>2</NbOfTxs>"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +294,7 @@ func TestOtherAccount(t *testing.T) {
 			t.Errorf("%+v.String() = %q, want %q", tt.a, got, tt.want)
 		}
 	}
-	d, err := Parse(mutate(t, fixture(t, "chipmint-pf-othr-account.xml"), "<Cd>BBAN</Cd>", "<Prtry>KONTO</Prtry>"))
+	d, err := Parse(isoxmltest.Mutate(t, isoxmltest.Fixture(t, "chipmint-pf-othr-account.xml"), "<Cd>BBAN</Cd>", "<Prtry>KONTO</Prtry>"))
 	if err != nil || d.Notifications[0].Account.Scheme != "KONTO" {
 		t.Errorf("proprietary scheme: %+v, %v", d, err)
 	}
@@ -308,7 +309,7 @@ func TestTrailingZeros(t *testing.T) {
 		es[0].Kind != KindCredit {
 		t.Errorf("statement = %+v", s)
 	}
-	base := fixture(t, "genkgo-camt053.v2.five-decimals.xml")
+	base := isoxmltest.Fixture(t, "genkgo-camt053.v2.five-decimals.xml")
 	for _, tt := range []struct {
 		name, old, new, element string
 	}{
@@ -317,7 +318,7 @@ func TestTrailingZeros(t *testing.T) {
 		{"yen", "<Amt Ccy=\"EUR\">8.850</Amt>", "<Amt Ccy=\"JPY\">885.5</Amt>", s053 + "/Ntry[1]/Amt"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := Parse(mutate(t, base, tt.old, tt.new))
+			d, err := Parse(isoxmltest.Mutate(t, base, tt.old, tt.new))
 			if d != nil {
 				t.Errorf("Parse returned a document with %v", err)
 			}
@@ -393,12 +394,12 @@ func TestLatin1(t *testing.T) {
 	if len(es) != 1 || !reflect.DeepEqual(es[0].Unstructured, []string{"Kontoübertrag"}) || es[0].Kind != KindReturn {
 		t.Errorf("entries = %+v", es)
 	}
-	b := fixture(t, "chipmint-pf-latin1.xml")
+	b := isoxmltest.Fixture(t, "chipmint-pf-latin1.xml")
 	if !bytes.Contains(b, []byte("Konto\xfcbertrag")) {
 		t.Errorf("the fixture is not in ISO-8859-1")
 	}
 	for _, label := range []string{"windows-1252", "latin1", "US-ASCII"} {
-		if _, err := Parse(mutate(t, b, `encoding="ISO-8859-1"`, `encoding="`+label+`"`)); err != nil {
+		if _, err := Parse(isoxmltest.Mutate(t, b, `encoding="ISO-8859-1"`, `encoding="`+label+`"`)); err != nil {
 			t.Errorf("%s: %v", label, err)
 		}
 	}
@@ -409,7 +410,7 @@ func TestLatin1(t *testing.T) {
 func TestSameBookingInEveryMessage(t *testing.T) {
 	for _, file := range []string{"postfinance-camt054-return.xml", "fi-camt054.001.02-sample.xml", "chipmint-pf-amounts.xml"} {
 		t.Run(file, func(t *testing.T) {
-			b := fixture(t, file)
+			b := isoxmltest.Fixture(t, file)
 			d, err := Parse(b)
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,10 @@
 package camt
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/chipmint/chipmint/internal/isoxml"
+)
 
 // How banks say that an entry returns or reverses an earlier payment, as found in real
 // files (see docs/decisions/0007-camt-strictness.md):
@@ -19,8 +23,8 @@ import "strings"
 //     sub-families below), or a proprietary code whose SWIFT transaction type is RTI,
 //     "returned item" (German banks' NRTI+nnn).
 var (
-	returnSubFamilies   = setOf("RRTN", "UPDD", "ARET")
-	reversalSubFamilies = setOf("RPCR", "PRDD", "AREV")
+	returnSubFamilies   = isoxml.Set("RRTN", "UPDD", "ARET")
+	reversalSubFamilies = isoxml.Set("RPCR", "PRDD", "AREV")
 )
 
 // signals are what an entry and its transaction say about returns and reversals.
@@ -33,11 +37,11 @@ type signals struct {
 
 // add reads a bank transaction code; a family already known is kept.
 func (s *signals) add(c xBankTxCode) {
-	sub := text(c.SubFamily)
-	s.returned = s.returned || returnSubFamilies[sub] || returnedItem(text(c.Prtry))
+	sub := isoxml.Text(c.SubFamily)
+	s.returned = s.returned || returnSubFamilies[sub] || returnedItem(isoxml.Text(c.Prtry))
 	s.reversalCode = s.reversalCode || reversalSubFamilies[sub]
 	if s.family == "" {
-		s.family = text(c.Family)
+		s.family = isoxml.Text(c.Family)
 	}
 }
 

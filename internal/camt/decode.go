@@ -1,5 +1,7 @@
 package camt
 
+import "github.com/chipmint/chipmint/internal/isoxml"
+
 // The x* types mirror the parts of camt.052, camt.053 and camt.054 (.001.02 to .001.13)
 // that Parse reads. Tags carry no namespace, so they match every version; scan has
 // already checked that every element is in the document's namespace. Alternatives
@@ -58,10 +60,7 @@ type xBalance struct {
 }
 
 // xAmount is an amount with its currency, such as <Amt Ccy="EUR">100.50</Amt>.
-type xAmount struct {
-	Ccy   string `xml:"Ccy,attr"`
-	Value string `xml:",chardata"`
-}
+type xAmount = isoxml.Amount
 
 // xDate is a date given as Dt (a date) or DtTm (a date-time).
 type xDate struct {

@@ -1,11 +1,10 @@
 package camt
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
 )
 
 // sentinels are the errors a *ParseError may wrap.
@@ -20,21 +19,11 @@ var sentinels = []error{
 // problem pays an order, and that a notification or statement it returns which the
 // writers accept survives Write and Parse unchanged.
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	isoxmltest.AddFiles(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := Parse(b)
 		if err != nil {
-			checkFuzzError(t, d, err)
+			isoxmltest.CheckFuzzError(t, d != nil, err, sentinels, func(e *ParseError) string { return e.Element })
 			return
 		}
 		for _, e := range entries(d) {
@@ -58,20 +47,6 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
-}
-
-func checkFuzzError(t *testing.T, d *Document, err error) {
-	t.Helper()
-	var pe *ParseError
-	if d != nil || !errors.As(err, &pe) || pe.Element == "" {
-		t.Fatalf("Parse = %v, %v (%T); want no document and a *ParseError naming an element", d, err, err)
-	}
-	for _, s := range sentinels {
-		if errors.Is(err, s) {
-			return
-		}
-	}
-	t.Fatalf("error %v wraps no sentinel", err)
 }
 
 // checkRewrite parses written output and compares its only report with want.

@@ -1,22 +1,10 @@
 package camt
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
-)
 
-// fixture returns the bytes of testdata/name.
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
+)
 
 // validFixtures are the fixtures that Parse accepts.
 var validFixtures = []string{
@@ -43,30 +31,10 @@ var validFixtures = []string{
 	"chipmint-pf-latin1.xml",
 }
 
-// mutate returns b with the first old replaced by new, failing t if old is absent,
-// so that a mutation that no longer applies cannot pass unnoticed.
-func mutate(t testing.TB, b []byte, old, new string) []byte {
-	t.Helper()
-	s := string(b)
-	if !strings.Contains(s, old) {
-		t.Fatalf("mutate: %q not in input", old)
-	}
-	return []byte(strings.Replace(s, old, new, 1))
-}
-
 // wantParseError fails t unless err is a *ParseError for element wrapping sentinel.
 func wantParseError(t testing.TB, err error, sentinel error, element string) {
 	t.Helper()
-	var pe *ParseError
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *ParseError", err, err)
-	}
-	if !errors.Is(err, sentinel) {
-		t.Errorf("error %v does not wrap %v", err, sentinel)
-	}
-	if pe.Element != element {
-		t.Errorf("Element = %q, want %q (error %v)", pe.Element, element, err)
-	}
+	isoxmltest.WantError(t, err, sentinel, element, func(e *ParseError) string { return e.Element })
 }
 
 // entries returns all entries of d's notifications, statements and reports, in order.

@@ -1,9 +1,10 @@
 package camt
 
 import (
-	"bytes"
 	"fmt"
 	"io"
+
+	"github.com/chipmint/chipmint/internal/isoxml"
 )
 
 // Message names, as in Document.Message.
@@ -12,9 +13,6 @@ const (
 	MessageStatement    = "camt.053"
 	MessageReport       = "camt.052"
 )
-
-// byteOrderMark is U+FEFF encoded in UTF-8.
-const byteOrderMark = "\xEF\xBB\xBF"
 
 // notProvided is the EndToEndId that a bank writes when the payer gave none.
 const notProvided = "NOTPROVIDED"
@@ -25,20 +23,12 @@ const notProvided = "NOTPROVIDED"
 // truncated or carries a value that cannot be trusted, a *ParseError that names the
 // element at fault and wraps one of the sentinel errors, and no document.
 func Parse(b []byte) (*Document, error) {
-	if len(b) > MaxInputBytes {
-		return nil, parseError("Document", fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(b), MaxInputBytes))
-	}
-	// A UTF-8 byte order mark, which Windows tools write, is not text outside the root.
-	b = bytes.TrimPrefix(b, []byte(byteOrderMark))
-	message, version, err := scan(b)
+	var x xDocument
+	ns, err := format.Decode(b, &x)
 	if err != nil {
 		return nil, err
 	}
-	var x xDocument
-	if err := newDecoder(b).Decode(&x); err != nil {
-		// scan accepted b, so this is not expected; report it rather than panic.
-		return nil, parseError("Document", fmt.Errorf("%w: %v", ErrMalformed, err))
-	}
+	message, version, _ := splitNamespace(ns) // format.Decode checked it
 	d := &Document{Message: message, Version: version}
 	switch message {
 	case MessageNotification:
@@ -73,7 +63,7 @@ func (d *Document) readMessage(path, report string, m *xMessage) error {
 	if m.GrpHdr == nil {
 		return parseError(path+"/GrpHdr", ErrMissingElement)
 	}
-	d.MessageID = text(m.GrpHdr.MsgID)
+	d.MessageID = isoxml.Text(m.GrpHdr.MsgID)
 	if d.MessageID == "" {
 		return parseError(path+"/GrpHdr/MsgId", ErrMissingElement)
 	}
@@ -102,7 +92,7 @@ func (d *Document) readMessage(path, report string, m *xMessage) error {
 
 // readReport reads one notification, statement or report and appends it to d.
 func (d *Document) readReport(path string, x *xReport) error {
-	id := text(x.ID)
+	id := isoxml.Text(x.ID)
 	if id == "" {
 		return parseError(path+"/Id", ErrMissingElement)
 	}
@@ -147,7 +137,7 @@ func readAccount(path string, x *xAccount) (a Account, ccy string, err error) {
 	if x == nil {
 		return Account{}, "", parseError(path, ErrMissingElement)
 	}
-	if a.IBAN = text(x.IBAN); a.IBAN == "" {
+	if a.IBAN = isoxml.Text(x.IBAN); a.IBAN == "" {
 		if o := x.Other.account(); o != nil {
 			a = *o
 		}
@@ -155,7 +145,7 @@ func readAccount(path string, x *xAccount) (a Account, ccy string, err error) {
 	if a.IBAN == "" && a.Other == "" {
 		return Account{}, "", parseError(path+"/Id/IBAN", fmt.Errorf("%w: the account has neither Id/IBAN nor Id/Othr/Id", ErrMissingElement))
 	}
-	if ccy = text(x.Ccy); ccy != "" {
+	if ccy = isoxml.Text(x.Ccy); ccy != "" {
 		if _, err := currency(path+"/Ccy", ccy); err != nil {
 			return Account{}, "", err
 		}
@@ -166,12 +156,12 @@ func readAccount(path string, x *xAccount) (a Account, ccy string, err error) {
 // account is the account of an other identification (Othr), or nil when there is none
 // or it has no id: its scheme is the code, failing that the proprietary name.
 func (x *xOther) account() *Account {
-	if x == nil || text(x.ID) == "" {
+	if x == nil || isoxml.Text(x.ID) == "" {
 		return nil
 	}
-	a := &Account{Other: text(x.ID), Issuer: text(x.Issuer)}
-	if a.Scheme = text(x.SchemeCode); a.Scheme == "" {
-		a.Scheme = text(x.SchemePrtry)
+	a := &Account{Other: isoxml.Text(x.ID), Issuer: isoxml.Text(x.Issuer)}
+	if a.Scheme = isoxml.Text(x.SchemeCode); a.Scheme == "" {
+		a.Scheme = isoxml.Text(x.SchemePrtry)
 	}
 	return a
 }
@@ -182,9 +172,9 @@ func readBalances(path string, xs []xBalance) ([]Balance, error) {
 	for i := range xs {
 		p := fmt.Sprintf("%s/Bal[%d]", path, i+1)
 		x := &xs[i]
-		b := Balance{Type: text(x.Code)}
+		b := Balance{Type: isoxml.Text(x.Code)}
 		if b.Type == "" {
-			b.Type = text(x.Prtry)
+			b.Type = isoxml.Text(x.Prtry)
 		}
 		if b.Type == "" {
 			return nil, parseError(p+"/Tp/CdOrPrtry/Cd", ErrMissingElement)
@@ -292,7 +282,7 @@ func readEntryFields(path string, x *xEntry) (Entry, error) {
 	if e.ValueDate, err = date(path+"/ValDt", x.ValDt); err != nil {
 		return Entry{}, err
 	}
-	e.EntryRef = text(x.AcctSvcrRef)
+	e.EntryRef = isoxml.Text(x.AcctSvcrRef)
 	return e, nil
 }
 
@@ -328,29 +318,29 @@ func readTransaction(path string, e Entry, x *xTransaction) (transaction, error)
 	t.signals.add(x.BkTxCd)
 	t.signals.returned = t.signals.returned || x.Return != nil
 	if x.Return != nil {
-		if t.ReturnReason = text(x.Return.Code); t.ReturnReason == "" {
-			t.ReturnReason = text(x.Return.Prtry)
+		if t.ReturnReason = isoxml.Text(x.Return.Code); t.ReturnReason == "" {
+			t.ReturnReason = isoxml.Text(x.Return.Prtry)
 		}
 	}
 	if err := t.readCharges(path, x.Chrgs); err != nil {
 		return transaction{}, err
 	}
-	t.AcctSvcrRef = text(x.Refs.AcctSvcrRef)
-	if t.EndToEndID = text(x.Refs.EndToEndID); t.EndToEndID == notProvided {
+	t.AcctSvcrRef = isoxml.Text(x.Refs.AcctSvcrRef)
+	if t.EndToEndID = isoxml.Text(x.Refs.EndToEndID); t.EndToEndID == notProvided {
 		t.EndToEndID = ""
 	}
-	t.UETR = text(x.Refs.UETR)
+	t.UETR = isoxml.Text(x.Refs.UETR)
 	t.DebtorName = x.Parties.Dbtr.name()
-	if t.DebtorIBAN = text(x.Parties.DbtrIBAN); t.DebtorIBAN == "" {
+	if t.DebtorIBAN = isoxml.Text(x.Parties.DbtrIBAN); t.DebtorIBAN == "" {
 		t.DebtorOther = x.Parties.DbtrOther.account()
 	}
 	t.CreditorName = x.Parties.Cdtr.name()
-	if t.CreditorIBAN = text(x.Parties.CdtrIBAN); t.CreditorIBAN == "" {
+	if t.CreditorIBAN = isoxml.Text(x.Parties.CdtrIBAN); t.CreditorIBAN == "" {
 		t.CreditorOther = x.Parties.CdtrOther.account()
 	}
 	t.Unstructured = texts(x.Ustrd)
 	for _, s := range x.Strd {
-		if ref := text(s.Ref); ref != "" {
+		if ref := isoxml.Text(s.Ref); ref != "" {
 			t.References = append(t.References, ref)
 		}
 		t.AdditionalRemittance = append(t.AdditionalRemittance, texts(s.Addtl)...)
@@ -365,7 +355,7 @@ func readTransaction(path string, e Entry, x *xTransaction) (transaction, error)
 func texts(xs []string) []string {
 	var out []string
 	for _, s := range xs {
-		if s = text(s); s != "" {
+		if s = isoxml.Text(s); s != "" {
 			out = append(out, s)
 		}
 	}
@@ -374,8 +364,8 @@ func texts(xs []string) []string {
 
 // name returns the party's name in whichever form the version carries it.
 func (p xParty) name() string {
-	if n := text(p.PtyName); n != "" {
+	if n := isoxml.Text(p.PtyName); n != "" {
 		return n
 	}
-	return text(p.Name)
+	return isoxml.Text(p.Name)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
 )
 
 // Paths of the first report of each message, for the problems entries carry.
@@ -207,7 +209,7 @@ func TestParseFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			d, err := Parse(fixture(t, tt.file))
+			d, err := Parse(isoxmltest.Fixture(t, tt.file))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -314,7 +316,7 @@ func checkBatch(t *testing.T, d *Document) {
 // A duplicate delivery is the same bytes twice: both parses must agree entry for entry,
 // so that the gateway sees the same bank references and confirms nothing twice.
 func TestParseDuplicateDelivery(t *testing.T) {
-	b := fixture(t, "chipmint-duplicate-delivery.xml")
+	b := isoxmltest.Fixture(t, "chipmint-duplicate-delivery.xml")
 	first, err := Parse(b)
 	if err != nil {
 		t.Fatal(err)
@@ -356,7 +358,7 @@ func TestBankReference(t *testing.T) {
 func TestParseTruncated(t *testing.T) {
 	for _, name := range validFixtures {
 		t.Run(name, func(t *testing.T) {
-			b := fixture(t, name)
+			b := isoxmltest.Fixture(t, name)
 			end := bytes.LastIndex(b, []byte("Document>")) + len("Document>")
 			for n := 0; n < end; n += 97 {
 				if d, err := Parse(b[:n]); err == nil || d != nil {
@@ -371,7 +373,7 @@ func TestParseTruncated(t *testing.T) {
 }
 
 func TestParseByteOrderMark(t *testing.T) {
-	b := fixture(t, "chipmint-duplicate-delivery.xml")
+	b := isoxmltest.Fixture(t, "chipmint-duplicate-delivery.xml")
 	want, err := Parse(b)
 	if err != nil {
 		t.Fatal(err)
@@ -383,7 +385,7 @@ func TestParseByteOrderMark(t *testing.T) {
 }
 
 func TestParseReader(t *testing.T) {
-	b := fixture(t, "chipmint-duplicate-delivery.xml")
+	b := isoxmltest.Fixture(t, "chipmint-duplicate-delivery.xml")
 	d, err := ParseReader(bytes.NewReader(b))
 	if err != nil || len(entries(d)) != 1 {
 		t.Fatalf("ParseReader = %v, %v", d, err)

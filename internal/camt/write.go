@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/isoxml"
 )
 
 // The namespaces of the versions the writers produce.
 const (
-	namespaceNotification = namespacePrefix + "camt.054.001.08"
-	namespaceStatement    = namespacePrefix + "camt.053.001.08"
+	namespaceNotification = isoxml.NamespacePrefix + "camt.054.001.08"
+	namespaceStatement    = isoxml.NamespacePrefix + "camt.053.001.08"
 )
 
 // The w* types are camt.054.001.08 and camt.053.001.08 documents, their fields in
@@ -57,10 +58,10 @@ type wOther struct {
 }
 
 type wBalance struct {
-	Type      wCodeText `xml:"Tp>CdOrPrtry"`
-	Amt       wAmount   `xml:"Amt"`
-	CdtDbtInd string    `xml:"CdtDbtInd"`
-	Dt        string    `xml:"Dt>Dt"`
+	Type      wCodeText     `xml:"Tp>CdOrPrtry"`
+	Amt       isoxml.Amount `xml:"Amt"`
+	CdtDbtInd string        `xml:"CdtDbtInd"`
+	Dt        string        `xml:"Dt>Dt"`
 }
 
 type wCodeText struct {
@@ -68,23 +69,18 @@ type wCodeText struct {
 	Prtry string `xml:"Prtry,omitempty"`
 }
 
-type wAmount struct {
-	Ccy   string `xml:"Ccy,attr"`
-	Value string `xml:",chardata"`
-}
-
 type wEntry struct {
-	Amt         wAmount      `xml:"Amt"`
-	CdtDbtInd   string       `xml:"CdtDbtInd"`
-	RvslInd     string       `xml:"RvslInd,omitempty"`
-	Sts         string       `xml:"Sts>Cd"`
-	BookgDt     *wDate       `xml:"BookgDt,omitempty"`
-	ValDt       *wDate       `xml:"ValDt,omitempty"`
-	AcctSvcrRef string       `xml:"AcctSvcrRef,omitempty"`
-	Domain      string       `xml:"BkTxCd>Domn>Cd"`
-	Family      string       `xml:"BkTxCd>Domn>Fmly>Cd"`
-	SubFamily   string       `xml:"BkTxCd>Domn>Fmly>SubFmlyCd"`
-	Transaction wTransaction `xml:"NtryDtls>TxDtls"`
+	Amt         isoxml.Amount `xml:"Amt"`
+	CdtDbtInd   string        `xml:"CdtDbtInd"`
+	RvslInd     string        `xml:"RvslInd,omitempty"`
+	Sts         string        `xml:"Sts>Cd"`
+	BookgDt     *wDate        `xml:"BookgDt,omitempty"`
+	ValDt       *wDate        `xml:"ValDt,omitempty"`
+	AcctSvcrRef string        `xml:"AcctSvcrRef,omitempty"`
+	Domain      string        `xml:"BkTxCd>Domn>Cd"`
+	Family      string        `xml:"BkTxCd>Domn>Fmly>Cd"`
+	SubFamily   string        `xml:"BkTxCd>Domn>Fmly>SubFmlyCd"`
+	Transaction wTransaction  `xml:"NtryDtls>TxDtls"`
 }
 
 type wDate struct {
@@ -92,14 +88,14 @@ type wDate struct {
 }
 
 type wTransaction struct {
-	Refs      *wRefs     `xml:"Refs,omitempty"`
-	Amt       wAmount    `xml:"Amt"`
-	CdtDbtInd string     `xml:"CdtDbtInd"`
-	InstdAmt  *wAmount   `xml:"AmtDtls>InstdAmt>Amt,omitempty"`
-	Chrgs     *wAmount   `xml:"Chrgs>TtlChrgsAndTaxAmt,omitempty"`
-	Parties   *wParties  `xml:"RltdPties,omitempty"`
-	RmtInf    *wRmtInf   `xml:"RmtInf,omitempty"`
-	Return    *wCodeText `xml:"RtrInf>Rsn,omitempty"`
+	Refs      *wRefs         `xml:"Refs,omitempty"`
+	Amt       isoxml.Amount  `xml:"Amt"`
+	CdtDbtInd string         `xml:"CdtDbtInd"`
+	InstdAmt  *isoxml.Amount `xml:"AmtDtls>InstdAmt>Amt,omitempty"`
+	Chrgs     *isoxml.Amount `xml:"Chrgs>TtlChrgsAndTaxAmt,omitempty"`
+	Parties   *wParties      `xml:"RltdPties,omitempty"`
+	RmtInf    *wRmtInf       `xml:"RmtInf,omitempty"`
+	Return    *wCodeText     `xml:"RtrInf>Rsn,omitempty"`
 }
 
 type wRefs struct {
@@ -159,7 +155,7 @@ func WriteNotification(msgID, createdAt string, n Notification) ([]byte, error) 
 		return nil, err
 	}
 	m.Notification = r
-	return marshal(&wDocument{XMLName: xml.Name{Space: namespaceNotification, Local: "Document"}, Notification: m})
+	return marshal(&wDocument{XMLName: xml.Name{Space: namespaceNotification, Local: isoxml.Root}, Notification: m})
 }
 
 // WriteStatement writes s as a camt.053.001.08 document, as WriteNotification does a
@@ -185,18 +181,16 @@ func WriteStatement(msgID, createdAt string, s Statement) ([]byte, error) {
 		return nil, err
 	}
 	m.Statement = r
-	return marshal(&wDocument{XMLName: xml.Name{Space: namespaceStatement, Local: "Document"}, Statement: m})
+	return marshal(&wDocument{XMLName: xml.Name{Space: namespaceStatement, Local: isoxml.Root}, Statement: m})
 }
 
+// marshal writes d as a document.
 func marshal(d *wDocument) ([]byte, error) {
-	b, err := xml.MarshalIndent(d, "", "  ")
+	b, err := isoxml.Marshal(d)
 	if err != nil {
 		return nil, fmt.Errorf("camt: write: %w", err)
 	}
-	out := make([]byte, 0, len(xml.Header)+len(b)+1)
-	out = append(out, xml.Header...)
-	out = append(out, b...)
-	return append(out, '\n'), nil
+	return b, nil
 }
 
 // writeMessage checks and builds the group header.
@@ -444,12 +438,12 @@ func optionalDate(d string) *wDate {
 }
 
 // writeAmount formats minor units of the currency code as an amount element.
-func writeAmount(path string, minor uint64, code string) (wAmount, error) {
+func writeAmount(path string, minor uint64, code string) (isoxml.Amount, error) {
 	c, err := writeCurrency(path+"/@Ccy", code)
 	if err != nil {
-		return wAmount{}, err
+		return isoxml.Amount{}, err
 	}
-	return wAmount{Ccy: code, Value: fiat.FormatAmount(minor, c)}, nil
+	return isoxml.Amount{Ccy: code, Value: fiat.FormatAmount(minor, c)}, nil
 }
 
 func writeCurrency(path, code string) (fiat.Currency, error) {
@@ -467,7 +461,7 @@ func writeCurrency(path, code string) (fiat.Currency, error) {
 // external code of four characters, else as proprietary text (Prtry); Parse reads
 // either back to the same value.
 func codeOrText(s string) wCodeText {
-	if len(s) <= 4 && isUpperAlnum(s) {
+	if isoxml.IsCode(s) {
 		return wCodeText{Code: s}
 	}
 	return wCodeText{Prtry: s}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"unicode/utf8"
+
+	"github.com/chipmint/chipmint/internal/isoxml"
 )
 
 // Maximum lengths, in characters, of the ISO 20022 text types the writers use.
@@ -159,7 +161,7 @@ func checkDate(path, s string, required bool) error {
 		}
 		return nil
 	}
-	if d, ok := isoDate(s); !ok || d != s {
+	if d, ok := isoxml.Date(s); !ok || d != s {
 		return writeError(path, fmt.Errorf("%w: %.40q, want YYYY-MM-DD", ErrBadDate, s))
 	}
 	return nil
@@ -173,7 +175,7 @@ func checkDateTime(path, s string, required bool) error {
 		}
 		return nil
 	}
-	if _, ok := isoDateTime(s); !ok {
+	if _, ok := isoxml.DateTime(s); !ok {
 		return writeError(path, fmt.Errorf("%w: %.40q, want YYYY-MM-DDThh:mm:ss", ErrBadDate, s))
 	}
 	return nil
@@ -191,32 +193,15 @@ func checkText(path, s string, maxChars int, required bool) error {
 		return nil
 	case !utf8.ValidString(s):
 		return writeError(path, fmt.Errorf("%w: invalid UTF-8", ErrBadText))
-	case text(s) != s:
+	case isoxml.Text(s) != s:
 		return writeError(path, fmt.Errorf("%w: %.40q has leading or trailing white space", ErrBadText, s))
 	case utf8.RuneCountInString(s) > maxChars:
 		return writeError(path, fmt.Errorf("%w: %d characters, at most %d", ErrBadText, utf8.RuneCountInString(s), maxChars))
 	}
 	for _, r := range s {
-		if !isXMLChar(r) {
+		if !isoxml.IsChar(r) {
 			return writeError(path, fmt.Errorf("%w: character %U is not allowed in XML", ErrBadText, r))
 		}
 	}
 	return nil
-}
-
-// isXMLChar reports whether r is a Char of XML 1.0.
-func isXMLChar(r rune) bool {
-	return r == 0x09 || r == 0x0A || r == 0x0D ||
-		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
-}
-
-// isUpperAlnum reports whether s is non-empty and all upper-case ASCII letters and
-// digits.
-func isUpperAlnum(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if (s[i] < 'A' || s[i] > 'Z') && (s[i] < '0' || s[i] > '9') {
-			return false
-		}
-	}
-	return s != ""
 }

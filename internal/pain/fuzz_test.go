@@ -1,11 +1,10 @@
 package pain
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
 )
 
 // FuzzRead checks that Read never panics, that it fails only with an *Error wrapping a
@@ -13,17 +12,7 @@ import (
 // positive amount and a currency, and that an initiation it returns which Write accepts
 // survives Write and Read unchanged.
 func FuzzRead(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	isoxmltest.AddFiles(f)
 	if out, err := Write(sample()); err == nil {
 		f.Add(out)
 	}
@@ -32,16 +21,8 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		in, err := Read(b)
 		if err != nil {
-			var e *Error
-			if in != nil || !errors.As(err, &e) || e.Element == "" {
-				t.Fatalf("Read = %v, %v (%T); want no document and an *Error naming an element", in, err, err)
-			}
-			for _, s := range sentinels {
-				if errors.Is(err, s) {
-					return
-				}
-			}
-			t.Fatalf("error %v wraps no sentinel", err)
+			isoxmltest.CheckFuzzError(t, in != nil, err, sentinels, func(e *Error) string { return e.Element })
+			return
 		}
 		if len(in.Payments) == 0 {
 			t.Fatal("Read accepted a file without payments")

@@ -1,49 +1,16 @@
 package pain
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
 )
-
-// fixture returns the bytes of testdata/name.
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// mutate returns b with the first old replaced by new, failing t if old is absent, so
-// that a mutation that no longer applies cannot pass unnoticed.
-func mutate(t testing.TB, b []byte, old, new string) []byte {
-	t.Helper()
-	s := string(b)
-	if !strings.Contains(s, old) {
-		t.Fatalf("mutate: %q not in input", old)
-	}
-	return []byte(strings.Replace(s, old, new, 1))
-}
 
 // wantError fails t unless err is an *Error for element wrapping sentinel.
 func wantError(t testing.TB, err error, sentinel error, element string) {
 	t.Helper()
-	var e *Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *Error", err, err)
-	}
-	if !errors.Is(err, sentinel) {
-		t.Errorf("error %v does not wrap %v", err, sentinel)
-	}
-	if e.Element != element {
-		t.Errorf("Element = %q, want %q (error %v)", e.Element, element, err)
-	}
+	isoxmltest.WantError(t, err, sentinel, element, func(e *Error) string { return e.Element })
 }
 
 // sample is an initiation with every kind of account and remittance Write supports.

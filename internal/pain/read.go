@@ -1,21 +1,14 @@
 package pain
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/isoxml"
 )
-
-// byteOrderMark is U+FEFF encoded in UTF-8, which Windows tools write before a file.
-const byteOrderMark = "\xEF\xBB\xBF"
-
-// xmlSpace is XML's white space, trimmed from every value read.
-const xmlSpace = " \t\r\n"
 
 // ibanShape is the schemas' IBAN2007Identifier. Read checks an IBAN's shape only, not its
 // check digits: that the account exists is the bank's business, and sample files carry
@@ -92,10 +85,8 @@ type xTransaction struct {
 	Refs       []string  `xml:"RmtInf>Strd>CdtrRefInf>Ref"`
 }
 
-type xAmount struct {
-	Ccy   string `xml:"Ccy,attr"`
-	Value string `xml:",chardata"`
-}
+// xAmount is an amount with its currency, such as <InstdAmt Ccy="EUR">100.50</InstdAmt>.
+type xAmount = isoxml.Amount
 
 // Read reads a pain.001 customer credit transfer initiation of any version from .001.03
 // to .001.12, in UTF-8 or in the character set its XML declaration names. Its payment
@@ -105,17 +96,9 @@ type xAmount struct {
 // payments. A file that is malformed, larger than MaxInputBytes, or carries a value that
 // cannot be trusted is refused as a whole with an *Error naming the element at fault.
 func Read(b []byte) (*Initiation, error) {
-	if len(b) > MaxInputBytes {
-		return nil, elementError("Document", fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(b), MaxInputBytes))
-	}
-	b = bytes.TrimPrefix(b, []byte(byteOrderMark))
-	if _, err := scan(b); err != nil {
-		return nil, err
-	}
 	var x xDocument
-	if err := newDecoder(b).Decode(&x); err != nil {
-		// scan accepted b, so this is not expected; report it rather than panic.
-		return nil, elementError("Document", fmt.Errorf("%w: %v", ErrMalformed, err))
+	if _, err := format.Decode(b, &x); err != nil {
+		return nil, err
 	}
 	const root = "Document/CstmrCdtTrfInitn"
 	if x.Msg == nil {
@@ -145,11 +128,11 @@ func Read(b []byte) (*Initiation, error) {
 
 // readHeader reads the group header.
 func readHeader(path string, h *xGroupHeader) (*Initiation, error) {
-	in := &Initiation{MessageID: text(h.MsgID), CreatedAt: text(h.CreDtTm), InitiatingParty: text(h.InitgPty)}
+	in := &Initiation{MessageID: isoxml.Text(h.MsgID), CreatedAt: isoxml.Text(h.CreDtTm), InitiatingParty: isoxml.Text(h.InitgPty)}
 	if err := checkRead(path+"/MsgId", in.MessageID, max35, true); err != nil {
 		return nil, err
 	}
-	if _, ok := isoDateTime(in.CreatedAt); !ok {
+	if _, ok := isoxml.DateTime(in.CreatedAt); !ok {
 		return nil, elementError(path+"/CreDtTm", fmt.Errorf("%w: %.40q, want YYYY-MM-DDThh:mm:ss", ErrBadDate, in.CreatedAt))
 	}
 	if err := checkRead(path+"/InitgPty/Nm", in.InitiatingParty, max140, false); err != nil {
@@ -162,7 +145,7 @@ func readHeader(path string, h *xGroupHeader) (*Initiation, error) {
 // total: the first block gives the debtor and execution date, which the others must
 // repeat.
 func (in *Initiation) readPaymentInfo(path string, x *xPaymentInfo, total *sum) error {
-	if m := text(x.PmtMtd); m != "TRF" {
+	if m := isoxml.Text(x.PmtMtd); m != "TRF" {
 		if m == "" {
 			return elementError(path+"/PmtMtd", ErrMissingElement)
 		}
@@ -172,7 +155,7 @@ func (in *Initiation) readPaymentInfo(path string, x *xPaymentInfo, total *sum) 
 	if err != nil {
 		return err
 	}
-	debtor := Party{Name: text(x.Dbtr), BIC: x.DbtrAgt.bic()}
+	debtor := Party{Name: isoxml.Text(x.Dbtr), BIC: x.DbtrAgt.bic()}
 	if err := checkRead(path+"/Dbtr/Nm", debtor.Name, max140, false); err != nil {
 		return err
 	}
@@ -211,8 +194,8 @@ func (in *Initiation) readPaymentInfo(path string, x *xPaymentInfo, total *sum) 
 // readPayment reads one transaction and returns it with its currency's minor digits.
 func readPayment(path string, x *xTransaction) (Payment, int, error) {
 	p := Payment{
-		InstructionID: text(x.InstrID), EndToEndID: text(x.EndToEndID),
-		CreditorName: text(x.Cdtr), CreditorBIC: x.CdtrAgt.bic(),
+		InstructionID: isoxml.Text(x.InstrID), EndToEndID: isoxml.Text(x.EndToEndID),
+		CreditorName: isoxml.Text(x.Cdtr), CreditorBIC: x.CdtrAgt.bic(),
 	}
 	if err := checkRead(path+"/PmtId/InstrId", p.InstructionID, max35, false); err != nil {
 		return Payment{}, 0, err
@@ -235,13 +218,13 @@ func readPayment(path string, x *xTransaction) (Payment, int, error) {
 	}
 	lines := make([]string, 0, len(x.Ustrd))
 	for _, u := range x.Ustrd {
-		if u = text(u); u != "" {
+		if u = isoxml.Text(u); u != "" {
 			lines = append(lines, u)
 		}
 	}
 	p.Unstructured = strings.Join(lines, " ")
 	for i, r := range x.Refs {
-		if r = text(r); r == "" || p.CreditorReference != "" {
+		if r = isoxml.Text(r); r == "" || p.CreditorReference != "" {
 			continue
 		} else if err := checkRead(fmt.Sprintf("%s/RmtInf/Strd[%d]/CdtrRefInf/Ref", path, i+1), r, max35, false); err != nil {
 			return Payment{}, 0, err
@@ -260,7 +243,7 @@ func readAmount(path string, x *xAmount, p *Payment) (int, error) {
 	if x == nil {
 		return 0, elementError(path, ErrMissingElement)
 	}
-	code := text(x.Ccy)
+	code := isoxml.Text(x.Ccy)
 	if code == "" {
 		return 0, elementError(path+"/@Ccy", ErrMissingElement)
 	}
@@ -268,7 +251,7 @@ func readAmount(path string, x *xAmount, p *Payment) (int, error) {
 	if err != nil {
 		return 0, elementError(path+"/@Ccy", fmt.Errorf("%w: %w", ErrBadCurrency, err))
 	}
-	minor, err := fiat.ParseAmount(text(x.Value), c)
+	minor, err := fiat.ParseAmount(isoxml.Text(x.Value), c)
 	if err == nil && minor == 0 {
 		err = fmt.Errorf("zero")
 	}
@@ -286,15 +269,15 @@ func readAccount(path string, x *xAccount) (Account, error) {
 	case x == nil || x.IBAN == "" && x.Other == nil:
 		return Account{}, elementError(path+"/IBAN", ErrMissingElement)
 	case x.Other == nil:
-		iban := text(x.IBAN)
+		iban := isoxml.Text(x.IBAN)
 		if !ibanShape.MatchString(iban) {
 			return Account{}, elementError(path+"/IBAN", fmt.Errorf("%w: %.40q is not an IBAN", ErrBadText, iban))
 		}
 		return Account{IBAN: strings.ToUpper(iban)}, nil
 	}
-	o := fiat.OtherAccount{ID: text(x.Other.ID), Scheme: text(x.Other.SchemeCode), Issuer: text(x.Other.Issuer)}
+	o := fiat.OtherAccount{ID: isoxml.Text(x.Other.ID), Scheme: isoxml.Text(x.Other.SchemeCode), Issuer: isoxml.Text(x.Other.Issuer)}
 	if o.Scheme == "" {
-		o.Scheme = text(x.Other.SchemePrtry)
+		o.Scheme = isoxml.Text(x.Other.SchemePrtry)
 	}
 	if err := checkRead(path+"/Othr/Id", o.ID, 34, true); err != nil {
 		return Account{}, err
@@ -313,17 +296,17 @@ func executionDate(path string, x *xDate) (string, error) {
 	if x == nil {
 		return "", elementError(path, ErrMissingElement)
 	}
-	s, ok := text(x.Text), false
+	s, ok := isoxml.Text(x.Text), false
 	var d string
 	switch {
-	case text(x.Dt) != "":
-		path, s = path+"/Dt", text(x.Dt)
-		d, ok = isoDate(s)
-	case text(x.DtTm) != "":
-		path, s = path+"/DtTm", text(x.DtTm)
-		d, ok = isoDateTime(s)
+	case isoxml.Text(x.Dt) != "":
+		path, s = path+"/Dt", isoxml.Text(x.Dt)
+		d, ok = isoxml.Date(s)
+	case isoxml.Text(x.DtTm) != "":
+		path, s = path+"/DtTm", isoxml.Text(x.DtTm)
+		d, ok = isoxml.DateTime(s)
 	case s != "":
-		d, ok = isoDate(s)
+		d, ok = isoxml.Date(s)
 	default:
 		return "", elementError(path, ErrMissingElement)
 	}
@@ -337,7 +320,7 @@ func executionDate(path string, x *xDate) (string, error) {
 // passes a non-nil nb) and an optional control sum against n payments and their sum.
 func checkControl(path string, nb, ctrlSum *string, n int, total sum) error {
 	if nb != nil {
-		s := text(*nb)
+		s := isoxml.Text(*nb)
 		if s == "" {
 			return elementError(path+"/NbOfTxs", ErrMissingElement)
 		}
@@ -348,30 +331,20 @@ func checkControl(path string, nb, ctrlSum *string, n int, total sum) error {
 	if ctrlSum == nil {
 		return nil
 	}
-	s := text(*ctrlSum)
-	v, err := fiat.ParseDecimal(trimZeros(s, sumDigits), sumDigits)
+	s := isoxml.Text(*ctrlSum)
+	v, err := fiat.ParseDecimal(isoxml.TrimZeros(s, sumDigits), sumDigits)
 	if err != nil || v != total.v {
 		return elementError(path+"/CtrlSum", fmt.Errorf("%w: control sum %.40q, the amounts add up to %s", ErrControl, s, total))
 	}
 	return nil
 }
 
-// trimZeros drops the zeros of a decimal's fraction beyond digits: a control sum may be
-// written with more fractional digits than any currency has.
-func trimZeros(s string, digits int) string {
-	whole, frac, ok := strings.Cut(s, ".")
-	if !ok || len(frac) <= digits || strings.Trim(frac[digits:], "0") != "" {
-		return s
-	}
-	return whole + "." + frac[:digits]
-}
-
 // bic returns the agent's BIC (BICFI, or BIC up to .001.03), upper-cased, or "".
 func (a xAgent) bic() string {
-	if b := text(a.BICFI); b != "" {
+	if b := isoxml.Text(a.BICFI); b != "" {
 		return strings.ToUpper(b)
 	}
-	return strings.ToUpper(text(a.BIC))
+	return strings.ToUpper(isoxml.Text(a.BIC))
 }
 
 // checkRead checks a value read: present when required, at most maxChars characters.
@@ -383,83 +356,4 @@ func checkRead(path, s string, maxChars int, required bool) error {
 		return elementError(path, fmt.Errorf("%w: %d characters, at most %d", ErrBadText, len([]rune(s)), maxChars))
 	}
 	return nil
-}
-
-// text returns the value of an element without leading and trailing white space.
-func text(s string) string { return strings.Trim(s, xmlSpace) }
-
-// isSchemeCode reports whether a scheme is written as a code (SchmeNm/Cd): one to four
-// upper-case letters and digits, as package fiat reads it.
-func isSchemeCode(s string) bool {
-	if s == "" || len(s) > 4 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if (s[i] < 'A' || s[i] > 'Z') && (s[i] < '0' || s[i] > '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// isoDate checks an xs:date, YYYY-MM-DD with an optional time zone, and returns its
-// YYYY-MM-DD part.
-func isoDate(s string) (string, bool) {
-	if len(s) < 10 {
-		return "", false
-	}
-	if _, err := time.Parse(time.DateOnly, s[:10]); err != nil {
-		return "", false
-	}
-	return s[:10], zone(s[10:])
-}
-
-// isoDateTime checks an xs:dateTime, YYYY-MM-DDThh:mm:ss with optional fractional
-// seconds and time zone, and returns its YYYY-MM-DD part.
-func isoDateTime(s string) (string, bool) {
-	if len(s) < 19 || s[10] != 'T' {
-		return "", false
-	}
-	if _, err := time.Parse("15:04:05", s[11:19]); err != nil {
-		return "", false
-	}
-	d, ok := isoDate(s[:10])
-	if !ok {
-		return "", false
-	}
-	rest := s[19:]
-	if strings.HasPrefix(rest, ".") {
-		n := 1
-		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
-			n++
-		}
-		if n == 1 {
-			return "", false
-		}
-		rest = rest[n:]
-	}
-	return d, zone(rest)
-}
-
-// zone checks an optional time zone suffix: "", "Z" or ±hh:mm.
-func zone(z string) bool {
-	if z == "" || z == "Z" {
-		return true
-	}
-	if len(z) != 6 || z[0] != '+' && z[0] != '-' || z[3] != ':' {
-		return false
-	}
-	h, err1 := strconv.Atoi(z[1:3])
-	m, err2 := strconv.Atoi(z[4:6])
-	return err1 == nil && err2 == nil && isDigits(z[1:3]) && isDigits(z[4:6]) && h <= 14 && m <= 59
-}
-
-// isDigits reports whether s is non-empty and all ASCII digits.
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

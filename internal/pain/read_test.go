@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
 )
 
 // Real pain.001.001.03 files of banks and standards bodies (testdata/README.md), read
@@ -37,7 +38,7 @@ func TestReadBankFiles(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			in, err := Read(fixture(t, tt.file))
+			in, err := Read(isoxmltest.Fixture(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +51,7 @@ func TestReadBankFiles(t *testing.T) {
 			}
 		})
 	}
-	in, err := Read(fixture(t, "dk-pain.001.001.03.xml"))
+	in, err := Read(isoxmltest.Fixture(t, "dk-pain.001.001.03.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func otherID(id string) fiat.OtherAccount { return fiat.OtherAccount{ID: id} }
 // PostFinance's sample of the Swiss variant (pain.001.001.03.ch.02) has a namespace of
 // its own, and Read refuses it by name.
 func TestReadSwissNamespaceRefused(t *testing.T) {
-	_, err := Read(fixture(t, "postfinance-pain.001.001.03.ch.02.xml"))
+	_, err := Read(isoxmltest.Fixture(t, "postfinance-pain.001.001.03.ch.02.xml"))
 	wantError(t, err, ErrNotPain, "Document")
 	if !strings.Contains(err.Error(), "http://www.six-interbank-clearing.com/de/pain.001.001.03.ch.02.xsd") {
 		t.Fatalf("error %v does not name the namespace", err)
@@ -77,8 +78,8 @@ func TestReadSwissNamespaceRefused(t *testing.T) {
 // Read refuses each fault of a real file, naming its element; the bad amount, count and
 // sum are a bank's real file with one value changed.
 func TestReadErrors(t *testing.T) {
-	base := fixture(t, "dk-pain.001.001.03.xml")
-	lt := fixture(t, "lt-pain.001.001.03-sepa.xml")
+	base := isoxmltest.Fixture(t, "dk-pain.001.001.03.xml")
+	lt := isoxmltest.Fixture(t, "lt-pain.001.001.03-sepa.xml")
 	const pmt = "Document/CstmrCdtTrfInitn/PmtInf[1]"
 	for _, tt := range []struct {
 		name     string
@@ -86,32 +87,32 @@ func TestReadErrors(t *testing.T) {
 		sentinel error
 		element  string
 	}{
-		{"pain.001.001.02", mutate(t, base, "pain.001.001.03\"", "pain.001.001.02\""), ErrNotPain, "Document"},
-		{"pain.008", mutate(t, base, "pain.001.001.03\"", "pain.008.001.03\""), ErrNotPain, "Document"},
-		{"no namespace", mutate(t, base, `xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"`, ""), ErrNotPain, "Document"},
-		{"foreign element", mutate(t, base, "<ChrgBr>", `<ChrgBr xmlns="urn:x">`), ErrNotPain, pmt + "/ChrgBr"},
-		{"doctype", mutate(t, base, "<Document", "<!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<Document"), ErrDoctype, "Document"},
+		{"pain.001.001.02", isoxmltest.Mutate(t, base, "pain.001.001.03\"", "pain.001.001.02\""), ErrNotPain, "Document"},
+		{"pain.008", isoxmltest.Mutate(t, base, "pain.001.001.03\"", "pain.008.001.03\""), ErrNotPain, "Document"},
+		{"no namespace", isoxmltest.Mutate(t, base, `xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"`, ""), ErrNotPain, "Document"},
+		{"foreign element", isoxmltest.Mutate(t, base, "<ChrgBr>", `<ChrgBr xmlns="urn:x">`), ErrNotPain, pmt + "/ChrgBr"},
+		{"doctype", isoxmltest.Mutate(t, base, "<Document", "<!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<Document"), ErrDoctype, "Document"},
 		{"truncated", base[:bytes.Index(base, []byte("OriginatorID1234"))+5], ErrMalformed, pmt + "/CdtTrfTxInf[1]/PmtId/EndToEndId"},
 		{"too large", append(bytes.Repeat([]byte(" "), MaxInputBytes), base...), ErrTooLarge, "Document"},
-		{"three decimals in EUR", mutate(t, base, ">6543.14<", ">6543.140<"), ErrBadAmount, pmt + "/CdtTrfTxInf[1]/Amt/InstdAmt"},
-		{"decimals in JPY", mutate(t, base, `Ccy="EUR">6543.14<`, `Ccy="JPY">6543.14<`), ErrBadAmount, pmt + "/CdtTrfTxInf[1]/Amt/InstdAmt"},
-		{"zero amount", mutate(t, base, ">112.72<", ">0.00<"), ErrBadAmount, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt"},
-		{"negative amount", mutate(t, base, ">112.72<", ">-112.72<"), ErrBadAmount, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt"},
-		{"unknown currency", mutate(t, base, `Ccy="EUR">112.72`, `Ccy="EUX">112.72`), ErrBadCurrency, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt/@Ccy"},
-		{"group count", mutate(t, base, "<NbOfTxs>2</NbOfTxs>\n      <InitgPty>", "<NbOfTxs>3</NbOfTxs>\n      <InitgPty>"), ErrControl, "Document/CstmrCdtTrfInitn/GrpHdr/NbOfTxs"},
-		{"block count", mutate(t, base, "<NbOfTxs>2</NbOfTxs>\n      <CtrlSum>", "<NbOfTxs>1</NbOfTxs>\n      <CtrlSum>"), ErrControl, pmt + "/NbOfTxs"},
-		{"block sum", mutate(t, base, "<CtrlSum>6655.86</CtrlSum>", "<CtrlSum>6655.87</CtrlSum>"), ErrControl, pmt + "/CtrlSum"},
-		{"group sum", mutate(t, lt, "<CtrlSum>99.99</CtrlSum>", "<CtrlSum>99.98</CtrlSum>"), ErrControl, "Document/CstmrCdtTrfInitn/GrpHdr/CtrlSum"},
-		{"duplicate end-to-end id", mutate(t, base, "OriginatorID1235", "OriginatorID1234"), ErrDuplicatePayment, pmt + "/CdtTrfTxInf[2]/PmtId/EndToEndId"},
-		{"end-to-end id too long", mutate(t, base, "OriginatorID1235", strings.Repeat("E", 36)), ErrBadText, pmt + "/CdtTrfTxInf[2]/PmtId/EndToEndId"},
-		{"no end-to-end id", mutate(t, base, "<EndToEndId>OriginatorID1235</EndToEndId>", ""), ErrMissingElement, pmt + "/CdtTrfTxInf[2]/PmtId/EndToEndId"},
-		{"two amounts", mutate(t, base, `<InstdAmt Ccy="EUR">112.72</InstdAmt>`, `<InstdAmt Ccy="EUR">112.72</InstdAmt><InstdAmt Ccy="EUR">1.00</InstdAmt>`), ErrDuplicateElement, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt"},
-		{"cheque", mutate(t, base, "<PmtMtd>TRF</PmtMtd>", "<PmtMtd>CHK</PmtMtd>"), ErrUnsupported, pmt + "/PmtMtd"},
-		{"no creditor account", mutate(t, base, "<IBAN>DE21500500001234567897</IBAN>", ""), ErrMissingElement, pmt + "/CdtTrfTxInf[2]/CdtrAcct/Id/IBAN"},
-		{"bad IBAN", mutate(t, base, "<IBAN>DE21500500001234567897</IBAN>", "<IBAN>1234</IBAN>"), ErrBadText, pmt + "/CdtTrfTxInf[2]/CdtrAcct/Id/IBAN"},
-		{"bad execution date", mutate(t, base, "2010-11-25", "2010-11-31"), ErrBadDate, pmt + "/ReqdExctnDt"},
-		{"no group header", mutate(t, mutate(t, base, "<GrpHdr>", "<X>"), "</GrpHdr>", "</X>"), ErrMissingElement, "Document/CstmrCdtTrfInitn/GrpHdr"},
-		{"second block of another debtor", mutate(t, base, "    </PmtInf>", `    </PmtInf><PmtInf><PmtInfId>2</PmtInfId><PmtMtd>TRF</PmtMtd><ReqdExctnDt>2010-11-25</ReqdExctnDt><Dbtr><Nm>X</Nm></Dbtr><DbtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId/></DbtrAgt><CdtTrfTxInf><PmtId><EndToEndId>E3</EndToEndId></PmtId><Amt><InstdAmt Ccy="EUR">1.00</InstdAmt></Amt><Cdtr><Nm>Y</Nm></Cdtr><CdtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></CdtrAcct></CdtTrfTxInf></PmtInf>`), ErrUnsupported, "Document/CstmrCdtTrfInitn/PmtInf[2]"},
+		{"three decimals in EUR", isoxmltest.Mutate(t, base, ">6543.14<", ">6543.140<"), ErrBadAmount, pmt + "/CdtTrfTxInf[1]/Amt/InstdAmt"},
+		{"decimals in JPY", isoxmltest.Mutate(t, base, `Ccy="EUR">6543.14<`, `Ccy="JPY">6543.14<`), ErrBadAmount, pmt + "/CdtTrfTxInf[1]/Amt/InstdAmt"},
+		{"zero amount", isoxmltest.Mutate(t, base, ">112.72<", ">0.00<"), ErrBadAmount, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt"},
+		{"negative amount", isoxmltest.Mutate(t, base, ">112.72<", ">-112.72<"), ErrBadAmount, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt"},
+		{"unknown currency", isoxmltest.Mutate(t, base, `Ccy="EUR">112.72`, `Ccy="EUX">112.72`), ErrBadCurrency, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt/@Ccy"},
+		{"group count", isoxmltest.Mutate(t, base, "<NbOfTxs>2</NbOfTxs>\n      <InitgPty>", "<NbOfTxs>3</NbOfTxs>\n      <InitgPty>"), ErrControl, "Document/CstmrCdtTrfInitn/GrpHdr/NbOfTxs"},
+		{"block count", isoxmltest.Mutate(t, base, "<NbOfTxs>2</NbOfTxs>\n      <CtrlSum>", "<NbOfTxs>1</NbOfTxs>\n      <CtrlSum>"), ErrControl, pmt + "/NbOfTxs"},
+		{"block sum", isoxmltest.Mutate(t, base, "<CtrlSum>6655.86</CtrlSum>", "<CtrlSum>6655.87</CtrlSum>"), ErrControl, pmt + "/CtrlSum"},
+		{"group sum", isoxmltest.Mutate(t, lt, "<CtrlSum>99.99</CtrlSum>", "<CtrlSum>99.98</CtrlSum>"), ErrControl, "Document/CstmrCdtTrfInitn/GrpHdr/CtrlSum"},
+		{"duplicate end-to-end id", isoxmltest.Mutate(t, base, "OriginatorID1235", "OriginatorID1234"), ErrDuplicatePayment, pmt + "/CdtTrfTxInf[2]/PmtId/EndToEndId"},
+		{"end-to-end id too long", isoxmltest.Mutate(t, base, "OriginatorID1235", strings.Repeat("E", 36)), ErrBadText, pmt + "/CdtTrfTxInf[2]/PmtId/EndToEndId"},
+		{"no end-to-end id", isoxmltest.Mutate(t, base, "<EndToEndId>OriginatorID1235</EndToEndId>", ""), ErrMissingElement, pmt + "/CdtTrfTxInf[2]/PmtId/EndToEndId"},
+		{"two amounts", isoxmltest.Mutate(t, base, `<InstdAmt Ccy="EUR">112.72</InstdAmt>`, `<InstdAmt Ccy="EUR">112.72</InstdAmt><InstdAmt Ccy="EUR">1.00</InstdAmt>`), ErrDuplicateElement, pmt + "/CdtTrfTxInf[2]/Amt/InstdAmt"},
+		{"cheque", isoxmltest.Mutate(t, base, "<PmtMtd>TRF</PmtMtd>", "<PmtMtd>CHK</PmtMtd>"), ErrUnsupported, pmt + "/PmtMtd"},
+		{"no creditor account", isoxmltest.Mutate(t, base, "<IBAN>DE21500500001234567897</IBAN>", ""), ErrMissingElement, pmt + "/CdtTrfTxInf[2]/CdtrAcct/Id/IBAN"},
+		{"bad IBAN", isoxmltest.Mutate(t, base, "<IBAN>DE21500500001234567897</IBAN>", "<IBAN>1234</IBAN>"), ErrBadText, pmt + "/CdtTrfTxInf[2]/CdtrAcct/Id/IBAN"},
+		{"bad execution date", isoxmltest.Mutate(t, base, "2010-11-25", "2010-11-31"), ErrBadDate, pmt + "/ReqdExctnDt"},
+		{"no group header", isoxmltest.Mutate(t, isoxmltest.Mutate(t, base, "<GrpHdr>", "<X>"), "</GrpHdr>", "</X>"), ErrMissingElement, "Document/CstmrCdtTrfInitn/GrpHdr"},
+		{"second block of another debtor", isoxmltest.Mutate(t, base, "    </PmtInf>", `    </PmtInf><PmtInf><PmtInfId>2</PmtInfId><PmtMtd>TRF</PmtMtd><ReqdExctnDt>2010-11-25</ReqdExctnDt><Dbtr><Nm>X</Nm></Dbtr><DbtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId/></DbtrAgt><CdtTrfTxInf><PmtId><EndToEndId>E3</EndToEndId></PmtId><Amt><InstdAmt Ccy="EUR">1.00</InstdAmt></Amt><Cdtr><Nm>Y</Nm></Cdtr><CdtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></CdtrAcct></CdtTrfTxInf></PmtInf>`), ErrUnsupported, "Document/CstmrCdtTrfInitn/PmtInf[2]"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			in, err := Read(tt.input)
@@ -126,9 +127,9 @@ func TestReadErrors(t *testing.T) {
 // A second payment information block of the same debtor and date is read, its payments
 // after the first block's, and the group's count and sum cover both.
 func TestReadTwoBlocks(t *testing.T) {
-	base := fixture(t, "dk-pain.001.001.03.xml")
-	two := mutate(t, base, "    </PmtInf>", `    </PmtInf><PmtInf><PmtInfId>2</PmtInfId><PmtMtd>TRF</PmtMtd><NbOfTxs>1</NbOfTxs><CtrlSum>1</CtrlSum><ReqdExctnDt>2010-11-25</ReqdExctnDt><Dbtr><Nm>Debtor Name</Nm></Dbtr><DbtrAcct><Id><IBAN>DE87200500001234567890</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId/></DbtrAgt><CdtTrfTxInf><PmtId><EndToEndId>E3</EndToEndId></PmtId><Amt><InstdAmt Ccy="EUR">1</InstdAmt></Amt><Cdtr><Nm>Y</Nm></Cdtr><CdtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></CdtrAcct></CdtTrfTxInf></PmtInf>`)
-	two = mutate(t, two, "<NbOfTxs>2</NbOfTxs>\n      <InitgPty>", "<NbOfTxs>3</NbOfTxs><CtrlSum>6656.860</CtrlSum>\n      <InitgPty>")
+	base := isoxmltest.Fixture(t, "dk-pain.001.001.03.xml")
+	two := isoxmltest.Mutate(t, base, "    </PmtInf>", `    </PmtInf><PmtInf><PmtInfId>2</PmtInfId><PmtMtd>TRF</PmtMtd><NbOfTxs>1</NbOfTxs><CtrlSum>1</CtrlSum><ReqdExctnDt>2010-11-25</ReqdExctnDt><Dbtr><Nm>Debtor Name</Nm></Dbtr><DbtrAcct><Id><IBAN>DE87200500001234567890</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId/></DbtrAgt><CdtTrfTxInf><PmtId><EndToEndId>E3</EndToEndId></PmtId><Amt><InstdAmt Ccy="EUR">1</InstdAmt></Amt><Cdtr><Nm>Y</Nm></Cdtr><CdtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></CdtrAcct></CdtTrfTxInf></PmtInf>`)
+	two = isoxmltest.Mutate(t, two, "<NbOfTxs>2</NbOfTxs>\n      <InitgPty>", "<NbOfTxs>3</NbOfTxs><CtrlSum>6656.860</CtrlSum>\n      <InitgPty>")
 	in, err := Read(two)
 	if err != nil {
 		t.Fatal(err)

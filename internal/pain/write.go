@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/isoxml"
 )
 
 // namespaceWritten is the namespace of the version Write produces.
@@ -89,18 +90,13 @@ type wAgentID struct {
 }
 
 type wTransaction struct {
-	InstrID    string       `xml:"PmtId>InstrId,omitempty"`
-	EndToEndID string       `xml:"PmtId>EndToEndId"`
-	Amt        wAmount      `xml:"Amt>InstdAmt"`
-	CdtrAgt    *wAgent      `xml:"CdtrAgt>FinInstnId,omitempty"`
-	Cdtr       wName        `xml:"Cdtr"`
-	CdtrAcct   wAccountID   `xml:"CdtrAcct>Id"`
-	RmtInf     *wRemittance `xml:"RmtInf,omitempty"`
-}
-
-type wAmount struct {
-	Ccy   string `xml:"Ccy,attr"`
-	Value string `xml:",chardata"`
+	InstrID    string        `xml:"PmtId>InstrId,omitempty"`
+	EndToEndID string        `xml:"PmtId>EndToEndId"`
+	Amt        isoxml.Amount `xml:"Amt>InstdAmt"`
+	CdtrAgt    *wAgent       `xml:"CdtrAgt>FinInstnId,omitempty"`
+	Cdtr       wName         `xml:"Cdtr"`
+	CdtrAcct   wAccountID    `xml:"CdtrAcct>Id"`
+	RmtInf     *wRemittance  `xml:"RmtInf,omitempty"`
 }
 
 type wRemittance struct {
@@ -126,13 +122,13 @@ func Write(in Initiation) ([]byte, error) {
 	if err := checkID(root+"/GrpHdr/MsgId", in.MessageID, true); err != nil {
 		return nil, err
 	}
-	if _, ok := isoDateTime(in.CreatedAt); !ok {
+	if _, ok := isoxml.DateTime(in.CreatedAt); !ok {
 		return nil, elementError(root+"/GrpHdr/CreDtTm", fmt.Errorf("%w: %.40q, want YYYY-MM-DDThh:mm:ss", ErrBadDate, in.CreatedAt))
 	}
 	if err := checkText(root+"/GrpHdr/InitgPty/Nm", in.InitiatingParty, max140, true); err != nil {
 		return nil, err
 	}
-	if d, ok := isoDate(in.ExecutionDate); !ok || d != in.ExecutionDate {
+	if d, ok := isoxml.Date(in.ExecutionDate); !ok || d != in.ExecutionDate {
 		return nil, elementError(pmtInf+"/ReqdExctnDt/Dt", fmt.Errorf("%w: %.40q, want YYYY-MM-DD", ErrBadDate, in.ExecutionDate))
 	}
 	if err := checkText(pmtInf+"/Dbtr/Nm", in.Debtor.Name, max140, true); err != nil {
@@ -155,7 +151,7 @@ func Write(in Initiation) ([]byte, error) {
 	}
 	n := strconv.Itoa(len(in.Payments))
 	doc := wDocument{
-		XMLName: xml.Name{Space: namespaceWritten, Local: "Document"},
+		XMLName: xml.Name{Space: namespaceWritten, Local: isoxml.Root},
 		Msg: wMessage{
 			MsgID: in.MessageID, CreDtTm: in.CreatedAt, NbOfTxs: n, CtrlSum: sum,
 			InitgPty: wName{Name: in.InitiatingParty},
@@ -166,14 +162,11 @@ func Write(in Initiation) ([]byte, error) {
 			},
 		},
 	}
-	b, err := xml.MarshalIndent(&doc, "", "  ")
+	b, err := isoxml.Marshal(&doc)
 	if err != nil {
 		return nil, fmt.Errorf("pain: write: %w", err)
 	}
-	out := make([]byte, 0, len(xml.Header)+len(b)+1)
-	out = append(out, xml.Header...)
-	out = append(out, b...)
-	return append(out, '\n'), nil
+	return b, nil
 }
 
 // writePayments checks and builds the transactions and their control sum.
@@ -235,7 +228,7 @@ func writePayment(path string, p Payment) (wTransaction, error) {
 	}
 	return wTransaction{
 		InstrID: p.InstructionID, EndToEndID: p.EndToEndID,
-		Amt:     wAmount{Ccy: c.Code(), Value: fiat.FormatAmount(p.AmountMinor, c)},
+		Amt:     isoxml.Amount{Ccy: c.Code(), Value: fiat.FormatAmount(p.AmountMinor, c)},
 		CdtrAgt: agt, Cdtr: wName{Name: p.CreditorName}, CdtrAcct: acct, RmtInf: rmt,
 	}, nil
 }
@@ -292,7 +285,7 @@ func writeAccount(path string, a Account) (wAccountID, error) {
 		return wAccountID{}, elementError(path+"/Othr", fmt.Errorf("%w: %w", ErrBadText, err))
 	}
 	w := &wOther{ID: o.ID, Issuer: o.Issuer, Scheme: &wScheme{Prtry: o.Scheme}}
-	if isSchemeCode(o.Scheme) {
+	if isoxml.IsCode(o.Scheme) {
 		w.Scheme = &wScheme{Code: o.Scheme}
 	}
 	return wAccountID{Other: w}, nil
@@ -341,23 +334,17 @@ func checkText(path, s string, maxChars int, required bool) error {
 		return nil
 	case !utf8.ValidString(s):
 		return elementError(path, fmt.Errorf("%w: invalid UTF-8", ErrBadText))
-	case text(s) != s:
+	case isoxml.Text(s) != s:
 		return elementError(path, fmt.Errorf("%w: %.40q has leading or trailing white space", ErrBadText, s))
 	case utf8.RuneCountInString(s) > maxChars:
 		return elementError(path, fmt.Errorf("%w: %d characters, at most %d", ErrBadText, utf8.RuneCountInString(s), maxChars))
 	}
 	for _, r := range s {
-		if !isXMLChar(r) || r == '\t' || r == '\n' || r == '\r' {
+		if !isoxml.IsChar(r) || r == '\t' || r == '\n' || r == '\r' {
 			return elementError(path, fmt.Errorf("%w: character %U is not allowed", ErrBadText, r))
 		}
 	}
 	return nil
-}
-
-// isXMLChar reports whether r is a Char of XML 1.0.
-func isXMLChar(r rune) bool {
-	return r == 0x09 || r == 0x0A || r == 0x0D ||
-		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // sumDigits is the scale of a control sum: the most minor digits a currency has.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/golden"
+	"github.com/chipmint/chipmint/internal/isoxml/isoxmltest"
 )
 
 // Write's output for the sample, byte for byte: the file an operator's bank receives.
@@ -140,7 +141,7 @@ func TestWriteValidatesAgainstSchema(t *testing.T) {
 		t.Fatalf("Write's output is not valid pain.001.001.09: %v", err)
 	}
 	// The check can fail: an element out of the schema's order is refused.
-	if err := check(mutate(t, out, "<PmtMtd>TRF</PmtMtd>", "<PmtMtd>TRF</PmtMtd><PmtInfId>X</PmtInfId>")); err == nil {
+	if err := check(isoxmltest.Mutate(t, out, "<PmtMtd>TRF</PmtMtd>", "<PmtMtd>TRF</PmtMtd><PmtInfId>X</PmtInfId>")); err == nil {
 		t.Fatal("xmllint accepted a document that breaks the schema")
 	}
 }
