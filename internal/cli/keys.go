@@ -63,7 +63,7 @@ func NewCmdKeys(g *Globals) *cobra.Command {
 			Use: "show NAME", Short: "Show a key's address and public key", Args: cobra.ExactArgs(1),
 			RunE: func(_ *cobra.Command, args []string) error { return runKeysShow(g, args[0]) },
 		},
-		export, imp, del,
+		export, imp, del, newCmdKeysRotate(g),
 	)
 	return cmd
 }

@@ -29,16 +29,19 @@ func (g *Globals) keystore() (*keystore.Store, error) {
 }
 
 // unlock opens the named key with the passphrase from CHIPMINT_PASSPHRASE or a prompt.
-func (g *Globals) unlock(name string) (crypto.Signer, error) {
+func (g *Globals) unlock(name string) (crypto.Signer, error) { return g.unlockFlag("--from", name) }
+
+// unlockFlag is unlock for a key named by flag.
+func (g *Globals) unlockFlag(flag, name string) (crypto.Signer, error) {
 	if name == "" {
-		return nil, usageError{fmt.Errorf("--from: name the key that signs")}
+		return nil, usageError{fmt.Errorf("%s: name the key that signs", flag)}
 	}
 	ks, err := g.keystore()
 	if err != nil {
 		return nil, err
 	}
 	if _, err := ks.Show(name); err != nil {
-		return nil, flagKeyError("--from", err)
+		return nil, flagKeyError(flag, err)
 	}
 	pass, err := keystore.Passphrase(fmt.Sprintf("passphrase for key %q: ", name))
 	if err != nil {

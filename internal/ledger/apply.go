@@ -136,6 +136,10 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return holdOrder(kv, tx.Sender, m)
 	case *txn.ReleaseOrder:
 		return releaseOrder(kv, tx.Sender, m)
+	case *txn.HandOver:
+		return handOver(kv, b, tx.Sender, m)
+	case *txn.TakeOver:
+		return takeOver(kv, tx, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 
+	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -17,7 +18,7 @@ func CheckInvariants(r store.Reader) error {
 	checks := []func(store.Reader) error{
 		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
 		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds, checkPayoutReferences,
-		checkOpenOrderCounts, checkOperatorAccounts,
+		checkOpenOrderCounts, checkOperatorAccounts, checkOperatorKeys,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -562,6 +563,26 @@ func checkOperatorAccounts(r store.Reader) error {
 	r.Scan([]byte(prefixOperatorAccount), func(_, _ []byte) bool { n++; return true })
 	if n != len(ops) {
 		return broken("%d operators but %d accounts registered", len(ops), n)
+	}
+	return nil
+}
+
+// checkOperatorKeys: each operator's key names it, and no key names another: a key
+// handed over leaves nothing behind.
+func checkOperatorKeys(r store.Reader) error {
+	ops := allOperators(r)
+	for _, op := range ops {
+		if id, ok := r.Get(operatorByKey(op.Address)); !ok || string(id) != op.ID {
+			return broken("operator %q's key %s names operator %q", op.ID, op.Address, id)
+		}
+		if crypto.AddressOf(op.PublicKey) != op.Address {
+			return broken("operator %q's address %s is not its key's", op.ID, op.Address)
+		}
+	}
+	n := 0
+	r.Scan([]byte(prefixOperatorKey), func(_, _ []byte) bool { n++; return true })
+	if n != len(ops) {
+		return broken("%d operators but %d operator keys", len(ops), n)
 	}
 	return nil
 }

@@ -134,6 +134,9 @@ func recordExamples() []recordExample {
 			To:     txn.Account{OtherID: "6222021001000000001", Scheme: "BBAN", Holder: "Customer 42", Currency: "EUR"},
 			Status: txn.RedemptionRequested, CreatedHeight: 40, DeadlineHeight: 604_840,
 		}},
+		{name: "handover", decoded: newOf[txn.PendingHandOver], value: txn.PendingHandOver{
+			Role: txn.RoleOperator, To: crypto.AddressOf(buyerPub), PublicKey: buyerPub, Height: 70,
+		}},
 		{name: "refund", decoded: newOf[txn.Refund], value: txn.Refund{
 			Operator: "acme-bank", BankReference: "BANKREF-0003", AmountMinor: 5_000, Currency: "USD",
 			RefundReference: "REFUND-0003", Height: 60,

@@ -37,6 +37,7 @@ const (
 	prefixOperatorAccount = "oacct/"
 	prefixOpenByOperator  = "nopen/o/"
 	prefixOpenByBuyer     = "nopen/b/"
+	prefixHandOver        = "hov/"
 	keySupply             = "supply"
 	keyParams             = "params"
 )
@@ -150,7 +151,7 @@ func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
 // added here needs explicit cbor tags and an example in records_test.go, whose tests
 // hold both.
 type record interface {
-	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params | txn.Redemption | txn.Refund
+	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params | txn.Redemption | txn.Refund | txn.PendingHandOver
 }
 
 // getRecord decodes the record at key into v; false if there is none. A record that

@@ -61,6 +61,7 @@ const (
 	WeakKey                 Code = 47
 	AccountTaken            Code = 48
 	TooManyOpenOrders       Code = 49
+	NoHandOver              Code = 50
 )
 
 type codeInfo struct {
@@ -119,6 +120,7 @@ var codeTable = map[Code]codeInfo{
 	WeakKey:                 {"weak_key", "the public key is a small-order point or a non-canonical encoding: anyone could sign for it"},
 	AccountTaken:            {"account_taken", "another operator has registered this bank account"},
 	TooManyOpenOrders:       {"too_many_open_orders", "the operator or the buyer has as many orders awaiting payment as the chain allows"},
+	NoHandOver:              {"no_hand_over", "no hand-over of a role from this key to the signer is pending"},
 }
 
 // String is the code's stable name, such as "replayed".

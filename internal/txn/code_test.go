@@ -63,6 +63,7 @@ var goldenCodes = []struct {
 	{47, "weak_key"},
 	{48, "account_taken"},
 	{49, "too_many_open_orders"},
+	{50, "no_hand_over"},
 }
 
 func TestCodesGolden(t *testing.T) {

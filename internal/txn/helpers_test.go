@@ -190,6 +190,8 @@ func samples() []sample {
 		{name: "cancel_order", msg: CancelOrder{OrderID: testOrderID()}, signer: buyerKey, nonce: 20},
 		{name: "hold_order", msg: validHoldOrder(), signer: issuerKey, nonce: 21},
 		{name: "release_order", msg: ReleaseOrder{OrderID: testOrderID()}, signer: issuerKey, nonce: 22},
+		{name: "hand_over", msg: *NewHandOver(RoleOperator, pubOf(holderKey)), signer: operatorKey, nonce: 31},
+		{name: "take_over", msg: TakeOver{From: addrOf(operatorKey)}, signer: holderKey, nonce: 32},
 	}
 }
 

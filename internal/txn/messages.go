@@ -36,6 +36,10 @@ const (
 	TypeCancelOrder       Type = 17
 	TypeHoldOrder         Type = 18
 	TypeReleaseOrder      Type = 19
+	// The two steps of a key's hand-over of its role (decision 0029). 20 to 30 are the
+	// issuers' controls.
+	TypeHandOver Type = 31
+	TypeTakeOver Type = 32
 )
 
 var typeNames = map[Type]string{
@@ -59,6 +63,8 @@ var typeNames = map[Type]string{
 	TypeCancelOrder:             "cancel_order",
 	TypeHoldOrder:               "hold_order",
 	TypeReleaseOrder:            "release_order",
+	TypeHandOver:                "hand_over",
+	TypeTakeOver:                "take_over",
 }
 
 func (t Type) String() string {
@@ -359,6 +365,10 @@ func newMsg(t Type) (Msg, bool) {
 		return &HoldOrder{}, true
 	case TypeReleaseOrder:
 		return &ReleaseOrder{}, true
+	case TypeHandOver:
+		return &HandOver{}, true
+	case TypeTakeOver:
+		return &TakeOver{}, true
 	}
 	return nil, false
 }

@@ -180,6 +180,8 @@ func TestTypeNumbers(t *testing.T) {
 		{name: "cancel order", msg: CancelOrder{}, want: 17},
 		{name: "hold order", msg: HoldOrder{}, want: 18},
 		{name: "release order", msg: ReleaseOrder{}, want: 19},
+		{name: "hand over", msg: HandOver{}, want: 31},
+		{name: "take over", msg: TakeOver{}, want: 32},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -483,3 +483,19 @@ func TestWeakKeysRefused(t *testing.T) {
 		t.Fatalf("a transaction signed by a small-order key: %v, want weak_key", err)
 	}
 }
+
+func TestValidateHandOver(t *testing.T) {
+	valid := *NewHandOver(RoleIssuer, pubOf(holderKey))
+	identity := make([]byte, crypto.PublicKeyBytes)
+	identity[0] = 1
+	checkValidation(t, []validationCase{
+		{name: "issuer role", msg: valid, want: OK},
+		{name: "operator role", msg: *NewHandOver(RoleOperator, pubOf(holderKey)), want: OK},
+		{name: "unknown role", msg: mutate(valid, func(m *HandOver) { m.Role = "buyer" }), want: InvalidField},
+		{name: "address not the key's", msg: mutate(valid, func(m *HandOver) { m.To = addrOf(buyerKey) }), want: InvalidField},
+		{name: "key of 31 bytes", msg: mutate(valid, func(m *HandOver) { m.PublicKey = m.PublicKey[:31] }), want: InvalidField},
+		{name: "small-order key", msg: *NewHandOver(RoleOperator, identity), want: WeakKey},
+		{name: "take over", msg: TakeOver{From: addrOf(operatorKey)}, want: OK},
+		{name: "take over from no one", msg: TakeOver{}, want: InvalidField},
+	})
+}
