@@ -49,7 +49,20 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		p.appHash = store.CheckpointHash(p.checkpoint.Chained, p.checkpoint.StateDigest)
 	}
 	a.pending = p
-	return &abci.ResponseFinalizeBlock{Events: toABCIEvents(blockEvents), TxResults: results, AppHash: p.appHash}, nil
+	return &abci.ResponseFinalizeBlock{
+		Events: toABCIEvents(blockEvents), TxResults: results, AppHash: p.appHash,
+		ValidatorUpdates: validatorUpdates(changes),
+	}, nil
+}
+
+// validatorUpdates are the block's changes of the validator set as CometBFT applies
+// them: each key whose power changed once, with its final power, 0 for a removal.
+func validatorUpdates(changes []store.Change) []abci.ValidatorUpdate {
+	var out []abci.ValidatorUpdate
+	for _, v := range ledger.ValidatorChanges(changes) {
+		out = append(out, abci.Ed25519ValidatorUpdate(v.PublicKey, int64(v.Power)))
+	}
+	return out
 }
 
 // codespace names the result codes' namespace for clients, empty for success.

@@ -65,6 +65,9 @@ var (
 	alice     = newActor("alice", 4)
 	bob       = newActor("bob", 5)
 	stranger  = newActor("stranger", 6)
+	// validatorA is the genesis validator's consensus key; validatorB a node's that joins.
+	validatorA = newActor("validator-a", 7)
+	validatorB = newActor("validator-b", 8)
 )
 
 // harness drives an App through the ABCI methods as CometBFT would, one block at a time.
@@ -106,6 +109,7 @@ func (h *harness) initChain() (*abci.ResponseInitChain, error) {
 	}
 	return h.app.InitChain(context.Background(), &abci.RequestInitChain{
 		ChainId: testChainID, AppStateBytes: gen, InitialHeight: 1, Time: blockTime(0),
+		Validators: []abci.ValidatorUpdate{abci.Ed25519ValidatorUpdate(validatorA.pub, 10)},
 	})
 }
 

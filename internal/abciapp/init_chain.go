@@ -9,6 +9,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/ledger"
 	"github.com/chipmint/chipmint/internal/store"
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // InitChain writes the genesis state: the issuers. A genesis without issuers stops the
@@ -29,6 +30,17 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	genesis := store.NewOverlay(a.db)
 	if err := ledger.InitGenesis(genesis, g); err != nil {
+		return nil, fmt.Errorf("abciapp: init chain: %w", err)
+	}
+	vals := make([]txn.Validator, 0, len(req.Validators))
+	for i, v := range req.Validators {
+		pk := v.PubKey.GetEd25519()
+		if pk == nil {
+			return nil, fmt.Errorf("abciapp: init chain: validators[%d]: a key of type %T; the chain allows Ed25519 only", i, v.PubKey.Sum)
+		}
+		vals = append(vals, txn.Validator{PublicKey: pk, Power: uint64(v.Power)})
+	}
+	if err := ledger.InitValidators(genesis, vals); err != nil {
 		return nil, fmt.Errorf("abciapp: init chain: %w", err)
 	}
 	changes := genesis.Changes()

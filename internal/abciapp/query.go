@@ -43,6 +43,8 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 		return operatorList(r, operator, data, ledger.OwedOrders, func(o txn.Order) string { return o.ID })
 	}
 	switch path {
+	case query.PathValidators:
+		return ledger.Validators(r), query.OK, nil
 	case query.PathRedemption:
 		if red, ok := ledger.GetRedemption(r, data); ok {
 			return red, query.OK, nil

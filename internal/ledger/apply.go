@@ -140,6 +140,8 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return handOver(kv, b, tx.Sender, m)
 	case *txn.TakeOver:
 		return takeOver(kv, tx, m)
+	case *txn.SetValidator:
+		return setValidator(kv, tx.Sender, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

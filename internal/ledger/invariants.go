@@ -18,7 +18,7 @@ func CheckInvariants(r store.Reader) error {
 	checks := []func(store.Reader) error{
 		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
 		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds, checkPayoutReferences,
-		checkOpenOrderCounts, checkOperatorAccounts, checkOperatorKeys,
+		checkOpenOrderCounts, checkOperatorAccounts, checkOperatorKeys, checkValidators,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -585,4 +585,21 @@ func checkOperatorKeys(r store.Reader) error {
 		return broken("%d operators but %d operator keys", len(ops), n)
 	}
 	return nil
+}
+
+// checkValidators: every validator has an Ed25519 key and a power, and their power
+// together is within what CometBFT allows.
+func checkValidators(r store.Reader) error {
+	var total uint64
+	var err error
+	r.Scan([]byte(prefixValidator), func(key, value []byte) bool {
+		power := binary.BigEndian.Uint64(value)
+		if len(key) != len(prefixValidator)+crypto.PublicKeyBytes || len(value) != 8 || power == 0 || power > txn.ValidatorPowerMax-total {
+			err = broken("validator %x with power %d: not a key, no power, or the set's power passes %d", key[len(prefixValidator):], power, uint64(txn.ValidatorPowerMax))
+			return false
+		}
+		total += power
+		return true
+	})
+	return err
 }

@@ -38,6 +38,7 @@ const (
 	prefixOpenByOperator  = "nopen/o/"
 	prefixOpenByBuyer     = "nopen/b/"
 	prefixHandOver        = "hov/"
+	prefixValidator       = "val/"
 	keySupply             = "supply"
 	keyParams             = "params"
 )

@@ -50,6 +50,8 @@ const (
 	// PathRefund is the refund recorded of an operator's credit that confirmed no
 	// order; its data is "OPERATOR/REFERENCE".
 	PathRefund = "/refund"
+	// PathValidators lists the validator set, each Ed25519 key with its power.
+	PathValidators = "/validators"
 	// PathRemovedOrder is the height at which an order closed with nothing received
 	// left the state (RemovedOrder), by the order's id.
 	PathRemovedOrder = "/order/removed"

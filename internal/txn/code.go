@@ -3,6 +3,8 @@ package txn
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // Code is the stable result of a transaction. Codes are numbered once and never
@@ -62,6 +64,10 @@ const (
 	AccountTaken            Code = 48
 	TooManyOpenOrders       Code = 49
 	NoHandOver              Code = 50
+	// 51 to 70 are the issuers' controls (decision 0027).
+	UnknownValidator      Code = 71
+	LastValidator         Code = 72
+	ValidatorPowerTooHigh Code = 73
 )
 
 type codeInfo struct {
@@ -121,6 +127,9 @@ var codeTable = map[Code]codeInfo{
 	AccountTaken:            {"account_taken", "another operator has registered this bank account"},
 	TooManyOpenOrders:       {"too_many_open_orders", "the operator or the buyer has as many orders awaiting payment as the chain allows"},
 	NoHandOver:              {"no_hand_over", "no hand-over of a role from this key to the signer is pending"},
+	UnknownValidator:        {"unknown_validator", "no validator has this key: there is nothing to remove"},
+	LastValidator:           {"last_validator", "the change would leave the chain without a validator"},
+	ValidatorPowerTooHigh:   {"validator_power_too_high", "the validators' power together would pass what CometBFT allows"},
 }
 
 // String is the code's stable name, such as "replayed".
@@ -141,11 +150,7 @@ func (c Code) Meaning() string {
 
 // Codes lists every defined code in numeric order.
 func Codes() []Code {
-	codes := make([]Code, 0, len(codeTable))
-	for c := Code(0); int(c) < len(codeTable); c++ {
-		codes = append(codes, c)
-	}
-	return codes
+	return slices.Sorted(maps.Keys(codeTable))
 }
 
 // Error is a rejection with its code and a reason naming what is wrong.

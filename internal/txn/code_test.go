@@ -64,6 +64,9 @@ var goldenCodes = []struct {
 	{48, "account_taken"},
 	{49, "too_many_open_orders"},
 	{50, "no_hand_over"},
+	{71, "unknown_validator"},
+	{72, "last_validator"},
+	{73, "validator_power_too_high"},
 }
 
 func TestCodesGolden(t *testing.T) {

@@ -40,6 +40,8 @@ const (
 	// issuers' controls.
 	TypeHandOver Type = 31
 	TypeTakeOver Type = 32
+	// TypeSetValidator changes the validator set (decision 0030).
+	TypeSetValidator Type = 33
 )
 
 var typeNames = map[Type]string{
@@ -65,6 +67,7 @@ var typeNames = map[Type]string{
 	TypeReleaseOrder:            "release_order",
 	TypeHandOver:                "hand_over",
 	TypeTakeOver:                "take_over",
+	TypeSetValidator:            "set_validator",
 }
 
 func (t Type) String() string {
@@ -369,6 +372,8 @@ func newMsg(t Type) (Msg, bool) {
 		return &HandOver{}, true
 	case TypeTakeOver:
 		return &TakeOver{}, true
+	case TypeSetValidator:
+		return &SetValidator{}, true
 	}
 	return nil, false
 }
