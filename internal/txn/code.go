@@ -3,6 +3,8 @@ package txn
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // Code is the stable result of a transaction. Codes are numbered once and never
@@ -58,6 +60,21 @@ const (
 	RefundReferenceUsed     Code = 44
 	RedemptionExists        Code = 45
 	AmountTooSmall          Code = 46
+	// The codes of the issuers' threshold and controls (decision 0027). Numbers 47 to
+	// 50 are kept for others.
+	NeedsApproval        Code = 51
+	UnknownProposal      Code = 52
+	ProposalExists       Code = 53
+	ProposalNotPending   Code = 54
+	AlreadyApproved      Code = 55
+	Paused               Code = 56
+	NotPaused            Code = 57
+	Frozen               Code = 58
+	NotFrozen            Code = 59
+	OperatorRevoked      Code = 60
+	IssuerExists         Code = 61
+	UnknownIssuer        Code = 62
+	ThresholdUnreachable Code = 63
 )
 
 type codeInfo struct {
@@ -113,6 +130,19 @@ var codeTable = map[Code]codeInfo{
 	RefundReferenceUsed:     {"refund_reference_used", "this operator's refund reference already recorded a refund"},
 	RedemptionExists:        {"redemption_exists", "a redemption with this id already exists"},
 	AmountTooSmall:          {"amount_too_small", "the chips are worth less than one minor unit at the operator's rate"},
+	NeedsApproval:           {"needs_approval", "the action needs the approval of issuer_threshold issuers: propose it"},
+	UnknownProposal:         {"unknown_proposal", "no proposal has this id"},
+	ProposalExists:          {"proposal_exists", "a proposal with this id already exists"},
+	ProposalNotPending:      {"proposal_not_pending", "the proposal was executed or expired"},
+	AlreadyApproved:         {"already_approved", "this issuer already approved the proposal"},
+	Paused:                  {"paused", "an issuer paused this operation"},
+	NotPaused:               {"not_paused", "the operation is not paused"},
+	Frozen:                  {"frozen", "an issuer froze this account"},
+	NotFrozen:               {"not_frozen", "the account is not frozen"},
+	OperatorRevoked:         {"operator_revoked", "the operator is revoked: it takes no money in"},
+	IssuerExists:            {"issuer_exists", "an issuer with this id or key already exists"},
+	UnknownIssuer:           {"unknown_issuer", "no issuer has this address"},
+	ThresholdUnreachable:    {"threshold_unreachable", "fewer issuers than the threshold would remain"},
 }
 
 // String is the code's stable name, such as "replayed".
@@ -131,13 +161,10 @@ func (c Code) Meaning() string {
 	return "unknown result code"
 }
 
-// Codes lists every defined code in numeric order.
+// Codes lists every defined code in numeric order. The numbers have gaps: a range may
+// be kept for codes being added elsewhere.
 func Codes() []Code {
-	codes := make([]Code, 0, len(codeTable))
-	for c := Code(0); int(c) < len(codeTable); c++ {
-		codes = append(codes, c)
-	}
-	return codes
+	return slices.Sorted(maps.Keys(codeTable))
 }
 
 // Error is a rejection with its code and a reason naming what is wrong.
