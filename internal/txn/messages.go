@@ -36,6 +36,18 @@ const (
 	TypeCancelOrder       Type = 17
 	TypeHoldOrder         Type = 18
 	TypeReleaseOrder      Type = 19
+	// The issuers' threshold and controls (decision 0027).
+	TypePropose            Type = 20
+	TypeApprove            Type = 21
+	TypePause              Type = 22
+	TypeUnpause            Type = 23
+	TypeFreeze             Type = 24
+	TypeUnfreeze           Type = 25
+	TypeUpdateOperator     Type = 26
+	TypeRevokeOperator     Type = 27
+	TypeAddIssuer          Type = 28
+	TypeRemoveIssuer       Type = 29
+	TypeSetIssuerThreshold Type = 30
 )
 
 var typeNames = map[Type]string{
@@ -59,6 +71,17 @@ var typeNames = map[Type]string{
 	TypeCancelOrder:             "cancel_order",
 	TypeHoldOrder:               "hold_order",
 	TypeReleaseOrder:            "release_order",
+	TypePropose:                 "propose",
+	TypeApprove:                 "approve",
+	TypePause:                   "pause",
+	TypeUnpause:                 "unpause",
+	TypeFreeze:                  "freeze",
+	TypeUnfreeze:                "unfreeze",
+	TypeUpdateOperator:          "update_operator",
+	TypeRevokeOperator:          "revoke_operator",
+	TypeAddIssuer:               "add_issuer",
+	TypeRemoveIssuer:            "remove_issuer",
+	TypeSetIssuerThreshold:      "set_issuer_threshold",
 }
 
 func (t Type) String() string {
@@ -359,6 +382,28 @@ func newMsg(t Type) (Msg, bool) {
 		return &HoldOrder{}, true
 	case TypeReleaseOrder:
 		return &ReleaseOrder{}, true
+	case TypePropose:
+		return &Propose{}, true
+	case TypeApprove:
+		return &Approve{}, true
+	case TypePause:
+		return &Pause{}, true
+	case TypeUnpause:
+		return &Unpause{}, true
+	case TypeFreeze:
+		return &Freeze{}, true
+	case TypeUnfreeze:
+		return &Unfreeze{}, true
+	case TypeUpdateOperator:
+		return &UpdateOperator{}, true
+	case TypeRevokeOperator:
+		return &RevokeOperator{}, true
+	case TypeAddIssuer:
+		return &AddIssuer{}, true
+	case TypeRemoveIssuer:
+		return &RemoveIssuer{}, true
+	case TypeSetIssuerThreshold:
+		return &SetIssuerThreshold{}, true
 	}
 	return nil, false
 }
