@@ -18,7 +18,7 @@ type rejectionCase struct {
 }
 
 func rejectionCases() []rejectionCase {
-	return append(moneyBackRejections(), []rejectionCase{
+	return append(append(moneyBackRejections(), governanceRejections()...), []rejectionCase{
 		{"garbage bytes", txn.Malformed, func(h *harness) []byte { return []byte("not a transaction") }},
 		{"non-canonical encoding of a valid tx", txn.NonCanonical, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)
@@ -28,7 +28,8 @@ func rejectionCases() []rejectionCase {
 		}},
 		{"unknown message type", txn.UnknownType, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)
-			return append([]byte{tx[0], 0x17}, tx[2:]...)
+			// Type 31, one past the last.
+			return append([]byte{tx[0], 0x18, 0x1f}, tx[2:]...)
 		}},
 		{"invalid IBAN", txn.InvalidField, func(h *harness) []byte {
 			m := registerMsg(operatorB, "bobco")
