@@ -81,7 +81,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	return startHarness(t, testGenesis(1, txn.Issuer{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}))
+	return startHarness(t, oneIssuerGenesis())
+}
+
+// oneIssuerGenesis is the tests' genesis with issuerA its one issuer.
+func oneIssuerGenesis() ledger.Genesis {
+	return testGenesis(1, txn.Issuer{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub})
 }
 
 // newBoardHarness is newHarness with three issuers, any two of whom approve a controlled
