@@ -24,8 +24,10 @@ import (
 // underpaid orders and the buyer's acceptance (16), cancelled (17) and held (18, 19)
 // orders, tombstones of removed orders, the escrow in the supply and the operators, and
 // two genesis parameters. 4 refuses weak keys, gives one account to one operator,
-// counts paid orders against the cap and bounds open orders (decision 0028). 5 hands a
-// role over from one key to another (types 31 and 32, decision 0029).
+// counts paid orders against the cap and bounds open orders (decision 0028). 5 gives the
+// issuers a threshold, proposals and controls (types 20 to 30, decision 0027), hands a
+// role over from one key to another (types 31 and 32, decision 0029), and keeps the
+// validator set, which the issuers change (type 33, decision 0030).
 const Version uint64 = 5
 
 // Options tune an App.

@@ -19,7 +19,7 @@ type rejectionCase struct {
 }
 
 func rejectionCases() []rejectionCase {
-	return append(slices.Concat(moneyBackRejections(), authorityRejections(), handOverRejections(), validatorRejections()), []rejectionCase{
+	return append(slices.Concat(moneyBackRejections(), authorityRejections(), handOverRejections(), validatorRejections(), governanceRejections()), []rejectionCase{
 		{"garbage bytes", txn.Malformed, func(h *harness) []byte { return []byte("not a transaction") }},
 		{"non-canonical encoding of a valid tx", txn.NonCanonical, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)
@@ -29,7 +29,8 @@ func rejectionCases() []rejectionCase {
 		}},
 		{"unknown message type", txn.UnknownType, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)
-			return append([]byte{tx[0], 0x17}, tx[2:]...)
+			// Type 31, one past the last.
+			return append([]byte{tx[0], 0x18, 0xfe}, tx[2:]...)
 		}},
 		{"invalid IBAN", txn.InvalidField, func(h *harness) []byte {
 			m := registerMsg(operatorB, "bobco")

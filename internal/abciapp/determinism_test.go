@@ -27,13 +27,18 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // quantity), transfers (some too large), reversals of payments (some of references that
 // confirmed nothing, some twice), payments of more or less than ordered, the buyer's
 // acceptance of a partial payment or cancellation, holds and releases, refunds,
-// redemptions and every step of their payouts, and garbage. The same seed gives the
-// same blocks.
+// redemptions and every step of their payouts; a second issuer, pauses and freezes,
+// controlled actions sent directly or proposed and approved, and the threshold raised
+// to both issuers and lowered again; and garbage. The same seed gives the same blocks.
 type scenario struct {
-	rng         *rand.Rand
+	rng *rand.Rand
+	// gov draws the issuers' controls, apart from rng, which draws the rest as it
+	// always has.
+	gov         *rand.Rand
 	nonce       uint64
 	orders      []scenarioOrder
 	redemptions []scenarioRedemption
+	proposals   []string
 }
 
 type scenarioRedemption struct {
@@ -58,7 +63,10 @@ type scenarioOperator struct {
 var scenarioOperators = []scenarioOperator{{"acme", operatorA, "EUR"}, {"bobco", operatorB, "CNY"}}
 
 func newScenario(seed uint64) *scenario {
-	return &scenario{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	return &scenario{
+		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		gov: rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d)),
+	}
 }
 
 func (s *scenario) sign(a actor, msg txn.Msg, height int64) []byte {
@@ -72,12 +80,21 @@ func (s *scenario) block(height int64) [][]byte {
 		return [][]byte{
 			s.sign(issuerA, registerMsg(operatorA, "acme"), height),
 			s.sign(issuerA, registerAccountMsg(operatorB, "bobco"), height),
+			s.sign(issuerA, &txn.AddIssuer{ID: "issuer-b", Address: issuerB.addr, PublicKey: issuerB.pub}, height),
 		}
 	}
 	n := s.rng.IntN(6)
-	txs := make([][]byte, 0, n)
+	txs := make([][]byte, 0, n+1)
+	if height == scenarioBlocks/2 {
+		// From the middle on, a controlled action needs both issuers, unless a proposal
+		// lowered the threshold again.
+		txs = append(txs, s.sign(issuerA, &txn.SetIssuerThreshold{Threshold: 2}, height))
+	}
 	for range n {
 		txs = append(txs, s.tx(height))
+	}
+	if s.gov.IntN(2) == 0 {
+		txs = append(txs, s.governanceStep(height))
 	}
 	return txs
 }
@@ -148,6 +165,43 @@ func (s *scenario) orderStep(height int64) []byte {
 	return s.sign(issuerA, &txn.ReleaseOrder{OrderID: o.id}, height)
 }
 
+// governanceStep is an issuer pausing transfers or freezing the stranger, approving
+// some proposal in whatever state it is, or sending a controlled action (an unpause, an
+// unfreeze, a threshold of one issuer, an issue) directly or as a proposal. Only
+// transfers are paused and only the stranger frozen: a paused buy, confirmation, issue
+// or redemption, or every buyer frozen, would leave the scenario little to do
+// (TestPause and TestFreeze cover those).
+func (s *scenario) governanceStep(height int64) []byte {
+	if len(s.orders) == 0 {
+		return s.sign(issuerA, &txn.Unpause{Operation: txn.OperationTransfer}, height)
+	}
+	issuer := []actor{issuerA, issuerB}[s.gov.IntN(2)]
+	switch s.gov.IntN(10) {
+	case 0:
+		return s.sign(issuer, &txn.Pause{Operation: txn.OperationTransfer, Reason: "incident"}, height)
+	case 1:
+		return s.sign(issuer, &txn.Freeze{Address: stranger.addr, Reason: "court order"}, height)
+	case 2, 3, 4, 5:
+		if len(s.proposals) > 0 {
+			return s.sign(issuer, &txn.Approve{ProposalID: s.proposals[s.gov.IntN(len(s.proposals))]}, height)
+		}
+	}
+	o := s.orders[s.gov.IntN(len(s.orders))]
+	// An unpause is drawn more often than the others.
+	unpause := &txn.Unpause{Operation: txn.OperationTransfer}
+	actions := []txn.Msg{
+		unpause, unpause, &txn.Unfreeze{Address: stranger.addr},
+		&txn.SetIssuerThreshold{Threshold: 1}, &txn.Issue{OrderID: o.id, Chips: o.amount * 10_000},
+	}
+	action := actions[s.gov.IntN(len(actions))]
+	if s.gov.IntN(2) == 0 {
+		return s.sign(issuer, action, height)
+	}
+	tx := s.sign(issuer, txn.NewPropose(action), height)
+	s.proposals = append(s.proposals, txn.ProposalID(issuer.addr, s.nonce))
+	return tx
+}
+
 // redemptionStep is a holder redeeming, or a step of some redemption's payout in
 // whatever state it is.
 func (s *scenario) redemptionStep(height int64, buyers []actor) []byte {
@@ -215,7 +269,11 @@ func randomFaults(seed uint64) faults {
 }
 
 func runScenario(t *testing.T, seed uint64, f faults) ([]blockOutcome, *harness) {
-	h := newHarness(t)
+	// One issuer may issue any amount: once the threshold is two issuers, the other
+	// controlled actions need both.
+	g := oneIssuerGenesis()
+	g.IssueApprovalChips = 0
+	h := startHarness(t, g)
 	s := newScenario(seed)
 	var out []blockOutcome
 	for height := int64(1); height <= scenarioBlocks; height++ {
@@ -305,7 +363,7 @@ func requireVariety(t *testing.T, outs []blockOutcome) {
 			seen[txn.Code(c)]++
 		}
 	}
-	for _, c := range []txn.Code{txn.OK, txn.BankReferenceUsed, txn.OrderNotAwaitingPayment, txn.Malformed} {
+	for _, c := range []txn.Code{txn.OK, txn.BankReferenceUsed, txn.OrderNotAwaitingPayment, txn.Malformed, txn.NeedsApproval} {
 		if seen[c] == 0 {
 			t.Errorf("scenario produced no %s results: %v", c, seen)
 		}

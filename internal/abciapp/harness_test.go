@@ -66,23 +66,74 @@ var (
 	bob       = newActor("bob", 5)
 	stranger  = newActor("stranger", 6)
 	// validatorA is the genesis validator's consensus key; validatorB a node's that joins.
-	validatorA = newActor("validator-a", 7)
-	validatorB = newActor("validator-b", 8)
+	validatorA = newActor("validator-a", 9)
+	validatorB = newActor("validator-b", 10)
+	// issuerB and issuerC are the other issuers of the board's genesis (newBoardHarness).
+	issuerB = newActor("issuer-b", 7)
+	issuerC = newActor("issuer-c", 8)
+)
+
+// testIssueApprovalChips lets one issuer issue up to 50 chips once the threshold is
+// above one issuer, and testProposalTTLBlocks lets a proposal wait ten blocks for its
+// approvals.
+const (
+	testIssueApprovalChips = 50_000_000
+	testProposalTTLBlocks  = 10
 )
 
 // harness drives an App through the ABCI methods as CometBFT would, one block at a time.
 type harness struct {
-	t      *testing.T
-	dir    string
-	db     *store.DB
-	app    *App
-	height int64
-	nonce  uint64
+	t       *testing.T
+	genesis ledger.Genesis
+	dir     string
+	db      *store.DB
+	app     *App
+	height  int64
+	nonce   uint64
 }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	h := &harness{t: t, dir: t.TempDir()}
+	return startHarness(t, oneIssuerGenesis())
+}
+
+// oneIssuerGenesis is the tests' genesis with issuerA its one issuer.
+func oneIssuerGenesis() ledger.Genesis {
+	return testGenesis(1, txn.Issuer{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub})
+}
+
+// newBoardHarness is newHarness with three issuers, any two of whom approve a controlled
+// action.
+func newBoardHarness(t *testing.T) *harness {
+	t.Helper()
+	return startHarness(t, testGenesis(2,
+		txn.Issuer{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub},
+		txn.Issuer{ID: "issuer-b", Address: issuerB.addr, PublicKey: issuerB.pub},
+		txn.Issuer{ID: "issuer-c", Address: issuerC.addr, PublicKey: issuerC.pub},
+	))
+}
+
+// testGenesis is the tests' genesis with issuers, threshold of whom approve a
+// controlled action.
+func testGenesis(threshold int64, issuers ...txn.Issuer) ledger.Genesis {
+	return ledger.Genesis{
+		Issuers:                  issuers,
+		IssuerThreshold:          threshold,
+		CheckpointInterval:       testCheckpointInterval,
+		OrderTTLBlocks:           testOrderTTLBlocks,
+		RedemptionTTLBlocks:      testRedemptionTTLBlocks,
+		OrderRetentionBlocks:     testOrderRetentionBlocks,
+		IssueApprovalChips:       testIssueApprovalChips,
+		ProposalTTLBlocks:        testProposalTTLBlocks,
+		OpenOrdersPerBuyerMax:    testOpenOrdersPerBuyer,
+		OpenOrdersPerOperatorMax: testOpenOrdersPerOperator,
+	}
+}
+
+// startHarness opens an App in a new directory and runs InitChain with genesis.
+func startHarness(t *testing.T, genesis ledger.Genesis) *harness {
+	t.Helper()
+	h := &harness{t: t, dir: t.TempDir(), genesis: genesis}
 	h.open()
 	t.Cleanup(h.close)
 	if _, err := h.initChain(); err != nil {
@@ -95,15 +146,7 @@ func newHarness(t *testing.T) *harness {
 // while the application's last committed height is 0.
 func (h *harness) initChain() (*abci.ResponseInitChain, error) {
 	h.t.Helper()
-	gen, err := json.Marshal(ledger.Genesis{
-		Issuers:                  []txn.Issuer{{ID: "issuer", Address: issuerA.addr, PublicKey: issuerA.pub}},
-		CheckpointInterval:       testCheckpointInterval,
-		OrderTTLBlocks:           testOrderTTLBlocks,
-		RedemptionTTLBlocks:      testRedemptionTTLBlocks,
-		OrderRetentionBlocks:     testOrderRetentionBlocks,
-		OpenOrdersPerBuyerMax:    testOpenOrdersPerBuyer,
-		OpenOrdersPerOperatorMax: testOpenOrdersPerOperator,
-	})
+	gen, err := json.Marshal(h.genesis)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -214,7 +214,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 	genesisHash := newHarness(t).app.lastCommitted().AppHash
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &harness{t: t, dir: t.TempDir()}
+			h := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 			tc.prepare(h)
 			t.Cleanup(h.close)
 			res, err := h.initChain()
@@ -236,7 +236,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 }
 
 func TestGenesisWithoutIssuersIsRefused(t *testing.T) {
-	h := &harness{t: t, dir: t.TempDir()}
+	h := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 	h.open()
 	defer h.close()
 	tests := []struct{ name, appState string }{

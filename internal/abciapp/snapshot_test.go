@@ -118,7 +118,7 @@ func TestStateSyncRefusesWhatDoesNotProveTheTrustedHash(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dst := &harness{t: t, dir: t.TempDir()}
+			dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 			dst.open()
 			defer dst.close()
 			if _, got := stateSync(t, src.app, dst.app, tc.trusted, tc.corrupt); got != tc.want {
@@ -140,7 +140,7 @@ func TestStateSyncRefusesForgedStateBehindGenuineMetadata(t *testing.T) {
 	forged := appendEntry(chunk, []byte("zzz/minted"), []byte("a million chips"))
 	snap = relist(t, snap, forged)
 
-	dst := &harness{t: t, dir: t.TempDir()}
+	dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 	dst.open()
 	defer dst.close()
 	offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted})
@@ -186,7 +186,7 @@ func TestStateSyncRejectsAMalformedChunk(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			snap := relist(t, snap, tc.chunk)
-			dst := &harness{t: t, dir: t.TempDir()}
+			dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 			dst.open()
 			defer dst.close()
 			if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
@@ -257,7 +257,7 @@ func TestInterruptedForgedRestoreIsNeverServed(t *testing.T) {
 	forged := appendEntry(nil, append([]byte("acct/"), stranger.addr[:]...), binary.BigEndian.AppendUint64(nil, million))
 	snap = relist(t, snap, forged, chunk)
 
-	dst := &harness{t: t, dir: t.TempDir()}
+	dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 	dst.open()
 	t.Cleanup(dst.close)
 	if offer, _ := dst.app.OfferSnapshot(ctx, &abci.RequestOfferSnapshot{Snapshot: &snap, AppHash: trusted}); offer.Result != abci.ResponseOfferSnapshot_ACCEPT {
@@ -298,7 +298,7 @@ func TestSnapshotWithoutChunksIsRejected(t *testing.T) {
 	sum := sha256.Sum256(meta)
 	snap := &abci.Snapshot{Height: 20, Format: snapshotFormat, Chunks: 0, Hash: sum[:], Metadata: meta}
 
-	dst := &harness{t: t, dir: t.TempDir()}
+	dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 	dst.open()
 	defer dst.close()
 	offer, err := dst.app.OfferSnapshot(context.Background(), &abci.RequestOfferSnapshot{Snapshot: snap, AppHash: store.CheckpointHash(chained, empty)})
@@ -365,7 +365,7 @@ func TestTornSnapshotsAreNotOffered(t *testing.T) {
 				t.Fatalf("after the crash the node offers the snapshots %v, want [10]", got)
 			}
 			// What it offers is usable: a fresh node restores it.
-			dst := &harness{t: t, dir: t.TempDir()}
+			dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 			dst.open()
 			defer dst.close()
 			if snap, result := stateSync(t, h.app, dst.app, trusted, nil); snap.Height != 10 || result != abci.ResponseApplySnapshotChunk_ACCEPT {
@@ -486,7 +486,7 @@ func TestSnapshotIsWrittenAfterCommitFromTheCheckpointsState(t *testing.T) {
 		t.Fatalf("snapshots %v once written, want [%d]", got, testCheckpointInterval)
 	}
 
-	dst := &harness{t: t, dir: t.TempDir()}
+	dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 	dst.open()
 	defer dst.close()
 	if snap, result := stateSync(t, src.app, dst.app, trusted, nil); snap.Height != testCheckpointInterval || result != abci.ResponseApplySnapshotChunk_ACCEPT {

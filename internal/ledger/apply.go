@@ -36,13 +36,15 @@ type Result struct {
 	Events []Event
 }
 
-// BeginBlock expires the orders whose time to be paid ran out before this height and
-// the redemptions whose deadline for a payout did, removes the closed orders whose
+// BeginBlock expires the orders whose time to be paid ran out before this height, the
+// redemptions whose deadline for a payout did and the proposals whose time to be
+// approved did, removes the closed orders whose
 // retention ended, and forgets the spent nonces whose transactions can no longer be
 // included (valid_until below this height: their expiry already rejects any replay).
 func BeginBlock(kv store.KV, b Block) []Event {
 	events := expireOrders(kv, b)
 	events = append(events, expireRedemptions(kv, b)...)
+	events = append(events, expireProposals(kv, b)...)
 	removeOrders(kv, b)
 	forgetNonces(kv, b)
 	return events
@@ -97,23 +99,20 @@ func checkWindow(r store.Reader, b Block, tx *txn.Signed) error {
 }
 
 func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
+	if tx.Type.Controlled() {
+		return direct(kv, b, tx.Sender, tx.Msg)
+	}
 	switch m := tx.Msg.(type) {
-	case *txn.RegisterOperator:
-		return registerOperator(kv, b, tx.Sender, m)
 	case *txn.BuyRequest:
 		return buyRequest(kv, b, tx, m)
 	case *txn.ConfirmPayment:
 		return confirmPayment(kv, b, tx.Sender, m)
 	case *txn.SubmitReceipt:
 		return submitReceipt(kv, b, tx, m)
-	case *txn.Issue:
-		return issue(kv, b, tx.Sender, m)
 	case *txn.Transfer:
 		return transfer(kv, tx.Sender, m)
 	case *txn.ReversePayment:
 		return reversePayment(kv, b, tx.Sender, m)
-	case *txn.RegisterOperatorAccount:
-		return registerOperatorAccount(kv, b, tx.Sender, m)
 	case *txn.Redeem:
 		return redeem(kv, b, tx, m)
 	case *txn.PayoutInitiated:
@@ -140,8 +139,14 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return handOver(kv, b, tx.Sender, m)
 	case *txn.TakeOver:
 		return takeOver(kv, tx, m)
-	case *txn.SetValidator:
-		return setValidator(kv, tx.Sender, m)
+	case *txn.Propose:
+		return propose(kv, b, tx, m)
+	case *txn.Approve:
+		return approve(kv, b, tx.Sender, m)
+	case *txn.Pause:
+		return pause(kv, b, tx.Sender, m)
+	case *txn.Freeze:
+		return freeze(kv, b, tx.Sender, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

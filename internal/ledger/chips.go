@@ -25,8 +25,17 @@ func mint(kv store.KV, to crypto.Address, chips uint64) error {
 
 // transfer moves chips between two accounts.
 func transfer(kv store.KV, from crypto.Address, m *txn.Transfer) ([]Event, error) {
+	if err := checkPaused(kv, txn.OperationTransfer); err != nil {
+		return nil, err
+	}
 	if m.To == from {
 		return nil, txn.Errorf(txn.InvalidField, "to: %s is the sender", from)
+	}
+	if err := checkFrozen(kv, "sender", from); err != nil {
+		return nil, err
+	}
+	if err := checkFrozen(kv, "recipient", m.To); err != nil {
+		return nil, err
 	}
 	fromBalance := Balance(kv, from)
 	if fromBalance < m.AmountChips {

@@ -34,17 +34,30 @@ type Genesis struct {
 	// every node store (decision 0028).
 	OpenOrdersPerOperatorMax int64 `json:"open_orders_per_operator_max,omitempty"`
 	OpenOrdersPerBuyerMax    int64 `json:"open_orders_per_buyer_max,omitempty"`
+	// IssuerThreshold is how many issuers must approve a controlled action (decision
+	// 0027), at most the number of issuers; zero means 1.
+	IssuerThreshold int64 `json:"issuer_threshold,omitempty"`
+	// IssueApprovalChips is the most chips an Issue may mint on one issuer's signature
+	// when IssuerThreshold is above 1; zero means no limit.
+	IssueApprovalChips uint64 `json:"issue_approval_chips,omitempty,string"`
+	// ProposalTTLBlocks is how many blocks a proposal waits for its approvals before it
+	// expires; zero means 86,400 (a day of one-second blocks).
+	ProposalTTLBlocks int64 `json:"proposal_ttl_blocks,omitempty"`
 }
 
-// Params are the chain's parameters, fixed at genesis. It is a stored record: its cbor
-// tags, not its json tags, name its keys in the state.
+// Params are the chain's parameters, set at genesis; only IssuerThreshold changes
+// afterwards, by SetIssuerThreshold. It is a stored record: its cbor tags, not its json
+// tags, name its keys in the state.
 type Params struct {
-	CheckpointInterval       int64 `cbor:"checkpoint_interval" json:"checkpoint_interval"`
-	OrderTTLBlocks           int64 `cbor:"order_ttl_blocks" json:"order_ttl_blocks"`
-	RedemptionTTLBlocks      int64 `cbor:"redemption_ttl_blocks" json:"redemption_ttl_blocks"`
-	OrderRetentionBlocks     int64 `cbor:"order_retention_blocks" json:"order_retention_blocks"`
-	OpenOrdersPerOperatorMax int64 `cbor:"open_orders_per_operator_max" json:"open_orders_per_operator_max"`
-	OpenOrdersPerBuyerMax    int64 `cbor:"open_orders_per_buyer_max" json:"open_orders_per_buyer_max"`
+	CheckpointInterval       int64  `cbor:"checkpoint_interval" json:"checkpoint_interval"`
+	OrderTTLBlocks           int64  `cbor:"order_ttl_blocks" json:"order_ttl_blocks"`
+	RedemptionTTLBlocks      int64  `cbor:"redemption_ttl_blocks" json:"redemption_ttl_blocks"`
+	OrderRetentionBlocks     int64  `cbor:"order_retention_blocks" json:"order_retention_blocks"`
+	IssuerThreshold          int64  `cbor:"issuer_threshold" json:"issuer_threshold"`
+	IssueApprovalChips       uint64 `cbor:"issue_approval_chips" json:"issue_approval_chips,string"`
+	ProposalTTLBlocks        int64  `cbor:"proposal_ttl_blocks" json:"proposal_ttl_blocks"`
+	OpenOrdersPerOperatorMax int64  `cbor:"open_orders_per_operator_max" json:"open_orders_per_operator_max"`
+	OpenOrdersPerBuyerMax    int64  `cbor:"open_orders_per_buyer_max" json:"open_orders_per_buyer_max"`
 }
 
 // Defaults of a genesis that names no parameters.
@@ -55,6 +68,8 @@ const (
 	orderRetentionBlocksDefault = 2_592_000
 	openOrdersPerOperatorMax    = 100_000
 	openOrdersPerBuyerMax       = 20
+	issuerThresholdDefault      = 1
+	proposalTTLBlocksDefault    = 86_400
 )
 
 // GetParams returns the chain's parameters.
@@ -76,7 +91,7 @@ func ParseGenesis(b []byte) (Genesis, error) {
 }
 
 // Validate checks the genesis: at least one issuer, each with a key its address is
-// derived from, no two alike. A chain without issuers could never mint, and one that
+// derived from, no two alike, and a threshold those issuers can reach. A chain without issuers could never mint, and one that
 // trusted an unchecked key could mint for anybody: both fail closed here.
 func (g Genesis) Validate() error {
 	for _, p := range []struct {
@@ -86,6 +101,7 @@ func (g Genesis) Validate() error {
 		{"checkpoint_interval", g.CheckpointInterval}, {"order_ttl_blocks", g.OrderTTLBlocks},
 		{"redemption_ttl_blocks", g.RedemptionTTLBlocks}, {"order_retention_blocks", g.OrderRetentionBlocks},
 		{"open_orders_per_operator_max", g.OpenOrdersPerOperatorMax}, {"open_orders_per_buyer_max", g.OpenOrdersPerBuyerMax},
+		{"proposal_ttl_blocks", g.ProposalTTLBlocks},
 	} {
 		if p.value < 0 {
 			return fmt.Errorf("%w: %s %d must not be negative", ErrGenesis, p.name, p.value)
@@ -114,6 +130,9 @@ func (g Genesis) Validate() error {
 		}
 		seen[is.Address], ids[is.ID] = true, true
 	}
+	if m := orDefault(g.IssuerThreshold, issuerThresholdDefault); m < 1 || m > int64(len(g.Issuers)) {
+		return fmt.Errorf("%w: issuer_threshold %d: want at least 1 and at most the %d issuers, or none for 1", ErrGenesis, m, len(g.Issuers))
+	}
 	return nil
 }
 
@@ -131,6 +150,9 @@ func InitGenesis(kv store.KV, g Genesis) error {
 		OrderTTLBlocks:           orDefault(g.OrderTTLBlocks, orderTTLBlocksDefault),
 		RedemptionTTLBlocks:      orDefault(g.RedemptionTTLBlocks, redemptionTTLBlocksDefault),
 		OrderRetentionBlocks:     orDefault(g.OrderRetentionBlocks, orderRetentionBlocksDefault),
+		IssuerThreshold:          orDefault(g.IssuerThreshold, issuerThresholdDefault),
+		IssueApprovalChips:       g.IssueApprovalChips,
+		ProposalTTLBlocks:        orDefault(g.ProposalTTLBlocks, proposalTTLBlocksDefault),
 		OpenOrdersPerOperatorMax: orDefault(g.OpenOrdersPerOperatorMax, openOrdersPerOperatorMax),
 		OpenOrdersPerBuyerMax:    orDefault(g.OpenOrdersPerBuyerMax, openOrdersPerBuyerMax),
 	})

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/store"
@@ -19,6 +20,7 @@ func CheckInvariants(r store.Reader) error {
 		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
 		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds, checkPayoutReferences,
 		checkOpenOrderCounts, checkOperatorAccounts, checkOperatorKeys, checkValidators,
+		checkIssuers, checkProposals, checkControls,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -166,7 +168,7 @@ func checkRedemption(red txn.Redemption, ops map[string]txn.Operator, sums order
 	if !ok {
 		return broken("redemption %s names unknown operator %q", red.ID, red.Operator)
 	}
-	if want, err := op.Rate.ChipsFor(red.AmountMinor); err != nil || want != red.Chips {
+	if !atOperatorsRate(op, red.AmountMinor, red.Chips) {
 		return broken("redemption %s: %d chips for %d minor units at rate %d/%d", red.ID, red.Chips, red.AmountMinor, op.Rate.Chips, op.Rate.Minor)
 	}
 	switch red.Status {
@@ -220,7 +222,7 @@ func checkOrder(o txn.Order, ops map[string]txn.Operator, sums orderSums) error 
 	if o.Status == txn.StatusReversed && o.Chips == 0 && o.IssuedHeight == 0 {
 		return nil // reversed while underpaid
 	}
-	if want, err := op.Rate.ChipsFor(min(o.ReceivedMinor, o.AmountMinor)); err != nil || want != o.Chips {
+	if !atOperatorsRate(op, min(o.ReceivedMinor, o.AmountMinor), o.Chips) {
 		return broken("order %s: %d chips for %d minor units received of %d at rate %d/%d", o.ID, o.Chips, o.ReceivedMinor, o.AmountMinor, op.Rate.Chips, op.Rate.Minor)
 	}
 	if (o.Status == txn.StatusIssued) != (o.IssuedHeight > 0) && o.Status != txn.StatusReversed {
@@ -599,6 +601,123 @@ func checkValidators(r store.Reader) error {
 			return false
 		}
 		total += power
+		return true
+	})
+	return err
+}
+
+// atOperatorsRate reports whether chips are what amountMinor buys at the operator's
+// rate, or at one of its past rates, which fixed the chips of its earlier orders and
+// redemptions.
+func atOperatorsRate(op txn.Operator, amountMinor, chips uint64) bool {
+	for _, rate := range append([]txn.Rate{op.Rate}, op.PastRates...) {
+		if want, err := rate.ChipsFor(amountMinor); err == nil && want == chips {
+			return true
+		}
+	}
+	return false
+}
+
+// checkIssuers: the threshold is at least 1 and at most the number of issuers, every
+// issuer's record sits under its own address, and no key is both an issuer's and an
+// operator's; a revoked operator says why, and its past rates are not its rate.
+func checkIssuers(r store.Reader) error {
+	issuers := allIssuers(r)
+	if m := GetParams(r).IssuerThreshold; m < 1 || m > int64(len(issuers)) {
+		return broken("issuer threshold %d with %d issuers", m, len(issuers))
+	}
+	for _, is := range issuers {
+		if crypto.AddressOf(is.PublicKey) != is.Address {
+			return broken("issuer %q's address %s is not derived from its key", is.ID, is.Address)
+		}
+		if op, ok := operatorOf(r, is.Address); ok {
+			return broken("key %s is issuer %q's and operator %q's", is.Address, is.ID, op.ID)
+		}
+	}
+	for _, op := range allOperators(r) {
+		if (op.RevokedHeight > 0) != (op.RevokeReason != "") || slices.Contains(op.PastRates, op.Rate) {
+			return broken("operator %q revoked at height %d (%q), rate %v among its past rates %v", op.ID, op.RevokedHeight, op.RevokeReason, op.Rate, op.PastRates)
+		}
+	}
+	return nil
+}
+
+// checkProposals: every proposal carries a valid controlled action, its approvals start
+// with its proposer and name nobody twice, it is closed exactly when it is not pending,
+// and the expiry index lists exactly the pending proposals, each at its expires_height.
+func checkProposals(r store.Reader) error {
+	due := make(map[string]bool)
+	var err error
+	r.Scan([]byte(prefixProposal), func(key, value []byte) bool {
+		var p txn.Proposal
+		if derr := txn.DecodeRecord(value, &p); derr != nil {
+			err = broken("proposal record %q: %v", key, derr)
+			return false
+		}
+		err = checkProposal(p, string(key[len(prefixProposal):]))
+		if p.Status == txn.ProposalPending {
+			due[string(proposalExpiryKey(p.ExpiresHeight, p.ID))] = true
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	return checkIndexKeys(r, "proposal expiry", prefixProposalExpiry, due)
+}
+
+func checkProposal(p txn.Proposal, id string) error {
+	if p.ID != id {
+		return broken("proposal %s is stored under %s", p.ID, id)
+	}
+	if _, err := (txn.Propose{Action: p.Action, Body: p.Body}).Message(); err != nil {
+		return broken("proposal %s: %v", p.ID, err)
+	}
+	if len(p.Approvals) == 0 || p.Approvals[0] != p.Proposer {
+		return broken("proposal %s's approvals %v do not start with its proposer %s", p.ID, p.Approvals, p.Proposer)
+	}
+	for i, a := range p.Approvals {
+		if slices.Contains(p.Approvals[:i], a) {
+			return broken("proposal %s is approved twice by %s", p.ID, a)
+		}
+	}
+	switch p.Status {
+	case txn.ProposalPending:
+		if p.ClosedHeight != 0 {
+			return broken("proposal %s is pending and closed at height %d", p.ID, p.ClosedHeight)
+		}
+	case txn.ProposalExecuted, txn.ProposalExpired:
+		if p.ClosedHeight == 0 {
+			return broken("proposal %s is %s with no closed height", p.ID, p.Status)
+		}
+	default:
+		return broken("proposal %s has unknown status %q", p.ID, p.Status)
+	}
+	return nil
+}
+
+// checkControls: every paused operation is one an issuer may pause, recorded under its
+// own name, and every frozen account under its own address.
+func checkControls(r store.Reader) error {
+	var err error
+	r.Scan([]byte(prefixPaused), func(key, value []byte) bool {
+		var p txn.PausedOperation
+		if derr := txn.DecodeRecord(value, &p); derr != nil || string(pausedKey(p.Operation)) != string(key) ||
+			(txn.Unpause{Operation: p.Operation}).Validate() != nil || p.Reason == "" {
+			err = broken("paused operation record %q: %+v", key, p)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	r.Scan([]byte(prefixFrozen), func(key, value []byte) bool {
+		var f txn.FrozenAccount
+		if derr := txn.DecodeRecord(value, &f); derr != nil || string(frozenKey(f.Address)) != string(key) || f.Reason == "" {
+			err = broken("frozen account record %q: %+v", key, f)
+			return false
+		}
 		return true
 	})
 	return err

@@ -67,6 +67,15 @@ func issuedState(t *testing.T) (*store.Overlay, string, crypto.Address) {
 	return kv, id, buyerAddr
 }
 
+// pendingProposal is a proposal of a threshold of 1 by proposer, pending.
+func pendingProposal(proposer crypto.Address) txn.Proposal {
+	return txn.Proposal{
+		ID: "FFFFFFFFFFFFFFFFFFFF", Proposer: proposer, Action: txn.TypeSetIssuerThreshold,
+		Body: txn.EncodeRecord(txn.SetIssuerThreshold{Threshold: 1}), Approvals: []crypto.Address{proposer},
+		Status: txn.ProposalPending, CreatedHeight: 1, ExpiresHeight: 10,
+	}
+}
+
 func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -115,6 +124,43 @@ func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
 			o, _ := GetOrder(kv, id)
 			o.Status = txn.StatusAwaitingPayment
 			putRecord(kv, orderKey(id), o)
+		}},
+		{"a threshold above the issuers", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			p := GetParams(kv)
+			p.IssuerThreshold = 2
+			putRecord(kv, []byte(keyParams), p)
+		}},
+		{"a rate changed with no trace of the old one", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			op, _ := GetOperator(kv, "acme")
+			op.Rate.Minor = 110
+			putRecord(kv, operatorKey("acme"), op)
+		}},
+		{"a pending proposal missing from the expiry index", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			putRecord(kv, proposalKey("FFFFFFFFFFFFFFFFFFFF"), pendingProposal(buyer))
+		}},
+		{"a proposal approved twice by one issuer", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			p := pendingProposal(buyer)
+			p.Approvals = append(p.Approvals, buyer)
+			putRecord(kv, proposalKey(p.ID), p)
+			kv.Set(proposalExpiryKey(p.ExpiresHeight, p.ID), nil)
+		}},
+		{"an executed proposal left in the expiry index", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			p := pendingProposal(buyer)
+			p.Status, p.ClosedHeight = txn.ProposalExecuted, 2
+			putRecord(kv, proposalKey(p.ID), p)
+			kv.Set(proposalExpiryKey(p.ExpiresHeight, p.ID), nil)
+		}},
+		{"a proposal of a transfer", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			p := pendingProposal(buyer)
+			p.Action, p.Body = txn.TypeTransfer, txn.EncodeRecord(txn.Transfer{To: buyer, AmountChips: 1})
+			putRecord(kv, proposalKey(p.ID), p)
+			kv.Set(proposalExpiryKey(p.ExpiresHeight, p.ID), nil)
+		}},
+		{"a pause of an operation nobody may pause", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			putRecord(kv, pausedKey("refund"), txn.PausedOperation{Operation: "refund", Reason: "x", By: buyer, Height: 1})
+		}},
+		{"a frozen account under another address", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			putRecord(kv, frozenKey(crypto.Address{1}), txn.FrozenAccount{Address: buyer, Reason: "x", By: buyer, Height: 1})
 		}},
 	}
 	for _, tc := range tests {

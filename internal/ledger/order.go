@@ -13,9 +13,12 @@ import (
 // buyRequest is claim 3: a buyer's signed request opens an order awaiting payment, with
 // the payment reference the buyer quotes at the bank.
 func buyRequest(kv store.KV, b Block, tx *txn.Signed, m *txn.BuyRequest) ([]Event, error) {
-	op, ok := GetOperator(kv, m.Operator)
-	if !ok {
-		return nil, txn.Errorf(txn.UnknownOperator, "operator %q is not registered", m.Operator)
+	if err := checkPaused(kv, txn.OperationBuy); err != nil {
+		return nil, err
+	}
+	op, err := liveOperator(kv, m.Operator)
+	if err != nil {
+		return nil, err
 	}
 	if currency := op.PaymentAccount().Currency; m.Currency != currency {
 		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q takes %s, not %s", op.ID, currency, m.Currency)
@@ -74,8 +77,14 @@ func leaveOpen(kv store.KV, o txn.Order) {
 
 // confirmPayment is claim 4A: the operator's account notice that it received the money.
 func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmPayment) ([]Event, error) {
+	if err := checkPaused(kv, txn.OperationConfirm); err != nil {
+		return nil, err
+	}
 	op, err := requireOperator(kv, signer)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRevoked(op); err != nil {
 		return nil, err
 	}
 	o, err := payableOrder(kv, b, op, m.OrderID, payment{m.Buyer, m.AmountMinor, m.Currency, m.BankReference})
@@ -88,10 +97,16 @@ func confirmPayment(kv store.KV, b Block, signer crypto.Address, m *txn.ConfirmP
 
 // submitReceipt is claim 4B: the operator's signed receipt, countersigned by the buyer.
 func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) ([]Event, error) {
+	if err := checkPaused(kv, txn.OperationConfirm); err != nil {
+		return nil, err
+	}
 	r := m.Receipt
 	op, ok := GetOperator(kv, r.OperatorID)
 	if !ok {
 		return nil, txn.Errorf(txn.UnknownOperator, "receipt.operator_id: operator %q is not registered", r.OperatorID)
+	}
+	if err := checkRevoked(op); err != nil {
+		return nil, err
 	}
 	if !crypto.Verify(op.PublicKey, txn.ReceiptSignBytes(b.ChainID, r), m.OperatorSignature) {
 		return nil, txn.Errorf(txn.BadReceiptSignature, "receipt for order %s is not signed by operator %q", r.OrderID, op.ID)
@@ -229,6 +244,9 @@ func acceptPartial(kv store.KV, b Block, signer crypto.Address, m *txn.AcceptPar
 		return nil, txn.Errorf(txn.OrderNotUnderpaid, "order %s is %s%s", o.ID, o.Status, expiredSince(o, b))
 	}
 	op, _ := GetOperator(kv, o.Operator)
+	if err := checkRevoked(op); err != nil {
+		return nil, err
+	}
 	chips, err := op.Rate.ChipsFor(o.ReceivedMinor)
 	if err != nil {
 		return nil, err
@@ -342,6 +360,9 @@ func releaseOrder(kv store.KV, signer crypto.Address, m *txn.ReleaseOrder) ([]Ev
 
 // issue is claims 1 and 5: the issuer mints the paid order's chips to its buyer.
 func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, error) {
+	if err := checkPaused(kv, txn.OperationIssue); err != nil {
+		return nil, err
+	}
 	o, err := issuersOrder(kv, signer, m.OrderID)
 	if err != nil {
 		return nil, err
@@ -357,6 +378,9 @@ func issue(kv store.KV, b Block, signer crypto.Address, m *txn.Issue) ([]Event, 
 	}
 	if m.Chips != o.Chips {
 		return nil, txn.Errorf(txn.QuantityMismatch, "order %s is owed %d chips, not %d", o.ID, o.Chips, m.Chips)
+	}
+	if err := checkFrozen(kv, "buyer", o.Buyer.Address); err != nil {
+		return nil, err
 	}
 	op, _ := GetOperator(kv, o.Operator)
 	// The order's chips count against the cap since it was paid: they move from paid

@@ -88,6 +88,7 @@ func recordExamples() []recordExample {
 		{name: "params", decoded: newOf[Params], value: Params{
 			CheckpointInterval: 1000, OrderTTLBlocks: 86_400, RedemptionTTLBlocks: 604_800, OrderRetentionBlocks: 2_592_000,
 			OpenOrdersPerOperatorMax: 100_000, OpenOrdersPerBuyerMax: 20,
+			IssuerThreshold: 2, IssueApprovalChips: 10_000_000_000, ProposalTTLBlocks: 86_400,
 		}},
 		{name: "operator.paid", decoded: newOf[txn.Operator], value: txn.Operator{
 			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
@@ -140,6 +141,31 @@ func recordExamples() []recordExample {
 		{name: "refund", decoded: newOf[txn.Refund], value: txn.Refund{
 			Operator: "acme-bank", BankReference: "BANKREF-0003", AmountMinor: 5_000, Currency: "USD",
 			RefundReference: "REFUND-0003", Height: 60,
+		}},
+		{name: "operator.revoked", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			ReceivingAccount: &txn.Account{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Bank AG", Currency: "EUR"},
+			Rate:             txn.Rate{Chips: 1_000_000, Minor: 110},
+			CapChips:         2_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12,
+			PastRates:     []txn.Rate{{Chips: 1_000_000, Minor: 100}},
+			RevokedHeight: 70, RevokeReason: "licence withdrawn",
+		}},
+		{name: "proposal", decoded: newOf[txn.Proposal], value: txn.Proposal{
+			ID: "0123456789ABCDEF4567", Proposer: crypto.AddressOf(issuerPub), Action: txn.TypeSetIssuerThreshold,
+			Body: txn.EncodeRecord(txn.SetIssuerThreshold{Threshold: 2}), Approvals: []crypto.Address{crypto.AddressOf(issuerPub), crypto.AddressOf(operatorPub)},
+			Status: txn.ProposalExecuted, CreatedHeight: 80, ExpiresHeight: 86_480, ClosedHeight: 81,
+		}},
+		{name: "proposal.pending", decoded: newOf[txn.Proposal], value: txn.Proposal{
+			ID: "0123456789ABCDEF4567", Proposer: crypto.AddressOf(issuerPub), Action: txn.TypeSetIssuerThreshold,
+			Body: txn.EncodeRecord(txn.SetIssuerThreshold{Threshold: 2}), Approvals: []crypto.Address{crypto.AddressOf(issuerPub)},
+			Status: txn.ProposalPending, CreatedHeight: 80, ExpiresHeight: 86_480,
+		}},
+		{name: "paused", decoded: newOf[txn.PausedOperation], value: txn.PausedOperation{
+			Operation: txn.OperationTransfer, Reason: "suspected fraud", By: crypto.AddressOf(issuerPub), Height: 90,
+		}},
+		{name: "frozen", decoded: newOf[txn.FrozenAccount], value: txn.FrozenAccount{
+			Address: crypto.AddressOf(buyerPub), Reason: "court order 2026-117", By: crypto.AddressOf(issuerPub), Height: 91,
 		}},
 	}
 }

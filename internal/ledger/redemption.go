@@ -13,6 +13,12 @@ import (
 // leave the holder's balance for escrow. The escrow stays in the supply and in the
 // operator's outstanding chips until the payout is booked.
 func redeem(kv store.KV, b Block, tx *txn.Signed, m *txn.Redeem) ([]Event, error) {
+	if err := checkPaused(kv, txn.OperationRedeem); err != nil {
+		return nil, err
+	}
+	if err := checkFrozen(kv, "holder", tx.Sender); err != nil {
+		return nil, err
+	}
 	op, ok := GetOperator(kv, m.Operator)
 	if !ok {
 		return nil, txn.Errorf(txn.UnknownOperator, "operator %q is not registered", m.Operator)

@@ -41,6 +41,11 @@ const (
 	prefixValidator       = "val/"
 	keySupply             = "supply"
 	keyParams             = "params"
+	// The issuers' threshold and controls (decision 0027).
+	prefixProposal       = "prop/"
+	prefixProposalExpiry = "pexp/"
+	prefixPaused         = "pause/"
+	prefixFrozen         = "frz/"
 )
 
 func accountKey(a crypto.Address) []byte    { return addressKey(prefixAccount, a, 0) }
@@ -63,6 +68,17 @@ func orderExpiryKey(expiresHeight int64, id string) []byte {
 }
 
 func redemptionKey(id string) []byte { return []byte(prefixRedemption + id) }
+
+func proposalKey(id string) []byte { return []byte(prefixProposal + id) }
+
+// proposalExpiryKey indexes the pending proposals by the last height at which they may
+// be approved.
+func proposalExpiryKey(height int64, id string) []byte {
+	return heightKey(prefixProposalExpiry, height, id)
+}
+
+func pausedKey(operation string) []byte { return []byte(prefixPaused + operation) }
+func frozenKey(a crypto.Address) []byte { return addressKey(prefixFrozen, a, 0) }
 
 // deadlineKey indexes the redemptions awaiting a payout by the last height at which one
 // may be initiated.
@@ -152,7 +168,8 @@ func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
 // added here needs explicit cbor tags and an example in records_test.go, whose tests
 // hold both.
 type record interface {
-	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params | txn.Redemption | txn.Refund | txn.PendingHandOver
+	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params | txn.Redemption | txn.Refund | txn.PendingHandOver |
+		txn.Proposal | txn.PausedOperation | txn.FrozenAccount
 }
 
 // getRecord decodes the record at key into v; false if there is none. A record that

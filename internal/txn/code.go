@@ -64,7 +64,21 @@ const (
 	AccountTaken            Code = 48
 	TooManyOpenOrders       Code = 49
 	NoHandOver              Code = 50
-	// 51 to 70 are the issuers' controls (decision 0027).
+	// The codes of the issuers' threshold and controls (decision 0027).
+	NeedsApproval        Code = 51
+	UnknownProposal      Code = 52
+	ProposalExists       Code = 53
+	ProposalNotPending   Code = 54
+	AlreadyApproved      Code = 55
+	Paused               Code = 56
+	NotPaused            Code = 57
+	Frozen               Code = 58
+	NotFrozen            Code = 59
+	OperatorRevoked      Code = 60
+	IssuerExists         Code = 61
+	UnknownIssuer        Code = 62
+	ThresholdUnreachable Code = 63
+	// The validator set's (decision 0030).
 	UnknownValidator      Code = 71
 	LastValidator         Code = 72
 	ValidatorPowerTooHigh Code = 73
@@ -127,6 +141,19 @@ var codeTable = map[Code]codeInfo{
 	AccountTaken:            {"account_taken", "another operator has registered this bank account"},
 	TooManyOpenOrders:       {"too_many_open_orders", "the operator or the buyer has as many orders awaiting payment as the chain allows"},
 	NoHandOver:              {"no_hand_over", "no hand-over of a role from this key to the signer is pending"},
+	NeedsApproval:           {"needs_approval", "the action needs the approval of issuer_threshold issuers: propose it"},
+	UnknownProposal:         {"unknown_proposal", "no proposal has this id"},
+	ProposalExists:          {"proposal_exists", "a proposal with this id already exists"},
+	ProposalNotPending:      {"proposal_not_pending", "the proposal was executed or expired"},
+	AlreadyApproved:         {"already_approved", "this issuer already approved the proposal"},
+	Paused:                  {"paused", "an issuer paused this operation"},
+	NotPaused:               {"not_paused", "the operation is not paused"},
+	Frozen:                  {"frozen", "an issuer froze this account"},
+	NotFrozen:               {"not_frozen", "the account is not frozen"},
+	OperatorRevoked:         {"operator_revoked", "the operator is revoked: it takes no money in"},
+	IssuerExists:            {"issuer_exists", "an issuer with this id or key already exists"},
+	UnknownIssuer:           {"unknown_issuer", "no issuer has this address"},
+	ThresholdUnreachable:    {"threshold_unreachable", "fewer issuers than the threshold would remain"},
 	UnknownValidator:        {"unknown_validator", "no validator has this key: there is nothing to remove"},
 	LastValidator:           {"last_validator", "the change would leave the chain without a validator"},
 	ValidatorPowerTooHigh:   {"validator_power_too_high", "the validators' power together would pass what CometBFT allows"},
@@ -148,7 +175,8 @@ func (c Code) Meaning() string {
 	return "unknown result code"
 }
 
-// Codes lists every defined code in numeric order.
+// Codes lists every defined code in numeric order. The numbers have gaps: a range may
+// be kept for codes being added elsewhere.
 func Codes() []Code {
 	return slices.Sorted(maps.Keys(codeTable))
 }

@@ -64,6 +64,19 @@ var goldenCodes = []struct {
 	{48, "account_taken"},
 	{49, "too_many_open_orders"},
 	{50, "no_hand_over"},
+	{51, "needs_approval"},
+	{52, "unknown_proposal"},
+	{53, "proposal_exists"},
+	{54, "proposal_not_pending"},
+	{55, "already_approved"},
+	{56, "paused"},
+	{57, "not_paused"},
+	{58, "frozen"},
+	{59, "not_frozen"},
+	{60, "operator_revoked"},
+	{61, "issuer_exists"},
+	{62, "unknown_issuer"},
+	{63, "threshold_unreachable"},
 	{71, "unknown_validator"},
 	{72, "last_validator"},
 	{73, "validator_power_too_high"},
@@ -99,6 +112,8 @@ func TestCodesNamedConstants(t *testing.T) {
 		{name: "replayed", code: Replayed, want: 8},
 		{name: "insufficient funds", code: InsufficientFunds, want: 25},
 		{name: "receipt mismatch", code: ReceiptMismatch, want: 28},
+		{name: "needs approval", code: NeedsApproval, want: 51},
+		{name: "threshold unreachable", code: ThresholdUnreachable, want: 63},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,9 +127,10 @@ func TestCodesNamedConstants(t *testing.T) {
 func TestCodesDistinctAndDescribed(t *testing.T) {
 	names := make(map[string]Code)
 	meanings := make(map[string]Code)
-	for i, c := range Codes() {
-		if uint32(c) != uint32(i) {
-			t.Errorf("Codes()[%d] = %d: numbers are not contiguous from 0", i, uint32(c))
+	codes := Codes()
+	for i, c := range codes {
+		if i > 0 && c <= codes[i-1] {
+			t.Errorf("Codes()[%d] = %d after %d: not in increasing order", i, uint32(c), uint32(codes[i-1]))
 		}
 		name, meaning := c.String(), c.Meaning()
 		if name == "" || name == fmt.Sprintf("code_%d", uint32(c)) {
@@ -140,7 +156,8 @@ func TestCodeUnknown(t *testing.T) {
 		wantName    string
 		wantMeaning string
 	}{
-		{name: "first undefined", code: Code(len(Codes())), wantName: fmt.Sprintf("code_%d", len(Codes())), wantMeaning: "unknown result code"},
+		{name: "not assigned", code: 64, wantName: "code_64", wantMeaning: "unknown result code"},
+		{name: "after the last", code: Codes()[len(Codes())-1] + 1, wantName: fmt.Sprintf("code_%d", Codes()[len(Codes())-1]+1), wantMeaning: "unknown result code"},
 		{name: "max", code: Code(1<<32 - 1), wantName: "code_4294967295", wantMeaning: "unknown result code"},
 	}
 	for _, tt := range tests {

@@ -18,6 +18,8 @@ var (
 	operatorKey = keyFromSeed(0x02)
 	buyerKey    = keyFromSeed(0x03)
 	holderKey   = keyFromSeed(0x04)
+	// issuer2Key is the key AddIssuer makes an issuer's.
+	issuer2Key = keyFromSeed(0x05)
 )
 
 const (
@@ -159,6 +161,34 @@ func validHoldOrder() HoldOrder {
 	return HoldOrder{OrderID: testOrderID(), Reason: "sanctions screening"}
 }
 
+// testProposalID is the proposal created by the issuer's Propose with nonce 23.
+func testProposalID() string { return ProposalID(addrOf(issuerKey), 23) }
+
+func validUpdateOperator() UpdateOperator {
+	return UpdateOperator{
+		ID:       testOperatorID,
+		Account:  Account{IBAN: testIBAN, BIC: testBIC, Holder: "Acme Bank AG", Currency: "EUR"},
+		Rate:     Rate{Chips: 1_000_000, Minor: 110},
+		CapChips: 2_000_000_000_000,
+	}
+}
+
+func validPropose() Propose { return *NewPropose(validUpdateOperator()) }
+
+func validPause() Pause { return Pause{Operation: OperationTransfer, Reason: "suspected fraud"} }
+
+func validFreeze() Freeze {
+	return Freeze{Address: addrOf(holderKey), Reason: "court order 2026-117"}
+}
+
+func validRevokeOperator() RevokeOperator {
+	return RevokeOperator{ID: testOperatorID, Reason: "licence withdrawn"}
+}
+
+func validAddIssuer() AddIssuer {
+	return AddIssuer{ID: "issuer-2", Address: addrOf(issuer2Key), PublicKey: append([]byte(nil), pubOf(issuer2Key)...)}
+}
+
 // sample is one valid signed transaction of a message type, with who signs it.
 type sample struct {
 	name   string
@@ -192,6 +222,18 @@ func samples() []sample {
 		{name: "release_order", msg: ReleaseOrder{OrderID: testOrderID()}, signer: issuerKey, nonce: 22},
 		{name: "hand_over", msg: *NewHandOver(RoleOperator, pubOf(holderKey)), signer: operatorKey, nonce: 31},
 		{name: "take_over", msg: TakeOver{From: addrOf(operatorKey)}, signer: holderKey, nonce: 32},
+		{name: "set_validator", msg: SetValidator{PublicKey: pubOf(holderKey), Power: 10}, signer: issuerKey, nonce: 34},
+		{name: "propose", msg: validPropose(), signer: issuerKey, nonce: 23},
+		{name: "approve", msg: Approve{ProposalID: testProposalID()}, signer: issuer2Key, nonce: 24},
+		{name: "pause", msg: validPause(), signer: issuerKey, nonce: 25},
+		{name: "unpause", msg: Unpause{Operation: OperationTransfer}, signer: issuerKey, nonce: 26},
+		{name: "freeze", msg: validFreeze(), signer: issuerKey, nonce: 27},
+		{name: "unfreeze", msg: Unfreeze{Address: addrOf(holderKey)}, signer: issuerKey, nonce: 28},
+		{name: "update_operator", msg: validUpdateOperator(), signer: issuerKey, nonce: 29},
+		{name: "revoke_operator", msg: validRevokeOperator(), signer: issuerKey, nonce: 30},
+		{name: "add_issuer", msg: validAddIssuer(), signer: issuerKey, nonce: 31},
+		{name: "remove_issuer", msg: RemoveIssuer{Address: addrOf(issuer2Key)}, signer: issuerKey, nonce: 32},
+		{name: "set_issuer_threshold", msg: SetIssuerThreshold{Threshold: 2}, signer: issuerKey, nonce: 33},
 	}
 }
 

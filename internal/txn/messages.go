@@ -36,8 +36,19 @@ const (
 	TypeCancelOrder       Type = 17
 	TypeHoldOrder         Type = 18
 	TypeReleaseOrder      Type = 19
-	// The two steps of a key's hand-over of its role (decision 0029). 20 to 30 are the
-	// issuers' controls.
+	// The issuers' threshold and controls (decision 0027).
+	TypePropose            Type = 20
+	TypeApprove            Type = 21
+	TypePause              Type = 22
+	TypeUnpause            Type = 23
+	TypeFreeze             Type = 24
+	TypeUnfreeze           Type = 25
+	TypeUpdateOperator     Type = 26
+	TypeRevokeOperator     Type = 27
+	TypeAddIssuer          Type = 28
+	TypeRemoveIssuer       Type = 29
+	TypeSetIssuerThreshold Type = 30
+	// The two steps of a key's hand-over of its role (decision 0029).
 	TypeHandOver Type = 31
 	TypeTakeOver Type = 32
 	// TypeSetValidator changes the validator set (decision 0030).
@@ -65,6 +76,17 @@ var typeNames = map[Type]string{
 	TypeCancelOrder:             "cancel_order",
 	TypeHoldOrder:               "hold_order",
 	TypeReleaseOrder:            "release_order",
+	TypePropose:                 "propose",
+	TypeApprove:                 "approve",
+	TypePause:                   "pause",
+	TypeUnpause:                 "unpause",
+	TypeFreeze:                  "freeze",
+	TypeUnfreeze:                "unfreeze",
+	TypeUpdateOperator:          "update_operator",
+	TypeRevokeOperator:          "revoke_operator",
+	TypeAddIssuer:               "add_issuer",
+	TypeRemoveIssuer:            "remove_issuer",
+	TypeSetIssuerThreshold:      "set_issuer_threshold",
 	TypeHandOver:                "hand_over",
 	TypeTakeOver:                "take_over",
 	TypeSetValidator:            "set_validator",
@@ -368,6 +390,28 @@ func newMsg(t Type) (Msg, bool) {
 		return &HoldOrder{}, true
 	case TypeReleaseOrder:
 		return &ReleaseOrder{}, true
+	case TypePropose:
+		return &Propose{}, true
+	case TypeApprove:
+		return &Approve{}, true
+	case TypePause:
+		return &Pause{}, true
+	case TypeUnpause:
+		return &Unpause{}, true
+	case TypeFreeze:
+		return &Freeze{}, true
+	case TypeUnfreeze:
+		return &Unfreeze{}, true
+	case TypeUpdateOperator:
+		return &UpdateOperator{}, true
+	case TypeRevokeOperator:
+		return &RevokeOperator{}, true
+	case TypeAddIssuer:
+		return &AddIssuer{}, true
+	case TypeRemoveIssuer:
+		return &RemoveIssuer{}, true
+	case TypeSetIssuerThreshold:
+		return &SetIssuerThreshold{}, true
 	case TypeHandOver:
 		return &HandOver{}, true
 	case TypeTakeOver:

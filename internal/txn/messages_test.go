@@ -143,7 +143,9 @@ func TestTypeString(t *testing.T) {
 		{name: "register operator account", typ: TypeRegisterOperatorAccount, want: "register_operator_account"},
 		{name: "redeem", typ: TypeRedeem, want: "redeem"},
 		{name: "release order", typ: TypeReleaseOrder, want: "release_order"},
-		{name: "twenty", typ: 20, want: "unknown"},
+		{name: "propose", typ: TypePropose, want: "propose"},
+		{name: "set issuer threshold", typ: TypeSetIssuerThreshold, want: "set_issuer_threshold"},
+		{name: "thirty-four", typ: 34, want: "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,6 +184,18 @@ func TestTypeNumbers(t *testing.T) {
 		{name: "release order", msg: ReleaseOrder{}, want: 19},
 		{name: "hand over", msg: HandOver{}, want: 31},
 		{name: "take over", msg: TakeOver{}, want: 32},
+		{name: "set validator", msg: SetValidator{}, want: 33},
+		{name: "propose", msg: Propose{}, want: 20},
+		{name: "approve", msg: Approve{}, want: 21},
+		{name: "pause", msg: Pause{}, want: 22},
+		{name: "unpause", msg: Unpause{}, want: 23},
+		{name: "freeze", msg: Freeze{}, want: 24},
+		{name: "unfreeze", msg: Unfreeze{}, want: 25},
+		{name: "update operator", msg: UpdateOperator{}, want: 26},
+		{name: "revoke operator", msg: RevokeOperator{}, want: 27},
+		{name: "add issuer", msg: AddIssuer{}, want: 28},
+		{name: "remove issuer", msg: RemoveIssuer{}, want: 29},
+		{name: "set issuer threshold", msg: SetIssuerThreshold{}, want: 30},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,6 +79,13 @@ type Operator struct {
 	// RegisterOperatorAccount, which may have no IBAN. It is absent from the records of
 	// the operators registered by RegisterOperator, whose bytes it leaves unchanged.
 	ReceivingAccount *Account `cbor:"receiving_account,omitempty" json:"receiving_account,omitempty"`
+	// PastRates are the rates the operator had before UpdateOperator changed it, oldest
+	// first: the chips of its earlier orders and redemptions were fixed at one of them.
+	PastRates []Rate `cbor:"past_rates,omitempty" json:"past_rates,omitempty"`
+	// RevokedHeight and RevokeReason say when and why the issuers revoked the operator:
+	// from then on it takes no money in.
+	RevokedHeight int64  `cbor:"revoked_height,omitempty" json:"revoked_height,omitempty"`
+	RevokeReason  string `cbor:"revoke_reason,omitempty" json:"revoke_reason,omitempty"`
 }
 
 // OutstandingChips is what is in circulation through the operator, escrow included.
@@ -220,4 +227,52 @@ type Supply struct {
 	// EscrowChips are the redeemed chips waiting for their payout: the supply is the
 	// balances and the escrow.
 	EscrowChips uint64 `cbor:"escrow_chips,omitempty" json:"escrow_chips,omitempty,string"`
+}
+
+// ProposalStatus is how far an issuers' proposal has come. Its values are stored and
+// named in events, so they never change.
+type ProposalStatus string
+
+// The proposal statuses.
+const (
+	// ProposalPending waits for approvals until it expires.
+	ProposalPending ProposalStatus = "pending"
+	// ProposalExecuted reached the threshold and its action was applied.
+	ProposalExecuted ProposalStatus = "executed"
+	// ProposalExpired did not reach the threshold by its expires_height.
+	ProposalExpired ProposalStatus = "expired"
+)
+
+// Proposal is a controlled action an issuer proposed, and the issuers who approved it.
+type Proposal struct {
+	ID       string         `cbor:"id" json:"id"`
+	Proposer crypto.Address `cbor:"proposer" json:"proposer"`
+	// Action and Body are the proposed message's type and canonical encoding.
+	Action Type   `cbor:"action" json:"action"`
+	Body   []byte `cbor:"body" json:"body"`
+	// Approvals are the issuers who approved it, the proposer first, in the order they
+	// did; only those still issuers count.
+	Approvals     []crypto.Address `cbor:"approvals" json:"approvals"`
+	Status        ProposalStatus   `cbor:"status" json:"status"`
+	CreatedHeight int64            `cbor:"created_height" json:"created_height"`
+	// ExpiresHeight is the last height at which it may be approved.
+	ExpiresHeight int64 `cbor:"expires_height" json:"expires_height"`
+	// ClosedHeight is when it was executed or expired.
+	ClosedHeight int64 `cbor:"closed_height,omitempty" json:"closed_height,omitempty"`
+}
+
+// PausedOperation is an operation an issuer paused.
+type PausedOperation struct {
+	Operation string         `cbor:"operation" json:"operation"`
+	Reason    string         `cbor:"reason" json:"reason"`
+	By        crypto.Address `cbor:"by" json:"by"`
+	Height    int64          `cbor:"height" json:"height"`
+}
+
+// FrozenAccount is an account an issuer froze.
+type FrozenAccount struct {
+	Address crypto.Address `cbor:"address" json:"address"`
+	Reason  string         `cbor:"reason" json:"reason"`
+	By      crypto.Address `cbor:"by" json:"by"`
+	Height  int64          `cbor:"height" json:"height"`
 }

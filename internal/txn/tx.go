@@ -21,6 +21,8 @@ const (
 	// redemptionDomain separates redemption ids from order ids made of the same
 	// holder and nonce.
 	redemptionDomain = "chipmint/redemption/v1"
+	// proposalDomain does the same for the ids of issuers' proposals.
+	proposalDomain = "chipmint/proposal/v1"
 )
 
 // ValidityBlocksMax bounds how far ahead valid_until may be: a spent nonce must be

@@ -499,3 +499,125 @@ func TestValidateHandOver(t *testing.T) {
 		{name: "take over from no one", msg: TakeOver{}, want: InvalidField},
 	})
 }
+func TestValidatePropose(t *testing.T) {
+	body := func(f func(*UpdateOperator)) Propose { return *NewPropose(mutate(validUpdateOperator(), f)) }
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validPropose(), want: OK},
+		{name: "an issue", msg: *NewPropose(validIssue()), want: OK},
+		{name: "a registration", msg: *NewPropose(validRegisterOperator()), want: OK},
+		{name: "an unpause", msg: *NewPropose(Unpause{Operation: OperationBuy}), want: OK},
+		{name: "a threshold", msg: *NewPropose(SetIssuerThreshold{Threshold: 3}), want: OK},
+		{name: "a pause, which needs no approval", msg: *NewPropose(validPause()), want: InvalidField},
+		{name: "a transfer", msg: *NewPropose(validTransfer()), want: InvalidField},
+		{name: "a proposal", msg: *NewPropose(validPropose()), want: InvalidField},
+		{name: "an approval", msg: *NewPropose(Approve{ProposalID: testProposalID()}), want: InvalidField},
+		{name: "unknown type", msg: Propose{Action: 99, Body: validPropose().Body}, want: InvalidField},
+		{name: "body of another type", msg: Propose{Action: TypeIssue, Body: validPropose().Body}, want: InvalidField},
+		{name: "empty body", msg: Propose{Action: TypeUpdateOperator}, want: InvalidField},
+		{name: "body with a trailing byte", msg: Propose{Action: TypeUpdateOperator, Body: append(validPropose().Body, 0)}, want: InvalidField},
+		{name: "body not canonical", msg: Propose{Action: TypeSetIssuerThreshold, Body: []byte{0x81, 0x18, 0x02}}, want: InvalidField},
+		{name: "invalid action", msg: body(func(m *UpdateOperator) { m.CapChips = 0 }), want: InvalidField},
+	})
+	if err := body(func(m *UpdateOperator) { m.Account.Holder = "" }).Validate(); !strings.Contains(ReasonOf(err), "body: account.holder") {
+		t.Errorf("an invalid action names its field under body, got %v", err)
+	}
+	m, err := validPropose().Message()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := m.(*UpdateOperator); !ok || got.CapChips != validUpdateOperator().CapChips {
+		t.Fatalf("Message() = %#v, want the update proposed", m)
+	}
+}
+
+func TestValidateControls(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "approve", msg: Approve{ProposalID: testProposalID()}, want: OK},
+		{name: "approve, id in lower case", msg: Approve{ProposalID: strings.ToLower(testProposalID())}, want: InvalidField},
+		{name: "approve, no id", msg: Approve{}, want: InvalidField},
+		{name: "pause", msg: validPause(), want: OK},
+		{name: "pause each operation", msg: mutate(validPause(), func(m *Pause) { m.Operation = OperationRedeem }), want: OK},
+		{name: "pause an unknown operation", msg: mutate(validPause(), func(m *Pause) { m.Operation = "refund" }), want: InvalidField},
+		{name: "pause in upper case", msg: mutate(validPause(), func(m *Pause) { m.Operation = "BUY" }), want: InvalidField},
+		{name: "pause without reason", msg: mutate(validPause(), func(m *Pause) { m.Reason = "" }), want: InvalidField},
+		{name: "unpause", msg: Unpause{Operation: OperationIssue}, want: OK},
+		{name: "unpause nothing", msg: Unpause{}, want: InvalidField},
+		{name: "freeze", msg: validFreeze(), want: OK},
+		{name: "freeze the zero address", msg: mutate(validFreeze(), func(m *Freeze) { m.Address = [20]byte{} }), want: InvalidField},
+		{name: "freeze, reason of 141", msg: mutate(validFreeze(), func(m *Freeze) { m.Reason = strings.Repeat("x", 141) }), want: InvalidField},
+		{name: "unfreeze", msg: Unfreeze{Address: addrOf(holderKey)}, want: OK},
+		{name: "unfreeze the zero address", msg: Unfreeze{}, want: InvalidField},
+		{name: "revoke", msg: validRevokeOperator(), want: OK},
+		{name: "revoke, bad id", msg: mutate(validRevokeOperator(), func(m *RevokeOperator) { m.ID = "Acme" }), want: InvalidField},
+		{name: "revoke without reason", msg: mutate(validRevokeOperator(), func(m *RevokeOperator) { m.Reason = "" }), want: InvalidField},
+		{name: "remove issuer", msg: RemoveIssuer{Address: addrOf(issuer2Key)}, want: OK},
+		{name: "remove the zero address", msg: RemoveIssuer{}, want: InvalidField},
+		{name: "threshold", msg: SetIssuerThreshold{Threshold: 1}, want: OK},
+		{name: "threshold zero", msg: SetIssuerThreshold{}, want: InvalidField},
+	})
+}
+
+func TestValidateUpdateOperator(t *testing.T) {
+	acct := func(f func(*Account)) UpdateOperator {
+		return mutate(validUpdateOperator(), func(m *UpdateOperator) { f(&m.Account) })
+	}
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validUpdateOperator(), want: OK},
+		{name: "an account without an IBAN", msg: acct(func(a *Account) { a.IBAN, a.OtherID, a.Scheme = "", testOtherID, "BBAN" }), want: OK},
+		{name: "id empty", msg: mutate(validUpdateOperator(), func(m *UpdateOperator) { m.ID = "" }), want: InvalidField},
+		{name: "account with a bad IBAN", msg: acct(func(a *Account) { a.IBAN = ibanBadChecksum }), want: InvalidField},
+		{name: "account in lower case", msg: acct(func(a *Account) { a.IBAN = ibanLowerCase }), want: InvalidField},
+		{name: "account without holder", msg: acct(func(a *Account) { a.Holder = "" }), want: InvalidField},
+		{name: "rate without chips", msg: mutate(validUpdateOperator(), func(m *UpdateOperator) { m.Rate.Chips = 0 }), want: InvalidField},
+		{name: "rate without minor", msg: mutate(validUpdateOperator(), func(m *UpdateOperator) { m.Rate.Minor = 0 }), want: InvalidField},
+		{name: "cap zero", msg: mutate(validUpdateOperator(), func(m *UpdateOperator) { m.CapChips = 0 }), want: InvalidField},
+	})
+}
+
+func TestValidateAddIssuer(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validAddIssuer(), want: OK},
+		{name: "id empty", msg: mutate(validAddIssuer(), func(m *AddIssuer) { m.ID = "" }), want: InvalidField},
+		{name: "id of 65", msg: mutate(validAddIssuer(), func(m *AddIssuer) { m.ID = strings.Repeat("i", 65) }), want: InvalidField},
+		{name: "short key", msg: mutate(validAddIssuer(), func(m *AddIssuer) { m.PublicKey = m.PublicKey[:31] }), want: InvalidField},
+		{name: "address of another key", msg: mutate(validAddIssuer(), func(m *AddIssuer) { m.Address = addrOf(issuerKey) }), want: InvalidField},
+	})
+}
+
+func TestProposalIDs(t *testing.T) {
+	a := ProposalID(addrOf(issuerKey), 1)
+	if a == ProposalID(addrOf(issuerKey), 2) || a == OrderID(addrOf(issuerKey), 1) || a == RedemptionID(addrOf(issuerKey), 1) {
+		t.Fatalf("proposal id %s collides with another proposal's, or an order's or a redemption's of the same nonce", a)
+	}
+	if got, err := ParseProposalID(strings.ToLower(a)); err != nil || got != a {
+		t.Fatalf("ParseProposalID(lower) = %q, %v", got, err)
+	}
+}
+
+func TestControlled(t *testing.T) {
+	for typ := range Type(32) {
+		want := false
+		switch typ {
+		case TypeRegisterOperator, TypeIssue, TypeRegisterOperatorAccount, TypeUnpause, TypeUnfreeze, TypeUpdateOperator,
+			TypeRevokeOperator, TypeAddIssuer, TypeRemoveIssuer, TypeSetIssuerThreshold:
+			want = true
+		}
+		if got := typ.Controlled(); got != want {
+			t.Errorf("%s.Controlled() = %v, want %v", typ, got, want)
+		}
+	}
+}
+
+func TestValidateSetValidator(t *testing.T) {
+	valid := SetValidator{PublicKey: pubOf(holderKey), Power: 10}
+	identity := make([]byte, crypto.PublicKeyBytes)
+	identity[0] = 1
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: valid, want: OK},
+		{name: "removal", msg: mutate(valid, func(m *SetValidator) { m.Power = 0 }), want: OK},
+		{name: "power at CometBFT's most", msg: mutate(valid, func(m *SetValidator) { m.Power = ValidatorPowerMax }), want: OK},
+		{name: "power above it", msg: mutate(valid, func(m *SetValidator) { m.Power = ValidatorPowerMax + 1 }), want: InvalidField},
+		{name: "a secp256k1 key", msg: mutate(valid, func(m *SetValidator) { m.PublicKey = make([]byte, 33) }), want: InvalidField},
+		{name: "small-order key", msg: mutate(valid, func(m *SetValidator) { m.PublicKey = identity }), want: WeakKey},
+	})
+}
