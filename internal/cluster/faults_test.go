@@ -2,11 +2,19 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/cometbft/cometbft/privval"
+
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
 var (
@@ -261,5 +269,52 @@ func TestFullNodeJoinsAndBlockSyncs(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("full node %d joined at height %d and caught up", full, h)
+	s.finish()
+}
+
+// A full node's consensus key, added by the issuers, joins a running network of four
+// validator processes and signs blocks; changes that would halt the chain are refused.
+func TestValidatorAddedJoinsAndSigns(t *testing.T) {
+	s := startScenario(t, Options{})
+	h := s.progress(5, all(s.c)...)
+	full := s.c.AddFullNode()
+	if err := s.c.WaitHeight(s.ctx, h+2, full); err != nil {
+		t.Fatal(err)
+	}
+	home := s.c.Homes[full]
+	pv := privval.LoadFilePV(filepath.Join(home, "config", "priv_validator_key.json"), filepath.Join(home, "data", "priv_validator_state.json"))
+	pub := pv.Key.PubKey.Bytes()
+	c := s.c.Client(s.ctx, 0)
+	for name, tc := range map[string]struct {
+		msg  *txn.SetValidator
+		want txn.Code
+	}{
+		"removal of a key that is no validator": {&txn.SetValidator{PublicKey: pub}, txn.UnknownValidator},
+		"power beyond CometBFT's total":         {&txn.SetValidator{PublicKey: pub, Power: txn.ValidatorPowerMax}, txn.ValidatorPowerTooHigh},
+	} {
+		var rej *txn.Error
+		if _, err := c.Submit(s.ctx, tc.msg, s.c.Issuer); !errors.As(err, &rej) || rej.Code != tc.want {
+			t.Fatalf("%s: %v, want %s", name, err, tc.want)
+		}
+	}
+	res, err := c.Submit(s.ctx, &txn.SetValidator{PublicKey: pub, Power: 10}, s.c.Issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// CometBFT applies the update two heights later; the new validator then signs.
+	addr := strings.ToUpper(pv.Key.PubKey.Address().String())
+	for height := res.Height + 2; ; height++ {
+		if err := s.c.WaitHeight(s.ctx, height+1, 0, full); err != nil {
+			t.Fatalf("validator %s never signed: %v", addr, err)
+		}
+		signers, err := c.CommitSigners(s.ctx, height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(signers, addr) {
+			t.Logf("validator %s, added at height %d, signed block %d", addr, res.Height, height)
+			break
+		}
+	}
 	s.finish()
 }
