@@ -558,3 +558,20 @@ func TestUpdateOperator(t *testing.T) {
 		t.Fatalf("order at the rate restored = %+v", o)
 	}
 }
+
+// With two of three issuers needed, an issuer's rotated key is refused: its approval no
+// longer counts, and the new key's does. A validator is added the same way.
+func TestRotatedIssuerKeyRefusedOnTheBoard(t *testing.T) {
+	h := newBoardHarness(t)
+	h.ok(h.sign(issuerB, txn.NewHandOver(txn.RoleIssuer, issuerNew.pub)))
+	h.ok(h.sign(issuerNew, &txn.TakeOver{From: issuerB.addr}))
+	action := &txn.SetValidator{PublicKey: validatorB.pub, Power: 10}
+	h.refused(h.sign(issuerA, action), txn.NeedsApproval)
+	tx, id := h.propose(issuerA, action)
+	h.ok(tx)
+	h.refused(h.sign(issuerB, &txn.Approve{ProposalID: id}), txn.NotIssuer)
+	res := h.finalize(h.sign(issuerNew, &txn.Approve{ProposalID: id}))
+	if txn.Code(res.TxResults[0].Code) != txn.OK || len(res.ValidatorUpdates) != 1 || res.ValidatorUpdates[0].Power != 10 {
+		t.Fatalf("the new key's approval: %s (%s), validator updates %v", txn.Code(res.TxResults[0].Code), res.TxResults[0].Log, res.ValidatorUpdates)
+	}
+}
