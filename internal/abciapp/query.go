@@ -2,6 +2,7 @@ package abciapp
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,6 +44,32 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 		return operatorList(r, operator, data, ledger.OwedOrders, func(o txn.Order) string { return o.ID })
 	}
 	switch path {
+	case query.PathParams:
+		p := ledger.GetParams(r)
+		return query.Params{
+			CheckpointInterval: p.CheckpointInterval, OrderTTLBlocks: p.OrderTTLBlocks, RedemptionTTLBlocks: p.RedemptionTTLBlocks,
+			OrderRetentionBlocks: p.OrderRetentionBlocks, IssuerThreshold: p.IssuerThreshold, IssueApprovalChips: p.IssueApprovalChips,
+			ProposalTTLBlocks: p.ProposalTTLBlocks, OpenOrdersPerOperatorMax: p.OpenOrdersPerOperatorMax, OpenOrdersPerBuyerMax: p.OpenOrdersPerBuyerMax,
+		}, query.OK, nil
+	case query.PathProposal:
+		if p, ok := ledger.GetProposal(r, data); ok {
+			return p, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("proposal %q not found", data)
+	case query.PathPendingProposals:
+		return pendingProposals(r, data)
+	case query.PathPaused:
+		return pausedOperations(r), query.OK, nil
+	case query.PathFrozen:
+		addr, err := crypto.ParseAddress(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		var f txn.FrozenAccount
+		if getStored(r, append([]byte(keyFrozen), addr[:]...), &f) {
+			return f, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("account %s is not frozen", addr)
 	case query.PathValidators:
 		return ledger.Validators(r), query.OK, nil
 	case query.PathRedemption:
@@ -139,6 +166,76 @@ func operatorList[T any](r *store.View, operator, data string, list func(store.R
 	}
 	items, more := list(r, operator, req.After, req.Limit)
 	return page(items, more, key), query.OK, nil
+}
+
+// The keys of the issuers' controls in the state, as docs/protocol.md §11.1 fixes them:
+// part of the app hash, they never change. The ledger writes them; these queries read
+// them as the protocol describes them.
+const (
+	keyProposal       = "prop/"
+	keyProposalExpiry = "pexp/"
+	keyPaused         = "pause/"
+	keyFrozen         = "frz/"
+)
+
+// getStored decodes the record at key into v; false if there is none. A record that
+// does not decode is a corrupt state, which no query can mend.
+func getStored[R txn.Proposal | txn.PausedOperation | txn.FrozenAccount](r store.Reader, key []byte, v *R) bool {
+	b, ok := r.Get(key)
+	if !ok {
+		return false
+	}
+	if err := txn.DecodeRecord(b, v); err != nil {
+		panic(fmt.Sprintf("abciapp: corrupt record at %q: %v", key, err))
+	}
+	return true
+}
+
+// pendingProposals answers one page of the pending proposals, read from the proposal
+// expiry index (pexp/ + expires_height + id), which holds exactly the pending ones:
+// ordered by the last height at which each may be approved, then by id. The cursor is a
+// proposal's id, whose record says where in the index it stands.
+func pendingProposals(r *store.View, data string) (any, query.Code, error) {
+	req, err := pageRequest(data)
+	if err != nil {
+		return nil, query.BadRequest, err
+	}
+	var start []byte
+	if req.After != "" {
+		var after txn.Proposal
+		if !getStored(r, []byte(keyProposal+req.After), &after) {
+			return nil, query.BadRequest, fmt.Errorf("after: no proposal %q", req.After)
+		}
+		start = append(binary.BigEndian.AppendUint64([]byte(keyProposalExpiry), uint64(after.ExpiresHeight)), after.ID...)
+		// The first key past the cursor's own: a 0x00 byte more sorts just after it.
+		start = append(start, 0)
+	}
+	var items []txn.Proposal
+	more := false
+	r.ScanFrom([]byte(keyProposalExpiry), start, func(key, _ []byte) bool {
+		if len(items) == req.Limit {
+			more = true
+			return false
+		}
+		var p txn.Proposal
+		if getStored(r, []byte(keyProposal+string(key[len(keyProposalExpiry)+8:])), &p) && p.Status == txn.ProposalPending {
+			items = append(items, p)
+		}
+		return true
+	})
+	return page(items, more, func(p txn.Proposal) string { return p.ID }), query.OK, nil
+}
+
+// pausedOperations lists the paused operations, by name.
+func pausedOperations(r store.Reader) []txn.PausedOperation {
+	out := []txn.PausedOperation{}
+	for _, op := range []string{txn.OperationBuy, txn.OperationConfirm, txn.OperationIssue, txn.OperationRedeem, txn.OperationTransfer} {
+		var p txn.PausedOperation
+		if getStored(r, []byte(keyPaused+op), &p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // pageRequest reads a list query's data: empty, or a PageRequest in JSON. A limit of 0
