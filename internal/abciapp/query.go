@@ -43,6 +43,39 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 		return operatorList(r, operator, data, ledger.OwedOrders, func(o txn.Order) string { return o.ID })
 	}
 	switch path {
+	case query.PathParams:
+		p := ledger.GetParams(r)
+		return query.Params{
+			CheckpointInterval: p.CheckpointInterval, OrderTTLBlocks: p.OrderTTLBlocks, RedemptionTTLBlocks: p.RedemptionTTLBlocks,
+			OrderRetentionBlocks: p.OrderRetentionBlocks, IssuerThreshold: p.IssuerThreshold, IssueApprovalChips: p.IssueApprovalChips,
+			ProposalTTLBlocks: p.ProposalTTLBlocks, OpenOrdersPerOperatorMax: p.OpenOrdersPerOperatorMax, OpenOrdersPerBuyerMax: p.OpenOrdersPerBuyerMax,
+		}, query.OK, nil
+	case query.PathProposal:
+		if p, ok := ledger.GetProposal(r, data); ok {
+			return p, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("proposal %q not found", data)
+	case query.PathPendingProposals:
+		req, err := pageRequest(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		props, more, err := ledger.PendingProposals(r, req.After, req.Limit)
+		if err != nil {
+			return nil, query.BadRequest, fmt.Errorf("after: %w", err)
+		}
+		return page(props, more, func(p txn.Proposal) string { return p.ID }), query.OK, nil
+	case query.PathPaused:
+		return ledger.PausedOperations(r), query.OK, nil
+	case query.PathFrozen:
+		addr, err := crypto.ParseAddress(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		if f, ok := ledger.GetFrozen(r, addr); ok {
+			return f, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("account %s is not frozen", addr)
 	case query.PathValidators:
 		return ledger.Validators(r), query.OK, nil
 	case query.PathRedemption:

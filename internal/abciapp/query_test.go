@@ -145,3 +145,67 @@ func TestListQueriesRefuseABadPage(t *testing.T) {
 		})
 	}
 }
+
+// The issuers' controls are read back: the parameters, a proposal by id whatever its
+// status, the pending proposals a page at a time (by the height each may be approved
+// to, then id), the paused operations and whether an account is frozen.
+func TestGovernanceQueries(t *testing.T) {
+	h := newBoardHarness(t)
+	var params query.Params
+	if code := h.query(query.PathParams, "", &params); code != query.OK || params.IssuerThreshold != 2 ||
+		params.IssueApprovalChips != testIssueApprovalChips || params.ProposalTTLBlocks != testProposalTTLBlocks {
+		t.Fatalf("params: code %d, %+v", code, params)
+	}
+
+	// Three proposals in three blocks expire at three heights; the last is approved.
+	var ids []string
+	for _, op := range []string{txn.OperationBuy, txn.OperationIssue, txn.OperationRedeem} {
+		tx, id := h.propose(issuerA, &txn.Unpause{Operation: op})
+		h.ok(tx)
+		ids = append(ids, id)
+	}
+	pending := func(p txn.Proposal) string { return p.ID }
+	for _, limit := range []int{0, 1, 2} {
+		if got := listAll(h, query.PathPendingProposals, limit, pending); !slices.Equal(got, ids) {
+			t.Fatalf("pending %d at a time: %v, want %v", limit, got, ids)
+		}
+	}
+	h.mustBlock(h.sign(issuerB, &txn.Pause{Operation: txn.OperationRedeem, Reason: "incident"}))
+	h.ok(h.approve(issuerB, ids[2]))
+	if got := listAll(h, query.PathPendingProposals, 1, pending); !slices.Equal(got, ids[:2]) {
+		t.Fatalf("pending after one is executed: %v, want %v", got, ids[:2])
+	}
+	// A cursor naming a proposal that left the list still places the page.
+	if p := listPage[txn.Proposal](h, query.PathPendingProposals, &query.PageRequest{After: ids[2]}); len(p.Items) != 0 {
+		t.Fatalf("after the executed proposal: %+v", p)
+	}
+	var executed txn.Proposal
+	if code := h.query(query.PathProposal, ids[2], &executed); code != query.OK || executed.Status != txn.ProposalExecuted ||
+		len(executed.Approvals) != 2 || executed.Action != txn.TypeUnpause {
+		t.Fatalf("executed proposal: code %d, %+v", code, executed)
+	}
+	if code := h.query(query.PathProposal, "0123456789ABCDEF0123", nil); code != query.NotFound {
+		t.Fatalf("unknown proposal: code %d", code)
+	}
+	if code := h.query(query.PathPendingProposals, `{"after": "0123456789ABCDEF0123"}`, nil); code != query.BadRequest {
+		t.Fatalf("a cursor that is no proposal: code %d", code)
+	}
+
+	h.mustBlock(h.sign(issuerA, &txn.Pause{Operation: txn.OperationTransfer, Reason: "audit"}),
+		h.sign(issuerB, &txn.Freeze{Address: alice.addr, Reason: "court order"}))
+	var paused []txn.PausedOperation
+	if code := h.query(query.PathPaused, "", &paused); code != query.OK || len(paused) != 1 ||
+		paused[0].Operation != txn.OperationTransfer || paused[0].Reason != "audit" || paused[0].By != issuerA.addr {
+		t.Fatalf("paused: code %d, %+v", code, paused)
+	}
+	var frozen txn.FrozenAccount
+	if code := h.query(query.PathFrozen, alice.addr.String(), &frozen); code != query.OK || frozen.Address != alice.addr || frozen.Reason != "court order" {
+		t.Fatalf("frozen: code %d, %+v", code, frozen)
+	}
+	if code := h.query(query.PathFrozen, bob.addr.String(), nil); code != query.NotFound {
+		t.Fatalf("an account not frozen: code %d", code)
+	}
+	if code := h.query(query.PathFrozen, "alice", nil); code != query.BadRequest {
+		t.Fatalf("no address: code %d", code)
+	}
+}

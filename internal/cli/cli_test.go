@@ -85,7 +85,15 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"order reference mistyped", []string{"confirm", "--order", "RF44031AE4EB3AE3C9739AD7", "--amount", "1", "--bank-ref", "R"}, "--order: not an order id", ExitUsage},
 		{"bad order to issue", []string{"issue", "--order", "x"}, "--order: not an order id", ExitUsage},
 		{"bad order for a receipt", []string{"receipt", "create", "--order", "x", "--amount", "1", "--bank-ref", "R", "--payer-iban", "GB82WEST12345698765432"}, "--order: not an order id", ExitUsage},
-		{"bad order to approve", []string{"issuer", "approve", "../x"}, "ORDER: not an order id", ExitUsage},
+		{"bad proposal to approve", []string{"issuer", "approve", "--from", "issuer", "../x"}, "PROPOSAL: proposal id", ExitUsage},
+		{"bad proposal to show", []string{"issuer", "proposal", "show", "x"}, "ID: proposal id", ExitUsage},
+		{"unknown operation to pause", []string{"pause", "--from", "issuer", "--reason", "r", "mint"}, `OPERATION: "mint" is not one of`, ExitUsage},
+		{"bad validator key", []string{"validator", "add", "--from", "issuer", "--pubkey", "abc", "--power", "1"}, "--pubkey: want an Ed25519 key", ExitUsage},
+		{"validator key twice", []string{"validator", "add", "--from", "issuer", "--pubkey", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--node-home", home, "--power", "1"}, "give one, not both", ExitUsage},
+		{"no validator key", []string{"validator", "remove", "--from", "issuer"}, "--pubkey or --node-home", ExitUsage},
+		{"a node home without a key file", []string{"validator", "add", "--from", "issuer", "--node-home", home, "--power", "1"}, "--node-home: node: no validator key", ExitUsage},
+		{"a validator added without power", []string{"validator", "add", "--from", "issuer", "--pubkey", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--power", "0"}, "--power: must be positive", ExitUsage},
+		{"no threshold", []string{"issuer", "threshold", "--from", "issuer", "0"}, "THRESHOLD: want a number of issuers", ExitUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,7 +207,7 @@ func TestHelpTextsShowNoStrayValueNames(t *testing.T) {
 		t.Fatalf("walked %d flags: the walk missed commands", flags)
 	}
 	out, _, code := run(t, "issuer", "run", "--help")
-	if code != ExitOK || !strings.Contains(out, "--approval-above string") {
+	if code != ExitOK || !strings.Contains(out, "--rescan duration") {
 		t.Fatalf("issuer run --help: exit %d:\n%s", code, out)
 	}
 }

@@ -1,26 +1,34 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/client"
-	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// NewCmdIssue is `chipmint issue`: the issuer mints a paid order's chips (claims 1, 5).
+// NewCmdIssue is `chipmint issue`: the issuer mints a paid order's chips (claims 1, 5);
+// an order above what one issuer may issue alone is proposed for the other issuers'
+// approval.
 func NewCmdIssue(g *Globals) *cobra.Command {
 	var from, orderArg, resume string
 	cmd := &cobra.Command{
 		Use:   "issue",
-		Short: "Issue, as an issuer, the chips of a paid order to its buyer",
+		Short: "Issue, as an issuer, the chips of a paid order to its buyer, or propose the issue when it needs more issuers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			order, res, err := issueOrResume(cmd, g, from, orderArg, resume)
+			ctx := cmd.Context()
+			tx, res, c, err := issueOrResume(cmd, g, from, orderArg, resume)
+			if err != nil {
+				return err
+			}
+			if id, ok := proposed(tx); ok {
+				return g.emitProposed(ctx, c, id, res)
+			}
+			order, err := c.Order(ctx, orderOf(tx))
 			if err != nil {
 				return err
 			}
@@ -36,44 +44,31 @@ func NewCmdIssue(g *Globals) *cobra.Command {
 	return cmd
 }
 
-func issueOrResume(cmd *cobra.Command, g *Globals, from, orderArg, resume string) (txn.Order, client.Committed, error) {
+func issueOrResume(cmd *cobra.Command, g *Globals, from, orderArg, resume string) (*txn.Signed, client.Committed, *client.Client, error) {
+	ctx := cmd.Context()
 	if resume != "" {
 		if err := resumeAlone(cmd, "from", "order"); err != nil {
-			return txn.Order{}, client.Committed{}, err
+			return nil, client.Committed{}, nil, err
 		}
-		c, err := g.dial(cmd.Context())
-		if err != nil {
-			return txn.Order{}, client.Committed{}, err
-		}
-		return resumeOrder(cmd.Context(), c, g.outbox(), "issue", resume)
+		return g.resumeSigned(ctx, "issue", resume)
 	}
 	if orderArg == "" {
-		return txn.Order{}, client.Committed{}, usageError{fmt.Errorf("--order is required")}
+		return nil, client.Committed{}, nil, usageError{fmt.Errorf("--order is required")}
 	}
 	orderID, err := orderIDArg("--order", orderArg)
 	if err != nil {
-		return txn.Order{}, client.Committed{}, err
+		return nil, client.Committed{}, nil, err
 	}
-	key, c, err := g.signer(cmd.Context(), from)
+	c, err := g.dial(ctx)
 	if err != nil {
-		return txn.Order{}, client.Committed{}, err
+		return nil, client.Committed{}, nil, err
 	}
-	return issue(cmd.Context(), c, g.outbox(), key, orderID)
-}
-
-// issue mints the chips the order is owed.
-func issue(ctx context.Context, c *client.Client, ob outbox, key crypto.Signer, orderID string) (txn.Order, client.Committed, error) {
 	order, err := c.Order(ctx, orderID)
 	if err != nil {
-		return txn.Order{}, client.Committed{}, fmt.Errorf("--order: %w", err)
+		return nil, client.Committed{}, nil, fmt.Errorf("--order: %w", err)
 	}
 	if order.Status == txn.StatusAwaitingPayment {
-		return txn.Order{}, client.Committed{}, fmt.Errorf("order %s is %s: no payment is confirmed yet", order.ID, order.Status)
+		return nil, client.Committed{}, nil, fmt.Errorf("order %s is %s: no payment is confirmed yet", order.ID, order.Status)
 	}
-	_, res, err := ob.send(ctx, c, "issue", &txn.Issue{OrderID: order.ID, Chips: order.Chips}, key)
-	if err != nil {
-		return txn.Order{}, client.Committed{}, err
-	}
-	order, err = c.Order(ctx, orderID)
-	return order, res, err
+	return g.sendControlled(ctx, "issue", from, &txn.Issue{OrderID: order.ID, Chips: order.Chips})
 }

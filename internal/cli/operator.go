@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -38,11 +37,11 @@ type OperatorRegisterOptions struct {
 
 // NewCmdOperator is `chipmint operator`: financial operators and their bank accounts.
 func NewCmdOperator(g *Globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "operator", Short: "Register operators, run an operator's bank gateway, list its exceptions"}
+	cmd := &cobra.Command{Use: "operator", Short: "Register, update and revoke operators, run an operator's bank gateway, list its exceptions"}
 	o := &OperatorRegisterOptions{}
 	reg := &cobra.Command{
 		Use:   "register",
-		Short: "Register an operator and its bank account (signed by an issuer)",
+		Short: "Register an operator and its bank account (a controlled action: proposed when the issuers' threshold is above 1)",
 		Args:  cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			if o.Resume == "" {
@@ -80,7 +79,7 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 		Use: "show ID", Short: "Show an operator: its account, rate, cap and chips", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runOperatorShow(cmd, g, args[0]) },
 	}
-	cmd.AddCommand(reg, list, show, newCmdOperatorRun(g), newCmdOperatorExceptions(g),
+	cmd.AddCommand(reg, list, show, newCmdOperatorUpdate(g), newCmdOperatorRevoke(g), newCmdOperatorRun(g), newCmdOperatorExceptions(g),
 		newCmdOperatorRefund(g), newCmdOperatorCredits(g), newCmdOperatorPayments(g))
 	return cmd
 }
@@ -96,7 +95,7 @@ func (o *OperatorRegisterOptions) message(g *Globals) (txn.Msg, error) {
 	case o.IBAN != "" && (o.AccountScheme != "" || o.AccountIssuer != "" || o.Clearing != ""):
 		return nil, usageError{fmt.Errorf("--account-scheme, --account-issuer and --clearing go with --account-id, not --iban")}
 	}
-	pub, err := o.operatorKey(g)
+	pub, err := o.publicKey(g, "--operator-key")
 	if err != nil {
 		return nil, err
 	}
@@ -190,10 +189,12 @@ func registration(msg txn.Msg) (id string, address crypto.Address, account txn.A
 	return "", crypto.Address{}, txn.Account{}
 }
 
-func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
+// publicKey is the key named by keyFlag (KeyName, in this keystore) or by --public-key
+// (PublicKey): one of the two.
+func (o *OperatorRegisterOptions) publicKey(g *Globals, keyFlag string) ([]byte, error) {
 	switch {
 	case o.KeyName != "" && o.PublicKey != "":
-		return nil, usageError{fmt.Errorf("--operator-key and --public-key: give one, not both")}
+		return nil, usageError{fmt.Errorf("%s and --public-key: give one, not both", keyFlag)}
 	case o.KeyName != "":
 		ks, err := g.keystore()
 		if err != nil {
@@ -201,7 +202,7 @@ func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
 		}
 		k, err := ks.Show(o.KeyName)
 		if err != nil {
-			return nil, flagKeyError("--operator-key", err)
+			return nil, flagKeyError(keyFlag, err)
 		}
 		return k.PublicKey, nil
 	case o.PublicKey != "":
@@ -211,48 +212,27 @@ func (o *OperatorRegisterOptions) operatorKey(g *Globals) ([]byte, error) {
 		}
 		return pub, nil
 	}
-	return nil, usageError{fmt.Errorf("--operator-key or --public-key: the operator's key is required")}
+	return nil, usageError{fmt.Errorf("%s or --public-key: the key is required", keyFlag)}
 }
 
 func runOperatorRegister(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) error {
-	msg, res, err := registerOrResume(cmd, g, o)
+	ctx := cmd.Context()
+	tx, res, c, err := g.controlledOrResumed(ctx, "operator register", signedFlags{From: o.From, Resume: o.Resume}, func() (txn.Msg, error) {
+		return o.message(g)
+	})
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"operator": msg, "committed": res}
-	id, addr, account := registration(msg)
+	if id, ok := proposed(tx); ok {
+		return g.emitProposed(ctx, c, id, res)
+	}
+	out := map[string]any{"operator": tx.Msg, "committed": res}
+	id, addr, account := registration(tx.Msg)
 	g.emit(out, func(w io.Writer) {
 		fmt.Fprintf(w, "operator %s registered at height %d: %s, account %s (%s)\n",
 			id, res.Height, addr, account, account.Currency)
 	})
 	return nil
-}
-
-func registerOrResume(cmd *cobra.Command, g *Globals, o *OperatorRegisterOptions) (txn.Msg, client.Committed, error) {
-	if o.Resume != "" {
-		c, err := g.dial(cmd.Context())
-		if err != nil {
-			return nil, client.Committed{}, err
-		}
-		tx, res, err := g.outbox().resume(cmd.Context(), c, "operator register", o.Resume)
-		if err != nil {
-			return nil, client.Committed{}, err
-		}
-		return tx.Msg, res, nil
-	}
-	msg, err := o.message(g)
-	if err != nil {
-		return nil, client.Committed{}, err
-	}
-	if err := msg.Validate(); err != nil {
-		return nil, client.Committed{}, usageError{err}
-	}
-	key, c, err := g.signer(cmd.Context(), o.From)
-	if err != nil {
-		return nil, client.Committed{}, err
-	}
-	_, res, err := g.outbox().send(cmd.Context(), c, "operator register", msg, key)
-	return msg, res, err
 }
 
 func runOperatorList(cmd *cobra.Command, g *Globals) error {

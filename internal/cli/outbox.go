@@ -37,12 +37,17 @@ type outboxRecord struct {
 }
 
 // commandTypes are the commands that keep their transactions in the outbox, with the
-// type of transaction each signs.
+// type of transaction each signs; a command of a controlled action signs its proposal
+// instead when one issuer may not send it (see signs).
 var commandTypes = map[string]txn.Type{
 	"buy": txn.TypeBuyRequest, "confirm": txn.TypeConfirmPayment, "issue": txn.TypeIssue,
 	"send": txn.TypeTransfer, "operator register": txn.TypeRegisterOperator, "reverse": txn.TypeReversePayment,
 	"redeem": txn.TypeRedeem, "redemption reject": txn.TypeRejectRedemption, "redemption return": txn.TypeReturnPayout, "restore": txn.TypeRestoreRedemption,
 	"cancel": txn.TypeCancelOrder, "accept": txn.TypeAcceptPartial, "hold": txn.TypeHoldOrder, "release": txn.TypeReleaseOrder,
+	"pause": txn.TypePause, "unpause": txn.TypeUnpause, "freeze": txn.TypeFreeze, "unfreeze": txn.TypeUnfreeze,
+	"operator update": txn.TypeUpdateOperator, "operator revoke": txn.TypeRevokeOperator,
+	"issuer approve": txn.TypeApprove, "issuer add": txn.TypeAddIssuer, "issuer remove": txn.TypeRemoveIssuer,
+	"issuer threshold": txn.TypeSetIssuerThreshold, "validator add": txn.TypeSetValidator, "validator remove": txn.TypeSetValidator,
 }
 
 // outbox is the folder of a home where signed transactions wait for their block;
@@ -98,7 +103,7 @@ func (o outbox) resume(ctx context.Context, c *client.Client, command, ref strin
 		return nil, client.Committed{}, err
 	}
 	tx, err := txn.Parse(rec.Tx)
-	if err != nil || fmt.Sprintf("%X", tx.Hash) != rec.Hash || tx.Type != commandTypes[command] {
+	if err != nil || fmt.Sprintf("%X", tx.Hash) != rec.Hash || !signs(command, tx) {
 		return nil, client.Committed{}, fmt.Errorf("%s is damaged: its transaction is not the %s %s", o.path(rec), commandTypes[command], rec.Hash)
 	}
 	if rec.ChainID != c.ChainID() {
@@ -265,8 +270,10 @@ func describe(tx *txn.Signed) string {
 		return fmt.Sprintf("the hold of order %s", m.OrderID)
 	case *txn.ReleaseOrder:
 		return fmt.Sprintf("the release of order %s", m.OrderID)
+	case *txn.Propose:
+		return fmt.Sprintf("%s, proposal %s", summary(m), txn.ProposalID(tx.Sender, tx.Nonce))
 	}
-	return "the " + tx.Type.String()
+	return summary(tx.Msg)
 }
 
 // orderOf is the order a transaction opens or is about, if any.
@@ -288,6 +295,13 @@ func orderOf(tx *txn.Signed) string {
 		return m.OrderID
 	case *txn.ReleaseOrder:
 		return m.OrderID
+	case *txn.Propose:
+		// The proposal of an Issue is about its order.
+		if action, err := m.Message(); err == nil {
+			if issue, ok := action.(*txn.Issue); ok {
+				return issue.OrderID
+			}
+		}
 	}
 	return ""
 }

@@ -79,7 +79,8 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 		NewCmdBalance(g), NewCmdSupply(g), NewCmdDemo(g), NewCmdCodes(g), NewCmdBank(g), NewCmdIssuer(g), NewCmdDev(g),
 		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g), NewCmdReverse(g),
 		NewCmdTx(g), NewCmdRedeem(g), NewCmdRedemption(g), NewCmdRestore(g), NewCmdCancel(g), NewCmdAccept(g),
-		NewCmdHold(g), NewCmdRelease(g),
+		NewCmdHold(g), NewCmdRelease(g), NewCmdPause(g), NewCmdUnpause(g), NewCmdFreeze(g), NewCmdUnfreeze(g),
+		NewCmdValidator(g),
 	)
 	usageArgs(root)
 	return root

@@ -18,9 +18,10 @@ type Config struct {
 	Client *client.Client
 	// Key signs as an issuer: a key in memory or in a hardware token.
 	Key crypto.Signer
-	// ApprovalAboveChips makes orders of more chips wait for an approval; 0 never does.
-	ApprovalAboveChips uint64
-	Approvals          *Approvals
+	// Proposals is the file where the service remembers the issues it proposed, so
+	// that a restart does not propose one again while its proposal may still reach a
+	// block; empty, it remembers them while it runs only.
+	Proposals string
 	// Rescan is how often the paid orders are scanned even without an event.
 	Rescan time.Duration
 	// Parallel is how many issues may wait for their block at once; 0 means 16.
@@ -38,15 +39,31 @@ type Service struct {
 	inFlight map[string]bool
 	// lastProblem remembers the last failure per order, so that one is logged once.
 	lastProblem map[string]string
+	// proposals are the issues the service proposed, by order (Config.Proposals).
+	proposals *proposals
 }
 
 // Report is the outcome of one pass over the paid orders.
 type Report struct {
-	Issued          []string `json:"issued"`
+	Issued []string `json:"issued"`
+	// Proposed are the orders whose issue the service proposed: more chips than one
+	// issuer may issue alone.
+	Proposed []string `json:"proposed"`
+	// AwaitApproval are the orders whose proposed issue waits for the other issuers'
+	// approvals.
 	AwaitApproval   []string `json:"await_approval"`
 	Failed          []string `json:"failed"`
 	AlreadyInFlight int      `json:"already_in_flight"`
 }
+
+// outcome is how the service's work on one order ended.
+type outcome int
+
+const (
+	failed outcome = iota
+	issued
+	proposedIssue
+)
 
 // New returns a service; Run starts it.
 func New(cfg Config) *Service {
@@ -61,7 +78,7 @@ func New(cfg Config) *Service {
 	}
 	return &Service{
 		cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.Parallel),
-		inFlight: make(map[string]bool), lastProblem: make(map[string]string),
+		inFlight: make(map[string]bool), lastProblem: make(map[string]string), proposals: &proposals{file: cfg.Proposals},
 	}
 }
 
@@ -131,35 +148,39 @@ func (s *Service) subscribe(ctx context.Context) <-chan string {
 	return ch
 }
 
-// IssuePaid makes one pass and waits for it: every paid order is issued, or left
-// waiting for approval.
+// IssuePaid makes one pass and waits for it: every paid order is issued, or its issue
+// proposed or left waiting for the issuers' approvals.
 func (s *Service) IssuePaid(ctx context.Context) (Report, error) {
 	var mu sync.Mutex
-	var issued, failed []string
+	var done [3][]string
 	var wg sync.WaitGroup
-	rep, err := s.startPaid(ctx, &wg, func(id string, ok bool) {
+	rep, err := s.startPaid(ctx, &wg, func(id string, out outcome) {
 		mu.Lock()
 		defer mu.Unlock()
-		if ok {
-			issued = append(issued, id)
-		} else {
-			failed = append(failed, id)
-		}
+		done[out] = append(done[out], id)
 	})
 	wg.Wait()
-	rep.Issued, rep.Failed = issued, failed
+	rep.Issued, rep.Proposed, rep.Failed = done[issued], done[proposedIssue], done[failed]
 	return rep, err
 }
 
-// startPaid starts issuing every paid order that is approved and not in flight yet,
-// each in its own goroutine counted by wg, at most Config.Parallel waiting for their
-// blocks at once, and returns without waiting for them. done, if set, hears how each
-// ended.
+// startPaid starts issuing every paid order that one issuer may issue alone, and
+// proposing the issue of every other one no proposal waits for, each in its own
+// goroutine counted by wg, at most Config.Parallel waiting for their blocks at once, and
+// returns without waiting for them. done, if set, hears how each ended.
 //
-// The paid orders are read a page at a time, each page's issues started before the next
+// The paid orders are read a page at a time, each page's work started before the next
 // page is read.
-func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(id string, issued bool)) (Report, error) {
+func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(id string, out outcome)) (Report, error) {
 	var rep Report
+	if err := s.proposals.load(); err != nil {
+		return rep, err
+	}
+	params, err := s.cfg.Client.Params(ctx)
+	if err != nil {
+		return rep, err
+	}
+	pass := &pass{s: s, ctx: ctx, seen: map[string]bool{}}
 	after := ""
 	for {
 		page, err := s.cfg.Client.PaidOrdersPage(ctx, after, 0)
@@ -167,44 +188,50 @@ func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(i
 			return rep, err
 		}
 		for _, o := range page.Items {
-			s.startIssue(ctx, wg, o, &rep, done)
+			pass.seen[o.ID] = true
+			if params.Direct(txn.TypeIssue, o.Chips) {
+				s.start(ctx, wg, o, &rep, done, s.issue)
+				continue
+			}
+			waiting, err := pass.waiting(o)
+			if err != nil {
+				return rep, err
+			}
+			if waiting != "" {
+				rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
+				s.problem(o.ID, "awaiting the issuers' approvals", "proposal", waiting, "chips", o.Chips, "threshold", params.IssuerThreshold)
+				continue
+			}
+			s.start(ctx, wg, o, &rep, done, s.propose)
 		}
 		if page.Next == "" || page.Next == after {
-			return rep, nil
+			// The proposals of orders no longer paid are done with: issued, held or
+			// reversed.
+			return rep, s.proposals.keep(func(order string) bool { return pass.seen[order] })
 		}
 		after = page.Next
 	}
 }
 
-// startIssue starts issuing one paid order, unless it awaits approval or is in flight.
-func (s *Service) startIssue(ctx context.Context, wg *sync.WaitGroup, o txn.Order, rep *Report, done func(id string, issued bool)) {
-	if s.needsApproval(o) {
-		rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
-		s.problem(o.ID, "awaiting approval", "chips", o.Chips)
-		return
-	}
+// start runs work on one paid order, unless the order is in flight already.
+func (s *Service) start(ctx context.Context, wg *sync.WaitGroup, o txn.Order, rep *Report, done func(string, outcome), work func(context.Context, txn.Order) outcome) {
 	if !s.claim(o.ID) {
 		rep.AlreadyInFlight++
 		return
 	}
 	wg.Go(func() {
 		s.slots <- struct{}{}
-		ok := s.issue(ctx, o)
+		out := work(ctx, o)
 		<-s.slots
-		s.release(o.ID, ok)
+		s.release(o.ID, out != failed)
 		if done != nil {
-			done(o.ID, ok)
+			done(o.ID, out)
 		}
 	})
 }
 
-func (s *Service) needsApproval(o txn.Order) bool {
-	return s.cfg.ApprovalAboveChips > 0 && o.Chips > s.cfg.ApprovalAboveChips &&
-		(s.cfg.Approvals == nil || !s.cfg.Approvals.Approved(o.ID))
-}
-
 // issue submits the order's issue; "already issued" is success.
-func (s *Service) issue(ctx context.Context, o txn.Order) bool {
+func (s *Service) issue(ctx context.Context, o txn.Order) outcome {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	res, err := s.cfg.Client.Submit(ctx, &txn.Issue{OrderID: o.ID, Chips: o.Chips}, s.cfg.Key)
@@ -212,15 +239,15 @@ func (s *Service) issue(ctx context.Context, o txn.Order) bool {
 	switch {
 	case err == nil:
 		s.log.Info("issued", "order", o.ID, "chips", o.Chips, "buyer", o.Buyer.Address, "height", res.Height)
-		return true
+		return issued
 	case errors.As(err, &rej) && rej.Code == txn.OrderAlreadyIssued:
-		return true
+		return issued
 	case errors.Is(context.Cause(ctx), context.Canceled):
 		// The service is stopping: the next start issues the order.
-		return false
+		return failed
 	}
 	s.problem(o.ID, "issue failed", "err", err)
-	return false
+	return failed
 }
 
 func (s *Service) claim(id string) bool {

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -229,4 +230,55 @@ func checkFrozen(r store.Reader, part string, a crypto.Address) error {
 		return txn.Errorf(txn.Frozen, "%s %s was frozen at height %d: %s", part, a, f.Height, f.Reason)
 	}
 	return nil
+}
+
+// GetFrozen returns the freeze of an account, if an issuer froze it.
+func GetFrozen(r store.Reader, a crypto.Address) (txn.FrozenAccount, bool) {
+	var f txn.FrozenAccount
+	ok := getRecord(r, frozenKey(a), &f)
+	return f, ok
+}
+
+// PausedOperations lists the paused operations, by name.
+func PausedOperations(r store.Reader) []txn.PausedOperation {
+	out := []txn.PausedOperation{}
+	for _, op := range []string{txn.OperationBuy, txn.OperationConfirm, txn.OperationIssue, txn.OperationRedeem, txn.OperationTransfer} {
+		var p txn.PausedOperation
+		if getRecord(r, pausedKey(op), &p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ErrUnknownCursor is a page's cursor that names no item of the list.
+var ErrUnknownCursor = errors.New("ledger: the cursor names no item of the list")
+
+// PendingProposals lists at most limit of the pending proposals, by the last height at
+// which each may be approved and then by id, those after the proposal after (from the
+// first when after is empty), and whether more follow. They are read from the expiry
+// index, which holds exactly the pending ones.
+func PendingProposals(r store.Reader, after string, limit int) ([]txn.Proposal, bool, error) {
+	var start []byte
+	if after != "" {
+		p, ok := GetProposal(r, after)
+		if !ok {
+			return nil, false, fmt.Errorf("%w: no proposal %q", ErrUnknownCursor, after)
+		}
+		// The first key past the cursor's own: a 0x00 byte more sorts just after it.
+		start = append(proposalExpiryKey(p.ExpiresHeight, p.ID), 0)
+	}
+	var out []txn.Proposal
+	more := false
+	r.ScanFrom([]byte(prefixProposalExpiry), start, func(key, _ []byte) bool {
+		if len(out) == limit {
+			more = true
+			return false
+		}
+		if p, ok := GetProposal(r, string(key[len(prefixProposalExpiry)+8:])); ok && p.Status == txn.ProposalPending {
+			out = append(out, p)
+		}
+		return true
+	})
+	return out, more, nil
 }

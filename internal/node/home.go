@@ -35,9 +35,14 @@ type InitOptions struct {
 	// deadline and order retention; zero takes the defaults.
 	RedemptionTTLBlocks  int64
 	OrderRetentionBlocks int64
-	BlockTime            time.Duration
-	RPCListen            string // host:port
-	P2PListen            string // host:port
+	// IssuerThreshold is how many issuers approve a controlled action, and
+	// IssueApprovalChips the most chips one issuer issues alone when that is above 1;
+	// zero takes the defaults (1, no limit).
+	IssuerThreshold    int64
+	IssueApprovalChips uint64
+	BlockTime          time.Duration
+	RPCListen          string // host:port
+	P2PListen          string // host:port
 	// Alone is a chain of one validator that never has peers (dev, the demo, tests): it
 	// runs without peer exchange, whose address book a lone node does not need.
 	Alone bool
@@ -111,6 +116,7 @@ func (o InitOptions) genesis() ledger.Genesis {
 	return ledger.Genesis{
 		Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval, OrderTTLBlocks: o.OrderTTLBlocks,
 		RedemptionTTLBlocks: o.RedemptionTTLBlocks, OrderRetentionBlocks: o.OrderRetentionBlocks,
+		IssuerThreshold: o.IssuerThreshold, IssueApprovalChips: o.IssueApprovalChips,
 	}
 }
 

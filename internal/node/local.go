@@ -18,7 +18,11 @@ type LocalOptions struct {
 	// deadline and order retention; zero takes the defaults.
 	RedemptionTTLBlocks  int64
 	OrderRetentionBlocks int64
-	BlockTime            time.Duration
+	// IssuerThreshold and IssueApprovalChips are the genesis's issuer threshold and the
+	// most chips one issuer issues alone above it; zero takes the defaults.
+	IssuerThreshold    int64
+	IssueApprovalChips uint64
+	BlockTime          time.Duration
 	Options
 }
 
@@ -32,6 +36,7 @@ func StartLocal(home string, o LocalOptions) (*Node, error) {
 	err = Init(InitOptions{
 		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime, OrderTTLBlocks: o.OrderTTLBlocks,
 		RedemptionTTLBlocks: o.RedemptionTTLBlocks, OrderRetentionBlocks: o.OrderRetentionBlocks,
+		IssuerThreshold: o.IssuerThreshold, IssueApprovalChips: o.IssueApprovalChips,
 		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]), Alone: true,
 	})
 	if err != nil {

@@ -3,7 +3,10 @@
 // It holds definitions only, so that both sides use one.
 package query
 
-import "github.com/chipmint/chipmint/internal/crypto"
+import (
+	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/txn"
+)
 
 // Code is a query's answer code, apart from the transaction codes: a query changes
 // nothing.
@@ -23,8 +26,9 @@ const (
 )
 
 // Paths. A query's data carries the id or address where one is needed. Answers are
-// JSON read from the last committed state. PathOperators, PathPaidOrders and
-// PathIssuers are lists, answered a Page at a time; their data is a PageRequest.
+// JSON read from the last committed state. PathOperators, PathPaidOrders, PathIssuers
+// and PathPendingProposals are lists, answered a Page at a time; their data is a
+// PageRequest.
 const (
 	PathOrder      = "/order"
 	PathOperator   = "/operator"
@@ -55,7 +59,45 @@ const (
 	// PathRemovedOrder is the height at which an order closed with nothing received
 	// left the state (RemovedOrder), by the order's id.
 	PathRemovedOrder = "/order/removed"
+	// PathParams is the chain's parameters (Params).
+	PathParams = "/params"
+	// PathProposal is an issuers' proposal by its id, whatever its status.
+	PathProposal = "/proposal"
+	// PathPendingProposals lists the proposals waiting for approvals, a Page at a time,
+	// ordered by the last height at which each may be approved, then by id; the cursor
+	// is a proposal's id.
+	PathPendingProposals = "/proposals/pending"
+	// PathPaused lists the paused operations, by name: at most the five there are.
+	PathPaused = "/paused"
+	// PathFrozen is the frozen-account record of an address, not found when the
+	// account is not frozen.
+	PathFrozen = "/frozen"
 )
+
+// Params is the answer to PathParams: the chain's parameters (docs/protocol.md §10).
+type Params struct {
+	CheckpointInterval   int64 `json:"checkpoint_interval"`
+	OrderTTLBlocks       int64 `json:"order_ttl_blocks"`
+	RedemptionTTLBlocks  int64 `json:"redemption_ttl_blocks"`
+	OrderRetentionBlocks int64 `json:"order_retention_blocks"`
+	// IssuerThreshold is how many issuers approve a controlled action.
+	IssuerThreshold int64 `json:"issuer_threshold"`
+	// IssueApprovalChips is the most chips one issuer issues alone while
+	// IssuerThreshold is above 1; 0 means no limit.
+	IssueApprovalChips       uint64 `json:"issue_approval_chips,string"`
+	ProposalTTLBlocks        int64  `json:"proposal_ttl_blocks"`
+	OpenOrdersPerOperatorMax int64  `json:"open_orders_per_operator_max"`
+	OpenOrdersPerBuyerMax    int64  `json:"open_orders_per_buyer_max"`
+}
+
+// Direct reports whether one issuer may send the controlled action of type t with
+// chips (an Issue's) as its own transaction; otherwise it is proposed and approved.
+func (p Params) Direct(t txn.Type, chips uint64) bool {
+	if p.IssuerThreshold <= 1 {
+		return true
+	}
+	return t == txn.TypeIssue && (p.IssueApprovalChips == 0 || chips <= p.IssueApprovalChips)
+}
 
 // RemovedOrder is the answer to PathRemovedOrder.
 type RemovedOrder struct {

@@ -1,12 +1,13 @@
 // Package nodetest starts a single-validator chipmint chain in process for the tests of
-// programs that use the chain, such as the issuer service and the gateway, with an
-// issuer and an operator ready. It is for tests only.
+// programs that use the chain, such as the issuer service and the gateway, with its
+// issuers (one, or a board of them with a threshold) and an operator ready. It is for tests only.
 package nodetest
 
 import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"testing"
 	"time"
 
@@ -23,9 +24,11 @@ const OperatorIBAN = "DE89370400440532013000"
 type Chain struct {
 	Client *client.Client
 	// Admin is the node's admin address, where its invariants are checked.
-	Admin    *client.Admin
-	Node     *node.Node
-	Issuer   crypto.Signer
+	Admin  *client.Admin
+	Node   *node.Node
+	Issuer crypto.Signer
+	// Issuers are the genesis's issuers, Issuer the first.
+	Issuers  []crypto.Signer
 	Operator crypto.Signer
 	// OperatorInfo is operator "acme" as registered: EUR, 1 chip per EUR, cap 1,000,000 chips.
 	OperatorInfo txn.Operator
@@ -55,14 +58,46 @@ func Start(t *testing.T) *Chain {
 // StartWithOrderTTL is Start with orders that expire after ttlBlocks (zero: the default).
 func StartWithOrderTTL(t *testing.T, ttlBlocks int64) *Chain {
 	t.Helper()
-	issuer, operator := Key(101), Key(102)
-	pub := issuer.Public().(ed25519.PublicKey)
+	return StartWith(t, Options{OrderTTLBlocks: ttlBlocks})
+}
+
+// Options are the genesis of a test chain; the zero value is Start's.
+type Options struct {
+	// OrderTTLBlocks is how many blocks an order waits for its payment; zero: the default.
+	OrderTTLBlocks int64
+	// Issuers is how many issuers the genesis lists (zero: one), Threshold how many of
+	// them approve a controlled action (zero: one), and IssueApprovalChips the most
+	// chips one issuer issues alone above that (zero: no limit).
+	Issuers            int
+	Threshold          int64
+	IssueApprovalChips uint64
+}
+
+// StartWith is Start with the genesis of o. Operator acme is registered by the
+// issuers' threshold: proposed by the first and approved by the next ones.
+func StartWith(t *testing.T, o Options) *Chain {
+	t.Helper()
+	operator := Key(102)
+	var signers []crypto.Signer
+	var issuers []txn.Issuer
+	for i := range max(o.Issuers, 1) {
+		k := Key(byte(101 + 10*i))
+		pub := k.Public().(ed25519.PublicKey)
+		id := "issuer"
+		if i > 0 {
+			id = fmt.Sprintf("issuer-%d", i+1)
+		}
+		signers = append(signers, k)
+		issuers = append(issuers, txn.Issuer{ID: id, Address: crypto.AddressOf(pub), PublicKey: pub})
+	}
 	n, err := node.StartLocal(t.TempDir(), node.LocalOptions{
-		ChainID:        "chipmint-nodetest",
-		Issuers:        []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
-		BlockTime:      100 * time.Millisecond,
-		OrderTTLBlocks: ttlBlocks,
-		Options:        node.Options{CheckInvariants: true, AdminListen: "127.0.0.1:0"},
+		ChainID:            "chipmint-nodetest",
+		Issuers:            issuers,
+		BlockTime:          100 * time.Millisecond,
+		OrderTTLBlocks:     o.OrderTTLBlocks,
+		IssuerThreshold:    o.Threshold,
+		IssueApprovalChips: o.IssueApprovalChips,
+		Options:            node.Options{CheckInvariants: true, AdminListen: "127.0.0.1:0"},
 	})
 	if err != nil {
 		t.Fatalf("start node: %v", err)
@@ -74,7 +109,7 @@ func StartWithOrderTTL(t *testing.T, ttlBlocks int64) *Chain {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	ch := &Chain{Client: c, Admin: client.NewAdmin(n.AdminAddress()), Node: n, Issuer: issuer, Operator: operator}
+	ch := &Chain{Client: c, Admin: client.NewAdmin(n.AdminAddress()), Node: n, Issuer: signers[0], Issuers: signers, Operator: operator}
 	opPub := operator.Public().(ed25519.PublicKey)
 	reg := &txn.RegisterOperator{
 		ID: "acme", Address: crypto.AddressOf(opPub), PublicKey: opPub,
@@ -82,13 +117,47 @@ func StartWithOrderTTL(t *testing.T, ttlBlocks int64) *Chain {
 		Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
 		CapChips: 1_000_000_000_000,
 	}
-	if _, err := c.Submit(ctx, reg, issuer); err != nil {
-		t.Fatalf("register operator: %v", err)
-	}
+	ch.Apply(t, reg)
 	if ch.OperatorInfo, err = c.Operator(ctx, "acme"); err != nil {
 		t.Fatal(err)
 	}
 	return ch
+}
+
+// Apply applies a controlled action: sent by the first issuer while the threshold is
+// one, else proposed by it and approved by as many more as the threshold asks.
+func (c *Chain) Apply(t *testing.T, action txn.Msg) {
+	t.Helper()
+	ctx := Context(t)
+	p, err := c.Client.Params(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.IssuerThreshold <= 1 {
+		if _, err := c.Client.Submit(ctx, action, c.Issuer); err != nil {
+			t.Fatalf("%s: %v", action.Type(), err)
+		}
+		return
+	}
+	id := c.Propose(t, c.Issuer, action)
+	for _, k := range c.Issuers[1:p.IssuerThreshold] {
+		if _, err := c.Client.Submit(ctx, &txn.Approve{ProposalID: id}, k); err != nil {
+			t.Fatalf("approve %s of %s: %v", id, action.Type(), err)
+		}
+	}
+}
+
+// Propose has issuer propose action and returns the proposal's id.
+func (c *Chain) Propose(t *testing.T, issuer crypto.Signer, action txn.Msg) string {
+	t.Helper()
+	nonce, err := client.NewNonce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Client.SubmitWithNonce(Context(t), txn.NewPropose(action), issuer, nonce); err != nil {
+		t.Fatalf("propose %s: %v", action.Type(), err)
+	}
+	return txn.ProposalID(Address(t, issuer), nonce)
 }
 
 // Context is bounded by a minute and by the test.
