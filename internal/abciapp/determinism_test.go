@@ -29,12 +29,13 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // acceptance of a partial payment or cancellation, holds and releases, refunds,
 // redemptions and every step of their payouts; a second issuer, pauses and freezes,
 // controlled actions sent directly or proposed and approved, and the threshold raised
-// to both issuers and lowered again; and garbage. The same seed gives the same blocks.
+// to both issuers and lowered again; changes of the validator set and hand-overs of the
+// second issuer's key; and garbage. The same seed gives the same blocks.
 type scenario struct {
 	rng *rand.Rand
-	// gov draws the issuers' controls, apart from rng, which draws the rest as it
-	// always has.
-	gov         *rand.Rand
+	// gov draws the issuers' controls and keys the validators and hand-overs, apart
+	// from rng, which draws the rest as it always has.
+	gov, keys   *rand.Rand
 	nonce       uint64
 	orders      []scenarioOrder
 	redemptions []scenarioRedemption
@@ -64,8 +65,9 @@ var scenarioOperators = []scenarioOperator{{"acme", operatorA, "EUR"}, {"bobco",
 
 func newScenario(seed uint64) *scenario {
 	return &scenario{
-		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		gov: rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d)),
+		rng:  rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		gov:  rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d)),
+		keys: rand.New(rand.NewPCG(seed, seed^0x61c8864680b583eb)),
 	}
 }
 
@@ -96,7 +98,29 @@ func (s *scenario) block(height int64) [][]byte {
 	if s.gov.IntN(2) == 0 {
 		txs = append(txs, s.governanceStep(height))
 	}
+	if s.keys.IntN(3) == 0 {
+		txs = append(txs, s.keyStep(height))
+	}
 	return txs
+}
+
+// keyStep changes the validator set (a key of a small pool, any power, removals that
+// CometBFT would refuse among them), or hands the second issuer's role to another key
+// and back, in whatever state the chain is.
+func (s *scenario) keyStep(height int64) []byte {
+	pool := []actor{validatorA, validatorB, nthOperator(3000), nthOperator(3001)}
+	switch s.keys.IntN(5) {
+	case 0:
+		return s.sign(issuerB, txn.NewHandOver(txn.RoleIssuer, issuerC.pub), height)
+	case 1:
+		return s.sign(issuerC, &txn.TakeOver{From: issuerB.addr}, height)
+	case 2:
+		return s.sign(issuerC, txn.NewHandOver(txn.RoleIssuer, issuerB.pub), height)
+	case 3:
+		return s.sign(issuerB, &txn.TakeOver{From: issuerC.addr}, height)
+	}
+	v := pool[s.keys.IntN(len(pool))]
+	return s.sign(issuerA, &txn.SetValidator{PublicKey: v.pub, Power: []uint64{0, 1, 5, 10}[s.keys.IntN(4)]}, height)
 }
 
 func (s *scenario) tx(height int64) []byte {
@@ -313,6 +337,10 @@ func TestDeterminism(t *testing.T) {
 	h.query(query.PathSupply, "", &s)
 	if s.TotalChips == 0 || s.BurnedChips == 0 {
 		t.Fatalf("the scenario issued or burned no chips (supply %+v): it tests too little", s)
+	}
+	var vals []txn.Validator
+	if h.query(query.PathValidators, "", &vals); len(vals) == 1 && string(vals[0].PublicKey) == string(validatorA.pub) && vals[0].Power == 10 {
+		t.Fatal("the scenario never changed the validator set: it tests too little")
 	}
 	for _, o := range scenarioOperators {
 		var op txn.Operator
