@@ -63,8 +63,11 @@ type Gateway struct {
 	cfg Config
 	log *slog.Logger
 	now func() time.Time
-	// outMu orders the changes of the outgoing payments' records.
-	outMu sync.Mutex
+	// outMu orders the changes of the outgoing payments' records, and guards
+	// leftToAPerson: the credits whose refund the policy allows and the gateway found
+	// it cannot make (AutoRefunds).
+	outMu         sync.Mutex
+	leftToAPerson map[string]bool
 }
 
 // Summary counts what one notification document led to.

@@ -70,7 +70,52 @@ func OpenJournal(dir string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gateway: journal %s: %w", dir, err)
 	}
-	return &Journal{db: db}, nil
+	j := &Journal{db: db}
+	if err := j.indexRefundsDue(); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return j, nil
+}
+
+// keyRefundsIndexed marks a journal whose list of refunds to make is kept.
+const keyRefundsIndexed = "refund-due-indexed"
+
+// indexRefundsDue makes the list of refunds to make, once, for a journal written before
+// it was kept: from every record and every outgoing refund.
+func (j *Journal) indexRefundsDue() error {
+	if _, closer, err := j.db.Get([]byte(keyRefundsIndexed)); err == nil {
+		return closer.Close()
+	} else if !errors.Is(err, pebble.ErrNotFound) {
+		return err
+	}
+	recs, err := j.Records(StatusException)
+	if err != nil {
+		return err
+	}
+	outs, err := j.OutgoingPayments()
+	if err != nil {
+		return err
+	}
+	batch := j.db.NewBatch()
+	defer batch.Close()
+	for _, r := range recs {
+		if r.AutoRefund {
+			if err := markRefundDue(batch, r.BankReference, true); err != nil {
+				return err
+			}
+		}
+	}
+	for _, o := range outs {
+		if o.Kind == KindRefund && o.Status == OutgoingInitiating {
+			if err := markRefundDue(batch, o.Credit, true); err != nil {
+				return err
+			}
+		}
+	}
+	if err := batch.Set([]byte(keyRefundsIndexed), nil, nil); err != nil {
+		return err
+	}
+	return batch.Commit(pebble.Sync)
 }
 
 // Close closes the journal.
@@ -93,16 +138,60 @@ func (j *Journal) Get(bankRef string) (Record, bool, error) {
 	return r, true, nil
 }
 
-// Put writes a record durably.
+// Put writes a record durably, and keeps the list of refunds to make (RefundsDue) in
+// step: an exception the policy may refund is on it until its money goes back.
 func (j *Journal) Put(r Record) error {
 	b, err := encodeRecord(r)
 	if err != nil {
 		return err
 	}
-	if err := j.db.Set([]byte(prefixRecord+r.BankReference), b, pebble.Sync); err != nil {
+	batch := j.db.NewBatch()
+	defer batch.Close()
+	if err := batch.Set([]byte(prefixRecord+r.BankReference), b, nil); err != nil {
+		return err
+	}
+	if err := markRefundDue(batch, r.BankReference, r.Status == StatusException && r.AutoRefund); err != nil {
+		return err
+	}
+	if err := batch.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("gateway: journal write %s: %w", r.BankReference, err)
 	}
 	return nil
+}
+
+// prefixRefundDue lists, by the credit's journal key, the refunds the gateway is to
+// make by itself or to finish: its way to find them without reading the whole journal.
+const prefixRefundDue = "refund-due/"
+
+// markRefundDue puts the credit under key on the list of refunds to make, or takes it
+// off.
+func markRefundDue(batch *pebble.Batch, key string, due bool) error {
+	if due {
+		return batch.Set([]byte(prefixRefundDue+key), nil, nil)
+	}
+	return batch.Delete([]byte(prefixRefundDue+key), nil)
+}
+
+// DropRefundDue takes the credit under key off the list of refunds to make: one the
+// gateway cannot make, which waits for a person.
+func (j *Journal) DropRefundDue(key string) error {
+	return j.db.Delete([]byte(prefixRefundDue+key), pebble.Sync)
+}
+
+// RefundsDue lists the journal keys of the credits whose refund the gateway is to make
+// or finish: the exceptions the policy may refund, and the refunds a crash left before
+// the bank was asked.
+func (j *Journal) RefundsDue() ([]string, error) {
+	it, err := j.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixRefundDue), UpperBound: []byte("refund-due0")})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []string
+	for ok := it.First(); ok; ok = it.Next() {
+		out = append(out, string(it.Key()[len(prefixRefundDue):]))
+	}
+	return out, it.Error()
 }
 
 // Records lists the records with one of the statuses (all when none is given), by bank

@@ -98,7 +98,8 @@ type storedOutgoing struct {
 
 const prefixOutgoing = "out/"
 
-// PutOutgoing writes an outgoing payment durably.
+// PutOutgoing writes an outgoing payment durably; a refund not yet ordered from the bank
+// is on the list of refunds to make (RefundsDue), one ordered is off it.
 func (j *Journal) PutOutgoing(o Outgoing) error {
 	b, err := json.Marshal(storedOutgoing{
 		Version: outgoingVersion, EndToEndID: o.EndToEndID, Kind: o.Kind, RedemptionID: o.RedemptionID,
@@ -111,7 +112,17 @@ func (j *Journal) PutOutgoing(o Outgoing) error {
 	if err != nil {
 		return err
 	}
-	if err := j.db.Set([]byte(prefixOutgoing+o.EndToEndID), b, pebble.Sync); err != nil {
+	batch := j.db.NewBatch()
+	defer batch.Close()
+	if err := batch.Set([]byte(prefixOutgoing+o.EndToEndID), b, nil); err != nil {
+		return err
+	}
+	if o.Kind == KindRefund {
+		if err := markRefundDue(batch, o.Credit, o.Status == OutgoingInitiating); err != nil {
+			return err
+		}
+	}
+	if err := batch.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("gateway: journal write %s: %w", o.EndToEndID, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/bank"
@@ -439,5 +440,57 @@ func TestForeignDebitIgnored(t *testing.T) {
 		if r.Entry.Kind == camt.KindDebit && r.Status != StatusIgnored {
 			t.Fatalf("a debit the gateway did not order: %+v", r)
 		}
+	}
+}
+
+// A journal written before the list of refunds to make was kept gets it when it is
+// opened: the policy's refunds and a refund left before the bank was asked are found.
+func TestRefundsDueListedForAnOlderJournal(t *testing.T) {
+	dir := t.TempDir()
+	j, err := OpenJournal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := sampleRecord()
+	rec.BankReference, rec.Status, rec.AutoRefund = "LATE-1", StatusException, true
+	b, err := encodeRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written as an older gateway did: the record alone, no list, no mark.
+	for key, value := range map[string][]byte{prefixRecord + "LATE-1": b} {
+		if err := j.db.Set([]byte(key), value, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.PutOutgoing(Outgoing{EndToEndID: "RFND-1", Kind: KindRefund, Credit: "OTHER-2", Status: OutgoingInitiating}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.db.Delete([]byte(keyRefundsIndexed), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.db.Delete([]byte(prefixRefundDue+"OTHER-2"), nil); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j, err = OpenJournal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	due, err := j.RefundsDue()
+	if err != nil || !slices.Equal(due, []string{"LATE-1", "OTHER-2"}) {
+		t.Fatalf("refunds due %v %v, want LATE-1 and OTHER-2", due, err)
+	}
+	// Once refunded, the credit leaves the list.
+	rec.Status = StatusRefunded
+	if err := j.Put(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.PutOutgoing(Outgoing{EndToEndID: "RFND-1", Kind: KindRefund, Credit: "OTHER-2", Status: OutgoingOrdered}); err != nil {
+		t.Fatal(err)
+	}
+	if due, err := j.RefundsDue(); err != nil || len(due) != 0 {
+		t.Fatalf("refunds due after both were made: %v %v", due, err)
 	}
 }

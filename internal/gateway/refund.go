@@ -195,26 +195,11 @@ func (g *Gateway) AutoRefunds(ctx context.Context) error {
 	if g.cfg.Payer == nil {
 		return nil
 	}
-	var keys []string
-	outs, err := g.cfg.Journal.OutgoingPayments()
+	keys, err := g.cfg.Journal.RefundsDue()
 	if err != nil {
 		return err
 	}
-	for _, o := range outs {
-		if o.Kind == KindRefund && o.Status == OutgoingInitiating {
-			keys = append(keys, o.Credit)
-		}
-	}
 	if g.cfg.AutoRefund {
-		recs, err := g.cfg.Journal.Records(StatusException)
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if r.AutoRefund {
-				keys = append(keys, r.BankReference)
-			}
-		}
 		owed, err := g.cfg.Client.OwedOrders(ctx, g.cfg.Operator.ID)
 		if err != nil {
 			return err
@@ -227,11 +212,22 @@ func (g *Gateway) AutoRefunds(ctx context.Context) error {
 	}
 	var errs []error
 	for _, key := range keys {
-		if out, seen, err := g.cfg.Journal.OutgoingPayment(refundID(g.cfg.Operator.ID, key)); err != nil || seen && out.Status != OutgoingInitiating {
+		out, seen, err := g.cfg.Journal.OutgoingPayment(refundID(g.cfg.Operator.ID, key))
+		if err != nil || seen && out.Status != OutgoingInitiating || !seen && !g.cfg.AutoRefund {
+			// Under way, or an exception that waits for a person.
 			errs = append(errs, err)
 			continue
 		}
-		if _, err := g.Refund(ctx, key); err != nil && !errors.Is(err, ErrNotRefundable) {
+		if g.waitsForAPerson(key) {
+			continue
+		}
+		_, err = g.Refund(ctx, key)
+		if errors.Is(err, ErrNotRefundable) {
+			g.log.Warn("a refund the policy allows cannot be made: it waits for a person", "credit", key, "err", err)
+			g.leaveToAPerson(key)
+			err = g.cfg.Journal.DropRefundDue(key)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("refund of %s: %w", key, err))
 		}
 	}
@@ -248,4 +244,21 @@ func (g *Gateway) RunPayments(ctx context.Context, poll time.Duration) error {
 		sleep(ctx, poll)
 	}
 	return nil
+}
+
+// waitsForAPerson reports whether this gateway found the refund of the credit under key
+// impossible to make by itself, so as not to try again at every poll.
+func (g *Gateway) waitsForAPerson(key string) bool {
+	g.outMu.Lock()
+	defer g.outMu.Unlock()
+	return g.leftToAPerson[key]
+}
+
+func (g *Gateway) leaveToAPerson(key string) {
+	g.outMu.Lock()
+	defer g.outMu.Unlock()
+	if g.leftToAPerson == nil {
+		g.leftToAPerson = make(map[string]bool)
+	}
+	g.leftToAPerson[key] = true
 }
