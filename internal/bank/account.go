@@ -1,6 +1,7 @@
 package bank
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -184,6 +185,16 @@ func (b *Bank) bookOpeningBalance(w *writes, rec *accountRecord, amountMinor uin
 	if err != nil {
 		return err
 	}
+	money, err := b.counter(counterMoney)
+	if err != nil {
+		return err
+	}
+	// All money enters by opening balances: bounding their sum bounds every balance,
+	// which no transfer can then overflow.
+	if amountMinor > math.MaxUint64-money {
+		return invalidf("opening_balance_minor", strconv.FormatUint(amountMinor, 10),
+			"the bank holds %d minor units already: this would pass the most it can count, %d", money, uint64(math.MaxUint64))
+	}
 	ref++
 	date := now.Format(time.DateOnly)
 	e := camt.Entry{
@@ -202,6 +213,7 @@ func (b *Bank) bookOpeningBalance(w *writes, rec *accountRecord, amountMinor uin
 		Seq: 1, BookedAt: now.Format(time.RFC3339Nano), BalanceAfterMinor: amountMinor, Entry: e,
 	})
 	w.putCounter(counterRefs, ref)
+	w.putCounter(counterMoney, money+amountMinor)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package bank
 import (
 	"bytes"
 	"errors"
+	"math"
 	"reflect"
 	"regexp"
 	"strings"
@@ -506,5 +507,24 @@ func TestBankConcurrentTransfersNeverOverdraw(t *testing.T) {
 	}
 	if entries, next := notified(t, b, bob.IBAN, 0); len(entries) != 10 || next != 10 {
 		t.Fatalf("payee has %d entries, next %d", len(entries), next)
+	}
+}
+
+// All money enters the sandbox by opening balances; their sum is bounded so that no
+// balance can overflow whatever moves between the accounts.
+func TestOpeningBalancesCannotOverflowABalance(t *testing.T) {
+	b := openTestBank(t, t.TempDir(), newTestClock())
+	half := uint64(math.MaxUint64/2 + 1)
+	a, err := b.OpenAccount(OpenAccountRequest{Holder: "Rich", Currency: "EUR", OpeningBalanceMinor: half})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.OpenAccount(OpenAccountRequest{Holder: "Richer", Currency: "EUR", OpeningBalanceMinor: half})
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "opening_balance_minor" {
+		t.Fatalf("a second opening balance past 2^64: %v, want a refusal naming opening_balance_minor", err)
+	}
+	if got, err := b.Account(a.IBAN); err != nil || got.BalanceMinor != half {
+		t.Fatalf("the first account: %+v %v", got, err)
 	}
 }

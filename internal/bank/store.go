@@ -22,10 +22,12 @@ import (
 //	u/<uetr>            string: the id of the transfer of that UETR (its reversal or
 //	                    return, which has the same UETR, is not listed)
 //	i/<key>             idempotencyRecord
-//	m/<counter>         uint64: the last number handed out
+//	m/<counter>         uint64: the last number handed out, or (m/money) the minor units
+//	                    of every opening balance
 var (
 	counterAccounts  = []byte("m/accounts")  // internal account numbers
 	counterRefs      = []byte("m/refs")      // account servicer references
+	counterMoney     = []byte("m/money")     // minor units of every opening balance, all currencies
 	counterTransfers = []byte("m/transfers") // transfer ids
 )
 

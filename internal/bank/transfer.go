@@ -242,7 +242,7 @@ func (b *Bank) book(req TransferRequest, structured bool, from, to *accountRecor
 		BookedAt: b.now(),
 	}
 	from.BalanceMinor -= t.AmountMinor
-	to.BalanceMinor += t.AmountMinor // cannot overflow: all money comes from opening balances
+	to.BalanceMinor += t.AmountMinor // cannot overflow: opening balances, all money, are bounded (bookOpeningBalance)
 	debit := transferEntry(t, camt.Debit, *from, *to, structured)
 	credit := transferEntry(t, camt.Credit, *from, *to, structured)
 	if err := checkWritable(from.Account, debit, credit); err != nil {
