@@ -287,33 +287,17 @@ func checkOrderMoney(o txn.Order) error {
 }
 
 // checkBankReferences: every paid order's bank reference points back to it, and every
-// recorded reference to a paid order carrying it; no credit both confirmed an order and
-// was refunded as confirming none (4).
+// recorded reference to an order carrying it; no credit both confirmed an order and was
+// refunded as confirming none (4).
 func checkBankReferences(r store.Reader) error {
-	refs := 0
-	var err error
-	r.Scan([]byte(prefixBankRef), func(key, value []byte) bool {
-		refs++
-		o, ok := GetOrder(r, string(value))
-		if !ok || o.BankReference == "" || string(bankRefKey(o.Operator, o.BankReference)) != string(key) {
-			err = broken("bank reference %q points to order %s, which does not carry it", key, value)
-			return false
+	err := checkReferences(r, "order", prefixBankRef, prefixOrder, GetOrder, func(o txn.Order) []byte {
+		if o.BankReference == "" {
+			return nil
 		}
-		return true
+		return bankRefKey(o.Operator, o.BankReference)
 	})
 	if err != nil {
 		return err
-	}
-	paid := 0
-	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
-		var o txn.Order
-		if txn.DecodeRecord(value, &o) == nil && o.BankReference != "" {
-			paid++
-		}
-		return true
-	})
-	if paid != refs {
-		return broken("%d paid or issued orders but %d bank references", paid, refs)
 	}
 	r.Scan([]byte(prefixRefund), func(key, _ []byte) bool {
 		if _, ok := r.Get(append([]byte(prefixBankRef), key[len(prefixRefund):]...)); ok {
@@ -328,13 +312,25 @@ func checkBankReferences(r store.Reader) error {
 // checkPayoutReferences: every payout's bank reference points to the redemption it
 // paid out, which carries it, and every redemption paid out has its reference recorded.
 func checkPayoutReferences(r store.Reader) error {
+	return checkReferences(r, "redemption", prefixPayoutRef, prefixRedemption, GetRedemption, func(red txn.Redemption) []byte {
+		if red.BankReference == "" {
+			return nil
+		}
+		return payoutRefKey(red.Operator, red.BankReference)
+	})
+}
+
+// checkReferences checks an index of bank references: every key under prefix names a
+// record, read by get, whose own reference gives exactly that key (keyOf, nil for a
+// record that carries none), and as many records under recordPrefix carry one.
+func checkReferences[R any](r store.Reader, what, prefix, recordPrefix string, get func(store.Reader, string) (R, bool), keyOf func(R) []byte) error {
 	n := 0
 	var err error
-	r.Scan([]byte(prefixPayoutRef), func(key, value []byte) bool {
+	r.Scan([]byte(prefix), func(key, value []byte) bool {
 		n++
-		red, ok := GetRedemption(r, string(value))
-		if !ok || red.BankReference == "" || string(payoutRefKey(red.Operator, red.BankReference)) != string(key) {
-			err = broken("payout reference %q points to redemption %s, which does not carry it", key, value)
+		rec, ok := get(r, string(value))
+		if k := keyOf(rec); !ok || k == nil || string(k) != string(key) {
+			err = broken("bank reference %q points to %s %s, which does not carry it", key, what, value)
 			return false
 		}
 		return true
@@ -342,16 +338,15 @@ func checkPayoutReferences(r store.Reader) error {
 	if err != nil {
 		return err
 	}
-	paid := 0
-	r.Scan([]byte(prefixRedemption), func(_, value []byte) bool {
-		var red txn.Redemption
-		if txn.DecodeRecord(value, &red) == nil && red.BankReference != "" {
-			paid++
+	carrying := 0
+	r.Scan([]byte(recordPrefix), func(key, _ []byte) bool {
+		if rec, ok := get(r, string(key[len(recordPrefix):])); ok && keyOf(rec) != nil {
+			carrying++
 		}
 		return true
 	})
-	if paid != n {
-		return broken("%d redemptions paid out but %d payout references", paid, n)
+	if carrying != n {
+		return broken("%d %ss carry a bank reference but %d references are recorded", carrying, what, n)
 	}
 	return nil
 }

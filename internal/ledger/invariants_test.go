@@ -162,6 +162,41 @@ func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
 		{"a frozen account under another address", func(kv *store.Overlay, _ string, buyer crypto.Address) {
 			putRecord(kv, frozenKey(crypto.Address{1}), txn.FrozenAccount{Address: buyer, Reason: "x", By: buyer, Height: 1})
 		}},
+		{"escrow that no redemption holds", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			s := GetSupply(kv)
+			s.EscrowChips = 1
+			putRecord(kv, []byte(keySupply), s)
+			setBalance(kv, buyer, Balance(kv, buyer)-1)
+		}},
+		{"paid chips that no paid order explains", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			op, _ := GetOperator(kv, "acme")
+			op.PaidChips = 5
+			putRecord(kv, operatorKey("acme"), op)
+		}},
+		{"a count of open orders no order makes", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			setCounter(kv, openByBuyerKey(buyer), 1)
+		}},
+		{"an operator's account registered to nobody", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			op, _ := GetOperator(kv, "acme")
+			kv.Delete(operatorAccountKey(op.PaymentAccount()))
+		}},
+		{"a key handed over that still names the operator", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			kv.Set(operatorByKey(buyer), []byte("acme"))
+		}},
+		{"a validator without power", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			kv.Set(validatorKey(pub(key(9))), make([]byte, 8))
+		}},
+		{"a payout reference that paid no redemption", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			kv.Set(payoutRefKey("acme", "DEBIT-1"), []byte("FFFFFFFFFFFFFFFFFFFF"))
+		}},
+		{"a tombstone beside its order", func(kv *store.Overlay, id string, _ crypto.Address) {
+			kv.Set(tombstoneKey(id), make([]byte, 8))
+		}},
+		{"a surplus owed back and not listed", func(kv *store.Overlay, id string, _ crypto.Address) {
+			o, _ := GetOrder(kv, id)
+			o.ReceivedMinor, o.OwedMinor = o.ReceivedMinor+500, 500
+			putRecord(kv, orderKey(id), o)
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
