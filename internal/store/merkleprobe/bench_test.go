@@ -36,6 +36,15 @@ var candidates = []constructor{
 	}},
 	{"smt-memory", func(_ string, w *workload) (candidate, error) { return newSMTInMemory(w) }},
 	{"smt-pebble", func(dir string, w *workload) (candidate, error) { return newSMTOnPebble(dir, w) }},
+	// Committing only to the keys light clients ask about (queriedPrefixes).
+	{"iavl-pebble-queried", func(dir string, w *workload) (candidate, error) {
+		t, err := newIAVLOnPebble(dir, queriedWorkload(w))
+		return queried{t}, err
+	}},
+	{"smt-pebble-queried", func(dir string, w *workload) (candidate, error) {
+		t, err := newSMTOnPebble(dir, queriedWorkload(w))
+		return queried{t}, err
+	}},
 }
 
 // BenchmarkBlock replays the measured blocks, in order from the funded state, into each

@@ -334,3 +334,37 @@ func newIAVLOnPebble(dir string, w *workload) (*iavlTree, error) {
 }
 
 func newIAVLInMemory(w *workload) (*iavlTree, error) { return newIAVL(iavldb.NewMemDB(), w) }
+
+// ---- a commitment to what light clients ask about ----
+
+// queriedPrefixes are the keys a light client asks about: balances, orders, operators,
+// the supply and the parameters. Spent nonces and the expiry index are not among them,
+// yet they are most of a block's changes.
+var queriedPrefixes = []string{"acct/", "ord/", "op/", "supply", "params"}
+
+// queried passes to its candidate only the changes of queried keys.
+type queried struct{ candidate }
+
+func (q queried) block(height int64, changes []store.Change) ([]byte, error) {
+	return q.candidate.block(height, onlyQueried(changes))
+}
+
+func onlyQueried(changes []store.Change) []store.Change {
+	out := make([]store.Change, 0, len(changes)/2)
+	for _, c := range changes {
+		for _, p := range queriedPrefixes {
+			if bytes.HasPrefix(c.Key, []byte(p)) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// queriedWorkload is w with only the queried keys in its initial state.
+func queriedWorkload(w *workload) *workload {
+	q := *w
+	q.initial = onlyQueried(w.initial)
+	return &q
+}

@@ -249,6 +249,11 @@ func TestWorkloadIsTransfers(t *testing.T) {
 	perTx := float64(w.writes) / float64(workloadBlocks*workloadBlockTxs)
 	t.Logf("initial entries %d; measured blocks %d: %.2f writes and %.2f deletions per transfer",
 		len(w.initial), len(w.blocks), perTx, float64(w.deletes)/float64(workloadBlocks*workloadBlockTxs))
+	queriedChanges := 0
+	for _, changes := range w.blocks {
+		queriedChanges += len(onlyQueried(changes))
+	}
+	t.Logf("changes of queried keys (%v): %.2f per transfer", queriedPrefixes, float64(queriedChanges)/float64(workloadBlocks*workloadBlockTxs))
 	if perTx < 3.5 || perTx > 4.5 {
 		t.Errorf("%.2f writes per transfer, want about 4", perTx)
 	}
