@@ -7,5 +7,8 @@
 // Nothing here is wired into the ledger, the store or the app hash; the package holds
 // only this file and tests, and the modules it uses are used by nothing else.
 //
-//	go test -run '^$' -bench . -benchtime 50x -cpu 1 ./internal/store/merkleprobe
+//	go test -run '^$' -bench . -benchtime 50x -cpu 1 ./internal/store/merkleprobe -merkleprobe
+//
+// Without -merkleprobe its tests and benchmarks do not run: they measure candidates for
+// a decision, not the product.
 package merkleprobe
