@@ -3,12 +3,16 @@ module github.com/chipmint/chipmint
 go 1.26.0
 
 require (
+	cosmossdk.io/core v0.12.1-0.20240725072823-6a2d039e1212
 	github.com/btcsuite/btcd/btcutil v1.2.0
 	github.com/cockroachdb/pebble v1.1.5
 	github.com/cometbft/cometbft v0.40.0
 	github.com/cometbft/cometbft-db v1.0.1
+	github.com/cosmos/iavl v1.3.6
+	github.com/cosmos/ics23/go v0.10.0
 	github.com/fxamacker/cbor/v2 v2.10.0
 	github.com/oasisprotocol/curve25519-voi v0.0.0-20230904125328-1f23a7beb09a
+	github.com/pokt-network/smt v0.14.1
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.10
 	github.com/spf13/viper v1.21.0
@@ -36,6 +40,7 @@ require (
 	github.com/dgraph-io/ristretto v0.1.2-0.20240116140435-c67e07994f91 // indirect
 	github.com/dunglas/httpsfv v1.1.0 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/emicklei/dot v1.6.2 // indirect
 	github.com/flynn/noise v1.1.0 // indirect
 	github.com/fsnotify/fsnotify v1.9.0 // indirect
 	github.com/getsentry/sentry-go v0.27.0 // indirect
