@@ -19,11 +19,13 @@ const (
 	// AppKVStore is CometBFT's example kvstore, which checks no signature: the engine's
 	// ceiling.
 	AppKVStore = "kvstore"
+	// AppSigned is SignedApp, which checks one Ed25519 signature per transaction and
+	// nothing else: the ceiling of an application that must verify what it commits.
+	AppSigned = "signed"
 )
 
-// Baselines are the applications chipmint is compared with, in the order of the
-// report.
-var Baselines = []string{AppKVStore}
+// Baselines are the applications chipmint can be compared with.
+var Baselines = []string{AppKVStore, AppSigned}
 
 // baseline is an application run in chipmint's place, on the same node configuration,
 // with the same load generator and follower, under a load of its own of the size of
@@ -39,6 +41,10 @@ var baselines = map[string]baseline{
 	AppKVStore: {
 		app: kvstoreApp,
 		txs: func(count, size, _ int) ([][]byte, error) { return kvstoreTxs(count, size), nil },
+	},
+	AppSigned: {
+		app: func(string) (abci.Application, io.Closer, error) { return NewSignedApp(), nil, nil },
+		txs: signedTxs,
 	},
 }
 
