@@ -6,14 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/chipmint/chipmint/internal/system"
-)
-
-// The applications a run can measure.
-const (
-	AppChipmint = system.AppChipmint
-	AppKVStore  = system.AppKVStore
 )
 
 // waitReady waits until every node has caught up and committed a block: a node that is

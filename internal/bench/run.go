@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -24,7 +25,7 @@ const drainMax = 15 * time.Second
 
 // Config describes one run.
 type Config struct {
-	App        string // AppChipmint or AppKVStore
+	App        string // AppChipmint or one of Baselines
 	Workload   string // WorkloadTransfer, WorkloadPurchase or WorkloadMixed
 	Validators int    // validators started in this process, when NodeURL is empty
 	NodeURL    string // an existing chipmint network's RPC, instead of starting one
@@ -38,7 +39,7 @@ type Config struct {
 	Accounts  int     // funded accounts that send the transfers
 	Buyers    int     // concurrent buyers of the purchase flow (closed loop)
 	Presign   int     // transfers signed before the run; 0 picks from rate and duration
-	TxBytes   int     // kvstore: size of each transaction; 0 is the size of a chipmint transfer
+	TxBytes   int     // a baseline's size of each transaction; 0 is the size of a chipmint transfer
 	BlockTime time.Duration
 	// GatewayPoll is how often the operator's gateway reads the bank's notifications.
 	GatewayPoll time.Duration
@@ -124,8 +125,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bench: issuer: %w", err)
 		}
+		// A baseline's application in chipmint's place; nil, chipmint's, for chipmint.
 		net, err := system.StartNetwork(system.NetworkConfig{
-			App: c.App, Validators: c.Validators, Dir: filepath.Join(c.Dir, "network"), ChainID: "chipmint-bench",
+			App: baselines[c.App].app, Validators: c.Validators, Dir: filepath.Join(c.Dir, "network"), ChainID: "chipmint-bench",
 			Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
 			BlockTime: c.BlockTime, Logger: c.Logger,
 		})
@@ -177,15 +179,16 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 }
 
 func (c *Config) check() error {
+	_, baseline := baselines[c.App]
 	switch {
-	case c.App != AppChipmint && c.App != AppKVStore:
-		return fmt.Errorf("bench: application %q: want %s or %s", c.App, AppChipmint, AppKVStore)
+	case c.App != AppChipmint && !baseline:
+		return fmt.Errorf("bench: application %q: want %s or one of %s", c.App, AppChipmint, strings.Join(Baselines, ", "))
 	case c.Workload != WorkloadTransfer && c.Workload != WorkloadPurchase && c.Workload != WorkloadMixed:
 		return fmt.Errorf("bench: workload %q: want transfer, purchase or mixed", c.Workload)
-	case c.App == AppKVStore && c.Workload != WorkloadTransfer:
-		return fmt.Errorf("bench: kvstore runs the transfer workload only, with transactions of the same size")
-	case c.App == AppKVStore && c.NodeURL != "":
-		return errors.New("bench: the kvstore baseline runs in this process only")
+	case baseline && c.Workload != WorkloadTransfer:
+		return fmt.Errorf("bench: %s runs the transfer workload only, with transactions of the same size", c.App)
+	case baseline && c.NodeURL != "":
+		return fmt.Errorf("bench: the %s baseline runs in this process only", c.App)
 	case c.NodeURL != "" && c.Issuer == nil:
 		return errors.New("bench: an existing network needs the issuer's key")
 	case c.Clients < 1 || c.Batch < 1 || c.Duration <= 0 || c.Accounts < 2 || c.Buyers < 1 || c.InFlight < c.Batch:
@@ -209,7 +212,7 @@ type run struct {
 // setup prepares the chain and signs the load before the clock starts.
 func (r *run) setup(ctx context.Context) error {
 	transfers := r.c.Workload != WorkloadPurchase
-	if r.c.App == AppKVStore {
+	if b, ok := baselines[r.c.App]; ok {
 		size := r.c.TxBytes
 		if size == 0 {
 			sample, err := sampleTransfer()
@@ -218,8 +221,9 @@ func (r *run) setup(ctx context.Context) error {
 			}
 			size = len(sample)
 		}
-		r.l.txs = kvstoreTxs(r.presignCount(), size)
-		return nil
+		txs, err := b.txs(r.presignCount(), size, r.c.Accounts)
+		r.l.txs = txs
+		return err
 	}
 	ch := &chain{c: r.cl, chainID: r.cl.ChainID(), issuer: r.c.Issuer}
 	if r.c.Workload == WorkloadTransfer {

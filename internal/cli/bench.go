@@ -35,11 +35,13 @@ type BenchOptions struct {
 	Presign     int
 	BlockTime   time.Duration
 	GatewayPoll time.Duration
-	Baseline    string
-	From        string
-	CPUProfile  string
-	Keep        bool
-	Verbose     bool
+	// Baselines are the applications also run, in this order, under the same settings
+	// and load: bench.Baselines.
+	Baselines  []string
+	From       string
+	CPUProfile string
+	Keep       bool
+	Verbose    bool
 	// nodeURL is --node when given: an existing network instead of one in this process.
 	nodeURL string
 }
@@ -49,12 +51,20 @@ func NewCmdBench(g *Globals) *cobra.Command {
 	o := &BenchOptions{}
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure committed tx/s and latency under a load of signed transactions, beside CometBFT's kvstore",
+		Short: "Measure committed tx/s and latency under a load of signed transactions, beside baseline applications",
 		Long: `Starts a network in this process (--validators) or uses a running one (--node), funds
 accounts and drives signed transactions from concurrent clients through the nodes'
-public RPC, following the committed blocks. --baseline kvstore runs CometBFT's example
-kvstore application on the same settings with the same load of unsigned transactions of
-the same size, and reports chipmint's throughput as a ratio of it.`,
+public RPC, following the committed blocks. --baseline runs other applications after it
+on the same settings, with the same load generator and transactions of the same size,
+and reports chipmint's throughput as a ratio of theirs:
+
+  kvstore  CometBFT's example kvstore, unsigned key=value transactions: the engine's
+           ceiling
+  signed   an application that checks one Ed25519 signature per transaction and does
+           nothing else: the ceiling of an application that must verify what it commits
+
+--baseline kvstore,signed (or the flag twice) runs both, and also reports the signed
+baseline's throughput as a ratio of kvstore's: what the signature costs the engine.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f := cmd.Flag("node"); f != nil && f.Changed {
@@ -76,9 +86,9 @@ the same size, and reports chipmint's throughput as a ratio of it.`,
 	f.IntVar(&o.Presign, "presign", 0, "transfers to sign before the clock starts (default: rate × duration, or 30,000/s in closed loop)")
 	f.DurationVar(&o.BlockTime, "block-time", 100*time.Millisecond, "CometBFT's timeout_commit for the network started here")
 	f.DurationVar(&o.GatewayPoll, "gateway-poll", 100*time.Millisecond, "how often the operator's gateway reads the bank's notifications")
-	f.StringVar(&o.Baseline, "baseline", "", "kvstore: also run CometBFT's example kvstore under the same settings and load")
+	f.StringSliceVar(&o.Baselines, "baseline", nil, "kvstore, signed or both (kvstore,signed): also run these applications under the same settings and load")
 	f.StringVar(&o.From, "from", "issuer", "with --node: the issuer key (in --home's keystore) that registers the bench's operator and mints")
-	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (the baseline's to FILE.kvstore)")
+	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (a baseline's to FILE.kvstore, FILE.signed)")
 	f.BoolVar(&o.Keep, "keep", false, "keep the network's and the services' folders")
 	f.BoolVar(&o.Verbose, "verbose", false, "show the nodes' and the services' logs")
 	return cmd
@@ -88,14 +98,20 @@ func (o *BenchOptions) check() error {
 	switch {
 	case o.nodeURL == "" && o.Validators != 1 && o.Validators != 4:
 		return fmt.Errorf("--validators: want 1 or 4, got %d", o.Validators)
-	case o.Baseline != "" && o.Baseline != bench.AppKVStore:
-		return fmt.Errorf("--baseline: want kvstore, got %q", o.Baseline)
-	case o.Baseline != "" && o.nodeURL != "":
+	case len(o.Baselines) > 0 && o.nodeURL != "":
 		return errors.New("--baseline: the baseline runs only on a network started here, not with --node")
-	case o.Baseline != "" && o.Workload != bench.WorkloadTransfer:
+	case len(o.Baselines) > 0 && o.Workload != bench.WorkloadTransfer:
 		return errors.New("--baseline: compares the transfer workload only")
 	case o.Duration <= 0 || o.Rate < 0:
 		return fmt.Errorf("--duration %v, --rate %v: want a positive duration and a rate of 0 or more", o.Duration, o.Rate)
+	}
+	for i, b := range o.Baselines {
+		switch {
+		case !slices.Contains(bench.Baselines, b):
+			return fmt.Errorf("--baseline: want %s, got %q", strings.Join(bench.Baselines, " or "), b)
+		case slices.Contains(o.Baselines[:i], b):
+			return fmt.Errorf("--baseline: %s named twice", b)
+		}
 	}
 	return nil
 }
@@ -107,9 +123,51 @@ type benchReport struct {
 	// GOGC is the garbage collector's setting the nodes ran with (see benchGOGC).
 	GOGC string          `json:"gogc"`
 	Runs []*bench.Result `json:"runs"`
-	// Ratio is chipmint's committed tx/s over the baseline's: how much of the engine's
-	// ceiling the application keeps.
+	// Ratios are committed tx/s over committed tx/s, by "app/app" (benchRatios): chipmint
+	// over each baseline, and the signed baseline over kvstore.
+	Ratios map[string]float64 `json:"ratios,omitempty"`
+	// Ratio is Ratios["chipmint/kvstore"]: how much of the engine's ceiling the
+	// application keeps, the report's one ratio when kvstore was its one baseline.
 	Ratio float64 `json:"ratio,omitempty"`
+}
+
+// benchRatio is one ratio a report gives when both of its runs are in it: of's committed
+// tx/s over to's.
+type benchRatio struct{ of, to, meaning string }
+
+// key names the ratio in the report's Ratios.
+func (r benchRatio) key() string { return r.of + "/" + r.to }
+
+// benchRatios are the report's ratios, in the order it prints them.
+var benchRatios = []benchRatio{
+	{bench.AppChipmint, bench.AppKVStore, "the share of the engine's ceiling the application keeps"},
+	{bench.AppChipmint, bench.AppSigned, "the share the application keeps of the ceiling with one signature per transaction"},
+	{bench.AppSigned, bench.AppKVStore, "what checking one Ed25519 signature per transaction leaves of the engine's ceiling"},
+}
+
+// compare sets the report's ratios from its runs.
+func (rep *benchReport) compare() {
+	for _, r := range benchRatios {
+		of, to := rep.run(r.of), rep.run(r.to)
+		if of == nil || to == nil {
+			continue
+		}
+		if rep.Ratios == nil {
+			rep.Ratios = make(map[string]float64)
+		}
+		rep.Ratios[r.key()] = bench.Ratio(of.TxPerSec, to.TxPerSec)
+	}
+	rep.Ratio = rep.Ratios[benchRatios[0].key()]
+}
+
+// run is the report's run of app, nil if it has none.
+func (rep *benchReport) run(app string) *bench.Result {
+	for _, r := range rep.Runs {
+		if r.App == app {
+			return r
+		}
+	}
+	return nil
 }
 
 func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
@@ -124,11 +182,7 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 	gogc, restore := benchGOGC()
 	defer restore()
 	rep := benchReport{Machine: bench.ThisMachine(), Command: "chipmint " + strings.Join(os.Args[1:], " "), GOGC: gogc}
-	apps := []string{bench.AppChipmint}
-	if o.Baseline != "" {
-		apps = append(apps, o.Baseline)
-	}
-	for _, app := range apps {
+	for _, app := range append([]string{bench.AppChipmint}, o.Baselines...) {
 		c := cfg
 		c.App, c.Dir = app, filepath.Join(cfg.Dir, app)
 		if o.CPUProfile != "" {
@@ -155,9 +209,7 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 			return fmt.Errorf("%s run: %w", app, err)
 		}
 	}
-	if len(rep.Runs) == 2 {
-		rep.Ratio = bench.Ratio(rep.Runs[0].TxPerSec, rep.Runs[1].TxPerSec)
-	}
+	rep.compare()
 	g.emit(rep, func(w io.Writer) { printBench(w, rep) })
 	return nil
 }
@@ -239,7 +291,7 @@ func progressBar(w io.Writer, app string) func(bench.Progress) {
 	}
 }
 
-// printBench prints the runs side by side, with the ratio of the first to the second.
+// printBench prints the runs side by side, then the ratios.
 func printBench(w io.Writer, rep benchReport) {
 	m := rep.Machine
 	fmt.Fprintf(w, "%s\n%d cores %s, %s, %s (GOGC=%s), CometBFT %s, %s\n\n", rep.Command, m.Cores, m.CPU, m.OS, m.Go, rep.GOGC, m.CometBFT, m.Date)
@@ -266,9 +318,20 @@ func printBench(w io.Writer, rep benchReport) {
 		}
 	}
 	tw.Flush()
-	if rep.Ratio > 0 {
-		fmt.Fprintf(w, "\nchipmint commits %.2f × the kvstore baseline's tx/s (%.0f of %.0f): the share of the engine's ceiling the application keeps\n",
-			rep.Ratio, rep.Runs[0].TxPerSec, rep.Runs[1].TxPerSec)
+	if len(rep.Ratios) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, r := range benchRatios {
+		ratio, ok := rep.Ratios[r.key()]
+		if !ok {
+			continue
+		}
+		who := r.of
+		if r.of != bench.AppChipmint {
+			who = "the " + r.of + " baseline"
+		}
+		fmt.Fprintf(w, "%s commits %.2f × the %s baseline's tx/s (%.0f of %.0f): %s\n",
+			who, ratio, r.to, rep.run(r.of).TxPerSec, rep.run(r.to).TxPerSec, r.meaning)
 	}
 }
 

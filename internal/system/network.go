@@ -2,29 +2,25 @@ package system
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"time"
 
-	dbm "github.com/cometbft/cometbft-db"
-	"github.com/cometbft/cometbft/abci/example/kvstore"
+	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chipmint/chipmint/internal/node"
-	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// The applications a network can run.
-const (
-	AppChipmint = "chipmint"
-	AppKVStore  = "kvstore"
-)
+// NewApp returns the application a validator runs in place of chipmint's, given the
+// validator's home, and what to close once the network has stopped (nil for nothing).
+type NewApp func(home string) (abci.Application, io.Closer, error)
 
 // NetworkConfig describes a network started in this process.
 type NetworkConfig struct {
-	App        string
+	// App, when set, is run by every validator in place of chipmint's application, on
+	// the same node configuration: the bench's baselines.
+	App        NewApp
 	Validators int
 	Dir        string
 	ChainID    string
@@ -41,11 +37,8 @@ type Network struct {
 }
 
 // StartNetwork generates the validators' homes with node.InitNetwork and starts them,
-// each running app: chipmint's ledger or CometBFT's example kvstore.
+// each running chipmint's application or the one c.App returns.
 func StartNetwork(c NetworkConfig) (*Network, error) {
-	if c.App != AppChipmint && c.App != AppKVStore {
-		return nil, fmt.Errorf("system: application %q: want %s or %s", c.App, AppChipmint, AppKVStore)
-	}
 	homes, err := node.InitNetwork(node.NetworkOptions{
 		Dir: c.Dir, Validators: c.Validators, ChainID: c.ChainID, Issuers: c.Issuers, BlockTime: c.BlockTime,
 	})
@@ -56,10 +49,10 @@ func StartNetwork(c NetworkConfig) (*Network, error) {
 	for i, home := range homes {
 		o := node.Options{Logger: c.Logger.With("node", i)}
 		var nd *node.Node
-		if c.App == AppChipmint {
+		if c.App == nil {
 			nd, err = node.Start(home, o)
 		} else {
-			nd, err = n.startKVStore(home, o)
+			nd, err = n.startApp(home, c.App, o)
 		}
 		if err != nil {
 			n.Stop()
@@ -71,18 +64,22 @@ func StartNetwork(c NetworkConfig) (*Network, error) {
 	return n, nil
 }
 
-// startKVStore runs CometBFT's example kvstore on pebble, as chipmint's state is.
-func (n *Network) startKVStore(home string, o node.Options) (*node.Node, error) {
-	db, err := dbm.NewPebbleDBWithOpts("kvstore", filepath.Join(home, "data"), store.PebbleOptions())
+// startApp starts the node of home with the application newApp returns for it.
+func (n *Network) startApp(home string, newApp NewApp, o node.Options) (*node.Node, error) {
+	app, closer, err := newApp(home)
 	if err != nil {
-		return nil, fmt.Errorf("system: kvstore state: %w", err)
-	}
-	nd, err := node.StartApp(home, kvstore.NewApplication(db), o)
-	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	n.closers = append(n.closers, db)
+	nd, err := node.StartApp(home, app, o)
+	if err != nil {
+		if closer != nil {
+			closer.Close()
+		}
+		return nil, err
+	}
+	if closer != nil {
+		n.closers = append(n.closers, closer)
+	}
 	return nd, nil
 }
 
