@@ -84,9 +84,9 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 		}
 		return nil, query.NotFound, fmt.Errorf("redemption %q not found", data)
 	case query.PathRefund:
-		operator, ref, ok := strings.Cut(data, "/")
-		if !ok {
-			return nil, query.BadRequest, fmt.Errorf("want OPERATOR/REFERENCE, got %q", data)
+		operator, ref, err := operatorReference(data)
+		if err != nil {
+			return nil, query.BadRequest, err
 		}
 		if f, ok := ledger.GetRefund(r, operator, ref); ok {
 			return f, query.OK, nil
@@ -103,9 +103,9 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 		}
 		return nil, query.NotFound, fmt.Errorf("order %q not found", data)
 	case query.PathBankReference:
-		operator, ref, ok := strings.Cut(data, "/")
-		if !ok {
-			return nil, query.BadRequest, fmt.Errorf("want OPERATOR/REFERENCE, got %q", data)
+		operator, ref, err := operatorReference(data)
+		if err != nil {
+			return nil, query.BadRequest, err
 		}
 		if o, ok := ledger.OrderByBankReference(r, operator, ref); ok {
 			return o, query.OK, nil
@@ -158,6 +158,16 @@ func answer(r *store.View, path, data string) (any, query.Code, error) {
 			"on its admin address (chipmint node --admin-listen, GET %s), never on the public RPC", path, query.AdminPathInvariants)
 	}
 	return nil, query.BadRequest, fmt.Errorf("unknown query path %q", path)
+}
+
+// operatorReference reads the data of a query about an operator's bank reference,
+// "OPERATOR/REFERENCE".
+func operatorReference(data string) (operator, ref string, err error) {
+	operator, ref, ok := strings.Cut(data, "/")
+	if !ok {
+		return "", "", fmt.Errorf("want OPERATOR/REFERENCE, got %q", data)
+	}
+	return operator, ref, nil
 }
 
 // operatorList answers one page of a list of an operator's items, which list reads; an

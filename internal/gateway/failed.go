@@ -58,23 +58,19 @@ func (j *Journal) PutFailed(f FailedFile) error {
 
 // Failed lists the files set aside, oldest first.
 func (j *Journal) Failed() ([]FailedFile, error) {
-	it, err := j.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixFailed), UpperBound: []byte("failed0")})
-	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
 	var out []FailedFile
-	for ok := it.First(); ok; ok = it.Next() {
+	err := j.each(prefixFailed, func(key, value []byte) error {
 		var s storedFailed
-		if err := json.Unmarshal(it.Value(), &s); err != nil {
-			return nil, fmt.Errorf("gateway: journal record %q: %w", it.Key(), err)
+		if err := json.Unmarshal(value, &s); err != nil {
+			return fmt.Errorf("gateway: journal record %q: %w", key, err)
 		}
 		if s.Version > journalVersion {
-			return nil, fmt.Errorf("gateway: journal record %q: version %d is newer than this gateway's %d: upgrade the gateway", it.Key(), s.Version, journalVersion)
+			return fmt.Errorf("gateway: journal record %q: version %d is newer than this gateway's %d: upgrade the gateway", key, s.Version, journalVersion)
 		}
 		out = append(out, FailedFile{Name: s.Name, Path: s.Path, Note: s.Note, Reason: s.Reason, FailedAt: s.FailedAt})
-	}
-	if err := it.Error(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(out, func(a, b FailedFile) int { return a.FailedAt.Compare(b.FailedAt) })

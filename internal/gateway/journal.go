@@ -182,16 +182,34 @@ func (j *Journal) DropRefundDue(key string) error {
 // or finish: the exceptions the policy may refund, and the refunds a crash left before
 // the bank was asked.
 func (j *Journal) RefundsDue() ([]string, error) {
-	it, err := j.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixRefundDue), UpperBound: []byte("refund-due0")})
+	var out []string
+	err := j.each(prefixRefundDue, func(key, _ []byte) error {
+		out = append(out, string(key[len(prefixRefundDue):]))
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
-	var out []string
-	for ok := it.First(); ok; ok = it.Next() {
-		out = append(out, string(it.Key()[len(prefixRefundDue):]))
+	return out, nil
+}
+
+// each passes every key and value under prefix to fn, in key order, until fn fails;
+// they are valid only during the call.
+func (j *Journal) each(prefix string, fn func(key, value []byte) error) error {
+	// Every prefix ends in a '/': the keys under it sort below the prefix with a '0'.
+	upper := []byte(prefix)
+	upper[len(upper)-1]++
+	it, err := j.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefix), UpperBound: upper})
+	if err != nil {
+		return err
 	}
-	return out, it.Error()
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		if err := fn(it.Key(), it.Value()); err != nil {
+			return err
+		}
+	}
+	return it.Error()
 }
 
 // Records lists the records with one of the statuses (all when none is given), by bank
@@ -201,22 +219,21 @@ func (j *Journal) Records(statuses ...string) ([]Record, error) {
 	for _, s := range statuses {
 		want[s] = true
 	}
-	it, err := j.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixRecord), UpperBound: []byte("entry0")})
-	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
 	var out []Record
-	for ok := it.First(); ok; ok = it.Next() {
-		r, err := decodeRecord(it.Value())
+	err := j.each(prefixRecord, func(key, value []byte) error {
+		r, err := decodeRecord(value)
 		if err != nil {
-			return nil, fmt.Errorf("gateway: journal record %q: %w", it.Key(), err)
+			return fmt.Errorf("gateway: journal record %q: %w", key, err)
 		}
 		if len(want) == 0 || want[r.Status] {
 			out = append(out, r)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, it.Error()
+	return out, nil
 }
 
 // Cursor is how far a feed was read.

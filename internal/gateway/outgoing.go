@@ -144,20 +144,19 @@ func (j *Journal) OutgoingPayment(endToEndID string) (Outgoing, bool, error) {
 
 // OutgoingPayments lists the outgoing payments by end-to-end id.
 func (j *Journal) OutgoingPayments() ([]Outgoing, error) {
-	it, err := j.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixOutgoing), UpperBound: []byte("out0")})
+	var out []Outgoing
+	err := j.each(prefixOutgoing, func(key, value []byte) error {
+		o, err := decodeOutgoing(value)
+		if err != nil {
+			return fmt.Errorf("gateway: journal outgoing %q: %w", key, err)
+		}
+		out = append(out, o)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
-	var out []Outgoing
-	for ok := it.First(); ok; ok = it.Next() {
-		o, err := decodeOutgoing(it.Value())
-		if err != nil {
-			return nil, fmt.Errorf("gateway: journal outgoing %q: %w", it.Key(), err)
-		}
-		out = append(out, o)
-	}
-	return out, it.Error()
+	return out, nil
 }
 
 func decodeOutgoing(b []byte) (Outgoing, error) {

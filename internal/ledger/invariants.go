@@ -92,17 +92,7 @@ func checkOrders(r store.Reader) error {
 	if err := sumRedemptions(r, ops, sums); err != nil {
 		return err
 	}
-	var err error
-	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
-		var o txn.Order
-		if derr := txn.DecodeRecord(value, &o); derr != nil {
-			err = broken("order record: %v", derr)
-			return false
-		}
-		err = checkOrder(o, ops, sums)
-		return err == nil
-	})
-	if err != nil {
+	if err := eachRecord(r, prefixOrder, func(_ []byte, o txn.Order) error { return checkOrder(o, ops, sums) }); err != nil {
 		return err
 	}
 	var sumIssued, sumBurned, sumEscrow uint64
@@ -150,14 +140,20 @@ func checkOperatorSums(op txn.Operator, sums orderSums) error {
 // sumRedemptions adds every redemption's chips to its operator's sums, checking each
 // against its status and its operator's rate.
 func sumRedemptions(r store.Reader, ops map[string]txn.Operator, sums orderSums) error {
+	return eachRecord(r, prefixRedemption, func(_ []byte, red txn.Redemption) error { return checkRedemption(red, ops, sums) })
+}
+
+// eachRecord decodes every record under prefix, in key order, and passes it to fn until
+// fn fails; a record that does not decode is a broken invariant.
+func eachRecord[R any](r store.Reader, prefix string, fn func(key []byte, v R) error) error {
 	var err error
-	r.Scan([]byte(prefixRedemption), func(key, value []byte) bool {
-		var red txn.Redemption
-		if derr := txn.DecodeRecord(value, &red); derr != nil {
-			err = broken("redemption record %q: %v", key, derr)
+	r.Scan([]byte(prefix), func(key, value []byte) bool {
+		var v R
+		if derr := txn.DecodeRecord(value, &v); derr != nil {
+			err = broken("record %q: %v", key, derr)
 			return false
 		}
-		err = checkRedemption(red, ops, sums)
+		err = fn(key, v)
 		return err == nil
 	})
 	return err
@@ -339,12 +335,15 @@ func checkReferences[R any](r store.Reader, what, prefix, recordPrefix string, g
 		return err
 	}
 	carrying := 0
-	r.Scan([]byte(recordPrefix), func(key, _ []byte) bool {
-		if rec, ok := get(r, string(key[len(recordPrefix):])); ok && keyOf(rec) != nil {
+	err = eachRecord(r, recordPrefix, func(_ []byte, rec R) error {
+		if keyOf(rec) != nil {
 			carrying++
 		}
-		return true
+		return nil
 	})
+	if err != nil {
+		return err
+	}
 	if carrying != n {
 		return broken("%d %ss carry a bank reference but %d references are recorded", carrying, what, n)
 	}
@@ -355,22 +354,22 @@ func checkReferences[R any](r store.Reader, what, prefix, recordPrefix string, g
 // credit that confirmed none, and every recorded refund has its reference.
 func checkRefunds(r store.Reader) error {
 	want := make(map[string]bool)
-	r.Scan([]byte(prefixRefund), func(_, value []byte) bool {
-		var f txn.Refund
-		if txn.DecodeRecord(value, &f) == nil {
-			want[string(refundRefKey(f.Operator, f.RefundReference))] = true
-		}
-		return true
+	err := eachRecord(r, prefixRefund, func(_ []byte, f txn.Refund) error {
+		want[string(refundRefKey(f.Operator, f.RefundReference))] = true
+		return nil
 	})
-	r.Scan([]byte(prefixOrder), func(_, value []byte) bool {
-		var o txn.Order
-		if txn.DecodeRecord(value, &o) == nil && o.RefundReference != "" {
-			want[string(refundRefKey(o.Operator, o.RefundReference))] = true
-		}
-		return true
-	})
+	if err == nil {
+		err = eachRecord(r, prefixOrder, func(_ []byte, o txn.Order) error {
+			if o.RefundReference != "" {
+				want[string(refundRefKey(o.Operator, o.RefundReference))] = true
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return err
+	}
 	n := 0
-	var err error
 	r.Scan([]byte(prefixRefundRef), func(key, _ []byte) bool {
 		n++
 		if !want[string(key)] {
@@ -387,7 +386,12 @@ func checkRefunds(r store.Reader) error {
 
 // checkPaidIndex: the index the issuer works from lists exactly the paid orders.
 func checkPaidIndex(r store.Reader) error {
-	return checkOrderIndex(r, "paid", prefixPaid, txn.StatusPaid, func(o txn.Order) []byte { return paidKey(o.ID) })
+	return checkIndex(r, "paid", prefixPaid, func(o txn.Order) []byte {
+		if o.Status != txn.StatusPaid {
+			return nil
+		}
+		return paidKey(o.ID)
+	})
 }
 
 // checkExpiryIndex: the index that expires orders lists exactly the orders awaiting
@@ -440,51 +444,33 @@ func checkRemovalIndex(r store.Reader) error {
 // initiated.
 func checkDeadlineIndex(r store.Reader) error {
 	deadlines, open := make(map[string]bool), make(map[string]bool)
-	r.Scan([]byte(prefixRedemption), func(_, value []byte) bool {
-		var red txn.Redemption
-		if txn.DecodeRecord(value, &red) != nil {
-			return true
-		}
+	err := eachRecord(r, prefixRedemption, func(_ []byte, red txn.Redemption) error {
 		if red.Status == txn.RedemptionRequested {
 			deadlines[string(deadlineKey(red.DeadlineHeight, red.ID))] = true
 		}
 		if red.Status == txn.RedemptionRequested || red.Status == txn.RedemptionPayoutInitiated {
 			open[string(openRedemptionKey(red.Operator, red.ID))] = true
 		}
-		return true
+		return nil
 	})
+	if err != nil {
+		return err
+	}
 	if err := checkIndexKeys(r, "deadline", prefixDeadline, deadlines); err != nil {
 		return err
 	}
 	return checkIndexKeys(r, "open redemptions", prefixOpenRedeem, open)
 }
 
-// checkOrderIndex checks that the index under prefix holds exactly one key, keyOf(o),
-// for every order o of status, and nothing else.
-func checkOrderIndex(r store.Reader, name, prefix string, status txn.OrderStatus, keyOf func(txn.Order) []byte) error {
-	return checkIndex(r, name, prefix, func(o txn.Order) []byte {
-		if o.Status != status {
-			return nil
-		}
-		return keyOf(o)
-	})
-}
-
 // checkIndex checks that the index under prefix holds exactly the keys keyOf gives the
 // orders (nil for an order the index leaves out), and nothing else.
 func checkIndex(r store.Reader, name, prefix string, keyOf func(txn.Order) []byte) error {
 	want := make(map[string]bool)
-	var err error
-	r.Scan([]byte(prefixOrder), func(key, value []byte) bool {
-		var o txn.Order
-		if derr := txn.DecodeRecord(value, &o); derr != nil {
-			err = broken("order record %q: %v", key, derr)
-			return false
-		}
+	err := eachRecord(r, prefixOrder, func(_ []byte, o txn.Order) error {
 		if k := keyOf(o); k != nil {
 			want[string(k)] = true
 		}
-		return true
+		return nil
 	})
 	if err != nil {
 		return err
@@ -514,18 +500,12 @@ func checkIndexKeys(r store.Reader, name, prefix string, want map[string]bool) e
 // buyer, are the orders' own.
 func checkOpenOrderCounts(r store.Reader) error {
 	want := make(map[string]uint64)
-	var err error
-	r.Scan([]byte(prefixOrder), func(key, value []byte) bool {
-		var o txn.Order
-		if derr := txn.DecodeRecord(value, &o); derr != nil {
-			err = broken("order record %q: %v", key, derr)
-			return false
-		}
+	err := eachRecord(r, prefixOrder, func(_ []byte, o txn.Order) error {
 		if o.Status == txn.StatusAwaitingPayment {
 			want[string(openByOperatorKey(o.Operator))]++
 			want[string(openByBuyerKey(o.Buyer.Address))]++
 		}
-		return true
+		return nil
 	})
 	if err != nil {
 		return err
@@ -642,18 +622,11 @@ func checkIssuers(r store.Reader) error {
 // and the expiry index lists exactly the pending proposals, each at its expires_height.
 func checkProposals(r store.Reader) error {
 	due := make(map[string]bool)
-	var err error
-	r.Scan([]byte(prefixProposal), func(key, value []byte) bool {
-		var p txn.Proposal
-		if derr := txn.DecodeRecord(value, &p); derr != nil {
-			err = broken("proposal record %q: %v", key, derr)
-			return false
-		}
-		err = checkProposal(p, string(key[len(prefixProposal):]))
+	err := eachRecord(r, prefixProposal, func(key []byte, p txn.Proposal) error {
 		if p.Status == txn.ProposalPending {
 			due[string(proposalExpiryKey(p.ExpiresHeight, p.ID))] = true
 		}
-		return err == nil
+		return checkProposal(p, string(key[len(prefixProposal):]))
 	})
 	if err != nil {
 		return err
