@@ -9,6 +9,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/merkle"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -27,8 +28,10 @@ import (
 // counts paid orders against the cap and bounds open orders (decision 0028). 5 gives the
 // issuers a threshold, proposals and controls (types 20 to 30, decision 0027), hands a
 // role over from one key to another (types 31 and 32, decision 0029), and keeps the
-// validator set, which the issuers change (type 33, decision 0030).
-const Version uint64 = 5
+// validator set, which the issuers change (type 33, decision 0030). 6 commits to the
+// state in a Merkle tree whose root is in every app hash, with the state digest, so that
+// queries are proved and snapshots taken at any height (decision 0032; snapshot format 3).
+const Version uint64 = 6
 
 // Options tune an App.
 type Options struct {
@@ -97,11 +100,7 @@ type App struct {
 }
 
 type pendingBlock struct {
-	height  int64
-	changes []store.Change
-	// digest is the digest of the state the block leaves.
-	digest  *store.Digest
-	appHash []byte
+	*store.Block
 	// checkpoint is set at a checkpoint height: the parts of the app hash.
 	checkpoint *checkpoint
 	// txs are the hashes of the block's transactions that decoded: Commit takes them
@@ -109,10 +108,22 @@ type pendingBlock struct {
 	txs [][sha256.Size]byte
 }
 
-// checkpoint is what an app hash at a checkpoint height is made of.
+// checkpoint is what the app hash of a snapshot's height is made of.
 type checkpoint struct {
 	Chained     []byte `json:"chained"`
 	StateDigest []byte `json:"state_digest"`
+	Root        []byte `json:"root"`
+}
+
+// commitment is the commitment the checkpoint describes, if it is one.
+func (c checkpoint) commitment() (merkle.Commitment, bool) {
+	var m merkle.Commitment
+	if len(c.Chained) != sha256.Size || len(c.StateDigest) != sha256.Size || len(c.Root) != len(m.Root) {
+		return m, false
+	}
+	m.Chained, m.Digest = c.Chained, c.StateDigest
+	copy(m.Root[:], c.Root)
+	return m, true
 }
 
 var _ abci.Application = (*App)(nil)
@@ -154,10 +165,11 @@ func (a *App) setCommitted(meta store.Meta) {
 // commitBlock writes a block's changes and records it: its transactions leave the
 // mempool, and the others are to run again on the new state (mempool.go). The mempool
 // is locked meanwhile, so that no CheckTx sees the new state under the old mempool.
-func (a *App) commitBlock(meta store.Meta, changes []store.Change, digest *store.Digest, txs [][sha256.Size]byte) error {
+func (a *App) commitBlock(b *store.Block, txs [][sha256.Size]byte) error {
+	meta := store.Meta{Height: b.Height, AppHash: b.AppHash()}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err := a.db.CommitWithDigest(changes, digest, meta); err != nil {
+	if err := a.db.Commit(b); err != nil {
 		return err
 	}
 	a.committedMu.Lock()

@@ -28,7 +28,7 @@ type benchChain struct {
 
 func newBenchChain(b *testing.B) *benchChain {
 	b.Helper()
-	db, err := store.Open(b.TempDir())
+	db, err := store.Open(b.TempDir(), store.Options{Proven: ledger.Proven})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -122,8 +122,10 @@ func BenchmarkCommitBlock1000Transfers(b *testing.B) {
 	executed := *c.app.pending
 	for b.Loop() {
 		c.height++
+		blk := *executed.Block
+		blk.Height = c.height
 		p := executed
-		p.height = c.height
+		p.Block = &blk
 		c.app.pending = &p
 		if _, err := c.app.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
 			b.Fatal(err)
@@ -140,7 +142,7 @@ func BenchmarkDigestOfBlock1000Transfers(b *testing.B) {
 	c := newBenchChain(b)
 	c.app.verifyAll(c.block)
 	c.finalize(b, c.block)
-	changes := c.app.pending.changes
+	changes := c.app.pending.Changes
 	for b.Loop() {
 		c.db.Digest().Apply(c.db, changes)
 	}

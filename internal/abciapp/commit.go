@@ -21,10 +21,10 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, errors.New("abciapp: commit without a finalized block")
 	}
 	if a.opts.BeforeCommit != nil {
-		a.opts.BeforeCommit(p.height)
+		a.opts.BeforeCommit(p.Height)
 	}
-	meta := store.Meta{Height: p.height, AppHash: p.appHash}
-	if err := a.commitBlock(meta, p.changes, p.digest, p.txs); err != nil {
+	meta := store.Meta{Height: p.Height, AppHash: p.AppHash()}
+	if err := a.commitBlock(p.Block, p.txs); err != nil {
 		return nil, err
 	}
 	a.pending = nil

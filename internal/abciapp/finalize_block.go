@@ -37,20 +37,18 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 	}
 	changes := state.Changes()
-	p := &pendingBlock{height: req.Height, changes: changes, appHash: store.AppHash(a.lastCommitted().AppHash, req.Height, changes), txs: hashes}
-	// The digest of the whole state follows every block, from its changes and the
-	// values they replace: its cost is the block's, whatever the size of the state.
-	p.digest = a.db.Digest()
-	p.digest.Apply(a.db, changes)
+	// The app hash commits to the block's changes, chained; to the digest of the whole
+	// state; and to the root of the state tree. The digest and the tree follow every
+	// block from its changes: their cost is the block's, whatever the size of the state.
+	p := &pendingBlock{Block: a.db.Prepare(req.Height, a.lastCommitted().AppHash, changes), txs: hashes}
 	if n := a.params.CheckpointInterval; n > 0 && req.Height%n == 0 {
-		// Every n blocks the app hash also commits to the whole state, so that a snapshot
-		// of it can be proven against the hash the validators signed.
-		p.checkpoint = &checkpoint{Chained: p.appHash, StateDigest: p.digest.Sum()}
-		p.appHash = store.CheckpointHash(p.checkpoint.Chained, p.checkpoint.StateDigest)
+		// Every n blocks a snapshot is taken, provable against the hash the validators sign.
+		c := p.Commitment
+		p.checkpoint = &checkpoint{Chained: c.Chained, StateDigest: c.Digest, Root: c.Root[:]}
 	}
 	a.pending = p
 	return &abci.ResponseFinalizeBlock{
-		Events: toABCIEvents(blockEvents), TxResults: results, AppHash: p.appHash,
+		Events: toABCIEvents(blockEvents), TxResults: results, AppHash: p.AppHash(),
 		ValidatorUpdates: validatorUpdates(changes),
 	}, nil
 }

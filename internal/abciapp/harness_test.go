@@ -157,7 +157,7 @@ func (h *harness) initChain() (*abci.ResponseInitChain, error) {
 }
 
 func (h *harness) open() {
-	db, err := store.Open(h.dir)
+	db, err := store.Open(h.dir, store.Options{Proven: ledger.Proven})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -44,11 +44,14 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, fmt.Errorf("abciapp: init chain: %w", err)
 	}
 	changes := genesis.Changes()
-	meta := store.Meta{Height: req.InitialHeight - 1, AppHash: store.AppHash(nil, req.InitialHeight-1, changes)}
+	// On the state this genesis wrote, the block is the same as on the empty state: it
+	// writes every value again.
+	b := a.db.Prepare(req.InitialHeight-1, nil, changes)
+	meta := store.Meta{Height: b.Height, AppHash: b.AppHash()}
 	if err := a.checkNoOtherState(changes, meta); err != nil {
 		return nil, err
 	}
-	if err := a.db.Commit(changes, meta); err != nil {
+	if err := a.db.Commit(b); err != nil {
 		return nil, err
 	}
 	a.setCommitted(meta)

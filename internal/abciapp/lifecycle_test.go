@@ -10,6 +10,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/chipmint/chipmint/internal/ledger"
+	"github.com/chipmint/chipmint/internal/merkle"
 	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -175,7 +177,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 		}, false},
 		{"entries an unfinished restore left", func(h *harness) {
 			h.open()
-			if err := h.db.Commit([]store.Change{forged}, store.Meta{}); err != nil {
+			if err := h.db.Commit(h.db.Prepare(0, nil, []store.Change{forged})); err != nil {
 				t.Fatal(err)
 			}
 			h.restart()
@@ -185,7 +187,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 			if _, err := h.initChain(); err != nil {
 				t.Fatal(err)
 			}
-			if err := h.db.Commit(nil, store.Meta{Height: 7, AppHash: h.db.Meta().AppHash}); err != nil {
+			if err := h.db.Commit(h.db.Prepare(7, h.db.Meta().AppHash, nil)); err != nil {
 				t.Fatal(err)
 			}
 			h.restart()
@@ -195,7 +197,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 			if _, err := h.initChain(); err != nil {
 				t.Fatal(err)
 			}
-			if err := h.db.Commit([]store.Change{{Key: []byte("supply"), Deleted: true}}, h.db.Meta()); err != nil {
+			if err := h.db.Commit(h.db.Prepare(0, nil, []store.Change{{Key: []byte("supply"), Deleted: true}})); err != nil {
 				t.Fatal(err)
 			}
 			h.restart()
@@ -205,7 +207,7 @@ func TestInitChainRefusesAStateItDidNotWrite(t *testing.T) {
 			if _, err := h.initChain(); err != nil {
 				t.Fatal(err)
 			}
-			if err := h.db.Commit([]store.Change{forged}, h.db.Meta()); err != nil {
+			if err := h.db.Commit(h.db.Prepare(0, nil, []store.Change{forged})); err != nil {
 				t.Fatal(err)
 			}
 			h.restart()
@@ -442,10 +444,11 @@ func hasOrderEvent(r *abci.ExecTxResult, status string) bool {
 	return false
 }
 
-// At a checkpoint the app hash commits to the whole state after the block: the digest
-// kept from block to block, from the blocks' changes alone, is the digest of every entry
-// read afresh.
-func TestCheckpointHashCommitsToTheWholeState(t *testing.T) {
+// Every app hash commits to the whole state after the block: the digest and the tree
+// kept from block to block, from the blocks' changes alone, are the digest of every
+// entry and the tree of every proven entry read afresh. A checkpoint only marks a
+// snapshot's height.
+func TestAppHashCommitsToTheWholeState(t *testing.T) {
 	h := newHarness(t)
 	s := newScenario(21)
 	ctx := context.Background()
@@ -459,14 +462,19 @@ func TestCheckpointHashCommitsToTheWholeState(t *testing.T) {
 		if _, err := h.app.Commit(ctx, &abci.RequestCommit{}); err != nil {
 			t.Fatal(err)
 		}
-		if height%testCheckpointInterval != 0 {
-			if p.checkpoint != nil || !bytes.Equal(res.AppHash, p.appHash) {
-				t.Fatalf("height %d is no checkpoint, yet its app hash commits to the state", height)
-			}
-			continue
+		if (p.checkpoint != nil) != (height%testCheckpointInterval == 0) {
+			t.Fatalf("height %d: checkpoint %v", height, p.checkpoint != nil)
 		}
-		if want := store.CheckpointHash(p.checkpoint.Chained, store.StateDigest(h.db)); !bytes.Equal(res.AppHash, want) {
-			t.Fatalf("checkpoint %d: app hash %X, want %X from the whole state", height, res.AppHash, want)
+		var proven []merkle.Change
+		h.db.Scan(nil, func(k, v []byte) bool {
+			if ledger.Proven(k) {
+				proven = append(proven, merkle.Change{Key: k, Value: v})
+			}
+			return true
+		})
+		want := merkle.Commitment{Chained: p.Commitment.Chained, Digest: store.StateDigest(h.db), Root: merkle.Build(proven).Root}
+		if !bytes.Equal(res.AppHash, want.AppHash()) {
+			t.Fatalf("height %d: app hash %X, want %X from the whole state", height, res.AppHash, want.AppHash())
 		}
 	}
 }

@@ -23,8 +23,8 @@ type restoring struct {
 }
 
 // OfferSnapshot accepts a snapshot only if its metadata proves it against the app hash
-// that CometBFT's light client trusts: the checkpoint hash of its chained part and
-// its state digest. The chunks are then checked against the metadata one by one, and
+// that CometBFT's light client trusts: the app hash made of its chained part, its
+// state digest and its tree root. The chunks are then checked against the metadata one by one, and
 // the state rebuilt from them against the digest, out of sight until it is proven.
 func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (*abci.ResponseOfferSnapshot, error) {
 	reject := func(r abci.ResponseOfferSnapshot_Result, why string) (*abci.ResponseOfferSnapshot, error) {
@@ -51,7 +51,8 @@ func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (
 	if sum := sha256.Sum256(s.Metadata); !bytes.Equal(sum[:], s.Hash) || uint32(len(m.ChunkHashes)) != s.Chunks {
 		return reject(abci.ResponseOfferSnapshot_REJECT, "metadata does not match the snapshot")
 	}
-	if !bytes.Equal(store.CheckpointHash(m.Chained, m.StateDigest), req.AppHash) {
+	commitment, ok := m.commitment()
+	if !ok || !bytes.Equal(commitment.AppHash(), req.AppHash) {
 		return reject(abci.ResponseOfferSnapshot_REJECT, "metadata does not prove the trusted app hash")
 	}
 	// Whatever an earlier, unfinished restore staged goes: the state is rebuilt from
@@ -59,7 +60,7 @@ func (a *App) OfferSnapshot(_ context.Context, req *abci.RequestOfferSnapshot) (
 	if err := a.dropRestore(); err != nil {
 		return nil, err
 	}
-	state, err := a.db.BeginRestore(store.Meta{Height: int64(s.Height), AppHash: req.AppHash})
+	state, err := a.db.BeginRestore(store.Meta{Height: int64(s.Height), AppHash: req.AppHash}, commitment)
 	if err != nil {
 		return nil, err
 	}

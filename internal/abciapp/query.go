@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/ledger"
@@ -18,13 +20,30 @@ import (
 
 // Query answers reads of the committed state. Every answer reads a bounded part of it:
 // single records, or one page of a list; the invariants, which read it all, are refused.
+// Single records are also answered at past heights the state tree keeps, and any entry
+// the tree holds with its proof (query.PathState).
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
 	// One consistent view of the committed state, whatever commits meanwhile: an answer
 	// that reads several records, or the whole state, reads them at one height.
 	view := a.db.View()
 	defer view.Close()
-	v, code, err := answer(view, req.Path, string(req.Data))
-	res := &abci.ResponseQuery{Code: code, Height: view.Meta().Height}
+	if req.Path == query.PathState {
+		return answerState(view, req)
+	}
+	var r store.Reader = view
+	height := view.Meta().Height
+	if req.Height != 0 && req.Height != height {
+		if !slices.Contains(query.PastHeights, req.Path) {
+			return &abci.ResponseQuery{Code: query.BadRequest, Height: req.Height, Log: fmt.Sprintf("%s is answered at the last height only", req.Path)}, nil
+		}
+		past, err := view.At(req.Height)
+		if err != nil {
+			return &abci.ResponseQuery{Code: query.Unavailable, Height: req.Height, Log: err.Error()}, nil
+		}
+		r, height = past, req.Height
+	}
+	v, code, err := answer(r, req.Path, string(req.Data))
+	res := &abci.ResponseQuery{Code: code, Height: height}
 	if err != nil {
 		res.Log = err.Error()
 		return res, nil
@@ -35,7 +54,7 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	return res, nil
 }
 
-func answer(r *store.View, path, data string) (any, query.Code, error) {
+func answer(r store.Reader, path, data string) (any, query.Code, error) {
 	if operator, ok := strings.CutPrefix(path, query.PathOpenRedemptions); ok {
 		return operatorList(r, operator, data, ledger.OpenRedemptions, func(red txn.Redemption) string { return red.ID })
 	}
@@ -172,7 +191,7 @@ func operatorReference(data string) (operator, ref string, err error) {
 
 // operatorList answers one page of a list of an operator's items, which list reads; an
 // unknown operator is not found.
-func operatorList[T any](r *store.View, operator, data string, list func(store.Reader, string, string, int) ([]T, bool), key func(T) string) (any, query.Code, error) {
+func operatorList[T any](r store.Reader, operator, data string, list func(store.Reader, string, string, int) ([]T, bool), key func(T) string) (any, query.Code, error) {
 	if _, known := ledger.GetOperator(r, operator); !known {
 		return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
 	}
@@ -231,4 +250,30 @@ func (a *App) Invariants() query.Invariants {
 		ans.OK, ans.Error = false, err.Error()
 	}
 	return ans
+}
+
+// answerState answers query.PathState: the entry's stored bytes, or its absence, at the
+// query's height, with the proof when asked.
+func answerState(view *store.View, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	p, err := view.Prove(req.Height, req.Data)
+	switch {
+	case errors.Is(err, store.ErrHeightUnavailable):
+		return &abci.ResponseQuery{Code: query.Unavailable, Height: req.Height, Log: err.Error()}, nil
+	case errors.Is(err, store.ErrNotProven):
+		return &abci.ResponseQuery{Code: query.BadRequest, Height: req.Height, Log: fmt.Sprintf("key %q is not in the state tree", req.Data)}, nil
+	case err != nil:
+		return nil, fmt.Errorf("abciapp: query %s: %w", req.Path, err)
+	}
+	res := &abci.ResponseQuery{Key: req.Data, Value: p.Value, Height: p.Height}
+	if !p.Present {
+		res.Code, res.Log = query.NotFound, fmt.Sprintf("key %q is not in the state at height %d", req.Data, p.Height)
+	}
+	if req.Prove {
+		data, err := p.MarshalBinary()
+		if err != nil {
+			return nil, fmt.Errorf("abciapp: query %s: %w", req.Path, err)
+		}
+		res.ProofOps = &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: query.ProofOpState, Key: req.Data, Data: data}}}
+	}
+	return res, nil
 }

@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
@@ -8,7 +9,10 @@ import (
 	"slices"
 	"testing"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/merkle"
 	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -207,5 +211,85 @@ func TestGovernanceQueries(t *testing.T) {
 	}
 	if code := h.query(query.PathFrozen, "alice", nil); code != query.BadRequest {
 		t.Fatalf("no address: code %d", code)
+	}
+}
+
+// queryAt is query at a height.
+func (h *harness) queryAt(path, data string, height int64, v any) *abci.ResponseQuery {
+	h.t.Helper()
+	res, err := h.app.Query(context.Background(), &abci.RequestQuery{Path: path, Data: []byte(data), Height: height})
+	if err != nil {
+		h.t.Fatalf("Query %s at %d: %v", path, height, err)
+	}
+	if res.Code == query.OK && v != nil {
+		if err := json.Unmarshal(res.Value, v); err != nil {
+			h.t.Fatalf("Query %s: %v", path, err)
+		}
+	}
+	return res
+}
+
+// Single records are answered as they were after a past height, from the state tree;
+// lists only at the last height; heights not kept are Unavailable.
+func TestQueriesAtPastHeights(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	id := h.paidOrder("REF-PAST-1")
+	paidAt := h.height
+	h.mustBlock(h.sign(issuerA, &txn.Issue{OrderID: id, Chips: h.order(id).Chips}))
+
+	var o txn.Order
+	if res := h.queryAt(query.PathOrder, id, paidAt, &o); res.Code != query.OK || o.Status != txn.StatusPaid || res.Height != paidAt {
+		t.Fatalf("the order at height %d: code %d, status %s, height %d", paidAt, res.Code, o.Status, res.Height)
+	}
+	if got := h.order(id); got.Status != txn.StatusIssued {
+		t.Fatalf("the order now: %s", got.Status)
+	}
+	var then, now query.Balance
+	h.queryAt(query.PathBalance, alice.addr.String(), paidAt, &then)
+	h.queryAt(query.PathBalance, alice.addr.String(), 0, &now)
+	if then.Chips != 0 || now.Chips != o.Chips {
+		t.Fatalf("alice's balance at %d: %d, now %d; want 0 then %d", paidAt, then.Chips, now.Chips, o.Chips)
+	}
+
+	data := map[string]string{
+		query.PathOrder: id, query.PathOperator: "acme", query.PathBalance: alice.addr.String(),
+		query.PathSupply: "", query.PathParams: "", query.PathRedemption: "RDM-NONE",
+		query.PathProposal: "0123456789ABCDEF0123", query.PathFrozen: alice.addr.String(),
+		query.PathRefund: "acme/REF-NONE", query.PathBankReference: "acme/REF-PAST-1", query.PathRemovedOrder: id,
+	}
+	for _, path := range query.PastHeights {
+		d, ok := data[path]
+		if !ok {
+			t.Fatalf("%s is answered at past heights and untested here", path)
+		}
+		if res := h.queryAt(path, d, paidAt, nil); res.Code != query.OK && res.Code != query.NotFound {
+			t.Errorf("%s at a past height: code %d: %s", path, res.Code, res.Log)
+		}
+	}
+	if res := h.queryAt(query.PathOperators, "", paidAt, nil); res.Code != query.BadRequest {
+		t.Errorf("a list at a past height: code %d", res.Code)
+	}
+	if res := h.queryAt(query.PathOrder, id, h.height+5, nil); res.Code != query.Unavailable {
+		t.Errorf("a height not committed: code %d", res.Code)
+	}
+
+	// Raw entries with their proofs.
+	res, err := h.app.Query(context.Background(), &abci.RequestQuery{Path: query.PathState, Data: query.AccountKey(alice.addr), Prove: true})
+	if err != nil || res.Code != query.OK || res.ProofOps == nil || len(res.ProofOps.Ops) != 1 {
+		t.Fatalf("alice's balance entry: %+v, %v", res, err)
+	}
+	p := merkle.StateProof{Key: query.AccountKey(alice.addr), Value: res.Value, Present: true}
+	if err := p.UnmarshalBinary(res.ProofOps.Ops[0].Data); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Verify(h.app.lastCommitted().AppHash); err != nil {
+		t.Fatalf("the proof of the last height against its app hash: %v", err)
+	}
+	if res := h.queryAt(query.PathState, "nonce/x", 0, nil); res.Code != query.BadRequest {
+		t.Errorf("a key outside the state tree: code %d", res.Code)
+	}
+	if res := h.queryAt(query.PathState, string(query.AccountKey(stranger.addr)), 0, nil); res.Code != query.NotFound {
+		t.Errorf("an absent key: code %d", res.Code)
 	}
 }

@@ -21,13 +21,13 @@ import (
 
 // Snapshots are the committed state at a checkpoint height, cut into chunks of whole
 // entries in key order: each entry is a uvarint key length, the key, a uvarint value
-// length and the value. The metadata lists each chunk's SHA-256 and the two parts of
+// length and the value. The metadata lists each chunk's SHA-256 and the three parts of
 // the checkpoint's app hash, so that a restoring node can check every chunk as it
-// arrives and the whole state against the app hash it trusts. Format 2 is format 1's
-// chunks and metadata with the state digest of decision 0023: a node refuses the other
-// format before it fetches a chunk of a snapshot whose digest it could not check.
+// arrives and the whole state against the app hash it trusts. Format 3 is format 2's
+// chunks, and its metadata with the root of the state tree (decision 0032): a node
+// refuses another format before it fetches a chunk of a snapshot it could not check.
 const (
-	snapshotFormat     = 2
+	snapshotFormat     = 3
 	snapshotChunkBytes = 1 << 20
 	snapshotsKept      = 2
 	metadataFile       = "metadata.json"

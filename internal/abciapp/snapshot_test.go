@@ -16,6 +16,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/chipmint/chipmint/internal/merkle"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -73,7 +74,7 @@ func TestStateSyncRestoresTheSameState(t *testing.T) {
 		hashes[height] = src.finalize(txs...).AppHash
 	}
 	dst := newHarness(t)
-	if err := dst.db.Commit([]store.Change{{Key: []byte("zzz/stale"), Value: []byte("x")}}, dst.db.Meta()); err != nil {
+	if err := dst.db.Commit(dst.db.Prepare(0, nil, []store.Change{{Key: []byte("zzz/stale"), Value: []byte("x")}})); err != nil {
 		t.Fatal(err)
 	}
 	snap, result := stateSync(t, src.app, dst.app, hashes[30], nil)
@@ -291,7 +292,7 @@ func TestInterruptedForgedRestoreIsNeverServed(t *testing.T) {
 // it: one whose metadata proves the trusted app hash is still refused.
 func TestSnapshotWithoutChunksIsRejected(t *testing.T) {
 	chained, empty := bytes.Repeat([]byte{9}, 32), store.NewDigest().Sum()
-	meta, err := json.Marshal(snapshotMeta{checkpoint: checkpoint{Chained: chained, StateDigest: empty}})
+	meta, err := json.Marshal(snapshotMeta{checkpoint: checkpoint{Chained: chained, StateDigest: empty, Root: merkle.Empty[:]}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +302,7 @@ func TestSnapshotWithoutChunksIsRejected(t *testing.T) {
 	dst := &harness{t: t, dir: t.TempDir(), genesis: oneIssuerGenesis()}
 	dst.open()
 	defer dst.close()
-	offer, err := dst.app.OfferSnapshot(context.Background(), &abci.RequestOfferSnapshot{Snapshot: snap, AppHash: store.CheckpointHash(chained, empty)})
+	offer, err := dst.app.OfferSnapshot(context.Background(), &abci.RequestOfferSnapshot{Snapshot: snap, AppHash: merkle.Commitment{Chained: chained, Digest: empty}.AppHash()})
 	if err != nil || offer.Result != abci.ResponseOfferSnapshot_REJECT {
 		t.Fatalf("offer of a snapshot without chunks: %v %v, want REJECT", offer.GetResult(), err)
 	}

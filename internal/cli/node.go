@@ -16,6 +16,7 @@ type NodeOptions struct {
 	CheckInvariants bool
 	AdminListen     string
 	LogLevel        string
+	StateHistory    int64
 }
 
 // NewCmdNode is `chipmint node`: runs the node of the home folder until interrupted.
@@ -31,6 +32,8 @@ func NewCmdNode(g *Globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.AdminListen, "admin-listen", "", "host:port where the node serves its operator the invariants check (GET /v1/invariants), "+
 		"which reads the whole state and which the public RPC refuses; keep it on loopback or a private network (off when empty)")
 	cmd.Flags().StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	cmd.Flags().Int64Var(&o.StateHistory, "state-history", node.DefaultStateHistory,
+		"how many heights before the last the node keeps its state for proofs and queries at past heights; 0 keeps every height (an archive)")
 	return cmd
 }
 
@@ -40,7 +43,14 @@ func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
 		return usageError{fmt.Errorf("--log-level: %w", err)}
 	}
 	logger := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
-	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen}
+	if o.StateHistory < 0 {
+		return usageError{fmt.Errorf("--state-history: %d heights; want 0 (every height) or more", o.StateHistory)}
+	}
+	history := o.StateHistory
+	if history == 0 {
+		history = -1 // every height
+	}
+	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen, StateHistory: history}
 	err := system.RunNode(cmd.Context(), g.Home, opts, func(rpc, admin string) {
 		if admin != "" {
 			logger.Info("node running", "home", g.Home, "rpc", rpc, "admin", admin)

@@ -17,7 +17,7 @@ const benchBlockTxs = 1000
 // account i+1.
 func benchTransfers(b *testing.B) (*store.DB, []*txn.Signed) {
 	b.Helper()
-	db, err := store.Open(b.TempDir())
+	db, err := store.Open(b.TempDir(), store.Options{Proven: Proven})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func benchTransfers(b *testing.B) (*store.DB, []*txn.Signed) {
 			b.Fatal(err)
 		}
 	}
-	if err := db.Commit(genesis.Changes(), store.Meta{Height: 1}); err != nil {
+	if err := db.Commit(db.Prepare(1, nil, genesis.Changes())); err != nil {
 		b.Fatal(err)
 	}
 	txs := make([]*txn.Signed, benchBlockTxs)
@@ -83,8 +83,9 @@ func BenchmarkCommitBlock1000Transfers(b *testing.B) {
 	height := int64(1)
 	for b.Loop() {
 		height++
-		prev = store.AppHash(prev, height, changes)
-		if err := db.Commit(changes, store.Meta{Height: height, AppHash: prev}); err != nil {
+		blk := db.Prepare(height, prev, changes)
+		prev = blk.AppHash()
+		if err := db.Commit(blk); err != nil {
 			b.Fatal(err)
 		}
 	}

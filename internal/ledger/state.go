@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -13,7 +14,7 @@ import (
 // Key prefixes of the state. Each is a fixed word and a slash; they are part of the
 // app hash, so they never change.
 const (
-	prefixAccount     = "acct/"
+	prefixAccount     = query.AccountPrefix
 	prefixIssuer      = "iss/"
 	prefixOperator    = "op/"
 	prefixOperatorKey = "opk/"
@@ -48,7 +49,27 @@ const (
 	prefixFrozen         = "frz/"
 )
 
-func accountKey(a crypto.Address) []byte    { return addressKey(prefixAccount, a, 0) }
+// Proven says whether the state tree holds key (store.Options.Proven): every entry but
+// the ones no client asks about, which the chained hash of each block's changes and the
+// state digest commit to: spent nonces and the indexes that order entries by height, by
+// operator or by buyer, each derived from entries the tree holds. It is part of the app
+// hash: it changes only with the application's version.
+func Proven(key []byte) bool {
+	for _, p := range unprovenPrefixes {
+		if strings.HasPrefix(string(key), p) {
+			return false
+		}
+	}
+	return true
+}
+
+var unprovenPrefixes = []string{
+	prefixNonce, prefixNonceExpiry, prefixOrderExpiry, prefixPaid, prefixDeadline, prefixOpenRedeem,
+	prefixOwed, prefixProposalExpiry, "nopen/",
+}
+
+// accountKey is the key of an account's balance: query.AccountKey, for clients prove it.
+func accountKey(a crypto.Address) []byte    { return query.AccountKey(a) }
 func issuerKey(a crypto.Address) []byte     { return addressKey(prefixIssuer, a, 0) }
 func operatorKey(id string) []byte          { return []byte(prefixOperator + id) }
 func operatorByKey(a crypto.Address) []byte { return addressKey(prefixOperatorKey, a, 0) }
@@ -193,7 +214,11 @@ func Balance(r store.Reader, a crypto.Address) uint64 {
 	if !ok {
 		return 0
 	}
-	return binary.BigEndian.Uint64(b)
+	chips, err := query.DecodeBalance(b)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: corrupt balance of %s: %v", a, err))
+	}
+	return chips
 }
 
 func setBalance(kv store.KV, a crypto.Address, chips uint64) {

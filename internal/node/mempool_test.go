@@ -18,7 +18,6 @@ import (
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/node"
 	"github.com/chipmint/chipmint/internal/node/nodetest"
-	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -118,7 +117,7 @@ func TestAdmissionOrderSurvivesASlowInsertion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(node.StateDir(home))
+	db, err := node.OpenState(home, node.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/chipmint/chipmint/internal/abciapp"
+	"github.com/chipmint/chipmint/internal/ledger"
 	"github.com/chipmint/chipmint/internal/store"
 )
 
@@ -30,6 +31,26 @@ type Options struct {
 	// whole state and which the public RPC refuses. Keep it on loopback or a private
 	// network; port 0 takes a free port (AdminAddress).
 	AdminListen string
+	// StateHistory is how many heights before the last the state tree keeps, for proofs
+	// and queries at past heights: 0 keeps DefaultStateHistory, a negative number every
+	// height (an archive).
+	StateHistory int64
+}
+
+// DefaultStateHistory is the number of past heights of the state a node keeps readable
+// and provable unless told otherwise: about three hours of blocks at one a second.
+const DefaultStateHistory = 10_000
+
+// OpenState opens the state database of a home, as a node with options o keeps it.
+func OpenState(home string, o Options) (*store.DB, error) {
+	history := o.StateHistory
+	switch {
+	case history == 0:
+		history = DefaultStateHistory
+	case history < 0:
+		history = 0
+	}
+	return store.Open(StateDir(home), store.Options{Proven: ledger.Proven, History: history})
 }
 
 // Node is a running chipmint node.
@@ -55,7 +76,7 @@ func Start(home string, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(StateDir(home))
+	db, err := OpenState(home, o)
 	if err != nil {
 		return nil, errors.Join(err, lock.Close())
 	}

@@ -4,6 +4,9 @@
 package query
 
 import (
+	"encoding/binary"
+	"fmt"
+
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -23,10 +26,13 @@ const (
 	// OperatorOnly is a query that reads the whole state, which a node answers only to
 	// its operator, on its admin address (AdminPathInvariants), never on the public RPC.
 	OperatorOnly Code = 4
+	// Unavailable is a height whose state the node no longer keeps (or not yet).
+	Unavailable Code = 5
 )
 
 // Paths. A query's data carries the id or address where one is needed. Answers are
-// JSON read from the last committed state. PathOperators, PathPaidOrders, PathIssuers
+// JSON read from the last committed state, or from the state after the query's height
+// for the single records that PastHeights lists. PathOperators, PathPaidOrders, PathIssuers
 // and PathPendingProposals are lists, answered a Page at a time; their data is a
 // PageRequest.
 const (
@@ -72,6 +78,12 @@ const (
 	// PathFrozen is the frozen-account record of an address, not found when the
 	// account is not frozen.
 	PathFrozen = "/frozen"
+	// PathState is a state entry by its key (the data, raw bytes), at the query's height
+	// or the last one: the answer's value is the stored bytes, not JSON, and with prove
+	// set its proof is the one op of the answer's proof ops, of type ProofOpState
+	// (merkle.StateProof's binary form). A key absent is NotFound, with its proof of
+	// absence; a key the state tree does not hold is BadRequest.
+	PathState = "/state"
 )
 
 // Params is the answer to PathParams: the chain's parameters (docs/protocol.md §10).
@@ -144,4 +156,32 @@ type Invariants struct {
 	Height int64  `json:"height"`
 	OK     bool   `json:"ok"`
 	Error  string `json:"error,omitempty"`
+}
+
+// ProofOpState is the type of the proof op of a PathState answer.
+const ProofOpState = "chipmint/state/v1"
+
+// PastHeights are the paths a node answers at a past height, from its state tree: single
+// records. Lists are answered at the last height only.
+var PastHeights = []string{
+	PathOrder, PathOperator, PathBalance, PathSupply, PathParams, PathRedemption, PathProposal,
+	PathFrozen, PathRefund, PathBankReference, PathRemovedOrder,
+}
+
+// AccountPrefix starts the state keys of the balances.
+const AccountPrefix = "acct/"
+
+// AccountKey is the state key of an account's balance, which PathState proves:
+// AccountPrefix and the address's bytes. Its value is DecodeBalance's.
+func AccountKey(a crypto.Address) []byte {
+	return append(append(make([]byte, 0, len(AccountPrefix)+len(a)), AccountPrefix...), a[:]...)
+}
+
+// DecodeBalance reads a balance as the state stores it at AccountKey: the chips, 8 bytes
+// big-endian.
+func DecodeBalance(b []byte) (uint64, error) {
+	if len(b) != 8 {
+		return 0, fmt.Errorf("a balance of %d bytes, want 8", len(b))
+	}
+	return binary.BigEndian.Uint64(b), nil
 }

@@ -45,7 +45,7 @@ func TestReadCacheStaysExact(t *testing.T) {
 			db.Get(key()) // a read between commits fills the cache
 		}
 		changes = dedupe(changes)
-		mustCommit(t, db, changes, Meta{Height: height})
+		mustCommit(t, db, changes, height)
 		for _, c := range changes {
 			for i := range c.Value {
 				c.Value[i] = 'x' // the caller reuses its buffers: the cache keeps its own copy

@@ -11,6 +11,8 @@ import (
 
 	"github.com/cockroachdb/pebble"
 	"github.com/cockroachdb/pebble/bloom"
+
+	"github.com/chipmint/chipmint/internal/merkle"
 )
 
 // metaKey holds the committed height and app hash. Application keys start with a
@@ -34,26 +36,36 @@ type DB struct {
 	dir   string
 	opts  *pebble.Options
 	cache *readCache
+	nodes *nodeCache
+
+	optsProven func(key []byte) bool
+	history    int64
 
 	mu sync.Mutex
 	// digest is the digest of the committed state, as its record holds it.
 	digest Digest
+	// committed is the commitment of the committed state.
+	committed merkle.Commitment
 }
 
 // Open opens or creates the state database in dir. What an unfinished restore left
 // beside it is deleted: it was never part of the state (Restore). A state written by a
-// version that kept no digest gets its digest here, computed once from the whole state.
-func Open(dir string) (*DB, error) {
+// version that kept no digest or no tree gets them here, computed once from the whole
+// state.
+func Open(dir string, o Options) (*DB, error) {
 	opts := PebbleOptions().EnsureDefaults()
 	pdb, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	d := &DB{pdb: pdb, dir: filepath.Clean(dir), opts: opts, cache: newReadCache()}
+	d := &DB{
+		pdb: pdb, dir: filepath.Clean(dir), opts: opts, cache: newReadCache(), nodes: newNodeCache(),
+		optsProven: o.Proven, history: o.History,
+	}
 	if err := os.RemoveAll(d.restoreDir()); err != nil {
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", dir, err), pdb.Close())
 	}
-	if err := d.loadDigest(); err != nil {
+	if err := errors.Join(d.loadDigest(), d.loadTree()); err != nil {
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", dir, err), pdb.Close())
 	}
 	return d, nil
@@ -85,12 +97,6 @@ func (d *DB) Digest() *Digest {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.digest.Clone()
-}
-
-func (d *DB) setDigest(dg *Digest) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.digest = *dg
 }
 
 // PebbleOptions are the options of every pebble database of a node, CometBFT's and
@@ -160,20 +166,38 @@ func prefixEnd(prefix []byte) []byte {
 	return nil
 }
 
-// Commit writes a block's changes and its meta atomically and durably, with the digest
-// of the state they leave, computed from the changes and the values they replace.
-func (d *DB) Commit(changes []Change, meta Meta) error {
-	digest := d.Digest()
-	digest.Apply(d, changes)
-	return d.CommitWithDigest(changes, digest, meta)
+// Block is a block's changes and what they commit to, computed from the committed state
+// before anything is written (Prepare), then written by Commit.
+type Block struct {
+	Height     int64
+	Changes    []Change
+	Commitment merkle.Commitment
+	digest     *Digest
+	tree       *merkle.Update
 }
 
-// CommitWithDigest is Commit with the digest already computed: digest must be what
-// Digest().Apply(d, changes) gives (FinalizeBlock computes it before Commit).
-func (d *DB) CommitWithDigest(changes []Change, digest *Digest, meta Meta) error {
+// AppHash is the app hash of the state the block leaves.
+func (b *Block) AppHash() []byte { return b.Commitment.AppHash() }
+
+// Prepare computes what the block of changes at height commits to, on the committed
+// state: its changes chained onto prev, the previous app hash; the digest of the state
+// it leaves; the root of the state tree it leaves. It writes nothing.
+func (d *DB) Prepare(height int64, prev []byte, changes []Change) *Block {
+	b := &Block{Height: height, Changes: changes, digest: d.Digest()}
+	b.digest.Apply(d, changes)
+	b.tree = d.updateTree(changes)
+	b.Commitment = merkle.Commitment{Chained: AppHash(prev, height, changes), Digest: b.digest.Sum(), Root: b.tree.Root}
+	return b
+}
+
+// Commit writes a prepared block, the first after the committed state, atomically and
+// durably: its changes, the digest and the tree of the state they leave, its height and
+// app hash.
+func (d *DB) Commit(blk *Block) error {
+	meta := Meta{Height: blk.Height, AppHash: blk.AppHash()}
 	b := d.pdb.NewBatch()
 	defer b.Close()
-	for _, c := range changes {
+	for _, c := range blk.Changes {
 		var err error
 		if c.Deleted {
 			err = b.Delete(c.Key, nil)
@@ -184,18 +208,32 @@ func (d *DB) CommitWithDigest(changes []Change, digest *Digest, meta Meta) error
 			return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
 		}
 	}
-	records := []Change{{Key: digestKey, Value: digest.Bytes()}, {Key: metaKey, Value: encodeMeta(meta)}}
+	records := []Change{{Key: digestKey, Value: blk.digest.Bytes()}, {Key: metaKey, Value: encodeMeta(meta)}}
 	for _, r := range records {
 		if err := b.Set(r.Key, r.Value, nil); err != nil {
 			return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
 		}
 	}
+	if err := d.writeTree(b, blk.Height, blk.tree, blk.Commitment); err != nil {
+		return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
+	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store: commit height %d: %w", meta.Height, err)
 	}
-	d.cache.committed(changes, records)
-	d.setDigest(digest)
+	d.cache.committed(blk.Changes, records)
+	d.nodes.committed(blk.tree, uint64(blk.Height))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.digest = *blk.digest
+	d.committed = blk.Commitment
 	return nil
+}
+
+// commitment is the commitment of the committed state.
+func (d *DB) commitment() merkle.Commitment {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.committed
 }
 
 // Meta returns the last committed height and app hash; zero before the first commit.

@@ -218,14 +218,3 @@ func DigestOf(r Reader) *Digest {
 
 // StateDigest is the Sum of the digest of every application entry of r.
 func StateDigest(r Reader) []byte { return DigestOf(r).Sum() }
-
-// CheckpointHash is the app hash of a checkpoint height: the block's chained hash and
-// the Sum of the state's digest after it. Given the chained part, anyone holding the
-// state can check it against the app hash that the validators signed.
-func CheckpointHash(chained, stateDigest []byte) []byte {
-	h := sha256.New()
-	h.Write([]byte("chipmint/checkpoint/v2"))
-	h.Write(chained)
-	h.Write(stateDigest)
-	return h.Sum(nil)
-}

@@ -107,7 +107,7 @@ func TestDigestGolden(t *testing.T) {
 // digest of its whole state computed afresh, and so survives a reopen.
 func TestDBDigestFollowsTheState(t *testing.T) {
 	dir := t.TempDir()
-	db, err := Open(dir)
+	db, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestDBDigestFollowsTheState(t *testing.T) {
 				o.Set(c.Key, c.Value)
 			}
 		}
-		mustCommit(t, db, o.Changes(), Meta{Height: height, AppHash: []byte{byte(height)}})
+		mustCommit(t, db, o.Changes(), height)
 		if got, want := db.Digest(), DigestOf(db); !got.Equal(want) {
 			t.Fatalf("height %d: kept digest %x, the state's %x", height, got.Sum(), want.Sum())
 		}
@@ -148,7 +148,7 @@ func TestDBDigestFollowsTheState(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if db, err = Open(dir); err != nil {
+			if db, err = Open(dir, Options{}); err != nil {
 				t.Fatal(err)
 			}
 			if got := db.Digest(); !got.Equal(want) {
@@ -166,7 +166,7 @@ func TestDigestApplyInParallel(t *testing.T) {
 	for i := range 1000 {
 		first = append(first, Change{Key: fmt.Appendf(nil, "k/%04d", i), Value: []byte("old")})
 	}
-	mustCommit(t, db, first, Meta{Height: 1})
+	mustCommit(t, db, first, 1)
 	var changes []Change
 	for i := range 1000 {
 		switch key := fmt.Appendf(nil, "k/%04d", 2*i); i % 3 {
@@ -188,11 +188,11 @@ func TestDigestApplyInParallel(t *testing.T) {
 // from the whole state.
 func TestOpenComputesAMissingDigest(t *testing.T) {
 	dir := t.TempDir()
-	db, err := Open(dir)
+	db, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustCommit(t, db, sets(kv{"acct/1", "10"}, kv{"ord/7", "o"}), Meta{Height: 3, AppHash: []byte("h")})
+	mustCommit(t, db, sets(kv{"acct/1", "10"}, kv{"ord/7", "o"}), 3)
 	want := db.Digest()
 	if err := db.pdb.Delete(digestKey, pebble.Sync); err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ func TestOpenComputesAMissingDigest(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if db, err = Open(dir); err != nil {
+	if db, err = Open(dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

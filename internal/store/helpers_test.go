@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/chipmint/chipmint/internal/merkle"
 )
 
 // kv is one key and value as a test expects to read it.
@@ -15,7 +17,7 @@ type kv struct {
 func openDB(t *testing.T) (*DB, string) {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := Open(dir)
+	db, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -32,11 +34,15 @@ func sets(pairs ...kv) []Change {
 	return changes
 }
 
-func mustCommit(t *testing.T, db *DB, changes []Change, meta Meta) {
+// mustCommit commits changes as the block at height, chained onto the committed app
+// hash, and returns the block.
+func mustCommit(t *testing.T, db *DB, changes []Change, height int64) *Block {
 	t.Helper()
-	if err := db.Commit(changes, meta); err != nil {
+	b := db.Prepare(height, db.Meta().AppHash, changes)
+	if err := db.Commit(b); err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
+	return b
 }
 
 // scanAll collects what r.Scan(prefix) yields.
@@ -73,4 +79,13 @@ func changesString(changes []Change) string {
 		}
 	}
 	return b.String()
+}
+
+// treeRoot is the root of the state tree of entries, every key in it.
+func treeRoot(entries []kv) merkle.Hash {
+	var changes []merkle.Change
+	for _, e := range entries {
+		changes = append(changes, merkle.Change{Key: []byte(e.key), Value: []byte(e.value)})
+	}
+	return merkle.Build(changes).Root
 }

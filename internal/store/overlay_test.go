@@ -23,7 +23,7 @@ var parentPairs = []kv{
 func fixtureOverlay(t *testing.T) (*Overlay, *DB) {
 	t.Helper()
 	db, _ := openDB(t)
-	mustCommit(t, db, sets(parentPairs...), Meta{Height: 1, AppHash: []byte("h1")})
+	mustCommit(t, db, sets(parentPairs...), 1)
 	o := NewOverlay(db)
 	o.Set([]byte("a/0"), []byte("o0"))
 	o.Set([]byte("a/2"), []byte("o2"))
@@ -277,7 +277,7 @@ func TestOverlayWriteTo(t *testing.T) {
 
 func TestOverlayNested(t *testing.T) {
 	db, _ := openDB(t)
-	mustCommit(t, db, sets(kv{"k/1", "db1"}, kv{"k/2", "db2"}, kv{"k/3", "db3"}, kv{"k/4", "db4"}), Meta{Height: 1})
+	mustCommit(t, db, sets(kv{"k/1", "db1"}, kv{"k/2", "db2"}, kv{"k/3", "db3"}, kv{"k/4", "db4"}), 1)
 	mid := NewOverlay(db)
 	mid.Set([]byte("k/2"), []byte("mid2"))
 	mid.Delete([]byte("k/3"))
@@ -320,7 +320,7 @@ func TestOverlayNested(t *testing.T) {
 
 	t.Run("flushed and committed", func(t *testing.T) {
 		top.WriteTo(mid)
-		mustCommit(t, db, mid.Changes(), Meta{Height: 2})
+		mustCommit(t, db, mid.Changes(), 2)
 		if got, want := scanAll(db, "k/"), tests[2].want; !equalKVs(got, want) {
 			t.Fatalf("db Scan after flush and commit = %q, want %q", got, want)
 		}
@@ -398,7 +398,7 @@ func TestOverlayModel(t *testing.T) {
 		default:
 			top.WriteTo(mid)
 			height++
-			mustCommit(t, db, mid.Changes(), Meta{Height: height})
+			mustCommit(t, db, mid.Changes(), height)
 			mid = NewOverlay(db)
 			top = NewOverlay(mid)
 			counts[6]++
@@ -411,7 +411,7 @@ func TestOverlayModel(t *testing.T) {
 	}
 	// Everything, committed.
 	top.WriteTo(mid)
-	mustCommit(t, db, mid.Changes(), Meta{Height: height + 1})
+	mustCommit(t, db, mid.Changes(), height+1)
 	view := db.View()
 	defer view.Close()
 	for _, prefix := range append(alphabet, "") {

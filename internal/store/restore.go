@@ -11,6 +11,8 @@ import (
 	"github.com/cockroachdb/pebble/objstorage/objstorageprovider"
 	"github.com/cockroachdb/pebble/sstable"
 	"github.com/cockroachdb/pebble/vfs"
+
+	"github.com/chipmint/chipmint/internal/merkle"
 )
 
 // ErrRestoreOrder is returned by Restore.Add for an entry that is not an application key
@@ -26,15 +28,16 @@ var ErrRestoreOrder = errors.New("store: a restored entry must be an application
 // short, by Abort or by a crash, leaves only a file that Abort, the next BeginRestore or
 // the next Open deletes. A DB has at most one restore under way.
 //
-// The entries go into one table and the DB's own records, the meta and the digest of the
-// entries, into a second one written by Finish, once the digest is known; both are
-// ingested in one step.
+// The entries go into one table and the DB's own records, the meta, the digest of the
+// entries and the commitment, into a second one written by Finish, once the digest is
+// known; both are ingested in one step. The state tree is then built from the entries.
 type Restore struct {
-	d    *DB
-	dir  string
-	meta Meta
-	w    *sstable.Writer
-	last []byte
+	d          *DB
+	dir        string
+	meta       Meta
+	commitment merkle.Commitment
+	w          *sstable.Writer
+	last       []byte
 	// digest is the digest of the entries added so far.
 	digest *Digest
 }
@@ -44,8 +47,9 @@ type Restore struct {
 func (d *DB) restoreDir() string { return d.dir + ".restore" }
 
 // BeginRestore starts to rebuild the state that meta, the height and app hash it will
-// have, describes. It drops what an earlier restore left.
-func (d *DB) BeginRestore(meta Meta) (*Restore, error) {
+// have, and c, what the app hash is made of, describe. It drops what an earlier restore
+// left.
+func (d *DB) BeginRestore(meta Meta, c merkle.Commitment) (*Restore, error) {
 	dir := d.restoreDir()
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("store: restore: %w", err)
@@ -57,7 +61,7 @@ func (d *DB) BeginRestore(meta Meta) (*Restore, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("store: restore: %w", err), os.RemoveAll(dir))
 	}
-	return &Restore{d: d, dir: dir, meta: meta, w: w, digest: NewDigest()}, nil
+	return &Restore{d: d, dir: dir, meta: meta, commitment: c, w: w, digest: NewDigest()}, nil
 }
 
 // newTable creates a table file at path for the DB to ingest.
@@ -112,7 +116,11 @@ func (r *Restore) Finish() error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
 	}
-	err = errors.Join(w.Set(digestKey, r.digest.Bytes()), w.Set(metaKey, encodeMeta(r.meta)))
+	err = errors.Join(
+		w.Set(heightKey(commitPrefix, r.meta.Height), encodeCommitment(r.commitment)),
+		w.Set(digestKey, r.digest.Bytes()),
+		w.Set(metaKey, encodeMeta(r.meta)),
+	)
 	if err = errors.Join(err, w.Close()); err != nil {
 		return errors.Join(fmt.Errorf("store: restore: %w", err), r.Abort())
 	}
@@ -120,11 +128,16 @@ func (r *Restore) Finish() error {
 		return errors.Join(fmt.Errorf("store: restore: %w", err), os.RemoveAll(r.dir))
 	}
 	r.d.cache.reset()
-	r.d.setDigest(r.digest)
+	r.d.mu.Lock()
+	r.d.digest = *r.digest
+	r.d.mu.Unlock()
 	// The ingestion moved the tables away; the directory left is empty, and removed at
 	// the next Open or restore if this fails.
 	_ = os.Remove(r.dir)
-	return nil
+	// The tree is built from the restored state, and must have the commitment's root. A
+	// crash before it is written leaves a state with a commitment and no tree, which Open
+	// builds.
+	return r.d.buildTree(r.meta.Height)
 }
 
 // Abort drops the restore and its table.

@@ -1,11 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"testing"
+
+	"github.com/chipmint/chipmint/internal/merkle"
 )
 
 // A restore is invisible until Finish, which replaces the whole state and the meta in
@@ -20,12 +23,11 @@ func TestRestoreReplacesTheWholeStateAtOnce(t *testing.T) {
 
 func testRestore(t *testing.T, flushed bool) {
 	dir := t.TempDir()
-	db, err := Open(dir)
+	db, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldMeta := Meta{Height: 0, AppHash: []byte("genesis")}
-	mustCommit(t, db, sets(kv{"acct/1", "old"}, kv{"acct/9", "stale"}, kv{"zzz", "stale"}), oldMeta)
+	oldMeta := Meta{Height: 0, AppHash: mustCommit(t, db, sets(kv{"acct/1", "old"}, kv{"acct/9", "stale"}, kv{"zzz", "stale"}), 0).AppHash()}
 	if flushed {
 		if err := db.pdb.Flush(); err != nil {
 			t.Fatal(err)
@@ -40,11 +42,11 @@ func testRestore(t *testing.T, flushed bool) {
 	}
 
 	meta := Meta{Height: 30, AppHash: []byte("hash-30")}
-	r, err := db.BeginRestore(meta)
+	want := []kv{{"acct/1", "new"}, {"acct/5", "five"}, {"ord/1", "o"}}
+	r, err := db.BeginRestore(meta, merkle.Commitment{Chained: bytes.Repeat([]byte{1}, 32), Digest: bytes.Repeat([]byte{2}, 32), Root: treeRoot(want)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []kv{{"acct/1", "new"}, {"acct/5", "five"}, {"ord/1", "o"}}
 	for _, e := range want {
 		if err := r.Add([]byte(e.key), []byte(e.value)); err != nil {
 			t.Fatal(err)
@@ -85,7 +87,7 @@ func testRestore(t *testing.T, flushed bool) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if db, err = Open(dir); err != nil {
+	if db, err = Open(dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
@@ -96,7 +98,7 @@ func testRestore(t *testing.T, flushed bool) {
 	check("after a compaction")
 
 	// Blocks commit on top of the restored state as on any other.
-	mustCommit(t, db, sets(kv{"acct/5", "six"}), Meta{Height: 31, AppHash: []byte("hash-31")})
+	mustCommit(t, db, sets(kv{"acct/5", "six"}), 31)
 	if v, _ := db.Get([]byte("acct/5")); string(v) != "six" || db.Meta().Height != 31 {
 		t.Fatalf("commit after a restore: acct/5 = %q, height %d", v, db.Meta().Height)
 	}
@@ -118,7 +120,7 @@ func TestUnfinishedRestoreLeavesNothing(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-			db, err := Open(dir)
+			db, err := Open(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,13 +130,12 @@ func TestUnfinishedRestoreLeavesNothing(t *testing.T) {
 	for name, stop := range stopped {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			db, err := Open(dir)
+			db, err := Open(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			meta := Meta{Height: 0, AppHash: []byte("genesis")}
-			mustCommit(t, db, sets(kv{"iss/1", "issuer"}), meta)
-			r, err := db.BeginRestore(Meta{Height: 30, AppHash: []byte("forged")})
+			meta := Meta{Height: 0, AppHash: mustCommit(t, db, sets(kv{"iss/1", "issuer"}), 0).AppHash()}
+			r, err := db.BeginRestore(Meta{Height: 30, AppHash: []byte("forged")}, merkle.Commitment{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +167,7 @@ func TestRestoreRefusesEntriesOutOfOrder(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := openDB(t)
-			r, err := db.BeginRestore(Meta{Height: 10})
+			r, err := db.BeginRestore(Meta{Height: 10}, merkle.Commitment{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,8 @@ import (
 
 	ics23 "github.com/cosmos/ics23/go"
 	"github.com/pokt-network/smt"
+
+	"github.com/chipmint/chipmint/internal/ledger"
 )
 
 // constructor opens a candidate in dir holding the workload's initial state.
@@ -18,13 +20,23 @@ type constructor struct {
 var candidates = []constructor{
 	{"statusquo-chainhash", func(string, *workload) (candidate, error) { return &chainHash{}, nil }},
 	{"statusquo-hashes", func(dir string, w *workload) (candidate, error) {
-		s, err := newStoreCommit(dir, w)
+		s, err := newStoreCommit(dir, w, noTree)
 		if err != nil {
 			return nil, err
 		}
 		return &storeHashes{*s}, nil
 	}},
-	{"statusquo-commit", func(dir string, w *workload) (candidate, error) { return newStoreCommit(dir, w) }},
+	{"statusquo-commit", func(dir string, w *workload) (candidate, error) { return newStoreCommit(dir, w, noTree) }},
+	// The store's own tree (decision 0032), over the keys clients ask about, and over all.
+	{"tree-hashes", func(dir string, w *workload) (candidate, error) {
+		s, err := newStoreCommit(dir, w, ledger.Proven)
+		if err != nil {
+			return nil, err
+		}
+		return &storeHashes{*s}, nil
+	}},
+	{"tree-commit", func(dir string, w *workload) (candidate, error) { return newStoreCommit(dir, w, ledger.Proven) }},
+	{"tree-commit-all", func(dir string, w *workload) (candidate, error) { return newStoreCommit(dir, w, nil) }},
 	{"iavl-memory", func(_ string, w *workload) (candidate, error) { return newIAVLInMemory(w) }},
 	{"iavl-pebble", func(dir string, w *workload) (candidate, error) { return newIAVLOnPebble(dir, w) }},
 	{"iavl-pebble-keepall", func(dir string, w *workload) (candidate, error) {

@@ -44,42 +44,42 @@ func (c *chainHash) block(height int64, changes []store.Change) ([]byte, error) 
 
 func (c *chainHash) close() error { return nil }
 
-// storeCommit is everything the current store does with a block after the ledger ran
-// it: the chained hash and the LtHash16 digest in FinalizeBlock, then Commit's synced
-// pebble batch of the changes, the digest and the meta record.
+// storeCommit is everything the store does with a block after the ledger ran it: the
+// chained hash, the LtHash16 digest and the state tree's update in FinalizeBlock
+// (Prepare), then Commit's synced pebble batch of the changes, the digest, the tree's
+// rows and the meta record. With proven nil the tree holds every key; noTree holds
+// none, which is the store as it was before the tree (decision 0031's baseline).
 type storeCommit struct {
 	db   *store.DB
 	prev []byte
 }
 
-func newStoreCommit(dir string, w *workload) (*storeCommit, error) {
-	db, err := store.Open(dir)
+func noTree([]byte) bool { return false }
+
+func newStoreCommit(dir string, w *workload, proven func([]byte) bool) (*storeCommit, error) {
+	db, err := store.Open(dir, store.Options{Proven: proven, History: retainBlocks})
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Commit(w.initial, store.Meta{Height: w.startH}); err != nil {
+	if err := db.Commit(db.Prepare(w.startH, nil, w.initial)); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
 	return &storeCommit{db: db}, nil
 }
 
 // storeHashes is the part of storeCommit that FinalizeBlock does, on the consensus
-// path before any write: the chained hash and the digest's update, which reads the
-// values the changes replace (mostly from the store's read cache).
+// path before any write: Prepare, which reads the values the changes replace (mostly
+// from the store's read cache) and the tree's nodes on the changed paths.
 type storeHashes struct{ storeCommit }
 
 func (s *storeHashes) block(height int64, changes []store.Change) ([]byte, error) {
-	s.prev = store.AppHash(s.prev, height, changes)
-	digest := s.db.Digest()
-	digest.Apply(s.db, changes)
-	return append(s.prev, digest.Sum()...), nil
+	return s.db.Prepare(height, s.prev, changes).AppHash(), nil
 }
 
 func (s *storeCommit) block(height int64, changes []store.Change) ([]byte, error) {
-	s.prev = store.AppHash(s.prev, height, changes)
-	digest := s.db.Digest()
-	digest.Apply(s.db, changes)
-	return s.prev, s.db.CommitWithDigest(changes, digest, store.Meta{Height: height, AppHash: s.prev})
+	b := s.db.Prepare(height, s.prev, changes)
+	s.prev = b.AppHash()
+	return s.prev, s.db.Commit(b)
 }
 
 func (s *storeCommit) close() error { return s.db.Close() }

@@ -109,8 +109,9 @@ func (c *chain) block(txs [][]byte) ([]store.Change, error) {
 		}
 	}
 	changes := state.Changes()
-	c.last = store.AppHash(c.last, c.height, changes)
-	return changes, c.db.Commit(changes, store.Meta{Height: c.height, AppHash: c.last})
+	blk := c.db.Prepare(c.height, c.last, changes)
+	c.last = blk.AppHash()
+	return changes, c.db.Commit(blk)
 }
 
 func sign(msg txn.Msg, a actor, nonce uint64, validUntil int64) []byte {
@@ -128,7 +129,7 @@ func sign(msg txn.Msg, a actor, nonce uint64, validUntil int64) []byte {
 // already shows in the measured blocks (the reference client's 100 blocks would show
 // it only after 100).
 func recordWorkload(dir string) (*workload, error) {
-	db, err := store.Open(dir)
+	db, err := store.Open(dir, store.Options{Proven: ledger.Proven})
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ func recordWorkload(dir string) (*workload, error) {
 	if err := ledger.InitGenesis(genesis, g); err != nil {
 		return nil, err
 	}
-	if err := db.Commit(genesis.Changes(), store.Meta{}); err != nil {
+	if err := db.Commit(db.Prepare(0, nil, genesis.Changes())); err != nil {
 		return nil, err
 	}
 	until := func() int64 { return c.height + 1 + workloadValidity }
