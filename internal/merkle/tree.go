@@ -100,8 +100,8 @@ func (n *Node) Hash() Hash {
 	return innerHash(n.Left, n.Right)
 }
 
-func newLeaf(key, value []byte) *Node {
-	return &Node{Leaf: true, KeyHash: KeyHash(key), ValueHash: ValueHash(value), Key: key, Value: value}
+func newLeaf(keyHash Hash, key, value []byte) *Node {
+	return &Node{Leaf: true, KeyHash: keyHash, ValueHash: ValueHash(value), Key: key, Value: value}
 }
 
 // AppendNode appends the stored form of n; nil is the stored form of an empty root.
@@ -354,7 +354,7 @@ func merge(old *Node, items []item) []*Node {
 			}
 		}
 		if !it.change.Deleted {
-			leaves = append(leaves, newLeaf(it.change.Key, it.change.Value))
+			leaves = append(leaves, newLeaf(it.keyHash, it.change.Key, it.change.Value))
 		}
 	}
 	if !placed {

@@ -349,7 +349,7 @@ func TestMalformedProofsRefused(t *testing.T) {
 }
 
 func TestStoredNodesRoundTrip(t *testing.T) {
-	leaf := newLeaf([]byte("acct/x"), []byte{})
+	leaf := newLeaf(KeyHash([]byte("acct/x")), []byte("acct/x"), []byte{})
 	inner := &Node{Left: Hash{1}, Right: Empty}
 	for _, n := range []*Node{leaf, inner, nil} {
 		got, err := ParseNode(AppendNode(nil, n), 9)

@@ -201,15 +201,18 @@ func (d *DB) updateTree(changes []Change) *merkle.Update {
 // rows they replace, its commitment; and drops what falls out of the history kept.
 func (d *DB) writeTree(b *pebble.Batch, height int64, u *merkle.Update, c merkle.Commitment) error {
 	version := uint64(height)
-	var key []byte
+	// The batch copies what it is given: one key and one value buffer do for every row.
+	var key, value []byte
 	for _, w := range u.Writes {
-		if err := b.Set(nodeKey(key[:0], w.Pos, version), merkle.AppendNode(nil, w.Node), nil); err != nil {
+		key, value = nodeKey(key[:0], w.Pos, version), merkle.AppendNode(value[:0], w.Node)
+		if err := b.Set(key, value, nil); err != nil {
 			return err
 		}
 	}
+	staleAt := binary.BigEndian.AppendUint64(bytes.Clone(stalePrefix), version)
 	for _, s := range u.Stale {
-		k := binary.BigEndian.AppendUint64(bytes.Clone(stalePrefix), version)
-		if err := b.Set(nodeKey(k, s.Pos, s.Version), nil, nil); err != nil {
+		key = nodeKey(append(key[:0], staleAt...), s.Pos, s.Version)
+		if err := b.Set(key, nil, nil); err != nil {
 			return err
 		}
 	}
