@@ -59,8 +59,10 @@ type Service struct {
 	// pending order read them.
 	params query.Params
 	// readBlock, when set, runs before the service reads a block's events: tests make
-	// it fail to stand for a crash at that point.
+	// it fail to stand for a crash at that point. events, when set, stands for the
+	// node's subscription to newly paid orders.
 	readBlock func(height int64) error
+	events    func(ctx context.Context) (<-chan string, error)
 }
 
 // Report is the outcome of one pass over the paid orders.
@@ -184,7 +186,13 @@ func drain(events <-chan string) {
 // drives the service) when the node refuses a subscription. The stream only wakes the
 // service: what it issues, it reads from the blocks.
 func (s *Service) subscribe(ctx context.Context) <-chan string {
-	ch, err := s.cfg.Client.SubscribeOrders(ctx, txn.StatusPaid)
+	subscribe := func(ctx context.Context) (<-chan string, error) {
+		return s.cfg.Client.SubscribeOrders(ctx, txn.StatusPaid)
+	}
+	if s.events != nil {
+		subscribe = s.events
+	}
+	ch, err := subscribe(ctx)
 	if err != nil {
 		s.log.Warn("no event subscription; reading the blocks every rescan only", "err", err)
 		return nil
