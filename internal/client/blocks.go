@@ -42,3 +42,15 @@ func allOrderEvents(events []abci.Event, height int64) []OrderEvent {
 	}
 	return out
 }
+
+// CommittedHeight is the last height whose block the node's application committed: its
+// state, which the queries and the check of new transactions read, holds the block's
+// changes. The latest height (Height) may be one more, a block stored and not yet
+// executed, whose results are already there or soon.
+func (c *Client) CommittedHeight(ctx context.Context) (int64, error) {
+	res, err := c.rpc.ABCIInfo(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("client: abci_info: %w", err)
+	}
+	return res.Response.LastBlockHeight, nil
+}

@@ -134,7 +134,8 @@ func (w *Commits) unregister(hash [sha256.Size]byte, done chan blockAnswer) {
 	}
 }
 
-// follow reads the blocks as the chain commits them while anyone waits. A block it
+// follow reads the blocks as the application commits them while anyone waits: a
+// transaction is answered once the state holds it. A block it
 // cannot read yet (its results not stored yet, the node away) is read again at the
 // next round.
 func (w *Commits) follow() {
@@ -148,7 +149,7 @@ func (w *Commits) follow() {
 		next := w.next
 		w.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		latest, err := w.c.Height(ctx)
+		latest, err := w.c.CommittedHeight(ctx)
 		for h := next; err == nil && h <= latest; h++ {
 			if err = w.read(ctx, h); err == nil {
 				w.mu.Lock()

@@ -248,10 +248,10 @@ func (s *Service) round(ctx context.Context, wg *sync.WaitGroup, all bool) error
 var errNoBlocks = errors.New("issuer: the node no longer holds the block")
 
 // restart reads the list of paid orders whole and starts the work on each, and puts the
-// cursor at the height the chain had before: the orders paid after it are in the
+// cursor at the height the state had before: the orders paid after it are in the
 // blocks the service reads next.
 func (s *Service) restart(ctx context.Context, wg *sync.WaitGroup) error {
-	height, err := s.cfg.Client.Height(ctx)
+	height, err := s.cfg.Client.CommittedHeight(ctx)
 	if err != nil {
 		return err
 	}
@@ -262,11 +262,14 @@ func (s *Service) restart(ctx context.Context, wg *sync.WaitGroup) error {
 	return s.cursor.save()
 }
 
-// follow reads the order events of the blocks after the cursor up to the latest, and
+// follow reads the order events of the blocks after the cursor up to the last one
+// committed, and
 // moves the cursor over each block read, its paid orders pending first. It returns the
 // orders paid in them, with their chips.
 func (s *Service) follow(ctx context.Context) (map[string]uint64, error) {
-	latest, err := s.cfg.Client.Height(ctx)
+	// Only the blocks the state holds: an issue of an order paid in a block not yet
+	// committed would be checked against a state where it is not paid.
+	latest, err := s.cfg.Client.CommittedHeight(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -425,7 +425,7 @@ func TestReleasedOrderIsIssued(t *testing.T) {
 	}
 	close(held)
 	waitFor(t, "the service reads the hold", func() bool {
-		h, err := ch.Client.Height(ctx)
+		h, err := ch.Client.CommittedHeight(ctx)
 		return err == nil && svc.cursor.height() >= h
 	})
 	if got := ch.Order(t, o.ID); got.Status != txn.StatusHeld {
