@@ -113,7 +113,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 			Rate: txn.Rate{Chips: 1_000_000, Minor: 100}, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice,
 			Dir: filepath.Join(g.Home, "gateway"), Listen: o.GatewayListen, ListenFlag: "--gateway-listen", AutoRefund: true,
 		}},
-		Issuer: issuer.Config{Proposals: proposalsFile(g)}, Poll: 250 * time.Millisecond, Logger: log,
+		Issuer: issuer.Config{Proposals: proposalsFile(g), Cursor: cursorFile(g)}, Poll: 250 * time.Millisecond, Logger: log,
 	})
 	if err != nil {
 		return nil, nil, errors.Join(err, ch.Stop())

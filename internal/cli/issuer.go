@@ -34,7 +34,7 @@ func NewCmdIssuer(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runIssuer(cmd, g, o) },
 	}
 	run.Flags().StringVar(&o.From, "from", "issuer", "issuer key that signs")
-	run.Flags().DurationVar(&o.Rescan, "rescan", 2*time.Second, "how often to rescan the paid orders without an event")
+	run.Flags().DurationVar(&o.Rescan, "rescan", 2*time.Second, "how often to read the new blocks without an event, and try again the paid orders not issued yet")
 	proposals := &cobra.Command{
 		Use: "proposals", Short: "List the pending proposals: their action, approvals and expiry", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runIssuerProposals(cmd, g) },
@@ -51,6 +51,9 @@ func NewCmdIssuer(g *Globals) *cobra.Command {
 // proposalsFile is where the issuer service remembers the issues it proposed.
 func proposalsFile(g *Globals) string { return filepath.Join(g.Home, "issuer", "proposals.json") }
 
+// cursorFile is where the issuer service keeps how far it followed the chain's blocks.
+func cursorFile(g *Globals) string { return filepath.Join(g.Home, "issuer", "cursor.json") }
+
 func runIssuer(cmd *cobra.Command, g *Globals, o *IssuerOptions) error {
 	key, err := g.unlock(o.From)
 	if err != nil {
@@ -63,7 +66,7 @@ func runIssuer(cmd *cobra.Command, g *Globals, o *IssuerOptions) error {
 	}
 	defer c.Close()
 	svc, err := system.StartIssuer(cmd.Context(), issuer.Config{
-		Client: c, Key: key, Proposals: proposalsFile(g), Rescan: o.Rescan, Logger: log,
+		Client: c, Key: key, Proposals: proposalsFile(g), Cursor: cursorFile(g), Rescan: o.Rescan, Logger: log,
 	})
 	if errors.Is(err, issuer.ErrNotIssuer) {
 		return usageError{fmt.Errorf("--from: %w", err)}

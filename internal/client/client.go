@@ -113,23 +113,33 @@ func (c *Client) Broadcast(ctx context.Context, raw []byte) (Committed, error) {
 		return Committed{}, err
 	}
 	hash := tx.Hash
-	res, err := c.rpc.BroadcastTxSync(ctx, raw)
-	switch {
-	case err != nil && alreadySeen(err):
-		// The same bytes were broadcast before: wait for them like the first sender.
-	case err != nil:
-		return Committed{}, fmt.Errorf("client: broadcast: %w", err)
-	case res.Code != uint32(txn.OK) && res.Codespace != "" && res.Codespace != "chipmint":
-		// The node's answer, not the ledger's: a full mempool asks to try again later.
-		return Committed{}, fmt.Errorf("client: broadcast: %s (%s %d)", res.Log, res.Codespace, res.Code)
-	case res.Code != uint32(txn.OK):
-		return Committed{}, &txn.Error{Code: txn.Code(res.Code), Reason: res.Log}
+	if _, err := c.broadcastSync(ctx, raw); err != nil {
+		return Committed{}, err
 	}
 	height, err := c.WaitCommitted(ctx, hash[:])
 	if err != nil {
 		return Committed{}, err
 	}
 	return Committed{Hash: fmt.Sprintf("%X", hash), Height: height, Nonce: tx.Nonce}, nil
+}
+
+// broadcastSync sends raw and returns once the node checked it: in its mempool, or
+// seen before (the same bytes were broadcast already, and wait like the first sender's),
+// or refused, by the ledger as a *txn.Error or by the node.
+func (c *Client) broadcastSync(ctx context.Context, raw []byte) (seen bool, err error) {
+	res, err := c.rpc.BroadcastTxSync(ctx, raw)
+	switch {
+	case err != nil && alreadySeen(err):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("client: broadcast: %w", err)
+	case res.Code != uint32(txn.OK) && res.Codespace != "" && res.Codespace != "chipmint":
+		// The node's answer, not the ledger's: a full mempool asks to try again later.
+		return false, fmt.Errorf("client: broadcast: %s (%s %d)", res.Log, res.Codespace, res.Code)
+	case res.Code != uint32(txn.OK):
+		return false, &txn.Error{Code: txn.Code(res.Code), Reason: res.Log}
+	}
+	return false, nil
 }
 
 // alreadySeen says whether a broadcast was refused because the node has the same bytes
@@ -334,16 +344,10 @@ func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, err
 // orderEvents are the events of order id among events.
 func orderEvents(events []abci.Event, id string, height int64, hash string) []OrderEvent {
 	var out []OrderEvent
-	for _, ev := range events {
-		if ev.Type != "order" {
-			continue
-		}
-		attrs := make(map[string]string, len(ev.Attributes))
-		for _, a := range ev.Attributes {
-			attrs[a.Key] = a.Value
-		}
-		if attrs["id"] == id {
-			out = append(out, OrderEvent{Height: height, Hash: hash, Attrs: attrs})
+	for _, ev := range allOrderEvents(events, height) {
+		if ev.Attrs["id"] == id {
+			ev.Hash = hash
+			out = append(out, ev)
 		}
 	}
 	return out

@@ -40,7 +40,7 @@ func (g *Gateway) confirm(ctx context.Context, rec Record, order txn.Order) (str
 	}
 	sctx, cancel := context.WithTimeout(ctx, submitTimeout)
 	defer cancel()
-	res, err := g.cfg.Client.Submit(sctx, msg, g.cfg.Key)
+	res, err := g.commits.Submit(sctx, msg, g.cfg.Key)
 	var rej *txn.Error
 	switch {
 	case err == nil:

@@ -63,6 +63,9 @@ type Gateway struct {
 	cfg Config
 	log *slog.Logger
 	now func() time.Time
+	// commits waits for the blocks of the gateway's confirmations, all of them with one
+	// reading of each block.
+	commits *client.Commits
 	// outMu orders the changes of the outgoing payments' records, and guards
 	// leftToAPerson: the credits whose refund the policy allows and the gateway found
 	// it cannot make (AutoRefunds).
@@ -110,7 +113,7 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Gateway{cfg: cfg, log: cfg.Logger, now: time.Now}, nil
+	return &Gateway{cfg: cfg, log: cfg.Logger, now: time.Now, commits: client.NewCommits(cfg.Client)}, nil
 }
 
 // Process handles a camt.054 (or camt.053) document. A document that does not parse is
@@ -145,26 +148,32 @@ type entryJob struct {
 	account string
 }
 
-// parallelEntries is how many entries of one document are handled at once.
-const parallelEntries = 16
+// parallelEntries is how many entries of one document are handled at once: their
+// confirmations are all sent before any waits for its block, and the blocks are read
+// once for all of them.
+const parallelEntries = 256
 
-// handleAll handles a document's entries, those that pay different orders at the same
-// time: a confirmation waits for its block, and a document of many credits handled one
-// by one would take a block for each. The entries of one order, and those that share a
-// bank reference (a credit and its reversal), keep their order.
+// handleAll handles a document's entries: first it journals every new one, in one
+// write, then it acts on them, those that pay different orders at the same time: a
+// confirmation waits for its block, and a document of many credits handled one by one
+// would take a block for each. The entries of one order, and those that share a bank
+// reference (a credit and its reversal), keep their order.
 func (g *Gateway) handleAll(ctx context.Context, jobs []entryJob, source string) (Summary, error) {
 	sum := Summary{Entries: len(jobs)}
+	toAct, err := g.receive(jobs, source, &sum)
+	if err != nil {
+		return sum, err
+	}
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, parallelEntries)
-	for _, group := range entryGroups(jobs) {
-
+	for _, group := range recordGroups(toAct) {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			for _, j := range group {
-				status, err := g.handle(ctx, j.entry, j.key, j.account, source)
+			for _, rec := range group {
+				status, err := g.act(ctx, rec)
 				mu.Lock()
 				if err == nil {
 					sum.count(status)
@@ -182,17 +191,49 @@ func (g *Gateway) handleAll(ctx context.Context, jobs []entryJob, source string)
 	return sum, firstErr
 }
 
-// entryGroups puts the jobs that must run one after another in one group: those that
-// name the same order, and those that share a bank reference.
-func entryGroups(jobs []entryJob) [][]entryJob {
-	var groups [][]entryJob
-	byKey := make(map[string]int)
+// receive journals the document's entries, all of them in one durable write, and
+// returns the records to act on, in the document's order: every new entry of the
+// operator's account, and every one received before and not finished. An entry of
+// another account, a duplicate or another sight of a booking is done with here.
+func (g *Gateway) receive(jobs []entryJob, source string, sum *Summary) ([]Record, error) {
+	var toAct, toWrite []Record
 	for _, j := range jobs {
+		rec, act, write, err := g.admit(j.entry, j.key, j.account, source)
+		if err != nil {
+			return nil, err
+		}
+		if act {
+			toAct = append(toAct, rec)
+		}
+		if write {
+			toWrite = append(toWrite, rec)
+		} else if !act {
+			sum.count(rec.Status)
+		}
+	}
+	if err := g.cfg.Journal.PutAll(toWrite); err != nil {
+		return nil, err
+	}
+	for _, rec := range toWrite {
+		if rec.Status != StatusReceived {
+			sum.count(rec.Status)
+			g.logFinished(rec)
+		}
+	}
+	return toAct, nil
+}
+
+// recordGroups puts the records that must be acted on one after another in one
+// group: those that name the same order, and those that share a bank reference.
+func recordGroups(recs []Record) [][]Record {
+	var groups [][]Record
+	byKey := make(map[string]int)
+	for _, r := range recs {
 		var keys []string
-		if id, ok := orderIDOf(j.entry); ok {
+		if id, ok := orderIDOf(r.Entry); ok {
 			keys = append(keys, "order:"+id)
 		}
-		if ref := j.entry.BankReference(); ref != "" {
+		if ref := r.Entry.BankReference(); ref != "" {
 			keys = append(keys, "ref:"+strings.ToUpper(ref))
 		}
 		i, found := -1, false
@@ -208,7 +249,7 @@ func entryGroups(jobs []entryJob) [][]entryJob {
 		for _, k := range keys {
 			byKey[k] = i
 		}
-		groups[i] = append(groups[i], j)
+		groups[i] = append(groups[i], r)
 	}
 	return groups
 }
@@ -297,37 +338,35 @@ func entryDigest(e camt.Entry) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// handle journals an entry of account (in canonical form) and acts on it; it returns
-// the entry's status, or "duplicate" for an entry already dealt with. An entry of
-// another account than the operator's, compared in canonical form (an IBAN, or another
-// identification under its scheme), is ignored. A booking seen again (the same file, or
-// the statement after the notification) with the same amount, currency, kind and
-// booking date is a duplicate: a statement line of a confirmed credit is reconciled,
-// never listed for refund. One that differs is an exception naming both sights, never
-// dropped.
-func (g *Gateway) handle(ctx context.Context, e camt.Entry, key, account, source string) (string, error) {
+// admit decides what to do with an entry of account (in canonical form), and writes
+// nothing: act says to act on the record, write to journal it first. A record neither
+// to act on nor to write is a duplicate (status "duplicate"): an entry already dealt
+// with. An entry of another account than the operator's, compared in canonical form
+// (an IBAN, or another identification under its scheme), is ignored. A booking seen
+// again (the same file, or the statement after the notification) with the same amount,
+// currency, kind and booking date is a duplicate: a statement line of a confirmed
+// credit is reconciled, never listed for refund. One that differs is an exception
+// naming both sights, never dropped.
+func (g *Gateway) admit(e camt.Entry, key, account, source string) (rec Record, act, write bool, err error) {
 	rec, seen, err := g.cfg.Journal.Get(key)
-	if err != nil {
-		return "", err
-	}
-	if seen && !sameBooking(rec.Entry, e) {
-		return g.otherSight(rec, e, key, source)
-	}
-	if seen && rec.final() {
-		return "duplicate", nil
-	}
-	if seen && rec.Status == StatusReceived {
-		return g.act(ctx, rec)
+	switch {
+	case err != nil:
+		return Record{}, false, false, err
+	case seen && !sameBooking(rec.Entry, e):
+		rec, write, err := g.otherSight(rec, e, key, source)
+		return rec, false, write, err
+	case seen && rec.final():
+		return Record{Status: "duplicate"}, false, false, nil
+	case seen && rec.Status == StatusReceived:
+		return rec, true, false, nil
 	}
 	now := g.now().UTC()
 	rec = Record{BankReference: key, Entry: e, Source: source, Status: StatusReceived, ReceivedAt: now, UpdatedAt: now}
 	if ours := g.cfg.Operator.PaymentAccount().Identification(); account != ours {
-		return g.finish(rec, StatusIgnored, "", fmt.Sprintf("entry of account %s, not the operator's %s", account, ours))
+		rec.Status, rec.Reason = StatusIgnored, fmt.Sprintf("entry of account %s, not the operator's %s", account, ours)
+		return rec, false, true, nil
 	}
-	if err := g.cfg.Journal.Put(rec); err != nil {
-		return "", err
-	}
-	return g.act(ctx, rec)
+	return rec, true, true, nil
 }
 
 // sameBooking reports whether two sights of one bank reference report the same booking.
@@ -336,21 +375,22 @@ func sameBooking(a, b camt.Entry) bool {
 		a.Reversal == b.Reversal && a.BookingDate == b.BookingDate
 }
 
-// otherSight records a second report of a bank reference that differs from the first
-// as an exception of its own, under a key of its content, so that delivering it again
-// is a duplicate of it.
-func (g *Gateway) otherSight(first Record, e camt.Entry, key, source string) (string, error) {
+// otherSight is the record of a second report of a bank reference that differs from
+// the first: an exception of its own, under a key of its content, so that delivering it
+// again is a duplicate of it (write false).
+func (g *Gateway) otherSight(first Record, e camt.Entry, key, source string) (Record, bool, error) {
 	sight := key + "/sight-" + entryDigest(camt.Entry{
 		AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: e.CreditDebit, Reversal: e.Reversal, BookingDate: e.BookingDate,
 	})
 	if _, seen, err := g.cfg.Journal.Get(sight); err != nil || seen {
-		return "duplicate", err
+		return Record{Status: "duplicate"}, false, err
 	}
 	now := g.now().UTC()
-	rec := Record{BankReference: sight, Entry: e, Source: source, ReceivedAt: now, UpdatedAt: now}
-	return g.finish(rec, StatusException, first.OrderID, fmt.Sprintf(
+	rec := Record{BankReference: sight, Entry: e, Source: source, Status: StatusException, OrderID: first.OrderID, ReceivedAt: now, UpdatedAt: now}
+	rec.Reason = fmt.Sprintf(
 		"the bank reported reference %s again with another booking: first %s (%s, from %s), now %s: ask the bank which is right",
-		first.Entry.BankReference(), bookingText(first.Entry), first.Status, first.Source, bookingText(e)))
+		first.Entry.BankReference(), bookingText(first.Entry), first.Status, first.Source, bookingText(e))
+	return rec, true, nil
 }
 
 // bookingText is a booking for people: "CRDT 42.00 EUR booked 2026-11-28".
@@ -498,11 +538,16 @@ func (g *Gateway) finish(rec Record, status, orderID, reason string) (string, er
 	if err := g.cfg.Journal.Put(rec); err != nil {
 		return "", err
 	}
+	g.logFinished(rec)
+	return status, nil
+}
+
+// logFinished logs the outcome of an entry.
+func (g *Gateway) logFinished(rec Record) {
 	level := slog.LevelInfo
-	if status == StatusException {
+	if rec.Status == StatusException {
 		level = slog.LevelWarn
 	}
-	g.log.Log(context.Background(), level, "bank entry "+status, "bank_ref", rec.BankReference, "order", orderID,
-		"amount_minor", rec.Entry.AmountMinor, "currency", rec.Entry.Currency, "reason", reason)
-	return status, nil
+	g.log.Log(context.Background(), level, "bank entry "+rec.Status, "bank_ref", rec.BankReference, "order", rec.OrderID,
+		"amount_minor", rec.Entry.AmountMinor, "currency", rec.Entry.Currency, "reason", rec.Reason)
 }

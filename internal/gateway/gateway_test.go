@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/bank"
@@ -414,5 +415,62 @@ func TestBatchPayingOneOrderTwice(t *testing.T) {
 	}
 	if n := w.ch.CountEvents(t, o.ID, txn.StatusPaid); n != 1 {
 		t.Fatalf("%d confirmations", n)
+	}
+}
+
+// One document pays several orders: every entry is journaled before any confirmation is
+// sent; the chain refuses the confirmation of one order, paid meanwhile by another
+// payment, and that entry alone becomes an exception while the others confirm.
+func TestDocumentOfManyCreditsWithOneRefused(t *testing.T) {
+	w := newWorld(t, ModeNotice)
+	var orders []txn.Order
+	for i := range 4 {
+		o := w.ch.Buy(t, nodetest.Key(1), "alice", uint64(1000*(i+1)))
+		w.pay(o.AmountMinor, o.PaymentReference)
+		orders = append(orders, o)
+	}
+	doc := w.notifications()
+	refused := orders[2]
+	var mu sync.Mutex
+	var journaled []string
+	w.open(ModeNotice, func(r Record) error {
+		recs, err := w.journal.Records(StatusReceived)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if journaled == nil {
+			for _, rec := range recs {
+				journaled = append(journaled, rec.BankReference)
+			}
+		}
+		if id, _ := orderIDOf(r.Entry); id == refused.ID {
+			w.ch.Confirm(t, refused, "OTHER-PAYMENT")
+		}
+		return nil
+	})
+	s := w.process(doc)
+	if s.Confirmed != 3 || s.Exceptions != 1 {
+		t.Fatalf("summary %+v, want 3 confirmed and 1 exception", s)
+	}
+	if len(journaled) != 4 {
+		t.Fatalf("%d entries journaled before the first confirmation, want 4", len(journaled))
+	}
+	for _, o := range orders {
+		got := w.ch.Order(t, o.ID)
+		if o.ID == refused.ID {
+			if got.BankReference != "OTHER-PAYMENT" {
+				t.Fatalf("refused order confirmed by %q", got.BankReference)
+			}
+			continue
+		}
+		if got.Status != txn.StatusPaid {
+			t.Fatalf("order %s is %s", o.ID, got.Status)
+		}
+	}
+	ex, err := w.journal.Records(StatusException)
+	if err != nil || len(ex) != 1 || !strings.Contains(ex[0].Reason, "refused") || ex[0].Entry.AmountMinor != refused.AmountMinor {
+		t.Fatalf("exceptions %+v %v", ex, err)
 	}
 }

@@ -141,20 +141,30 @@ func (j *Journal) Get(bankRef string) (Record, bool, error) {
 // Put writes a record durably, and keeps the list of refunds to make (RefundsDue) in
 // step: an exception the policy may refund is on it until its money goes back.
 func (j *Journal) Put(r Record) error {
-	b, err := encodeRecord(r)
-	if err != nil {
-		return err
+	return j.PutAll([]Record{r})
+}
+
+// PutAll writes records as Put does, all of them or none, in one durable write.
+func (j *Journal) PutAll(recs []Record) error {
+	if len(recs) == 0 {
+		return nil
 	}
 	batch := j.db.NewBatch()
 	defer batch.Close()
-	if err := batch.Set([]byte(prefixRecord+r.BankReference), b, nil); err != nil {
-		return err
-	}
-	if err := markRefundDue(batch, r.BankReference, r.Status == StatusException && r.AutoRefund); err != nil {
-		return err
+	for _, r := range recs {
+		b, err := encodeRecord(r)
+		if err != nil {
+			return err
+		}
+		if err := batch.Set([]byte(prefixRecord+r.BankReference), b, nil); err != nil {
+			return err
+		}
+		if err := markRefundDue(batch, r.BankReference, r.Status == StatusException && r.AutoRefund); err != nil {
+			return err
+		}
 	}
 	if err := batch.Commit(pebble.Sync); err != nil {
-		return fmt.Errorf("gateway: journal write %s: %w", r.BankReference, err)
+		return fmt.Errorf("gateway: journal write %s (%d records): %w", recs[0].BankReference, len(recs), err)
 	}
 	return nil
 }

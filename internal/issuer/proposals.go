@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -93,29 +92,18 @@ func (p *proposals) keep(keep func(order string) bool) error {
 	return p.save()
 }
 
-// save writes the file whole: a temporary file, synced, renamed over it.
+// forget forgets the proposal of an order's issue, if there is one.
+func (p *proposals) forget(order string) error {
+	return p.keep(func(o string) bool { return o != order })
+}
+
+// save writes the file whole.
 func (p *proposals) save() error {
 	if p.file == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(p.byOrder, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(p.file), 0o700); err != nil {
+	if err := writeJSONFile(p.file, p.byOrder); err != nil {
 		return fmt.Errorf("issuer: proposals: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(p.file), filepath.Base(p.file)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("issuer: proposals: %w", err)
-	}
-	_, err = f.Write(append(b, '\n'))
-	err = errors.Join(err, f.Sync(), f.Close())
-	if err == nil {
-		err = os.Rename(f.Name(), p.file)
-	}
-	if err != nil {
-		return errors.Join(fmt.Errorf("issuer: proposals: %w", err), os.Remove(f.Name()))
 	}
 	return nil
 }
@@ -213,7 +201,7 @@ func (s *Service) propose(ctx context.Context, o txn.Order) outcome {
 		s.problem(o.ID, "proposal not sent", "err", err)
 		return failed
 	}
-	res, err := s.cfg.Client.Broadcast(ctx, raw)
+	res, err := s.commits.Broadcast(ctx, raw)
 	var rej *txn.Error
 	switch {
 	case err == nil:

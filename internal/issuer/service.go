@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -22,9 +25,15 @@ type Config struct {
 	// that a restart does not propose one again while its proposal may still reach a
 	// block; empty, it remembers them while it runs only.
 	Proposals string
-	// Rescan is how often the paid orders are scanned even without an event.
+	// Cursor is the file where the service keeps how far it followed the chain's
+	// blocks and the paid orders it is not done with, so that a restart reads only the
+	// blocks after it; empty, a start reads the list of paid orders whole.
+	Cursor string
+	// Rescan is how often the blocks are read even without an event, and the orders
+	// the service is not done with (a failed issue, a proposal waiting for approvals)
+	// are tried again.
 	Rescan time.Duration
-	// Parallel is how many issues may wait for their block at once; 0 means 16.
+	// Parallel is how many issues may wait for their block at once; 0 means 128.
 	Parallel int
 	Logger   *slog.Logger
 }
@@ -33,6 +42,9 @@ type Config struct {
 type Service struct {
 	cfg Config
 	log *slog.Logger
+	// commits waits for the blocks of the service's transactions, all of them with one
+	// reading of each block.
+	commits *client.Commits
 	// slots bounds the issues waiting for their block at once (Config.Parallel).
 	slots    chan struct{}
 	mu       sync.Mutex
@@ -41,6 +53,16 @@ type Service struct {
 	lastProblem map[string]string
 	// proposals are the issues the service proposed, by order (Config.Proposals).
 	proposals *proposals
+	// cursor is how far the service followed the blocks (Config.Cursor).
+	cursor *cursor
+	// params are the chain's parameters as the last round that takes up every
+	// pending order read them.
+	params query.Params
+	// readBlock, when set, runs before the service reads a block's events: tests make
+	// it fail to stand for a crash at that point. events, when set, stands for the
+	// node's subscription to newly paid orders.
+	readBlock func(height int64) error
+	events    func(ctx context.Context) (<-chan string, error)
 }
 
 // Report is the outcome of one pass over the paid orders.
@@ -63,6 +85,9 @@ const (
 	failed outcome = iota
 	issued
 	proposedIssue
+	// notPaid is an order found no longer paid: held or reversed.
+	notPaid
+	outcomes
 )
 
 // New returns a service; Run starts it.
@@ -71,14 +96,15 @@ func New(cfg Config) *Service {
 		cfg.Rescan = 2 * time.Second
 	}
 	if cfg.Parallel <= 0 {
-		cfg.Parallel = 16
+		cfg.Parallel = 128
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.Parallel),
-		inFlight: make(map[string]bool), lastProblem: make(map[string]string), proposals: &proposals{file: cfg.Proposals},
+		cfg: cfg, log: cfg.Logger, commits: client.NewCommits(cfg.Client), slots: make(chan struct{}, cfg.Parallel),
+		inFlight: make(map[string]bool), lastProblem: make(map[string]string),
+		proposals: &proposals{file: cfg.Proposals}, cursor: &cursor{file: cfg.Cursor},
 	}
 }
 
@@ -101,22 +127,32 @@ func (s *Service) CheckKey(ctx context.Context) error {
 	return fmt.Errorf("%w: %s is not among the chain's %d issuers", ErrNotIssuer, addr, len(issuers))
 }
 
-// Run catches up with every paid order, then issues each new one as its event arrives,
-// rescanning regularly in case an event was missed, until ctx is done. It does not wait
-// for one pass's issues to reach their blocks before it answers the next event: an
-// order paid meanwhile goes into the very next block. A node that does not answer is
-// retried with backoff.
+// Run follows the chain's committed blocks from the service's cursor and issues every
+// order paid in them, until ctx is done: at start it takes up the orders it was not
+// done with and reads the blocks after its cursor (or, without one, the list of paid
+// orders once). An event of a newly paid order has it read the new blocks at once,
+// and every Config.Rescan it reads them anyway and tries again the orders it is not
+// done with. It does not wait for one round's issues to reach their blocks before the
+// next round: an order paid meanwhile goes into the very next block. A node that does
+// not answer is retried with backoff.
 func (s *Service) Run(ctx context.Context) error {
 	var issuing sync.WaitGroup
-	defer issuing.Wait()
+	defer func() {
+		issuing.Wait()
+		if err := s.cursor.save(); err != nil {
+			s.log.Warn("cursor not saved", "err", err)
+		}
+	}()
 	events := s.subscribe(ctx)
 	tick := time.NewTicker(s.cfg.Rescan)
 	defer tick.Stop()
 	backoff := time.Duration(0)
+	all := true
 	for {
-		if _, err := s.startPaid(ctx, &issuing, nil); err != nil && ctx.Err() == nil {
+		if err := s.round(ctx, &issuing, all); err != nil && ctx.Err() == nil {
 			backoff = min(max(2*backoff, 250*time.Millisecond), 30*time.Second)
-			s.log.Warn("scan of paid orders failed, retrying", "in", backoff, "err", err)
+			s.log.Warn("reading the paid orders failed, retrying", "in", backoff, "err", err)
+			all = true
 			select {
 			case <-ctx.Done():
 				return nil
@@ -124,36 +160,193 @@ func (s *Service) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		backoff = 0
+		backoff, all = 0, false
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+			all = true
 		case _, ok := <-events:
 			if !ok {
 				events = s.subscribe(ctx)
 			}
+			drain(events)
 		}
 	}
 }
 
+// drain takes the events already waiting: one round reads all their blocks.
+func drain(events <-chan string) {
+	for range len(events) {
+		<-events
+	}
+}
+
 // subscribe returns the stream of newly paid orders, or nil (the ticker alone then
-// drives the service) when the node refuses a subscription.
+// drives the service) when the node refuses a subscription. The stream only wakes the
+// service: what it issues, it reads from the blocks.
 func (s *Service) subscribe(ctx context.Context) <-chan string {
-	ch, err := s.cfg.Client.SubscribeOrders(ctx, txn.StatusPaid)
+	subscribe := func(ctx context.Context) (<-chan string, error) {
+		return s.cfg.Client.SubscribeOrders(ctx, txn.StatusPaid)
+	}
+	if s.events != nil {
+		subscribe = s.events
+	}
+	ch, err := subscribe(ctx)
 	if err != nil {
-		s.log.Warn("no event subscription; rescanning only", "err", err)
+		s.log.Warn("no event subscription; reading the blocks every rescan only", "err", err)
 		return nil
 	}
 	return ch
 }
 
-// IssuePaid makes one pass and waits for it: every paid order is issued, or its issue
-// proposed or left waiting for the issuers' approvals.
+// round reads the blocks after the cursor and starts the work on the orders paid in
+// them; with all, it also takes up every order the service is not done with, with the
+// chain's parameters read again. Without a cursor, or when the node no longer holds the
+// block after it, it reads the list of paid orders instead.
+func (s *Service) round(ctx context.Context, wg *sync.WaitGroup, all bool) error {
+	if err := s.cursor.load(s.cfg.Client.ChainID()); err != nil {
+		return err
+	}
+	if err := s.proposals.load(); err != nil {
+		return err
+	}
+	if all || s.params.IssuerThreshold == 0 {
+		params, err := s.cfg.Client.Params(ctx)
+		if err != nil {
+			return err
+		}
+		s.params = params
+	}
+	if s.cursor.height() == 0 {
+		return s.restart(ctx, wg)
+	}
+	fresh, err := s.follow(ctx)
+	if serr := s.cursor.save(); serr != nil {
+		return errors.Join(err, serr)
+	}
+	if errors.Is(err, errNoBlocks) {
+		s.log.Warn("the node no longer holds the blocks after the cursor; reading the paid orders", "cursor", s.cursor.height(), "err", err)
+		return s.restart(ctx, wg)
+	}
+	if err != nil {
+		return err
+	}
+	if all {
+		return s.takeUp(ctx, wg)
+	}
+	pass := &pass{s: s, ctx: ctx}
+	for id, chips := range fresh {
+		if err := s.dispatch(ctx, wg, pass, txn.Order{ID: id, Chips: chips}, nil, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errNoBlocks is a block after the cursor that the node no longer holds.
+var errNoBlocks = errors.New("issuer: the node no longer holds the block")
+
+// restart reads the list of paid orders whole and starts the work on each, and puts the
+// cursor at the height the state had before: the orders paid after it are in the
+// blocks the service reads next.
+func (s *Service) restart(ctx context.Context, wg *sync.WaitGroup) error {
+	height, err := s.cfg.Client.CommittedHeight(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := s.startPaid(ctx, wg, nil); err != nil {
+		return err
+	}
+	s.cursor.advance(height)
+	return s.cursor.save()
+}
+
+// follow reads the order events of the blocks after the cursor up to the last one
+// committed, and
+// moves the cursor over each block read, its paid orders pending first. It returns the
+// orders paid in them, with their chips.
+func (s *Service) follow(ctx context.Context) (map[string]uint64, error) {
+	// Only the blocks the state holds: an issue of an order paid in a block not yet
+	// committed would be checked against a state where it is not paid.
+	latest, err := s.cfg.Client.CommittedHeight(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fresh := map[string]uint64{}
+	for h := s.cursor.height() + 1; h <= latest; h++ {
+		if s.readBlock != nil {
+			if err := s.readBlock(h); err != nil {
+				return fresh, err
+			}
+		}
+		events, err := s.cfg.Client.BlockOrderEvents(ctx, h)
+		if err != nil {
+			if base, berr := s.cfg.Client.Base(ctx); berr == nil && h < base {
+				return fresh, fmt.Errorf("%w: height %d, below %d: %w", errNoBlocks, h, base, err)
+			}
+			return fresh, err
+		}
+		paid := map[string]uint64{}
+		for _, ev := range events {
+			id := ev.Attrs["id"]
+			switch txn.OrderStatus(ev.Attrs["status"]) {
+			case txn.StatusPaid:
+				chips, err := strconv.ParseUint(ev.Attrs["chips"], 10, 64)
+				if err != nil {
+					return fresh, fmt.Errorf("issuer: block %d: order %s's chips %q: %w", h, id, ev.Attrs["chips"], err)
+				}
+				paid[id] = chips
+			case txn.StatusIssued, txn.StatusHeld, txn.StatusReversed:
+				// Issued, by this service or another, or no longer paid: nothing to
+				// do, until a release pays it again.
+				delete(paid, id)
+				delete(fresh, id)
+				s.settle(id, notPaid)
+			}
+		}
+		s.cursor.take(paid)
+		s.cursor.advance(h)
+		maps.Copy(fresh, paid)
+	}
+	return fresh, nil
+}
+
+// takeUp starts the work again on every order the service is not done with, as the
+// chain has it now: an order no longer paid is done with.
+func (s *Service) takeUp(ctx context.Context, wg *sync.WaitGroup) error {
+	pass := &pass{s: s, ctx: ctx}
+	for id := range s.cursor.pending() {
+		if s.busy(id) {
+			continue
+		}
+		o, err := s.cfg.Client.Order(ctx, id)
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+			s.settle(id, notPaid)
+			continue
+		case err != nil:
+			return err
+		case o.Status != txn.StatusPaid:
+			s.settle(id, notPaid)
+			continue
+		}
+		if err := s.dispatch(ctx, wg, pass, o, nil, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IssuePaid makes one pass over the list of paid orders and waits for it: every paid
+// order is issued, or its issue proposed or left waiting for the issuers' approvals.
 func (s *Service) IssuePaid(ctx context.Context) (Report, error) {
 	var mu sync.Mutex
-	var done [3][]string
+	var done [outcomes][]string
 	var wg sync.WaitGroup
+	if err := s.cursor.load(s.cfg.Client.ChainID()); err != nil {
+		return Report{}, err
+	}
 	rep, err := s.startPaid(ctx, &wg, func(id string, out outcome) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -161,13 +354,14 @@ func (s *Service) IssuePaid(ctx context.Context) (Report, error) {
 	})
 	wg.Wait()
 	rep.Issued, rep.Proposed, rep.Failed = done[issued], done[proposedIssue], done[failed]
-	return rep, err
+	return rep, errors.Join(err, s.cursor.save())
 }
 
 // startPaid starts issuing every paid order that one issuer may issue alone, and
 // proposing the issue of every other one no proposal waits for, each in its own
 // goroutine counted by wg, at most Config.Parallel waiting for their blocks at once, and
-// returns without waiting for them. done, if set, hears how each ended.
+// returns without waiting for them. Every paid order is pending until the service is
+// done with it. done, if set, hears how each ended.
 //
 // The paid orders are read a page at a time, each page's work started before the next
 // page is read.
@@ -180,6 +374,7 @@ func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(i
 	if err != nil {
 		return rep, err
 	}
+	s.params = params
 	pass := &pass{s: s, ctx: ctx, seen: map[string]bool{}}
 	after := ""
 	for {
@@ -189,20 +384,10 @@ func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(i
 		}
 		for _, o := range page.Items {
 			pass.seen[o.ID] = true
-			if params.Direct(txn.TypeIssue, o.Chips) {
-				s.start(ctx, wg, o, &rep, done, s.issue)
-				continue
-			}
-			waiting, err := pass.waiting(o)
-			if err != nil {
+			s.cursor.take(map[string]uint64{o.ID: o.Chips})
+			if err := s.dispatch(ctx, wg, pass, o, &rep, done); err != nil {
 				return rep, err
 			}
-			if waiting != "" {
-				rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
-				s.problem(o.ID, "awaiting the issuers' approvals", "proposal", waiting, "chips", o.Chips, "threshold", params.IssuerThreshold)
-				continue
-			}
-			s.start(ctx, wg, o, &rep, done, s.propose)
 		}
 		if page.Next == "" || page.Next == after {
 			// The proposals of orders no longer paid are done with: issued, held or
@@ -211,6 +396,34 @@ func (s *Service) startPaid(ctx context.Context, wg *sync.WaitGroup, done func(i
 		}
 		after = page.Next
 	}
+}
+
+// dispatch starts the work on one paid order: its issue if one issuer may issue it
+// alone, else its proposal unless one waits for approvals already. rep, if set, counts
+// what it started.
+func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup, pass *pass, o txn.Order, rep *Report, done func(string, outcome)) error {
+	if rep == nil {
+		rep = &Report{}
+	}
+	if s.params.Direct(txn.TypeIssue, o.Chips) {
+		s.start(ctx, wg, o, rep, done, s.issue)
+		return nil
+	}
+	if s.busy(o.ID) {
+		rep.AlreadyInFlight++
+		return nil
+	}
+	waiting, err := pass.waiting(o)
+	if err != nil {
+		return err
+	}
+	if waiting != "" {
+		rep.AwaitApproval = append(rep.AwaitApproval, o.ID)
+		s.problem(o.ID, "awaiting the issuers' approvals", "proposal", waiting, "chips", o.Chips, "threshold", s.params.IssuerThreshold)
+		return nil
+	}
+	s.start(ctx, wg, o, rep, done, s.propose)
+	return nil
 }
 
 // start runs work on one paid order, unless the order is in flight already.
@@ -223,6 +436,7 @@ func (s *Service) start(ctx context.Context, wg *sync.WaitGroup, o txn.Order, re
 		s.slots <- struct{}{}
 		out := work(ctx, o)
 		<-s.slots
+		s.settle(o.ID, out)
 		s.release(o.ID, out != failed)
 		if done != nil {
 			done(o.ID, out)
@@ -230,24 +444,48 @@ func (s *Service) start(ctx context.Context, wg *sync.WaitGroup, o txn.Order, re
 	})
 }
 
-// issue submits the order's issue; "already issued" is success.
+// settle forgets an order the service is done with: issued, or no longer paid.
+func (s *Service) settle(id string, out outcome) {
+	if out != issued && out != notPaid {
+		return
+	}
+	s.cursor.done(id)
+	if err := s.proposals.forget(id); err != nil {
+		s.log.Warn("proposals", "err", err)
+	}
+}
+
+// issue submits the order's issue; "already issued" is success, and an order held or
+// no longer paid is done with.
 func (s *Service) issue(ctx context.Context, o txn.Order) outcome {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	res, err := s.cfg.Client.Submit(ctx, &txn.Issue{OrderID: o.ID, Chips: o.Chips}, s.cfg.Key)
+	res, err := s.commits.Submit(ctx, &txn.Issue{OrderID: o.ID, Chips: o.Chips}, s.cfg.Key)
 	var rej *txn.Error
 	switch {
 	case err == nil:
-		s.log.Info("issued", "order", o.ID, "chips", o.Chips, "buyer", o.Buyer.Address, "height", res.Height)
+		s.log.Info("issued", "order", o.ID, "chips", o.Chips, "height", res.Height)
 		return issued
 	case errors.As(err, &rej) && rej.Code == txn.OrderAlreadyIssued:
 		return issued
+	case errors.As(err, &rej) && (rej.Code == txn.OrderHeld || rej.Code == txn.OrderNotPaid):
+		// A release, which pays it again, is in a block the service reads.
+		s.log.Info("not issued: the order is no longer paid", "order", o.ID, "reason", rej.Reason)
+		return notPaid
 	case errors.Is(context.Cause(ctx), context.Canceled):
-		// The service is stopping: the next start issues the order.
+		// The service is stopping: the order stays pending, and the next start issues
+		// it.
 		return failed
 	}
 	s.problem(o.ID, "issue failed", "err", err)
 	return failed
+}
+
+// busy reports whether work on the order is in flight.
+func (s *Service) busy(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight[id]
 }
 
 func (s *Service) claim(id string) bool {
