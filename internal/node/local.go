@@ -2,7 +2,11 @@ package node
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chipmint/chipmint/internal/txn"
@@ -45,10 +49,28 @@ func StartLocal(home string, o LocalOptions) (*Node, error) {
 	return Start(home, o.Options)
 }
 
-// FreePorts asks the kernel for n free loopback ports.
+// FreePorts finds n free loopback ports, below the kernel's range of ephemeral ports
+// when it can: a port from that range, free now, can be taken a moment later as the
+// source port of any outgoing connection, such as a peer dialling a node that is being
+// restarted on it.
 func FreePorts(n int) ([]int, error) {
+	low := ephemeralLow()
 	ports := make([]int, 0, n)
-	for range n {
+	seen := make(map[int]bool)
+	for tries := 0; len(ports) < n && tries < 100*n && low > firstPort; tries++ {
+		p := firstPort + rand.IntN(low-firstPort)
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue
+		}
+		defer l.Close()
+		ports = append(ports, p)
+	}
+	for len(ports) < n {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, err
@@ -57,4 +79,24 @@ func FreePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// firstPort is the lowest port FreePorts takes outside the ephemeral range.
+const firstPort = 20000
+
+// ephemeralLow is the first port of the kernel's ephemeral range, 0 if unknown.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0
+	}
+	low, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 0
+	}
+	return low
 }
