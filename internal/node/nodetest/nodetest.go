@@ -221,10 +221,19 @@ func (c *Chain) WaitOrder(t *testing.T, id string, status txn.OrderStatus) txn.O
 	}
 }
 
-// CountEvents counts the transactions that moved an order to status.
+// CountEvents counts the transactions that moved an order to status, in every block
+// committed so far.
 func (c *Chain) CountEvents(t *testing.T, id string, status txn.OrderStatus) int {
 	t.Helper()
-	hist, err := c.Client.OrderHistory(Context(t), id)
+	ctx := Context(t)
+	h, err := c.Client.CommittedHeight(ctx)
+	if err == nil {
+		err = c.Client.WaitTxIndexed(ctx, h)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := c.Client.OrderHistory(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
