@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"log/slog"
+	"slices"
 	"sync"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/chipmint/chipmint/internal/ledger"
 	"github.com/chipmint/chipmint/internal/merkle"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -52,6 +54,13 @@ type Options struct {
 	// DefaultMempoolMaxTxs and DefaultMempoolMaxBytes.
 	MempoolMaxTxs   int
 	MempoolMaxBytes int64
+	// RetainBlocks is how many of the latest blocks CometBFT keeps: Commit asks it to
+	// prune the blocks below them, but never those after the oldest snapshot the node
+	// may offer (retain.go). Zero keeps every block.
+	RetainBlocks int64
+	// IndexAllEvents marks every event attribute for CometBFT's index, as an archive
+	// node does; otherwise only those clients search are (query.Indexed).
+	IndexAllEvents bool
 }
 
 // App is the chipmint ABCI application. CometBFT may call it on its connections at the
@@ -195,12 +204,17 @@ func (a *App) execute(kv store.KV, b ledger.Block, tx *txn.Signed) ledger.Result
 	return res
 }
 
-func toABCIEvents(events []ledger.Event) []abci.Event {
+// toABCIEvents are the ledger's events as CometBFT takes them, each attribute marked
+// for its index if clients search by it, or if the node indexes everything. The marks
+// are not consensus: the results hash covers a transaction's code and data, never its
+// events.
+func (a *App) toABCIEvents(events []ledger.Event) []abci.Event {
 	out := make([]abci.Event, len(events))
 	for i, e := range events {
 		attrs := make([]abci.EventAttribute, len(e.Attrs))
 		for j, at := range e.Attrs {
-			attrs[j] = abci.EventAttribute{Key: at.Key, Value: at.Value, Index: true}
+			index := a.opts.IndexAllEvents || slices.Contains(query.Indexed, e.Type+"."+at.Key)
+			attrs[j] = abci.EventAttribute{Key: at.Key, Value: at.Value, Index: index}
 		}
 		out[i] = abci.Event{Type: e.Type, Attributes: attrs}
 	}

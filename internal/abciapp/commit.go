@@ -14,7 +14,8 @@ import (
 // Commit is the only place the state is written: the pending block's changes, the
 // digest of the state they leave, and its height and app hash, in one durable batch.
 // The block's transactions leave the mempool, and the others run again on the new
-// state. At a checkpoint it begins a snapshot, which is written after it returns.
+// state. At a checkpoint it begins a snapshot, which is written after it returns. It
+// tells CometBFT which blocks it may prune (retainHeight).
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	p := a.pending
 	if p == nil {
@@ -37,5 +38,5 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 			panic(fmt.Sprintf("abciapp: after height %d: %v", meta.Height, err))
 		}
 	}
-	return &abci.ResponseCommit{}, nil
+	return &abci.ResponseCommit{RetainHeight: a.retainHeight(meta.Height)}, nil
 }

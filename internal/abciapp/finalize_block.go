@@ -33,7 +33,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 			a.log.Info("transaction rejected", "height", req.Height, "index", i, "code", res.Code.String(), "reason", res.Log)
 		}
 		results[i] = &abci.ExecTxResult{
-			Code: uint32(res.Code), Log: res.Log, Codespace: codespace(res.Code), Events: toABCIEvents(res.Events),
+			Code: uint32(res.Code), Log: res.Log, Codespace: codespace(res.Code), Events: a.toABCIEvents(res.Events),
 		}
 	}
 	changes := state.Changes()
@@ -48,7 +48,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	a.pending = p
 	return &abci.ResponseFinalizeBlock{
-		Events: toABCIEvents(blockEvents), TxResults: results, AppHash: p.AppHash(),
+		Events: a.toABCIEvents(blockEvents), TxResults: results, AppHash: p.AppHash(),
 		ValidatorUpdates: validatorUpdates(changes),
 	}, nil
 }

@@ -100,7 +100,7 @@ func TestLifecycleAccountWithoutIBAN(t *testing.T) {
 func hasEvent(events []abci.Event, typ, key, value string) bool {
 	for _, e := range events {
 		for _, a := range e.Attributes {
-			if e.Type == typ && a.Key == key && a.Value == value && a.Index {
+			if e.Type == typ && a.Key == key && a.Value == value {
 				return true
 			}
 		}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -22,8 +23,8 @@ const issuedQuery = "tm.event='Tx' AND order.status='" + string(txn.StatusIssued
 // follower learns of each committed block as a client does: a header event over the
 // node's websocket, then the block's transactions from /block. It asks for no more:
 // having the node encode every transaction's result and events as they are committed
-// costs the node more than anything the load does. The results of the measured blocks
-// are read once the run is over (settle), outside the measured window.
+// costs the node more than anything the load does. The results of the measured
+// transactions are read once the run is over (settle), outside the measured window.
 type follower struct {
 	rpcURL string
 	http   *http.Client
@@ -33,7 +34,8 @@ type follower struct {
 // follow reports every committed block to the tracker until ctx is done, and the orders
 // issued when issued is set. The returned channel yields the reason it stopped.
 func follow(ctx context.Context, rpcURL string, t *tracker, issued bool) (*follower, <-chan error, error) {
-	f := &follower{rpcURL: strings.TrimRight(rpcURL, "/"), http: &http.Client{Timeout: 30 * time.Second}, tr: t}
+	tr := &http.Transport{MaxIdleConnsPerHost: settleWorkers, IdleConnTimeout: time.Minute}
+	f := &follower{rpcURL: strings.TrimRight(rpcURL, "/"), http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, tr: t}
 	ws, err := jsonrpc.NewWS(rpcURL, "/websocket")
 	if err != nil {
 		return nil, nil, fmt.Errorf("bench: follow %s: %w", rpcURL, err)
@@ -124,26 +126,133 @@ func (f *follower) event(ctx context.Context, raw json.RawMessage) error {
 	return nil
 }
 
-// settle reads the results of the blocks that hold measured transactions and counts
-// the ones a block rejected.
+// settleWorkers and settleBatch are how many requests settle has in flight and how many
+// transactions each asks for (a JSON-RPC batch; 10 is the most a node accepts).
+const (
+	settleWorkers = 8
+	settleBatch   = 10
+)
+
+// settle reads the results of the measured transactions seen in blocks from the node's
+// transaction index, by hash, and counts the ones a block rejected. A validator keeps
+// no block's results (/block_results): its index has every transaction's.
 func (f *follower) settle(ctx context.Context) error {
-	for _, height := range f.tr.measuredHeights() {
-		var res struct {
-			TxsResults []struct {
+	hashes := f.tr.measuredTxs()
+	batches := make(chan []txHash)
+	errs := make(chan error, settleWorkers)
+	for range settleWorkers {
+		go func() {
+			for b := range batches {
+				codes, err := f.txCodes(ctx, b)
+				if err != nil {
+					errs <- err
+					for range batches {
+						// The rest is not read: the run failed.
+					}
+					return
+				}
+				for _, c := range codes {
+					f.tr.settle(c)
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for i := 0; i < len(hashes); i += settleBatch {
+		batches <- hashes[i:min(i+settleBatch, len(hashes))]
+	}
+	close(batches)
+	var first error
+	for range settleWorkers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// settleWait is how long settle waits for a transaction the node has committed to reach
+// its index, which follows the blocks.
+const settleWait = 10 * time.Second
+
+// txCodes reads the result codes of committed transactions from the node's index, in
+// one JSON-RPC batch, waiting for any the index does not have yet.
+func (f *follower) txCodes(ctx context.Context, hashes []txHash) ([]string, error) {
+	var body bytes.Buffer
+	body.WriteByte('[')
+	for i, h := range hashes {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"jsonrpc":"2.0","id":%d,"method":"tx","params":{"hash":"%s","prove":false}}`,
+			i, base64.StdEncoding.EncodeToString(h[:]))
+	}
+	body.WriteByte(']')
+	deadline := time.Now().Add(settleWait)
+	for {
+		codes, missing, err := f.postTxs(ctx, body.Bytes(), len(hashes))
+		switch {
+		case err != nil:
+			return nil, err
+		case missing == "":
+			return codes, nil
+		case time.Now().After(deadline):
+			return nil, fmt.Errorf("bench: tx results: %s", missing)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// postTxs sends a batch of tx calls and reads the code of each answer, or the reason the
+// node gave for one it did not answer.
+func (f *follower) postTxs(ctx context.Context, body []byte, n int) ([]string, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.rpcURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := f.http.Do(req)
+	if err != nil {
+		return nil, "", fmt.Errorf("bench: tx results: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, "", fmt.Errorf("bench: tx results: %w", err)
+	}
+	var answers []struct {
+		ID     int `json:"id"`
+		Result *struct {
+			TxResult struct {
 				Code      uint32 `json:"code"`
 				Codespace string `json:"codespace"`
-			} `json:"txs_results"`
-		}
-		if err := f.get(ctx, "block_results", height, &res); err != nil {
-			return err
-		}
-		codes := make([]string, len(res.TxsResults))
-		for i, r := range res.TxsResults {
-			codes[i] = codeName(r.Code, r.Codespace)
-		}
-		f.tr.settle(height, codes)
+			} `json:"tx_result"`
+		} `json:"result"`
+		Error *struct {
+			Message string `json:"message"`
+			Data    string `json:"data"`
+		} `json:"error"`
 	}
-	return nil
+	if err := json.Unmarshal(raw, &answers); err != nil || len(answers) != n {
+		return nil, "", fmt.Errorf("bench: tx results: %d answers to %d requests: %.80q", len(answers), n, raw)
+	}
+	codes := make([]string, n)
+	for _, a := range answers {
+		switch {
+		case a.ID < 0 || a.ID >= n:
+			return nil, "", fmt.Errorf("bench: tx results: answer to request %d of %d", a.ID, n)
+		case a.Error != nil:
+			return nil, a.Error.Message + " " + a.Error.Data, nil
+		case a.Result == nil:
+			return nil, "", fmt.Errorf("bench: tx results: answer without result: %.80q", raw)
+		}
+		codes[a.ID] = codeName(a.Result.TxResult.Code, a.Result.TxResult.Codespace)
+	}
+	return codes, "", nil
 }
 
 // get calls an RPC method, with a height when it is positive.

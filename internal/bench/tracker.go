@@ -42,9 +42,9 @@ type blockSeen struct {
 	Height int64
 	At     time.Time
 	Txs    int
-	// measured are the positions in the block of measured transactions, whose results
+	// measured are the hashes of the block's measured transactions, whose results
 	// settle reads after the run.
-	measured []int
+	measured []txHash
 }
 
 // tracker matches the transactions the load generator sent with the blocks the
@@ -126,7 +126,7 @@ func (t *tracker) block(height int64, at time.Time, hashes []txHash) {
 	var calls []func()
 	t.mu.Lock()
 	b := blockSeen{Height: height, At: at, Txs: len(hashes)}
-	for i, h := range hashes {
+	for _, h := range hashes {
 		f, ok := t.pending[h]
 		if !ok {
 			continue // a service's transaction, or another client's
@@ -135,7 +135,7 @@ func (t *tracker) block(height int64, at time.Time, hashes []txHash) {
 		if f.measured {
 			t.ok++
 			t.latency = append(t.latency, at.Sub(f.sent))
-			b.measured = append(b.measured, i)
+			b.measured = append(b.measured, h)
 		}
 		if f.done != nil {
 			calls = append(calls, func() { f.done(outcome{Committed: at}) })
@@ -148,34 +148,27 @@ func (t *tracker) block(height int64, at time.Time, hashes []txHash) {
 	}
 }
 
-// measuredHeights are the heights of the blocks holding measured transactions.
-func (t *tracker) measuredHeights() []int64 {
+// measuredTxs are the hashes of the measured transactions seen in blocks.
+func (t *tracker) measuredTxs() []txHash {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var out []int64
+	var out []txHash
 	for _, b := range t.blocks {
-		if len(b.measured) > 0 {
-			out = append(out, b.Height)
-		}
+		out = append(out, b.measured...)
 	}
 	return out
 }
 
-// settle applies a block's results: codes[i] is the result of its i-th transaction.
-func (t *tracker) settle(height int64, codes []string) {
+// settle applies the result a block gave a measured transaction: until now it counted
+// as committed with success.
+func (t *tracker) settle(code string) {
+	if code == "ok" {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, b := range t.blocks {
-		if b.Height != height {
-			continue
-		}
-		for _, i := range b.measured {
-			if i < len(codes) && codes[i] != "ok" {
-				t.ok--
-				t.codes["block:"+codes[i]]++
-			}
-		}
-	}
+	t.ok--
+	t.codes["block:"+code]++
 }
 
 // expire gives up on the transactions sent before cutoff: they are counted lost.

@@ -28,6 +28,9 @@ type orderView struct {
 	// Removed says when an order closed with nothing received left the state.
 	Removed *query.RemovedOrder `json:"removed,omitempty"`
 	History []client.OrderEvent `json:"history"`
+	// HistoryIncomplete says which steps of the history are in blocks the node no
+	// longer keeps.
+	HistoryIncomplete string `json:"history_incomplete,omitempty"`
 	// PayableUntil is the deadline of an order that was or is awaiting payment.
 	PayableUntil *deadline `json:"payable_until,omitempty"`
 }
@@ -73,7 +76,11 @@ func runOrderShow(cmd *cobra.Command, g *Globals, arg string) error {
 			v.PayableUntil = &d
 		}
 	}
-	if v.History, err = c.OrderHistory(ctx, id); err != nil {
+	v.History, err = c.OrderHistory(ctx, id)
+	switch {
+	case errors.Is(err, client.ErrPruned):
+		v.HistoryIncomplete = err.Error()
+	case err != nil:
 		return err
 	}
 	g.emit(v, func(w io.Writer) {
@@ -84,6 +91,9 @@ func runOrderShow(cmd *cobra.Command, g *Globals, arg string) error {
 		}
 		for _, e := range v.History {
 			fmt.Fprintf(w, "  height %-6d %s\n", e.Height, e.Attrs["status"])
+		}
+		if v.HistoryIncomplete != "" {
+			fmt.Fprintf(w, "  (%s)\n", v.HistoryIncomplete)
 		}
 	})
 	return nil

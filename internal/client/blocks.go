@@ -10,22 +10,64 @@ import (
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
-// BlockOrderEvents reads the order events of the committed block at height, in block
-// order: those of the transactions the chain accepted, then the block's own (the
-// expiries). Hash is empty for the block's own. A block whose results the node does not
-// hold (yet, or any more) is an error.
+// BlockOrderEvents reads the order events of the transactions the chain accepted in the
+// committed block at height, in block order, from the node's transaction index (a
+// validator keeps no block results, decision 0034). The block's own events, the
+// expiries, are not among them: no order is paid or issued by one. A block the node does
+// not hold (any more) is an error.
 func (c *Client) BlockOrderEvents(ctx context.Context, height int64) ([]OrderEvent, error) {
-	res, err := c.rpc.BlockResults(ctx, &height)
+	hashes, err := c.BlockTxHashes(ctx, height)
 	if err != nil {
-		return nil, fmt.Errorf("client: results of block %d: %w", height, err)
+		return nil, err
+	}
+	results, err := c.blockTxResults(ctx, height, len(hashes))
+	if err != nil {
+		return nil, err
 	}
 	var out []OrderEvent
-	for _, r := range res.TxsResults {
+	for _, r := range results {
 		if r.Code == uint32(txn.OK) {
 			out = append(out, allOrderEvents(r.Events, height)...)
 		}
 	}
-	return append(out, allOrderEvents(res.FinalizeBlockEvents, height)...), nil
+	return out, nil
+}
+
+// blockTxResults reads the results of the n transactions of the committed block at
+// height from the node's transaction index, in block order. The index is written just
+// after the block commits: it waits, until ctx ends, for the index to hold them all.
+func (c *Client) blockTxResults(ctx context.Context, height int64, n int) ([]*abci.ExecTxResult, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	q := fmt.Sprintf("tx.height = %d", height)
+	for {
+		out := make([]*abci.ExecTxResult, n)
+		found, perPage := 0, 100
+		for page := 1; found < n; page++ {
+			res, err := c.rpc.TxSearch(ctx, q, false, &page, &perPage, "asc")
+			if err != nil {
+				return nil, fmt.Errorf("client: transactions of block %d: %w", height, err)
+			}
+			for _, tx := range res.Txs {
+				if int(tx.Index) < n && out[tx.Index] == nil {
+					out[tx.Index] = &tx.TxResult
+					found++
+				}
+			}
+			if len(res.Txs) < perPage || page*perPage >= res.TotalCount {
+				break
+			}
+		}
+		if found == n {
+			return out, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("client: transactions of block %d: %d of %d in the index: %w", height, found, n, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // allOrderEvents are the order events among events.

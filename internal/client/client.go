@@ -16,6 +16,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	"github.com/cometbft/cometbft/types"
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/query"
@@ -24,6 +25,10 @@ import (
 
 // ErrNotFound is a query for something the chain does not have.
 var ErrNotFound = errors.New("client: not found")
+
+// ErrPruned is a block older than the node keeps: a validator keeps its latest blocks
+// (docs/operations.md §2.1); an archive node keeps them all.
+var ErrPruned = errors.New("client: block no longer kept by the node")
 
 // ErrNotCommitted is a transaction that did not reach a block before the deadline.
 var ErrNotCommitted = errors.New("client: transaction not committed in time")
@@ -306,15 +311,24 @@ func (c *Client) Supply(ctx context.Context) (txn.Supply, error) {
 	return s, c.query(ctx, query.PathSupply, "", &s)
 }
 
-// OrderEvent is one step of an order's history as the node indexed it.
+// OrderEvent is one step of an order's history as the node indexed it. A transaction's
+// step carries every attribute of its event; a step a block took by itself (an expiry)
+// only the order's id and its status, since a node keeps no block's results.
 type OrderEvent struct {
 	Height int64             `json:"height"`
 	Hash   string            `json:"hash"`
 	Attrs  map[string]string `json:"attrs"`
 }
 
+// blockStatuses are the statuses a block gives an order by itself, with no transaction:
+// the ledger's block start only expires orders (ledger.BeginBlock).
+var blockStatuses = []txn.OrderStatus{txn.StatusExpired}
+
 // OrderHistory finds the steps of an order, oldest first: the transactions that changed
-// it and the blocks that did by themselves (its expiry).
+// it, from the node's transaction index, and the blocks that did by themselves (its
+// expiry), from its block index. A step in a block the node no longer keeps has no
+// height to show: OrderHistory then returns the steps it found with an error wrapping
+// ErrPruned.
 func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, error) {
 	q := fmt.Sprintf("order.id='%s'", id)
 	res, err := c.rpc.TxSearch(ctx, q, false, nil, nil, "asc")
@@ -325,19 +339,28 @@ func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, err
 	for _, tx := range res.Txs {
 		out = append(out, orderEvents(tx.TxResult.Events, id, tx.Height, tx.Hash.String())...)
 	}
-	blocks, err := c.rpc.BlockSearch(ctx, q, nil, nil, "asc")
-	if err != nil {
-		return nil, fmt.Errorf("client: search blocks of order %s: %w", id, err)
-	}
-	for _, b := range blocks.Blocks {
-		height := b.Block.Height
-		br, err := c.rpc.BlockResults(ctx, &height)
+	pruned := 0
+	for _, status := range blockStatuses {
+		bq := fmt.Sprintf("%s AND order.status='%s'", q, status)
+		blocks, err := c.rpc.BlockSearch(ctx, bq, nil, nil, "asc")
 		if err != nil {
-			return nil, fmt.Errorf("client: results of block %d: %w", height, err)
+			return nil, fmt.Errorf("client: search blocks of order %s: %w", id, err)
 		}
-		out = append(out, orderEvents(br.FinalizeBlockEvents, id, height, "")...)
+		for _, b := range blocks.Blocks {
+			out = append(out, OrderEvent{Height: b.Block.Height, Attrs: map[string]string{"id": id, "status": string(status)}})
+		}
+		// The node finds a pruned block in its index but answers only the blocks it has.
+		pruned += blocks.TotalCount - len(blocks.Blocks)
 	}
 	slices.SortStableFunc(out, func(a, b OrderEvent) int { return cmp.Compare(a.Height, b.Height) })
+	if pruned > 0 {
+		base, err := c.Base(ctx)
+		if err != nil {
+			return out, err
+		}
+		return out, fmt.Errorf("%w: order %s: %d of its steps are in blocks below height %d, which the node no longer keeps; an archive node has them",
+			ErrPruned, id, pruned, base)
+	}
 	return out, nil
 }
 
@@ -363,22 +386,34 @@ func (c *Client) EstimateTime(ctx context.Context, height int64) (time.Time, err
 	}
 	latest, latestTime := st.SyncInfo.LatestBlockHeight, st.SyncInfo.LatestBlockTime
 	if height <= latest {
-		b, err := c.rpc.Block(ctx, &height)
+		b, err := c.block(ctx, height)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("client: block %d: %w", height, err)
+			return time.Time{}, err
 		}
-		return b.Block.Time, nil
+		return b.Time, nil
 	}
-	from := max(latest-estimateBlocks, 1)
-	b, err := c.rpc.Block(ctx, &from)
+	from := max(latest-estimateBlocks, st.SyncInfo.EarliestBlockHeight, 1)
+	b, err := c.block(ctx, from)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("client: block %d: %w", from, err)
+		return time.Time{}, err
 	}
 	interval := time.Second
 	if latest > from {
-		interval = latestTime.Sub(b.Block.Time) / time.Duration(latest-from)
+		interval = latestTime.Sub(b.Time) / time.Duration(latest-from)
 	}
 	return latestTime.Add(time.Duration(height-latest) * interval), nil
+}
+
+// block reads the block at height: ErrPruned if the node no longer keeps it.
+func (c *Client) block(ctx context.Context, height int64) (*types.Block, error) {
+	res, err := c.rpc.Block(ctx, &height)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "is not available, lowest height is"):
+		return nil, fmt.Errorf("%w: block %d: %w", ErrPruned, height, err)
+	case err != nil:
+		return nil, fmt.Errorf("client: block %d: %w", height, err)
+	}
+	return res.Block, nil
 }
 
 // estimateBlocks is how many recent blocks give the mean block interval.
@@ -514,14 +549,15 @@ func (c *Client) TxHeight(ctx context.Context, hash []byte) (int64, bool, error)
 }
 
 // BlockTxHashes returns the hashes of the transactions in the block at height, in block
-// order. Unlike the transaction index, a block is there on every node that has it.
+// order. Unlike the transaction index, a block is there on every node that has it; one
+// below the node's base is ErrPruned.
 func (c *Client) BlockTxHashes(ctx context.Context, height int64) ([][]byte, error) {
-	res, err := c.rpc.Block(ctx, &height)
+	b, err := c.block(ctx, height)
 	if err != nil {
-		return nil, fmt.Errorf("client: block %d: %w", height, err)
+		return nil, err
 	}
-	hashes := make([][]byte, len(res.Block.Txs))
-	for i, tx := range res.Block.Txs {
+	hashes := make([][]byte, len(b.Txs))
+	for i, tx := range b.Txs {
 		sum := sha256.Sum256(tx)
 		hashes[i] = sum[:]
 	}

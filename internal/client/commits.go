@@ -182,17 +182,14 @@ func (w *Commits) read(ctx context.Context, height int64) error {
 	if len(found) == 0 {
 		return nil
 	}
-	res, err := w.c.rpc.BlockResults(ctx, &height)
+	results, err := w.c.blockTxResults(ctx, height, len(hashes))
 	if err != nil {
-		return fmt.Errorf("client: results of block %d: %w", height, err)
-	}
-	if len(res.TxsResults) != len(hashes) {
-		return fmt.Errorf("client: block %d holds %d transactions and %d results", height, len(hashes), len(res.TxsResults))
+		return err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, i := range found {
-		r := res.TxsResults[i]
+		r := results[i]
 		w.answer([sha256.Size]byte(hashes[i]), blockAnswer{height: height, code: txn.Code(r.Code), log: r.Log})
 	}
 	return nil

@@ -57,7 +57,7 @@ func startCometBFT(conf *cfg.Config, gen *types.GenesisDoc, app abci.Application
 // runs on it unchanged. An application that keeps no mempool of its own runs with
 // CometBFT's.
 func StartApp(home string, app abci.Application, o Options) (*Node, error) {
-	conf, gen, err := loadHome(home)
+	conf, gen, _, err := loadHome(home)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,9 @@ type InitOptions struct {
 	// Alone is a chain of one validator that never has peers (dev, the demo, tests): it
 	// runs without peer exchange, whose address book a lone node does not need.
 	Alone bool
+	// Retention is what the node keeps of the chain's history, written to
+	// config/chipmint.toml; nil writes DefaultRetention.
+	Retention *Retention
 }
 
 // StateDir is where the application state lives inside a home.
@@ -99,6 +102,13 @@ func writeHome(conf *cfg.Config, o InitOptions) (homeKeys, error) {
 		}
 	}
 	cfg.WriteConfigFile(filepath.Join(o.Home, "config", "config.toml"), conf)
+	retention := DefaultRetention()
+	if o.Retention != nil {
+		retention = *o.Retention
+	}
+	if err := WriteRetention(o.Home, retention); err != nil {
+		return homeKeys{}, err
+	}
 	nodeKey, err := p2p.LoadOrGenNodeKey(conf.NodeKeyFile())
 	if err != nil {
 		return homeKeys{}, fmt.Errorf("node: init node key: %w", err)
@@ -139,7 +149,7 @@ func writeGenesis(file, chainID string, g ledger.Genesis, validators []types.Gen
 }
 
 // DefaultConfig is CometBFT's configuration as chipmint sets it: pebble storage, RPC
-// and p2p on loopback, the kv indexer, one-second blocks.
+// and p2p on loopback, the kv indexer, one-second blocks, no ABCI results kept.
 func DefaultConfig(home string) *cfg.Config {
 	conf := cfg.DefaultConfig()
 	conf.SetRoot(home)
@@ -148,6 +158,10 @@ func DefaultConfig(home string) *cfg.Config {
 	conf.P2P.ListenAddress = "tcp://127.0.0.1:26656"
 	conf.P2P.AllowDuplicateIP = true
 	conf.TxIndex.Indexer = "kv"
+	// A block's ABCI results are kept only by an archive (config/chipmint.toml, which
+	// sets this back at every start): the transactions' results and events are in the
+	// index, and the blocks' own events are found by it (decision 0034).
+	conf.Storage.DiscardABCIResponses = true
 	conf.Instrumentation.Prometheus = false
 	// A mempool of 50,000 transactions (CometBFT's default is 5,000) holds several blocks
 	// of a busy chain: at 10,000 tx/s and a block every few hundred milliseconds, 5,000

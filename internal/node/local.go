@@ -26,7 +26,12 @@ type LocalOptions struct {
 	// most chips one issuer issues alone above it; zero takes the defaults.
 	IssuerThreshold    int64
 	IssueApprovalChips uint64
+	// CheckpointInterval is the genesis's checkpoint interval; zero takes the default.
+	CheckpointInterval int64
 	BlockTime          time.Duration
+	// Retention is what the node keeps of the chain's history; nil takes
+	// DefaultRetention.
+	Retention *Retention
 	Options
 }
 
@@ -41,6 +46,7 @@ func StartLocal(home string, o LocalOptions) (*Node, error) {
 		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime, OrderTTLBlocks: o.OrderTTLBlocks,
 		RedemptionTTLBlocks: o.RedemptionTTLBlocks, OrderRetentionBlocks: o.OrderRetentionBlocks,
 		IssuerThreshold: o.IssuerThreshold, IssueApprovalChips: o.IssueApprovalChips,
+		CheckpointInterval: o.CheckpointInterval, Retention: o.Retention,
 		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]), Alone: true,
 	})
 	if err != nil {

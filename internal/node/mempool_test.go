@@ -486,19 +486,34 @@ func inBlocks(ctx context.Context, t *testing.T, rpc *rpchttp.HTTP, from int64, 
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := rpc.BlockResults(ctx, &h)
-		if err != nil {
-			t.Fatal(err)
-		}
 		for i, tx := range block.Block.Txs {
 			hash := sha256.Sum256(tx)
 			if want[hash] {
-				r := res.TxsResults[i]
+				r := indexedResult(ctx, t, rpc, hash[:])
 				found[hash] = txResult{height: h, index: i, code: txn.Code(r.Code), log: r.Log}
 			}
 		}
 	}
 	return found
+}
+
+// indexedResult reads a committed transaction's result from the node's index, which
+// follows the blocks: a validator keeps no block's results.
+func indexedResult(ctx context.Context, t *testing.T, rpc *rpchttp.HTTP, hash []byte) abci.ExecTxResult {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		res, err := rpc.Tx(ctx, hash, false)
+		if err == nil {
+			return res.TxResult
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("result of %X: %v (%v)", hash, err, ctx.Err())
+		case <-tick.C:
+		}
+	}
 }
 
 func latestHeight(ctx context.Context, t *testing.T, rpc *rpchttp.HTTP) int64 {

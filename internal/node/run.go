@@ -68,7 +68,7 @@ type Node struct {
 
 // Start loads the home's configuration and genesis and starts the node.
 func Start(home string, o Options) (*Node, error) {
-	conf, gen, err := loadHome(home)
+	conf, gen, retention, err := loadHome(home)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func Start(home string, o Options) (*Node, error) {
 	if err != nil {
 		return nil, errors.Join(err, lock.Close())
 	}
-	n, err := start(conf, gen, db, o)
+	n, err := start(conf, gen, retention, db, o)
 	if err != nil {
 		return nil, errors.Join(err, db.Close(), lock.Close())
 	}
@@ -88,17 +88,25 @@ func Start(home string, o Options) (*Node, error) {
 	return n, nil
 }
 
-// loadHome reads a home's configuration and genesis.
-func loadHome(home string) (*cfg.Config, *types.GenesisDoc, error) {
+// loadHome reads a home's configuration, genesis and retention. An archive keeps its
+// blocks' ABCI results whatever config.toml says.
+func loadHome(home string) (*cfg.Config, *types.GenesisDoc, Retention, error) {
 	conf, err := LoadConfig(home)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, Retention{}, err
 	}
 	gen, err := types.GenesisDocFromFile(conf.GenesisFile())
 	if err != nil {
-		return nil, nil, fmt.Errorf("node: %w", err)
+		return nil, nil, Retention{}, fmt.Errorf("node: %w", err)
 	}
-	return conf, gen, nil
+	retention, err := LoadRetention(home)
+	if err != nil {
+		return nil, nil, Retention{}, err
+	}
+	if retention.Archive {
+		conf.Storage.DiscardABCIResponses = false
+	}
+	return conf, gen, retention, nil
 }
 
 // logger is the options' logger, or one that discards.
@@ -109,13 +117,20 @@ func (o Options) logger() *slog.Logger {
 	return o.Logger
 }
 
-func start(conf *cfg.Config, gen *types.GenesisDoc, db *store.DB, o Options) (*Node, error) {
+func start(conf *cfg.Config, gen *types.GenesisDoc, retention Retention, db *store.DB, o Options) (*Node, error) {
 	logger := o.logger()
+	retainBlocks := retention.RetainBlocks
+	if retention.Archive {
+		retainBlocks = 0
+	}
 	app := abciapp.New(db, gen.ChainID, abciapp.Options{
+		RetainBlocks: retainBlocks, IndexAllEvents: retention.Archive,
 		CheckInvariants: o.CheckInvariants, Logger: logger.With("module", "app"), BeforeCommit: crashBeforeCommit(logger),
 		SnapshotDir:   filepath.Join(conf.RootDir, "data", "snapshots"),
 		MempoolMaxTxs: conf.Mempool.Size, MempoolMaxBytes: conf.Mempool.MaxTxsBytes,
 	})
+	logger.Info("history kept", "archive", retention.Archive, "retain_blocks", retainBlocks,
+		"abci_results", !conf.Storage.DiscardABCIResponses)
 	n := &Node{Config: conf, app: app, db: db}
 	var err error
 	if o.AdminListen != "" {

@@ -185,3 +185,10 @@ func DecodeBalance(b []byte) (uint64, error) {
 	}
 	return binary.BigEndian.Uint64(b), nil
 }
+
+// Indexed are the event attributes, as "type.key", that clients search a node's index
+// by: an order's transactions and the blocks that changed it by themselves
+// (Client.OrderHistory searches order.id, and order.status among the blocks' events).
+// A node indexes these alone unless it is an archive, which indexes every attribute;
+// subscriptions, which the node matches as it emits the events, need no index.
+var Indexed = []string{"order.id", "order.status"}

@@ -71,6 +71,11 @@ type Options struct {
 	Issuers            int
 	Threshold          int64
 	IssueApprovalChips uint64
+	// CheckpointInterval is how many blocks apart snapshots are taken; zero: the default.
+	CheckpointInterval int64
+	// Retention is what the node keeps of the chain's history; nil: a validator's
+	// default (node.DefaultRetention).
+	Retention *node.Retention
 }
 
 // StartWith is Start with the genesis of o. Operator acme is registered by the
@@ -97,6 +102,8 @@ func StartWith(t *testing.T, o Options) *Chain {
 		OrderTTLBlocks:     o.OrderTTLBlocks,
 		IssuerThreshold:    o.Threshold,
 		IssueApprovalChips: o.IssueApprovalChips,
+		CheckpointInterval: o.CheckpointInterval,
+		Retention:          o.Retention,
 		Options:            node.Options{CheckInvariants: true, AdminListen: "127.0.0.1:0"},
 	})
 	if err != nil {
