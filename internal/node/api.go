@@ -54,7 +54,7 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, mc *cfg.MempoolConfig, log *slo
 	mux.Handle(api.PathTxs, &txSubmitter{
 		mempool: cmt.Mempool(), syncing: syncing,
 		limits: api.Within(mc.Size, mc.MaxTxsBytes, mc.MaxTxBytes),
-		slots:  make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+		slots:  make(chan struct{}, submitSlotsPerCore*runtime.GOMAXPROCS(0)),
 		log:    log,
 	})
 	a := &apiServer{
@@ -79,8 +79,14 @@ func (a *apiServer) stop() error {
 	return err
 }
 
-// The bounds of one submission's wait, besides its client's.
+// The bounds of the submissions.
 const (
+	// submitSlotsPerCore is how many submissions are checked at once per core. One
+	// submission checks one transaction at a time, and CheckTx waits for the
+	// application's lock while a block is written or the mempool runs again after it:
+	// several per core keep the cores busy meanwhile with the checks that need no lock
+	// (decoding, the signature).
+	submitSlotsPerCore = 4
 	// submitQueueMax is how long a submission waits for its turn before the node answers
 	// that it is busy.
 	submitQueueMax = 30 * time.Second
