@@ -90,8 +90,10 @@ const (
 	// submitQueueMax is how long a submission waits for its turn before the node answers
 	// that it is busy.
 	submitQueueMax = 30 * time.Second
-	// submitReadMax is how long the node reads a body once the submission's turn came.
-	submitReadMax = 30 * time.Second
+	// submitReadMax is how long the node reads a body once the submission's turn came,
+	// and submitWriteMax how long it writes an answer: a slow client holds no turn.
+	submitReadMax  = 30 * time.Second
+	submitWriteMax = 30 * time.Second
 )
 
 // txSubmitter serves api.PathTxs: it takes many signed transactions in one request and
@@ -131,6 +133,19 @@ func (s *txSubmitter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusServiceUnavailable, "the node is catching up with the chain and takes no transactions yet")
 		return
 	}
+	answer := s.inTurn(w, r)
+	if answer == nil {
+		return
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(submitWriteMax))
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(answer)
+}
+
+// inTurn waits for the request's turn, then reads, frames and checks its transactions
+// and returns the answer to write, once its turn is over; nil when it answered already
+// (a refusal) or its client left.
+func (s *txSubmitter) inTurn(w http.ResponseWriter, r *http.Request) *api.TxsAnswer {
 	wait := time.NewTimer(submitQueueMax)
 	defer wait.Stop()
 	select {
@@ -138,9 +153,9 @@ func (s *txSubmitter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() { <-s.slots }()
 	case <-wait.C:
 		refuse(w, http.StatusServiceUnavailable, "the node is busy with other submissions: try again")
-		return
+		return nil
 	case <-r.Context().Done():
-		return
+		return nil
 	}
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(submitReadMax))
 	body, err := s.read(w, r)
@@ -148,10 +163,10 @@ func (s *txSubmitter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			refuse(w, http.StatusRequestEntityTooLarge, "the body is more than the %d bytes a request may have", s.limits.RequestBytes)
-			return
+			return nil
 		}
 		refuse(w, http.StatusBadRequest, "reading the body: %v", err)
-		return
+		return nil
 	}
 	txs, err := api.DecodeTxs(body, s.limits)
 	if err != nil {
@@ -160,17 +175,16 @@ func (s *txSubmitter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusRequestEntityTooLarge
 		}
 		refuse(w, status, "%v", err)
-		return
+		return nil
 	}
-	answer := api.TxsAnswer{Results: make([]api.TxResult, len(txs))}
+	answer := &api.TxsAnswer{Results: make([]api.TxResult, len(txs))}
 	for i, tx := range txs {
 		if answer.Results[i], err = s.submit(r.Context(), tx); err != nil {
 			s.log.Debug("submission left before its answer", "txs", len(txs), "checked", i, "err", err)
-			return
+			return nil
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(answer)
+	return answer
 }
 
 // read reads the request's body, refusing more than a request may have.
