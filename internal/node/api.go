@@ -50,18 +50,21 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, mc *cfg.MempoolConfig, log *slo
 	if r, ok := cmt.MempoolReactor().(interface{ WaitSync() bool }); ok {
 		syncing = r.WaitSync
 	}
-	mux := http.NewServeMux()
-	mux.Handle(api.PathTxs, &txSubmitter{
+	sub := &txSubmitter{
 		mempool: cmt.Mempool(), syncing: syncing,
-		limits: api.Within(mc.Size, mc.MaxTxsBytes, mc.MaxTxBytes),
-		slots:  make(chan struct{}, submitSlotsPerCore*runtime.GOMAXPROCS(0)),
-		log:    log,
-	})
+		limits:   api.Within(mc.Size, mc.MaxTxsBytes, mc.MaxTxBytes),
+		slots:    make(chan struct{}, submitSlotsPerCore*runtime.GOMAXPROCS(0)),
+		stopping: make(chan struct{}),
+		log:      log,
+	}
+	mux := http.NewServeMux()
+	mux.Handle(api.PathTxs, sub)
 	a := &apiServer{
 		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
 		addr: "http://" + l.Addr().String(),
 		done: make(chan struct{}),
 	}
+	a.srv.RegisterOnShutdown(func() { close(sub.stopping) })
 	go func() {
 		defer close(a.done)
 		if err := a.srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
@@ -71,8 +74,9 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, mc *cfg.MempoolConfig, log *slo
 	return a
 }
 
-// stop stops listening and waits for the submissions under way: their transactions
-// are being checked by the application the node is about to stop.
+// stop stops listening and waits for the submissions being checked: their transactions
+// are in the hands of the application the node is about to stop. Those waiting for
+// their turn are refused.
 func (a *apiServer) stop() error {
 	err := a.srv.Shutdown(context.Background())
 	<-a.done
@@ -91,7 +95,8 @@ const (
 	// that it is busy.
 	submitQueueMax = 30 * time.Second
 	// submitReadMax is how long the node reads a body once the submission's turn came,
-	// and submitWriteMax how long it writes an answer: a slow client holds no turn.
+	// and submitWriteMax how long it writes an answer, after its turn: a slow client
+	// holds a turn no longer than it takes to send its body.
 	submitReadMax  = 30 * time.Second
 	submitWriteMax = 30 * time.Second
 )
@@ -112,7 +117,9 @@ type txSubmitter struct {
 	syncing func() bool
 	limits  api.Limits
 	slots   chan struct{}
-	log     *slog.Logger
+	// stopping is closed when the node stops: no new turn is given.
+	stopping chan struct{}
+	log      *slog.Logger
 }
 
 func (s *txSubmitter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -153,6 +160,9 @@ func (s *txSubmitter) inTurn(w http.ResponseWriter, r *http.Request) *api.TxsAns
 		defer func() { <-s.slots }()
 	case <-wait.C:
 		refuse(w, http.StatusServiceUnavailable, "the node is busy with other submissions: try again")
+		return nil
+	case <-s.stopping:
+		refuse(w, http.StatusServiceUnavailable, "the node is stopping")
 		return nil
 	case <-r.Context().Done():
 		return nil
