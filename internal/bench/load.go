@@ -16,7 +16,8 @@ import (
 // behind shows as latency instead of hiding it. Closed loop: at most inFlight
 // transactions are out at once, each freeing its place when its block is seen.
 type load struct {
-	bcs      []*broadcaster
+	// subs submit to the validators in turn: through the RPC or the bulk endpoint.
+	subs     []submitter
 	tr       *tracker
 	clients  int
 	rate     float64
@@ -37,13 +38,13 @@ func (l *load) run(ctx context.Context, start, end time.Time) {
 	}
 	var wg sync.WaitGroup
 	for w := range l.clients {
-		bc := l.bcs[w%len(l.bcs)]
+		bc := l.subs[w%len(l.subs)]
 		wg.Go(func() { l.worker(ctx, bc, sem, start, end) })
 	}
 	wg.Wait()
 }
 
-func (l *load) worker(ctx context.Context, bc *broadcaster, sem chan struct{}, start, end time.Time) {
+func (l *load) worker(ctx context.Context, bc submitter, sem chan struct{}, start, end time.Time) {
 	over := time.NewTimer(time.Until(end))
 	defer over.Stop()
 	for ctx.Err() == nil {
@@ -94,7 +95,7 @@ func (l *load) due(start time.Time, i int64, now time.Time) time.Time {
 }
 
 // send submits txs in one request; the outcome of each reaches done (if set) once.
-func (l *load) send(ctx context.Context, bc *broadcaster, txs [][]byte, sent []time.Time, measured bool, done func(outcome)) {
+func (l *load) send(ctx context.Context, bc submitter, txs [][]byte, sent []time.Time, measured bool, done func(outcome)) {
 	hashes := make([]txHash, len(txs))
 	for i, tx := range txs {
 		hashes[i] = sha256.Sum256(tx)
@@ -103,7 +104,7 @@ func (l *load) send(ctx context.Context, bc *broadcaster, txs [][]byte, sent []t
 	if measured {
 		l.submitted.Add(int64(len(txs)))
 	}
-	res, err := bc.broadcast(ctx, txs)
+	res, err := bc.submit(ctx, txs)
 	if measured && err == nil {
 		l.tr.answered(sent, time.Now())
 	}
@@ -137,7 +138,7 @@ func (l *load) sendAll(ctx context.Context, txs [][]byte) error {
 	}
 	work := make(chan []byte)
 	for w := range min(l.clients, len(txs)) {
-		bc := l.bcs[w%len(l.bcs)]
+		bc := l.subs[w%len(l.subs)]
 		senders.Go(func() {
 			for tx := range work {
 				l.send(ctx, bc, [][]byte{tx}, []time.Time{time.Now()}, false, done)

@@ -75,7 +75,7 @@ func startPurchases(ctx context.Context, ch *chain, dir string, buyers int, poll
 
 // purchase is one buyer's purchase: a signed buy request, the payment at the bank with
 // the order's reference, and the wait until a block issues the chips.
-func (p *purchases) purchase(ctx context.Context, l *load, bc *broadcaster, b buyer, measured bool) error {
+func (p *purchases) purchase(ctx context.Context, l *load, bc submitter, b buyer, measured bool) error {
 	nonce, err := client.NewNonce()
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (p *purchases) run(ctx context.Context, l *load, rate float64, start, end t
 	var wg sync.WaitGroup
 	one := func(i int) {
 		b := p.buyers[i%len(p.buyers)]
-		if err := p.purchase(ctx, l, l.bcs[i%len(l.bcs)], b, true); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		if err := p.purchase(ctx, l, l.subs[i%len(l.subs)], b, true); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 			p.mu.Lock()
 			p.failed[err.Error()]++
 			p.mu.Unlock()

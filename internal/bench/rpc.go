@@ -39,9 +39,14 @@ type checkResult struct {
 // errRPC is a transport failure: the node did not answer.
 var errRPC = errors.New("bench: rpc")
 
-// broadcast sends txs in one HTTP request: a JSON-RPC batch when there are several.
-// results[i] is the answer to txs[i].
-func (b *broadcaster) broadcast(ctx context.Context, txs [][]byte) ([]checkResult, error) {
+// submitter sends transactions to a node in one request and returns the node's answer
+// to each: results[i] is the answer to txs[i].
+type submitter interface {
+	submit(ctx context.Context, txs [][]byte) (results []checkResult, err error)
+}
+
+// submit sends txs in one HTTP request: a JSON-RPC batch when there are several.
+func (b *broadcaster) submit(ctx context.Context, txs [][]byte) ([]checkResult, error) {
 	var body bytes.Buffer
 	body.Grow(len(txs) * (base64.StdEncoding.EncodedLen(len(txs[0])) + 80))
 	if len(txs) > 1 {

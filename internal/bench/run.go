@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -30,16 +31,19 @@ type Config struct {
 	Validators int    // validators started in this process, when NodeURL is empty
 	NodeURL    string // an existing chipmint network's RPC, instead of starting one
 	// Issuer signs the bench operator's registration and the mints on an existing network.
-	Issuer    crypto.Signer
-	Duration  time.Duration
-	Rate      float64 // transactions (purchases, for the purchase workload) per second; 0 is closed loop
-	Clients   int     // concurrent clients, each with its own connection
-	Batch     int     // transactions per request: 1, or a JSON-RPC batch
-	InFlight  int     // closed loop: most transactions out at once
-	Accounts  int     // funded accounts that send the transfers
-	Buyers    int     // concurrent buyers of the purchase flow (closed loop)
-	Presign   int     // transfers signed before the run; 0 picks from rate and duration
-	TxBytes   int     // a baseline's size of each transaction; 0 is the size of a chipmint transfer
+	Issuer   crypto.Signer
+	Duration time.Duration
+	Rate     float64 // transactions (purchases, for the purchase workload) per second; 0 is closed loop
+	Clients  int     // concurrent clients, each with its own connection
+	// Submit is how the load reaches the nodes: SubmitRPC (the default when empty) or
+	// SubmitBulk, chipmint's own API on a network started here.
+	Submit    string
+	Batch     int // transactions per request: 1, a JSON-RPC batch, or a bulk request
+	InFlight  int // closed loop: most transactions out at once
+	Accounts  int // funded accounts that send the transfers
+	Buyers    int // concurrent buyers of the purchase flow (closed loop)
+	Presign   int // transfers signed before the run; 0 picks from rate and duration
+	TxBytes   int // a baseline's size of each transaction; 0 is the size of a chipmint transfer
 	BlockTime time.Duration
 	// GatewayPoll is how often the operator's gateway reads the bank's notifications.
 	GatewayPoll time.Duration
@@ -68,6 +72,7 @@ type Result struct {
 	Mode           string  `json:"mode"` // "open" (fixed rate) or "closed"
 	OfferedPerSec  float64 `json:"offered_tx_per_s,omitempty"`
 	Clients        int     `json:"clients"`
+	Submit         string  `json:"submit"`
 	Batch          int     `json:"batch"`
 	Buyers         int     `json:"buyers,omitempty"` // the purchase flow's, closed loop
 	DurationS      float64 `json:"duration_s"`
@@ -117,6 +122,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	setupStart := time.Now()
 	rpc := []string{c.NodeURL}
+	var apis []string
 	if c.NodeURL == "" {
 		if c.Issuer == nil {
 			c.Issuer = newKey()
@@ -129,13 +135,13 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		net, err := system.StartNetwork(system.NetworkConfig{
 			App: baselines[c.App].app, Validators: c.Validators, Dir: filepath.Join(c.Dir, "network"), ChainID: "chipmint-bench",
 			Issuers:   []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
-			BlockTime: c.BlockTime, Logger: c.Logger,
+			BlockTime: c.BlockTime, Logger: c.Logger, API: c.Submit == SubmitBulk,
 		})
 		if err != nil {
 			return nil, err
 		}
 		defer net.Stop()
-		rpc = net.RPC
+		rpc, apis = net.RPC, net.API
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r := &run{c: c}
@@ -157,7 +163,13 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	l := &load{tr: tr, clients: c.Clients, rate: c.Rate, inFlight: c.InFlight, batch: c.Batch}
 	for _, u := range rpc {
-		l.bcs = append(l.bcs, newBroadcaster(u, c.Clients))
+		l.subs = append(l.subs, newBroadcaster(u, c.Clients))
+	}
+	if c.Submit == SubmitBulk {
+		l.subs = l.subs[:0]
+		for _, u := range apis {
+			l.subs = append(l.subs, newBulkSubmitter(u, c.Clients))
+		}
 	}
 	r.l, r.tr, r.cl = l, tr, cl
 	if err := r.setup(ctx); err != nil {
@@ -189,6 +201,10 @@ func (c *Config) check() error {
 		return fmt.Errorf("bench: %s runs the transfer workload only, with transactions of the same size", c.App)
 	case baseline && c.NodeURL != "":
 		return fmt.Errorf("bench: the %s baseline runs in this process only", c.App)
+	case c.Submit != "" && c.Submit != SubmitRPC && c.Submit != SubmitBulk:
+		return fmt.Errorf("bench: submission %q: want %s or %s", c.Submit, SubmitRPC, SubmitBulk)
+	case c.Submit == SubmitBulk && (c.App != AppChipmint || c.NodeURL != ""):
+		return fmt.Errorf("bench: %s submission reaches chipmint's own API, on a network started here only", SubmitBulk)
 	case c.NodeURL != "" && c.Issuer == nil:
 		return errors.New("bench: an existing network needs the issuer's key")
 	case c.Clients < 1 || c.Batch < 1 || c.Duration <= 0 || c.Accounts < 2 || c.Buyers < 1 || c.InFlight < c.Batch:
@@ -345,7 +361,7 @@ func (r *run) result(start, end time.Time, cpu time.Duration, setup time.Duratio
 	d := end.Sub(start)
 	res := &Result{
 		App: r.c.App, Workload: r.c.Workload, Validators: r.c.Validators, Node: r.c.NodeURL, Mode: "closed",
-		Clients: r.c.Clients, Batch: r.c.Batch, DurationS: d.Seconds(), Submitted: int(r.l.submitted.Load()),
+		Clients: r.c.Clients, Submit: cmp.Or(r.c.Submit, SubmitRPC), Batch: r.c.Batch, DurationS: d.Seconds(), Submitted: int(r.l.submitted.Load()),
 		BlockTimeMS: ms(r.c.BlockTime), CPUSeconds: cpu.Seconds(), CPUCores: cpu.Seconds() / d.Seconds(),
 		Exhausted: r.l.exhausted.Load(), SetupS: setup.Seconds(),
 	}

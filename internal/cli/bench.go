@@ -23,11 +23,14 @@ import (
 
 // BenchOptions are the flags of `chipmint bench`.
 type BenchOptions struct {
-	Validators  int
-	Workload    string
-	Rate        float64
-	Duration    time.Duration
-	Clients     int
+	Validators int
+	Workload   string
+	Rate       float64
+	Duration   time.Duration
+	Clients    int
+	// Submit is how chipmint's load reaches the nodes: bench.SubmitRPC (also when
+	// empty) or bench.SubmitBulk. The baselines always submit through the RPC.
+	Submit      string
 	Batch       int
 	InFlight    int
 	Accounts    int
@@ -70,6 +73,9 @@ baseline's throughput as a ratio of kvstore's: what the signature costs the engi
 			if f := cmd.Flag("node"); f != nil && f.Changed {
 				o.nodeURL = g.Node
 			}
+			if o.Submit == bench.SubmitBulk && !cmd.Flag("batch").Changed {
+				o.Batch = bulkBatchDefault
+			}
 			return runBench(cmd.Context(), g, o)
 		},
 	}
@@ -79,7 +85,10 @@ baseline's throughput as a ratio of kvstore's: what the signature costs the engi
 	f.Float64Var(&o.Rate, "rate", 0, "open loop: transactions per second (purchases per second for --workload purchase); 0 is closed loop")
 	f.DurationVar(&o.Duration, "duration", 20*time.Second, "how long the load runs")
 	f.IntVar(&o.Clients, "clients", 32, "concurrent clients, each with its own connection, spread over the validators")
-	f.IntVar(&o.Batch, "batch", 10, "transactions per request: a JSON-RPC batch of that many broadcast_tx_sync calls (10 is the most a node accepts by default), or 1")
+	f.StringVar(&o.Submit, "submit", bench.SubmitRPC, "how chipmint's load reaches the nodes: rpc (broadcast_tx_sync through CometBFT's JSON-RPC) or bulk "+
+		"(many transactions in one binary request to the node's own API, POST /v1/txs); the baselines always use rpc")
+	f.IntVar(&o.Batch, "batch", rpcBatchDefault, "transactions per request: with --submit rpc a JSON-RPC batch of that many broadcast_tx_sync calls "+
+		"(10 is the most a node accepts by default), or 1; with --submit bulk, the transactions of one request (default 500)")
 	f.IntVar(&o.InFlight, "in-flight", 20_000, "closed loop: most transactions submitted and not yet committed")
 	f.IntVar(&o.Accounts, "accounts", 1000, "funded accounts sending the transfers")
 	f.IntVar(&o.Buyers, "buyers", 8, "concurrent buyers in the purchase flow")
@@ -102,6 +111,10 @@ func (o *BenchOptions) check() error {
 		return errors.New("--baseline: the baseline runs only on a network started here, not with --node")
 	case len(o.Baselines) > 0 && o.Workload != bench.WorkloadTransfer:
 		return errors.New("--baseline: compares the transfer workload only")
+	case o.Submit != "" && o.Submit != bench.SubmitRPC && o.Submit != bench.SubmitBulk:
+		return fmt.Errorf("--submit: want %s or %s, got %q", bench.SubmitRPC, bench.SubmitBulk, o.Submit)
+	case o.Submit == bench.SubmitBulk && o.nodeURL != "":
+		return errors.New("--submit bulk: runs only on a network started here, not with --node")
 	case o.Duration <= 0 || o.Rate < 0:
 		return fmt.Errorf("--duration %v, --rate %v: want a positive duration and a rate of 0 or more", o.Duration, o.Rate)
 	}
@@ -197,8 +210,14 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 			defer f.Close()
 			c.CPUProfile = f
 		}
-		if app != bench.AppChipmint && len(rep.Runs) > 0 {
-			c.TxBytes = rep.Runs[0].TxBytes
+		if app != bench.AppChipmint {
+			c.Submit = bench.SubmitRPC
+			if o.Submit == bench.SubmitBulk {
+				c.Batch = rpcBatchDefault
+			}
+			if len(rep.Runs) > 0 {
+				c.TxBytes = rep.Runs[0].TxBytes
+			}
 		}
 		c.Progress = progressBar(g.Err, app)
 		res, err := bench.Run(ctx, c)
@@ -213,6 +232,15 @@ func runBench(ctx context.Context, g *Globals, o *BenchOptions) error {
 	g.emit(rep, func(w io.Writer) { printBench(w, rep) })
 	return nil
 }
+
+// The transactions of one request, unless --batch says otherwise: through the RPC, the
+// most a JSON-RPC batch of a stock node takes; in bulk, enough that the request's own
+// cost is small beside its transactions' (500 transfers are 65 KB), few enough that
+// the 32 clients' requests interleave and the mempool fills evenly.
+const (
+	rpcBatchDefault  = 10
+	bulkBatchDefault = 500
+)
 
 // gcPercentDefault is the garbage collector's target the bench runs the nodes with
 // unless GOGC says otherwise: on two cores, Go's default (100) collects every quarter
@@ -234,7 +262,7 @@ func benchGOGC() (string, func()) {
 func (o *BenchOptions) config(g *Globals) (bench.Config, func(), error) {
 	c := bench.Config{
 		Workload: o.Workload, Validators: o.Validators, NodeURL: o.nodeURL, Duration: o.Duration, Rate: o.Rate,
-		Clients: o.Clients, Batch: o.Batch, InFlight: o.InFlight, Accounts: o.Accounts, Buyers: o.Buyers, Presign: o.Presign,
+		Clients: o.Clients, Submit: o.Submit, Batch: o.Batch, InFlight: o.InFlight, Accounts: o.Accounts, Buyers: o.Buyers, Presign: o.Presign,
 		BlockTime: o.BlockTime, GatewayPoll: o.GatewayPoll, Logger: slog.New(slog.DiscardHandler),
 	}
 	if o.Verbose {
@@ -360,7 +388,10 @@ var benchRows = []benchRow{
 		default:
 			parts = append(parts, fmt.Sprintf("closed loop, %d clients", r.Clients))
 		}
-		if r.Batch > 1 {
+		switch {
+		case r.Submit == bench.SubmitBulk:
+			parts = append(parts, fmt.Sprintf("bulk requests of %d", r.Batch))
+		case r.Batch > 1:
 			parts = append(parts, fmt.Sprintf("batches of %d", r.Batch))
 		}
 		if r.Buyers > 0 {

@@ -20,6 +20,8 @@ type benchOutput struct {
 	Runs []struct {
 		App        string         `json:"app"`
 		Workload   string         `json:"workload"`
+		Submit     string         `json:"submit"`
+		Batch      int            `json:"batch"`
 		Committed  int            `json:"committed"`
 		OK         int            `json:"committed_ok"`
 		TxPerSec   float64        `json:"committed_tx_per_s"`
@@ -81,6 +83,30 @@ func TestBenchTransfersAndBaselines(t *testing.T) {
 	}
 }
 
+// chipmint's load goes through the nodes' bulk endpoint, the baseline's through the
+// RPC in JSON-RPC batches, in the same run.
+func TestBenchBulkSubmission(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two networks")
+	}
+	res := runBenchJSON(t, "--submit", "bulk", "--batch", "50", "--rate", "200", "--accounts", "10", "--clients", "2", "--baseline", "kvstore")
+	if len(res.Runs) != 2 {
+		t.Fatalf("runs %+v, want chipmint then kvstore", res.Runs)
+	}
+	for i, want := range []struct {
+		app, submit string
+		batch       int
+	}{{"chipmint", "bulk", 50}, {"kvstore", "rpc", 10}} {
+		r := res.Runs[i]
+		if r.App != want.app || r.Submit != want.submit || r.Batch != want.batch {
+			t.Errorf("run %d: %s through %s in requests of %d, want %s through %s in requests of %d", i, r.App, r.Submit, r.Batch, want.app, want.submit, want.batch)
+		}
+		if r.Committed == 0 || r.OK == 0 || len(r.Rejections) != 0 {
+			t.Errorf("%s: committed %d (%d ok), rejections %v: want some committed and none rejected", r.App, r.Committed, r.OK, r.Rejections)
+		}
+	}
+}
+
 func TestBenchPurchases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a network, a bank, a gateway and the issuer service")
@@ -106,6 +132,8 @@ func TestBenchRefusesWhatItCannotMeasure(t *testing.T) {
 		{"baseline on a running network", []string{"--baseline", "kvstore", "--node", "http://127.0.0.1:1"}},
 		{"signed baseline on a running network", []string{"--baseline", "signed", "--node", "http://127.0.0.1:1"}},
 		{"duration", []string{"--duration", "0s"}},
+		{"submission", []string{"--submit", "grpc"}},
+		{"bulk submission to a running network", []string{"--submit", "bulk", "--node", "http://127.0.0.1:1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,6 +41,7 @@ type DevOptions struct {
 	BankListen    string
 	GatewayListen string
 	AdminListen   string
+	API           string
 	BlockTime     time.Duration
 	Verbose       bool
 }
@@ -66,6 +67,7 @@ func NewCmdDev(g *Globals) *cobra.Command {
 	f.StringVar(&o.BankListen, "bank-listen", bankListenDefault, "sandbox bank address")
 	f.StringVar(&o.GatewayListen, "gateway-listen", gatewayListenDefault, "gateway journal address")
 	f.StringVar(&o.AdminListen, "admin-listen", adminListenDefault, "the node's admin address, where its invariants are checked (chipmint supply --admin)")
+	f.StringVar(&o.API, "api", "", "the node's own HTTP API address, where POST /v1/txs takes signed transactions in bulk (off when empty)")
 	f.DurationVar(&o.BlockTime, "block-time", 500*time.Millisecond, "time between blocks (first start only)")
 	f.BoolVar(&o.Verbose, "verbose", false, "log every block and service step")
 	return cmd
@@ -101,9 +103,9 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	ch, err := system.StartChain(ctx, g.Home, node.Options{Logger: log.With("part", "node"), AdminListen: o.AdminListen})
+	ch, err := system.StartChain(ctx, g.Home, node.Options{Logger: log.With("part", "node"), AdminListen: o.AdminListen, APIListen: o.API})
 	if err != nil {
-		return nil, nil, adminListenError(err)
+		return nil, nil, listenError(err)
 	}
 	sys, err := system.Start(ctx, system.Config{
 		Dir: g.Home, Client: ch.Client, IssuerKey: issuerKey,
@@ -207,6 +209,7 @@ type devInfo struct {
 	Bank          string   `json:"bank"`
 	Gateway       string   `json:"gateway"`
 	Admin         string   `json:"admin"`
+	API           string   `json:"api,omitempty"`
 	Operator      string   `json:"operator"`
 	OperatorIBAN  string   `json:"operator_iban"`
 	CustomerIBAN  string   `json:"customer_iban"`
@@ -216,7 +219,7 @@ type devInfo struct {
 
 func printDev(g *Globals, n *node.Node, sys *system.System, st devState) {
 	g.printDevInfo(devInfo{
-		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"], Admin: n.AdminAddress(),
+		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"], Admin: n.AdminAddress(), API: n.APIAddress(),
 		Operator: "acme", OperatorIBAN: sys.Operators["acme"].Account.IBAN, CustomerIBAN: st.CustomerIBAN,
 		Keys: []string{"issuer", "acme"}, PassphraseEnv: "CHIPMINT_PASSPHRASE",
 	})
@@ -240,6 +243,9 @@ func (g *Globals) printDevInfo(info devInfo) {
 		fmt.Fprintf(w, "  gateway   %s/v1/journal   (operator acme, account %s)\n", info.Gateway, fiat.IBAN(info.OperatorIBAN).Print())
 		if info.Admin != "" {
 			fmt.Fprintf(w, "  admin     %s/v1/invariants   (the node's invariants, for its operator only)\n", info.Admin)
+		}
+		if info.API != "" {
+			fmt.Fprintf(w, "  api       %s/v1/txs   (signed transactions in bulk)\n", info.API)
 		}
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
 		fmt.Fprintf(w, "  keys      issuer, acme, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(info.Home), devPassphrase)

@@ -15,6 +15,7 @@ import (
 type NodeOptions struct {
 	CheckInvariants bool
 	AdminListen     string
+	API             string
 	LogLevel        string
 	StateHistory    int64
 }
@@ -31,6 +32,8 @@ func NewCmdNode(g *Globals) *cobra.Command {
 	cmd.Flags().BoolVar(&o.CheckInvariants, "check-invariants", false, "verify the ledger's invariants after every block (slow; for debugging)")
 	cmd.Flags().StringVar(&o.AdminListen, "admin-listen", "", "host:port where the node serves its operator the invariants check (GET /v1/invariants), "+
 		"which reads the whole state and which the public RPC refuses; keep it on loopback or a private network (off when empty)")
+	cmd.Flags().StringVar(&o.API, "api", "", "host:port of the node's own HTTP API: bulk submission of signed transactions (POST /v1/txs); "+
+		"unauthenticated: keep it on loopback or behind a proxy (off when empty; port 0 takes a free port, which the node logs)")
 	cmd.Flags().StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	cmd.Flags().Int64Var(&o.StateHistory, "state-history", node.DefaultStateHistory,
 		"how many heights before the last the node keeps its state for proofs and queries at past heights; 0 keeps every height (an archive)")
@@ -50,23 +53,29 @@ func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
 	if history == 0 {
 		history = -1 // every height
 	}
-	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen, StateHistory: history}
-	err := system.RunNode(cmd.Context(), g.Home, opts, func(rpc, admin string) {
-		if admin != "" {
-			logger.Info("node running", "home", g.Home, "rpc", rpc, "admin", admin)
-			return
+	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen, APIListen: o.API, StateHistory: history}
+	err := system.RunNode(cmd.Context(), g.Home, opts, func(n *node.Node) {
+		attrs := []any{"home", g.Home, "rpc", n.RPCAddress()}
+		if admin := n.AdminAddress(); admin != "" {
+			attrs = append(attrs, "admin", admin)
 		}
-		logger.Info("node running", "home", g.Home, "rpc", rpc)
+		if api := n.APIAddress(); api != "" {
+			attrs = append(attrs, "api", api)
+		}
+		logger.Info("node running", attrs...)
 	})
 	logger.Info("stopped")
-	return adminListenError(err)
+	return listenError(err)
 }
 
-// adminListenError names the flag that sets the admin address when the node cannot
-// listen there.
-func adminListenError(err error) error {
-	if errors.Is(err, node.ErrAdminAddress) {
+// listenError names the flag that sets the admin or the API address when the node
+// cannot listen there.
+func listenError(err error) error {
+	switch {
+	case errors.Is(err, node.ErrAdminAddress):
 		return fmt.Errorf("--admin-listen: %w", err)
+	case errors.Is(err, node.ErrAPIAddress):
+		return fmt.Errorf("--api: %w", err)
 	}
 	return err
 }

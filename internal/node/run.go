@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,11 @@ type Options struct {
 	// whole state and which the public RPC refuses. Keep it on loopback or a private
 	// network; port 0 takes a free port (AdminAddress).
 	AdminListen string
+	// APIListen, when set, is the host:port of the node's own HTTP API (package api),
+	// beside CometBFT's RPC: the bulk submission of signed transactions. It is
+	// unauthenticated, like the RPC: keep it on loopback or behind a proxy; port 0 takes
+	// a free port (APIAddress). Served by chipmint's application only (Start).
+	APIListen string
 	// StateHistory is how many heights before the last the state tree keeps, for proofs
 	// and queries at past heights: 0 keeps DefaultStateHistory, a negative number every
 	// height (an archive).
@@ -59,6 +65,7 @@ type Node struct {
 	cmt    *cmtnode.Node
 	app    *abciapp.App
 	admin  *admin
+	api    *apiServer
 	db     *store.DB
 	// lock is the home's lock, held until the node stops.
 	lock *os.File
@@ -132,21 +139,38 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, retention Retention, db *sto
 	logger.Info("history kept", "archive", retention.Archive, "retain_blocks", retainBlocks,
 		"abci_results", !conf.Storage.DiscardABCIResponses)
 	n := &Node{Config: conf, app: app, db: db}
+	var apiListener net.Listener
 	var err error
+	if o.APIListen != "" {
+		if apiListener, err = listenAPI(o.APIListen); err != nil {
+			return nil, errors.Join(err, app.Close())
+		}
+	}
 	if o.AdminListen != "" {
 		if n.admin, err = startAdmin(o.AdminListen, app, logger.With("module", "admin")); err != nil {
-			return nil, errors.Join(err, app.Close())
+			return nil, errors.Join(err, app.Close(), closeListener(apiListener))
 		}
 	}
 	if n.cmt, err = startCometBFT(conf, gen, app, logger, &n.stopping); err != nil {
 		// Replaying blocks at the start may have begun a snapshot.
-		err = errors.Join(err, app.Close())
+		err = errors.Join(err, app.Close(), closeListener(apiListener))
 		if n.admin != nil {
 			err = errors.Join(err, n.admin.stop())
 		}
 		return nil, err
 	}
+	if apiListener != nil {
+		n.api = serveAPI(apiListener, n.cmt, conf.Mempool, logger.With("module", "api"))
+	}
 	return n, nil
+}
+
+// closeListener closes l, if there is one.
+func closeListener(l net.Listener) error {
+	if l == nil {
+		return nil
+	}
+	return l.Close()
 }
 
 // dbProvider opens CometBFT's databases, with pebble as chipmint's own state is.
@@ -191,12 +215,24 @@ func (n *Node) AdminAddress() string {
 	return n.admin.addr
 }
 
+// APIAddress is the address of the node's own HTTP API as a client dials it, such as
+// "http://127.0.0.1:26660", or "" when it serves none (Options.APIListen).
+func (n *Node) APIAddress() string {
+	if n.api == nil {
+		return ""
+	}
+	return n.api.addr
+}
+
 // Stop stops the node and closes its state.
 func (n *Node) Stop() error {
 	n.stopping.Store(true)
 	var err error
+	if n.api != nil {
+		err = n.api.stop()
+	}
 	if n.admin != nil {
-		err = n.admin.stop()
+		err = errors.Join(err, n.admin.stop())
 	}
 	if err := n.cmt.Stop(); err != nil {
 		return fmt.Errorf("node: stop: %w", err)

@@ -54,14 +54,14 @@ func (c *Chain) Stop() error {
 	return errors.Join(c.Node.Stop(), c.Client.Close())
 }
 
-// RunNode runs the node of home until ctx is done; ready is told its RPC address and
-// its admin address ("" when it serves none) once it runs.
-func RunNode(ctx context.Context, home string, o node.Options, ready func(rpc, admin string)) error {
+// RunNode runs the node of home until ctx is done; ready is told the running node, for
+// its addresses.
+func RunNode(ctx context.Context, home string, o node.Options, ready func(*node.Node)) error {
 	n, err := node.Start(home, o)
 	if err != nil {
 		return err
 	}
-	ready(n.RPCAddress(), n.AdminAddress())
+	ready(n)
 	<-ctx.Done()
 	if err := n.Stop(); err != nil {
 		return fmt.Errorf("stop node: %w", err)

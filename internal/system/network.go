@@ -27,11 +27,16 @@ type NetworkConfig struct {
 	Issuers    []txn.Issuer
 	BlockTime  time.Duration
 	Logger     *slog.Logger
+	// API has every validator running chipmint's application serve its own HTTP API on
+	// a free loopback port (node.Options.APIListen).
+	API bool
 }
 
 // Network is validators running in this process.
 type Network struct {
-	RPC     []string // each validator's RPC address
+	RPC []string // each validator's RPC address
+	// API is each validator's own HTTP API address, when NetworkConfig.API asked for it.
+	API     []string
 	nodes   []*node.Node
 	closers []io.Closer
 }
@@ -50,6 +55,9 @@ func StartNetwork(c NetworkConfig) (*Network, error) {
 		o := node.Options{Logger: c.Logger.With("node", i)}
 		var nd *node.Node
 		if c.App == nil {
+			if c.API {
+				o.APIListen = "127.0.0.1:0"
+			}
 			nd, err = node.Start(home, o)
 		} else {
 			nd, err = n.startApp(home, c.App, o)
@@ -60,6 +68,9 @@ func StartNetwork(c NetworkConfig) (*Network, error) {
 		}
 		n.nodes = append(n.nodes, nd)
 		n.RPC = append(n.RPC, nd.RPCAddress())
+		if addr := nd.APIAddress(); addr != "" {
+			n.API = append(n.API, addr)
+		}
 	}
 	return n, nil
 }

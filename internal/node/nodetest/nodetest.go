@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -24,7 +25,9 @@ const OperatorIBAN = "DE89370400440532013000"
 type Chain struct {
 	Client *client.Client
 	// Admin is the node's admin address, where its invariants are checked.
-	Admin  *client.Admin
+	Admin *client.Admin
+	// Bulk submits to the node's own HTTP API, when Options.API started it.
+	Bulk   *client.Bulk
 	Node   *node.Node
 	Issuer crypto.Signer
 	// Issuers are the genesis's issuers, Issuer the first.
@@ -76,6 +79,8 @@ type Options struct {
 	// Retention is what the node keeps of the chain's history; nil: a validator's
 	// default (node.DefaultRetention).
 	Retention *node.Retention
+	// API serves the node's own HTTP API on a free loopback port (Chain.Bulk).
+	API bool
 }
 
 // StartWith is Start with the genesis of o. Operator acme is registered by the
@@ -95,6 +100,10 @@ func StartWith(t *testing.T, o Options) *Chain {
 		signers = append(signers, k)
 		issuers = append(issuers, txn.Issuer{ID: id, Address: crypto.AddressOf(pub), PublicKey: pub})
 	}
+	opts := node.Options{CheckInvariants: true, AdminListen: "127.0.0.1:0"}
+	if o.API {
+		opts.APIListen = "127.0.0.1:0"
+	}
 	n, err := node.StartLocal(t.TempDir(), node.LocalOptions{
 		ChainID:            "chipmint-nodetest",
 		Issuers:            issuers,
@@ -104,7 +113,7 @@ func StartWith(t *testing.T, o Options) *Chain {
 		IssueApprovalChips: o.IssueApprovalChips,
 		CheckpointInterval: o.CheckpointInterval,
 		Retention:          o.Retention,
-		Options:            node.Options{CheckInvariants: true, AdminListen: "127.0.0.1:0"},
+		Options:            opts,
 	})
 	if err != nil {
 		t.Fatalf("start node: %v", err)
@@ -117,6 +126,9 @@ func StartWith(t *testing.T, o Options) *Chain {
 	}
 	t.Cleanup(func() { c.Close() })
 	ch := &Chain{Client: c, Admin: client.NewAdmin(n.AdminAddress()), Node: n, Issuer: signers[0], Issuers: signers, Operator: operator}
+	if o.API {
+		ch.Bulk = client.NewBulk(n.APIAddress(), &http.Client{Timeout: time.Minute})
+	}
 	opPub := operator.Public().(ed25519.PublicKey)
 	reg := &txn.RegisterOperator{
 		ID: "acme", Address: crypto.AddressOf(opPub), PublicKey: opPub,
