@@ -35,20 +35,17 @@ func KeyHash(key []byte) Hash { return sha256.Sum256(key) }
 func ValueHash(value []byte) Hash { return sha256.Sum256(value) }
 
 // LeafHash is the hash of the leaf of a key with a value, given their hashes.
-func LeafHash(keyHash, valueHash Hash) Hash {
-	var b [1 + 2*sha256.Size]byte
-	b[0] = leafTag
-	copy(b[1:], keyHash[:])
-	copy(b[1+sha256.Size:], valueHash[:])
-	return sha256.Sum256(b[:])
-}
+func LeafHash(keyHash, valueHash Hash) Hash { return nodeHash(leafTag, keyHash, valueHash) }
 
-func innerHash(left, right Hash) Hash {
-	var b [1 + 2*sha256.Size]byte
-	b[0] = innerTag
-	copy(b[1:], left[:])
-	copy(b[1+sha256.Size:], right[:])
-	return sha256.Sum256(b[:])
+func innerHash(left, right Hash) Hash { return nodeHash(innerTag, left, right) }
+
+// nodeHash is SHA-256 of tag, a and b.
+func nodeHash(tag byte, a, b Hash) Hash {
+	var in [1 + 2*sha256.Size]byte
+	in[0] = tag
+	copy(in[1:], a[:])
+	copy(in[1+sha256.Size:], b[:])
+	return sha256.Sum256(in[:])
 }
 
 // bit is the bit of h at depth: which child a path takes below a node at that depth.
