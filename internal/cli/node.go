@@ -17,7 +17,6 @@ type NodeOptions struct {
 	AdminListen     string
 	API             string
 	LogLevel        string
-	StateHistory    int64
 }
 
 // NewCmdNode is `chipmint node`: runs the node of the home folder until interrupted.
@@ -35,8 +34,6 @@ func NewCmdNode(g *Globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.API, "api", "", "host:port of the node's own HTTP API: bulk submission of signed transactions (POST /v1/txs); "+
 		"unauthenticated: keep it on loopback or behind a proxy (off when empty; port 0 takes a free port, which the node logs)")
 	cmd.Flags().StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
-	cmd.Flags().Int64Var(&o.StateHistory, "state-history", node.DefaultStateHistory,
-		"how many heights before the last the node keeps its state for proofs and queries at past heights; 0 keeps every height (an archive)")
 	return cmd
 }
 
@@ -46,14 +43,7 @@ func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
 		return usageError{fmt.Errorf("--log-level: %w", err)}
 	}
 	logger := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
-	if o.StateHistory < 0 {
-		return usageError{fmt.Errorf("--state-history: %d heights; want 0 (every height) or more", o.StateHistory)}
-	}
-	history := o.StateHistory
-	if history == 0 {
-		history = -1 // every height
-	}
-	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen, APIListen: o.API, StateHistory: history}
+	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen, APIListen: o.API}
 	err := system.RunNode(cmd.Context(), g.Home, opts, func(n *node.Node) {
 		attrs := []any{"home", g.Home, "rpc", n.RPCAddress()}
 		if admin := n.AdminAddress(); admin != "" {

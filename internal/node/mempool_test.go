@@ -117,7 +117,7 @@ func TestAdmissionOrderSurvivesASlowInsertion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := node.OpenState(home, node.Options{})
+	db, err := node.OpenState(home, node.DefaultRetention())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,10 +33,30 @@ type Retention struct {
 	// RetainBlocks is how many of the latest blocks a node that is not an archive keeps,
 	// never fewer than its snapshots need; zero keeps every block.
 	RetainBlocks int64
+	// StateHistory is how many heights before the last the state tree keeps, for proofs
+	// and queries at past heights, on a node that is not an archive; zero keeps every
+	// height.
+	StateHistory int64
 }
 
-// DefaultRetention is a validator's: the latest DefaultRetainBlocks blocks.
-func DefaultRetention() Retention { return Retention{RetainBlocks: DefaultRetainBlocks} }
+// DefaultStateHistory is the number of past heights of the state a node keeps readable
+// and provable unless its config/chipmint.toml says otherwise: about three hours of
+// blocks at one a second.
+const DefaultStateHistory = 10_000
+
+// DefaultRetention is a validator's: the latest DefaultRetainBlocks blocks, the state of
+// the latest DefaultStateHistory heights.
+func DefaultRetention() Retention {
+	return Retention{RetainBlocks: DefaultRetainBlocks, StateHistory: DefaultStateHistory}
+}
+
+// stateHistory is the store's History: what the state tree keeps.
+func (r Retention) stateHistory() int64 {
+	if r.Archive {
+		return 0
+	}
+	return r.StateHistory
+}
 
 // retentionFile is where a home keeps its Retention.
 func retentionFile(home string) string { return filepath.Join(home, "config", "chipmint.toml") }
@@ -59,7 +79,12 @@ role = %q
 # How many of the latest blocks a validator keeps, never fewer than its snapshots need;
 # 0 keeps every block. An archive keeps every block whatever this says.
 retain_blocks = %d
-`, role, r.RetainBlocks)
+
+# How many heights before the last the state tree keeps, for proofs and queries at past
+# heights (docs/operations.md §10.2); 0 keeps every height, as an archive does whatever
+# this says. Keep retain_blocks above it: a proof is checked against a block's header.
+state_history = %d
+`, role, r.RetainBlocks, r.StateHistory)
 	if err := os.WriteFile(retentionFile(home), []byte(text), 0o600); err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
@@ -74,10 +99,11 @@ func LoadRetention(home string) (Retention, error) {
 	v.SetConfigFile(file)
 	v.SetDefault("role", RoleValidator)
 	v.SetDefault("retain_blocks", int64(DefaultRetainBlocks))
+	v.SetDefault("state_history", int64(DefaultStateHistory))
 	if err := v.ReadInConfig(); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Retention{}, fmt.Errorf("node: read %s: %w", file, err)
 	}
-	r := Retention{RetainBlocks: v.GetInt64("retain_blocks")}
+	r := Retention{RetainBlocks: v.GetInt64("retain_blocks"), StateHistory: v.GetInt64("state_history")}
 	switch role := v.GetString("role"); role {
 	case RoleValidator:
 	case RoleArchive:
@@ -87,6 +113,9 @@ func LoadRetention(home string) (Retention, error) {
 	}
 	if r.RetainBlocks < 0 {
 		return Retention{}, fmt.Errorf("node: %s: retain_blocks %d: want 0 (every block) or more", file, r.RetainBlocks)
+	}
+	if r.StateHistory < 0 {
+		return Retention{}, fmt.Errorf("node: %s: state_history %d: want 0 (every height) or more", file, r.StateHistory)
 	}
 	return r, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/node"
 	"github.com/chipmint/chipmint/internal/node/nodetest"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -58,13 +59,14 @@ func waitExpiry(t *testing.T, c *client.Client, id string) ([]client.OrderEvent,
 	}
 }
 
-// TestValidatorPrunesBlocks runs a validator that keeps its latest blocks: its base
-// rises, the queries clients use still answer for the blocks it keeps, and those about
-// pruned blocks fail with ErrPruned.
+// TestValidatorPrunesBlocks runs a validator that keeps its latest blocks and the state
+// of its latest heights: its base rises, the queries clients use still answer for the
+// blocks it keeps, and those about pruned blocks fail with ErrPruned; a proof at a height
+// whose state it no longer keeps is ErrHeightUnavailable.
 func TestValidatorPrunesBlocks(t *testing.T) {
-	const retain = 30
+	const retain, history = 30, 5
 	ch := nodetest.StartWith(t, nodetest.Options{
-		OrderTTLBlocks: 3, CheckpointInterval: 4, Retention: &node.Retention{RetainBlocks: retain},
+		OrderTTLBlocks: 3, CheckpointInterval: 4, Retention: &node.Retention{RetainBlocks: retain, StateHistory: history},
 	})
 	ctx := nodetest.Context(t)
 	c := ch.Client
@@ -84,6 +86,17 @@ func TestValidatorPrunesBlocks(t *testing.T) {
 	}
 	if _, err := c.BlockTxHashes(ctx, base-1); !errors.Is(err, client.ErrPruned) {
 		t.Errorf("block %d below base %d: %v, want ErrPruned", base-1, base, err)
+	}
+	key := query.AccountKey(nodetest.Address(t, nodetest.Key(1)))
+	last, err := c.ProveState(ctx, key, 0)
+	if err != nil {
+		t.Fatalf("the last height's state: %v", err)
+	}
+	if _, err := c.ProveState(ctx, key, last.Height-1); err != nil {
+		t.Errorf("the state of the height before the last: %v", err)
+	}
+	if _, err := c.ProveState(ctx, key, last.Height-history-2); !errors.Is(err, client.ErrHeightUnavailable) {
+		t.Errorf("a state older than the history kept: %v, want ErrHeightUnavailable", err)
 	}
 
 	// A recent order: its history, its transaction and its block.
@@ -170,7 +183,7 @@ func TestRetentionFile(t *testing.T) {
 	if r, err := node.LoadRetention(home); err != nil || r != node.DefaultRetention() {
 		t.Fatalf("without a file: %+v, %v; want the default", r, err)
 	}
-	for _, want := range []node.Retention{{RetainBlocks: 0}, {RetainBlocks: 12}, {Archive: true}} {
+	for _, want := range []node.Retention{{RetainBlocks: 0}, {RetainBlocks: 12, StateHistory: 7}, {Archive: true}} {
 		if err := node.WriteRetention(home, want); err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +191,7 @@ func TestRetentionFile(t *testing.T) {
 			t.Errorf("wrote %+v, read %+v, %v", want, r, err)
 		}
 	}
-	for _, text := range []string{`role = "full"`, "retain_blocks = -1"} {
+	for _, text := range []string{`role = "full"`, "retain_blocks = -1", "state_history = -1"} {
 		if err := os.WriteFile(filepath.Join(home, "config", "chipmint.toml"), []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -37,26 +37,12 @@ type Options struct {
 	// unauthenticated, like the RPC: keep it on loopback or behind a proxy; port 0 takes
 	// a free port (APIAddress). Served by chipmint's application only (Start).
 	APIListen string
-	// StateHistory is how many heights before the last the state tree keeps, for proofs
-	// and queries at past heights: 0 keeps DefaultStateHistory, a negative number every
-	// height (an archive).
-	StateHistory int64
 }
 
-// DefaultStateHistory is the number of past heights of the state a node keeps readable
-// and provable unless told otherwise: about three hours of blocks at one a second.
-const DefaultStateHistory = 10_000
-
-// OpenState opens the state database of a home, as a node with options o keeps it.
-func OpenState(home string, o Options) (*store.DB, error) {
-	history := o.StateHistory
-	switch {
-	case history == 0:
-		history = DefaultStateHistory
-	case history < 0:
-		history = 0
-	}
-	return store.Open(StateDir(home), store.Options{Proven: ledger.Proven, History: history})
+// OpenState opens the state database of a home, keeping the state history its
+// retention asks for.
+func OpenState(home string, r Retention) (*store.DB, error) {
+	return store.Open(StateDir(home), store.Options{Proven: ledger.Proven, History: r.stateHistory()})
 }
 
 // Node is a running chipmint node.
@@ -83,7 +69,7 @@ func Start(home string, o Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := OpenState(home, o)
+	db, err := OpenState(home, retention)
 	if err != nil {
 		return nil, errors.Join(err, lock.Close())
 	}
