@@ -101,37 +101,19 @@ func (c *Client) CommittedHeight(ctx context.Context) (int64, error) {
 // WaitTxIndexed waits until the node's transaction index holds every block up to height:
 // the index is written after a block commits, so a search just after a commit may miss
 // it. The index takes blocks in order, so once the last block up to height with
-// transactions is indexed whole, so is everything before it.
+// transactions is indexed whole (blockTxResults), so is everything before it.
 func (c *Client) WaitTxIndexed(ctx context.Context, height int64) error {
-	last, txs := int64(0), 0
-	for top := height; top > 0 && last == 0; top -= 20 {
+	for top := height; top > 0; top -= 20 {
 		info, err := c.rpc.BlockchainInfo(ctx, max(1, top-19), top)
 		if err != nil {
 			return fmt.Errorf("client: blockchain info up to %d: %w", top, err)
 		}
 		for _, m := range info.BlockMetas { // newest first
 			if m.NumTxs > 0 {
-				last, txs = m.Header.Height, m.NumTxs
-				break
+				_, err := c.blockTxResults(ctx, m.Header.Height, m.NumTxs)
+				return err
 			}
 		}
 	}
-	if last == 0 {
-		return nil
-	}
-	page, perPage := 1, 1
-	for {
-		res, err := c.rpc.TxSearch(ctx, fmt.Sprintf("tx.height = %d", last), false, &page, &perPage, "asc")
-		if err != nil {
-			return fmt.Errorf("client: tx index at %d: %w", last, err)
-		}
-		if res.TotalCount >= txs {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("client: tx index at %d: %w", last, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return nil
 }

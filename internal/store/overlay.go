@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/chipmint/chipmint/internal/merkle"
 )
 
 // Reader reads single keys and ordered ranges.
@@ -25,12 +27,9 @@ type KV interface {
 	Delete(key []byte)
 }
 
-// Change is one write of a block: a new value, or a deletion.
-type Change struct {
-	Key     []byte
-	Value   []byte
-	Deleted bool
-}
+// Change is one write of a block: a new value, or a deletion. It is the state tree's
+// change, so that a block's changes of the keys the tree holds go to it as they are.
+type Change = merkle.Change
 
 type entry struct {
 	value   []byte

@@ -179,11 +179,11 @@ func (c *nodeCache) reset() {
 }
 
 // treeChanges are the changes of the keys the tree holds.
-func (d *DB) treeChanges(changes []Change) []merkle.Change {
-	out := make([]merkle.Change, 0, len(changes))
+func (d *DB) treeChanges(changes []Change) []Change {
+	out := make([]Change, 0, len(changes))
 	for _, c := range changes {
 		if d.proven(c.Key) {
-			out = append(out, merkle.Change{Key: c.Key, Value: c.Value, Deleted: c.Deleted})
+			out = append(out, c)
 		}
 	}
 	return out
@@ -209,7 +209,7 @@ func (d *DB) writeTree(b *pebble.Batch, height int64, u *merkle.Update, c merkle
 			return err
 		}
 	}
-	staleAt := binary.BigEndian.AppendUint64(bytes.Clone(stalePrefix), version)
+	staleAt := heightKey(stalePrefix, height)
 	for _, s := range u.Stale {
 		key = nodeKey(append(key[:0], staleAt...), s.Pos, s.Version)
 		if err := b.Set(key, nil, nil); err != nil {
