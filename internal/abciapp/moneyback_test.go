@@ -701,3 +701,46 @@ func TestReversalOfAnOverpaidOrderOwesNothing(t *testing.T) {
 		t.Fatalf("a reversed credit is still owed back: %+v", owed)
 	}
 }
+
+func TestBankReferencesOfAnOperator(t *testing.T) {
+	h := newHarness(t)
+	h.setupOperator()
+	redemption := h.paidOut()
+	order := h.issuedOrder(5_000, "uetr-second")
+	h.mustBlock(h.sign(operatorA, refundMsg("STRAY-1", 700, "REFUND-1")))
+	list := func(kind query.ReferenceKind, data string) query.Page[query.Reference] {
+		t.Helper()
+		var p query.Page[query.Reference]
+		if code := h.query(query.PathReferences+string(kind)+"/acme", data, &p); code != query.OK {
+			t.Fatalf("%s: query code %d", kind, code)
+		}
+		return p
+	}
+	credits := list(query.RefCredit, "")
+	if len(credits.Items) != 2 || credits.Items[0] != (query.Reference{Reference: "UETR-IN", Target: h.order(credits.Items[0].Target).ID}) ||
+		credits.Items[1] != (query.Reference{Reference: "UETR-SECOND", Target: order}) || credits.Next != "" {
+		t.Errorf("credits %+v", credits)
+	}
+	first := list(query.RefCredit, `{"limit": 1}`)
+	if len(first.Items) != 1 || first.Next != "UETR-IN" {
+		t.Errorf("first page %+v", first)
+	}
+	if rest := list(query.RefCredit, `{"after": "UETR-IN"}`); len(rest.Items) != 1 || rest.Items[0].Target != order {
+		t.Errorf("page after UETR-IN %+v", rest)
+	}
+	if p := list(query.RefPayout, ""); len(p.Items) != 1 || p.Items[0] != (query.Reference{Reference: "DEBIT-1", Target: redemption}) {
+		t.Errorf("payouts %+v", p)
+	}
+	if p := list(query.RefRefundedCredit, ""); len(p.Items) != 1 || p.Items[0] != (query.Reference{Reference: "STRAY-1", Target: "REFUND-1"}) {
+		t.Errorf("refunded credits %+v", p)
+	}
+	for path, want := range map[string]uint32{
+		query.PathReferences + "credit/nobody": query.NotFound,
+		query.PathReferences + "debit/acme":    query.BadRequest,
+		query.PathReferences + "credit":        query.BadRequest,
+	} {
+		if code := h.query(path, "", nil); code != want {
+			t.Errorf("%s: query code %d, want %d", path, code, want)
+		}
+	}
+}

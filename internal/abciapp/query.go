@@ -61,6 +61,9 @@ func answer(r store.Reader, path, data string) (any, query.Code, error) {
 	if operator, ok := strings.CutPrefix(path, query.PathOwedOrders); ok {
 		return operatorList(r, operator, data, ledger.OwedOrders, func(o txn.Order) string { return o.ID })
 	}
+	if rest, ok := strings.CutPrefix(path, query.PathReferences); ok {
+		return references(r, rest, data)
+	}
 	switch path {
 	case query.PathParams:
 		p := ledger.GetParams(r)
@@ -201,6 +204,26 @@ func operatorList[T any](r store.Reader, operator, data string, list func(store.
 	}
 	items, more := list(r, operator, req.After, req.Limit)
 	return page(items, more, key), query.OK, nil
+}
+
+// references answers query.PathReferences for "KIND/OPERATOR".
+func references(r store.Reader, kindOperator, data string) (any, query.Code, error) {
+	kind, operator, ok := strings.Cut(kindOperator, "/")
+	if !ok {
+		return nil, query.BadRequest, fmt.Errorf("want %sKIND/OPERATOR, not %s%s", query.PathReferences, query.PathReferences, kindOperator)
+	}
+	if _, known := ledger.GetOperator(r, operator); !known {
+		return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
+	}
+	req, err := pageRequest(data)
+	if err != nil {
+		return nil, query.BadRequest, err
+	}
+	refs, more, err := ledger.References(r, query.ReferenceKind(kind), operator, req.After, req.Limit)
+	if err != nil {
+		return nil, query.BadRequest, err
+	}
+	return page(refs, more, func(ref query.Reference) string { return ref.Reference }), query.OK, nil
 }
 
 // pageRequest reads a list query's data: empty, or a PageRequest in JSON. A limit of 0

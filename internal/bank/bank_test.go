@@ -380,16 +380,18 @@ func TestBankStatementAddsUp(t *testing.T) {
 
 	tests := []struct {
 		date             string
+		from, to         string
 		opening, closing uint64
 		entries          int
 		credits, debits  uint64
 		wantErr          error
 	}{
-		{date: "2026-03-01", opening: 0, closing: 0},
-		{date: "2026-03-02", opening: 0, closing: 90000, entries: 2, credits: 100000, debits: 10000},
-		{date: "2026-03-03", opening: 90000, closing: 68000, entries: 3, credits: 3000, debits: 25000},
-		{date: "2026-03-04", opening: 68000, closing: 67999, entries: 1, debits: 1},
-		{date: "2026-03-05", opening: 67999, closing: 67999},
+		{date: "2026-03-01", from: "2026-03-01T00:00:00Z", to: "2026-03-01T23:59:59.999999Z", opening: 0, closing: 0},
+		{date: "2026-03-02", from: "2026-03-02T00:00:00Z", to: "2026-03-02T23:59:59.999999Z", opening: 0, closing: 90000, entries: 2, credits: 100000, debits: 10000},
+		{date: "2026-03-03", from: "2026-03-03T00:00:00Z", to: "2026-03-03T23:59:59.999999Z", opening: 90000, closing: 68000, entries: 3, credits: 3000, debits: 25000},
+		// Read on the day: until now.
+		{date: "2026-03-04", from: "2026-03-04T00:00:00Z", to: "2026-03-04T09:00:00Z", opening: 68000, closing: 67999, entries: 1, debits: 1},
+		{date: "2026-03-05", from: "2026-03-05T00:00:00Z", to: "2026-03-05T00:00:00Z", opening: 67999, closing: 67999},
 		{date: "2026-3-5", wantErr: ErrInvalid},
 	}
 	for _, tc := range tests {
@@ -407,6 +409,9 @@ func TestBankStatementAddsUp(t *testing.T) {
 				t.Fatalf("parse: %v\n%s", err, doc)
 			}
 			s := d.Statements[0]
+			if s.From != tc.from || s.To != tc.to {
+				t.Errorf("period %s to %s, want %s to %s", s.From, s.To, tc.from, tc.to)
+			}
 			opening, closing := bal(t, s, "OPBD"), bal(t, s, "CLBD")
 			var credits, debits uint64
 			for _, e := range s.Entries {

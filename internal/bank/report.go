@@ -100,12 +100,29 @@ func (b *Bank) Statement(account string, date string) ([]byte, error) {
 	}
 	id := messageID(fmt.Sprintf("SBX-STM-%d-%s-%d", acct.No, strings.ReplaceAll(date, "-", ""), lastSeq))
 	s.ID = id
-	s.CreatedAt = b.now().Format(time.RFC3339)
+	now := b.now()
+	s.CreatedAt = now.Format(time.RFC3339)
+	s.From, s.To = statementPeriod(date, now)
 	doc, err := camt.WriteStatement(id, s.CreatedAt, s)
 	if err != nil {
 		return nil, fmt.Errorf("bank: statement %s: %w", id, err)
 	}
 	return doc, nil
+}
+
+// statementPeriod is the period a statement of the booking date covers, read at now:
+// the whole day in UTC once it is over, else the day until now (or its first instant,
+// for a day still to come).
+func statementPeriod(date string, now time.Time) (from, to string) {
+	start, _ := time.Parse(time.DateOnly, date)
+	end := start.Add(24*time.Hour - time.Microsecond)
+	if now.Before(end) {
+		end = now
+	}
+	if end.Before(start) {
+		end = start
+	}
+	return start.Format(time.RFC3339Nano), end.Format(time.RFC3339Nano)
 }
 
 // statement gathers the day's entries and balances, and the sequence of the last entry

@@ -232,7 +232,7 @@ func TestFinnishStatement(t *testing.T) {
 	d, es := parseOne(t, "fi-camt053.001.02-sample.xml")
 	s := d.Statements[0]
 	if d.Message != MessageStatement || d.Version != "001.02" || s.Account != (Account{IBAN: "FI7433010001222090"}) ||
-		s.Currency != "EUR" || len(s.Balances) != 4 || s.Balances[2] != (Balance{Type: "CLBD", AmountMinor: 2364483, Currency: "EUR", CreditDebit: Credit, Date: "2009-10-29"}) {
+		s.Currency != "EUR" || s.From != "2009-10-29T02:00:00+02:00" || s.To != "2009-10-29T21:00:00+02:00" || len(s.Balances) != 4 || s.Balances[2] != (Balance{Type: "CLBD", AmountMinor: 2364483, Currency: "EUR", CreditDebit: Credit, Date: "2009-10-29"}) {
 		t.Errorf("statement = %+v", s)
 	}
 	byRef := map[string]Entry{}

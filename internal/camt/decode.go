@@ -32,9 +32,16 @@ type xGroupHeader struct {
 type xReport struct {
 	ID       string     `xml:"Id"`
 	CreDtTm  string     `xml:"CreDtTm"`
+	FrToDt   *xPeriod   `xml:"FrToDt"`
 	Acct     *xAccount  `xml:"Acct"`
 	Balances []xBalance `xml:"Bal"`
 	Entries  []xEntry   `xml:"Ntry"`
+}
+
+// xPeriod is the period a statement or report covers (FrToDt).
+type xPeriod struct {
+	From string `xml:"FrDtTm"`
+	To   string `xml:"ToDtTm"`
 }
 
 type xAccount struct {

@@ -204,12 +204,16 @@ type Balance struct {
 // Statement is a camt.053 statement (Stmt) or a camt.052 account report (Rpt), which
 // has the same shape, for one account. A report may have no balances.
 type Statement struct {
-	ID        string    `json:"id"`
-	CreatedAt string    `json:"created_at,omitempty"`
-	Account   Account   `json:"account"`
-	Currency  string    `json:"currency,omitempty"`
-	Balances  []Balance `json:"balances"`
-	Entries   []Entry   `json:"entries"`
+	ID        string `json:"id"`
+	CreatedAt string `json:"created_at,omitempty"`
+	// From and To are the period the statement covers (FrToDt), ISO 8601 date-times as
+	// given; empty when the bank does not say.
+	From     string    `json:"from,omitempty"`
+	To       string    `json:"to,omitempty"`
+	Account  Account   `json:"account"`
+	Currency string    `json:"currency,omitempty"`
+	Balances []Balance `json:"balances"`
+	Entries  []Entry   `json:"entries"`
 }
 
 // Document is a parsed camt.052, camt.053 or camt.054 message: a group header and its

@@ -104,6 +104,15 @@ func (d *Document) readReport(path string, x *xReport) error {
 	if err != nil {
 		return err
 	}
+	var from, to string
+	if x.FrToDt != nil {
+		if from, err = dateTime(path+"/FrToDt/FrDtTm", x.FrToDt.From); err != nil {
+			return err
+		}
+		if to, err = dateTime(path+"/FrToDt/ToDtTm", x.FrToDt.To); err != nil {
+			return err
+		}
+	}
 	var balances []Balance
 	if d.Message != MessageNotification {
 		if balances, err = readBalances(path, x.Balances); err != nil {
@@ -121,11 +130,11 @@ func (d *Document) readReport(path string, x *xReport) error {
 		})
 	case MessageStatement:
 		d.Statements = append(d.Statements, Statement{
-			ID: id, CreatedAt: created, Account: acct, Currency: ccy, Balances: balances, Entries: entries,
+			ID: id, CreatedAt: created, From: from, To: to, Account: acct, Currency: ccy, Balances: balances, Entries: entries,
 		})
 	default:
 		d.Reports = append(d.Reports, Statement{
-			ID: id, CreatedAt: created, Account: acct, Currency: ccy, Balances: balances, Entries: entries,
+			ID: id, CreatedAt: created, From: from, To: to, Account: acct, Currency: ccy, Balances: balances, Entries: entries,
 		})
 	}
 	return nil

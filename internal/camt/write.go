@@ -36,9 +36,15 @@ type wMessage struct {
 type wReport struct {
 	ID       string     `xml:"Id"`
 	CreDtTm  string     `xml:"CreDtTm,omitempty"`
+	FrToDt   *wPeriod   `xml:"FrToDt,omitempty"`
 	Acct     wAccount   `xml:"Acct"`
 	Balances []wBalance `xml:"Bal"`
 	Entries  []wEntry   `xml:"Ntry"`
+}
+
+type wPeriod struct {
+	From string `xml:"FrDtTm"`
+	To   string `xml:"ToDtTm"`
 }
 
 type wAccount struct {
@@ -168,6 +174,15 @@ func WriteStatement(msgID, createdAt string, s Statement) ([]byte, error) {
 	}
 	if len(s.Balances) == 0 {
 		return nil, writeError(path+"/Bal", fmt.Errorf("%w: a statement needs at least one balance", ErrMissingElement))
+	}
+	if s.From != "" || s.To != "" {
+		if err := checkDateTime(path+"/FrToDt/FrDtTm", s.From, true); err != nil {
+			return nil, err
+		}
+		if err := checkDateTime(path+"/FrToDt/ToDtTm", s.To, true); err != nil {
+			return nil, err
+		}
+		r.FrToDt = &wPeriod{From: s.From, To: s.To}
 	}
 	for i, b := range s.Balances {
 		wb, err := writeBalance(fmt.Sprintf("%s/Bal[%d]", path, i+1), b)

@@ -66,7 +66,7 @@ func parsedEntries(path, ccy string) []Entry {
 
 func sampleStatement() Statement {
 	return Statement{
-		ID: "SBX-S1", CreatedAt: "2026-03-04T23:59:59.5+01:00", Account: Account{Other: "SANDBOX-0001", Scheme: "BBAN", Issuer: "Chipmint sandbox"},
+		ID: "SBX-S1", CreatedAt: "2026-03-04T23:59:59.5+01:00", From: "2026-03-01T00:00:00+01:00", To: "2026-03-04T23:59:59.5+01:00", Account: Account{Other: "SANDBOX-0001", Scheme: "BBAN", Issuer: "Chipmint sandbox"},
 		Balances: []Balance{
 			{Type: "OPBD", AmountMinor: 0, Currency: "EUR", CreditDebit: Credit, Date: "2026-03-01"},
 			{Type: "CLBD", AmountMinor: 123450, Currency: "EUR", CreditDebit: Debit, Date: "2026-03-04"},
@@ -367,6 +367,17 @@ func TestWriteStatementErrors(t *testing.T) {
 	if _, err := WriteStatement("M", "2026-03-04T10:00:00Z", s); !errors.Is(err, ErrMissingElement) ||
 		!strings.Contains(err.Error(), "Document/BkToCstmrStmt/Stmt/Bal[2]/Dt/Dt") {
 		t.Errorf("balance without date: %v", err)
+	}
+	s = sampleStatement()
+	s.To = ""
+	if _, err := WriteStatement("M", "2026-03-04T10:00:00Z", s); !errors.Is(err, ErrMissingElement) ||
+		!strings.Contains(err.Error(), "Document/BkToCstmrStmt/Stmt/FrToDt/ToDtTm") {
+		t.Errorf("period without its end: %v", err)
+	}
+	s = sampleStatement()
+	s.From = "2026-03-01"
+	if _, err := WriteStatement("M", "2026-03-04T10:00:00Z", s); !errors.Is(err, ErrBadDate) {
+		t.Errorf("period starting on a date, not a date-time: %v", err)
 	}
 	s = sampleStatement()
 	s.Balances[0].CreditDebit = "CR"

@@ -26,6 +26,9 @@ const (
 	ExitError    ExitCode = 1
 	ExitUsage    ExitCode = 2
 	ExitRejected ExitCode = 3
+	// ExitUnbacked is a reserves check that found chips not fully backed or something
+	// unexplained; it has printed its report.
+	ExitUnbacked ExitCode = 4
 )
 
 // Globals are the flags every command takes.
@@ -80,7 +83,7 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g), NewCmdReverse(g),
 		NewCmdTx(g), NewCmdRedeem(g), NewCmdRedemption(g), NewCmdRestore(g), NewCmdCancel(g), NewCmdAccept(g),
 		NewCmdHold(g), NewCmdRelease(g), NewCmdPause(g), NewCmdUnpause(g), NewCmdFreeze(g), NewCmdUnfreeze(g),
-		NewCmdValidator(g),
+		NewCmdValidator(g), NewCmdReserves(g),
 	)
 	usageArgs(root)
 	return root
@@ -152,12 +155,22 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
+// exitStatus ends a command that has printed its answer already with a status of its
+// own, printing nothing more.
+type exitStatus struct{ code ExitCode }
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
 // report prints err in the chosen format and picks the exit status: 2 for usage (a
 // missing or bad argument or flag, found before anything is signed), 3 for a
 // transaction the chain rejected, 1 for everything else.
 func (g *Globals) report(err error) ExitCode {
 	var usage usageError
 	var rej *txn.Error
+	var status exitStatus
+	if errors.As(err, &status) {
+		return status.code
+	}
 	code := ExitError
 	switch {
 	case errors.As(err, &usage) || strings.HasPrefix(err.Error(), "unknown command"):

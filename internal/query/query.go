@@ -84,7 +84,37 @@ const (
 	// (merkle.StateProof's binary form). A key absent is NotFound, with its proof of
 	// absence; a key the state tree does not hold is BadRequest.
 	PathState = "/state"
+	// PathReferences, followed by a ReferenceKind, a slash and an operator's id, lists
+	// the bank references the chain holds of that kind for the operator, a Page of
+	// Reference at a time, by reference (the cursor). They are what a reserves check
+	// matches the operator's bank statements against.
+	PathReferences = "/references/"
 )
+
+// ReferenceKind is a kind of bank reference the chain records of an operator.
+type ReferenceKind string
+
+// The kinds of bank references, and what a Reference's Target is for each.
+const (
+	// RefCredit is a credit that confirmed an order; Target is the order's id.
+	RefCredit ReferenceKind = "credit"
+	// RefRefundedCredit is a credit that confirmed no order and was refunded (a
+	// Refund, at PathRefund); Target is the refund's own reference.
+	RefRefundedCredit ReferenceKind = "refunded_credit"
+	// RefPayout is the booked debit of a redemption's payout; Target is the
+	// redemption's id.
+	RefPayout ReferenceKind = "payout"
+)
+
+// ReferenceKinds are the kinds PathReferences answers.
+var ReferenceKinds = []ReferenceKind{RefCredit, RefRefundedCredit, RefPayout}
+
+// Reference is an item of PathReferences: a bank reference in the canonical form the
+// chain keys it by (upper case), and the record it points to.
+type Reference struct {
+	Reference string `json:"reference"`
+	Target    string `json:"target"`
+}
 
 // Params is the answer to PathParams: the chain's parameters (docs/protocol.md §10).
 type Params struct {
