@@ -84,6 +84,17 @@ const (
 	// (merkle.StateProof's binary form). A key absent is NotFound, with its proof of
 	// absence; a key the state tree does not hold is BadRequest.
 	PathState = "/state"
+	// PathAuditors lists the auditors, a Page at a time, by address; the cursor is an
+	// auditor's address.
+	PathAuditors = "/auditors"
+	// PathReserves, followed by an operator's id, lists the operator's attestations of
+	// its reserves (txn.ReservesAttestation), a Page at a time, newest first; the cursor
+	// is an attestation's height, in decimal.
+	PathReserves = "/reserves/"
+	// PathReservesByDigest lists the attestations of one reserves report, one for each
+	// of its operators, by operator id; its data is the report's SHA-256 digest in hex.
+	// A report never attested is not found.
+	PathReservesByDigest = "/reserves-report"
 )
 
 // Params is the answer to PathParams: the chain's parameters (docs/protocol.md §10).
