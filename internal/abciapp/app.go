@@ -33,7 +33,9 @@ import (
 // validator set, which the issuers change (type 33, decision 0030). 6 commits to the
 // state in a Merkle tree whose root is in every app hash, with the state digest, so that
 // queries are proved and snapshots taken at any height (decision 0032; snapshot format 3).
-const Version uint64 = 6
+// 7 adds the auditors (types 34 and 35) and their attestations of the reserves (type
+// 36), and lets a role's hand-over carry the auditor's (decision 0037).
+const Version uint64 = 7
 
 // Options tune an App.
 type Options struct {

@@ -30,16 +30,19 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // redemptions and every step of their payouts; a second issuer, pauses and freezes,
 // controlled actions sent directly or proposed and approved, and the threshold raised
 // to both issuers and lowered again; changes of the validator set and hand-overs of the
-// second issuer's key; and garbage. The same seed gives the same blocks.
+// second issuer's key; attestations of the reserves (some of a report attested before,
+// some of a height not yet committed, some by an issuer) and a second auditor added and
+// removed; and garbage. The same seed gives the same blocks.
 type scenario struct {
 	rng *rand.Rand
-	// gov draws the issuers' controls and keys the validators and hand-overs, apart
-	// from rng, which draws the rest as it always has.
-	gov, keys   *rand.Rand
-	nonce       uint64
-	orders      []scenarioOrder
-	redemptions []scenarioRedemption
-	proposals   []string
+	// gov draws the issuers' controls, keys the validators and hand-overs and audit the
+	// attestations of the reserves, apart from rng, which draws the rest as it always
+	// has.
+	gov, keys, audit *rand.Rand
+	nonce            uint64
+	orders           []scenarioOrder
+	redemptions      []scenarioRedemption
+	proposals        []string
 }
 
 type scenarioRedemption struct {
@@ -65,9 +68,10 @@ var scenarioOperators = []scenarioOperator{{"acme", operatorA, "EUR"}, {"bobco",
 
 func newScenario(seed uint64) *scenario {
 	return &scenario{
-		rng:  rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		gov:  rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d)),
-		keys: rand.New(rand.NewPCG(seed, seed^0x61c8864680b583eb)),
+		rng:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		gov:   rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d)),
+		keys:  rand.New(rand.NewPCG(seed, seed^0x61c8864680b583eb)),
+		audit: rand.New(rand.NewPCG(seed, seed^0x165667b19e3779f9)),
 	}
 }
 
@@ -101,7 +105,40 @@ func (s *scenario) block(height int64) [][]byte {
 	if s.keys.IntN(3) == 0 {
 		txs = append(txs, s.keyStep(height))
 	}
+	if s.audit.IntN(3) == 0 {
+		txs = append(txs, s.auditStep(height))
+	}
 	return txs
+}
+
+// auditStep is an attestation of both operators' reserves by one of the auditors or by
+// an issuer, of one of a few reports, read at the last height or at this one; or an
+// issuer adding or removing the second auditor, directly or as a proposal.
+func (s *scenario) auditStep(height int64) []byte {
+	switch s.audit.IntN(6) {
+	case 0:
+		return s.sign(issuerA, txn.NewAddAuditor("auditor-b", auditorB.pub), height)
+	case 1:
+		action := &txn.RemoveAuditor{Address: auditorB.addr}
+		if s.audit.IntN(2) == 0 {
+			return s.sign(issuerA, action, height)
+		}
+		tx := s.sign(issuerA, txn.NewPropose(action), height)
+		s.proposals = append(s.proposals, txn.ProposalID(issuerA.addr, s.nonce))
+		return tx
+	}
+	m := &txn.AttestReserves{
+		ReportDigest: digest(byte(s.audit.IntN(12))), ReportHeight: height - int64(s.audit.IntN(4)), StatementEnd: "2026-03-31T22:00:00Z",
+	}
+	for _, op := range scenarioOperators {
+		o := txn.OperatorReserves{
+			Operator: op.id, Currency: op.currency, BalanceMinor: s.audit.Int64N(2_000_000) - 100_000,
+			LiabilitiesMinor: s.audit.Uint64N(1_000_000), OutstandingChips: s.audit.Uint64N(10_000_000_000), Unexplained: s.audit.Uint64N(2),
+		}
+		o.Backed = o.Covered()
+		m.Operators = append(m.Operators, o)
+	}
+	return s.sign([]actor{auditorA, auditorA, auditorB, issuerA}[s.audit.IntN(4)], m, height)
 }
 
 // keyStep changes the validator set (a key of a small pool, any power, removals that
@@ -347,6 +384,10 @@ func TestDeterminism(t *testing.T) {
 		if h.query(query.PathOperator, o.id, &op); op.IssuedChips == 0 {
 			t.Fatalf("the scenario issued no chips through %s: it tests too little", o.id)
 		}
+		var reserves query.Page[txn.ReservesAttestation]
+		if h.query(query.PathReserves+o.id, "", &reserves); len(reserves.Items) == 0 {
+			t.Fatalf("the scenario attested no reserves of %s: it tests too little", o.id)
+		}
 	}
 	checkGolden(t, "apphash-seed7.golden", hex.EncodeToString(reference[len(reference)-1].appHash))
 }
@@ -391,7 +432,7 @@ func requireVariety(t *testing.T, outs []blockOutcome) {
 			seen[txn.Code(c)]++
 		}
 	}
-	for _, c := range []txn.Code{txn.OK, txn.BankReferenceUsed, txn.OrderNotAwaitingPayment, txn.Malformed, txn.NeedsApproval} {
+	for _, c := range []txn.Code{txn.OK, txn.BankReferenceUsed, txn.OrderNotAwaitingPayment, txn.Malformed, txn.NeedsApproval, txn.AlreadyAttested} {
 		if seen[c] == 0 {
 			t.Errorf("scenario produced no %s results: %v", c, seen)
 		}

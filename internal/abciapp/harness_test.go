@@ -71,6 +71,8 @@ var (
 	// issuerB and issuerC are the other issuers of the board's genesis (newBoardHarness).
 	issuerB = newActor("issuer-b", 7)
 	issuerC = newActor("issuer-c", 8)
+	// auditorA is the genesis's auditor, which attests the reserves.
+	auditorA = newActor("auditor", 11)
 )
 
 // testIssueApprovalChips lets one issuer issue up to 50 chips once the threshold is
@@ -114,10 +116,11 @@ func newBoardHarness(t *testing.T) *harness {
 }
 
 // testGenesis is the tests' genesis with issuers, threshold of whom approve a
-// controlled action.
+// controlled action, and auditorA.
 func testGenesis(threshold int64, issuers ...txn.Issuer) ledger.Genesis {
 	return ledger.Genesis{
 		Issuers:                  issuers,
+		Auditors:                 []txn.Auditor{{ID: "auditor", Address: auditorA.addr, PublicKey: auditorA.pub}},
 		IssuerThreshold:          threshold,
 		CheckpointInterval:       testCheckpointInterval,
 		OrderTTLBlocks:           testOrderTTLBlocks,

@@ -2,10 +2,13 @@ package abciapp
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -63,6 +66,9 @@ func answer(r store.Reader, path, data string) (any, query.Code, error) {
 	}
 	if rest, ok := strings.CutPrefix(path, query.PathReferences); ok {
 		return references(r, rest, data)
+	}
+	if path == query.PathAuditors || path == query.PathReservesByDigest || strings.HasPrefix(path, query.PathReserves) {
+		return answerAudit(r, path, data)
 	}
 	switch path {
 	case query.PathParams:
@@ -180,6 +186,53 @@ func answer(r store.Reader, path, data string) (any, query.Code, error) {
 			"on its admin address (chipmint node --admin-listen, GET %s), never on the public RPC", path, query.AdminPathInvariants)
 	}
 	return nil, query.BadRequest, fmt.Errorf("unknown query path %q", path)
+}
+
+// answerAudit answers the queries of the auditors and their attestations of the
+// reserves.
+func answerAudit(r store.Reader, path, data string) (any, query.Code, error) {
+	switch path {
+	case query.PathAuditors:
+		req, err := pageRequest(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		var after *crypto.Address
+		if req.After != "" {
+			a, err := crypto.ParseAddress(req.After)
+			if err != nil {
+				return nil, query.BadRequest, fmt.Errorf("after: %w", err)
+			}
+			after = &a
+		}
+		auditors, more := ledger.Auditors(r, after, req.Limit)
+		return page(auditors, more, func(au txn.Auditor) string { return au.Address.String() }), query.OK, nil
+	case query.PathReservesByDigest:
+		digest, err := hex.DecodeString(data)
+		if err != nil || len(digest) != sha256.Size {
+			return nil, query.BadRequest, fmt.Errorf("want a SHA-256 digest in hex (%d characters), got %q", 2*sha256.Size, data)
+		}
+		if atts := ledger.ReservesByDigest(r, digest); len(atts) > 0 {
+			return atts, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("report %x was not attested", digest)
+	}
+	operator := strings.TrimPrefix(path, query.PathReserves)
+	if _, known := ledger.GetOperator(r, operator); !known {
+		return nil, query.NotFound, fmt.Errorf("operator %q not found", operator)
+	}
+	req, err := pageRequest(data)
+	if err != nil {
+		return nil, query.BadRequest, err
+	}
+	var before int64
+	if req.After != "" {
+		if before, err = strconv.ParseInt(req.After, 10, 64); err != nil || before < 1 {
+			return nil, query.BadRequest, fmt.Errorf("after: want the height of an attestation, got %q", req.After)
+		}
+	}
+	atts, more := ledger.Reserves(r, operator, before, req.Limit)
+	return page(atts, more, func(a txn.ReservesAttestation) string { return strconv.FormatInt(a.Height, 10) }), query.OK, nil
 }
 
 // operatorReference reads the data of a query about an operator's bank reference,

@@ -193,6 +193,10 @@ func summary(msg txn.Msg) string {
 		return fmt.Sprintf("the removal of issuer %s", m.Address)
 	case *txn.SetIssuerThreshold:
 		return fmt.Sprintf("a threshold of %d issuers", m.Threshold)
+	case *txn.AddAuditor:
+		return fmt.Sprintf("the addition of auditor %s, %s", m.ID, m.Address)
+	case *txn.RemoveAuditor:
+		return fmt.Sprintf("the removal of auditor %s", m.Address)
 	case *txn.SetValidator:
 		if m.Power == 0 {
 			return fmt.Sprintf("the removal of validator %s", base64.StdEncoding.EncodeToString(m.PublicKey))

@@ -61,9 +61,9 @@ type demoActor struct {
 
 func (a demoActor) address() crypto.Address { return crypto.AddressOf(a.pub) }
 
-// demoKeys are the demo's actors: an issuer, two operators, two buyers.
+// demoKeys are the demo's actors: an issuer, two operators, two buyers and an auditor.
 type demoKeys struct {
-	issuer, acme, bravo, alice, bob demoActor
+	issuer, acme, bravo, alice, bob, auditor demoActor
 }
 
 // demo is the demo's running system.
@@ -105,7 +105,7 @@ func (d *demo) height(ctx context.Context) int64 {
 
 func newDemoKeys() (demoKeys, error) {
 	var k demoKeys
-	for _, a := range []*demoActor{&k.issuer, &k.acme, &k.bravo, &k.alice, &k.bob} {
+	for _, a := range []*demoActor{&k.issuer, &k.acme, &k.bravo, &k.alice, &k.bob, &k.auditor} {
 		pub, priv, err := crypto.GenerateKey(nil)
 		if err != nil {
 			return k, err
@@ -143,10 +143,11 @@ func runDemo(ctx context.Context, g *Globals, keep, verbose bool) error {
 }
 
 func (d *demo) runAll(ctx context.Context) error {
-	pub := d.k.issuer.pub
+	pub, auditor := d.k.issuer.pub, d.k.auditor.pub
 	ch, err := system.StartLocalChain(ctx, filepath.Join(d.home, "node"), node.LocalOptions{
 		ChainID:        "chipmint-demo",
 		Issuers:        []txn.Issuer{{ID: "issuer", Address: crypto.AddressOf(pub), PublicKey: pub}},
+		Auditors:       []txn.Auditor{{ID: "auditor", Address: crypto.AddressOf(auditor), PublicKey: auditor}},
 		BlockTime:      200 * time.Millisecond,
 		OrderTTLBlocks: demoOrderTTLBlocks,
 		Options:        node.Options{Logger: d.log.With("part", "node"), CheckInvariants: true, AdminListen: "127.0.0.1:0"},
@@ -156,7 +157,7 @@ func (d *demo) runAll(ctx context.Context) error {
 	}
 	defer ch.Stop()
 	d.c, d.admin = ch.Client, ch.Admin
-	d.say(d.height(ctx), "chain %s started: one validator, issuer %s", d.c.ChainID(), d.k.issuer.address())
+	d.say(d.height(ctx), "chain %s started: one validator, issuer %s, auditor %s", d.c.ChainID(), d.k.issuer.address(), d.k.auditor.address())
 	steps := []func(context.Context) error{
 		d.startSystem, d.openBuyerAccounts, d.orderLeftToExpire, d.variantA, d.variantB, d.unmatchedPayment, d.reversal,
 		d.transfer, d.redemption, d.cancelled, d.overpayment, d.latePayment, d.audit,

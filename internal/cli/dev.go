@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chipmint/chipmint/internal/bank"
+	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/gateway"
@@ -99,7 +101,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
-	issuerKey, operatorKey, err := devKeys(g, o)
+	keys, err := devKeys(g, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,11 +109,14 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 	if err != nil {
 		return nil, nil, listenError(err)
 	}
+	if err := warnNoAuditor(ctx, g, ch.Client, keys.auditor); err != nil {
+		return nil, nil, errors.Join(err, ch.Stop())
+	}
 	sys, err := system.Start(ctx, system.Config{
-		Dir: g.Home, Client: ch.Client, IssuerKey: issuerKey,
+		Dir: g.Home, Client: ch.Client, IssuerKey: keys.issuer,
 		Bank: system.BankConfig{Listen: o.BankListen, ListenFlag: "--bank-listen"},
 		Operators: []system.Operator{{
-			ID: "acme", Key: operatorKey, Holder: "Acme Payments GmbH", Currency: "EUR",
+			ID: "acme", Key: keys.operator, Holder: "Acme Payments GmbH", Currency: "EUR",
 			Rate: txn.Rate{Chips: 1_000_000, Minor: 100}, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice,
 			Dir: filepath.Join(g.Home, "gateway"), Listen: o.GatewayListen, ListenFlag: "--gateway-listen", AutoRefund: true,
 		}},
@@ -153,34 +158,65 @@ func isDevChain(home string) bool {
 	return json.Unmarshal(b, &g) == nil && g.ChainID == devChainID
 }
 
-// devKeys creates the home on first start (issuer and operator keys, genesis) and
-// unlocks the keys.
-func devKeys(g *Globals, o *DevOptions) (crypto.Signer, crypto.Signer, error) {
+// devSigners are the dev system's keys, unlocked: the issuer's, operator acme's and the
+// auditor's, which attests the reserves.
+type devSigners struct {
+	issuer, operator, auditor crypto.Signer
+}
+
+// devKeys creates the home on first start (the issuer's, acme's and the auditor's keys,
+// the genesis) and unlocks the keys. A home made before the chain had auditors gets the
+// auditor's key, which its genesis does not name: warnNoAuditor says so.
+func devKeys(g *Globals, o *DevOptions) (devSigners, error) {
 	ks, err := g.keystore()
 	if err != nil {
-		return nil, nil, err
+		return devSigners{}, err
 	}
-	for _, name := range []string{"issuer", "acme"} {
+	for _, name := range []string{"issuer", "acme", "auditor"} {
 		if _, err := showOrAdd(ks, name); err != nil {
-			return nil, nil, err
+			return devSigners{}, err
 		}
 	}
 	if _, err := os.Stat(filepath.Join(g.Home, "config", "genesis.json")); errors.Is(err, os.ErrNotExist) {
-		k, _ := ks.Show("issuer")
+		is, _ := ks.Show("issuer")
+		au, _ := ks.Show("auditor")
 		err := node.Init(node.InitOptions{
 			Home: g.Home, ChainID: devChainID, Moniker: "dev", BlockTime: o.BlockTime, RPCListen: o.RPC, P2PListen: o.P2P, Alone: true,
-			Issuers: []txn.Issuer{{ID: "issuer", Address: k.Address, PublicKey: k.PublicKey}},
+			Issuers:  []txn.Issuer{{ID: "issuer", Address: is.Address, PublicKey: is.PublicKey}},
+			Auditors: []txn.Auditor{{ID: "auditor", Address: au.Address, PublicKey: au.PublicKey}},
 		})
 		if err != nil {
-			return nil, nil, err
+			return devSigners{}, err
 		}
 	}
-	issuerKey, err := g.unlock("issuer")
-	if err != nil {
-		return nil, nil, err
+	var keys devSigners
+	for _, k := range []struct {
+		name string
+		to   *crypto.Signer
+	}{{"issuer", &keys.issuer}, {"acme", &keys.operator}, {"auditor", &keys.auditor}} {
+		if *k.to, err = g.unlock(k.name); err != nil {
+			return devSigners{}, err
+		}
 	}
-	operatorKey, err := g.unlock("acme")
-	return issuerKey, operatorKey, err
+	return keys, nil
+}
+
+// warnNoAuditor warns when the dev auditor's key is not an auditor of the chain, as in a
+// home made before the chain had auditors: its attestations would be refused.
+func warnNoAuditor(ctx context.Context, g *Globals, c *client.Client, auditor crypto.Signer) error {
+	addr, err := crypto.AddressOfSigner(auditor)
+	if err != nil {
+		return err
+	}
+	auditors, err := c.Auditors(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(auditors, func(au txn.Auditor) bool { return au.Address == addr }) {
+		fmt.Fprintf(g.Err, "warning: key auditor (%s) is not an auditor of this chain, whose home was made before it had auditors: "+
+			"chipmint --home %s auditor add auditor --key auditor makes it one, chipmint dev --reset starts afresh\n", addr, g.Home)
+	}
+	return nil
 }
 
 // devCustomer opens the customer's bank account on first start and remembers it.
@@ -221,7 +257,7 @@ func printDev(g *Globals, n *node.Node, sys *system.System, st devState) {
 	g.printDevInfo(devInfo{
 		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"], Admin: n.AdminAddress(), API: n.APIAddress(),
 		Operator: "acme", OperatorIBAN: sys.Operators["acme"].Account.IBAN, CustomerIBAN: st.CustomerIBAN,
-		Keys: []string{"issuer", "acme"}, PassphraseEnv: "CHIPMINT_PASSPHRASE",
+		Keys: []string{"issuer", "acme", "auditor"}, PassphraseEnv: "CHIPMINT_PASSPHRASE",
 	})
 }
 
@@ -248,7 +284,7 @@ func (g *Globals) printDevInfo(info devInfo) {
 			fmt.Fprintf(w, "  api       %s/v1/txs   (signed transactions in bulk)\n", info.API)
 		}
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
-		fmt.Fprintf(w, "  keys      issuer, acme, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(info.Home), devPassphrase)
+		fmt.Fprintf(w, "  keys      issuer, acme, auditor, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(info.Home), devPassphrase)
 		fmt.Fprintf(w, "  customer  bank account %s holds 10,000.00 EUR\n\n", fiat.IBAN(info.CustomerIBAN).Print())
 		fmt.Fprintf(w, "try, in another shell (with the same CHIPMINT_PASSPHRASE, default %q;\n", devPassphrase)
 		fmt.Fprintf(w, "`go install ./cmd/chipmint` puts chipmint on your PATH):\n")

@@ -75,6 +75,14 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 		t.Fatalf("second dev: exit %d: %s", code, errOut)
 	}
 	cli("keys", "add", "alice")
+	// The dev chain's auditor is the home's key of that name, which attests the reserves.
+	var auditors []txn.Auditor
+	if err := json.Unmarshal([]byte(cli("auditor", "list")), &auditors); err != nil || len(auditors) != 1 || auditors[0].ID != "auditor" {
+		t.Fatalf("dev's auditors: %+v %v", auditors, err)
+	}
+	if strings.Contains(string(devErr.Bytes()), "is not an auditor") {
+		t.Fatalf("dev warns of its own auditor:\n%s", devErr.Bytes())
+	}
 	var bought struct {
 		Order struct{ ID, PaymentReference string } `json:"order"`
 	}
@@ -273,5 +281,51 @@ func TestDevBannerCarriesTheAddresses(t *testing.T) {
 		if !strings.Contains(b, want) {
 			t.Errorf("banner lacks %q:\n%s", want, b)
 		}
+	}
+}
+
+// A dev home made before the chain had auditors keeps its genesis: dev adds the
+// auditor's key beside the others and unlocks it, and starts as before.
+func TestDevKeysOfAHomeWithoutAnAuditor(t *testing.T) {
+	t.Setenv("CHIPMINT_PASSPHRASE", "dev-test")
+	home := t.TempDir()
+	g := &Globals{Home: home, Output: "text", Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}
+	ks, err := g.keystore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := ks.Add("issuer", "dev-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ks.Add("acme", "dev-test"); err != nil {
+		t.Fatal(err)
+	}
+	err = node.Init(node.InitOptions{Home: home, ChainID: devChainID, Moniker: "dev", Alone: true,
+		Issuers: []txn.Issuer{{ID: "issuer", Address: is.Address, PublicKey: is.PublicKey}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	genesis := filepath.Join(home, "config", "genesis.json")
+	before, err := os.ReadFile(genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := devKeys(g, &DevOptions{})
+	if err != nil {
+		t.Fatalf("devKeys of a home without an auditor: %v", err)
+	}
+	if keys.issuer == nil || keys.operator == nil || keys.auditor == nil {
+		t.Fatalf("devKeys = %+v, want every key unlocked", keys)
+	}
+	au, err := ks.Show("auditor")
+	if err != nil {
+		t.Fatalf("the auditor's key was not added: %v", err)
+	}
+	if after, err := os.ReadFile(genesis); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("devKeys rewrote the genesis of an existing home (%v)", err)
+	}
+	if strings.Contains(string(before), au.Address.String()) {
+		t.Fatal("the old genesis names the new auditor's key")
 	}
 }

@@ -48,6 +48,7 @@ var commandTypes = map[string]txn.Type{
 	"operator update": txn.TypeUpdateOperator, "operator revoke": txn.TypeRevokeOperator,
 	"issuer approve": txn.TypeApprove, "issuer add": txn.TypeAddIssuer, "issuer remove": txn.TypeRemoveIssuer,
 	"issuer threshold": txn.TypeSetIssuerThreshold, "validator add": txn.TypeSetValidator, "validator remove": txn.TypeSetValidator,
+	"auditor add": txn.TypeAddAuditor, "auditor remove": txn.TypeRemoveAuditor,
 }
 
 // outbox is the folder of a home where signed transactions wait for their block;

@@ -83,7 +83,7 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g), NewCmdReverse(g),
 		NewCmdTx(g), NewCmdRedeem(g), NewCmdRedemption(g), NewCmdRestore(g), NewCmdCancel(g), NewCmdAccept(g),
 		NewCmdHold(g), NewCmdRelease(g), NewCmdPause(g), NewCmdUnpause(g), NewCmdFreeze(g), NewCmdUnfreeze(g),
-		NewCmdValidator(g), NewCmdReserves(g),
+		NewCmdValidator(g), NewCmdAuditor(g), NewCmdReserves(g),
 	)
 	usageArgs(root)
 	return root

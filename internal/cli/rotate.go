@@ -32,11 +32,13 @@ func newCmdKeysRotate(g *Globals) *cobra.Command {
 	o := &KeysRotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate",
-		Short: "Hand an operator's or an issuer's role from one key to another: the old key offers it, the new one takes it over",
+		Short: "Hand an operator's, an issuer's or an auditor's role from one key to another: the old key offers it, the new one takes it over",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.Role != txn.RoleOperator && o.Role != txn.RoleIssuer {
-				return usageError{fmt.Errorf("--role: want %s or %s, got %q", txn.RoleOperator, txn.RoleIssuer, o.Role)}
+			switch o.Role {
+			case txn.RoleOperator, txn.RoleIssuer, txn.RoleAuditor:
+			default:
+				return usageError{fmt.Errorf("--role: want %s, %s or %s, got %q", txn.RoleOperator, txn.RoleIssuer, txn.RoleAuditor, o.Role)}
 			}
 			oldKey, err := g.unlock(o.From)
 			if err != nil {
@@ -79,7 +81,7 @@ func newCmdKeysRotate(g *Globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&o.Role, "role", "", "the role handed over: operator or issuer")
+	cmd.Flags().StringVar(&o.Role, "role", "", "the role handed over: operator, issuer or auditor")
 	cmd.Flags().StringVar(&o.From, "from", "", "the key that holds the role now")
 	cmd.Flags().StringVar(&o.To, "to", "", "the key that takes it over (keys add it first)")
 	_ = cmd.MarkFlagRequired("from")

@@ -51,7 +51,8 @@ func runTestnet(g *Globals, o *TestnetOptions) (err error) {
 			fresh.undo()
 		}
 	}()
-	// The issuer's key lives in the first node's keystore, where the issuer service runs.
+	// The issuer's and the auditor's keys live in the first node's keystore, where the
+	// issuer service runs.
 	ks, err := keystore.Open(node.KeysDir(filepath.Join(o.Out, "node0")))
 	if err != nil {
 		return err
@@ -60,9 +61,14 @@ func runTestnet(g *Globals, o *TestnetOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	au, err := showOrAdd(ks, "auditor")
+	if err != nil {
+		return err
+	}
 	homes, err := node.InitNetwork(node.NetworkOptions{
 		Dir: o.Out, Validators: o.Validators, ChainID: o.ChainID, BlockTime: o.BlockTime, Hosts: o.Hosts,
-		Issuers: []txn.Issuer{{ID: "issuer", Address: k.Address, PublicKey: k.PublicKey}},
+		Issuers:  []txn.Issuer{{ID: "issuer", Address: k.Address, PublicKey: k.PublicKey}},
+		Auditors: []txn.Auditor{{ID: "auditor", Address: au.Address, PublicKey: au.PublicKey}},
 	})
 	if err != nil {
 		return usageError{err}
@@ -84,8 +90,8 @@ func runTestnet(g *Globals, o *TestnetOptions) (err error) {
 		}
 		views[i] = nodeView{Home: h, RPC: rpc}
 	}
-	g.emit(map[string]any{"chain_id": o.ChainID, "nodes": views, "issuer": k.Address}, func(w io.Writer) {
-		fmt.Fprintf(w, "%d validators of chain %s in %s; issuer %s (key in %s)\n", len(homes), o.ChainID, o.Out, k.Address, node.KeysDir(homes[0]))
+	g.emit(map[string]any{"chain_id": o.ChainID, "nodes": views, "issuer": k.Address, "auditor": au.Address}, func(w io.Writer) {
+		fmt.Fprintf(w, "%d validators of chain %s in %s; issuer %s, auditor %s (keys in %s)\n", len(homes), o.ChainID, o.Out, k.Address, au.Address, node.KeysDir(homes[0]))
 		for _, v := range views {
 			fmt.Fprintf(w, "  %s  rpc %s   run: chipmint node --home %s\n", v.Home, v.RPC, v.Home)
 		}

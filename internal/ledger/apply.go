@@ -147,6 +147,8 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return pause(kv, b, tx.Sender, m)
 	case *txn.Freeze:
 		return freeze(kv, b, tx.Sender, m)
+	case *txn.AttestReserves:
+		return attestReserves(kv, b, tx.Sender, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

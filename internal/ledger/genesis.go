@@ -14,6 +14,8 @@ import (
 // the chain's parameters.
 type Genesis struct {
 	Issuers []txn.Issuer `json:"issuers"`
+	// Auditors attest the reserves (decision 0037); a chain may start without any.
+	Auditors []txn.Auditor `json:"auditors,omitempty"`
 	// CheckpointInterval is how many blocks apart the app hash also commits to a digest
 	// of the whole state, from which snapshots are taken; zero means 1000.
 	CheckpointInterval int64 `json:"checkpoint_interval,omitempty"`
@@ -91,7 +93,8 @@ func ParseGenesis(b []byte) (Genesis, error) {
 }
 
 // Validate checks the genesis: at least one issuer, each with a key its address is
-// derived from, no two alike, and a threshold those issuers can reach. A chain without issuers could never mint, and one that
+// derived from, no two alike, and a threshold those issuers can reach; auditors checked
+// alike, none of them with an issuer's key. A chain without issuers could never mint, and one that
 // trusted an unchecked key could mint for anybody: both fail closed here.
 func (g Genesis) Validate() error {
 	for _, p := range []struct {
@@ -113,25 +116,49 @@ func (g Genesis) Validate() error {
 	seen := make(map[crypto.Address]bool, len(g.Issuers))
 	ids := make(map[string]bool, len(g.Issuers))
 	for i, is := range g.Issuers {
-		if is.ID == "" {
-			return fmt.Errorf("%w: issuers[%d].id is empty", ErrGenesis, i)
-		}
-		if len(is.PublicKey) != crypto.PublicKeyBytes {
-			return fmt.Errorf("%w: issuers[%d].public_key: want %d bytes, got %d", ErrGenesis, i, crypto.PublicKeyBytes, len(is.PublicKey))
-		}
-		if err := crypto.CheckPublicKey(is.PublicKey); err != nil {
-			return fmt.Errorf("%w: issuers[%d].public_key: %v", ErrGenesis, i, err)
-		}
-		if crypto.AddressOf(is.PublicKey) != is.Address {
-			return fmt.Errorf("%w: issuers[%d].address %s is not derived from its public key", ErrGenesis, i, is.Address)
+		field := fmt.Sprintf("issuers[%d]", i)
+		if err := checkGenesisKey(field, is.ID, is.PublicKey, is.Address); err != nil {
+			return err
 		}
 		if seen[is.Address] || ids[is.ID] {
-			return fmt.Errorf("%w: issuers[%d] (%s) is listed twice", ErrGenesis, i, is.ID)
+			return fmt.Errorf("%w: %s (%s) is listed twice", ErrGenesis, field, is.ID)
 		}
 		seen[is.Address], ids[is.ID] = true, true
 	}
 	if m := orDefault(g.IssuerThreshold, issuerThresholdDefault); m < 1 || m > int64(len(g.Issuers)) {
 		return fmt.Errorf("%w: issuer_threshold %d: want at least 1 and at most the %d issuers, or none for 1", ErrGenesis, m, len(g.Issuers))
+	}
+	auditorIDs := make(map[string]bool, len(g.Auditors))
+	for i, au := range g.Auditors {
+		field := fmt.Sprintf("auditors[%d]", i)
+		if err := checkGenesisKey(field, au.ID, au.PublicKey, au.Address); err != nil {
+			return err
+		}
+		if seen[au.Address] {
+			return fmt.Errorf("%w: %s (%s): its key is an issuer's or another auditor's; an auditor needs its own key", ErrGenesis, field, au.ID)
+		}
+		if auditorIDs[au.ID] {
+			return fmt.Errorf("%w: %s (%s) is listed twice", ErrGenesis, field, au.ID)
+		}
+		seen[au.Address], auditorIDs[au.ID] = true, true
+	}
+	return nil
+}
+
+// checkGenesisKey checks a role of the genesis, named field: an id, and a public key
+// that is not weak and that its address is derived from.
+func checkGenesisKey(field, id string, pub []byte, addr crypto.Address) error {
+	if id == "" {
+		return fmt.Errorf("%w: %s.id is empty", ErrGenesis, field)
+	}
+	if len(pub) != crypto.PublicKeyBytes {
+		return fmt.Errorf("%w: %s.public_key: want %d bytes, got %d", ErrGenesis, field, crypto.PublicKeyBytes, len(pub))
+	}
+	if err := crypto.CheckPublicKey(pub); err != nil {
+		return fmt.Errorf("%w: %s.public_key: %v", ErrGenesis, field, err)
+	}
+	if crypto.AddressOf(pub) != addr {
+		return fmt.Errorf("%w: %s.address %s is not derived from its public key", ErrGenesis, field, addr)
 	}
 	return nil
 }
@@ -143,6 +170,9 @@ func InitGenesis(kv store.KV, g Genesis) error {
 	}
 	for _, is := range g.Issuers {
 		putRecord(kv, issuerKey(is.Address), is)
+	}
+	for _, au := range g.Auditors {
+		putRecord(kv, auditorKey(au.Address), au)
 	}
 	putRecord(kv, []byte(keySupply), txn.Supply{})
 	putRecord(kv, []byte(keyParams), Params{

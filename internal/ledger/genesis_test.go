@@ -66,3 +66,48 @@ func TestParseGenesisApprovalParams(t *testing.T) {
 		t.Fatalf("genesis = %+v", g)
 	}
 }
+
+func TestGenesisAuditors(t *testing.T) {
+	weak := make([]byte, crypto.PublicKeyBytes)
+	weak[0] = 1
+	auditor := func(id string, seed byte) txn.Auditor {
+		p := pub(key(seed))
+		return txn.Auditor{ID: id, Address: crypto.AddressOf(p), PublicKey: p}
+	}
+	tests := []struct {
+		name     string
+		auditors []txn.Auditor
+		reason   string
+	}{
+		{name: "none"},
+		{name: "two", auditors: []txn.Auditor{auditor("audit-a", 6), auditor("audit-b", 7)}},
+		{name: "a small-order key", auditors: []txn.Auditor{{ID: "audit-a", Address: crypto.AddressOf(weak), PublicKey: weak}}, reason: "auditors[0].public_key"},
+		{name: "a short key", auditors: []txn.Auditor{{ID: "audit-a", Address: crypto.AddressOf(weak[:31]), PublicKey: weak[:31]}}, reason: "auditors[0].public_key: want 32 bytes"},
+		{name: "an address of another key", auditors: []txn.Auditor{{ID: "audit-a", Address: auditor("", 7).Address, PublicKey: pub(key(6))}}, reason: "auditors[0].address"},
+		{name: "no id", auditors: []txn.Auditor{auditor("", 6)}, reason: "auditors[0].id is empty"},
+		{name: "the same key twice", auditors: []txn.Auditor{auditor("audit-a", 6), auditor("audit-b", 6)}, reason: "auditors[1] (audit-b): its key is"},
+		{name: "the same id twice", auditors: []txn.Auditor{auditor("audit-a", 6), auditor("audit-a", 7)}, reason: "auditors[1] (audit-a) is listed twice"},
+		{name: "an issuer's key", auditors: []txn.Auditor{auditor("audit-a", 2)}, reason: "an auditor needs its own key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kv := store.NewOverlay(emptyReader{})
+			err := InitGenesis(kv, Genesis{Issuers: threeIssuers(), Auditors: tt.auditors})
+			if tt.reason != "" {
+				if !errors.Is(err, ErrGenesis) || !strings.Contains(err.Error(), tt.reason) {
+					t.Fatalf("InitGenesis = %v, want %v saying %q", err, ErrGenesis, tt.reason)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := allAuditors(kv); len(got) != len(tt.auditors) {
+				t.Fatalf("auditors = %+v, want %d", got, len(tt.auditors))
+			}
+			if err := CheckInvariants(kv); err != nil {
+				t.Fatalf("the genesis state fails the check: %v", err)
+			}
+		})
+	}
+}

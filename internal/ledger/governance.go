@@ -51,6 +51,10 @@ func act(kv store.KV, b Block, signer crypto.Address, msg txn.Msg) ([]Event, err
 		return setIssuerThreshold(kv, m)
 	case *txn.SetValidator:
 		return setValidator(kv, m)
+	case *txn.AddAuditor:
+		return addAuditor(kv, m)
+	case *txn.RemoveAuditor:
+		return removeAuditor(kv, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", msg.Type())
 }

@@ -9,12 +9,16 @@ import (
 // handOverKey is where a key's offer of its role waits, under the offering address.
 func handOverKey(from crypto.Address) []byte { return addressKey(prefixHandOver, from, 0) }
 
-// handOver is a key offering its role, operator or issuer, to another key: the first
-// step of a rotation. A second offer replaces the first.
+// handOver is a key offering its role, operator, issuer or auditor, to another key: the
+// first step of a rotation. A second offer replaces the first.
 func handOver(kv store.KV, b Block, signer crypto.Address, m *txn.HandOver) ([]Event, error) {
 	switch m.Role {
 	case txn.RoleOperator:
 		if _, err := requireOperator(kv, signer); err != nil {
+			return nil, err
+		}
+	case txn.RoleAuditor:
+		if _, err := requireAuditor(kv, signer); err != nil {
 			return nil, err
 		}
 	default:
@@ -36,6 +40,9 @@ func roleFree(r store.Reader, a crypto.Address) error {
 	}
 	if isIssuer(r, a) {
 		return txn.Errorf(txn.WrongRole, "key %s is already an issuer's", a)
+	}
+	if au, ok := auditorOf(r, a); ok {
+		return txn.Errorf(txn.WrongRole, "key %s is already auditor %q's", a, au.ID)
 	}
 	return nil
 }
@@ -60,6 +67,14 @@ func takeOver(kv store.KV, tx *txn.Signed, m *txn.TakeOver) ([]Event, error) {
 		putRecord(kv, operatorKey(op.ID), op)
 		kv.Delete(operatorByKey(m.From))
 		kv.Set(operatorByKey(p.To), []byte(op.ID))
+	case txn.RoleAuditor:
+		au, ok := auditorOf(kv, m.From)
+		if !ok {
+			return nil, txn.Errorf(txn.NoHandOver, "%s is no longer an auditor's key", m.From)
+		}
+		au.Address, au.PublicKey = p.To, p.PublicKey
+		kv.Delete(auditorKey(m.From))
+		putRecord(kv, auditorKey(p.To), au)
 	default:
 		var is txn.Issuer
 		if !getRecord(kv, issuerKey(m.From), &is) {

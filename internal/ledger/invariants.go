@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -20,7 +21,7 @@ func CheckInvariants(r store.Reader) error {
 		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
 		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds, checkPayoutReferences,
 		checkOpenOrderCounts, checkOperatorAccounts, checkOperatorKeys, checkValidators,
-		checkIssuers, checkProposals, checkControls,
+		checkIssuers, checkProposals, checkControls, checkAuditors, checkReserves,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -688,5 +689,67 @@ func checkControls(r store.Reader) error {
 		}
 		return true
 	})
+	return err
+}
+
+// checkAuditors: every auditor's record sits under its own address, derived from its
+// key, no two auditors share an id, and no auditor's key is an issuer's or an
+// operator's.
+func checkAuditors(r store.Reader) error {
+	ids := make(map[string]bool)
+	var err error
+	r.Scan([]byte(prefixAuditor), func(key, value []byte) bool {
+		var au txn.Auditor
+		if derr := txn.DecodeRecord(value, &au); derr != nil || string(auditorKey(au.Address)) != string(key) ||
+			crypto.AddressOf(au.PublicKey) != au.Address || au.ID == "" || ids[au.ID] {
+			err = broken("auditor record %q: %+v: not under its key's address, or its id empty or another auditor's", key, au)
+			return false
+		}
+		ids[au.ID] = true
+		if isIssuer(r, au.Address) {
+			err = broken("key %s is auditor %q's and an issuer's", au.Address, au.ID)
+		} else if op, ok := operatorOf(r, au.Address); ok {
+			err = broken("key %s is auditor %q's and operator %q's", au.Address, au.ID, op.ID)
+		}
+		return err == nil
+	})
+	return err
+}
+
+// checkReserves: every attestation sits under its operator and height, names a
+// registered operator in that operator's currency, a report read before it was attested
+// and a backing its figures show; and the digest index lists exactly the attestations,
+// each by its report's digest and operator, at its height.
+func checkReserves(r store.Reader) error {
+	due := make(map[string]int64)
+	err := eachRecord(r, prefixReserves, func(key []byte, a txn.ReservesAttestation) error {
+		if string(reservesKey(a.Operator, a.Height)) != string(key) {
+			return broken("attestation of %q at height %d is stored under %q", a.Operator, a.Height, key)
+		}
+		op, ok := GetOperator(r, a.Operator)
+		if !ok || op.PaymentAccount().Currency != a.Currency {
+			return broken("attestation of %q at height %d in %s: no such operator, or not its currency", a.Operator, a.Height, a.Currency)
+		}
+		o := txn.OperatorReserves{BalanceMinor: a.BalanceMinor, LiabilitiesMinor: a.LiabilitiesMinor, Unexplained: a.Unexplained}
+		if len(a.ReportDigest) != sha256.Size || a.ReportHeight < 1 || a.ReportHeight >= a.Height || a.Backed && !o.Covered() {
+			return broken("attestation of %q at height %d: digest %x, report height %d, backed %v with %+v", a.Operator, a.Height, a.ReportDigest, a.ReportHeight, a.Backed, o)
+		}
+		due[string(reservesDigestKey(a.ReportDigest, a.Operator))] = a.Height
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	n := 0
+	r.Scan([]byte(prefixReservesDigest), func(key, value []byte) bool {
+		n++
+		if h, ok := due[string(key)]; !ok || len(value) != 8 || int64(binary.BigEndian.Uint64(value)) != h {
+			err = broken("the digest index lists %q at %x, which no attestation is", key, value)
+		}
+		return err == nil
+	})
+	if err == nil && n != len(due) {
+		err = broken("%d attestations but %d entries in the digest index", len(due), n)
+	}
 	return err
 }

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -73,6 +74,35 @@ func pendingProposal(proposer crypto.Address) txn.Proposal {
 		ID: "FFFFFFFFFFFFFFFFFFFF", Proposer: proposer, Action: txn.TypeSetIssuerThreshold,
 		Body: txn.EncodeRecord(txn.SetIssuerThreshold{Threshold: 1}), Approvals: []crypto.Address{proposer},
 		Status: txn.ProposalPending, CreatedHeight: 1, ExpiresHeight: 10,
+	}
+}
+
+// attest writes what an auditor's AttestReserves of acme at height 3 writes: the
+// auditor, of key 6, the attestation and its entry in the digest index.
+func attest(kv *store.Overlay) txn.ReservesAttestation {
+	p := pub(key(6))
+	au := txn.Auditor{ID: "auditor", Address: crypto.AddressOf(p), PublicKey: p}
+	putRecord(kv, auditorKey(au.Address), au)
+	a := txn.ReservesAttestation{
+		Operator: "acme", Currency: "EUR", BalanceMinor: 10_000, LiabilitiesMinor: 10_000, OutstandingChips: 100_000_000, Backed: true,
+		ReportDigest: bytes.Repeat([]byte{1}, 32), ReportHeight: 2, StatementEnd: "2026-03-31T22:00:00Z", Auditor: au.Address, Height: 3,
+	}
+	putRecord(kv, reservesKey(a.Operator, a.Height), a)
+	kv.Set(reservesDigestKey(a.ReportDigest, a.Operator), binary.BigEndian.AppendUint64(nil, uint64(a.Height)))
+	return a
+}
+
+func TestCheckInvariantsOfAttestations(t *testing.T) {
+	kv, _, _ := issuedState(t)
+	a := attest(kv)
+	if err := CheckInvariants(kv); err != nil {
+		t.Fatalf("an auditor and its attestation fail the check: %v", err)
+	}
+	if got := ReservesByDigest(kv, a.ReportDigest); len(got) != 1 || got[0].Operator != "acme" || got[0].Height != 3 {
+		t.Fatalf("ReservesByDigest = %+v", got)
+	}
+	if got := ReservesByDigest(kv, a.ReportDigest[:31]); got != nil {
+		t.Fatalf("ReservesByDigest of a digest of 31 bytes = %+v, want none", got)
 	}
 }
 
@@ -191,6 +221,32 @@ func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
 		}},
 		{"a tombstone beside its order", func(kv *store.Overlay, id string, _ crypto.Address) {
 			kv.Set(tombstoneKey(id), make([]byte, 8))
+		}},
+		{"an auditor whose key is an issuer's", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			p := pub(key(1))
+			putRecord(kv, auditorKey(crypto.AddressOf(p)), txn.Auditor{ID: "auditor", Address: crypto.AddressOf(p), PublicKey: p})
+		}},
+		{"an auditor under another address", func(kv *store.Overlay, _ string, buyer crypto.Address) {
+			p := pub(key(6))
+			putRecord(kv, auditorKey(buyer), txn.Auditor{ID: "auditor", Address: crypto.AddressOf(p), PublicKey: p})
+		}},
+		{"an attestation missing from the digest index", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			a := attest(kv)
+			kv.Delete(reservesDigestKey(a.ReportDigest, a.Operator))
+		}},
+		{"a digest index entry at another height", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			a := attest(kv)
+			kv.Set(reservesDigestKey(a.ReportDigest, a.Operator), binary.BigEndian.AppendUint64(nil, 4))
+		}},
+		{"an overdrawn operator attested backed", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			a := attest(kv)
+			a.BalanceMinor = -1
+			putRecord(kv, reservesKey(a.Operator, a.Height), a)
+		}},
+		{"an attestation in another currency than its operator's", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			a := attest(kv)
+			a.Currency = "USD"
+			putRecord(kv, reservesKey(a.Operator, a.Height), a)
 		}},
 		{"a surplus owed back and not listed", func(kv *store.Overlay, id string, _ crypto.Address) {
 			o, _ := GetOrder(kv, id)

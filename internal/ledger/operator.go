@@ -57,6 +57,9 @@ func admitOperator(kv store.KV, signer crypto.Address, op txn.Operator) error {
 	if isIssuer(kv, op.Address) {
 		return txn.Errorf(txn.WrongRole, "key %s is an issuer's; an operator needs its own key", op.Address)
 	}
+	if au, ok := auditorOf(kv, op.Address); ok {
+		return txn.Errorf(txn.WrongRole, "key %s is auditor %q's; an operator needs its own key", op.Address, au.ID)
+	}
 	acct := op.PaymentAccount()
 	if other, taken := kv.Get(operatorAccountKey(acct)); taken {
 		return txn.Errorf(txn.AccountTaken, "account %s is operator %q's: one account confirms one operator's payments", acct.Identification(), other)

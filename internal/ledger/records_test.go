@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -31,7 +32,7 @@ func newOf[T any]() any { return new(T) }
 // file; the fresh order leaves the optional fields empty, so that their omission is held
 // too.
 func recordExamples() []recordExample {
-	issuerPub, operatorPub, buyerPub := pub(key(1)), pub(key(2)), pub(key(3))
+	issuerPub, operatorPub, buyerPub, auditorPub := pub(key(1)), pub(key(2)), pub(key(3)), pub(key(6))
 	return []recordExample{
 		{name: "issuer", decoded: newOf[txn.Issuer], value: txn.Issuer{
 			ID: "issuer-1", Address: crypto.AddressOf(issuerPub), PublicKey: issuerPub,
@@ -166,6 +167,19 @@ func recordExamples() []recordExample {
 		}},
 		{name: "frozen", decoded: newOf[txn.FrozenAccount], value: txn.FrozenAccount{
 			Address: crypto.AddressOf(buyerPub), Reason: "court order 2026-117", By: crypto.AddressOf(issuerPub), Height: 91,
+		}},
+		{name: "auditor", decoded: newOf[txn.Auditor], value: txn.Auditor{
+			ID: "audit-firm", Address: crypto.AddressOf(auditorPub), PublicKey: auditorPub,
+		}},
+		{name: "reserves", decoded: newOf[txn.ReservesAttestation], value: txn.ReservesAttestation{
+			Operator: "acme-bank", Currency: "EUR", BalanceMinor: 1_250_000, LiabilitiesMinor: 1_200_000,
+			OutstandingChips: 12_000_000_000, Backed: true, ReportDigest: bytes.Repeat([]byte{0xab}, 32),
+			ReportHeight: 480, StatementEnd: "2026-03-31T22:00:00Z", Auditor: crypto.AddressOf(auditorPub), Height: 500,
+		}},
+		{name: "reserves.overdrawn", decoded: newOf[txn.ReservesAttestation], value: txn.ReservesAttestation{
+			Operator: "bravo-bank", Currency: "CHF", BalanceMinor: -5_000, LiabilitiesMinor: 300_000,
+			OutstandingChips: 3_000_000_000, Unexplained: 2, ReportDigest: bytes.Repeat([]byte{0xab}, 32),
+			ReportHeight: 480, StatementEnd: "2026-03-31T22:00:00.5Z", Auditor: crypto.AddressOf(auditorPub), Height: 500,
 		}},
 	}
 }

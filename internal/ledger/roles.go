@@ -21,6 +21,12 @@ func operatorOf(r store.Reader, a crypto.Address) (txn.Operator, bool) {
 	return GetOperator(r, string(id))
 }
 
+func auditorOf(r store.Reader, a crypto.Address) (txn.Auditor, bool) {
+	var au txn.Auditor
+	ok := getRecord(r, auditorKey(a), &au)
+	return au, ok
+}
+
 // requireIssuer names the signer's other role, if it has one, in the rejection.
 func requireIssuer(r store.Reader, signer crypto.Address) error {
 	if isIssuer(r, signer) {
@@ -28,6 +34,9 @@ func requireIssuer(r store.Reader, signer crypto.Address) error {
 	}
 	if op, ok := operatorOf(r, signer); ok {
 		return txn.Errorf(txn.WrongRole, "signer %s is operator %q, not an issuer", signer, op.ID)
+	}
+	if au, ok := auditorOf(r, signer); ok {
+		return txn.Errorf(txn.WrongRole, "signer %s is auditor %q, not an issuer", signer, au.ID)
 	}
 	return txn.Errorf(txn.NotIssuer, "signer %s is not an issuer", signer)
 }
@@ -39,7 +48,24 @@ func requireOperator(r store.Reader, signer crypto.Address) (txn.Operator, error
 	if isIssuer(r, signer) {
 		return txn.Operator{}, txn.Errorf(txn.WrongRole, "signer %s is an issuer, not an operator", signer)
 	}
+	if au, ok := auditorOf(r, signer); ok {
+		return txn.Operator{}, txn.Errorf(txn.WrongRole, "signer %s is auditor %q, not an operator", signer, au.ID)
+	}
 	return txn.Operator{}, txn.Errorf(txn.NotOperator, "signer %s is not a registered operator", signer)
+}
+
+// requireAuditor names the signer's other role, if it has one, in the rejection.
+func requireAuditor(r store.Reader, signer crypto.Address) (txn.Auditor, error) {
+	if au, ok := auditorOf(r, signer); ok {
+		return au, nil
+	}
+	if isIssuer(r, signer) {
+		return txn.Auditor{}, txn.Errorf(txn.WrongRole, "signer %s is an issuer, not an auditor", signer)
+	}
+	if op, ok := operatorOf(r, signer); ok {
+		return txn.Auditor{}, txn.Errorf(txn.WrongRole, "signer %s is operator %q, not an auditor", signer, op.ID)
+	}
+	return txn.Auditor{}, txn.Errorf(txn.NotAuditor, "signer %s is not an auditor", signer)
 }
 
 // allIssuers lists every issuer by address.
@@ -68,6 +94,9 @@ func addIssuer(kv store.KV, m *txn.AddIssuer) ([]Event, error) {
 	}
 	if op, ok := operatorOf(kv, m.Address); ok {
 		return nil, txn.Errorf(txn.WrongRole, "key %s is operator %q's; an issuer needs its own key", m.Address, op.ID)
+	}
+	if au, ok := auditorOf(kv, m.Address); ok {
+		return nil, txn.Errorf(txn.WrongRole, "key %s is auditor %q's; an issuer needs its own key", m.Address, au.ID)
 	}
 	is := txn.Issuer{ID: m.ID, Address: m.Address, PublicKey: m.PublicKey}
 	putRecord(kv, issuerKey(is.Address), is)
@@ -102,4 +131,72 @@ func setIssuerThreshold(kv store.KV, m *txn.SetIssuerThreshold) ([]Event, error)
 
 func issuerEvent(is txn.Issuer, action string) Event {
 	return Event{Type: "issuer", Attrs: []Attr{{"id", is.ID}, {"address", is.Address.String()}, {"action", action}}}
+}
+
+// allAuditors lists every auditor by address.
+func allAuditors(r store.Reader) []txn.Auditor {
+	var out []txn.Auditor
+	r.Scan([]byte(prefixAuditor), func(key, value []byte) bool {
+		out = append(out, decodeAuditor(key, value))
+		return true
+	})
+	return out
+}
+
+// Auditors lists at most limit auditors by address, those after the address after (from
+// the first when after is nil), and whether more follow.
+func Auditors(r store.Reader, after *crypto.Address, limit int) ([]txn.Auditor, bool) {
+	var from []byte
+	if after != nil {
+		from = after[:]
+	}
+	var out []txn.Auditor
+	more := scanPage(r, prefixAuditor, from, limit, func(key, value []byte) {
+		out = append(out, decodeAuditor(key, value))
+	})
+	return out, more
+}
+
+func decodeAuditor(key, value []byte) txn.Auditor {
+	var au txn.Auditor
+	if err := txn.DecodeRecord(value, &au); err != nil {
+		panic(fmt.Sprintf("ledger: corrupt auditor at %q: %v", key, err))
+	}
+	return au
+}
+
+// addAuditor is the issuers making a key an auditor's: a key of no other role, under an
+// id no other auditor has.
+func addAuditor(kv store.KV, m *txn.AddAuditor) ([]Event, error) {
+	if au, ok := auditorOf(kv, m.Address); ok {
+		return nil, txn.Errorf(txn.AuditorExists, "key %s is already auditor %q's", m.Address, au.ID)
+	}
+	for _, au := range allAuditors(kv) {
+		if au.ID == m.ID {
+			return nil, txn.Errorf(txn.AuditorExists, "auditor id %q is already %s's", m.ID, au.Address)
+		}
+	}
+	if isIssuer(kv, m.Address) {
+		return nil, txn.Errorf(txn.WrongRole, "key %s is an issuer's; an auditor needs its own key", m.Address)
+	}
+	if op, ok := operatorOf(kv, m.Address); ok {
+		return nil, txn.Errorf(txn.WrongRole, "key %s is operator %q's; an auditor needs its own key", m.Address, op.ID)
+	}
+	au := txn.Auditor{ID: m.ID, Address: m.Address, PublicKey: m.PublicKey}
+	putRecord(kv, auditorKey(au.Address), au)
+	return []Event{auditorEvent(au, "added")}, nil
+}
+
+// removeAuditor is the issuers taking an auditor's role away; what it attested stays.
+func removeAuditor(kv store.KV, m *txn.RemoveAuditor) ([]Event, error) {
+	au, ok := auditorOf(kv, m.Address)
+	if !ok {
+		return nil, txn.Errorf(txn.UnknownAuditor, "%s is not an auditor", m.Address)
+	}
+	kv.Delete(auditorKey(m.Address))
+	return []Event{auditorEvent(au, "removed")}, nil
+}
+
+func auditorEvent(au txn.Auditor, action string) Event {
+	return Event{Type: "auditor", Attrs: []Attr{{"id", au.ID}, {"address", au.Address.String()}, {"action", action}}}
 }

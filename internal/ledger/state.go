@@ -47,6 +47,10 @@ const (
 	prefixProposalExpiry = "pexp/"
 	prefixPaused         = "pause/"
 	prefixFrozen         = "frz/"
+	// The auditors and their attestations of the reserves (decision 0037).
+	prefixAuditor        = "aud/"
+	prefixReserves       = "rsv/"
+	prefixReservesDigest = "rsvd/"
 )
 
 // Proven says whether the state tree holds key (store.Options.Proven): every entry but
@@ -71,6 +75,7 @@ var unprovenPrefixes = []string{
 // accountKey is the key of an account's balance: query.AccountKey, for clients prove it.
 func accountKey(a crypto.Address) []byte    { return query.AccountKey(a) }
 func issuerKey(a crypto.Address) []byte     { return addressKey(prefixIssuer, a, 0) }
+func auditorKey(a crypto.Address) []byte    { return addressKey(prefixAuditor, a, 0) }
 func operatorKey(id string) []byte          { return []byte(prefixOperator + id) }
 func operatorByKey(a crypto.Address) []byte { return addressKey(prefixOperatorKey, a, 0) }
 
@@ -113,6 +118,24 @@ func orderRemovalKey(height int64, id string) []byte {
 
 func heightKey(prefix string, height int64, id string) []byte {
 	return append(binary.BigEndian.AppendUint64([]byte(prefix), uint64(height)), id...)
+}
+
+// reservesPrefix starts the keys of an operator's attestations; operator ids hold no
+// 0x00 byte, so no id's keys start another's.
+func reservesPrefix(operator string) string { return prefixReserves + operator + "\x00" }
+
+// reservesKey is the key of an operator's attestation in the block at height: the
+// height's complement, big-endian, so that the newest comes first in key order.
+func reservesKey(operator string, height int64) []byte {
+	return append([]byte(reservesPrefix(operator)), newestFirst(height)...)
+}
+
+func newestFirst(height int64) []byte { return binary.BigEndian.AppendUint64(nil, ^uint64(height)) }
+
+// reservesDigestKey indexes the attestations by the digest of their report, then by
+// operator; its value is the height of the attestation.
+func reservesDigestKey(digest []byte, operator string) []byte {
+	return append(append([]byte(prefixReservesDigest), digest...), operator...)
 }
 
 // operatorAccountKey names the operator that registered an account, by the account's
@@ -190,7 +213,7 @@ func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
 // hold both.
 type record interface {
 	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params | txn.Redemption | txn.Refund | txn.PendingHandOver |
-		txn.Proposal | txn.PausedOperation | txn.FrozenAccount
+		txn.Proposal | txn.PausedOperation | txn.FrozenAccount | txn.Auditor | txn.ReservesAttestation
 }
 
 // getRecord decodes the record at key into v; false if there is none. A record that

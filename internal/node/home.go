@@ -27,6 +27,8 @@ type InitOptions struct {
 	ChainID string
 	Moniker string
 	Issuers []txn.Issuer
+	// Auditors attest the reserves; there may be none.
+	Auditors []txn.Auditor
 	// CheckpointInterval is the genesis's checkpoint interval; zero takes the default.
 	CheckpointInterval int64
 	// OrderTTLBlocks is the genesis's order time to live; zero takes the default.
@@ -124,7 +126,7 @@ func writeHome(conf *cfg.Config, o InitOptions) (homeKeys, error) {
 
 func (o InitOptions) genesis() ledger.Genesis {
 	return ledger.Genesis{
-		Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval, OrderTTLBlocks: o.OrderTTLBlocks,
+		Issuers: o.Issuers, Auditors: o.Auditors, CheckpointInterval: o.CheckpointInterval, OrderTTLBlocks: o.OrderTTLBlocks,
 		RedemptionTTLBlocks: o.RedemptionTTLBlocks, OrderRetentionBlocks: o.OrderRetentionBlocks,
 		IssuerThreshold: o.IssuerThreshold, IssueApprovalChips: o.IssueApprovalChips,
 	}

@@ -16,6 +16,8 @@ import (
 type LocalOptions struct {
 	ChainID string
 	Issuers []txn.Issuer
+	// Auditors attest the reserves; there may be none.
+	Auditors []txn.Auditor
 	// OrderTTLBlocks is the genesis's order time to live; zero takes the default.
 	OrderTTLBlocks int64
 	// RedemptionTTLBlocks and OrderRetentionBlocks are the genesis's redemption
@@ -43,7 +45,7 @@ func StartLocal(home string, o LocalOptions) (*Node, error) {
 		return nil, err
 	}
 	err = Init(InitOptions{
-		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, BlockTime: o.BlockTime, OrderTTLBlocks: o.OrderTTLBlocks,
+		Home: home, ChainID: o.ChainID, Moniker: "local", Issuers: o.Issuers, Auditors: o.Auditors, BlockTime: o.BlockTime, OrderTTLBlocks: o.OrderTTLBlocks,
 		RedemptionTTLBlocks: o.RedemptionTTLBlocks, OrderRetentionBlocks: o.OrderRetentionBlocks,
 		IssuerThreshold: o.IssuerThreshold, IssueApprovalChips: o.IssueApprovalChips,
 		CheckpointInterval: o.CheckpointInterval, Retention: o.Retention,

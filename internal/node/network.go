@@ -27,6 +27,8 @@ type NetworkOptions struct {
 	Validators int
 	ChainID    string
 	Issuers    []txn.Issuer
+	// Auditors attest the reserves; there may be none.
+	Auditors []txn.Auditor
 	// CheckpointInterval is the genesis's checkpoint interval; zero takes the default.
 	CheckpointInterval int64
 	// BlockTime is CometBFT's timeout_commit; zero keeps the default.
@@ -49,7 +51,7 @@ func InitNetwork(o NetworkOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	gen := ledger.Genesis{Issuers: o.Issuers, CheckpointInterval: o.CheckpointInterval}
+	gen := ledger.Genesis{Issuers: o.Issuers, Auditors: o.Auditors, CheckpointInterval: o.CheckpointInterval}
 	if err := gen.Validate(); err != nil {
 		return nil, err
 	}

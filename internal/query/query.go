@@ -89,6 +89,17 @@ const (
 	// Reference at a time, by reference (the cursor). They are what a reserves check
 	// matches the operator's bank statements against.
 	PathReferences = "/references/"
+	// PathAuditors lists the auditors, a Page at a time, by address; the cursor is an
+	// auditor's address.
+	PathAuditors = "/auditors"
+	// PathReserves, followed by an operator's id, lists the operator's attestations of
+	// its reserves (txn.ReservesAttestation), a Page at a time, newest first; the cursor
+	// is an attestation's height, in decimal.
+	PathReserves = "/reserves/"
+	// PathReservesByDigest lists the attestations of one reserves report, one for each
+	// of its operators, by operator id; its data is the report's SHA-256 digest in hex.
+	// A report never attested is not found.
+	PathReservesByDigest = "/reserves-report"
 )
 
 // ReferenceKind is a kind of bank reference the chain records of an operator.

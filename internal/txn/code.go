@@ -82,6 +82,11 @@ const (
 	UnknownValidator      Code = 71
 	LastValidator         Code = 72
 	ValidatorPowerTooHigh Code = 73
+	// The auditors' (decision 0037).
+	NotAuditor      Code = 74
+	AlreadyAttested Code = 75
+	AuditorExists   Code = 76
+	UnknownAuditor  Code = 77
 )
 
 type codeInfo struct {
@@ -157,6 +162,10 @@ var codeTable = map[Code]codeInfo{
 	UnknownValidator:        {"unknown_validator", "no validator has this key: there is nothing to remove"},
 	LastValidator:           {"last_validator", "the change would leave the chain without a validator"},
 	ValidatorPowerTooHigh:   {"validator_power_too_high", "the validators' power together would pass what CometBFT allows"},
+	NotAuditor:              {"not_auditor", "the signer is not an auditor of this chain"},
+	AlreadyAttested:         {"already_attested", "this report, or an attestation of one of its operators at this height, is already on the chain"},
+	AuditorExists:           {"auditor_exists", "an auditor with this id or key already exists"},
+	UnknownAuditor:          {"unknown_auditor", "no auditor has this address"},
 }
 
 // String is the code's stable name, such as "replayed".

@@ -80,6 +80,10 @@ var goldenCodes = []struct {
 	{71, "unknown_validator"},
 	{72, "last_validator"},
 	{73, "validator_power_too_high"},
+	{74, "not_auditor"},
+	{75, "already_attested"},
+	{76, "auditor_exists"},
+	{77, "unknown_auditor"},
 }
 
 func TestCodesGolden(t *testing.T) {
@@ -114,6 +118,10 @@ func TestCodesNamedConstants(t *testing.T) {
 		{name: "receipt mismatch", code: ReceiptMismatch, want: 28},
 		{name: "needs approval", code: NeedsApproval, want: 51},
 		{name: "threshold unreachable", code: ThresholdUnreachable, want: 63},
+		{name: "not auditor", code: NotAuditor, want: 74},
+		{name: "already attested", code: AlreadyAttested, want: 75},
+		{name: "auditor exists", code: AuditorExists, want: 76},
+		{name: "unknown auditor", code: UnknownAuditor, want: 77},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,8 @@ import (
 func (t Type) Controlled() bool {
 	switch t {
 	case TypeRegisterOperator, TypeIssue, TypeRegisterOperatorAccount, TypeUnpause, TypeUnfreeze,
-		TypeUpdateOperator, TypeRevokeOperator, TypeAddIssuer, TypeRemoveIssuer, TypeSetIssuerThreshold, TypeSetValidator:
+		TypeUpdateOperator, TypeRevokeOperator, TypeAddIssuer, TypeRemoveIssuer, TypeSetIssuerThreshold, TypeSetValidator,
+		TypeAddAuditor, TypeRemoveAuditor:
 		return true
 	}
 	return false

@@ -10,9 +10,10 @@ import (
 const (
 	RoleOperator = "operator"
 	RoleIssuer   = "issuer"
+	RoleAuditor  = "auditor"
 )
 
-// HandOver (an operator's or an issuer's current key) offers its role to another key:
+// HandOver (an operator's, an issuer's or an auditor's current key) offers its role to another key:
 // the first step of a key rotation. Nothing changes until that key takes it over.
 type HandOver struct {
 	_         struct{}       `cbor:",toarray"`
@@ -36,8 +37,10 @@ func (TakeOver) Type() Type { return TypeTakeOver }
 
 // Validate implements Msg.
 func (m HandOver) Validate() error {
-	if m.Role != RoleOperator && m.Role != RoleIssuer {
-		return Errorf(InvalidField, "role: want %q or %q, got %q", RoleOperator, RoleIssuer, m.Role)
+	switch m.Role {
+	case RoleOperator, RoleIssuer, RoleAuditor:
+	default:
+		return Errorf(InvalidField, "role: want %q, %q or %q, got %q", RoleOperator, RoleIssuer, RoleAuditor, m.Role)
 	}
 	return checkKeyAddress("public_key", m.PublicKey, m.To)
 }

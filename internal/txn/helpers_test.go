@@ -20,6 +20,8 @@ var (
 	holderKey   = keyFromSeed(0x04)
 	// issuer2Key is the key AddIssuer makes an issuer's.
 	issuer2Key = keyFromSeed(0x05)
+	// auditorKey is the key AddAuditor makes an auditor's, which attests the reserves.
+	auditorKey = keyFromSeed(0x06)
 )
 
 const (
@@ -189,6 +191,22 @@ func validAddIssuer() AddIssuer {
 	return AddIssuer{ID: "issuer-2", Address: addrOf(issuer2Key), PublicKey: append([]byte(nil), pubOf(issuer2Key)...)}
 }
 
+func validAddAuditor() AddAuditor { return *NewAddAuditor("audit-firm", pubOf(auditorKey)) }
+
+// testReportDigest is the digest of the reserves report the samples attest.
+var testReportDigest = bytes.Repeat([]byte{0xab}, 32)
+
+// validAttestReserves attests two operators: acme-bank backed, bravo-bank overdrawn.
+func validAttestReserves() AttestReserves {
+	return AttestReserves{
+		ReportDigest: testReportDigest, ReportHeight: 480, StatementEnd: "2026-03-31T22:00:00Z",
+		Operators: []OperatorReserves{
+			{Operator: testOperatorID, Currency: "EUR", BalanceMinor: 1_250_000, LiabilitiesMinor: 1_200_000, OutstandingChips: 12_000_000_000, Backed: true},
+			{Operator: "bravo-bank", Currency: "CHF", BalanceMinor: -5_000, LiabilitiesMinor: 300_000, OutstandingChips: 3_000_000_000, Unexplained: 2},
+		},
+	}
+}
+
 // sample is one valid signed transaction of a message type, with who signs it.
 type sample struct {
 	name   string
@@ -234,6 +252,9 @@ func samples() []sample {
 		{name: "add_issuer", msg: validAddIssuer(), signer: issuerKey, nonce: 31},
 		{name: "remove_issuer", msg: RemoveIssuer{Address: addrOf(issuer2Key)}, signer: issuerKey, nonce: 32},
 		{name: "set_issuer_threshold", msg: SetIssuerThreshold{Threshold: 2}, signer: issuerKey, nonce: 33},
+		{name: "add_auditor", msg: validAddAuditor(), signer: issuerKey, nonce: 35},
+		{name: "remove_auditor", msg: RemoveAuditor{Address: addrOf(auditorKey)}, signer: issuerKey, nonce: 36},
+		{name: "attest_reserves", msg: validAttestReserves(), signer: auditorKey, nonce: 37},
 	}
 }
 

@@ -14,7 +14,7 @@ func TestJSONQuantitiesAreStrings(t *testing.T) {
 	types := []any{
 		Issuer{}, Operator{}, Order{}, Supply{}, Rate{}, BankAccount{}, Account{}, Party{},
 		RegisterOperator{}, RegisterOperatorAccount{}, BuyRequest{}, ConfirmPayment{}, Receipt{}, SubmitReceipt{}, Issue{},
-		Transfer{}, ReversePayment{}, ReceiptFile{},
+		Transfer{}, ReversePayment{}, ReceiptFile{}, OperatorReserves{}, ReservesAttestation{},
 	}
 	for _, v := range types {
 		rt := reflect.TypeOf(v)

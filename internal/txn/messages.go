@@ -53,6 +53,10 @@ const (
 	TypeTakeOver Type = 32
 	// TypeSetValidator changes the validator set (decision 0030).
 	TypeSetValidator Type = 33
+	// The auditors and their attestations of the reserves (decision 0037).
+	TypeAddAuditor     Type = 34
+	TypeRemoveAuditor  Type = 35
+	TypeAttestReserves Type = 36
 )
 
 var typeNames = map[Type]string{
@@ -90,6 +94,9 @@ var typeNames = map[Type]string{
 	TypeHandOver:                "hand_over",
 	TypeTakeOver:                "take_over",
 	TypeSetValidator:            "set_validator",
+	TypeAddAuditor:              "add_auditor",
+	TypeRemoveAuditor:           "remove_auditor",
+	TypeAttestReserves:          "attest_reserves",
 }
 
 func (t Type) String() string {
@@ -418,6 +425,12 @@ func newMsg(t Type) (Msg, bool) {
 		return &TakeOver{}, true
 	case TypeSetValidator:
 		return &SetValidator{}, true
+	case TypeAddAuditor:
+		return &AddAuditor{}, true
+	case TypeRemoveAuditor:
+		return &RemoveAuditor{}, true
+	case TypeAttestReserves:
+		return &AttestReserves{}, true
 	}
 	return nil, false
 }

@@ -145,7 +145,8 @@ func TestTypeString(t *testing.T) {
 		{name: "release order", typ: TypeReleaseOrder, want: "release_order"},
 		{name: "propose", typ: TypePropose, want: "propose"},
 		{name: "set issuer threshold", typ: TypeSetIssuerThreshold, want: "set_issuer_threshold"},
-		{name: "thirty-four", typ: 34, want: "unknown"},
+		{name: "attest reserves", typ: TypeAttestReserves, want: "attest_reserves"},
+		{name: "thirty-seven", typ: 37, want: "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,6 +197,9 @@ func TestTypeNumbers(t *testing.T) {
 		{name: "add issuer", msg: AddIssuer{}, want: 28},
 		{name: "remove issuer", msg: RemoveIssuer{}, want: 29},
 		{name: "set issuer threshold", msg: SetIssuerThreshold{}, want: 30},
+		{name: "add auditor", msg: AddAuditor{}, want: 34},
+		{name: "remove auditor", msg: RemoveAuditor{}, want: 35},
+		{name: "attest reserves", msg: AttestReserves{}, want: 36},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

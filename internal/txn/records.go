@@ -51,6 +51,14 @@ type Issuer struct {
 	PublicKey []byte         `cbor:"public_key" json:"public_key"`
 }
 
+// Auditor is an auditor of the reserves, set in genesis or added by the issuers: it
+// attests the reserves reports it signed (AttestReserves).
+type Auditor struct {
+	ID        string         `cbor:"id" json:"id"`
+	Address   crypto.Address `cbor:"address" json:"address"`
+	PublicKey []byte         `cbor:"public_key" json:"public_key"`
+}
+
 // Operator is a registered financial operator and what has been issued through it.
 type Operator struct {
 	ID        string         `cbor:"id" json:"id"`

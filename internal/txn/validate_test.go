@@ -1,6 +1,8 @@
 package txn
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -595,11 +597,11 @@ func TestProposalIDs(t *testing.T) {
 }
 
 func TestControlled(t *testing.T) {
-	for typ := range Type(32) {
+	for typ := range Type(40) {
 		want := false
 		switch typ {
 		case TypeRegisterOperator, TypeIssue, TypeRegisterOperatorAccount, TypeUnpause, TypeUnfreeze, TypeUpdateOperator,
-			TypeRevokeOperator, TypeAddIssuer, TypeRemoveIssuer, TypeSetIssuerThreshold:
+			TypeRevokeOperator, TypeAddIssuer, TypeRemoveIssuer, TypeSetIssuerThreshold, TypeSetValidator, TypeAddAuditor, TypeRemoveAuditor:
 			want = true
 		}
 		if got := typ.Controlled(); got != want {
@@ -620,4 +622,83 @@ func TestValidateSetValidator(t *testing.T) {
 		{name: "a secp256k1 key", msg: mutate(valid, func(m *SetValidator) { m.PublicKey = make([]byte, 33) }), want: InvalidField},
 		{name: "small-order key", msg: mutate(valid, func(m *SetValidator) { m.PublicKey = identity }), want: WeakKey},
 	})
+}
+
+func TestValidateAuditors(t *testing.T) {
+	identity := make([]byte, crypto.PublicKeyBytes)
+	identity[0] = 1
+	checkValidation(t, []validationCase{
+		{name: "add", msg: validAddAuditor(), want: OK},
+		{name: "add, id empty", msg: mutate(validAddAuditor(), func(m *AddAuditor) { m.ID = "" }), want: InvalidField},
+		{name: "add, id of 65", msg: mutate(validAddAuditor(), func(m *AddAuditor) { m.ID = strings.Repeat("a", 65) }), want: InvalidField},
+		{name: "add, short key", msg: mutate(validAddAuditor(), func(m *AddAuditor) { m.PublicKey = m.PublicKey[:31] }), want: InvalidField},
+		{name: "add, address of another key", msg: mutate(validAddAuditor(), func(m *AddAuditor) { m.Address = addrOf(issuerKey) }), want: InvalidField},
+		{name: "add, small-order key", msg: *NewAddAuditor("audit-firm", identity), want: WeakKey},
+		{name: "remove", msg: RemoveAuditor{Address: addrOf(auditorKey)}, want: OK},
+		{name: "remove the zero address", msg: RemoveAuditor{}, want: InvalidField},
+		{name: "hand over the auditor role", msg: *NewHandOver(RoleAuditor, pubOf(holderKey)), want: OK},
+	})
+}
+
+func TestValidateAttestReserves(t *testing.T) {
+	op := func(f func(o *OperatorReserves)) AttestReserves {
+		return mutate(validAttestReserves(), func(m *AttestReserves) { f(&m.Operators[0]) })
+	}
+	operators := func(n int) AttestReserves {
+		return mutate(validAttestReserves(), func(m *AttestReserves) {
+			m.Operators = nil
+			for i := range n {
+				m.Operators = append(m.Operators, OperatorReserves{Operator: fmt.Sprintf("op-%03d", i), Currency: "EUR"})
+			}
+		})
+	}
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validAttestReserves(), want: OK},
+		{name: "one operator", msg: operators(1), want: OK},
+		{name: "the most operators", msg: operators(ReservesOperatorsMax), want: OK},
+		{name: "one operator too many", msg: operators(ReservesOperatorsMax + 1), want: InvalidField},
+		{name: "no operators", msg: operators(0), want: InvalidField},
+		{name: "digest of 31 bytes", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.ReportDigest = m.ReportDigest[:31] }), want: InvalidField},
+		{name: "digest of 33 bytes", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.ReportDigest = append(m.ReportDigest, 0) }), want: InvalidField},
+		{name: "no digest", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.ReportDigest = nil }), want: InvalidField},
+		{name: "report height 0", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.ReportHeight = 0 }), want: InvalidField},
+		{name: "report height negative", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.ReportHeight = -1 }), want: InvalidField},
+		{name: "statement end with fractions", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.StatementEnd = "2026-03-31T22:00:00.5Z" }), want: OK},
+		{name: "statement end empty", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.StatementEnd = "" }), want: InvalidField},
+		{name: "statement end a date", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.StatementEnd = "2026-03-31" }), want: InvalidField},
+		{name: "statement end with an offset", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.StatementEnd = "2026-04-01T00:00:00+02:00" }), want: InvalidField},
+		{name: "statement end with trailing zeros", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.StatementEnd = "2026-03-31T22:00:00.500Z" }), want: InvalidField},
+		{name: "statement end in lower case", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.StatementEnd = "2026-03-31t22:00:00z" }), want: InvalidField},
+		{name: "operators out of order", msg: mutate(validAttestReserves(), func(m *AttestReserves) {
+			m.Operators[0], m.Operators[1] = m.Operators[1], m.Operators[0]
+		}), want: InvalidField},
+		{name: "an operator twice", msg: mutate(validAttestReserves(), func(m *AttestReserves) { m.Operators[1].Operator = m.Operators[0].Operator }), want: InvalidField},
+		{name: "operator id in upper case", msg: op(func(o *OperatorReserves) { o.Operator = "Acme-bank" }), want: InvalidField},
+		{name: "currency in lower case", msg: op(func(o *OperatorReserves) { o.Currency = "eur" }), want: InvalidField},
+		{name: "currency not tender", msg: op(func(o *OperatorReserves) { o.Currency = "XTS" }), want: InvalidField},
+		{name: "backed, balance exactly the liabilities", msg: op(func(o *OperatorReserves) { o.BalanceMinor = 1_200_000 }), want: OK},
+		{name: "backed, balance below the liabilities", msg: op(func(o *OperatorReserves) { o.BalanceMinor = 1_199_999 }), want: InvalidField},
+		{name: "backed, overdrawn", msg: op(func(o *OperatorReserves) { o.BalanceMinor, o.LiabilitiesMinor = -1, 0 }), want: InvalidField},
+		{name: "backed, an entry unexplained", msg: op(func(o *OperatorReserves) { o.Unexplained = 1 }), want: InvalidField},
+		{name: "not backed, though covered", msg: op(func(o *OperatorReserves) { o.Backed = false }), want: OK},
+	})
+}
+
+// Every AttestReserves that validates fits in one transaction: the most operators, each
+// with the longest id and the largest figures.
+func TestAttestReservesAtTheMostFits(t *testing.T) {
+	m := validAttestReserves()
+	m.ReportHeight, m.StatementEnd = math.MaxInt64, "2026-03-31T23:59:59.999999999Z"
+	m.Operators = nil
+	for i := range ReservesOperatorsMax {
+		m.Operators = append(m.Operators, OperatorReserves{
+			Operator: fmt.Sprintf("o%031d", i), Currency: "EUR", BalanceMinor: math.MinInt64,
+			LiabilitiesMinor: math.MaxUint64, OutstandingChips: math.MaxUint64, Unexplained: math.MaxUint64,
+		})
+	}
+	b := mustSign(testChainID, m, auditorKey, math.MaxUint64, math.MaxUint64)
+	if _, err := Parse(b); err != nil {
+		t.Fatalf("the largest attestation (%d bytes) does not parse: %v", len(b), err)
+	}
+	t.Logf("the largest attestation of %d operators: %d bytes of %d", ReservesOperatorsMax, len(b), TxBytesMax)
 }
