@@ -45,6 +45,7 @@ type DevOptions struct {
 	AdminListen   string
 	API           string
 	BlockTime     time.Duration
+	ReservesEvery time.Duration
 	Verbose       bool
 }
 
@@ -71,6 +72,7 @@ func NewCmdDev(g *Globals) *cobra.Command {
 	f.StringVar(&o.AdminListen, "admin-listen", adminListenDefault, "the node's admin address, where its invariants are checked (chipmint supply --admin)")
 	f.StringVar(&o.API, "api", "", "the node's own HTTP API address, where POST /v1/txs takes signed transactions in bulk (off when empty)")
 	f.DurationVar(&o.BlockTime, "block-time", 500*time.Millisecond, "time between blocks (first start only)")
+	f.DurationVar(&o.ReservesEvery, "reserves-every", time.Minute, "the auditor's day: how often the reserves are checked against the bank's statement and attested (0: never)")
 	f.BoolVar(&o.Verbose, "verbose", false, "log every block and service step")
 	return cmd
 }
@@ -109,8 +111,14 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 	if err != nil {
 		return nil, nil, listenError(err)
 	}
-	if err := warnNoAuditor(ctx, g, ch.Client, keys.auditor); err != nil {
+	isAuditor, err := warnNoAuditor(ctx, g, ch.Client, keys.auditor)
+	if err != nil {
 		return nil, nil, errors.Join(err, ch.Stop())
+	}
+	var auditor system.Auditor
+	if isAuditor && o.ReservesEvery > 0 {
+		// A few seconds let the gateway bring what the bank just booked to the chain.
+		auditor = system.Auditor{Key: keys.auditor, Every: o.ReservesEvery, Grace: 3 * time.Second}
 	}
 	sys, err := system.Start(ctx, system.Config{
 		Dir: g.Home, Client: ch.Client, IssuerKey: keys.issuer,
@@ -120,7 +128,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 			Rate: txn.Rate{Chips: 1_000_000, Minor: 100}, CapChips: 1_000_000_000_000, Mode: gateway.ModeNotice,
 			Dir: filepath.Join(g.Home, "gateway"), Listen: o.GatewayListen, ListenFlag: "--gateway-listen", AutoRefund: true,
 		}},
-		Issuer: issuer.Config{Proposals: proposalsFile(g), Cursor: cursorFile(g)}, Poll: 250 * time.Millisecond, Logger: log,
+		Issuer: issuer.Config{Proposals: proposalsFile(g), Cursor: cursorFile(g)}, Poll: 250 * time.Millisecond, Auditor: auditor, Logger: log,
 	})
 	if err != nil {
 		return nil, nil, errors.Join(err, ch.Stop())
@@ -129,7 +137,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 	if err != nil {
 		return nil, nil, errors.Join(err, sys.Stop(), ch.Stop())
 	}
-	printDev(g, ch.Node, sys, st)
+	printDev(g, ch.Node, sys, st, auditor)
 	return ch, sys, nil
 }
 
@@ -202,21 +210,23 @@ func devKeys(g *Globals, o *DevOptions) (devSigners, error) {
 }
 
 // warnNoAuditor warns when the dev auditor's key is not an auditor of the chain, as in a
-// home made before the chain had auditors: its attestations would be refused.
-func warnNoAuditor(ctx context.Context, g *Globals, c *client.Client, auditor crypto.Signer) error {
+// home made before the chain had auditors: its attestations would be refused, so dev
+// makes none. It reports whether the key is an auditor's.
+func warnNoAuditor(ctx context.Context, g *Globals, c *client.Client, auditor crypto.Signer) (bool, error) {
 	addr, err := crypto.AddressOfSigner(auditor)
 	if err != nil {
-		return err
+		return false, err
 	}
 	auditors, err := c.Auditors(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !slices.ContainsFunc(auditors, func(au txn.Auditor) bool { return au.Address == addr }) {
-		fmt.Fprintf(g.Err, "warning: key auditor (%s) is not an auditor of this chain, whose home was made before it had auditors: "+
-			"chipmint --home %s auditor add auditor --key auditor makes it one, chipmint dev --reset starts afresh\n", addr, g.Home)
+		fmt.Fprintf(g.Err, "warning: key auditor (%s) is not an auditor of this chain, whose home was made before it had auditors, so no reserves are attested: "+
+			"chipmint --home %s auditor add auditor --key auditor makes it one (then restart), chipmint dev --reset starts afresh\n", addr, g.Home)
+		return false, nil
 	}
-	return nil
+	return true, nil
 }
 
 // devCustomer opens the customer's bank account on first start and remembers it.
@@ -251,13 +261,19 @@ type devInfo struct {
 	CustomerIBAN  string   `json:"customer_iban"`
 	Keys          []string `json:"keys"`
 	PassphraseEnv string   `json:"passphrase_env"`
+	// ReservesEvery is the auditor's day, empty when dev attests no reserves.
+	ReservesEvery string `json:"reserves_every,omitempty"`
 }
 
-func printDev(g *Globals, n *node.Node, sys *system.System, st devState) {
+func printDev(g *Globals, n *node.Node, sys *system.System, st devState, auditor system.Auditor) {
+	reservesEvery := ""
+	if auditor.Key != nil {
+		reservesEvery = auditor.Every.String()
+	}
 	g.printDevInfo(devInfo{
 		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"], Admin: n.AdminAddress(), API: n.APIAddress(),
 		Operator: "acme", OperatorIBAN: sys.Operators["acme"].Account.IBAN, CustomerIBAN: st.CustomerIBAN,
-		Keys: []string{"issuer", "acme", "auditor"}, PassphraseEnv: "CHIPMINT_PASSPHRASE",
+		Keys: []string{"issuer", "acme", "auditor"}, PassphraseEnv: "CHIPMINT_PASSPHRASE", ReservesEvery: reservesEvery,
 	})
 }
 
@@ -284,6 +300,10 @@ func (g *Globals) printDevInfo(info devInfo) {
 			fmt.Fprintf(w, "  api       %s/v1/txs   (signed transactions in bulk)\n", info.API)
 		}
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
+		if info.ReservesEvery != "" {
+			fmt.Fprintf(w, "  auditor   checks the reserves against the bank's statement every %s and attests them (reports in %s)\n",
+				info.ReservesEvery, filepath.Join(info.Home, "reserves"))
+		}
 		fmt.Fprintf(w, "  keys      issuer, acme, auditor, in %s (passphrase: $CHIPMINT_PASSPHRASE, default %q)\n", node.KeysDir(info.Home), devPassphrase)
 		fmt.Fprintf(w, "  customer  bank account %s holds 10,000.00 EUR\n\n", fiat.IBAN(info.CustomerIBAN).Print())
 		fmt.Fprintf(w, "try, in another shell (with the same CHIPMINT_PASSPHRASE, default %q;\n", devPassphrase)

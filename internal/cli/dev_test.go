@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/reserves"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -35,7 +38,8 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		g := &Globals{Home: home, Output: "json", Out: devOut, Err: devErr}
-		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), AdminListen: addr(4), BlockTime: 100 * time.Millisecond})
+		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), AdminListen: addr(4),
+			BlockTime: 100 * time.Millisecond, ReservesEvery: 2 * time.Second})
 	}()
 	defer func() {
 		// Ctrl-C cancels the context: dev stops without an error and without ERROR lines.
@@ -65,7 +69,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 		t.Helper()
 		out, errOut, code := run(t, append([]string{"--home", home, "--node", nodeURL, "--output", "json"}, args...)...)
 		if code != ExitOK {
-			t.Fatalf("chipmint %v: exit %d: %s", args, code, errOut)
+			t.Fatalf("chipmint %v: exit %d: %s%s", args, code, errOut, out)
 		}
 		return out
 	}
@@ -138,6 +142,52 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 		t.Fatalf("supply without --admin: exit %d: %s", code, out)
 	}
 	moneyBackFromAnotherShell(t, cli, bankURL, "http://"+addr(3), info.OperatorIBAN, info.CustomerIBAN, deadline)
+	reservesFromAnotherShell(t, cli, bankURL, deadline)
+}
+
+// reservesFromAnotherShell checks the reserves of a running dev, whose auditor attests
+// them every day of its own: every chip is backed, the sealed report verifies and its
+// attestation is on the chain.
+func reservesFromAnotherShell(t *testing.T, cli func(...string) string, bankURL string, deadline time.Time) {
+	t.Helper()
+	var checked struct {
+		Report reserves.Report  `json:"report"`
+		File   string           `json:"file"`
+		Digest string           `json:"digest"`
+		Tx     client.Committed `json:"tx"`
+	}
+	if err := json.Unmarshal([]byte(cli("reserves", "--bank", bankURL, "--sign", "auditor", "--attest")), &checked); err != nil {
+		t.Fatal(err)
+	}
+	op := checked.Report.Operators
+	if !checked.Report.Backed || len(op) != 1 || op[0].Operator != "acme" || op[0].DifferenceMinor != 0 || op[0].Entries < 4 ||
+		op[0].OutstandingChips != 70_000_000 || checked.Tx.Height == 0 {
+		t.Fatalf("reserves of dev: %+v", checked)
+	}
+	var verified struct {
+		Digest   string                    `json:"digest"`
+		Attested []txn.ReservesAttestation `json:"attested"`
+	}
+	if err := json.Unmarshal([]byte(cli("reserves", "verify", checked.File)), &verified); err != nil {
+		t.Fatal(err)
+	}
+	if verified.Digest != checked.Digest || len(verified.Attested) != 1 || verified.Attested[0].Height != checked.Tx.Height || !verified.Attested[0].Backed {
+		t.Fatalf("reserves verify: %+v", verified)
+	}
+	// dev's own auditor attests every day (two seconds here) besides.
+	for {
+		var history []txn.ReservesAttestation
+		if err := json.Unmarshal([]byte(cli("reserves", "history", "acme")), &history); err != nil {
+			t.Fatal(err)
+		}
+		if len(history) >= 2 && slices.ContainsFunc(history, func(a txn.ReservesAttestation) bool { return a.Height != checked.Tx.Height }) {
+			break
+		}
+		if time.Now().After(deadline.Add(time.Minute)) {
+			t.Fatalf("no attestation by dev's own auditor: %+v", history)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // moneyBackFromAnotherShell redeems chips, refunds an unmatched payment and cancels an

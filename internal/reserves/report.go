@@ -126,8 +126,8 @@ type Signed struct {
 	Signature string          `json:"signature"`
 }
 
-// Digest is the SHA-256 of a report's bytes as signed: what the chain's attestation
-// records.
+// Digest is the SHA-256 of a report's bytes as signed, JSON in its compact form: what
+// the chain's attestation records.
 func Digest(report []byte) [32]byte { return sha256.Sum256(report) }
 
 // signBytes is what an auditor signs: the format, a zero byte and the report's digest.
@@ -165,15 +165,48 @@ var (
 )
 
 // Verify opens a sealed report and checks that its key is one of the auditors'.
-func Verify(file []byte, auditors []crypto.Address) (Report, [32]byte, error) {
+func Verify(file []byte, auditors []crypto.Address) (Report, [32]byte, Signed, error) {
 	r, digest, s, err := Open(file)
 	if err != nil {
-		return Report{}, [32]byte{}, err
+		return Report{}, [32]byte{}, s, err
 	}
 	if !slices.Contains(auditors, s.Auditor) {
-		return Report{}, [32]byte{}, fmt.Errorf("%w: %s is none of the %d auditors", ErrNotAuditor, s.Auditor, len(auditors))
+		return Report{}, [32]byte{}, s, fmt.Errorf("%w: %s is none of the %d auditors", ErrNotAuditor, s.Auditor, len(auditors))
 	}
-	return r, digest, nil
+	return r, digest, s, nil
+}
+
+// ErrAttestationDiffers is a chain's attestation of a report whose figures are not
+// the report's.
+var ErrAttestationDiffers = errors.New("reserves: the chain's attestation differs from the report")
+
+// MatchesAttestation checks the chain's records of a report's attestation (none, when
+// it was not attested) against the report: the same height, statements' end and
+// figures of each operator.
+func MatchesAttestation(r Report, digest [32]byte, records []txn.ReservesAttestation) error {
+	if len(records) == 0 {
+		return nil
+	}
+	want, err := Attestation(r, digest)
+	if err != nil {
+		return err
+	}
+	if len(records) != len(want.Operators) {
+		return fmt.Errorf("%w: %d operators attested, the report has %d", ErrAttestationDiffers, len(records), len(want.Operators))
+	}
+	for _, rec := range records {
+		i := slices.IndexFunc(want.Operators, func(o txn.OperatorReserves) bool { return o.Operator == rec.Operator })
+		if i < 0 {
+			return fmt.Errorf("%w: operator %s is attested, not in the report", ErrAttestationDiffers, rec.Operator)
+		}
+		got := txn.OperatorReserves{Operator: rec.Operator, Currency: rec.Currency, BalanceMinor: rec.BalanceMinor,
+			LiabilitiesMinor: rec.LiabilitiesMinor, OutstandingChips: rec.OutstandingChips, Unexplained: rec.Unexplained, Backed: rec.Backed}
+		if got != want.Operators[i] || rec.ReportHeight != want.ReportHeight || rec.StatementEnd != want.StatementEnd {
+			return fmt.Errorf("%w: operator %s attested %+v at height %d, the report says %+v at %d", ErrAttestationDiffers,
+				rec.Operator, got, rec.ReportHeight, want.Operators[i], want.ReportHeight)
+		}
+	}
+	return nil
 }
 
 // Open checks a sealed report's signature against the key it names and returns the
@@ -195,6 +228,12 @@ func Open(file []byte) (Report, [32]byte, Signed, error) {
 	if err != nil {
 		return Report{}, [32]byte{}, s, fmt.Errorf("%w: signature is not hex", ErrMalformed)
 	}
+	// The report is signed in its compact form: the file may lay it out as it likes.
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, s.Report); err != nil {
+		return Report{}, [32]byte{}, s, fmt.Errorf("%w: report: %w", ErrMalformed, err)
+	}
+	s.Report = compact.Bytes()
 	digest := Digest(s.Report)
 	if !crypto.Verify(pub, signBytes(digest), sig) {
 		return Report{}, [32]byte{}, s, fmt.Errorf("%w: by %s of report digest %x", ErrBadSignature, s.Auditor, digest)

@@ -14,6 +14,7 @@ import (
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/issuer"
+	"github.com/chipmint/chipmint/internal/reserves"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -49,8 +50,21 @@ type Config struct {
 	// Issuer tunes the issuer service; its Client, Key and Logger are the system's.
 	Issuer issuer.Config
 	// Poll is how often gateways read the bank's feed.
-	Poll   time.Duration
-	Logger *slog.Logger
+	Poll time.Duration
+	// Auditor, when its Key is set, checks the reserves against the sandbox bank's
+	// statements and attests them once every Every.
+	Auditor Auditor
+	Logger  *slog.Logger
+}
+
+// Auditor is the auditor's daily round: its key, its day, how long it lets the
+// gateways catch up with the statements (reserves.AuditorConfig's Grace), and the folder
+// of its sealed reports (empty takes <Config.Dir>/reserves).
+type Auditor struct {
+	Key   crypto.Signer
+	Every time.Duration
+	Grace time.Duration
+	Dir   string
 }
 
 // System is a sandbox bank, operators with their gateways and the issuer service,
@@ -124,6 +138,13 @@ func (s *System) start(ctx context.Context, c Config) error {
 		return err
 	}
 	s.watch(is.Wait)
+	if a := c.Auditor; a.Key != nil {
+		if a.Dir == "" {
+			a.Dir = filepath.Join(c.Dir, "reserves")
+		}
+		cfg := reserves.AuditorConfig{Client: c.Client, Bank: b.Client, Key: a.Key, Dir: a.Dir, Every: a.Every, Grace: a.Grace, Logger: c.Logger.With("part", "auditor")}
+		s.watch(func() error { return reserves.RunAuditor(ctx, cfg) })
+	}
 	return nil
 }
 
