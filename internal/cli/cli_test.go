@@ -94,6 +94,14 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"a node home without a key file", []string{"validator", "add", "--from", "issuer", "--node-home", home, "--power", "1"}, "--node-home: node: no validator key", ExitUsage},
 		{"a validator added without power", []string{"validator", "add", "--from", "issuer", "--pubkey", "O/Xn1V99d0sKOLkomJFK9DKmk77HmtVGkt1XCdGXo74=", "--power", "0"}, "--power: must be positive", ExitUsage},
 		{"no threshold", []string{"issuer", "threshold", "--from", "issuer", "0"}, "THRESHOLD: want a number of issuers", ExitUsage},
+		{"reserves without statements", []string{"reserves"}, "--statement FILE (repeatable) or --bank URL", ExitUsage},
+		{"reserves of files by date", []string{"reserves", "--statement", "s.xml", "--date", "2026-12-01"}, "--date picks the statements of --bank", ExitUsage},
+		{"reserves attested unsigned", []string{"reserves", "--bank", "http://127.0.0.1:1", "--attest"}, "--attest and --dir need --sign", ExitUsage},
+		{"reserves of a missing file", []string{"reserves", "--statement", "/nonexistent/s.xml"}, "--statement", ExitError},
+		{"reserves of a notification", []string{"reserves", "--statement", "../camt/testdata/genkgo-camt054.v8.xml"}, "--statement ../camt/testdata/genkgo-camt054.v8.xml: a camt.054 document", ExitUsage},
+		{"reserves of a broken file", []string{"reserves", "--statement", "../camt/testdata/chipmint-truncated.xml"}, "--statement ../camt/testdata/chipmint-truncated.xml: ", ExitUsage},
+		{"a report to verify missing", []string{"reserves", "verify", "/nonexistent/report.json"}, "FILE", ExitError},
+		{"a report verified by a bad address", []string{"reserves", "verify", "--auditor", "chip1nope", "/nonexistent/report.json"}, `--auditor "chip1nope"`, ExitUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,7 +22,8 @@ import (
 // reservesOptions are the flags of `chipmint reserves`.
 type reservesOptions struct {
 	statements []string
-	bank, date string
+	bank       string
+	dates      []string
 	sign, dir  string
 	attest     bool
 }
@@ -33,7 +34,7 @@ func NewCmdReserves(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "reserves",
 		Short: "Check that every operator's bank balance backs its chips, entry by entry",
-		Long: "Read each operator's camt.053 statements (files, or the sandbox bank's statement of a day) and the chain at the\n" +
+		Long: "Read each operator's camt.053 statements (files, or the sandbox bank's statements of some days) and the chain at the\n" +
 			"last block not after the statements' end, and report per operator: the closing booked balance, the chips\n" +
 			"outstanding at its rate, the escrow of pending redemptions, money owed back, any shortfall from reversals,\n" +
 			"and the difference; every bank entry that no record of the chain explains and every record with no bank\n" +
@@ -48,7 +49,7 @@ func NewCmdReserves(g *Globals) *cobra.Command {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.statements, "statement", nil, "a camt.053 statement file of an operator's account (repeat for several)")
 	f.StringVar(&o.bank, "bank", "", "read every operator's statement from this sandbox bank instead (URL)")
-	f.StringVar(&o.date, "date", "", "with --bank, the booking date of the statements, YYYY-MM-DD (default: today, UTC)")
+	f.StringArrayVar(&o.dates, "date", nil, "with --bank, a booking date of the statements, YYYY-MM-DD (repeat for several; default: yesterday and today, UTC)")
 	f.StringVar(&o.sign, "sign", "", "the auditor's key (keystore name) that seals the report")
 	f.StringVar(&o.dir, "dir", "", "with --sign, the folder the sealed report is written into (default: <home>/reserves)")
 	f.BoolVar(&o.attest, "attest", false, "with --sign, record the report's digest and figures on the chain (AttestReserves)")
@@ -77,18 +78,14 @@ func newCmdReservesVerify(g *Globals) *cobra.Command {
 			"attestation of the report's digest, whose figures must be the report's.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			file, err := readFile("FILE", args[0])
-			if err != nil {
-				return err
-			}
-			return verifyReserves(cmd, g, file, auditors)
+			return verifyReserves(cmd, g, args[0], auditors)
 		},
 	}
 	cmd.Flags().StringArrayVar(&auditors, "auditor", nil, "an auditor's address to trust instead of the chain's auditors (repeatable)")
 	return cmd
 }
 
-func verifyReserves(cmd *cobra.Command, g *Globals, file []byte, auditorFlags []string) error {
+func verifyReserves(cmd *cobra.Command, g *Globals, path string, auditorFlags []string) error {
 	ctx := cmd.Context()
 	var trusted []crypto.Address
 	for _, s := range auditorFlags {
@@ -98,9 +95,12 @@ func verifyReserves(cmd *cobra.Command, g *Globals, file []byte, auditorFlags []
 		}
 		trusted = append(trusted, a)
 	}
+	file, err := readFile("FILE", path)
+	if err != nil {
+		return err
+	}
 	var c *client.Client
 	if len(trusted) == 0 {
-		var err error
 		if c, err = g.dial(ctx); err != nil {
 			return err
 		}
@@ -147,6 +147,9 @@ func runReserves(cmd *cobra.Command, g *Globals, o reservesOptions) error {
 	if (len(o.statements) > 0) == (o.bank != "") {
 		return usageError{errors.New("give the statements: --statement FILE (repeatable) or --bank URL")}
 	}
+	if len(o.dates) > 0 && o.bank == "" {
+		return usageError{errors.New("--date picks the statements of --bank")}
+	}
 	if o.sign == "" && (o.attest || o.dir != "") {
 		return usageError{errors.New("--attest and --dir need --sign, the auditor's key that seals the report")}
 	}
@@ -160,28 +163,31 @@ func runReserves(cmd *cobra.Command, g *Globals, o reservesOptions) error {
 			return err
 		}
 	}
-	c, err := g.dial(ctx)
-	if err != nil {
-		return err
-	}
 	var stmts []camt.Statement
-	if o.bank != "" {
-		date := o.date
-		if date == "" {
-			date = time.Now().UTC().Format(time.DateOnly)
-		}
-		if stmts, err = reserves.BankStatements(ctx, c, bank.NewClient(o.bank), date); err != nil {
-			return err
-		}
-	} else {
+	if len(o.statements) > 0 {
 		docs := make([][]byte, len(o.statements))
 		for i, path := range o.statements {
+			var err error
 			if docs[i], err = readFile("--statement", path); err != nil {
 				return err
 			}
 		}
+		var err error
 		if stmts, err = reserves.ParseStatements(o.statements, docs); err != nil {
-			return usageError{err}
+			return usageError{fmt.Errorf("--statement %w", err)}
+		}
+	}
+	c, err := g.dial(ctx)
+	if err != nil {
+		return err
+	}
+	if o.bank != "" {
+		dates := o.dates
+		if len(dates) == 0 {
+			dates = reserves.RecentDates(time.Now())
+		}
+		if stmts, err = reserves.BankStatements(ctx, c, bank.NewClient(o.bank), dates); err != nil {
+			return err
 		}
 	}
 	var a reserves.Attested

@@ -112,7 +112,7 @@ type AuditorConfig struct {
 }
 
 // RunAuditor checks, seals and attests the reserves once every day of the config, from
-// the bank's statements of the current booking date (UTC), until ctx is done. A round
+// the bank's statements of yesterday and today (UTC), until ctx is done. A round
 // that fails is logged and tried again the next day.
 func RunAuditor(ctx context.Context, cfg AuditorConfig) error {
 	tick := time.NewTicker(cfg.Every)
@@ -137,10 +137,10 @@ func RunAuditor(ctx context.Context, cfg AuditorConfig) error {
 	}
 }
 
-// AttestToday is one round of the auditor: the bank's statements of today, checked,
-// sealed and attested.
+// AttestToday is one round of the auditor: the bank's statements of yesterday and
+// today, checked, sealed and attested.
 func AttestToday(ctx context.Context, cfg AuditorConfig) (Attested, error) {
-	stmts, err := BankStatements(ctx, cfg.Client, cfg.Bank, time.Now().UTC().Format(time.DateOnly))
+	stmts, err := BankStatements(ctx, cfg.Client, cfg.Bank, RecentDates(time.Now()))
 	if err != nil {
 		return Attested{}, err
 	}

@@ -3,6 +3,7 @@ package reserves
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/client"
@@ -32,9 +33,9 @@ type Bank interface {
 	Statement(ctx context.Context, account, date string) ([]byte, error)
 }
 
-// BankStatements reads from the bank the statement of date of every operator's
-// account on the chain.
-func BankStatements(ctx context.Context, c *client.Client, b Bank, date string) ([]camt.Statement, error) {
+// BankStatements reads from the bank the statements of the booking dates of every
+// operator's account on the chain.
+func BankStatements(ctx context.Context, c *client.Client, b Bank, dates []string) ([]camt.Statement, error) {
 	ops, err := c.Operators(ctx)
 	if err != nil {
 		return nil, err
@@ -43,13 +44,22 @@ func BankStatements(ctx context.Context, c *client.Client, b Bank, date string) 
 	var docs [][]byte
 	for _, op := range ops {
 		acct := op.PaymentAccount().Identification()
-		doc, err := b.Statement(ctx, acct, date)
-		if err != nil {
-			return nil, fmt.Errorf("operator %s: the statement of %s for %s: %w", op.ID, acct, date, err)
+		for _, date := range dates {
+			doc, err := b.Statement(ctx, acct, date)
+			if err != nil {
+				return nil, fmt.Errorf("operator %s: the statement of %s for %s: %w", op.ID, acct, date, err)
+			}
+			names, docs = append(names, "the statement of "+acct+" for "+date), append(docs, doc)
 		}
-		names, docs = append(names, "the statement of "+acct+" for "+date), append(docs, doc)
 	}
 	return ParseStatements(names, docs)
+}
+
+// RecentDates are the booking dates of yesterday and today, UTC, at now: statements of
+// both leave no record near midnight without its bank entry.
+func RecentDates(now time.Time) []string {
+	now = now.UTC()
+	return []string{now.AddDate(0, 0, -1).Format(time.DateOnly), now.Format(time.DateOnly)}
 }
 
 // Run checks the statements against the chain as a node serves it.
