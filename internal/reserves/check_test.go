@@ -404,3 +404,40 @@ func TestMinorFor(t *testing.T) {
 		}
 	}
 }
+
+// Several operators in several currencies in one report: each checked against its own
+// account, in its own currency; one not backed makes the report not backed.
+func TestOperatorsInSeveralCurrencies(t *testing.T) {
+	euro := newWorld()
+	chf := txn.Operator{ID: "alpen", Account: txn.BankAccount{IBAN: "CH9300762011623852957", BIC: "POFICHBEXXX", Holder: "Alpen", Currency: "CHF"},
+		Rate: rate, IssuedChips: chips(50)}
+	chfOrder := issuedOrder("H", "CHF-1", 5000, 12)
+	chfOrder.Operator, chfOrder.Currency = "alpen", "CHF"
+	chfStatement := func(closing uint64) camt.Statement {
+		return camt.Statement{
+			ID: "STM-CHF", From: "2026-12-01T00:00:00Z", To: "2026-12-01T23:59:59Z", Account: camt.Account{IBAN: chf.Account.IBAN}, Currency: "CHF",
+			Balances: []camt.Balance{
+				{Type: "OPBD", Currency: "CHF", CreditDebit: camt.Credit, Date: "2026-12-01"},
+				{Type: "CLBD", AmountMinor: closing, Currency: "CHF", CreditDebit: camt.Credit, Date: "2026-12-01"},
+			},
+			Entries: []camt.Entry{{AmountMinor: 5000, Currency: "CHF", CreditDebit: camt.Credit, Kind: camt.KindCredit, Status: camt.Booked, AcctSvcrRef: "CHF-1"}},
+		}
+	}
+	check := func(s camt.Statement) Report {
+		return Check(Input{Height: 100, Operators: []OperatorInput{
+			{Operator: chf, Orders: []txn.Order{chfOrder}, Statements: []camt.Statement{s}},
+			{Operator: euro.op, Orders: euro.orders, Refunds: euro.refunds, Payouts: euro.payouts, Statements: []camt.Statement{euro.statement(t)}},
+		}})
+	}
+	r := check(chfStatement(5000))
+	if !r.Backed || len(r.Operators) != 2 || r.Operators[0].Operator != "acme" || r.Operators[1].Operator != "alpen" ||
+		r.Operators[1].Currency != "CHF" || r.Operators[1].OutstandingMinor != 5000 {
+		t.Fatalf("%+v", r)
+	}
+	wrongCurrency := chfStatement(5000)
+	wrongCurrency.Balances[1].Currency = "EUR"
+	if r := check(wrongCurrency); r.Backed || !r.Operators[0].Backed || len(r.Operators[1].Findings) != 1 ||
+		!strings.Contains(r.Operators[1].Findings[0].Reason, "a CLBD balance in EUR; the operator's account is in CHF") {
+		t.Fatalf("a balance in another currency: %+v", r.Operators[1])
+	}
+}
