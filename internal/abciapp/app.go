@@ -34,7 +34,8 @@ import (
 // state in a Merkle tree whose root is in every app hash, with the state digest, so that
 // queries are proved and snapshots taken at any height (decision 0032; snapshot format 3).
 // 7 adds the auditors (types 34 and 35) and their attestations of the reserves (type
-// 36), and lets a role's hand-over carry the auditor's (decision 0037).
+// 36), and lets a role's hand-over carry the auditor's (decision 0037); and the
+// operator's cover of its shortfall with its own money (type 37, decision 0039).
 const Version uint64 = 7
 
 // Options tune an App.

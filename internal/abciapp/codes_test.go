@@ -19,7 +19,7 @@ type rejectionCase struct {
 }
 
 func rejectionCases() []rejectionCase {
-	return append(slices.Concat(moneyBackRejections(), authorityRejections(), handOverRejections(), validatorRejections(), governanceRejections(), reservesRejections()), []rejectionCase{
+	return append(slices.Concat(moneyBackRejections(), authorityRejections(), handOverRejections(), validatorRejections(), governanceRejections(), reservesRejections(), coverRejections()), []rejectionCase{
 		{"garbage bytes", txn.Malformed, func(h *harness) []byte { return []byte("not a transaction") }},
 		{"non-canonical encoding of a valid tx", txn.NonCanonical, func(h *harness) []byte {
 			tx, _ := h.buy(alice, "acme", 10_000)

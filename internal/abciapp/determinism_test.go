@@ -32,17 +32,23 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // to both issuers and lowered again; changes of the validator set and hand-overs of the
 // second issuer's key; attestations of the reserves (some of a report attested before,
 // some of a height not yet committed, some by an issuer) and a second auditor added and
-// removed; and garbage. The same seed gives the same blocks.
+// removed; covers of the operators' shortfalls with their own money (some above the
+// shortfall or with none, some by a credit that confirmed an order or covered before,
+// some in another currency or by an issuer) after the reversal of an issued order's
+// payment; and garbage. The same seed gives the same
+// blocks.
 type scenario struct {
 	rng *rand.Rand
-	// gov draws the issuers' controls, keys the validators and hand-overs and audit the
-	// attestations of the reserves, apart from rng, which draws the rest as it always
-	// has.
-	gov, keys, audit *rand.Rand
-	nonce            uint64
-	orders           []scenarioOrder
-	redemptions      []scenarioRedemption
-	proposals        []string
+	// gov draws the issuers' controls, keys the validators and hand-overs, audit the
+	// attestations of the reserves and cover the covers of the shortfalls, apart from
+	// rng, which draws the rest as it always has.
+	gov, keys, audit, cover *rand.Rand
+	nonce                   uint64
+	orders                  []scenarioOrder
+	// shortOrder is the order shortfallStep has issued and reversed.
+	shortOrder  string
+	redemptions []scenarioRedemption
+	proposals   []string
 }
 
 type scenarioRedemption struct {
@@ -72,6 +78,7 @@ func newScenario(seed uint64) *scenario {
 		gov:   rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d)),
 		keys:  rand.New(rand.NewPCG(seed, seed^0x61c8864680b583eb)),
 		audit: rand.New(rand.NewPCG(seed, seed^0x165667b19e3779f9)),
+		cover: rand.New(rand.NewPCG(seed, seed^0x27d4eb2f165667c5)),
 	}
 }
 
@@ -108,7 +115,53 @@ func (s *scenario) block(height int64) [][]byte {
 	if s.audit.IntN(3) == 0 {
 		txs = append(txs, s.auditStep(height))
 	}
+	if tx := s.shortfallStep(height); tx != nil {
+		txs = append(txs, tx)
+	}
+	if s.cover.IntN(3) == 0 {
+		txs = append(txs, s.coverStep(height))
+	}
 	return txs
+}
+
+// coverBuyer buys the order whose payment the bank reverses after its issue, in the
+// blocks of shortfallStep.
+var coverBuyer = nthOperator(3100)
+
+// shortfallStep leaves acme a shortfall of 50 chips, one transaction a block: an order
+// of 50.00 EUR is bought, confirmed by the credit SHORT-1, issued, and the credit
+// reversed. The covers of coverStep, random, would seldom find one otherwise.
+func (s *scenario) shortfallStep(height int64) []byte {
+	switch height {
+	case 10:
+		tx := s.sign(coverBuyer, &txn.BuyRequest{Operator: "acme", BuyerID: coverBuyer.name, AmountMinor: 5_000, Currency: "EUR"}, height)
+		s.shortOrder = txn.OrderID(coverBuyer.addr, s.nonce)
+		return tx
+	case 11:
+		return s.sign(operatorA, confirmMsg(s.shortOrder, coverBuyer, 5_000, "SHORT-1"), height)
+	case 12:
+		return s.sign(issuerA, &txn.Issue{OrderID: s.shortOrder, Chips: 50_000_000}, height)
+	case 13:
+		return s.sign(operatorA, &txn.ReversePayment{BankReference: "SHORT-1", Reason: "MD06"}, height)
+	}
+	return nil
+}
+
+// coverStep is an operator covering some of its shortfall with its own money, whether
+// it has one or not: mostly by a credit of its own, sometimes by one that confirmed an
+// order or was refunded, or in another currency, or signed by an issuer.
+func (s *scenario) coverStep(height int64) []byte {
+	op := scenarioOperators[s.cover.IntN(len(scenarioOperators))]
+	ref := []string{"OWN-", "OWN-", "OWN-", "REF-"}[s.cover.IntN(4)] + string(rune('A'+s.cover.IntN(20)))
+	m := &txn.CoverShortfall{BankReference: ref, AmountMinor: uint64(1 + s.cover.IntN(3_000)), Currency: op.currency}
+	if s.cover.IntN(10) == 0 {
+		m.Currency = "USD"
+	}
+	signer := op.key
+	if s.cover.IntN(10) == 0 {
+		signer = issuerA
+	}
+	return s.sign(signer, m, height)
 }
 
 // auditStep is an attestation of both operators' reserves by one of the auditors or by
@@ -379,6 +432,7 @@ func TestDeterminism(t *testing.T) {
 	if h.query(query.PathValidators, "", &vals); len(vals) == 1 && string(vals[0].PublicKey) == string(validatorA.pub) && vals[0].Power == 10 {
 		t.Fatal("the scenario never changed the validator set: it tests too little")
 	}
+	var covered uint64
 	for _, o := range scenarioOperators {
 		var op txn.Operator
 		if h.query(query.PathOperator, o.id, &op); op.IssuedChips == 0 {
@@ -388,6 +442,10 @@ func TestDeterminism(t *testing.T) {
 		if h.query(query.PathReserves+o.id, "", &reserves); len(reserves.Items) == 0 {
 			t.Fatalf("the scenario attested no reserves of %s: it tests too little", o.id)
 		}
+		covered += op.CoveredChips
+	}
+	if covered == 0 {
+		t.Fatal("the scenario covered no shortfall: it tests too little")
 	}
 	checkGolden(t, "apphash-seed7.golden", hex.EncodeToString(reference[len(reference)-1].appHash))
 }
@@ -432,7 +490,7 @@ func requireVariety(t *testing.T, outs []blockOutcome) {
 			seen[txn.Code(c)]++
 		}
 	}
-	for _, c := range []txn.Code{txn.OK, txn.BankReferenceUsed, txn.OrderNotAwaitingPayment, txn.Malformed, txn.NeedsApproval, txn.AlreadyAttested} {
+	for _, c := range []txn.Code{txn.OK, txn.BankReferenceUsed, txn.OrderNotAwaitingPayment, txn.Malformed, txn.NeedsApproval, txn.AlreadyAttested, txn.NoShortfall, txn.CoverExceedsShortfall} {
 		if seen[c] == 0 {
 			t.Errorf("scenario produced no %s results: %v", c, seen)
 		}

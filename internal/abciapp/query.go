@@ -120,6 +120,15 @@ func answer(r store.Reader, path, data string) (any, query.Code, error) {
 			return f, query.OK, nil
 		}
 		return nil, query.NotFound, fmt.Errorf("no refund recorded of bank reference %q of operator %q as confirming no order", ref, operator)
+	case query.PathCover:
+		operator, ref, err := operatorReference(data)
+		if err != nil {
+			return nil, query.BadRequest, err
+		}
+		if c, ok := ledger.GetCover(r, operator, ref); ok {
+			return c, query.OK, nil
+		}
+		return nil, query.NotFound, fmt.Errorf("no cover of operator %q's shortfall recorded of bank reference %q", operator, ref)
 	case query.PathRemovedOrder:
 		if height, ok := ledger.RemovedOrder(r, data); ok {
 			return query.RemovedOrder{ID: data, Height: height}, query.OK, nil

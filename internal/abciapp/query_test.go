@@ -257,6 +257,7 @@ func TestQueriesAtPastHeights(t *testing.T) {
 		query.PathSupply: "", query.PathParams: "", query.PathRedemption: "RDM-NONE",
 		query.PathProposal: "0123456789ABCDEF0123", query.PathFrozen: alice.addr.String(),
 		query.PathRefund: "acme/REF-NONE", query.PathBankReference: "acme/REF-PAST-1", query.PathRemovedOrder: id,
+		query.PathCover: "acme/OWN-NONE",
 	}
 	for _, path := range query.PastHeights {
 		d, ok := data[path]

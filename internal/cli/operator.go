@@ -80,7 +80,7 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return runOperatorShow(cmd, g, args[0]) },
 	}
 	cmd.AddCommand(reg, list, show, newCmdOperatorUpdate(g), newCmdOperatorRevoke(g), newCmdOperatorRun(g), newCmdOperatorExceptions(g),
-		newCmdOperatorRefund(g), newCmdOperatorCredits(g), newCmdOperatorPayments(g))
+		newCmdOperatorRefund(g), newCmdOperatorCredits(g), newCmdOperatorPayments(g), newCmdOperatorCover(g))
 	return cmd
 }
 
@@ -280,6 +280,9 @@ func runOperatorShow(cmd *cobra.Command, g *Globals, id string) error {
 		fmt.Fprintf(w, "escrow       %s: redeemed, waiting for their payouts\n", formatChips(op.EscrowChips))
 		if op.ShortfallChips > 0 {
 			fmt.Fprintf(w, "SHORTFALL    %s issued against payments the bank reversed\n", formatChips(op.ShortfallChips))
+		}
+		if op.CoveredChips > 0 {
+			fmt.Fprintf(w, "covered      %s of its shortfall backed by its own money since\n", formatChips(op.CoveredChips))
 		}
 	})
 	return nil

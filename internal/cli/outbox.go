@@ -49,6 +49,7 @@ var commandTypes = map[string]txn.Type{
 	"issuer approve": txn.TypeApprove, "issuer add": txn.TypeAddIssuer, "issuer remove": txn.TypeRemoveIssuer,
 	"issuer threshold": txn.TypeSetIssuerThreshold, "validator add": txn.TypeSetValidator, "validator remove": txn.TypeSetValidator,
 	"auditor add": txn.TypeAddAuditor, "auditor remove": txn.TypeRemoveAuditor,
+	"operator cover": txn.TypeCoverShortfall,
 }
 
 // outbox is the folder of a home where signed transactions wait for their block;
@@ -257,6 +258,8 @@ func describe(tx *txn.Signed) string {
 		return fmt.Sprintf("the registration of operator %s", m.ID)
 	case *txn.ReversePayment:
 		return fmt.Sprintf("the reversal of the payment with bank reference %s", m.BankReference)
+	case *txn.CoverShortfall:
+		return fmt.Sprintf("the cover of the shortfall by the credit with bank reference %s", m.BankReference)
 	case *txn.Redeem:
 		return fmt.Sprintf("the redemption %s of %s through operator %s", txn.RedemptionID(tx.Sender, tx.Nonce), formatChips(m.AmountChips), m.Operator)
 	case *txn.RejectRedemption:

@@ -31,6 +31,13 @@ func (c *Client) Refund(ctx context.Context, operator, bankRef string) (txn.Refu
 	return f, c.query(ctx, query.PathRefund, operator+"/"+bankRef, &f)
 }
 
+// Cover reads the cover of an operator's shortfall recorded of its credit with bank
+// reference ref (in any case).
+func (c *Client) Cover(ctx context.Context, operator, ref string) (txn.Cover, error) {
+	var v txn.Cover
+	return v, c.query(ctx, query.PathCover, operator+"/"+ref, &v)
+}
+
 // RemovedOrder reads when an order closed with nothing received left the state.
 func (c *Client) RemovedOrder(ctx context.Context, id string) (query.RemovedOrder, error) {
 	var r query.RemovedOrder

@@ -149,6 +149,8 @@ func dispatch(kv store.KV, b Block, tx *txn.Signed) ([]Event, error) {
 		return freeze(kv, b, tx.Sender, m)
 	case *txn.AttestReserves:
 		return attestReserves(kv, b, tx.Sender, m)
+	case *txn.CoverShortfall:
+		return coverShortfall(kv, b, tx.Sender, m)
 	}
 	return nil, txn.Errorf(txn.UnknownType, "message type %d", tx.Type)
 }

@@ -21,7 +21,7 @@ func CheckInvariants(r store.Reader) error {
 		checkSupply, checkOrders, checkBankReferences, checkPaidIndex, checkExpiryIndex,
 		checkOwedIndex, checkRemovalIndex, checkDeadlineIndex, checkRefunds, checkPayoutReferences,
 		checkOpenOrderCounts, checkOperatorAccounts, checkOperatorKeys, checkValidators,
-		checkIssuers, checkProposals, checkControls, checkAuditors, checkReserves,
+		checkIssuers, checkProposals, checkControls, checkAuditors, checkReserves, checkCovers,
 	}
 	for _, check := range checks {
 		if err := check(r); err != nil {
@@ -63,8 +63,8 @@ func checkSupply(r store.Reader) error {
 }
 
 // orderSums are the chips of each operator's orders and redemptions: issued (orders
-// issued, and burned redemptions minted again), issued then reversed, burned, and in
-// escrow.
+// issued, and burned redemptions minted again), issued then reversed (its shortfall and
+// what of it the operator covered), burned, and in escrow.
 type orderSums struct {
 	issued, shortfall, burned, escrow, paid map[string]uint64
 }
@@ -80,7 +80,8 @@ func (orderSums) add(m map[string]uint64, operator string, chips uint64) error {
 
 // checkOrders: each operator's issued chips are its issued orders' (and its burned
 // redemptions' minted again) and its outstanding chips within its cap (3); its
-// shortfall the chips of its issued orders whose payment was reversed; its burned
+// shortfall and covered chips together the chips of its issued orders whose payment
+// was reversed; its burned
 // chips its paid-out redemptions', its escrow its escrowed ones'; each issued quantity
 // is the rate of what was received, up to what was ordered (5); the supply's escrow is
 // the operators'.
@@ -120,8 +121,8 @@ func checkOperatorSums(op txn.Operator, sums orderSums) error {
 	if op.IssuedChips != sums.issued[op.ID] {
 		return broken("operator %q issued %d chips, its orders and restored redemptions %d", op.ID, op.IssuedChips, sums.issued[op.ID])
 	}
-	if op.ShortfallChips != sums.shortfall[op.ID] {
-		return broken("operator %q is short %d chips, its reversed orders %d", op.ID, op.ShortfallChips, sums.shortfall[op.ID])
+	if reversed, carry := bits.Add64(op.ShortfallChips, op.CoveredChips, 0); carry != 0 || reversed != sums.shortfall[op.ID] {
+		return broken("operator %q is short %d chips and covered %d, its reversed orders %d", op.ID, op.ShortfallChips, op.CoveredChips, sums.shortfall[op.ID])
 	}
 	if op.BurnedChips != sums.burned[op.ID] {
 		return broken("operator %q burned %d chips, its paid-out redemptions %d", op.ID, op.BurnedChips, sums.burned[op.ID])
@@ -752,4 +753,47 @@ func checkReserves(r store.Reader) error {
 		err = broken("%d attestations but %d entries in the digest index", len(due), n)
 	}
 	return err
+}
+
+// checkCovers: every cover of a shortfall sits under its operator and bank reference,
+// names a registered operator in its account currency, and its chips are what its
+// amount buys at the operator's rate (or a past one); each operator's covered chips are
+// the sum of its covers'; and no credit that covered a shortfall also confirmed an
+// order or was refunded (4).
+func checkCovers(r store.Reader) error {
+	all := allOperators(r)
+	ops := make(map[string]txn.Operator, len(all))
+	for _, op := range all {
+		ops[op.ID] = op
+	}
+	covered := make(map[string]uint64)
+	err := eachRecord(r, prefixCover, func(key []byte, c txn.Cover) error {
+		if string(coverKey(c.Operator, c.BankReference)) != string(key) {
+			return broken("cover of %q by %q is stored under %q", c.Operator, c.BankReference, key)
+		}
+		op, ok := ops[c.Operator]
+		if !ok || op.PaymentAccount().Currency != c.Currency || c.Height < 1 || !atOperatorsRate(op, c.AmountMinor, c.Chips) {
+			return broken("cover %q: %d chips for %d %s at height %d: no such operator, not its currency or not its rate", key, c.Chips, c.AmountMinor, c.Currency, c.Height)
+		}
+		suffix := key[len(prefixCover):]
+		for _, other := range []string{prefixBankRef, prefixRefund} {
+			if _, ok := r.Get(append([]byte(other), suffix...)); ok {
+				return broken("credit %q both covered a shortfall and is recorded under %s", key, other)
+			}
+		}
+		var carry uint64
+		if covered[c.Operator], carry = bits.Add64(covered[c.Operator], c.Chips, 0); carry != 0 {
+			return broken("operator %q's covers overflow", c.Operator)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, op := range all {
+		if op.CoveredChips != covered[op.ID] {
+			return broken("operator %q covered %d chips, its covers %d", op.ID, op.CoveredChips, covered[op.ID])
+		}
+	}
+	return nil
 }

@@ -5,9 +5,11 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/store"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -103,6 +105,53 @@ func TestCheckInvariantsOfAttestations(t *testing.T) {
 	}
 	if got := ReservesByDigest(kv, a.ReportDigest[:31]); got != nil {
 		t.Fatalf("ReservesByDigest of a digest of 31 bytes = %+v, want none", got)
+	}
+}
+
+// applyOrPanic applies a transaction signed by signer at height 2, which must pass.
+func applyOrPanic(kv *store.Overlay, signer ed25519.PrivateKey, nonce uint64, msg txn.Msg) {
+	raw, err := txn.Sign(chainID, msg, signer, nonce, 5)
+	if err != nil {
+		panic(err)
+	}
+	tx, err := txn.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	if res := Apply(kv, Block{ChainID: chainID, Height: 2}, tx); res.Code != txn.OK {
+		panic(fmt.Sprintf("%s: %s %s", msg.Type(), res.Code, res.Log))
+	}
+}
+
+// cover has the bank reverse the payment of issuedState's order, whose 100 chips become
+// acme's shortfall, and acme cover 30.00 EUR of it with its own money, credited as
+// OWN-1: 30 chips move from its shortfall to its covered chips.
+func cover(kv *store.Overlay) txn.Cover {
+	applyOrPanic(kv, key(2), 2, &txn.ReversePayment{BankReference: "R1", Reason: "AC04"})
+	applyOrPanic(kv, key(2), 3, &txn.CoverShortfall{BankReference: "own-1", AmountMinor: 3_000, Currency: "EUR"})
+	c, _ := GetCover(kv, "acme", "OWN-1")
+	return c
+}
+
+func TestCheckInvariantsOfCovers(t *testing.T) {
+	kv, _, _ := issuedState(t)
+	c := cover(kv)
+	if err := CheckInvariants(kv); err != nil {
+		t.Fatalf("a cover fails the check: %v", err)
+	}
+	want := txn.Cover{Operator: "acme", BankReference: "own-1", AmountMinor: 3_000, Currency: "EUR", Chips: 30_000_000, Height: 2}
+	if c != want {
+		t.Fatalf("cover = %+v, want %+v", c, want)
+	}
+	if op, _ := GetOperator(kv, "acme"); op.ShortfallChips != 70_000_000 || op.CoveredChips != 30_000_000 {
+		t.Fatalf("operator short %d, covered %d", op.ShortfallChips, op.CoveredChips)
+	}
+	refs, more, err := References(kv, query.RefCover, "acme", "", 10)
+	if err != nil || more || len(refs) != 1 || refs[0] != (query.Reference{Reference: "OWN-1", Target: "3000"}) {
+		t.Fatalf("References(cover) = %+v, %v, %v", refs, more, err)
+	}
+	if !Proven(coverKey("acme", "OWN-1")) {
+		t.Fatal("a cover is not in the state tree")
 	}
 }
 
@@ -247,6 +296,45 @@ func TestCheckInvariantsCatchesBrokenStates(t *testing.T) {
 			a := attest(kv)
 			a.Currency = "USD"
 			putRecord(kv, reservesKey(a.Operator, a.Height), a)
+		}},
+		{"covered chips no reversed order explains", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			op, _ := GetOperator(kv, "acme")
+			op.CoveredChips = 5
+			putRecord(kv, operatorKey("acme"), op)
+		}},
+		{"a shortfall lowered with no cover", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			cover(kv)
+			op, _ := GetOperator(kv, "acme")
+			op.ShortfallChips--
+			putRecord(kv, operatorKey("acme"), op)
+		}},
+		{"a cover its operator does not count", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			c := cover(kv)
+			kv.Delete(coverKey(c.Operator, c.BankReference))
+		}},
+		{"a cover under another reference", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			c := cover(kv)
+			putRecord(kv, coverKey(c.Operator, "OWN-2"), c)
+			kv.Delete(coverKey(c.Operator, c.BankReference))
+		}},
+		{"a cover of a credit that confirmed an order", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			c := cover(kv)
+			kv.Delete(coverKey(c.Operator, c.BankReference))
+			c.BankReference = "R1"
+			putRecord(kv, coverKey(c.Operator, c.BankReference), c)
+		}},
+		{"a cover of chips its amount does not buy", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			c := cover(kv)
+			c.Chips++
+			putRecord(kv, coverKey(c.Operator, c.BankReference), c)
+			op, _ := GetOperator(kv, "acme")
+			op.ShortfallChips, op.CoveredChips = op.ShortfallChips-1, op.CoveredChips+1
+			putRecord(kv, operatorKey("acme"), op)
+		}},
+		{"a cover in another currency than its operator's", func(kv *store.Overlay, _ string, _ crypto.Address) {
+			c := cover(kv)
+			c.Currency = "USD"
+			putRecord(kv, coverKey(c.Operator, c.BankReference), c)
 		}},
 		{"a surplus owed back and not listed", func(kv *store.Overlay, id string, _ crypto.Address) {
 			o, _ := GetOrder(kv, id)

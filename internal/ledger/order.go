@@ -148,7 +148,8 @@ type payment struct {
 
 // payableOrder runs the checks both confirmation variants share, in this order: the
 // order exists and is the operator's, the bank reference is unused (or confirmed this
-// very payment before), the order awaits payment, the buyer and the currency are the
+// very payment before; neither refunded nor a cover of the operator's shortfall), the
+// order awaits payment, the buyer and the currency are the
 // order's.
 func payableOrder(r store.Reader, b Block, op txn.Operator, orderID string, p payment) (txn.Order, error) {
 	buyer, currency, bankRef := p.buyer, p.currency, p.bankRef
@@ -167,6 +168,9 @@ func payableOrder(r store.Reader, b Block, op txn.Operator, orderID string, p pa
 	}
 	if refund, ok := GetRefund(r, op.ID, bankRef); ok {
 		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q was refunded at height %d", bankRef, op.ID, refund.Height)
+	}
+	if err := checkNotCovered(r, op.ID, bankRef); err != nil {
+		return txn.Order{}, err
 	}
 	if o.Status != txn.StatusAwaitingPayment {
 		return txn.Order{}, txn.Errorf(txn.OrderNotAwaitingPayment, "order %s is %s", o.ID, o.Status)

@@ -176,6 +176,17 @@ func recordExamples() []recordExample {
 			OutstandingChips: 12_000_000_000, Backed: true, ReportDigest: bytes.Repeat([]byte{0xab}, 32),
 			ReportHeight: 480, StatementEnd: "2026-03-31T22:00:00Z", Auditor: crypto.AddressOf(auditorPub), Height: 500,
 		}},
+		{name: "cover", decoded: newOf[txn.Cover], value: txn.Cover{
+			Operator: "acme-bank", BankReference: "OWN-FUNDS-0001", AmountMinor: 3_000, Currency: "EUR",
+			Chips: 30_000_000, Height: 95,
+		}},
+		{name: "operator.covered", decoded: newOf[txn.Operator], value: txn.Operator{
+			ID: "acme-bank", Address: crypto.AddressOf(operatorPub), PublicKey: operatorPub,
+			Account:  txn.BankAccount{IBAN: "DE89370400440532013000", BIC: "COBADEFFXXX", Holder: "Acme Bank AG", Currency: "EUR"},
+			Rate:     txn.Rate{Chips: 1_000_000, Minor: 100},
+			CapChips: 1_000_000_000_000, IssuedChips: 300_000_000, BurnedChips: 50_000_000,
+			RegisteredBy: crypto.AddressOf(issuerPub), RegisteredHeight: 12, ShortfallChips: 93_450_000, CoveredChips: 30_000_000,
+		}},
 		{name: "reserves.overdrawn", decoded: newOf[txn.ReservesAttestation], value: txn.ReservesAttestation{
 			Operator: "bravo-bank", Currency: "CHF", BalanceMinor: -5_000, LiabilitiesMinor: 300_000,
 			OutstandingChips: 3_000_000_000, Unexplained: 2, ReportDigest: bytes.Repeat([]byte{0xab}, 32),

@@ -13,6 +13,7 @@ var referencePrefixes = map[query.ReferenceKind]string{
 	query.RefCredit:         prefixBankRef,
 	query.RefRefundedCredit: prefixRefund,
 	query.RefPayout:         prefixPayoutRef,
+	query.RefCover:          prefixCover,
 }
 
 // References lists at most limit of an operator's bank references of a kind, by
@@ -26,12 +27,19 @@ func References(r store.Reader, kind query.ReferenceKind, operator, after string
 	var out []query.Reference
 	more := scanPage(r, prefix, []byte(after), limit, func(key, value []byte) {
 		ref := query.Reference{Reference: string(key[len(prefix):]), Target: string(value)}
-		if kind == query.RefRefundedCredit {
+		switch kind {
+		case query.RefRefundedCredit:
 			var f txn.Refund
 			if err := txn.DecodeRecord(value, &f); err != nil {
 				panic(fmt.Sprintf("ledger: corrupt refund at %q: %v", key, err))
 			}
 			ref.Target = f.RefundReference
+		case query.RefCover:
+			var c txn.Cover
+			if err := txn.DecodeRecord(value, &c); err != nil {
+				panic(fmt.Sprintf("ledger: corrupt cover at %q: %v", key, err))
+			}
+			ref.Target = u64(c.AmountMinor)
 		}
 		out = append(out, ref)
 	})

@@ -11,7 +11,8 @@ import (
 // what the order owes back, once; one that confirmed none (it matched no order, came
 // too late, or in another currency) is refunded once, for the amount the operator
 // states, and can never confirm an order afterwards. A refund's own reference is used
-// once.
+// once. A credit of the operator's own money that covered its shortfall is not
+// refunded: it backs chips.
 func recordRefund(kv store.KV, b Block, signer crypto.Address, m *txn.RecordRefund) ([]Event, error) {
 	op, err := requireOperator(kv, signer)
 	if err != nil {
@@ -19,6 +20,9 @@ func recordRefund(kv store.KV, b Block, signer crypto.Address, m *txn.RecordRefu
 	}
 	if credit, used := kv.Get(refundRefKey(op.ID, m.RefundReference)); used {
 		return nil, txn.Errorf(txn.RefundReferenceUsed, "refund reference %q of operator %q already refunded bank reference %q", m.RefundReference, op.ID, credit)
+	}
+	if err := checkNotCovered(kv, op.ID, m.BankReference); err != nil {
+		return nil, err
 	}
 	if o, ok := OrderByBankReference(kv, op.ID, m.BankReference); ok {
 		if err := refundOrder(kv, b, o, m); err != nil {

@@ -51,6 +51,8 @@ const (
 	prefixAuditor        = "aud/"
 	prefixReserves       = "rsv/"
 	prefixReservesDigest = "rsvd/"
+	// The operators' covers of their shortfalls (decision 0039).
+	prefixCover = "cov/"
 )
 
 // Proven says whether the state tree holds key (store.Options.Proven): every entry but
@@ -180,12 +182,14 @@ func openRedemptionKey(operator, id string) []byte {
 	return []byte(prefixOpenRedeem + operator + "\x00" + id)
 }
 
-// payoutRefKey, refundKey and refundRefKey are keyed like bankRefKey: the bank
-// reference of a payout's debit, of a refunded credit that confirmed no order, and of
-// a refund's own transfer.
+// payoutRefKey, refundKey, refundRefKey and coverKey are keyed like bankRefKey: the
+// bank reference of a payout's debit, of a refunded credit that confirmed no order, of
+// a refund's own transfer and of a credit of the operator's own money that covered its
+// shortfall.
 func payoutRefKey(operator, ref string) []byte { return operatorRefKey(prefixPayoutRef, operator, ref) }
 func refundKey(operator, ref string) []byte    { return operatorRefKey(prefixRefund, operator, ref) }
 func refundRefKey(operator, ref string) []byte { return operatorRefKey(prefixRefundRef, operator, ref) }
+func coverKey(operator, ref string) []byte     { return operatorRefKey(prefixCover, operator, ref) }
 
 // paidKey indexes the orders paid and not yet issued, which the issuer works through.
 func paidKey(id string) []byte { return []byte(prefixPaid + id) }
@@ -213,7 +217,7 @@ func nonceExpiryKey(validUntil uint64, a crypto.Address, nonce uint64) []byte {
 // hold both.
 type record interface {
 	txn.Issuer | txn.Operator | txn.Order | txn.Supply | Params | txn.Redemption | txn.Refund | txn.PendingHandOver |
-		txn.Proposal | txn.PausedOperation | txn.FrozenAccount | txn.Auditor | txn.ReservesAttestation
+		txn.Proposal | txn.PausedOperation | txn.FrozenAccount | txn.Auditor | txn.ReservesAttestation | txn.Cover
 }
 
 // getRecord decodes the record at key into v; false if there is none. A record that
@@ -271,6 +275,14 @@ func GetRedemption(r store.Reader, id string) (txn.Redemption, bool) {
 func GetRefund(r store.Reader, operator, bankRef string) (txn.Refund, bool) {
 	var v txn.Refund
 	ok := getRecord(r, refundKey(operator, bankRef), &v)
+	return v, ok
+}
+
+// GetCover returns the cover of an operator's shortfall recorded of the credit with
+// bank reference ref (compared without case).
+func GetCover(r store.Reader, operator, ref string) (txn.Cover, bool) {
+	var v txn.Cover
+	ok := getRecord(r, coverKey(operator, ref), &v)
 	return v, ok
 }
 

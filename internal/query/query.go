@@ -100,6 +100,9 @@ const (
 	// of its operators, by operator id; its data is the report's SHA-256 digest in hex.
 	// A report never attested is not found.
 	PathReservesByDigest = "/reserves-report"
+	// PathCover is the cover of an operator's shortfall recorded of its credit with a
+	// bank reference (txn.Cover); its data is "OPERATOR/REFERENCE".
+	PathCover = "/cover"
 )
 
 // ReferenceKind is a kind of bank reference the chain records of an operator.
@@ -115,10 +118,14 @@ const (
 	// RefPayout is the booked debit of a redemption's payout; Target is the
 	// redemption's id.
 	RefPayout ReferenceKind = "payout"
+	// RefCover is a credit of the operator's own money that covered its shortfall (a
+	// txn.Cover, at PathCover); Target is the amount the credit brought in, in minor
+	// units of the operator's currency, in decimal: what its bank entry must show.
+	RefCover ReferenceKind = "cover"
 )
 
 // ReferenceKinds are the kinds PathReferences answers.
-var ReferenceKinds = []ReferenceKind{RefCredit, RefRefundedCredit, RefPayout}
+var ReferenceKinds = []ReferenceKind{RefCredit, RefRefundedCredit, RefPayout, RefCover}
 
 // Reference is an item of PathReferences: a bank reference in the canonical form the
 // chain keys it by (upper case), and the record it points to.
@@ -206,7 +213,7 @@ const ProofOpState = "chipmint/state/v1"
 // records. Lists are answered at the last height only.
 var PastHeights = []string{
 	PathOrder, PathOperator, PathBalance, PathSupply, PathParams, PathRedemption, PathProposal,
-	PathFrozen, PathRefund, PathBankReference, PathRemovedOrder,
+	PathFrozen, PathRefund, PathBankReference, PathRemovedOrder, PathCover,
 }
 
 // AccountPrefix starts the state keys of the balances.

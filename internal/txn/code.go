@@ -87,6 +87,9 @@ const (
 	AlreadyAttested Code = 75
 	AuditorExists   Code = 76
 	UnknownAuditor  Code = 77
+	// The operator's cover of its shortfall (decision 0039).
+	NoShortfall           Code = 78
+	CoverExceedsShortfall Code = 79
 )
 
 type codeInfo struct {
@@ -115,7 +118,7 @@ var codeTable = map[Code]codeInfo{
 	OrderNotAwaitingPayment: {"order_not_awaiting_payment", "the order is not awaiting payment"},
 	OrderNotPaid:            {"order_not_paid", "the order has no confirmed payment"},
 	OrderAlreadyIssued:      {"order_already_issued", "the order's chips were already issued"},
-	BankReferenceUsed:       {"bank_reference_used", "this operator's bank reference already confirmed an order or a payout, or was refunded"},
+	BankReferenceUsed:       {"bank_reference_used", "this operator's bank reference already confirmed an order or a payout, or was refunded or covered a shortfall"},
 	BuyerMismatch:           {"buyer_mismatch", "the buyer's id, address or key differs from the order's"},
 	CurrencyMismatch:        {"currency_mismatch", "the currency differs from the operator's account currency or the order's"},
 	CapExceeded:             {"cap_exceeded", "the operator's outstanding chips would exceed its cap"},
@@ -166,6 +169,8 @@ var codeTable = map[Code]codeInfo{
 	AlreadyAttested:         {"already_attested", "this report, or an attestation of one of its operators at this height, is already on the chain"},
 	AuditorExists:           {"auditor_exists", "an auditor with this id or key already exists"},
 	UnknownAuditor:          {"unknown_auditor", "no auditor has this address"},
+	NoShortfall:             {"no_shortfall", "the operator has no shortfall to cover"},
+	CoverExceedsShortfall:   {"cover_exceeds_shortfall", "the chips the amount buys exceed the operator's shortfall"},
 }
 
 // String is the code's stable name, such as "replayed".

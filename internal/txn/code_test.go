@@ -84,6 +84,8 @@ var goldenCodes = []struct {
 	{75, "already_attested"},
 	{76, "auditor_exists"},
 	{77, "unknown_auditor"},
+	{78, "no_shortfall"},
+	{79, "cover_exceeds_shortfall"},
 }
 
 func TestCodesGolden(t *testing.T) {
@@ -122,6 +124,8 @@ func TestCodesNamedConstants(t *testing.T) {
 		{name: "already attested", code: AlreadyAttested, want: 75},
 		{name: "auditor exists", code: AuditorExists, want: 76},
 		{name: "unknown auditor", code: UnknownAuditor, want: 77},
+		{name: "no shortfall", code: NoShortfall, want: 78},
+		{name: "cover exceeds shortfall", code: CoverExceedsShortfall, want: 79},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -159,6 +159,10 @@ func validRecordRefund() RecordRefund {
 	return RecordRefund{BankReference: "BANKREF-0001", AmountMinor: 2_000, Currency: "EUR", RefundReference: "REFUND-0001"}
 }
 
+func validCoverShortfall() CoverShortfall {
+	return CoverShortfall{BankReference: "OWN-FUNDS-0001", AmountMinor: 2_000, Currency: "EUR"}
+}
+
 func validHoldOrder() HoldOrder {
 	return HoldOrder{OrderID: testOrderID(), Reason: "sanctions screening"}
 }
@@ -255,6 +259,7 @@ func samples() []sample {
 		{name: "add_auditor", msg: validAddAuditor(), signer: issuerKey, nonce: 35},
 		{name: "remove_auditor", msg: RemoveAuditor{Address: addrOf(auditorKey)}, signer: issuerKey, nonce: 36},
 		{name: "attest_reserves", msg: validAttestReserves(), signer: auditorKey, nonce: 37},
+		{name: "cover_shortfall", msg: validCoverShortfall(), signer: operatorKey, nonce: 38},
 	}
 }
 

@@ -15,6 +15,7 @@ func TestJSONQuantitiesAreStrings(t *testing.T) {
 		Issuer{}, Operator{}, Order{}, Supply{}, Rate{}, BankAccount{}, Account{}, Party{},
 		RegisterOperator{}, RegisterOperatorAccount{}, BuyRequest{}, ConfirmPayment{}, Receipt{}, SubmitReceipt{}, Issue{},
 		Transfer{}, ReversePayment{}, ReceiptFile{}, OperatorReserves{}, ReservesAttestation{},
+		CoverShortfall{}, Cover{},
 	}
 	for _, v := range types {
 		rt := reflect.TypeOf(v)

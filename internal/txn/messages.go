@@ -57,6 +57,9 @@ const (
 	TypeAddAuditor     Type = 34
 	TypeRemoveAuditor  Type = 35
 	TypeAttestReserves Type = 36
+	// TypeCoverShortfall records the operator's own money paid in to back its
+	// shortfall (decision 0039).
+	TypeCoverShortfall Type = 37
 )
 
 var typeNames = map[Type]string{
@@ -97,6 +100,7 @@ var typeNames = map[Type]string{
 	TypeAddAuditor:              "add_auditor",
 	TypeRemoveAuditor:           "remove_auditor",
 	TypeAttestReserves:          "attest_reserves",
+	TypeCoverShortfall:          "cover_shortfall",
 }
 
 func (t Type) String() string {
@@ -431,6 +435,8 @@ func newMsg(t Type) (Msg, bool) {
 		return &RemoveAuditor{}, true
 	case TypeAttestReserves:
 		return &AttestReserves{}, true
+	case TypeCoverShortfall:
+		return &CoverShortfall{}, true
 	}
 	return nil, false
 }

@@ -146,7 +146,8 @@ func TestTypeString(t *testing.T) {
 		{name: "propose", typ: TypePropose, want: "propose"},
 		{name: "set issuer threshold", typ: TypeSetIssuerThreshold, want: "set_issuer_threshold"},
 		{name: "attest reserves", typ: TypeAttestReserves, want: "attest_reserves"},
-		{name: "thirty-seven", typ: 37, want: "unknown"},
+		{name: "cover shortfall", typ: TypeCoverShortfall, want: "cover_shortfall"},
+		{name: "thirty-eight", typ: 38, want: "unknown"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,6 +201,7 @@ func TestTypeNumbers(t *testing.T) {
 		{name: "add auditor", msg: AddAuditor{}, want: 34},
 		{name: "remove auditor", msg: RemoveAuditor{}, want: 35},
 		{name: "attest reserves", msg: AttestReserves{}, want: 36},
+		{name: "cover shortfall", msg: CoverShortfall{}, want: 37},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -77,6 +77,10 @@ type Operator struct {
 	// ShortfallChips are the chips issued against payments the bank reversed since: in
 	// circulation through the operator with no money behind them.
 	ShortfallChips uint64 `cbor:"shortfall_chips,omitempty" json:"shortfall_chips,omitempty,string"`
+	// CoveredChips are the chips of its shortfall the operator backed since with its own
+	// money (CoverShortfall): with ShortfallChips, the chips issued against payments the
+	// bank reversed.
+	CoveredChips uint64 `cbor:"covered_chips,omitempty" json:"covered_chips,omitempty,string"`
 	// EscrowChips are the chips of the operator's redemptions that wait for their
 	// payout to be booked: still outstanding, no longer anybody's balance.
 	EscrowChips uint64 `cbor:"escrow_chips,omitempty" json:"escrow_chips,omitempty,string"`

@@ -161,7 +161,7 @@ func TestParseRejects(t *testing.T) {
 		{name: "exactly TxBytesMax", tx: sized(TxBytesMax), want: InvalidField},
 		{name: "unknown type 99", tx: withTx(func(tx *Tx) { tx.Type = 99 }), want: UnknownType},
 		{name: "unknown type 0", tx: withTx(func(tx *Tx) { tx.Type = 0 }), want: UnknownType},
-		{name: "unknown type 37", tx: withTx(func(tx *Tx) { tx.Type = 37 }), want: UnknownType},
+		{name: "unknown type 38", tx: withTx(func(tx *Tx) { tx.Type = 38 }), want: UnknownType},
 		{name: "type does not fit a byte", tx: withPiece(base, pieceType, marshal(uint64(256))), want: Malformed},
 		{name: "type negative", tx: withPiece(base, pieceType, []byte{0x20}), want: Malformed},
 		{name: "body of another type", tx: withTx(func(tx *Tx) { tx.Type = TypeTransfer }), want: Malformed},

@@ -427,6 +427,20 @@ func TestValidateRecordRefund(t *testing.T) {
 	})
 }
 
+func TestValidateCoverShortfall(t *testing.T) {
+	checkValidation(t, []validationCase{
+		{name: "valid", msg: validCoverShortfall(), want: OK},
+		{name: "reference of 64", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.BankReference = strings.Repeat("R", 64) }), want: OK},
+		{name: "no bank reference", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.BankReference = "" }), want: InvalidField},
+		{name: "reference of 65", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.BankReference = strings.Repeat("R", 65) }), want: InvalidField},
+		{name: "reference with a tab", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.BankReference = "OWN\t1" }), want: InvalidField},
+		{name: "amount zero", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.AmountMinor = 0 }), want: InvalidField},
+		{name: "no currency", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.Currency = "" }), want: InvalidField},
+		{name: "unknown currency", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.Currency = "EURO" }), want: InvalidField},
+		{name: "currency in lower case", msg: mutate(validCoverShortfall(), func(m *CoverShortfall) { m.Currency = "eur" }), want: InvalidField},
+	})
+}
+
 func TestValidateOrderMessages(t *testing.T) {
 	ref := PaymentReference(testOrderID())
 	checkValidation(t, []validationCase{
