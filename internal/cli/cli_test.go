@@ -50,7 +50,9 @@ func TestDemoRunsBothVariants(t *testing.T) {
 	}
 	for _, want := range []string{"order issued (variant A", "order issued (variant B", "exception to refund, no chips", "records it on the chain: order reversed, acme short 20.00 CHIP",
 		"the debit is booked and 25.00 CHIP burned", "acme's gateway records the refund on the chain", "cancels before paying: order",
-		"refunds the 45.00 EUR surplus", "refunds the late payment by itself", "invariants hold"} {
+		"refunds the 45.00 EUR surplus", "refunds the late payment by itself", "invariants hold",
+		"records it on the chain: shortfall 0.00 CHIP, covered 20.00 CHIP", "auditor: acme's statement", "auditor: bravo's statement",
+		"every chip is backed and every bank entry explained"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, joined)
 		}

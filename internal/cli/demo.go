@@ -21,6 +21,7 @@ import (
 	"github.com/chipmint/chipmint/internal/gateway"
 	"github.com/chipmint/chipmint/internal/issuer"
 	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/reserves"
 	"github.com/chipmint/chipmint/internal/system"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -159,8 +160,8 @@ func (d *demo) runAll(ctx context.Context) error {
 	d.c, d.admin = ch.Client, ch.Admin
 	d.say(d.height(ctx), "chain %s started: one validator, issuer %s, auditor %s", d.c.ChainID(), d.k.issuer.address(), d.k.auditor.address())
 	steps := []func(context.Context) error{
-		d.startSystem, d.openBuyerAccounts, d.orderLeftToExpire, d.variantA, d.variantB, d.unmatchedPayment, d.reversal,
-		d.transfer, d.redemption, d.cancelled, d.overpayment, d.latePayment, d.audit,
+		d.startSystem, d.openBuyerAccounts, d.orderLeftToExpire, d.variantA, d.variantB, d.unmatchedPayment, d.reversal, d.cover,
+		d.transfer, d.redemption, d.cancelled, d.overpayment, d.latePayment, d.audit, d.reserves,
 	}
 	defer func() {
 		if d.sys != nil {
@@ -297,6 +298,60 @@ func (d *demo) reversal(ctx context.Context) error {
 		return err
 	}
 	d.say(reversed.ReversedHeight, "acme's gateway reads the reversal and records it on the chain: order reversed, acme short %s", formatChips(reversed.Chips))
+	return nil
+}
+
+// cover: acme pays 20.00 EUR of its own money into its account and records on the chain
+// that this credit backs its shortfall.
+func (d *demo) cover(ctx context.Context) error {
+	own, err := d.bank.OpenAccount(ctx, bank.OpenAccountRequest{Holder: "Acme Payments GmbH (own funds)", Currency: "EUR", OpeningBalanceMinor: 100_000})
+	if err != nil {
+		return fmt.Errorf("open acme's own account: %w", err)
+	}
+	d.ibans["acme-own"] = own.IBAN
+	tr, err := d.pay("acme-own", "acme", 2_000, "capital: cover of the shortfall")
+	if err != nil {
+		return err
+	}
+	res, err := d.c.Submit(ctx, &txn.CoverShortfall{BankReference: tr.UETR, AmountMinor: 2_000, Currency: "EUR"}, d.k.acme.key)
+	if err != nil {
+		return fmt.Errorf("acme covers its shortfall: %w", err)
+	}
+	op, err := d.c.Operator(ctx, "acme")
+	if err != nil {
+		return err
+	}
+	d.say(res.Height, "acme pays 20.00 EUR of its own money into its account and records it on the chain: shortfall %s, covered %s",
+		formatChips(op.ShortfallChips), formatChips(op.CoveredChips))
+	return nil
+}
+
+// reserves: the auditor checks both operators' bank statements against the chain,
+// entry by entry, seals the report and attests it on the chain.
+func (d *demo) reserves(ctx context.Context) error {
+	stmts, err := reserves.BankStatements(ctx, d.c, d.bank, reserves.RecentDates(time.Now()))
+	if err != nil {
+		return err
+	}
+	a, err := reserves.Attest(ctx, d.c, d.k.auditor.key, stmts, filepath.Join(d.home, "reserves"))
+	if err != nil {
+		return fmt.Errorf("the auditor's check of the reserves: %w", err)
+	}
+	for _, op := range a.Report.Operators {
+		entries := fmt.Sprintf("%d entries each", op.Entries)
+		if op.Entries == 1 {
+			entries = "its one entry"
+		}
+		d.say(a.Report.Height, "auditor: %s's statement, %s explained by the chain: balance %s backs %s outstanding (liabilities %s)",
+			op.Operator, entries, formatSignedMoney(op.ClosingMinor, op.Currency), formatChips(op.OutstandingChips), formatMoney(op.LiabilitiesMinor, op.Currency))
+		for _, f := range op.Findings {
+			d.say(a.Report.Height, "auditor: %s %s %s: %s", op.Operator, f.Kind, f.Reference, f.Reason)
+		}
+	}
+	if !a.Report.Backed {
+		return fmt.Errorf("the reserves are not backed: report %s", a.File)
+	}
+	d.say(a.Tx.Height, "every chip is backed and every bank entry explained: report %s… sealed by the auditor and attested on the chain", a.Digest[:16])
 	return nil
 }
 
@@ -509,15 +564,16 @@ func (d *demo) audit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.say(inv.Height, "reserves at the bank: acme %s (backing %s outstanding, %s unbacked: its shortfall; every refund paid), bravo %s",
-		formatMoney(acme.BalanceMinor, "EUR"), formatChips(op.OutstandingChips()), formatChips(op.ShortfallChips), formatMoney(bravo.BalanceMinor, "EUR"))
-	// Issued 100 + 250 + 20 + 5, burned 25; acme holds 100.00 - 25.00 + 5.00.
+	d.say(inv.Height, "reserves at the bank: acme %s (backing %s outstanding, of which %s covered by its own money; every refund paid), bravo %s",
+		formatMoney(acme.BalanceMinor, "EUR"), formatChips(op.OutstandingChips()), formatChips(op.CoveredChips), formatMoney(bravo.BalanceMinor, "EUR"))
+	// Issued 100 + 250 + 20 + 5, burned 25; acme holds 100.00 - 25.00 + 5.00 and the
+	// 20.00 of its own that cover its shortfall.
 	if !inv.OK || alice+bob+s.EscrowChips != s.TotalChips || s.TotalChips != 350_000_000 || s.BurnedChips != 25_000_000 ||
-		op.ShortfallChips != 20_000_000 || acme.BalanceMinor != 8_000 || bravo.BalanceMinor != 25_000 {
+		op.ShortfallChips != 0 || op.CoveredChips != 20_000_000 || acme.BalanceMinor != 10_000 || bravo.BalanceMinor != 25_000 {
 		return fmt.Errorf("audit failed: invariants %v (%s), balances %d+%d, supply %+v, shortfall %d, reserves %d and %d",
 			inv.OK, inv.Error, alice, bob, s, op.ShortfallChips, acme.BalanceMinor, bravo.BalanceMinor)
 	}
-	d.say(inv.Height, "invariants hold: supply = balances + escrow = issued - burned, one mint per bank payment, every credit confirmed or refunded, shortfall = issued then reversed")
+	d.say(inv.Height, "invariants hold: supply = balances + escrow = issued - burned, one mint per bank payment, every credit confirmed or refunded, shortfall + covered = issued then reversed")
 	return nil
 }
 

@@ -126,6 +126,17 @@ func readOperator(ctx context.Context, c *client.Client, op txn.Operator, stmts 
 		}
 		oi.Refunds = append(oi.Refunds, f)
 	}
+	covers, err := c.References(ctx, query.RefCover, op.ID)
+	if err != nil {
+		return oi, err
+	}
+	for _, ref := range covers {
+		cv, err := c.Cover(ctx, op.ID, ref.Reference)
+		if err != nil {
+			return oi, fmt.Errorf("cover %s: %w", ref.Reference, err)
+		}
+		oi.Covers = append(oi.Covers, cv)
+	}
 	payouts, err := c.References(ctx, query.RefPayout, op.ID)
 	if err != nil {
 		return oi, err

@@ -35,9 +35,11 @@ type OperatorInput struct {
 	Orders   []txn.Order
 	AtHeight map[string]txn.Order
 	// Refunds are the credits that confirmed no order and were refunded; Payouts the
-	// redemptions whose payout the bank booked; both as the chain has them now.
+	// redemptions whose payout the bank booked; Covers the operator's own money paid in
+	// to back its shortfall; all as the chain has them now.
 	Refunds []txn.Refund
 	Payouts []txn.Redemption
+	Covers  []txn.Cover
 	// Statements are the camt.053 statements of the operator's account, in any order.
 	Statements []camt.Statement
 }
@@ -236,6 +238,10 @@ func expectedBookings(op OperatorInput) []*booking {
 		rec := "credit " + f.BankReference + " (confirmed no order)"
 		add(dirCredit, f.BankReference, f.AmountMinor, f.Height, rec, signed(f.AmountMinor))
 		add(dirDebit, f.RefundReference, f.AmountMinor, f.Height, "refund of "+rec, -signed(f.AmountMinor))
+	}
+	for _, c := range op.Covers {
+		// Money that backs chips already counted: nothing owed, nothing in transit.
+		add(dirCredit, c.BankReference, c.AmountMinor, c.Height, "cover of "+op.Operator.ID+"'s shortfall", 0)
 	}
 	for _, red := range op.Payouts {
 		rec := "redemption " + red.ID

@@ -26,6 +26,7 @@ type world struct {
 	orders     []txn.Order
 	refunds    []txn.Refund
 	payouts    []txn.Redemption
+	covers     []txn.Cover
 	atHeight   map[string]txn.Order
 	entries    []camt.Entry
 	opening    int64
@@ -109,7 +110,7 @@ func (w *world) check(t *testing.T) OperatorReport {
 		ChainID: "test", Height: 100, BlockTime: time.Date(2026, 12, 1, 23, 59, 58, 0, time.UTC),
 		StatementEnd: time.Date(2026, 12, 1, 23, 59, 59, 0, time.UTC),
 		Operators: []OperatorInput{{
-			Operator: w.op, Orders: w.orders, AtHeight: w.atHeight, Refunds: w.refunds, Payouts: w.payouts,
+			Operator: w.op, Orders: w.orders, AtHeight: w.atHeight, Refunds: w.refunds, Payouts: w.payouts, Covers: w.covers,
 			Statements: []camt.Statement{w.statement(t)},
 		}},
 	})
@@ -240,6 +241,28 @@ func TestReversal(t *testing.T) {
 		wantFindings(t, or)
 		if or.Backed || or.DifferenceMinor != -5000 || or.ShortfallMinor != 5000 {
 			t.Errorf("backed %v, difference %d, shortfall %d", or.Backed, or.DifferenceMinor, or.ShortfallMinor)
+		}
+	})
+	t.Run("recorded, and covered by the operator's own money", func(t *testing.T) {
+		w := newWorld()
+		w.entries = append(w.entries, reversalOf("CRED-B", 5000), credit("OWN-1", 5000))
+		w.orders[1].Status, w.orders[1].ReversedHeight = txn.StatusReversed, 70
+		w.covers = []txn.Cover{{Operator: "acme", BankReference: "OWN-1", AmountMinor: 5000, Currency: "EUR", Chips: chips(50), Height: 80}}
+		or := w.check(t)
+		wantFindings(t, or)
+		if !or.Backed || or.DifferenceMinor != 0 || or.ShortfallMinor != 0 {
+			t.Errorf("backed %v, difference %d, shortfall %d", or.Backed, or.DifferenceMinor, or.ShortfallMinor)
+		}
+	})
+	t.Run("a cover the bank never booked", func(t *testing.T) {
+		w := newWorld()
+		w.entries = append(w.entries, reversalOf("CRED-B", 5000))
+		w.orders[1].Status, w.orders[1].ReversedHeight = txn.StatusReversed, 70
+		w.covers = []txn.Cover{{Operator: "acme", BankReference: "OWN-1", AmountMinor: 5000, Currency: "EUR", Chips: chips(50), Height: 80}}
+		or := w.check(t)
+		wantFindings(t, or, "missing_entry OWN-1")
+		if or.Backed || or.DifferenceMinor != -5000 {
+			t.Errorf("backed %v, difference %d", or.Backed, or.DifferenceMinor)
 		}
 	})
 	t.Run("recorded on the chain, not on the statement", func(t *testing.T) {
