@@ -176,17 +176,9 @@ func answer(r store.Reader, path, data string) (any, query.Code, error) {
 	case query.PathSupply:
 		return ledger.GetSupply(r), query.OK, nil
 	case query.PathIssuers:
-		req, err := pageRequest(data)
+		req, after, err := addressPage(data)
 		if err != nil {
 			return nil, query.BadRequest, err
-		}
-		var after *crypto.Address
-		if req.After != "" {
-			a, err := crypto.ParseAddress(req.After)
-			if err != nil {
-				return nil, query.BadRequest, fmt.Errorf("after: %w", err)
-			}
-			after = &a
 		}
 		issuers, more := ledger.Issuers(r, after, req.Limit)
 		return page(issuers, more, func(is txn.Issuer) string { return is.Address.String() }), query.OK, nil
@@ -202,17 +194,9 @@ func answer(r store.Reader, path, data string) (any, query.Code, error) {
 func answerAudit(r store.Reader, path, data string) (any, query.Code, error) {
 	switch path {
 	case query.PathAuditors:
-		req, err := pageRequest(data)
+		req, after, err := addressPage(data)
 		if err != nil {
 			return nil, query.BadRequest, err
-		}
-		var after *crypto.Address
-		if req.After != "" {
-			a, err := crypto.ParseAddress(req.After)
-			if err != nil {
-				return nil, query.BadRequest, fmt.Errorf("after: %w", err)
-			}
-			after = &a
 		}
 		auditors, more := ledger.Auditors(r, after, req.Limit)
 		return page(auditors, more, func(au txn.Auditor) string { return au.Address.String() }), query.OK, nil
@@ -286,6 +270,20 @@ func references(r store.Reader, kindOperator, data string) (any, query.Code, err
 		return nil, query.BadRequest, err
 	}
 	return page(refs, more, func(ref query.Reference) string { return ref.Reference }), query.OK, nil
+}
+
+// addressPage reads the data of a list ordered by address: the page and the address
+// its cursor names, nil for the first page.
+func addressPage(data string) (query.PageRequest, *crypto.Address, error) {
+	req, err := pageRequest(data)
+	if err != nil || req.After == "" {
+		return req, nil, err
+	}
+	a, err := crypto.ParseAddress(req.After)
+	if err != nil {
+		return req, nil, fmt.Errorf("after: %w", err)
+	}
+	return req, &a, nil
 }
 
 // pageRequest reads a list query's data: empty, or a PageRequest in JSON. A limit of 0
