@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chipmint/chipmint/internal/bank"
+	"github.com/chipmint/chipmint/internal/camt"
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/fiat"
 	"github.com/chipmint/chipmint/internal/node"
@@ -143,6 +146,56 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	moneyBackFromAnotherShell(t, cli, bankURL, "http://"+addr(3), info.OperatorIBAN, info.CustomerIBAN, deadline)
 	reservesFromAnotherShell(t, cli, bankURL, deadline)
+	reservesOfStatementFiles(t, home, nodeURL, bankURL, info.OperatorIBAN)
+}
+
+// reservesOfStatementFiles checks the reserves of a running dev from statement files,
+// as an auditor given them by the bank would: the file as the bank wrote it backs every
+// chip; with its closing balance lowered, the check exits 4 and says why.
+func reservesOfStatementFiles(t *testing.T, home, nodeURL, bankURL, operatorIBAN string) {
+	t.Helper()
+	doc, err := bank.NewClient(bankURL).Statement(t.Context(), operatorIBAN, time.Now().UTC().Format(time.DateOnly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := camt.Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	asWritten, lowered := filepath.Join(dir, "statement.xml"), filepath.Join(dir, "lowered.xml")
+	s := d.Statements[0]
+	for i := range s.Balances {
+		if s.Balances[i].Type == "CLBD" {
+			s.Balances[i].AmountMinor--
+		}
+	}
+	low, err := camt.WriteStatement(d.MessageID, d.CreatedAt, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(os.WriteFile(asWritten, doc, 0o644), os.WriteFile(lowered, low, 0o644)); err != nil {
+		t.Fatal(err)
+	}
+	reservesOf := func(file string) (reserves.Report, ExitCode) {
+		t.Helper()
+		out, errOut, code := run(t, "--home", home, "--node", nodeURL, "--output", "json", "reserves", "--statement", file)
+		var checked struct {
+			Report reserves.Report `json:"report"`
+		}
+		if err := json.Unmarshal([]byte(out), &checked); err != nil {
+			t.Fatalf("reserves --statement %s: exit %d: %v %s %s", file, code, err, out, errOut)
+		}
+		return checked.Report, code
+	}
+	if r, code := reservesOf(asWritten); code != ExitOK || !r.Backed {
+		t.Fatalf("the bank's statement: exit %d, %+v", code, r)
+	}
+	r, code := reservesOf(lowered)
+	if code != ExitUnbacked || r.Backed || len(r.Operators) != 1 || r.Operators[0].DifferenceMinor != -1 ||
+		len(r.Operators[0].Findings) != 1 || !strings.Contains(r.Operators[0].Findings[0].Reason, "does not add up") {
+		t.Fatalf("a lowered closing balance: exit %d, %+v", code, r)
+	}
 }
 
 // reservesFromAnotherShell checks the reserves of a running dev, whose auditor attests
