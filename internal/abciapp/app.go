@@ -35,8 +35,10 @@ import (
 // queries are proved and snapshots taken at any height (decision 0032; snapshot format 3).
 // 7 adds the auditors (types 34 and 35) and their attestations of the reserves (type
 // 36), and lets a role's hand-over carry the auditor's (decision 0037); and the
-// operator's cover of its shortfall with its own money (type 37, decision 0039).
-const Version uint64 = 7
+// operator's cover of its shortfall with its own money (type 37, decision 0039). 8
+// puts a payer's account on the chain only as a salted commitment: a receipt's and its
+// order's payer_commitment in place of payer_iban (decision 0042).
+const Version uint64 = 8
 
 // Options tune an App.
 type Options struct {

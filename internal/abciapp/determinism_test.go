@@ -322,8 +322,8 @@ func (s *scenario) redemptionStep(height int64, buyers []actor) []byte {
 	if len(s.redemptions) == 0 || s.rng.IntN(3) == 0 {
 		b := buyers[s.rng.IntN(len(buyers))]
 		op := scenarioOperators[s.rng.IntN(len(scenarioOperators))]
-		to := txn.Account{IBAN: "GB82WEST12345698765432", Holder: b.name, Currency: op.currency}
-		tx := s.sign(b, &txn.Redeem{Operator: op.id, AmountChips: uint64(1 + s.rng.IntN(30_000_000)), To: to}, height)
+		to := txn.AccountOpening{Salt: bytes.Repeat([]byte{byte(height)}, txn.SaltBytes), Account: txn.Account{IBAN: "GB82WEST12345698765432", Holder: b.name, Currency: op.currency}}
+		tx := s.sign(b, &txn.Redeem{Operator: op.id, AmountChips: uint64(1 + s.rng.IntN(30_000_000)), Currency: op.currency, Payee: to.Commitment()}, height)
 		s.redemptions = append(s.redemptions, scenarioRedemption{id: txn.RedemptionID(b.addr, s.nonce), op: op})
 		return tx
 	}

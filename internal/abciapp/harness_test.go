@@ -362,10 +362,13 @@ func confirmMsg(orderID string, buyer actor, amountMinor uint64, bankRef string)
 	}
 }
 
+// testPayer is the opening of the payer commitment of the tests' receipts.
+var testPayer = txn.AccountOpening{Salt: bytes.Repeat([]byte{7}, txn.SaltBytes), Account: txn.Account{IBAN: "GB82WEST12345698765432"}}
+
 func receiptMsg(orderID string, buyer actor, amountMinor uint64, bankRef string) txn.Receipt {
 	return txn.Receipt{
 		OrderID: orderID, OperatorID: "acme", OperatorAddress: operatorA.addr, OperatorIBAN: "DE89370400440532013000",
-		PayerIBAN: "GB82WEST12345698765432", Buyer: txn.PartyOf(buyer.name, buyer.pub),
+		PayerCommitment: testPayer.Commitment(), Buyer: txn.PartyOf(buyer.name, buyer.pub),
 		AmountMinor: amountMinor, Currency: "EUR", Chips: amountMinor * 10_000, BankReference: bankRef,
 	}
 }

@@ -37,7 +37,7 @@ func TestLifecycleBothVariants(t *testing.T) {
 	buyB, orderB := h.buy(bob, "acme", 25_000)
 	h.mustBlock(buyB)
 	h.mustBlock(h.submitReceipt(bob, operatorA, receiptMsg(orderB, bob, 25_000, "UETR-B")))
-	if o := h.order(orderB); o.Status != txn.StatusPaid || o.PayerIBAN != "GB82WEST12345698765432" || o.ConfirmedBy != txn.ConfirmedByReceipt {
+	if o := h.order(orderB); o.Status != txn.StatusPaid || testPayer.Check(o.PayerCommitment) != nil || o.ConfirmedBy != txn.ConfirmedByReceipt {
 		t.Fatalf("after receipt: %+v", o)
 	}
 	res := h.block(h.sign(issuerA, &txn.Issue{OrderID: orderB, Chips: 250_000_000}))

@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/query"
@@ -9,8 +10,11 @@ import (
 
 // Helpers of the money going back: redemptions, refunds and the order's life cycle.
 
-// aliceAccount is where alice's redemptions are paid.
-var aliceAccount = txn.Account{IBAN: "GB82WEST12345698765432", Holder: "Alice", Currency: "EUR"}
+// aliceAccount is where alice's redemptions are paid, as the chain holds it: a salted
+// commitment.
+var aliceAccount = txn.AccountOpening{
+	Salt: bytes.Repeat([]byte{9}, txn.SaltBytes), Account: txn.Account{IBAN: "GB82WEST12345698765432", Holder: "Alice", Currency: "EUR"},
+}.Commitment()
 
 // issuedOrder has alice buy and be issued amountMinor's worth of chips from acme.
 func (h *harness) issuedOrder(amountMinor uint64, bankRef string) string {
@@ -25,7 +29,7 @@ func (h *harness) issuedOrder(amountMinor uint64, bankRef string) string {
 // redeem signs alice's redemption of chips through operator and returns it with the
 // redemption's id.
 func (h *harness) redeem(holder actor, operator string, chips uint64) ([]byte, string) {
-	tx := h.sign(holder, &txn.Redeem{Operator: operator, AmountChips: chips, To: aliceAccount})
+	tx := h.sign(holder, &txn.Redeem{Operator: operator, AmountChips: chips, Currency: "EUR", Payee: aliceAccount})
 	return tx, txn.RedemptionID(holder.addr, h.nonce)
 }
 
@@ -142,9 +146,7 @@ func moneyBackRejections() []rejectionCase {
 		}},
 		{"redeem into an account of another currency", txn.CurrencyMismatch, func(h *harness) []byte {
 			h.issuedOrder(10_000, "UETR-IN")
-			to := aliceAccount
-			to.Currency = "USD"
-			return h.sign(alice, &txn.Redeem{Operator: "acme", AmountChips: 1_000_000, To: to})
+			return h.sign(alice, &txn.Redeem{Operator: "acme", AmountChips: 1_000_000, Currency: "USD", Payee: aliceAccount})
 		}},
 		{"redeem less than a cent's worth", txn.AmountTooSmall, func(h *harness) []byte {
 			h.issuedOrder(10_000, "UETR-IN")
@@ -153,7 +155,7 @@ func moneyBackRejections() []rejectionCase {
 		}},
 		{"redemption id reused after its nonce expired", txn.RedemptionExists, func(h *harness) []byte {
 			h.issuedOrder(10_000, "UETR-IN")
-			msg := &txn.Redeem{Operator: "acme", AmountChips: 1_000_000, To: aliceAccount}
+			msg := &txn.Redeem{Operator: "acme", AmountChips: 1_000_000, Currency: "EUR", Payee: aliceAccount}
 			h.mustBlock(mustSign(testChainID, msg, alice.priv, 4243, uint64(h.height+1)))
 			h.mustBlock()
 			h.mustBlock()
@@ -451,7 +453,7 @@ func TestRedemptionPaidOut(t *testing.T) {
 	tx, id := h.redeem(alice, "acme", 30_123_456)
 	h.mustBlock(tx)
 	r := h.redemption(id)
-	if r.Status != txn.RedemptionRequested || r.Chips != 30_120_000 || r.AmountMinor != 3_012 || r.To != aliceAccount {
+	if r.Status != txn.RedemptionRequested || r.Chips != 30_120_000 || r.AmountMinor != 3_012 || !bytes.Equal(r.Payee, aliceAccount) {
 		t.Fatalf("redemption = %+v", r)
 	}
 	if got := h.balance(alice); got != 100_000_000-30_120_000 {

@@ -4,12 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/node"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -30,12 +36,13 @@ func TestDemoRunsBothVariants(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
 	}
-	out, errOut, code := run(t, "demo", "--output", "json")
+	out, errOut, code := run(t, "demo", "--output", "json", "--keep")
 	if code != ExitOK {
 		t.Fatalf("demo exit %d: %s %s", code, out, errOut)
 	}
 	var res struct {
-		OK    bool `json:"ok"`
+		OK    bool   `json:"ok"`
+		Home  string `json:"home"`
 		Steps []struct {
 			Step   string `json:"step"`
 			Height int64  `json:"height"`
@@ -60,6 +67,59 @@ func TestDemoRunsBothVariants(t *testing.T) {
 	if !res.OK {
 		t.Fatal("demo reports failure")
 	}
+	t.Cleanup(func() { os.RemoveAll(res.Home) })
+	noPayerAccountOnChain(t, filepath.Join(res.Home, "node"))
+}
+
+// ibanCandidate finds where an IBAN in electronic form may start in raw bytes.
+var ibanCandidate = regexp.MustCompile(`[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}`)
+
+// noPayerAccountOnChain reads every transaction of every block of a stopped node's
+// home and fails on any IBAN in them but an operator's, whose account buyers pay into:
+// a payer's or a payee's account stands on the chain only as a salted commitment.
+func noPayerAccountOnChain(t *testing.T, home string) {
+	t.Helper()
+	operators := map[string]bool{}
+	var txs [][]byte
+	var heights []int64
+	err := node.EachBlockTx(home, func(height int64, tx []byte) error {
+		s, err := txn.Parse(tx)
+		if err != nil {
+			return fmt.Errorf("block %d: %w", height, err)
+		}
+		switch m := s.Msg.(type) {
+		case *txn.RegisterOperator:
+			operators[m.Account.IBAN] = true
+		case *txn.RegisterOperatorAccount:
+			operators[m.Account.IBAN] = true
+		}
+		txs, heights = append(txs, tx), append(heights, height)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(operators) != 2 || len(txs) < 20 {
+		t.Fatalf("the demo's blocks hold %d transactions and %d operators' accounts", len(txs), len(operators))
+	}
+	for i, tx := range txs {
+		for _, loc := range ibanCandidate.FindAllIndex(tx, -1) {
+			for end := loc[0] + 15; end <= loc[1]; end++ {
+				iban := string(tx[loc[0]:end])
+				if _, err := fiat.ParseIBAN(iban); err == nil && !operators[iban] {
+					t.Errorf("block %d holds account %s in clear in a %s", heights[i], iban, txType(tx))
+				}
+			}
+		}
+	}
+}
+
+func txType(tx []byte) string {
+	s, err := txn.Parse(tx)
+	if err != nil {
+		return "transaction that does not parse"
+	}
+	return s.Type.String()
 }
 
 func TestBadInputNamesTheField(t *testing.T) {

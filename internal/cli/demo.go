@@ -422,13 +422,20 @@ func (d *demo) redemption(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	to := txn.Account{IBAN: d.ibans["alice"], Holder: "Alice", Currency: "EUR"}
-	_, res, err := d.ob.send(ctx, d.c, "redeem", &txn.Redeem{Operator: "acme", AmountChips: 25_000_000, To: to}, d.k.alice.key)
+	to, err := txn.NewAccountOpening(txn.Account{IBAN: d.ibans["alice"], Holder: "Alice", Currency: "EUR"})
+	if err != nil {
+		return err
+	}
+	_, res, err := d.ob.send(ctx, d.c, "redeem", &txn.Redeem{Operator: "acme", AmountChips: 25_000_000, Currency: "EUR", Payee: to.Commitment()}, d.k.alice.key)
 	if err != nil {
 		return fmt.Errorf("alice redeems: %w", err)
 	}
 	id := txn.RedemptionID(d.k.alice.address(), res.Nonce)
-	d.say(res.Height, "alice redeems %s through acme to her account: redemption %s, the chips wait in escrow", formatChips(25_000_000), id)
+	if err := givePayee(ctx, d.sys.Gateways["acme"], id, to); err != nil {
+		return fmt.Errorf("alice gives acme's gateway her account: %w", err)
+	}
+	d.say(res.Height, "alice redeems %s through acme: redemption %s, the chips wait in escrow; her account goes to acme's gateway, the chain holds only its salted commitment",
+		formatChips(25_000_000), id)
 	red, err := waitFor(ctx, func() (txn.Redemption, bool, error) {
 		r, err := d.c.Redemption(ctx, id)
 		return r, err == nil && r.Status == txn.RedemptionPaidOut, err

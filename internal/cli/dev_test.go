@@ -259,7 +259,7 @@ func moneyBackFromAnotherShell(t *testing.T, cli func(...string) string, bankURL
 	var redeemed struct {
 		Redemption txn.Redemption `json:"redemption"`
 	}
-	if err := json.Unmarshal([]byte(cli("redeem", "--from", "alice", "--operator", "acme", "--amount", "30", "--to", customerIBAN)), &redeemed); err != nil {
+	if err := json.Unmarshal([]byte(cli("redeem", "--from", "alice", "--operator", "acme", "--amount", "30", "--to", customerIBAN, "--gateway", gatewayURL)), &redeemed); err != nil {
 		t.Fatal(err)
 	}
 	until("redemption paid out", func() bool {

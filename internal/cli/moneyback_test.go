@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"regexp"
@@ -151,13 +152,23 @@ func TestRedeemThenShow(t *testing.T) {
 	alice := tc.address(t, "alice")
 	second := res.Redemption
 	want := txn.Account{OtherID: "6222021001000000001", Scheme: "BBAN", BIC: "COBADEFFXXX", Holder: "Alice Example", Currency: "EUR"}
-	if second.ID != txn.RedemptionID(alice, res.Committed.Nonce) || second.To != want || second.Chips != 20_000_000 ||
+	// The chain holds the account as a salted commitment, the home its opening.
+	secondTo, err := payees{home: tc.home}.find(second.Payee)
+	record, _ := json.Marshal(second)
+	if err != nil || secondTo.Account != want || bytes.Contains(record, []byte("6222021001000000001")) || bytes.Contains(record, []byte("Alice Example")) {
+		t.Fatalf("the payee of the second redemption: %+v %v", secondTo, err)
+	}
+	if second.ID != txn.RedemptionID(alice, res.Committed.Nonce) || second.Chips != 20_000_000 || res.PayeeGiven ||
 		second.AmountMinor != 2000 || res.AskedChips != 20_000_000 || res.KeptChips != 0 || res.PayoutDeadline.Height != second.DeadlineHeight {
 		t.Fatalf("redeem in JSON: %s", out)
 	}
 
 	shown := tc.redemption(t, strings.ToLower(first))
-	if shown.Status != txn.RedemptionRequested || shown.To.IBAN != "DE89370400440532013000" || shown.To.Holder != "alice" ||
+	firstTo, err := payees{home: tc.home}.find(shown.Payee)
+	if err != nil || firstTo.Account.IBAN != "DE89370400440532013000" || firstTo.Account.Holder != "alice" {
+		t.Fatalf("the payee of the first redemption: %+v %v", firstTo, err)
+	}
+	if shown.Status != txn.RedemptionRequested ||
 		shown.Chips != 10_000_000 || shown.AmountMinor != 1000 || shown.Holder != alice {
 		t.Fatalf("redemption show: %+v", shown)
 	}
@@ -178,7 +189,7 @@ func TestRedeemThenShow(t *testing.T) {
 	tc.submit(t, "acme", &txn.ConfirmPayout{RedemptionID: first, BankReference: "DEBIT-1"})
 	text := tc.cli("redemption", "show", first)
 	for _, want := range []string{first + " (paid_out)", "chips       10.00 CHIP", "amount      10.00 EUR",
-		"account     alice, DE89 3704 0044 0532 0130 00", "payout      reference PAIN-1", "paid out    bank reference DEBIT-1"} {
+		"account     alice, DE89 3704 0044 0532 0130 00 (kept in this home", "payout      reference PAIN-1", "paid out    bank reference DEBIT-1"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("redemption show lacks %q:\n%s", want, text)
 		}

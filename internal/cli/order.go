@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,10 +16,16 @@ import (
 // NewCmdOrder is `chipmint order`: an order and its history.
 func NewCmdOrder(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "order", Short: "Follow orders"}
-	cmd.AddCommand(&cobra.Command{
+	var receipt string
+	show := &cobra.Command{
 		Use: "show ORDER", Short: "Show an order (its id or RF payment reference) and its history on the chain", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runOrderShow(cmd, g, args[0]) },
-	})
+		Long: "Show an order (its id or RF payment reference) and its history on the chain. The chain holds the account a\n" +
+			"receipt's payment came from only as a salted commitment; --receipt, the receipt file that holds its opening,\n" +
+			"shows the account once the opening is checked against the chain.",
+		RunE: func(cmd *cobra.Command, args []string) error { return runOrderShow(cmd, g, args[0], receipt) },
+	}
+	show.Flags().StringVar(&receipt, "receipt", "", "the order's receipt file, whose opening shows the payer's account")
+	cmd.AddCommand(show)
 	return cmd
 }
 
@@ -33,6 +40,9 @@ type orderView struct {
 	HistoryIncomplete string `json:"history_incomplete,omitempty"`
 	// PayableUntil is the deadline of an order that was or is awaiting payment.
 	PayableUntil *deadline `json:"payable_until,omitempty"`
+	// Payer is the account the payment came from, opened with the receipt's opening and
+	// checked against the order's payer commitment.
+	Payer string `json:"payer,omitempty"`
 }
 
 // orderIDArg reads the order named by an argument or flag: its id in any letter case or
@@ -45,10 +55,22 @@ func orderIDArg(name, s string) (string, error) {
 	return id, nil
 }
 
-func runOrderShow(cmd *cobra.Command, g *Globals, arg string) error {
+func runOrderShow(cmd *cobra.Command, g *Globals, arg, receipt string) error {
 	id, err := orderIDArg("ORDER", arg)
 	if err != nil {
 		return err
+	}
+	var opening *txn.AccountOpening
+	if receipt != "" {
+		b, err := readFile("--receipt", receipt)
+		if err != nil {
+			return err
+		}
+		var rf txn.ReceiptFile
+		if err := json.Unmarshal(b, &rf); err != nil || rf.Payer.Salt == nil {
+			return usageError{fmt.Errorf("--receipt %s: not a receipt file with its payer's opening", receipt)}
+		}
+		opening = &rf.Payer
 	}
 	ctx := cmd.Context()
 	c, err := g.dial(ctx)
@@ -76,6 +98,15 @@ func runOrderShow(cmd *cobra.Command, g *Globals, arg string) error {
 			v.PayableUntil = &d
 		}
 	}
+	if opening != nil {
+		if v.Order == nil {
+			return fmt.Errorf("--receipt: order %s left the state; its payer commitment cannot be checked", id)
+		}
+		if err := opening.Check(v.Order.PayerCommitment); err != nil {
+			return fmt.Errorf("--receipt %s: %w", receipt, err)
+		}
+		v.Payer = opening.Account.Identification()
+	}
 	v.History, err = c.OrderHistory(ctx, id)
 	switch {
 	case errors.Is(err, client.ErrPruned):
@@ -88,6 +119,9 @@ func runOrderShow(cmd *cobra.Command, g *Globals, arg string) error {
 			fmt.Fprintf(w, "order     %s removed at height %d: closed with nothing received; its id is never used again\n", id, v.Removed.Height)
 		} else {
 			printOrder(w, *v.Order, v.PayableUntil)
+		}
+		if v.Payer != "" {
+			fmt.Fprintf(w, "payer     %s (the receipt's opening matches the chain's commitment)\n", v.Payer)
 		}
 		for _, e := range v.History {
 			fmt.Fprintf(w, "  height %-6d %s\n", e.Height, e.Attrs["status"])

@@ -244,6 +244,28 @@ func TestCountersignedReceiptDeadline(t *testing.T) {
 		t.Fatalf("a late receipt: exit %d: %s", code, errOut)
 	}
 	cli("receipt", "submit", "--in", signed)
+
+	// The chain holds the payer's account only as a commitment; the receipt file opens it.
+	if shown := cli("order", "show", id); strings.Contains(shown, "DE89") || strings.Contains(shown, "payer") {
+		t.Fatalf("order show without the receipt names the payer:\n%s", shown)
+	}
+	if shown := cli("order", "show", id, "--receipt", receipt); !strings.Contains(shown, "payer     DE89370400440532013000 (the receipt's opening matches") {
+		t.Fatalf("order show --receipt:\n%s", shown)
+	}
+	rf.Payer.Account.IBAN = "GB82WEST12345698765432"
+	forged := filepath.Join(dir, "forged.json")
+	if err := writeJSONFile(forged, rf); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := run(t, "--home", tc.home, "--node", tc.ch.Node.RPCAddress(), "order", "show", id, "--receipt", forged); code != ExitError ||
+		!strings.Contains(errOut, "account GB82WEST12345698765432 with this salt is not the one the chain committed to") {
+		t.Fatalf("order show with another account: exit %d: %s", code, errOut)
+	}
+	// The buyer's wallet refuses to countersign a receipt whose opening is not its payer.
+	if _, errOut, code := run(t, "--home", tc.home, "--node", tc.ch.Node.RPCAddress(), "receipt", "sign", "--from", "alice", "--in", forged, "--out", filepath.Join(dir, "x.json")); code == ExitOK ||
+		!strings.Contains(errOut, "the receipt's payer is not the one its file opens") {
+		t.Fatalf("receipt sign of a forged opening: exit %d: %s", code, errOut)
+	}
 }
 
 // Ctrl-C stops the issuer service and a gateway with exit 0 and without ERROR lines.

@@ -108,19 +108,23 @@ func createReceipt(ctx context.Context, c *client.Client, key crypto.Signer, ord
 	if addr != op.Address {
 		return txn.ReceiptFile{}, usageError{fmt.Errorf("--from: the key is not operator %s's", op.ID)}
 	}
-	payer, err := fiat.ParseIBAN(payerIBAN)
+	iban, err := fiat.ParseIBAN(payerIBAN)
 	if err != nil {
 		return txn.ReceiptFile{}, usageError{fmt.Errorf("--payer-iban: %w", err)}
+	}
+	payer, err := txn.NewAccountOpening(txn.Account{IBAN: iban.String()})
+	if err != nil {
+		return txn.ReceiptFile{}, err
 	}
 	amountMinor, err := parseMoney(amount, order.Currency)
 	if err != nil {
 		return txn.ReceiptFile{}, err
 	}
-	r, err := txn.NewReceipt(order, op, amountMinor, bankRef, string(payer))
+	r, err := txn.NewReceipt(order, op, amountMinor, bankRef, payer)
 	if err != nil {
 		return txn.ReceiptFile{}, usageError{fmt.Errorf("--amount: %w", err)}
 	}
-	return txn.IssueReceipt(c.ChainID(), r, key)
+	return txn.IssueReceipt(c.ChainID(), r, payer, key)
 }
 
 func runReceiptSign(cmd *cobra.Command, g *Globals, from, in, out string) error {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -22,6 +23,7 @@ type RedeemOptions struct {
 	Holder   string
 	BIC      string
 	Clearing string
+	Gateway  string
 	Resume   string
 }
 
@@ -34,7 +36,10 @@ func NewCmdRedeem(g *Globals) *cobra.Command {
 		Short: "Turn chips back into money: an operator pays them out into your bank account",
 		Long: "Turn chips back into money. The operator pays their worth at its rate, rounded down to a\n" +
 			"minor unit, into --to; only the chips that amount buys back leave your balance, in escrow until\n" +
-			"the bank books the payout. Unless the operator initiates the payout by the deadline, they come back.",
+			"the bank books the payout. Unless the operator initiates the payout by the deadline, they come back.\n" +
+			"The chain holds --to only as a salted commitment; the account and its salt are kept in the home\n" +
+			"(payees/) and given to the operator's gateway (--gateway), which pays to it: chipmint redemption\n" +
+			"payee gives them again.",
 		Args:    cobra.NoArgs,
 		PreRunE: resumeAloneRun("operator", "amount", "to", "holder", "bic", "clearing"),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runRedeem(cmd, g, o) },
@@ -47,6 +52,7 @@ func NewCmdRedeem(g *Globals) *cobra.Command {
 	f.StringVar(&o.Holder, "holder", "", "the account holder's name (default: the key name)")
 	f.StringVar(&o.BIC, "bic", "", "the bank's BIC (optional)")
 	f.StringVar(&o.Clearing, "clearing", "", "the bank's clearing system member id, e.g. CNAPS:102100099996 (optional)")
+	f.StringVar(&o.Gateway, "gateway", "http://"+gatewayListenDefault, "the operator's gateway, given the account to pay")
 	f.StringVar(&o.Resume, "resume", "", "send the kept redemption with this transaction hash again: the same bytes, never a second redemption")
 	for _, name := range []string{"from", "operator", "amount", "to"} {
 		_ = cmd.MarkFlagRequired(name)
@@ -65,6 +71,8 @@ type RedeemResult struct {
 	Committed  client.Committed `json:"committed"`
 	// PayoutDeadline is the last height at which the operator may initiate the payout.
 	PayoutDeadline deadline `json:"payout_deadline"`
+	// PayeeGiven says whether the operator's gateway took the account to pay.
+	PayeeGiven bool `json:"payee_given"`
 }
 
 func runRedeem(cmd *cobra.Command, g *Globals, o *RedeemOptions) error {
@@ -73,9 +81,19 @@ func runRedeem(cmd *cobra.Command, g *Globals, o *RedeemOptions) error {
 		return err
 	}
 	r := res.Redemption
+	opening, err := g.payees().find(r.Payee)
+	if err != nil {
+		return err
+	}
+	res.PayeeGiven = givePayee(cmd.Context(), o.Gateway, r.ID, opening) == nil
 	g.emit(res, func(w io.Writer) {
 		fmt.Fprintf(w, "redemption %s requested (height %d): %s in escrow until the payout is booked\n", r.ID, res.Committed.Height, formatChips(r.Chips))
-		fmt.Fprintf(w, "%s pays %s to %s\n", r.Operator, formatMoney(r.AmountMinor, r.Currency), payee(r.To))
+		fmt.Fprintf(w, "%s pays %s to %s\n", r.Operator, formatMoney(r.AmountMinor, r.Currency), payee(opening.Account))
+		if res.PayeeGiven {
+			fmt.Fprintf(w, "the account went to the gateway at %s; the chain holds only its commitment\n", o.Gateway)
+		} else {
+			fmt.Fprintf(w, "the gateway at %s did not take the account: chipmint redemption payee %s --gateway URL gives it again\n", o.Gateway, r.ID)
+		}
 		fmt.Fprintf(w, "payout to be initiated %s; if it is not, the chips come back\n", res.PayoutDeadline.upTo())
 	})
 	return nil
@@ -125,9 +143,17 @@ func redeemOrResume(cmd *cobra.Command, g *Globals, o *RedeemOptions) (RedeemRes
 	if chips > balance {
 		return RedeemResult{}, usageError{fmt.Errorf("--amount: %s is more than the %s key %q holds", formatChips(chips), formatChips(balance), o.From)}
 	}
-	msg := &txn.Redeem{Operator: op.ID, AmountChips: chips, To: account}
-	if err := msg.Validate(); err != nil {
+	opening, err := txn.NewAccountOpening(account)
+	if err != nil {
+		return RedeemResult{}, err
+	}
+	msg := &txn.Redeem{Operator: op.ID, AmountChips: chips, Currency: account.Currency, Payee: opening.Commitment()}
+	if err := errors.Join(account.Validate(), msg.Validate()); err != nil {
 		return RedeemResult{}, usageError{err}
+	}
+	// Kept before anything is sent: a redemption whose account is lost would expire.
+	if err := g.payees().keep(opening); err != nil {
+		return RedeemResult{}, err
 	}
 	if g.Output == "text" {
 		fmt.Fprintln(g.Out, q)

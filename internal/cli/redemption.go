@@ -26,7 +26,7 @@ func NewCmdRedemption(g *Globals) *cobra.Command {
 	}
 	list.Flags().StringVar(&operator, "operator", "", "operator id")
 	_ = list.MarkFlagRequired("operator")
-	cmd.AddCommand(show, list, newCmdRedemptionReject(g), newCmdRedemptionReturn(g))
+	cmd.AddCommand(show, list, newCmdRedemptionReject(g), newCmdRedemptionReturn(g), newCmdRedemptionPayee(g))
 	return cmd
 }
 
@@ -36,6 +36,9 @@ type redemptionView struct {
 	// PayoutDeadline is, while the redemption awaits its payout, the last height at
 	// which the operator may initiate it.
 	PayoutDeadline *deadline `json:"payout_deadline,omitempty"`
+	// Payee is the account paid to, when this home redeemed and keeps its opening: the
+	// chain holds only the commitment.
+	Payee *txn.Account `json:"payee,omitempty"`
 }
 
 func runRedemptionShow(cmd *cobra.Command, g *Globals, arg string) error {
@@ -53,6 +56,9 @@ func runRedemptionShow(cmd *cobra.Command, g *Globals, arg string) error {
 		return err
 	}
 	v := redemptionView{Redemption: r}
+	if o, err := g.payees().find(r.Payee); err == nil {
+		v.Payee = &o.Account
+	}
 	if r.Status == txn.RedemptionRequested {
 		d := deadlineAt(ctx, c, r.DeadlineHeight)
 		v.PayoutDeadline = &d
@@ -68,7 +74,11 @@ func printRedemption(w io.Writer, v redemptionView) {
 	fmt.Fprintf(w, "operator    %s\n", r.Operator)
 	fmt.Fprintf(w, "chips       %s, requested at height %d\n", formatChips(r.Chips), r.CreatedHeight)
 	fmt.Fprintf(w, "amount      %s\n", formatMoney(r.AmountMinor, r.Currency))
-	fmt.Fprintf(w, "account     %s\n", payee(r.To))
+	if v.Payee != nil {
+		fmt.Fprintf(w, "account     %s (kept in this home; the chain holds only its commitment)\n", payee(*v.Payee))
+	} else {
+		fmt.Fprintf(w, "account     committed to as %x (the chain holds no account)\n", r.Payee)
+	}
 	if v.PayoutDeadline != nil {
 		fmt.Fprintf(w, "deadline    payout to be initiated %s\n", v.PayoutDeadline.upTo())
 	} else {

@@ -17,6 +17,9 @@ var (
 	ErrReceiptBuyer = errors.New("client: the receipt is for another buyer")
 	// ErrReceiptSignature is a receipt that its operator did not sign.
 	ErrReceiptSignature = errors.New("client: the receipt's signature is not its operator's")
+	// ErrReceiptPayer is a receipt whose payer commitment the file's opening does not
+	// open: the buyer cannot see which account it names.
+	ErrReceiptPayer = errors.New("client: the receipt's payer is not the one its file opens")
 )
 
 // Countersign checks an operator's receipt as the buyer's wallet must before signing
@@ -39,6 +42,9 @@ func (c *Client) Countersign(ctx context.Context, rf txn.ReceiptFile, buyer cryp
 	}
 	if !crypto.Verify(op.PublicKey, txn.ReceiptSignBytes(rf.ChainID, rf.Receipt), rf.OperatorSignature) {
 		return nil, fmt.Errorf("%w %s: do not countersign it", ErrReceiptSignature, op.ID)
+	}
+	if err := rf.Payer.Check(rf.Receipt.PayerCommitment); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrReceiptPayer, err)
 	}
 	nonce, err := NewNonce()
 	if err != nil {

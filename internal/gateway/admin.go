@@ -20,6 +20,7 @@ import (
 //	GET /v1/outgoing             the payouts and refunds, by end-to-end id
 //	GET /v1/credits              every booked credit: confirmed, refunded, reversed, open
 //	POST /v1/refunds             refund a credit: {"credit": "<its bank reference>"}
+//	POST /v1/payees              a redemption's payout account: PayeeRequest
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/outgoing", func(w http.ResponseWriter, _ *http.Request) {
@@ -31,6 +32,7 @@ func (g *Gateway) Handler() http.Handler {
 		serveList(w, credits, err)
 	})
 	mux.HandleFunc("POST /v1/refunds", g.handleRefund)
+	mux.HandleFunc("POST /v1/payees", g.handlePayee)
 	mux.HandleFunc("GET /v1/exceptions", func(w http.ResponseWriter, _ *http.Request) {
 		g.serveRecords(w, StatusException)
 	})
@@ -72,6 +74,28 @@ func (g *Gateway) handleRefund(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(out)
+	}
+}
+
+func (g *Gateway) handlePayee(w http.ResponseWriter, r *http.Request) {
+	var req PayeeRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.RedemptionID == "" {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("want {\"redemption_id\", \"payee\": {\"salt\", \"account\"}}: %v", err))
+		return
+	}
+	err := g.AddPayee(r.Context(), req)
+	switch {
+	case errors.Is(err, ErrUnknownRedemption):
+		writeError(w, http.StatusNotFound, err)
+	case errors.Is(err, ErrNotPayee):
+		writeError(w, http.StatusUnprocessableEntity, err)
+	case err != nil:
+		writeError(w, http.StatusBadGateway, err)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"redemption_id": req.RedemptionID, "status": "payee_known"})
 	}
 }
 
@@ -158,6 +182,16 @@ func (c *AdminClient) Refund(ctx context.Context, credit string) (Outgoing, erro
 	}
 	var out Outgoing
 	return out, c.do(ctx, http.MethodPost, "/v1/refunds", body, &out)
+}
+
+// GivePayee gives the gateway the opening of a redemption's payout account.
+func (c *AdminClient) GivePayee(ctx context.Context, req PayeeRequest) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	var ack map[string]string
+	return c.do(ctx, http.MethodPost, "/v1/payees", body, &ack)
 }
 
 // get reads the JSON answer to GET path into v.

@@ -56,14 +56,20 @@ func (g *Gateway) confirm(ctx context.Context, rec Record, order txn.Order) (str
 
 func (g *Gateway) writeReceipt(rec Record, order txn.Order) (string, error) {
 	e := rec.Entry
-	r, err := txn.NewReceipt(order, g.cfg.Operator, e.AmountMinor, e.BankReference(), e.DebtorIBAN)
+	iban, err := fiat.ParseIBAN(e.DebtorIBAN)
+	if err != nil {
+		return g.finish(rec, StatusException, order.ID, "the payer's IBAN is missing or invalid: no receipt can name it")
+	}
+	payer, err := txn.NewAccountOpening(txn.Account{IBAN: iban.String()})
+	if err != nil {
+		return "", err
+	}
+	r, err := txn.NewReceipt(order, g.cfg.Operator, e.AmountMinor, e.BankReference(), payer)
 	if err != nil {
 		return g.finish(rec, StatusException, order.ID, err.Error())
 	}
-	if _, err := fiat.ParseIBAN(e.DebtorIBAN); err != nil {
-		return g.finish(rec, StatusException, order.ID, "the payer's IBAN is missing or invalid: no receipt can name it")
-	}
-	rf, err := txn.IssueReceipt(g.cfg.Client.ChainID(), r, g.cfg.Key)
+	rec.PayerSalt = payer.Salt
+	rf, err := txn.IssueReceipt(g.cfg.Client.ChainID(), r, payer, g.cfg.Key)
 	if err != nil {
 		return "", fmt.Errorf("gateway: sign the receipt for order %s: %w", order.ID, err)
 	}

@@ -33,7 +33,7 @@ func TestJournalKeepsFailedFilesApartFromEntries(t *testing.T) {
 	}
 	stored := string(raw)
 	closer.Close()
-	if !strings.HasPrefix(stored, `{"v":3,`) {
+	if !strings.HasPrefix(stored, `{"v":4,`) {
 		t.Fatalf("stored failed file does not lead with its version: %s", stored)
 	}
 	got, err := j.Failed()
@@ -43,11 +43,11 @@ func TestJournalKeepsFailedFilesApartFromEntries(t *testing.T) {
 	if recs, err := j.Records(); err != nil || len(recs) != 1 {
 		t.Fatalf("entries %+v %v, want the one entry", recs, err)
 	}
-	if err := j.db.Set([]byte(prefixFailed+"/x"), []byte(`{"v":4,"name":"x"}`), pebble.Sync); err != nil {
+	if err := j.db.Set([]byte(prefixFailed+"/x"), []byte(`{"v":5,"name":"x"}`), pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Failed(); err == nil || !strings.Contains(err.Error(), "version 4") {
-		t.Fatalf("a failed file of version 4 read with: %v", err)
+	if _, err := j.Failed(); err == nil || !strings.Contains(err.Error(), "version 5") {
+		t.Fatalf("a failed file of version 5 read with: %v", err)
 	}
 }
 

@@ -46,7 +46,11 @@ type Record struct {
 	Attempts      int        `json:"attempts"`
 	// AutoRefund marks an exception that the policy may refund by itself: a late
 	// payment for an expired, cancelled or removed order, or one in another currency.
-	AutoRefund bool      `json:"auto_refund,omitempty"`
+	AutoRefund bool `json:"auto_refund,omitempty"`
+	// PayerSalt is the salt of the payer commitment of the receipt written for the
+	// entry: with the entry's debtor account, the opening (txn.AccountOpening) that the
+	// chain never sees.
+	PayerSalt  []byte    `json:"payer_salt,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }

@@ -12,8 +12,10 @@ import (
 // version was written before versions, in version 1's fields. Version 2 adds what the
 // bank file reader learned to tell: an entry's kind, its problem, the booked, instructed
 // and charged amounts and every reference of its remittance. Version 3 adds whether the
-// refund policy may refund an exception by itself.
-const journalVersion = 3
+// refund policy may refund an exception by itself. Version 4 adds the salt of a
+// receipt's payer commitment; a record without one wrote no receipt, or wrote it
+// before receipts committed to their payer.
+const journalVersion = 4
 
 // storedRecord is a Record as the journal stores it. It is the journal's own type, so
 // that a change to the camt reader or to the admin API's JSON never changes what a
@@ -30,6 +32,7 @@ type storedRecord struct {
 	Height        int64       `json:"height,omitempty"`
 	Attempts      int         `json:"attempts"`
 	AutoRefund    bool        `json:"auto_refund,omitempty"`
+	PayerSalt     []byte      `json:"payer_salt,omitempty"`
 	ReceivedAt    time.Time   `json:"received_at"`
 	UpdatedAt     time.Time   `json:"updated_at"`
 }
@@ -100,7 +103,7 @@ func encodeRecord(r Record) ([]byte, error) {
 	return json.Marshal(storedRecord{
 		Version: journalVersion, BankReference: r.BankReference, Source: r.Source, Status: r.Status,
 		OrderID: r.OrderID, Reason: r.Reason, TxHash: r.TxHash, Height: r.Height, Attempts: r.Attempts, AutoRefund: r.AutoRefund,
-		ReceivedAt: r.ReceivedAt, UpdatedAt: r.UpdatedAt, Entry: storedEntryOf(r.Entry),
+		PayerSalt: r.PayerSalt, ReceivedAt: r.ReceivedAt, UpdatedAt: r.UpdatedAt, Entry: storedEntryOf(r.Entry),
 	})
 }
 
@@ -147,7 +150,7 @@ func decodeRecord(b []byte) (Record, error) {
 	}
 	return Record{
 		BankReference: s.BankReference, Source: s.Source, Status: s.Status, OrderID: s.OrderID, Reason: s.Reason,
-		TxHash: s.TxHash, Height: s.Height, Attempts: s.Attempts, AutoRefund: s.AutoRefund, ReceivedAt: s.ReceivedAt, UpdatedAt: s.UpdatedAt,
+		TxHash: s.TxHash, Height: s.Height, Attempts: s.Attempts, AutoRefund: s.AutoRefund, PayerSalt: s.PayerSalt, ReceivedAt: s.ReceivedAt, UpdatedAt: s.UpdatedAt,
 		Entry: camt.Entry{
 			AmountMinor: e.AmountMinor, Currency: e.Currency, CreditDebit: camt.CreditDebit(e.CreditDebit), Reversal: e.Reversal,
 			Kind: camt.Kind(e.Kind), Status: camt.Status(e.Status), Problem: e.Problem,

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -74,7 +75,7 @@ func TestJournalRecordRoundTripsWithItsVersion(t *testing.T) {
 	want.Entry.Kind, want.Entry.Problem, want.Entry.References = camt.KindReversalOfCredit, "a problem", []string{"RF18539007547034", "RF71X"}
 	want.Entry.TransactionAmountMinor, want.Entry.InstructedAmountMinor, want.Entry.InstructedCurrency = 4100, 4000, "USD"
 	want.Entry.ChargesMinor, want.Entry.ChargesCurrency, want.Entry.AdditionalRemittance = 100, "EUR", []string{"ref RF71X"}
-	want.AutoRefund = true
+	want.AutoRefund, want.PayerSalt = true, bytes.Repeat([]byte{7}, 32)
 	if err := j.Put(want); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestJournalRecordRoundTripsWithItsVersion(t *testing.T) {
 	}
 	stored := string(raw)
 	closer.Close()
-	if !strings.HasPrefix(stored, `{"v":3,`) {
+	if !strings.HasPrefix(stored, `{"v":4,`) {
 		t.Fatalf("stored record does not lead with its version: %s", stored)
 	}
 	got, _, err := j.Get(want.BankReference)
@@ -104,11 +105,11 @@ func TestJournalKeepsEveryEntryField(t *testing.T) {
 
 func TestJournalRefusesANewerVersion(t *testing.T) {
 	j := openTestJournal(t)
-	if err := j.db.Set([]byte(prefixRecord+"REF"), []byte(`{"v":4,"bank_reference":"REF"}`), pebble.Sync); err != nil {
+	if err := j.db.Set([]byte(prefixRecord+"REF"), []byte(`{"v":5,"bank_reference":"REF"}`), pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := j.Get("REF"); err == nil || !strings.Contains(err.Error(), "version 4") {
-		t.Fatalf("a record of version 4 read with: %v", err)
+	if _, _, err := j.Get("REF"); err == nil || !strings.Contains(err.Error(), "version 5") {
+		t.Fatalf("a record of version 5 read with: %v", err)
 	}
 }
 

@@ -50,10 +50,16 @@ func (g *Gateway) payout(ctx context.Context, red txn.Redemption) error {
 		return nil // ordered: the bank's debit confirms it
 	}
 	if !seen {
+		payee, known, err := g.cfg.Journal.Payee(red.ID)
+		if err != nil || !known {
+			// The holder has not given its payout account yet: nothing to pay to.
+			return err
+		}
+		to := payee.Account
 		now := g.now().UTC()
 		out = Outgoing{
 			EndToEndID: red.ID, Kind: KindPayout, RedemptionID: red.ID, AmountMinor: red.AmountMinor,
-			Currency: red.Currency, PayeeName: red.To.Holder, Payee: payeeOf(red.To), PayeeBIC: red.To.BIC,
+			Currency: red.Currency, PayeeName: to.Holder, Payee: payeeOf(to), PayeeBIC: to.BIC,
 			Remittance: "Redemption " + red.ID + " of chips through " + g.cfg.Operator.ID,
 			Status:     OutgoingInitiating, CreatedAt: now, UpdatedAt: now,
 		}

@@ -85,12 +85,27 @@ func (w *world) holding() {
 // redeem has the buyer redeem chips to its bank account and returns the redemption.
 func (w *world) redeem(chips uint64) string {
 	w.t.Helper()
-	to := txn.Account{IBAN: w.buyerIBAN, Holder: "Alice", Currency: "EUR"}
-	res, err := w.ch.Client.Submit(nodetest.Context(w.t), &txn.Redeem{Operator: "acme", AmountChips: chips, To: to}, nodetest.Key(1))
+	return w.redeemTo(chips, txn.Account{IBAN: w.buyerIBAN, Holder: "Alice", Currency: "EUR"})
+}
+
+// redeemTo has the buyer redeem chips to the account to, and give the gateway the
+// account, which the chain holds only as a commitment.
+func (w *world) redeemTo(chips uint64, to txn.Account) string {
+	w.t.Helper()
+	ctx := nodetest.Context(w.t)
+	payee, err := txn.NewAccountOpening(to)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return txn.RedemptionID(nodetest.Address(w.t, nodetest.Key(1)), res.Nonce)
+	res, err := w.ch.Client.Submit(ctx, &txn.Redeem{Operator: "acme", AmountChips: chips, Currency: to.Currency, Payee: payee.Commitment()}, nodetest.Key(1))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	id := txn.RedemptionID(nodetest.Address(w.t, nodetest.Key(1)), res.Nonce)
+	if err := w.gw.AddPayee(ctx, PayeeRequest{RedemptionID: id, Payee: payee}); err != nil {
+		w.t.Fatal(err)
+	}
+	return id
 }
 
 func (w *world) redemption(id string) txn.Redemption {
@@ -243,12 +258,7 @@ func TestRefusedPayoutIsReturned(t *testing.T) {
 	w := newWorld(t, ModeNotice)
 	w.paying(nil)
 	w.holding()
-	to := txn.Account{IBAN: "GB82WEST12345698765432", Holder: "Alice", Currency: "EUR"}
-	res, err := w.ch.Client.Submit(nodetest.Context(t), &txn.Redeem{Operator: "acme", AmountChips: 10_000_000, To: to}, nodetest.Key(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := txn.RedemptionID(nodetest.Address(t, nodetest.Key(1)), res.Nonce)
+	id := w.redeemTo(10_000_000, txn.Account{IBAN: "GB82WEST12345698765432", Holder: "Alice", Currency: "EUR"})
 	if err := w.gw.Payouts(nodetest.Context(t)); err != nil {
 		t.Fatal(err)
 	}

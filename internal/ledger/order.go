@@ -134,7 +134,7 @@ func submitReceipt(kv store.KV, b Block, tx *txn.Signed, m *txn.SubmitReceipt) (
 		return nil, txn.Errorf(txn.QuantityMismatch, "receipt says %d chips; %d minor units received on an order of %d buy %d",
 			r.Chips, r.AmountMinor, o.AmountMinor, chips)
 	}
-	o.ConfirmedBy, o.PayerIBAN = txn.ConfirmedByReceipt, r.PayerIBAN
+	o.ConfirmedBy, o.PayerCommitment = txn.ConfirmedByReceipt, r.PayerCommitment
 	return settle(kv, b, op, o, r.AmountMinor, r.BankReference, true)
 }
 

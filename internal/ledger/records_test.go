@@ -49,7 +49,7 @@ func recordExamples() []recordExample {
 			Buyer:    txn.PartyOf("customer-42", buyerPub),
 			Operator: "acme-bank", AmountMinor: 12_345, Currency: "EUR", Status: txn.StatusIssued,
 			ReceivedMinor: 12_345, BankReference: "BANKREF-0001", ConfirmedBy: txn.ConfirmedByReceipt,
-			PayerIBAN: "GB82WEST12345698765432", Chips: 123_450_000,
+			PayerCommitment: bytes.Repeat([]byte{0xC0}, txn.CommitmentBytes), Chips: 123_450_000,
 			CreatedHeight: 20, PaidHeight: 25, IssuedHeight: 30, ExpiresHeight: 86_420,
 		}},
 		{name: "order.fresh", decoded: newOf[txn.Order], value: txn.Order{
@@ -125,7 +125,7 @@ func recordExamples() []recordExample {
 		{name: "redemption", decoded: newOf[txn.Redemption], value: txn.Redemption{
 			ID: "89ABCDEF0123456789AB", Holder: crypto.AddressOf(buyerPub), Operator: "acme-bank",
 			Chips: 12_340_000, AmountMinor: 1_234, Currency: "EUR",
-			To:     txn.Account{IBAN: "GB82WEST12345698765432", Holder: "Customer 42", Currency: "EUR"},
+			Payee:  bytes.Repeat([]byte{0xEE}, txn.CommitmentBytes),
 			Status: txn.RedemptionRestored, CreatedHeight: 40, DeadlineHeight: 604_840,
 			PayoutReference: "MSG-0001", InitiatedHeight: 41, BankReference: "PAYOUT-0001", PaidHeight: 43,
 			ClosedHeight: 50, Reason: "AC04 account closed", ReturnReference: "RETURN-0001", RestoredHeight: 51,
@@ -133,7 +133,7 @@ func recordExamples() []recordExample {
 		{name: "redemption.fresh", decoded: newOf[txn.Redemption], value: txn.Redemption{
 			ID: "89ABCDEF0123456789AB", Holder: crypto.AddressOf(buyerPub), Operator: "acme-bank",
 			Chips: 12_340_000, AmountMinor: 1_234, Currency: "EUR",
-			To:     txn.Account{OtherID: "6222021001000000001", Scheme: "BBAN", Holder: "Customer 42", Currency: "EUR"},
+			Payee:  bytes.Repeat([]byte{0xEF}, txn.CommitmentBytes),
 			Status: txn.RedemptionRequested, CreatedHeight: 40, DeadlineHeight: 604_840,
 		}},
 		{name: "handover", decoded: newOf[txn.PendingHandOver], value: txn.PendingHandOver{

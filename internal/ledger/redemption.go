@@ -23,8 +23,8 @@ func redeem(kv store.KV, b Block, tx *txn.Signed, m *txn.Redeem) ([]Event, error
 	if !ok {
 		return nil, txn.Errorf(txn.UnknownOperator, "operator %q is not registered", m.Operator)
 	}
-	if currency := op.PaymentAccount().Currency; m.To.Currency != currency {
-		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q pays out %s, not %s", op.ID, currency, m.To.Currency)
+	if currency := op.PaymentAccount().Currency; m.Currency != currency {
+		return nil, txn.Errorf(txn.CurrencyMismatch, "operator %q pays out %s, not %s", op.ID, currency, m.Currency)
 	}
 	balance := Balance(kv, tx.Sender)
 	if balance < m.AmountChips {
@@ -57,8 +57,8 @@ func redeem(kv store.KV, b Block, tx *txn.Signed, m *txn.Redeem) ([]Event, error
 	s.EscrowChips += chips
 	putRecord(kv, []byte(keySupply), s)
 	r := txn.Redemption{
-		ID: id, Holder: tx.Sender, Operator: op.ID, Chips: chips, AmountMinor: minor, Currency: m.To.Currency,
-		To: m.To, Status: txn.RedemptionRequested, CreatedHeight: b.Height,
+		ID: id, Holder: tx.Sender, Operator: op.ID, Chips: chips, AmountMinor: minor, Currency: m.Currency,
+		Payee: m.Payee, Status: txn.RedemptionRequested, CreatedHeight: b.Height,
 		DeadlineHeight: b.Height + GetParams(kv).RedemptionTTLBlocks,
 	}
 	putRecord(kv, redemptionKey(id), r)

@@ -102,13 +102,16 @@ func validConfirmPayment() ConfirmPayment {
 	}
 }
 
+// testPayer is the opening of the payer commitment of the tests' receipts.
+var testPayer = AccountOpening{Salt: bytes.Repeat([]byte{7}, SaltBytes), Account: Account{IBAN: testPayerIBAN}}
+
 func validReceipt() Receipt {
 	return Receipt{
 		OrderID:         testOrderID(),
 		OperatorID:      testOperatorID,
 		OperatorAddress: addrOf(operatorKey),
 		OperatorIBAN:    testIBAN,
-		PayerIBAN:       testPayerIBAN,
+		PayerCommitment: testPayer.Commitment(),
 		Buyer:           PartyOf(testBuyerID, pubOf(buyerKey)),
 		AmountMinor:     12_345,
 		Currency:        "EUR",
@@ -133,10 +136,13 @@ func validReversePayment() ReversePayment {
 // testRedemptionID is the redemption created by the holder's Redeem with nonce 12.
 func testRedemptionID() string { return RedemptionID(addrOf(holderKey), 12) }
 
+// testPayee is the opening of the payee commitment of the tests' redemptions.
+var testPayee = AccountOpening{Salt: bytes.Repeat([]byte{8}, SaltBytes), Account: Account{
+	IBAN: testPayerIBAN, BIC: "WESTGB2L", Holder: "Holder Four", Currency: "EUR",
+}}
+
 func validRedeem() Redeem {
-	return Redeem{Operator: testOperatorID, AmountChips: 5_000_000, To: Account{
-		IBAN: testPayerIBAN, BIC: "WESTGB2L", Holder: "Holder Four", Currency: "EUR",
-	}}
+	return Redeem{Operator: testOperatorID, AmountChips: 5_000_000, Currency: "EUR", Payee: testPayee.Commitment()}
 }
 
 func validPayoutInitiated() PayoutInitiated {

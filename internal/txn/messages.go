@@ -287,15 +287,16 @@ type ConfirmPayment struct {
 	BankReference string   `json:"bank_reference"`
 }
 
-// Receipt is what the operator gives the buyer in claim 4B: both bank accounts, both
-// parties, the amount and the chips it buys.
+// Receipt is what the operator gives the buyer in claim 4B: the operator's bank
+// account, the payer's as a salted commitment (AccountOpening), both parties, the amount
+// and the chips it buys.
 type Receipt struct {
 	_               struct{}       `cbor:",toarray"`
 	OrderID         string         `json:"order_id"`
 	OperatorID      string         `json:"operator_id"`
 	OperatorAddress crypto.Address `json:"operator_address"`
 	OperatorIBAN    string         `json:"operator_iban"`
-	PayerIBAN       string         `json:"payer_iban"`
+	PayerCommitment []byte         `json:"payer_commitment"`
 	Buyer           Party          `json:"buyer"`
 	AmountMinor     uint64         `json:"amount_minor,string"`
 	Currency        string         `json:"currency"`

@@ -10,13 +10,16 @@ import (
 )
 
 // Redeem (holder) turns chips back into money: the operator pays AmountChips' worth at
-// its rate, rounded down to a minor unit, into the account To, and the chips that amount
-// buys back wait in escrow until the bank has booked the payout.
+// its rate, rounded down to a minor unit, in Currency (the operator's), into the account
+// that Payee commits to, and the chips that amount buys back wait in escrow until the
+// bank has booked the payout. Payee is a salted commitment (AccountOpening): the holder
+// gives the opening to the operator's gateway, never to the chain.
 type Redeem struct {
 	_           struct{} `cbor:",toarray"`
 	Operator    string   `json:"operator"`
 	AmountChips uint64   `json:"amount_chips,string"`
-	To          Account  `json:"to"`
+	Currency    string   `json:"currency"`
+	Payee       []byte   `json:"payee"`
 }
 
 // PayoutInitiated (operator) records that the operator is paying a redemption out,
@@ -142,7 +145,10 @@ func (m Redeem) Validate() error {
 	if m.AmountChips == 0 {
 		return Errorf(InvalidField, "amount_chips: must be positive")
 	}
-	return m.To.validate("to")
+	if err := checkCurrency("currency", m.Currency); err != nil {
+		return err
+	}
+	return checkCommitment("payee", m.Payee)
 }
 
 // Validate implements Msg.

@@ -127,11 +127,13 @@ type Order struct {
 	ReceivedMinor    uint64       `cbor:"received_minor,omitempty" json:"received_minor,omitempty,string"`
 	BankReference    string       `cbor:"bank_reference,omitempty" json:"bank_reference,omitempty"`
 	ConfirmedBy      Confirmation `cbor:"confirmed_by,omitempty" json:"confirmed_by,omitempty"`
-	PayerIBAN        string       `cbor:"payer_iban,omitempty" json:"payer_iban,omitempty"`
-	Chips            uint64       `cbor:"chips,omitempty" json:"chips,omitempty,string"`
-	CreatedHeight    int64        `cbor:"created_height" json:"created_height"`
-	PaidHeight       int64        `cbor:"paid_height,omitempty" json:"paid_height,omitempty"`
-	IssuedHeight     int64        `cbor:"issued_height,omitempty" json:"issued_height,omitempty"`
+	// PayerCommitment is the salted commitment to the account a receipt says the
+	// payment came from (AccountOpening): never the account itself.
+	PayerCommitment []byte `cbor:"payer_commitment,omitempty" json:"payer_commitment,omitempty"`
+	Chips           uint64 `cbor:"chips,omitempty" json:"chips,omitempty,string"`
+	CreatedHeight   int64  `cbor:"created_height" json:"created_height"`
+	PaidHeight      int64  `cbor:"paid_height,omitempty" json:"paid_height,omitempty"`
+	IssuedHeight    int64  `cbor:"issued_height,omitempty" json:"issued_height,omitempty"`
 	// ExpiresHeight is the last height at which the order can be paid; an order still
 	// awaiting payment after it expires.
 	ExpiresHeight int64 `cbor:"expires_height,omitempty" json:"expires_height,omitempty"`
@@ -184,11 +186,13 @@ type Redemption struct {
 	Operator string         `cbor:"operator" json:"operator"`
 	// Chips are the chips the payout buys back, in escrow until it is booked: the
 	// amount asked for rounded down to what AmountMinor buys.
-	Chips       uint64           `cbor:"chips" json:"chips,string"`
-	AmountMinor uint64           `cbor:"amount_minor" json:"amount_minor,string"`
-	Currency    string           `cbor:"currency" json:"currency"`
-	To          Account          `cbor:"to" json:"to"`
-	Status      RedemptionStatus `cbor:"status" json:"status"`
+	Chips       uint64 `cbor:"chips" json:"chips,string"`
+	AmountMinor uint64 `cbor:"amount_minor" json:"amount_minor,string"`
+	Currency    string `cbor:"currency" json:"currency"`
+	// Payee is the salted commitment to the account the payout goes to
+	// (AccountOpening): never the account itself.
+	Payee  []byte           `cbor:"payee" json:"payee"`
+	Status RedemptionStatus `cbor:"status" json:"status"`
 	// CreatedHeight is the Redeem's block; DeadlineHeight the last at which a payout
 	// may be initiated.
 	CreatedHeight  int64 `cbor:"created_height" json:"created_height"`

@@ -63,7 +63,7 @@ func TestSignReturnsTheSignersError(t *testing.T) {
 	if sig, err := SignReceipt(testChainID, validReceipt(), token); !errors.Is(err, errTokenRemoved) || sig != nil {
 		t.Fatalf("SignReceipt = %x, %v; want the token's error", sig, err)
 	}
-	if rf, err := IssueReceipt(testChainID, validReceipt(), token); !errors.Is(err, errTokenRemoved) || rf.OperatorSignature != nil {
+	if rf, err := IssueReceipt(testChainID, validReceipt(), testPayer, token); !errors.Is(err, errTokenRemoved) || rf.OperatorSignature != nil {
 		t.Fatalf("IssueReceipt = %+v, %v; want the token's error", rf, err)
 	}
 }

@@ -65,6 +65,10 @@ func (a BankAccount) validate() error {
 // validate checks an Account, named field: an IBAN or another identification, never both nor
 // neither, each in canonical form; then the optional BIC and clearing system member id,
 // the holder and the currency.
+// Validate checks that the account is in its one canonical form, as the chain checks
+// an operator's: for the accounts the chain sees only committed to, such as a payee's.
+func (a Account) Validate() error { return a.validate("account") }
+
 func (a Account) validate(field string) error {
 	other := a.OtherID != "" || a.Scheme != "" || a.Issuer != ""
 	switch {
@@ -172,7 +176,7 @@ func (m SubmitReceipt) Validate() error {
 	if err := checkIBAN("receipt.operator_iban", r.OperatorIBAN); err != nil {
 		return err
 	}
-	if err := checkIBAN("receipt.payer_iban", r.PayerIBAN); err != nil {
+	if err := checkCommitment("receipt.payer_commitment", r.PayerCommitment); err != nil {
 		return err
 	}
 	if err := r.Buyer.validate("receipt.buyer"); err != nil {

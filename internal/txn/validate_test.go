@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strings"
@@ -239,12 +240,12 @@ func TestPaymentAccount(t *testing.T) {
 func TestNewReceiptNeedsAnIBAN(t *testing.T) {
 	acct := validRegisterOperatorAccount().Account
 	op := Operator{ID: testOperatorID, ReceivingAccount: &acct, Rate: Rate{Chips: 1, Minor: 1}}
-	_, err := NewReceipt(Order{ID: testOrderID(), Currency: "CNY", AmountMinor: 100}, op, 100, "REF", testPayerIBAN)
+	_, err := NewReceipt(Order{ID: testOrderID(), Currency: "CNY", AmountMinor: 100}, op, 100, "REF", testPayer)
 	if CodeOf(err) != ReceiptMismatch || !strings.Contains(ReasonOf(err), "6222021001000000001 (scheme BBAN) has no IBAN") {
 		t.Fatalf("NewReceipt for an operator without an IBAN: %v, want %s naming the account", err, ReceiptMismatch)
 	}
 	acct = Account{IBAN: testIBAN, Holder: "Acme", Currency: "EUR"}
-	r, err := NewReceipt(Order{ID: testOrderID(), Currency: "EUR", AmountMinor: 100}, op, 100, "REF", testPayerIBAN)
+	r, err := NewReceipt(Order{ID: testOrderID(), Currency: "EUR", AmountMinor: 100}, op, 100, "REF", testPayer)
 	if err != nil || r.OperatorIBAN != testIBAN {
 		t.Fatalf("NewReceipt for a type 8 operator with an IBAN: %+v, %v", r, err)
 	}
@@ -305,10 +306,10 @@ func TestValidateSubmitReceipt(t *testing.T) {
 		{name: "operator id empty", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OperatorID = "" }), want: InvalidField},
 		{name: "operator iban bad checksum", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OperatorIBAN = ibanBadChecksum }), want: InvalidField},
 		{name: "operator iban print form", msg: receipt(func(m *SubmitReceipt) { m.Receipt.OperatorIBAN = ibanPrintForm }), want: InvalidField},
-		{name: "payer iban bad checksum", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = "GB83WEST12345698765432" }), want: InvalidField},
-		{name: "payer iban print form", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = "GB82 WEST 1234 5698 7654 32" }), want: InvalidField},
-		{name: "payer iban lower case", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = strings.ToLower(testPayerIBAN) }), want: InvalidField},
-		{name: "payer iban empty", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerIBAN = "" }), want: InvalidField},
+		{name: "payer commitment short", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerCommitment = m.Receipt.PayerCommitment[:31] }), want: InvalidField},
+		{name: "payer commitment long", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerCommitment = append(m.Receipt.PayerCommitment, 0) }), want: InvalidField},
+		{name: "payer account in clear", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerCommitment = []byte(testPayerIBAN) }), want: InvalidField},
+		{name: "payer commitment empty", msg: receipt(func(m *SubmitReceipt) { m.Receipt.PayerCommitment = nil }), want: InvalidField},
 		{name: "buyer address of another key", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Buyer.Address = addrOf(operatorKey) }), want: InvalidField},
 		{name: "buyer public key of 33 bytes", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Buyer.PublicKey = append(m.Receipt.Buyer.PublicKey, 1) }), want: InvalidField},
 		{name: "buyer id non-ASCII", msg: receipt(func(m *SubmitReceipt) { m.Receipt.Buyer.ID = "ü" }), want: InvalidField},
@@ -372,24 +373,49 @@ func mutate[M Msg](m M, f func(*M)) M {
 }
 
 func TestValidateRedeem(t *testing.T) {
-	to := func(f func(*Account)) Redeem { return mutate(validRedeem(), func(m *Redeem) { f(&m.To) }) }
 	checkValidation(t, []validationCase{
 		{name: "valid", msg: validRedeem(), want: OK},
-		{name: "to an account without an IBAN", msg: to(func(a *Account) { a.IBAN, a.OtherID, a.Scheme = "", testOtherID, "BBAN" }), want: OK},
 		{name: "operator empty", msg: mutate(validRedeem(), func(m *Redeem) { m.Operator = "" }), want: InvalidField},
 		{name: "operator upper case", msg: mutate(validRedeem(), func(m *Redeem) { m.Operator = "Acme" }), want: InvalidField},
 		{name: "amount zero", msg: mutate(validRedeem(), func(m *Redeem) { m.AmountChips = 0 }), want: InvalidField},
 		{name: "amount max", msg: mutate(validRedeem(), func(m *Redeem) { m.AmountChips = ^uint64(0) }), want: OK},
-		{name: "to with a bad IBAN", msg: to(func(a *Account) { a.IBAN = ibanBadChecksum }), want: InvalidField},
-		{name: "to in print form", msg: to(func(a *Account) { a.IBAN = ibanPrintForm }), want: InvalidField},
-		{name: "to with no identification", msg: to(func(a *Account) { a.IBAN = "" }), want: InvalidField},
-		{name: "to with no holder", msg: to(func(a *Account) { a.Holder = "" }), want: InvalidField},
-		{name: "to in an unknown currency", msg: to(func(a *Account) { a.Currency = "XYZ" }), want: InvalidField},
-		{name: "to with a bad BIC", msg: to(func(a *Account) { a.BIC = "WEST" }), want: InvalidField},
+		{name: "an unknown currency", msg: mutate(validRedeem(), func(m *Redeem) { m.Currency = "XYZ" }), want: InvalidField},
+		{name: "no payee", msg: mutate(validRedeem(), func(m *Redeem) { m.Payee = nil }), want: InvalidField},
+		{name: "a payee's account in clear", msg: mutate(validRedeem(), func(m *Redeem) { m.Payee = []byte(testPayerIBAN) }), want: InvalidField},
+		{name: "a short payee commitment", msg: mutate(validRedeem(), func(m *Redeem) { m.Payee = m.Payee[:31] }), want: InvalidField},
 	})
-	err := to(func(a *Account) { a.Holder = "" }).Validate()
-	if !strings.Contains(ReasonOf(err), "to.holder") {
-		t.Errorf("a bad payee account is named to.holder, got %v", err)
+	err := mutate(validRedeem(), func(m *Redeem) { m.Payee = nil }).Validate()
+	if !strings.Contains(ReasonOf(err), "payee") {
+		t.Errorf("a missing payee commitment is named payee, got %v", err)
+	}
+}
+
+// An account's opening checks against its commitment; another salt, another account
+// or a commitment of another size does not.
+func TestAccountOpening(t *testing.T) {
+	c := testPayee.Commitment()
+	if err := testPayee.Check(c); err != nil {
+		t.Fatalf("the opening of its own commitment: %v", err)
+	}
+	otherSalt := testPayee
+	otherSalt.Salt = bytes.Repeat([]byte{9}, SaltBytes)
+	otherAccount := testPayee
+	otherAccount.Account.IBAN = "DE89370400440532013000"
+	otherHolder := testPayee
+	otherHolder.Account.Holder = "Someone Else"
+	shortSalt := testPayee
+	shortSalt.Salt = shortSalt.Salt[:16]
+	for name, o := range map[string]AccountOpening{"another salt": otherSalt, "another account": otherAccount, "another holder": otherHolder, "a short salt": shortSalt} {
+		if err := o.Check(c); err == nil {
+			t.Errorf("%s opens the commitment", name)
+		}
+	}
+	if err := testPayee.Check(c[:31]); err == nil {
+		t.Error("a short commitment is opened")
+	}
+	fresh, err := NewAccountOpening(testPayee.Account)
+	if err != nil || len(fresh.Salt) != SaltBytes || bytes.Equal(fresh.Commitment(), c) {
+		t.Errorf("a fresh opening: %+v %v", fresh, err)
 	}
 }
 
