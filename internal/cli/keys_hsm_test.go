@@ -12,7 +12,7 @@ import (
 
 // An operator and an issuer whose keys are on a token: keys hsm-add makes them, issuer
 // add and operator register take them by URI, and confirm and issue sign with them; a
-// wrong PIN and a missing key are named.
+// wrong PIN and a missing key are named; keys rotate hands a role to a key on the token.
 func TestTokenKeysOnTheCommandLine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
@@ -56,5 +56,16 @@ func TestTokenKeysOnTheCommandLine(t *testing.T) {
 	}
 	if out := cli("issue", "--from", issuerURI, "--order", id); !strings.Contains(out, "order "+id+" issued: 25.00 CHIP") {
 		t.Fatalf("issue signed on the token:\n%s", out)
+	}
+
+	// A keystore key's role moves to a key on the token.
+	acmeURI := hsmtest.URI(module, "acme").String()
+	cli("keys", "hsm-add", acmeURI)
+	if out := cli("keys", "rotate", "--role", "operator", "--from", "acme", "--to", acmeURI); !strings.Contains(out, "the operator role of ") {
+		t.Fatalf("keys rotate to the token:\n%s", out)
+	}
+	id = orderIDIn(t, cli("buy", "--from", "alice", "--operator", "acme", "--amount", "5.00"))
+	if out := cli("confirm", "--from", acmeURI, "--order", id, "--amount", "5.00", "--bank-ref", "ACME-1"); !strings.Contains(out, "order "+id+" paid") {
+		t.Fatalf("confirm signed by acme's key on the token:\n%s", out)
 	}
 }
