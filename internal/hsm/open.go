@@ -85,6 +85,11 @@ func loadModule(path string) (*module, error) {
 func (m *module) release() {
 	modulesMu.Lock()
 	defer modulesMu.Unlock()
+	m.releaseLocked()
+}
+
+// releaseLocked is release for a caller that holds modulesMu.
+func (m *module) releaseLocked() {
 	m.keys--
 	if m.keys > 0 {
 		return
@@ -204,31 +209,33 @@ func session(u URI, pin string, readWrite bool) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &key{mod: m, token: u.Token, label: u.Label}
-	slot, err := m.slot(u.Token)
-	if err == nil {
-		flags := uint(pkcs11.CKF_SERIAL_SESSION)
-		if readWrite {
-			flags |= pkcs11.CKF_RW_SESSION
-		}
-		k.session, err = m.ctx.OpenSession(slot, flags)
-		if err != nil {
-			err = fmt.Errorf("hsm: open a session with token %q: %w", u.Token, err)
-		} else if err = m.login(k.session, slot, u.Token, pin); err != nil {
-			_ = m.ctx.CloseSession(k.session)
-		}
-	}
+	sh, err := m.open(u, pin, readWrite)
 	if err != nil {
-		// Not k.release: it takes modulesMu, held here.
-		m.keys--
-		if m.keys == 0 {
-			delete(modules, m.path)
-			_ = m.ctx.Finalize()
-			m.ctx.Destroy()
-		}
+		m.releaseLocked()
 		return nil, err
 	}
-	return k, nil
+	return &key{mod: m, session: sh, token: u.Token, label: u.Label}, nil
+}
+
+// open opens a session with u's token and logs it in; modulesMu is held.
+func (m *module) open(u URI, pin string, readWrite bool) (pkcs11.SessionHandle, error) {
+	slot, err := m.slot(u.Token)
+	if err != nil {
+		return 0, err
+	}
+	flags := uint(pkcs11.CKF_SERIAL_SESSION)
+	if readWrite {
+		flags |= pkcs11.CKF_RW_SESSION
+	}
+	sh, err := m.ctx.OpenSession(slot, flags)
+	if err != nil {
+		return 0, fmt.Errorf("hsm: open a session with token %q: %w", u.Token, err)
+	}
+	if err := m.login(sh, slot, u.Token, pin); err != nil {
+		_ = m.ctx.CloseSession(sh)
+		return 0, err
+	}
+	return sh, nil
 }
 
 // objects are the handles of the objects of class with k's label.
