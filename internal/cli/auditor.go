@@ -75,7 +75,7 @@ func newCmdAuditorAdd(g *Globals) *cobra.Command {
 		},
 	}
 	f.add(cmd, "issuer", "addition", "this transaction hash")
-	cmd.Flags().StringVar(&keyName, "key", "", "the new auditor's key, by name in this keystore")
+	cmd.Flags().StringVar(&keyName, "key", "", "the new auditor's key, by name in this keystore or as a pkcs11: URI")
 	cmd.Flags().StringVar(&publicKey, "public-key", "", "the new auditor's ed25519 public key in base64 (instead of --key)")
 	return cmd
 }

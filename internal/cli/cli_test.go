@@ -23,6 +23,7 @@ func run(t *testing.T, args ...string) (string, string, ExitCode) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	g := &Globals{Out: &out, Err: &errOut}
+	defer g.closeKeys()
 	cmd := NewCmdRoot(g)
 	cmd.SetArgs(args)
 	code := ExitOK
@@ -140,6 +141,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"bad chip amount", []string{"send", "--to", "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6", "--amount", "1.0000001", "--from", "k"}, "--amount", ExitUsage},
 		{"unknown recipient", []string{"send", "--to", "nobody", "--amount", "1", "--from", "k"}, "--to", ExitUsage},
 		{"no signing key", []string{"buy", "--operator", "acme", "--amount", "1"}, "--from", ExitUsage},
+		{"a PIN in a token key's URI", []string{"send", "--to", "chip1x36slx9at870e9rd53d2405n80s4ff94avyse6", "--amount", "1", "--from", "pkcs11:token=chipmint;object=acme?module-path=/m.so&pin-value=1234"}, "--from: hsm: bad PKCS#11 URI: pin-value is refused", ExitUsage},
 		{"join without peers", []string{"join", "--genesis", "genesis.json"}, "--peers", ExitUsage},
 		{"join without a genesis file", []string{"join", "--genesis", "/nonexistent/genesis.json", "--peers", "0123456789abcdef0123456789abcdef01234567@127.0.0.1:26656"}, "--genesis", ExitError},
 		{"missing receipt file", []string{"receipt", "submit", "--in", "/nonexistent/file.json"}, "--in", ExitError},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chipmint/chipmint/internal/hsm"
 	"github.com/chipmint/chipmint/internal/keystore"
 )
 
@@ -31,7 +32,7 @@ type KeysDeleteOptions struct {
 
 // NewCmdKeys is `chipmint keys`: the encrypted keystore in the home folder.
 func NewCmdKeys(g *Globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "keys", Short: "Manage signing keys (encrypted on disk)"}
+	cmd := &cobra.Command{Use: "keys", Short: "Manage signing keys (encrypted on disk); a key on a PKCS#11 token is named by its pkcs11: URI wherever a key name goes"}
 	eo := &KeysExportOptions{}
 	export := &cobra.Command{
 		Use: "export NAME", Short: "Write a key to a file, still sealed under its passphrase", Args: cobra.ExactArgs(1),
@@ -60,10 +61,10 @@ func NewCmdKeys(g *Globals) *cobra.Command {
 			RunE: func(*cobra.Command, []string) error { return runKeysList(g) },
 		},
 		&cobra.Command{
-			Use: "show NAME", Short: "Show a key's address and public key", Args: cobra.ExactArgs(1),
+			Use: "show NAME", Short: "Show a key's address and public key (NAME: a key name or a pkcs11: URI)", Args: cobra.ExactArgs(1),
 			RunE: func(_ *cobra.Command, args []string) error { return runKeysShow(g, args[0]) },
 		},
-		export, imp, del, newCmdKeysRotate(g),
+		export, imp, del, newCmdKeysRotate(g), newCmdKeysHSMAdd(g),
 	)
 	return cmd
 }
@@ -167,6 +168,13 @@ func runKeysList(g *Globals) error {
 }
 
 func runKeysShow(g *Globals, name string) error {
+	if hsm.IsURI(name) {
+		key, err := g.unlockFlag("NAME", name)
+		if err != nil {
+			return err
+		}
+		return showTokenKey(g, name, key, "")
+	}
 	ks, err := g.keystore()
 	if err != nil {
 		return err

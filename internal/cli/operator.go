@@ -10,6 +10,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/hsm"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -55,7 +56,7 @@ func NewCmdOperator(g *Globals) *cobra.Command {
 	f := reg.Flags()
 	f.StringVar(&o.From, "from", "", "issuer key that signs")
 	f.StringVar(&o.ID, "id", "", "operator id: lower-case letters, digits and '-'")
-	f.StringVar(&o.KeyName, "operator-key", "", "the operator's key, by name in this keystore")
+	f.StringVar(&o.KeyName, "operator-key", "", "the operator's key, by name in this keystore or as a pkcs11: URI")
 	f.StringVar(&o.PublicKey, "public-key", "", "the operator's ed25519 public key in base64 (instead of --operator-key)")
 	f.StringVar(&o.IBAN, "iban", "", "the operator's bank account IBAN (or --account-id)")
 	f.StringVar(&o.AccountID, "account-id", "", "the account's identification at a bank without IBANs, e.g. its account number (instead of --iban)")
@@ -189,12 +190,18 @@ func registration(msg txn.Msg) (id string, address crypto.Address, account txn.A
 	return "", crypto.Address{}, txn.Account{}
 }
 
-// publicKey is the key named by keyFlag (KeyName, in this keystore) or by --public-key
-// (PublicKey): one of the two.
+// publicKey is the key named by keyFlag (KeyName, in this keystore or on a token) or by
+// --public-key (PublicKey): one of the two.
 func (o *OperatorRegisterOptions) publicKey(g *Globals, keyFlag string) ([]byte, error) {
 	switch {
 	case o.KeyName != "" && o.PublicKey != "":
 		return nil, usageError{fmt.Errorf("%s and --public-key: give one, not both", keyFlag)}
+	case hsm.IsURI(o.KeyName):
+		key, err := g.unlockFlag(keyFlag, o.KeyName)
+		if err != nil {
+			return nil, err
+		}
+		return crypto.PublicKeyOf(key)
 	case o.KeyName != "":
 		ks, err := g.keystore()
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/chipmint/chipmint/internal/hsm"
 	"github.com/chipmint/chipmint/internal/txn"
 )
 
@@ -38,6 +39,8 @@ type Globals struct {
 	Output string
 	Out    io.Writer
 	Err    io.Writer
+	// tokenKeys are the keys the command opened on tokens, closed when it ends.
+	tokenKeys []hsm.Key
 }
 
 // Main runs the command line and returns the exit status.
@@ -45,6 +48,7 @@ func Main() ExitCode {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	g := &Globals{Out: os.Stdout, Err: os.Stderr}
+	defer g.closeKeys()
 	cmd := NewCmdRoot(g)
 	cmd.SetArgs(os.Args[1:])
 	err := cmd.ExecuteContext(ctx)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
+	"github.com/chipmint/chipmint/internal/hsm"
 	"github.com/chipmint/chipmint/internal/keystore"
 	"github.com/chipmint/chipmint/internal/node"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -28,13 +30,17 @@ func (g *Globals) keystore() (*keystore.Store, error) {
 	return keystore.Open(node.KeysDir(g.Home))
 }
 
-// unlock opens the named key with the passphrase from CHIPMINT_PASSPHRASE or a prompt.
+// unlock opens the named key with the passphrase from CHIPMINT_PASSPHRASE or a prompt,
+// or the key on a token that a pkcs11: URI names, with its PIN.
 func (g *Globals) unlock(name string) (crypto.Signer, error) { return g.unlockFlag("--from", name) }
 
 // unlockFlag is unlock for a key named by flag.
 func (g *Globals) unlockFlag(flag, name string) (crypto.Signer, error) {
 	if name == "" {
 		return nil, usageError{fmt.Errorf("%s: name the key that signs", flag)}
+	}
+	if hsm.IsURI(name) {
+		return g.openToken(flag, name, keystore.FileTerminal(os.Stdin, os.Stderr), false)
 	}
 	ks, err := g.keystore()
 	if err != nil {
@@ -52,6 +58,50 @@ func (g *Globals) unlockFlag(flag, name string) (crypto.Signer, error) {
 		return nil, err
 	}
 	return key, nil
+}
+
+// openToken opens the key on a token that the URI given to flag names, with the PIN
+// from the URI's pin-source or asked at t (nil: no terminal), or with generate makes it
+// first. The key is closed with the command (closeKeys).
+func (g *Globals) openToken(flag, uri string, t keystore.Terminal, generate bool) (hsm.Key, error) {
+	u, err := hsm.ParseURI(uri)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", flag, err)}
+	}
+	if !hsm.Built {
+		return nil, usageError{fmt.Errorf("%s: %w", flag, hsm.ErrNotBuilt)}
+	}
+	var ask func(string) ([]byte, error)
+	if t != nil {
+		ask = t.ReadSecret
+	}
+	pin, err := u.PIN(ask)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	open := hsm.Open
+	if generate {
+		open = hsm.Generate
+	}
+	key, err := open(u, pin)
+	switch {
+	case errors.Is(err, hsm.ErrNoKey), errors.Is(err, hsm.ErrNoToken), errors.Is(err, hsm.ErrNoModule):
+		return nil, usageError{fmt.Errorf("%s: %w", flag, err)}
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	g.tokenKeys = append(g.tokenKeys, key)
+	return key, nil
+}
+
+// closeKeys ends the sessions of the keys the command opened on tokens.
+func (g *Globals) closeKeys() {
+	for _, k := range g.tokenKeys {
+		if err := k.Close(); err != nil {
+			fmt.Fprintf(g.Err, "warning: %v\n", err)
+		}
+	}
+	g.tokenKeys = nil
 }
 
 // flagKeyError is an unknown key named by a flag as a usage error, like every unknown
