@@ -135,6 +135,9 @@ func validatorKey(pubkey, nodeHome string) ([]byte, error) {
 		return nil, usageError{errors.New("--pubkey and --node-home: give one, not both")}
 	case nodeHome != "":
 		pub, err := node.ValidatorPublicKey(nodeHome)
+		if errors.Is(err, node.ErrRemoteSigner) {
+			return nil, usageError{fmt.Errorf("--node-home: %w: give its key with --pubkey (pub_key.value of the priv_validator_key.json the signer holds)", err)}
+		}
 		if err != nil {
 			return nil, usageError{fmt.Errorf("--node-home: %w", err)}
 		}
