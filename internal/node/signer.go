@@ -65,7 +65,7 @@ func RunSigner(ctx context.Context, o SignerOptions) error {
 		}
 	}
 	pv := privval.LoadFilePV(o.KeyFile, o.StateFile)
-	logger := Options{Logger: o.Logger}.logger().With("validator", pv.GetAddress(), "node", o.Connect)
+	logger := Options{Logger: o.Logger}.logger().With("validator", pv.GetAddress().String(), "node", o.Connect)
 	// The node does not authenticate its signer (CometBFT's listener accepts any key):
 	// the key only encrypts the connection.
 	connKey := ed25519.GenPrivKey()
@@ -76,11 +76,11 @@ func RunSigner(ctx context.Context, o SignerOptions) error {
 			return nil
 		}
 		logger.Info("connected to the node")
-		serveNode(ctx, conn, pv, o.ChainID, logger)
+		err = serveNode(ctx, conn, pv, o.ChainID, logger)
 		if ctx.Err() != nil {
 			return nil
 		}
-		logger.Warn("connection to the node lost: dialling again")
+		logger.Warn("connection to the node lost: dialling again", "err", err)
 	}
 }
 
@@ -124,9 +124,11 @@ func secretConnection(conn net.Conn, key ed25519.PrivKey) (net.Conn, error) {
 }
 
 // serveNode answers the node's requests on conn with CometBFT's signer server until the
-// connection is lost or ctx is done.
-func serveNode(ctx context.Context, conn net.Conn, pv types.PrivValidator, chainID string, logger *slog.Logger) {
-	lc := &signerConn{Conn: conn, lost: make(chan struct{})}
+// connection is lost, and returns why, or until ctx is done.
+func serveNode(ctx context.Context, conn net.Conn, pv types.PrivValidator, chainID string, logger *slog.Logger) error {
+	// Once the connection is lost, or ctx done, the server's errors are no fault.
+	var stopping atomic.Bool
+	lc := &signerConn{Conn: conn, stopping: &stopping, lost: make(chan struct{})}
 	var handed atomic.Bool
 	// The server dials through this once, for conn; asked again, the connection is lost
 	// and RunSigner dials anew.
@@ -136,37 +138,36 @@ func serveNode(ctx context.Context, conn net.Conn, pv types.PrivValidator, chain
 		}
 		return lc, nil
 	}
-	var stopping atomic.Bool
 	endpoint := privval.NewSignerDialerEndpoint(cometLogger(logger, &stopping), dial, privval.SignerDialerEndpointConnRetries(1))
 	server := privval.NewSignerServer(endpoint, chainID, pv)
 	if err := server.Start(); err != nil {
-		logger.Error("signer server", "err", err)
-		_ = lc.Close()
-		return
+		return errors.Join(fmt.Errorf("node: signer: %w", err), lc.Close())
 	}
 	select {
 	case <-ctx.Done():
 	case <-lc.lost:
 	}
-	stopping.Store(true)
 	// Closed first, the connection ends the server's read, which holds the endpoint.
 	_ = lc.Close()
 	_ = server.Stop()
+	return lc.cause
 }
 
 // signerConn is the signer's connection to its node, telling when it is lost: CometBFT's
 // signer server reads on after an end of file instead of dialling again.
 type signerConn struct {
 	net.Conn
-	once sync.Once
-	err  error
-	lost chan struct{}
+	stopping *atomic.Bool
+	once     sync.Once
+	// cause is the error that lost the connection; err is its closing's.
+	cause, err error
+	lost       chan struct{}
 }
 
 func (c *signerConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if err != nil {
-		c.lose()
+		c.lose(err)
 	}
 	return n, err
 }
@@ -174,19 +175,21 @@ func (c *signerConn) Read(b []byte) (int, error) {
 func (c *signerConn) Write(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
 	if err != nil {
-		c.lose()
+		c.lose(err)
 	}
 	return n, err
 }
 
 // Close closes the connection once, whoever asks first.
 func (c *signerConn) Close() error {
-	c.lose()
+	c.lose(nil)
 	return c.err
 }
 
-func (c *signerConn) lose() {
+func (c *signerConn) lose(cause error) {
 	c.once.Do(func() {
+		c.stopping.Store(true)
+		c.cause = cause
 		c.err = c.Conn.Close()
 		close(c.lost)
 	})
