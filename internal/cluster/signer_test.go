@@ -10,7 +10,8 @@ import (
 // One validator of four signs through a remote signer, a process of its own
 // (chipmint validator signer over TCP): its signatures are in the commits; its node
 // killed and restarted, the signer dials it again and it signs again; the signer
-// stopped, it signs no more, while the other three go on committing.
+// stopped, it signs no more, while the other three go on committing; the signer started
+// again, it signs again.
 func TestRemoteSigner(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts validator processes")
@@ -54,6 +55,10 @@ func TestRemoteSigner(t *testing.T) {
 		}
 	}
 	t.Logf("signer stopped at height %d; the other three committed to %d without it", stopped, top)
+
+	c.StartSigner(v)
+	h = waitSigned(ctx, t, c, v, addr, top)
+	t.Logf("signer started again; node%d caught up and signed block %d", v, h)
 }
 
 // waitSigned waits for a block from height from on whose commit holds the signature of
