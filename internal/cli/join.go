@@ -27,7 +27,12 @@ func NewCmdJoin(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "join",
 		Short: "Create a home for a node of an existing network (a full node, or a validator to be)",
-		Args:  cobra.NoArgs,
+		Long: "Create a home for a node of an existing network (a full node, or a validator to be), with a new\n" +
+			"validator key in config/priv_validator_key.json. For a validator whose key is to live in a remote\n" +
+			"signer, move the key and data/priv_validator_state.json to the signer's machine and set\n" +
+			"priv_validator_laddr (chipmint validator signer, docs/operations.md §3.8); add the validator with\n" +
+			"the key's --pubkey, since --node-home then finds no key.",
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if len(o.Peers) == 0 {
 				return usageError{errors.New("--peers: name at least one node of the network (id@host:port)")}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,7 @@ type NodeOptions struct {
 	CheckInvariants bool
 	AdminListen     string
 	API             string
+	SignerWait      time.Duration
 	LogLevel        string
 }
 
@@ -33,6 +35,8 @@ func NewCmdNode(g *Globals) *cobra.Command {
 		"which reads the whole state and which the public RPC refuses; keep it on loopback or a private network (off when empty)")
 	cmd.Flags().StringVar(&o.API, "api", "", "host:port of the node's own HTTP API: bulk submission of signed transactions (POST /v1/txs); "+
 		"unauthenticated: keep it on loopback or behind a proxy (off when empty; port 0 takes a free port, which the node logs)")
+	cmd.Flags().DurationVar(&o.SignerWait, "signer-wait", node.DefaultSignerWait, "when config.toml sets priv_validator_laddr, how long the node waits at its start "+
+		"for its remote signer to connect before it gives up")
 	cmd.Flags().StringVar(&o.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
 }
@@ -43,7 +47,10 @@ func runNode(cmd *cobra.Command, g *Globals, o *NodeOptions) error {
 		return usageError{fmt.Errorf("--log-level: %w", err)}
 	}
 	logger := slog.New(slog.NewTextHandler(g.Err, &slog.HandlerOptions{Level: level}))
-	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen, APIListen: o.API}
+	if o.SignerWait <= 0 {
+		return usageError{errors.New("--signer-wait: must be positive")}
+	}
+	opts := node.Options{Logger: logger, CheckInvariants: o.CheckInvariants, AdminListen: o.AdminListen, APIListen: o.API, SignerWait: o.SignerWait}
 	err := system.RunNode(cmd.Context(), g.Home, opts, func(n *node.Node) {
 		attrs := []any{"home", g.Home, "rpc", n.RPCAddress()}
 		if admin := n.AdminAddress(); admin != "" {

@@ -29,8 +29,12 @@ func NewCmdTestnet(g *Globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "testnet",
 		Short: "Generate the homes of a network of validators with a shared genesis and peers",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return runTestnet(g, o) },
+		Long: "Generate the homes of a network of validators with a shared genesis and peers. Each home gets its\n" +
+			"validator's key in config/priv_validator_key.json; to keep a key in a remote signer instead, move it\n" +
+			"and data/priv_validator_state.json to the signer's machine and set priv_validator_laddr\n" +
+			"(chipmint validator signer, docs/operations.md §3.8).",
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error { return runTestnet(g, o) },
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.Validators, "validators", 4, "number of validators (tolerates (n-1)/3 faulty)")

@@ -16,12 +16,12 @@ import (
 // NewCmdValidator is `chipmint validator`: the validator set, changed by the issuers
 // (docs/decisions/0030-validator-set.md).
 func NewCmdValidator(g *Globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "validator", Short: "List the validators; add or remove one (a controlled action of the issuers)"}
+	cmd := &cobra.Command{Use: "validator", Short: "List the validators; add or remove one (a controlled action of the issuers); run a validator's remote signer"}
 	list := &cobra.Command{
 		Use: "list", Short: "List the validators: key, CometBFT address, power and share of the total", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runValidatorList(cmd, g) },
 	}
-	cmd.AddCommand(list, newCmdValidatorSet(g, "add"), newCmdValidatorSet(g, "remove"))
+	cmd.AddCommand(list, newCmdValidatorSet(g, "add"), newCmdValidatorSet(g, "remove"), newCmdValidatorSigner(g))
 	return cmd
 }
 
@@ -135,6 +135,9 @@ func validatorKey(pubkey, nodeHome string) ([]byte, error) {
 		return nil, usageError{errors.New("--pubkey and --node-home: give one, not both")}
 	case nodeHome != "":
 		pub, err := node.ValidatorPublicKey(nodeHome)
+		if errors.Is(err, node.ErrRemoteSigner) {
+			return nil, usageError{fmt.Errorf("--node-home: %w: give its key with --pubkey (pub_key.value of the priv_validator_key.json the signer holds)", err)}
+		}
 		if err != nil {
 			return nil, usageError{fmt.Errorf("--node-home: %w", err)}
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	cfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/privval"
 
 	"github.com/chipmint/chipmint/internal/audit"
 	"github.com/chipmint/chipmint/internal/client"
@@ -72,6 +73,15 @@ type Cluster struct {
 	mu      sync.Mutex
 	procs   []*process
 	clients []*client.Client
+	// signers are the remote signers of the validators that sign through one, by node.
+	signers map[int]*signer
+}
+
+// signer is a validator's remote signer: its key and state files, the node's
+// priv_validator_laddr it dials, and its process while it runs.
+type signer struct {
+	key, state, laddr, log string
+	proc                   *process
 }
 
 type process struct {
@@ -95,7 +105,7 @@ func New(t testing.TB, bin string, o Options) *Cluster {
 	}
 	c := &Cluster{
 		t: t, bin: bin, netns: o.Netns, Homes: homes, ChainID: "chipmint-cluster", Issuer: issuer, Operator: operator,
-		procs: make([]*process, len(homes)), clients: make([]*client.Client, len(homes)),
+		procs: make([]*process, len(homes)), clients: make([]*client.Client, len(homes)), signers: map[int]*signer{},
 	}
 	used := map[int]bool{}
 	for i, h := range homes {
@@ -203,6 +213,104 @@ func (c *Cluster) Start(i int, env ...string) {
 	c.procs[i] = p
 }
 
+// UseRemoteSigner moves validator i's key and signing state out of its home, into a
+// folder beside it, and sets its node to sign through priv_validator_laddr on a free
+// loopback port, where StartSigner's process dials it. It returns the validator's
+// address as CometBFT's commits name it.
+func (c *Cluster) UseRemoteSigner(i int) string {
+	c.t.Helper()
+	conf, err := node.LoadConfig(c.Homes[i])
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	dir := filepath.Join(filepath.Dir(c.Homes[i]), fmt.Sprintf("signer%d", i))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		c.t.Fatal(err)
+	}
+	s := &signer{
+		key: filepath.Join(dir, "priv_validator_key.json"), state: filepath.Join(dir, "priv_validator_state.json"),
+		log: filepath.Join(dir, "signer.log"),
+	}
+	for from, to := range map[string]string{conf.PrivValidatorKeyFile(): s.key, conf.PrivValidatorStateFile(): s.state} {
+		if err := os.Rename(from, to); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	used := map[int]bool{}
+	for j, h := range c.Homes {
+		hc, err := node.LoadConfig(h)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		for _, addr := range []string{hc.RPC.ListenAddress, hc.P2P.ListenAddress, hc.PrivValidatorListenAddr, "tcp://" + c.Admin[j]} {
+			if _, port, err := net.SplitHostPort(strings.TrimPrefix(addr, "tcp://")); err == nil {
+				p, _ := strconv.Atoi(port)
+				used[p] = true
+			}
+		}
+	}
+	ports, err := freePortsBut(1, used)
+	if err != nil || len(ports) == 0 {
+		c.t.Fatalf("cluster: a port for node%d's signer: %v", i, err)
+	}
+	s.laddr = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
+	conf.PrivValidatorListenAddr = s.laddr
+	cfg.WriteConfigFile(filepath.Join(c.Homes[i], "config", "config.toml"), conf)
+	c.mu.Lock()
+	c.signers[i] = s
+	c.mu.Unlock()
+	pv := privval.LoadFilePVEmptyState(s.key, "")
+	return strings.ToUpper(pv.GetAddress().String())
+}
+
+// StartSigner runs the remote signer of validator i (chipmint validator signer).
+func (c *Cluster) StartSigner(i int) {
+	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.signers[i]
+	if s == nil {
+		c.t.Fatalf("cluster: node%d signs with its own key", i)
+	}
+	if s.proc != nil && !s.proc.exited() {
+		c.t.Fatalf("cluster: node%d's signer is already running", i)
+	}
+	logf, err := os.OpenFile(s.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmd := exec.Command(c.bin, "validator", "signer", "--key", s.key, "--state", s.state,
+		"--connect", s.laddr, "--chain-id", c.ChainID, "--log-level", "info")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		c.t.Fatalf("cluster: start node%d's signer: %v", i, err)
+	}
+	p := &process{cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); logf.Close(); close(p.done) }()
+	s.proc = p
+}
+
+// StopSigner interrupts validator i's signer (SIGINT, as Ctrl-C) and waits for it to
+// exit by itself, with status 0.
+func (c *Cluster) StopSigner(i int) {
+	c.t.Helper()
+	c.mu.Lock()
+	s := c.signers[i]
+	c.mu.Unlock()
+	if s == nil || s.proc == nil {
+		c.t.Fatalf("cluster: node%d's signer never started", i)
+	}
+	_ = s.proc.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-s.proc.done:
+	case <-time.After(30 * time.Second):
+		c.t.Fatalf("cluster: node%d's signer did not stop on SIGINT", i)
+	}
+	if code := s.proc.cmd.ProcessState.ExitCode(); code != 0 {
+		c.t.Fatalf("cluster: node%d's signer exited with status %d", i, code)
+	}
+}
+
 // StartAll runs every node.
 func (c *Cluster) StartAll() {
 	for i := range c.Homes {
@@ -270,6 +378,17 @@ func (c *Cluster) killAll() {
 		if c.t.Failed() {
 			if b, err := os.ReadFile(filepath.Join(c.Homes[i], "node.log")); err == nil && len(b) > 0 {
 				c.t.Logf("node%d log tail:\n%s", i, tail(b, 3000))
+			}
+		}
+	}
+	for i, s := range c.signers {
+		if s.proc != nil && !s.proc.exited() {
+			_ = s.proc.cmd.Process.Kill()
+			<-s.proc.done
+		}
+		if c.t.Failed() {
+			if b, err := os.ReadFile(s.log); err == nil && len(b) > 0 {
+				c.t.Logf("node%d's signer log tail:\n%s", i, tail(b, 3000))
 			}
 		}
 	}

@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	cfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/chipmint/chipmint/internal/abciapp"
@@ -37,6 +39,9 @@ type Options struct {
 	// unauthenticated, like the RPC: keep it on loopback or behind a proxy; port 0 takes
 	// a free port (APIAddress). Served by chipmint's application only (Start).
 	APIListen string
+	// SignerWait bounds the wait for the remote signer to connect when the home's
+	// config.toml sets priv_validator_laddr; zero takes DefaultSignerWait.
+	SignerWait time.Duration
 }
 
 // OpenState opens the state database of a home, keeping the state history its
@@ -49,6 +54,8 @@ func OpenState(home string, r Retention) (*store.DB, error) {
 type Node struct {
 	Config *cfg.Config
 	cmt    *cmtnode.Node
+	// signer is the remote signer's endpoint, when the home sets priv_validator_laddr.
+	signer *privval.SignerListenerEndpoint
 	app    *abciapp.App
 	admin  *admin
 	api    *apiServer
@@ -137,7 +144,7 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, retention Retention, db *sto
 			return nil, errors.Join(err, app.Close(), closeListener(apiListener))
 		}
 	}
-	if n.cmt, err = startCometBFT(conf, gen, app, logger, &n.stopping); err != nil {
+	if n.cmt, n.signer, err = startCometBFT(conf, gen, app, o, &n.stopping); err != nil {
 		// Replaying blocks at the start may have begun a snapshot.
 		err = errors.Join(err, app.Close(), closeListener(apiListener))
 		if n.admin != nil {
@@ -224,6 +231,8 @@ func (n *Node) Stop() error {
 		return fmt.Errorf("node: stop: %w", err)
 	}
 	n.cmt.Wait()
+	// CometBFT closes the signer's connection, not its listener.
+	err = errors.Join(err, stopSigner(n.signer))
 	if n.app != nil {
 		// A snapshot being written stops before its database closes.
 		err = errors.Join(err, n.app.Close())
