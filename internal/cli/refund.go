@@ -50,7 +50,7 @@ func newCmdOperatorCredits(g *Globals) *cobra.Command {
 	var open bool
 	cmd := &cobra.Command{
 		Use:   "credits",
-		Short: "Account for every booked credit: the part confirmed, refunded, reversed and still open, with its age",
+		Short: "Account for every booked credit: the part confirmed, refunded, reversed, covering a shortfall and still open, with its age",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			credits, err := gateway.NewAdminClient(url).Credits(cmd.Context())
@@ -71,10 +71,10 @@ func newCmdOperatorCredits(g *Globals) *cobra.Command {
 					fmt.Fprintln(w, "no credits")
 				}
 				for _, c := range shown {
-					fmt.Fprintf(w, "%s  %s  %s  confirmed %s  refunded %s  reversed %s  open %s  age %s\n",
+					fmt.Fprintf(w, "%s  %s  %s  confirmed %s  refunded %s  reversed %s  covered %s  open %s  age %s\n",
 						cmp.Or(c.BookingDate, "(no date)"), c.BankReference, formatMoney(c.AmountMinor, c.Currency),
 						formatMoney(c.ConfirmedMinor, c.Currency), formatMoney(c.RefundedMinor, c.Currency),
-						formatMoney(c.ReversedMinor, c.Currency), formatMoney(c.OpenMinor, c.Currency),
+						formatMoney(c.ReversedMinor, c.Currency), formatMoney(c.CoveredMinor, c.Currency), formatMoney(c.OpenMinor, c.Currency),
 						(time.Duration(c.AgeSeconds) * time.Second).String())
 				}
 			})

@@ -12,8 +12,9 @@ import (
 
 // Credit accounts for one booked credit to the operator's account: the part that
 // bought chips (confirmed), the part paid back (refunded), the part the bank took back
-// (reversed) and the part still open, which sum to the credit; its age says how long
-// the open part has waited.
+// (reversed), the operator's own money that covered its shortfall (covered, decision
+// 0039) and the part still open, which sum to the credit; its age says how long the
+// open part has waited.
 type Credit struct {
 	BankReference  string    `json:"bank_reference"`
 	AmountMinor    uint64    `json:"amount_minor"`
@@ -25,6 +26,7 @@ type Credit struct {
 	ConfirmedMinor uint64    `json:"confirmed_minor"`
 	RefundedMinor  uint64    `json:"refunded_minor"`
 	ReversedMinor  uint64    `json:"reversed_minor"`
+	CoveredMinor   uint64    `json:"covered_minor"`
 	OpenMinor      uint64    `json:"open_minor"`
 	// AgeSeconds is how long ago the gateway read the credit.
 	AgeSeconds int64 `json:"age_seconds"`
@@ -32,7 +34,7 @@ type Credit struct {
 
 // Credits accounts for every booked credit the journal holds, from what the chain says
 // of each: the order it confirmed and what that order keeps, owes and refunded, or the
-// refund recorded of a credit that confirmed none.
+// refund or the cover recorded of a credit that confirmed none.
 func (g *Gateway) Credits(ctx context.Context) ([]Credit, error) {
 	recs, err := g.cfg.Journal.Records()
 	if err != nil {
@@ -69,6 +71,14 @@ func (g *Gateway) account(ctx context.Context, c *Credit) error {
 		f, ferr := g.cfg.Client.Refund(ctx, g.cfg.Operator.ID, c.BankReference)
 		switch {
 		case errors.Is(ferr, client.ErrNotFound):
+			cv, cerr := g.cfg.Client.Cover(ctx, g.cfg.Operator.ID, c.BankReference)
+			switch {
+			case errors.Is(cerr, client.ErrNotFound):
+			case cerr != nil:
+				return cerr
+			default:
+				c.CoveredMinor = min(cv.AmountMinor, c.AmountMinor)
+			}
 		case ferr != nil:
 			return ferr
 		default:
@@ -80,7 +90,7 @@ func (g *Gateway) account(ctx context.Context, c *Credit) error {
 		c.OrderID = o.ID
 		parts(c, o)
 	}
-	c.OpenMinor = c.AmountMinor - c.ConfirmedMinor - c.RefundedMinor - c.ReversedMinor
+	c.OpenMinor = c.AmountMinor - c.ConfirmedMinor - c.RefundedMinor - c.ReversedMinor - c.CoveredMinor
 	return nil
 }
 

@@ -504,3 +504,44 @@ func TestRefundsDueListedForAnOlderJournal(t *testing.T) {
 		t.Fatalf("refunds due after both were made: %v %v", due, err)
 	}
 }
+
+// The operator's own money that covers its shortfall is accounted as covered, not as a
+// credit still open to refund.
+func TestCreditCoveringAShortfall(t *testing.T) {
+	w := newWorld(t, ModeNotice)
+	ctx := nodetest.Context(t)
+	o := w.ch.Buy(t, nodetest.Key(1), "alice", 2_000)
+	tr := w.pay(2_000, o.PaymentReference)
+	w.feed()
+	if _, err := w.ch.Client.Submit(ctx, &txn.Issue{OrderID: o.ID, Chips: 20_000_000}, w.ch.Issuer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.bank.Reverse(ctx, bank.ReverseRequest{Transfer: tr.UETR, Reason: "FR01"}); err != nil {
+		t.Fatal(err)
+	}
+	own := w.pay(2_000, "own funds: cover of the shortfall")
+	w.feed()
+	open := func() Credit {
+		t.Helper()
+		credits, err := w.gw.Credits(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range credits {
+			if c.BankReference == own.UETR {
+				return c
+			}
+		}
+		t.Fatalf("no credit %s in %+v", own.UETR, credits)
+		return Credit{}
+	}
+	if c := open(); c.OpenMinor != 2_000 || c.CoveredMinor != 0 {
+		t.Fatalf("before the cover: %+v", c)
+	}
+	if _, err := w.ch.Client.Submit(ctx, &txn.CoverShortfall{BankReference: own.UETR, AmountMinor: 2_000, Currency: "EUR"}, w.ch.Operator); err != nil {
+		t.Fatal(err)
+	}
+	if c := open(); c.OpenMinor != 0 || c.CoveredMinor != 2_000 {
+		t.Fatalf("after the cover: %+v", c)
+	}
+}
