@@ -70,7 +70,7 @@ func NewCmdDev(g *Globals) *cobra.Command {
 	f.StringVar(&o.BankListen, "bank-listen", bankListenDefault, "sandbox bank address")
 	f.StringVar(&o.GatewayListen, "gateway-listen", gatewayListenDefault, "gateway journal address")
 	f.StringVar(&o.AdminListen, "admin-listen", adminListenDefault, "the node's admin address, where its invariants are checked (chipmint supply --admin)")
-	f.StringVar(&o.API, "api", "", "the node's own HTTP API address, where POST /v1/txs takes signed transactions in bulk (off when empty)")
+	f.StringVar(&o.API, "api", "", "the node's own HTTP API address, where POST /v1/txs takes signed transactions in bulk and /api/v1/ answers the state in JSON (off when empty)")
 	f.DurationVar(&o.BlockTime, "block-time", 500*time.Millisecond, "time between blocks (first start only)")
 	f.DurationVar(&o.ReservesEvery, "reserves-every", time.Minute, "the auditor's day: how often the reserves are checked against the bank's statement and attested (0: never)")
 	f.BoolVar(&o.Verbose, "verbose", false, "log every block and service step")
@@ -298,6 +298,7 @@ func (g *Globals) printDevInfo(info devInfo) {
 		}
 		if info.API != "" {
 			fmt.Fprintf(w, "  api       %s/v1/txs   (signed transactions in bulk)\n", info.API)
+			fmt.Fprintf(w, "            %s/api/v1/   (the state in JSON; described at %s/api/v1/openapi.json)\n", info.API, info.API)
 		}
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
 		if info.ReservesEvery != "" {

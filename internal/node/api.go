@@ -23,8 +23,8 @@ import (
 )
 
 // apiServer is the node's own HTTP API (Options.APIListen), beside CometBFT's RPC: one
-// ServeMux of the node's, where package api's routes are served. Today it serves the
-// bulk submission of signed transactions (api.PathTxs).
+// ServeMux of the node's, where package api's routes are served: the bulk submission of
+// signed transactions (api.PathTxs) and the read API (api.PathRead).
 type apiServer struct {
 	srv  *http.Server
 	addr string
@@ -44,8 +44,9 @@ func listenAPI(addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// serveAPI serves the API on l for the running CometBFT node cmt.
-func serveAPI(l net.Listener, cmt *cmtnode.Node, mc *cfg.MempoolConfig, log *slog.Logger) *apiServer {
+// serveAPI serves the API on l for the running CometBFT node cmt, whose application
+// answers q.
+func serveAPI(l net.Listener, cmt *cmtnode.Node, q func(context.Context, *abci.RequestQuery) (*abci.ResponseQuery, error), mc *cfg.MempoolConfig, log *slog.Logger) *apiServer {
 	syncing := func() bool { return false }
 	if r, ok := cmt.MempoolReactor().(interface{ WaitSync() bool }); ok {
 		syncing = r.WaitSync
@@ -59,6 +60,7 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, mc *cfg.MempoolConfig, log *slo
 	}
 	mux := http.NewServeMux()
 	mux.Handle(api.PathTxs, sub)
+	routeReads(mux, q)
 	a := &apiServer{
 		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
 		addr: "http://" + l.Addr().String(),

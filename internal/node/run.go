@@ -35,7 +35,8 @@ type Options struct {
 	// network; port 0 takes a free port (AdminAddress).
 	AdminListen string
 	// APIListen, when set, is the host:port of the node's own HTTP API (package api),
-	// beside CometBFT's RPC: the bulk submission of signed transactions. It is
+	// beside CometBFT's RPC: the bulk submission of signed transactions and the read
+	// API, JSON answers from the committed state described by OpenAPI. It is
 	// unauthenticated, like the RPC: keep it on loopback or behind a proxy; port 0 takes
 	// a free port (APIAddress). Served by chipmint's application only (Start).
 	APIListen string
@@ -153,7 +154,7 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, retention Retention, db *sto
 		return nil, err
 	}
 	if apiListener != nil {
-		n.api = serveAPI(apiListener, n.cmt, conf.Mempool, logger.With("module", "api"))
+		n.api = serveAPI(apiListener, n.cmt, app.Query, conf.Mempool, logger.With("module", "api"))
 	}
 	return n, nil
 }

@@ -30,6 +30,26 @@ const (
 	Unavailable Code = 5
 )
 
+// CodeName is the name of an answer code, as the node's JSON API gives it beside the
+// number.
+func CodeName(c Code) string {
+	switch c {
+	case OK:
+		return "OK"
+	case NotFound:
+		return "NotFound"
+	case BadRequest:
+		return "BadRequest"
+	case Broken:
+		return "Broken"
+	case OperatorOnly:
+		return "OperatorOnly"
+	case Unavailable:
+		return "Unavailable"
+	}
+	return fmt.Sprintf("Code%d", c)
+}
+
 // Paths. A query's data carries the id or address where one is needed. Answers are
 // JSON read from the last committed state, or from the state after the query's height
 // for the single records that PastHeights lists. PathOperators, PathPaidOrders, PathIssuers
