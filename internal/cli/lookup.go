@@ -34,6 +34,21 @@ func readRedemption(ctx context.Context, c *client.Client, node, id string) (txn
 	return r, err
 }
 
+// redemptionNamed reads the redemption an argument names from the node, with the
+// client it dialled.
+func (g *Globals) redemptionNamed(ctx context.Context, name, arg string) (txn.Redemption, *client.Client, error) {
+	id, err := redemptionIDArg(name, arg)
+	if err != nil {
+		return txn.Redemption{}, nil, err
+	}
+	c, err := g.dial(ctx)
+	if err != nil {
+		return txn.Redemption{}, nil, err
+	}
+	r, err := readRedemption(ctx, c, g.Node, id)
+	return r, c, err
+}
+
 // readOperator reads a registered operator, saying so when none has the id.
 func readOperator(ctx context.Context, c *client.Client, id string) (txn.Operator, error) {
 	op, err := c.Operator(ctx, id)

@@ -70,16 +70,8 @@ func newCmdRedemptionPayee(g *Globals) *cobra.Command {
 		Short: "Give the operator's gateway the account a redemption of yours is to be paid to (kept in the home)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := redemptionIDArg("ID", args[0])
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			c, err := g.dial(ctx)
-			if err != nil {
-				return err
-			}
-			r, err := readRedemption(ctx, c, g.Node, id)
+			r, _, err := g.redemptionNamed(ctx, "ID", args[0])
 			if err != nil {
 				return err
 			}

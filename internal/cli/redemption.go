@@ -42,16 +42,8 @@ type redemptionView struct {
 }
 
 func runRedemptionShow(cmd *cobra.Command, g *Globals, arg string) error {
-	id, err := redemptionIDArg("ID", arg)
-	if err != nil {
-		return err
-	}
 	ctx := cmd.Context()
-	c, err := g.dial(ctx)
-	if err != nil {
-		return err
-	}
-	r, err := readRedemption(ctx, c, g.Node, id)
+	r, c, err := g.redemptionNamed(ctx, "ID", arg)
 	if err != nil {
 		return err
 	}
