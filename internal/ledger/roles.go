@@ -27,45 +27,44 @@ func auditorOf(r store.Reader, a crypto.Address) (txn.Auditor, bool) {
 	return au, ok
 }
 
-// requireIssuer names the signer's other role, if it has one, in the rejection.
+// requireIssuer, requireOperator and requireAuditor refuse a signer without the role,
+// naming its other role, if it has one, in the rejection.
 func requireIssuer(r store.Reader, signer crypto.Address) error {
 	if isIssuer(r, signer) {
 		return nil
 	}
-	if op, ok := operatorOf(r, signer); ok {
-		return txn.Errorf(txn.WrongRole, "signer %s is operator %q, not an issuer", signer, op.ID)
-	}
-	if au, ok := auditorOf(r, signer); ok {
-		return txn.Errorf(txn.WrongRole, "signer %s is auditor %q, not an issuer", signer, au.ID)
-	}
-	return txn.Errorf(txn.NotIssuer, "signer %s is not an issuer", signer)
+	return notInRole(r, signer, "an issuer", txn.NotIssuer, "an issuer")
 }
 
 func requireOperator(r store.Reader, signer crypto.Address) (txn.Operator, error) {
 	if op, ok := operatorOf(r, signer); ok {
 		return op, nil
 	}
-	if isIssuer(r, signer) {
-		return txn.Operator{}, txn.Errorf(txn.WrongRole, "signer %s is an issuer, not an operator", signer)
-	}
-	if au, ok := auditorOf(r, signer); ok {
-		return txn.Operator{}, txn.Errorf(txn.WrongRole, "signer %s is auditor %q, not an operator", signer, au.ID)
-	}
-	return txn.Operator{}, txn.Errorf(txn.NotOperator, "signer %s is not a registered operator", signer)
+	return txn.Operator{}, notInRole(r, signer, "an operator", txn.NotOperator, "a registered operator")
 }
 
-// requireAuditor names the signer's other role, if it has one, in the rejection.
 func requireAuditor(r store.Reader, signer crypto.Address) (txn.Auditor, error) {
 	if au, ok := auditorOf(r, signer); ok {
 		return au, nil
 	}
+	return txn.Auditor{}, notInRole(r, signer, "an auditor", txn.NotAuditor, "an auditor")
+}
+
+// notInRole is the refusal of a signer that is not want: WrongRole naming the role it
+// has, or code when it has none.
+func notInRole(r store.Reader, signer crypto.Address, want string, code txn.Code, none string) error {
+	has := ""
 	if isIssuer(r, signer) {
-		return txn.Auditor{}, txn.Errorf(txn.WrongRole, "signer %s is an issuer, not an auditor", signer)
+		has = "an issuer"
+	} else if op, ok := operatorOf(r, signer); ok {
+		has = fmt.Sprintf("operator %q", op.ID)
+	} else if au, ok := auditorOf(r, signer); ok {
+		has = fmt.Sprintf("auditor %q", au.ID)
 	}
-	if op, ok := operatorOf(r, signer); ok {
-		return txn.Auditor{}, txn.Errorf(txn.WrongRole, "signer %s is operator %q, not an auditor", signer, op.ID)
+	if has == "" {
+		return txn.Errorf(code, "signer %s is not %s", signer, none)
 	}
-	return txn.Auditor{}, txn.Errorf(txn.NotAuditor, "signer %s is not an auditor", signer)
+	return txn.Errorf(txn.WrongRole, "signer %s is %s, not %s", signer, has, want)
 }
 
 // allIssuers lists every issuer by address.
