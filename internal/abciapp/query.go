@@ -360,3 +360,39 @@ func answerState(view *store.View, req *abci.RequestQuery) (*abci.ResponseQuery,
 	}
 	return res, nil
 }
+
+// Figures are the numbers a node's metrics show of its committed state, read on one
+// consistent view. Each list is read up to a bound, never whole.
+type Figures struct {
+	Height int64
+	Supply txn.Supply
+	// Operators are the first operators by id, at most the bound; OperatorsMore says
+	// others follow.
+	Operators     []txn.Operator
+	OperatorsMore bool
+	// PaidOrders is how many orders are paid and not yet issued, counted up to the
+	// bound; PaidOrdersMore says others follow.
+	PaidOrders     int
+	PaidOrdersMore bool
+	// PendingProposals is how many proposals wait for approvals, up to the bound.
+	PendingProposals     int
+	PendingProposalsMore bool
+	// PausedOperations are the operations the issuers paused, at most five.
+	PausedOperations int
+}
+
+// Figures reads the state's figures on one consistent view of the committed state,
+// each list up to listMax items.
+func (a *App) Figures(listMax int) Figures {
+	view := a.db.View()
+	defer view.Close()
+	f := Figures{Height: view.Meta().Height, Supply: ledger.GetSupply(view), PausedOperations: len(ledger.PausedOperations(view))}
+	f.Operators, f.OperatorsMore = ledger.Operators(view, "", listMax)
+	var paid []txn.Order
+	paid, f.PaidOrdersMore = ledger.PaidOrders(view, "", listMax)
+	f.PaidOrders = len(paid)
+	// Only a cursor unknown fails, and there is none.
+	props, more, _ := ledger.PendingProposals(view, "", listMax)
+	f.PendingProposals, f.PendingProposalsMore = len(props), more
+	return f
+}

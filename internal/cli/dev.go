@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/chipmint/chipmint/internal/api"
 	"github.com/chipmint/chipmint/internal/bank"
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -263,6 +265,9 @@ type devInfo struct {
 	PassphraseEnv string   `json:"passphrase_env"`
 	// ReservesEvery is the auditor's day, empty when dev attests no reserves.
 	ReservesEvery string `json:"reserves_every,omitempty"`
+	// Metrics are the addresses of the parts' metrics: the gateway's, and the node's
+	// with its API.
+	Metrics []string `json:"metrics"`
 }
 
 func printDev(g *Globals, n *node.Node, sys *system.System, st devState, auditor system.Auditor) {
@@ -270,8 +275,13 @@ func printDev(g *Globals, n *node.Node, sys *system.System, st devState, auditor
 	if auditor.Key != nil {
 		reservesEvery = auditor.Every.String()
 	}
+	metrics := []string{sys.Gateways["acme"] + "/metrics"}
+	if n.APIAddress() != "" {
+		metrics = append(metrics, n.APIAddress()+api.PathMetrics)
+	}
 	g.printDevInfo(devInfo{
 		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"], Admin: n.AdminAddress(), API: n.APIAddress(),
+		Metrics:  metrics,
 		Operator: "acme", OperatorIBAN: sys.Operators["acme"].Account.IBAN, CustomerIBAN: st.CustomerIBAN,
 		Keys: []string{"issuer", "acme", "auditor"}, PassphraseEnv: "CHIPMINT_PASSPHRASE", ReservesEvery: reservesEvery,
 	})
@@ -300,6 +310,7 @@ func (g *Globals) printDevInfo(info devInfo) {
 			fmt.Fprintf(w, "  api       %s/v1/txs   (signed transactions in bulk)\n", info.API)
 			fmt.Fprintf(w, "            %s/api/v1/   (the state in JSON; described at %s/api/v1/openapi.json)\n", info.API, info.API)
 		}
+		fmt.Fprintf(w, "  metrics   %s   (Prometheus)\n", strings.Join(info.Metrics, ", "))
 		fmt.Fprintf(w, "  issuer    issues every paid order\n")
 		if info.ReservesEvery != "" {
 			fmt.Fprintf(w, "  auditor   checks the reserves against the bank's statement every %s and attests them (reports in %s)\n",

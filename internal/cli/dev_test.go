@@ -375,8 +375,10 @@ func TestDevBannerCarriesTheAddresses(t *testing.T) {
 		t.Fatalf("default addresses:\n%s", b)
 	}
 	info.Node, info.Bank = "http://127.0.0.1:36657", "http://127.0.0.1:36680"
+	info.Metrics = []string{"http://127.0.0.1:26690/metrics", "http://127.0.0.1:26660/metrics"}
 	b := banner(info)
 	for _, want := range []string{
+		"metrics   http://127.0.0.1:26690/metrics, http://127.0.0.1:26660/metrics",
 		"chipmint --home /h --node http://127.0.0.1:36657 buy --from alice",
 		"chipmint --home /h --node http://127.0.0.1:36657 balance alice",
 		"chipmint bank pay --bank http://127.0.0.1:36680 --from-iban",

@@ -21,6 +21,7 @@ import (
 //	GET /v1/credits              every booked credit: confirmed, refunded, reversed, open
 //	POST /v1/refunds             refund a credit: {"credit": "<its bank reference>"}
 //	POST /v1/payees              a redemption's payout account: PayeeRequest
+//	GET /metrics                 the journal's and the feed's figures, Prometheus text format
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/outgoing", func(w http.ResponseWriter, _ *http.Request) {
@@ -47,6 +48,7 @@ func (g *Gateway) Handler() http.Handler {
 		files, err := g.cfg.Journal.Failed()
 		serveList(w, files, err)
 	})
+	mux.Handle("GET /metrics", g.metricsHandler())
 	return mux
 }
 

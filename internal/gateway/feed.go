@@ -47,6 +47,11 @@ func (g *Gateway) RunFeed(ctx context.Context, src NotificationSource, failedDir
 
 // feedOnce handles one document from the feed; more says another may be waiting.
 func (g *Gateway) feedOnce(ctx context.Context, src NotificationSource, feed, failedDir string) (more bool, err error) {
+	defer func() {
+		if err == nil {
+			g.markRead()
+		}
+	}()
 	after, err := g.cfg.Journal.Cursor(feed)
 	if err != nil {
 		return false, err

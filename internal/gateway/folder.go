@@ -31,6 +31,8 @@ func (g *Gateway) RunFolder(ctx context.Context, inbox string, poll time.Duratio
 		if err := f.poll(ctx); err != nil {
 			g.log.Warn("drop folder", "err", err)
 			g.resumeUntilDone(ctx)
+		} else {
+			g.markRead()
 		}
 		sleep(ctx, poll)
 	}

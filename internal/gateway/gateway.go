@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chipmint/chipmint/internal/camt"
@@ -71,6 +72,9 @@ type Gateway struct {
 	// it cannot make (AutoRefunds).
 	outMu         sync.Mutex
 	leftToAPerson map[string]bool
+	// lastRead is when the feed or the drop folder was last read without an error, in
+	// Unix nanoseconds; the gateway's start until then.
+	lastRead atomic.Int64
 }
 
 // Summary counts what one notification document led to.
@@ -113,7 +117,9 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Gateway{cfg: cfg, log: cfg.Logger, now: time.Now, commits: client.NewCommits(cfg.Client)}, nil
+	g := &Gateway{cfg: cfg, log: cfg.Logger, now: time.Now, commits: client.NewCommits(cfg.Client)}
+	g.markRead()
+	return g, nil
 }
 
 // Process handles a camt.054 (or camt.053) document. A document that does not parse is

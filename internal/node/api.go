@@ -19,12 +19,14 @@ import (
 	mempl "github.com/cometbft/cometbft/mempool"
 	cmtnode "github.com/cometbft/cometbft/node"
 
+	"github.com/chipmint/chipmint/internal/abciapp"
 	"github.com/chipmint/chipmint/internal/api"
 )
 
 // apiServer is the node's own HTTP API (Options.APIListen), beside CometBFT's RPC: one
 // ServeMux of the node's, where package api's routes are served: the bulk submission of
-// signed transactions (api.PathTxs) and the read API (api.PathRead).
+// signed transactions (api.PathTxs), the read API (api.PathRead) and the metrics of the
+// application (api.PathMetrics).
 type apiServer struct {
 	srv  *http.Server
 	addr string
@@ -44,9 +46,9 @@ func listenAPI(addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// serveAPI serves the API on l for the running CometBFT node cmt, whose application
-// answers q.
-func serveAPI(l net.Listener, cmt *cmtnode.Node, q func(context.Context, *abci.RequestQuery) (*abci.ResponseQuery, error), mc *cfg.MempoolConfig, log *slog.Logger) *apiServer {
+// serveAPI serves the API on l for the running CometBFT node cmt and its application
+// app.
+func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.MempoolConfig, log *slog.Logger) *apiServer {
 	syncing := func() bool { return false }
 	if r, ok := cmt.MempoolReactor().(interface{ WaitSync() bool }); ok {
 		syncing = r.WaitSync
@@ -60,7 +62,8 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, q func(context.Context, *abci.R
 	}
 	mux := http.NewServeMux()
 	mux.Handle(api.PathTxs, sub)
-	routeReads(mux, q)
+	routeReads(mux, app.Query)
+	mux.Handle("GET "+api.PathMetrics, metricsHandler(app))
 	a := &apiServer{
 		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
 		addr: "http://" + l.Addr().String(),

@@ -35,10 +35,11 @@ type Options struct {
 	// network; port 0 takes a free port (AdminAddress).
 	AdminListen string
 	// APIListen, when set, is the host:port of the node's own HTTP API (package api),
-	// beside CometBFT's RPC: the bulk submission of signed transactions and the read
-	// API, JSON answers from the committed state described by OpenAPI. It is
-	// unauthenticated, like the RPC: keep it on loopback or behind a proxy; port 0 takes
-	// a free port (APIAddress). Served by chipmint's application only (Start).
+	// beside CometBFT's RPC: the bulk submission of signed transactions, the read API
+	// (JSON answers from the committed state, described by OpenAPI) and the metrics of
+	// the application (api.PathMetrics). It is unauthenticated, like the RPC: keep it on
+	// loopback or behind a proxy; port 0 takes a free port (APIAddress). Served by
+	// chipmint's application only (Start).
 	APIListen string
 	// SignerWait bounds the wait for the remote signer to connect when the home's
 	// config.toml sets priv_validator_laddr; zero takes DefaultSignerWait.
@@ -154,7 +155,7 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, retention Retention, db *sto
 		return nil, err
 	}
 	if apiListener != nil {
-		n.api = serveAPI(apiListener, n.cmt, app.Query, conf.Mempool, logger.With("module", "api"))
+		n.api = serveAPI(apiListener, n.cmt, app, conf.Mempool, logger.With("module", "api"))
 	}
 	return n, nil
 }
