@@ -20,8 +20,9 @@ import (
 
 // IssuerOptions are the flags of `chipmint issuer run`.
 type IssuerOptions struct {
-	From   string
-	Rescan time.Duration
+	From          string
+	Rescan        time.Duration
+	MetricsListen string
 }
 
 // NewCmdIssuer is `chipmint issuer`: the issuer service, the issuers' proposals and
@@ -35,6 +36,7 @@ func NewCmdIssuer(g *Globals) *cobra.Command {
 	}
 	run.Flags().StringVar(&o.From, "from", "issuer", "issuer key that signs")
 	run.Flags().DurationVar(&o.Rescan, "rescan", 2*time.Second, "how often to read the new blocks without an event, and try again the paid orders not issued yet")
+	run.Flags().StringVar(&o.MetricsListen, "metrics-listen", "", "serve the service's Prometheus metrics at /metrics on this host:port (off when empty)")
 	proposals := &cobra.Command{
 		Use: "proposals", Short: "List the pending proposals: their action, approvals and expiry", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runIssuerProposals(cmd, g) },
@@ -67,14 +69,14 @@ func runIssuer(cmd *cobra.Command, g *Globals, o *IssuerOptions) error {
 	defer c.Close()
 	svc, err := system.StartIssuer(cmd.Context(), issuer.Config{
 		Client: c, Key: key, Proposals: proposalsFile(g), Cursor: cursorFile(g), Rescan: o.Rescan, Logger: log,
-	})
+	}, o.MetricsListen, "--metrics-listen")
 	if errors.Is(err, issuer.ErrNotIssuer) {
 		return usageError{fmt.Errorf("--from: %w", err)}
 	}
 	if err != nil {
 		return err
 	}
-	log.Info("issuer service running", "node", g.Node)
+	log.Info("issuer service running", "node", g.Node, "metrics", svc.MetricsURL)
 	return svc.Wait()
 }
 

@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -268,7 +271,11 @@ func TestCountersignedReceiptDeadline(t *testing.T) {
 	}
 }
 
-// Ctrl-C stops the issuer service and a gateway with exit 0 and without ERROR lines.
+// metricsURL finds the metrics address a service logs.
+var metricsURL = regexp.MustCompile(`metrics=(http://\S+/metrics)`)
+
+// Ctrl-C stops the issuer service and a gateway with exit 0 and without ERROR lines;
+// the issuer service serves its metrics while it runs.
 func TestServicesStopCleanlyOnCtrlC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a node")
@@ -278,7 +285,7 @@ func TestServicesStopCleanlyOnCtrlC(t *testing.T) {
 		args    []string
 		running string
 	}{
-		{[]string{"issuer", "run", "--from", "issuer"}, "issuer service running"},
+		{[]string{"issuer", "run", "--from", "issuer", "--metrics-listen", "127.0.0.1:0"}, "issuer service running"},
 		{[]string{"operator", "run", "--from", "acme", "--operator", "acme", "--listen", "127.0.0.1:0", "--inbox", t.TempDir()}, "gateway running"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -292,6 +299,19 @@ func TestServicesStopCleanlyOnCtrlC(t *testing.T) {
 				t.Fatalf("%v did not start: %s", tt.args, errOut.Bytes())
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+		if m := metricsURL.FindSubmatch(errOut.Bytes()); m != nil {
+			resp, err := http.Get(string(m[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "chipmint_issuer_pending_orders 0") {
+				t.Fatalf("the issuer's metrics: %s\n%s", resp.Status, body)
+			}
+		} else if tt.args[0] == "issuer" {
+			t.Fatalf("the issuer service names no metrics address: %s", errOut.Bytes())
 		}
 		cancel()
 		if code := <-done; code != ExitOK || strings.Contains(string(errOut.Bytes()), "level=ERROR") {

@@ -51,6 +51,10 @@ type Service struct {
 	inFlight map[string]bool
 	// lastProblem remembers the last failure per order, so that one is logged once.
 	lastProblem map[string]string
+	// firstSeen is when the service first took each pending order in hand; metrics
+	// are its Prometheus metrics.
+	firstSeen map[string]time.Time
+	metrics   *metrics
 	// proposals are the issues the service proposed, by order (Config.Proposals).
 	proposals *proposals
 	// cursor is how far the service followed the blocks (Config.Cursor).
@@ -101,11 +105,13 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{
+	s := &Service{
 		cfg: cfg, log: cfg.Logger, commits: client.NewCommits(cfg.Client), slots: make(chan struct{}, cfg.Parallel),
-		inFlight: make(map[string]bool), lastProblem: make(map[string]string),
+		inFlight: make(map[string]bool), lastProblem: make(map[string]string), firstSeen: make(map[string]time.Time),
 		proposals: &proposals{file: cfg.Proposals}, cursor: &cursor{file: cfg.Cursor},
 	}
+	s.metrics = newMetrics(s)
+	return s
 }
 
 // CheckKey refuses a key that is not one of the chain's issuers: every issue it signed
@@ -428,6 +434,7 @@ func (s *Service) dispatch(ctx context.Context, wg *sync.WaitGroup, pass *pass, 
 
 // start runs work on one paid order, unless the order is in flight already.
 func (s *Service) start(ctx context.Context, wg *sync.WaitGroup, o txn.Order, rep *Report, done func(string, outcome), work func(context.Context, txn.Order) outcome) {
+	s.seen(o.ID)
 	if !s.claim(o.ID) {
 		rep.AlreadyInFlight++
 		return
@@ -449,6 +456,9 @@ func (s *Service) settle(id string, out outcome) {
 	if out != issued && out != notPaid {
 		return
 	}
+	s.mu.Lock()
+	delete(s.firstSeen, id)
+	s.mu.Unlock()
 	s.cursor.done(id)
 	if err := s.proposals.forget(id); err != nil {
 		s.log.Warn("proposals", "err", err)
@@ -465,6 +475,7 @@ func (s *Service) issue(ctx context.Context, o txn.Order) outcome {
 	switch {
 	case err == nil:
 		s.log.Info("issued", "order", o.ID, "chips", o.Chips, "height", res.Height)
+		s.issuedNow(o.ID)
 		return issued
 	case errors.As(err, &rej) && rej.Code == txn.OrderAlreadyIssued:
 		return issued

@@ -133,7 +133,7 @@ func (s *System) start(ctx context.Context, c Config) error {
 	}
 	ic := c.Issuer
 	ic.Client, ic.Key, ic.Logger = c.Client, c.IssuerKey, c.Logger.With("part", "issuer")
-	is, err := StartIssuer(ctx, ic)
+	is, err := StartIssuer(ctx, ic, "", "")
 	if err != nil {
 		return err
 	}
