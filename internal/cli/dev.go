@@ -48,6 +48,8 @@ type DevOptions struct {
 	API           string
 	BlockTime     time.Duration
 	ReservesEvery time.Duration
+	// IssuerMetrics is where the issuer service serves its metrics; empty, nowhere.
+	IssuerMetrics string
 	Verbose       bool
 }
 
@@ -74,6 +76,7 @@ func NewCmdDev(g *Globals) *cobra.Command {
 	f.StringVar(&o.AdminListen, "admin-listen", adminListenDefault, "the node's admin address, where its invariants are checked (chipmint supply --admin)")
 	f.StringVar(&o.API, "api", "", "the node's own HTTP API address, where POST /v1/txs takes signed transactions in bulk and /api/v1/ answers the state in JSON (off when empty)")
 	f.DurationVar(&o.BlockTime, "block-time", 500*time.Millisecond, "time between blocks (first start only)")
+	f.StringVar(&o.IssuerMetrics, "issuer-metrics-listen", "127.0.0.1:26695", "the issuer service's metrics address (off when empty)")
 	f.DurationVar(&o.ReservesEvery, "reserves-every", time.Minute, "the auditor's day: how often the reserves are checked against the bank's statement and attested (0: never)")
 	f.BoolVar(&o.Verbose, "verbose", false, "log every block and service step")
 	return cmd
@@ -131,6 +134,7 @@ func startDev(ctx context.Context, g *Globals, o *DevOptions) (*system.Chain, *s
 			Dir: filepath.Join(g.Home, "gateway"), Listen: o.GatewayListen, ListenFlag: "--gateway-listen", AutoRefund: true,
 		}},
 		Issuer: issuer.Config{Proposals: proposalsFile(g), Cursor: cursorFile(g)}, Poll: 250 * time.Millisecond, Auditor: auditor, Logger: log,
+		IssuerMetricsListen: o.IssuerMetrics, IssuerMetricsFlag: "--issuer-metrics-listen",
 	})
 	if err != nil {
 		return nil, nil, errors.Join(err, ch.Stop())
@@ -265,8 +269,8 @@ type devInfo struct {
 	PassphraseEnv string   `json:"passphrase_env"`
 	// ReservesEvery is the auditor's day, empty when dev attests no reserves.
 	ReservesEvery string `json:"reserves_every,omitempty"`
-	// Metrics are the addresses of the parts' metrics: the gateway's, and the node's
-	// with its API.
+	// Metrics are the addresses of the parts' metrics: the gateway's, the issuer
+	// service's when it serves them, and the node's with its API.
 	Metrics []string `json:"metrics"`
 }
 
@@ -276,6 +280,9 @@ func printDev(g *Globals, n *node.Node, sys *system.System, st devState, auditor
 		reservesEvery = auditor.Every.String()
 	}
 	metrics := []string{sys.Gateways["acme"] + "/metrics"}
+	if sys.IssuerMetrics != "" {
+		metrics = append(metrics, sys.IssuerMetrics)
+	}
 	if n.APIAddress() != "" {
 		metrics = append(metrics, n.APIAddress()+api.PathMetrics)
 	}

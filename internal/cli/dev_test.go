@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +32,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	t.Setenv("CHIPMINT_PASSPHRASE", "dev-test")
 	home := t.TempDir()
-	ports, err := node.FreePorts(5)
+	ports, err := node.FreePorts(6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	go func() {
 		g := &Globals{Home: home, Output: "json", Out: devOut, Err: devErr}
 		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), AdminListen: addr(4),
-			BlockTime: 100 * time.Millisecond, ReservesEvery: 2 * time.Second})
+			BlockTime: 100 * time.Millisecond, ReservesEvery: 2 * time.Second, IssuerMetrics: addr(5)})
 	}()
 	defer func() {
 		// Ctrl-C cancels the context: dev stops without an error and without ERROR lines.
@@ -56,8 +57,9 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}()
 	nodeURL, bankURL := "http://"+addr(0), "http://"+addr(2)
 	var info struct {
-		OperatorIBAN string `json:"operator_iban"`
-		CustomerIBAN string `json:"customer_iban"`
+		OperatorIBAN string   `json:"operator_iban"`
+		CustomerIBAN string   `json:"customer_iban"`
+		Metrics      []string `json:"metrics"`
 	}
 	// dev prints where its parts listen once they all run.
 	deadline := time.Now().Add(time.Minute)
@@ -80,6 +82,16 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	_, errOut, code := run(t, "--home", home, "dev", "--rpc", addr(0), "--bank-listen", addr(2))
 	if code != ExitError || !strings.Contains(errOut, "another chipmint is running on this home") {
 		t.Fatalf("second dev: exit %d: %s", code, errOut)
+	}
+	// dev prints the issuer service's metrics address among the others, and serves it.
+	issuerMetrics := "http://" + addr(5) + "/metrics"
+	if !slices.Contains(info.Metrics, issuerMetrics) {
+		t.Fatalf("dev's metrics %v lack the issuer's %s", info.Metrics, issuerMetrics)
+	}
+	if resp, err := http.Get(issuerMetrics); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the issuer's metrics: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	cli("keys", "add", "alice")
 	// The dev chain's auditor is the home's key of that name, which attests the reserves.

@@ -49,6 +49,9 @@ type Config struct {
 	Operators []Operator
 	// Issuer tunes the issuer service; its Client, Key and Logger are the system's.
 	Issuer issuer.Config
+	// IssuerMetricsListen, when set, is where the issuer service serves its metrics;
+	// IssuerMetricsFlag the flag that set it.
+	IssuerMetricsListen, IssuerMetricsFlag string
 	// Poll is how often gateways read the bank's feed.
 	Poll time.Duration
 	// Auditor, when its Key is set, checks the reserves against the sandbox bank's
@@ -75,9 +78,11 @@ type System struct {
 	Operators map[string]txn.Operator
 	// Gateways are the gateways' URLs, by operator id.
 	Gateways map[string]string
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	errs     chan error
+	// IssuerMetrics is the issuer service's metrics address, empty when it serves none.
+	IssuerMetrics string
+	cancel        context.CancelFunc
+	wg            sync.WaitGroup
+	errs          chan error
 }
 
 // Start starts the sandbox bank, registers each operator that the chain does not know
@@ -133,10 +138,11 @@ func (s *System) start(ctx context.Context, c Config) error {
 	}
 	ic := c.Issuer
 	ic.Client, ic.Key, ic.Logger = c.Client, c.IssuerKey, c.Logger.With("part", "issuer")
-	is, err := StartIssuer(ctx, ic, "", "")
+	is, err := StartIssuer(ctx, ic, c.IssuerMetricsListen, c.IssuerMetricsFlag)
 	if err != nil {
 		return err
 	}
+	s.IssuerMetrics = is.MetricsURL
 	s.watch(is.Wait)
 	if a := c.Auditor; a.Key != nil {
 		if a.Dir == "" {
