@@ -15,6 +15,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/cometbft/cometbft/types"
 
@@ -186,18 +187,31 @@ func NewNonce() (uint64, error) {
 	return binary.BigEndian.Uint64(b[:]), nil
 }
 
-// query reads path with data into v.
+// query reads path with data into v, from the last committed state.
 func (c *Client) query(ctx context.Context, path, data string, v any) error {
-	res, err := c.rpc.ABCIQuery(ctx, path, []byte(data))
-	if err != nil {
-		return fmt.Errorf("client: query %s: %w", path, err)
+	return c.queryAt(ctx, path, data, 0, v)
+}
+
+// queryAt reads path with data into v from the state after height (0: the last one),
+// which the node keeps for a while (its state history); a height it does not keep is
+// ErrHeightUnavailable.
+func (c *Client) queryAt(ctx context.Context, path, data string, height int64, v any) error {
+	at := ""
+	if height > 0 {
+		at = fmt.Sprintf(" at height %d", height)
 	}
-	switch res.Response.Code {
+	res, err := c.rpc.ABCIQueryWithOptions(ctx, path, []byte(data), rpcclient.ABCIQueryOptions{Height: height})
+	if err != nil {
+		return fmt.Errorf("client: query %s%s: %w", path, at, err)
+	}
+	switch r := res.Response; r.Code {
 	case query.OK:
 	case query.NotFound:
-		return fmt.Errorf("%w: %s", ErrNotFound, res.Response.Log)
+		return fmt.Errorf("%w: %s", ErrNotFound, r.Log)
+	case query.Unavailable:
+		return fmt.Errorf("%w: height %d: %s", ErrHeightUnavailable, height, r.Log)
 	default:
-		return fmt.Errorf("client: query %s %q: %s", path, data, res.Response.Log)
+		return fmt.Errorf("client: query %s %q%s: %s", path, data, at, r.Log)
 	}
 	if err := json.Unmarshal(res.Response.Value, v); err != nil {
 		return fmt.Errorf("client: query %s: %w", path, err)
@@ -407,13 +421,19 @@ func (c *Client) EstimateTime(ctx context.Context, height int64) (time.Time, err
 // block reads the block at height: ErrPruned if the node no longer keeps it.
 func (c *Client) block(ctx context.Context, height int64) (*types.Block, error) {
 	res, err := c.rpc.Block(ctx, &height)
-	switch {
-	case err != nil && strings.Contains(err.Error(), "is not available, lowest height is"):
-		return nil, fmt.Errorf("%w: block %d: %w", ErrPruned, height, err)
-	case err != nil:
-		return nil, fmt.Errorf("client: block %d: %w", height, err)
+	if err != nil {
+		return nil, blockError("block", height, err)
 	}
 	return res.Block, nil
+}
+
+// blockError is the error of reading a block's part at height: ErrPruned when the node
+// no longer keeps the block.
+func blockError(what string, height int64, err error) error {
+	if strings.Contains(err.Error(), "is not available, lowest height is") {
+		return fmt.Errorf("%w: block %d: %w", ErrPruned, height, err)
+	}
+	return fmt.Errorf("client: %s %d: %w", what, height, err)
 }
 
 // estimateBlocks is how many recent blocks give the mean block interval.

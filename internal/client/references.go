@@ -2,13 +2,9 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-
-	rpcclient "github.com/cometbft/cometbft/rpc/client"
 
 	"github.com/chipmint/chipmint/internal/query"
 	"github.com/chipmint/chipmint/internal/txn"
@@ -32,37 +28,11 @@ func (c *Client) OrderAt(ctx context.Context, id string, height int64) (txn.Orde
 	return o, c.queryAt(ctx, query.PathOrder, id, height, &o)
 }
 
-// queryAt reads path with data into v from the state after height, which the node
-// keeps for a while (its state history); a height it does not keep is
-// ErrHeightUnavailable.
-func (c *Client) queryAt(ctx context.Context, path, data string, height int64, v any) error {
-	res, err := c.rpc.ABCIQueryWithOptions(ctx, path, []byte(data), rpcclient.ABCIQueryOptions{Height: height})
-	if err != nil {
-		return fmt.Errorf("client: query %s at height %d: %w", path, height, err)
-	}
-	switch r := res.Response; r.Code {
-	case query.OK:
-	case query.NotFound:
-		return fmt.Errorf("%w: %s", ErrNotFound, r.Log)
-	case query.Unavailable:
-		return fmt.Errorf("%w: height %d: %s", ErrHeightUnavailable, height, r.Log)
-	default:
-		return fmt.Errorf("client: query %s %q at height %d: %s", path, data, height, r.Log)
-	}
-	if err := json.Unmarshal(res.Response.Value, v); err != nil {
-		return fmt.Errorf("client: query %s: %w", path, err)
-	}
-	return nil
-}
-
 // BlockTime returns the time of the block at height, as its header gives it.
 func (c *Client) BlockTime(ctx context.Context, height int64) (time.Time, error) {
 	res, err := c.rpc.Header(ctx, &height)
-	switch {
-	case err != nil && strings.Contains(err.Error(), "is not available, lowest height is"):
-		return time.Time{}, fmt.Errorf("%w: block %d: %w", ErrPruned, height, err)
-	case err != nil:
-		return time.Time{}, fmt.Errorf("client: header %d: %w", height, err)
+	if err != nil {
+		return time.Time{}, blockError("header", height, err)
 	}
 	return res.Header.Time, nil
 }

@@ -57,6 +57,13 @@ func checkCreditUnused(r store.Reader, operator, ref string) error {
 	if id, ok := r.Get(bankRefKey(operator, ref)); ok {
 		return txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q already confirmed order %s", ref, operator, id)
 	}
+	return checkCreditFree(r, operator, ref)
+}
+
+// checkCreditFree refuses a credit's bank reference that was refunded as confirming no
+// order, or covered the operator's shortfall: what a confirmation and a cover both
+// refuse beside a credit that confirmed an order, which each tells apart its own way.
+func checkCreditFree(r store.Reader, operator, ref string) error {
 	if refund, ok := GetRefund(r, operator, ref); ok {
 		return txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q was refunded at height %d", ref, operator, refund.Height)
 	}

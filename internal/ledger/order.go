@@ -166,10 +166,7 @@ func payableOrder(r store.Reader, b Block, op txn.Operator, orderID string, p pa
 		}
 		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q already confirmed order %s", bankRef, op.ID, used)
 	}
-	if refund, ok := GetRefund(r, op.ID, bankRef); ok {
-		return txn.Order{}, txn.Errorf(txn.BankReferenceUsed, "bank reference %q of operator %q was refunded at height %d", bankRef, op.ID, refund.Height)
-	}
-	if err := checkNotCovered(r, op.ID, bankRef); err != nil {
+	if err := checkCreditFree(r, op.ID, bankRef); err != nil {
 		return txn.Order{}, err
 	}
 	if o.Status != txn.StatusAwaitingPayment {
