@@ -25,10 +25,11 @@ func deps(t *testing.T, pkg string) []string {
 	return strings.Fields(string(out))
 }
 
-// The services and the wallet's client see the chain as any outside program would:
-// through the wire format and the RPC, never through the state machine or its store.
+// The services, the explorer and the wallet's client see the chain as any outside
+// program would: through the wire format and the RPC, never through the state machine or
+// its store.
 func TestServicesDoNotReachIntoTheStateMachine(t *testing.T) {
-	for _, pkg := range []string{"internal/client", "internal/issuer", "internal/gateway", "internal/reserves", "internal/bank", "internal/camt", "internal/pain", "internal/isoxml"} {
+	for _, pkg := range []string{"internal/client", "internal/issuer", "internal/gateway", "internal/reserves", "internal/bank", "internal/camt", "internal/pain", "internal/isoxml", "internal/explorer"} {
 		for _, dep := range deps(t, pkg) {
 			for _, forbidden := range []string{"internal/ledger", "internal/store", "internal/abciapp", "internal/node"} {
 				if dep == module+forbidden {

@@ -34,6 +34,9 @@ const devPassphrase = "chipmint-dev"
 // adminListenDefault is where the dev node serves its operator the invariants check.
 const adminListenDefault = "127.0.0.1:26659"
 
+// apiListenDefault is where the dev node serves its own HTTP API and the explorer.
+const apiListenDefault = "127.0.0.1:26670"
+
 // devChainID is the chain of every dev home.
 const devChainID = "chipmint-dev"
 
@@ -74,7 +77,7 @@ func NewCmdDev(g *Globals) *cobra.Command {
 	f.StringVar(&o.BankListen, "bank-listen", bankListenDefault, "sandbox bank address")
 	f.StringVar(&o.GatewayListen, "gateway-listen", gatewayListenDefault, "gateway journal address")
 	f.StringVar(&o.AdminListen, "admin-listen", adminListenDefault, "the node's admin address, where its invariants are checked (chipmint supply --admin)")
-	f.StringVar(&o.API, "api", "", "the node's own HTTP API address, where POST /v1/txs takes signed transactions in bulk and /api/v1/ answers the state in JSON (off when empty)")
+	f.StringVar(&o.API, "api", apiListenDefault, "the node's own HTTP API address: the explorer at /, the state in JSON under /api/v1/, signed transactions in bulk at POST /v1/txs (off when empty)")
 	f.DurationVar(&o.BlockTime, "block-time", 500*time.Millisecond, "time between blocks (first start only)")
 	f.StringVar(&o.IssuerMetrics, "issuer-metrics-listen", "127.0.0.1:26695", "the issuer service's metrics address (off when empty)")
 	f.DurationVar(&o.ReservesEvery, "reserves-every", time.Minute, "the auditor's day: how often the reserves are checked against the bank's statement and attested (0: never)")
@@ -262,6 +265,7 @@ type devInfo struct {
 	Gateway       string   `json:"gateway"`
 	Admin         string   `json:"admin"`
 	API           string   `json:"api,omitempty"`
+	Explorer      string   `json:"explorer,omitempty"`
 	Operator      string   `json:"operator"`
 	OperatorIBAN  string   `json:"operator_iban"`
 	CustomerIBAN  string   `json:"customer_iban"`
@@ -283,11 +287,14 @@ func printDev(g *Globals, n *node.Node, sys *system.System, st devState, auditor
 	if sys.IssuerMetrics != "" {
 		metrics = append(metrics, sys.IssuerMetrics)
 	}
+	explorer := ""
 	if n.APIAddress() != "" {
 		metrics = append(metrics, n.APIAddress()+api.PathMetrics)
+		explorer = n.APIAddress() + "/"
 	}
 	g.printDevInfo(devInfo{
 		Home: g.Home, Node: n.RPCAddress(), Bank: sys.Bank.URL, Gateway: sys.Gateways["acme"], Admin: n.AdminAddress(), API: n.APIAddress(),
+		Explorer: explorer,
 		Metrics:  metrics,
 		Operator: "acme", OperatorIBAN: sys.Operators["acme"].Account.IBAN, CustomerIBAN: st.CustomerIBAN,
 		Keys: []string{"issuer", "acme", "auditor"}, PassphraseEnv: "CHIPMINT_PASSPHRASE", ReservesEvery: reservesEvery,
@@ -312,6 +319,9 @@ func (g *Globals) printDevInfo(info devInfo) {
 		fmt.Fprintf(w, "  gateway   %s/v1/journal   (operator acme, account %s)\n", info.Gateway, fiat.IBAN(info.OperatorIBAN).Print())
 		if info.Admin != "" {
 			fmt.Fprintf(w, "  admin     %s/v1/invariants   (the node's invariants, for its operator only)\n", info.Admin)
+		}
+		if info.Explorer != "" {
+			fmt.Fprintf(w, "  explorer  %s   (the chain in a browser: orders, accounts, operators)\n", info.Explorer)
 		}
 		if info.API != "" {
 			fmt.Fprintf(w, "  api       %s/v1/txs   (signed transactions in bulk)\n", info.API)

@@ -32,7 +32,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	t.Setenv("CHIPMINT_PASSPHRASE", "dev-test")
 	home := t.TempDir()
-	ports, err := node.FreePorts(6)
+	ports, err := node.FreePorts(7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	go func() {
 		g := &Globals{Home: home, Output: "json", Out: devOut, Err: devErr}
 		done <- runDev(ctx, g, &DevOptions{RPC: addr(0), P2P: addr(1), BankListen: addr(2), GatewayListen: addr(3), AdminListen: addr(4),
-			BlockTime: 100 * time.Millisecond, ReservesEvery: 2 * time.Second, IssuerMetrics: addr(5)})
+			BlockTime: 100 * time.Millisecond, ReservesEvery: 2 * time.Second, IssuerMetrics: addr(5), API: addr(6)})
 	}()
 	defer func() {
 		// Ctrl-C cancels the context: dev stops without an error and without ERROR lines.
@@ -59,6 +59,7 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	var info struct {
 		OperatorIBAN string   `json:"operator_iban"`
 		CustomerIBAN string   `json:"customer_iban"`
+		Explorer     string   `json:"explorer"`
 		Metrics      []string `json:"metrics"`
 	}
 	// dev prints where its parts listen once they all run.
@@ -90,6 +91,15 @@ func TestDevIssuesABankPaymentByItself(t *testing.T) {
 	}
 	if resp, err := http.Get(issuerMetrics); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("the issuer's metrics: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	// dev serves the explorer with its API, and says where.
+	if info.Explorer != "http://"+addr(6)+"/" {
+		t.Fatalf("dev's explorer is %q, want the API's root http://%s/", info.Explorer, addr(6))
+	}
+	if resp, err := http.Get(info.Explorer); err != nil || resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("the explorer: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
 	}
@@ -388,8 +398,11 @@ func TestDevBannerCarriesTheAddresses(t *testing.T) {
 	}
 	info.Node, info.Bank = "http://127.0.0.1:36657", "http://127.0.0.1:36680"
 	info.Metrics = []string{"http://127.0.0.1:26690/metrics", "http://127.0.0.1:26660/metrics"}
+	info.API, info.Explorer = "http://127.0.0.1:26670", "http://127.0.0.1:26670/"
 	b := banner(info)
 	for _, want := range []string{
+		"explorer  http://127.0.0.1:26670/",
+		"api       http://127.0.0.1:26670/v1/txs",
 		"metrics   http://127.0.0.1:26690/metrics, http://127.0.0.1:26660/metrics",
 		"chipmint --home /h --node http://127.0.0.1:36657 buy --from alice",
 		"chipmint --home /h --node http://127.0.0.1:36657 balance alice",

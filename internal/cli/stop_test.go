@@ -104,7 +104,7 @@ func TestFailedFirstStartLeavesNoHome(t *testing.T) {
 	for _, tc := range tests {
 		home := t.TempDir()
 		_, errOut, code := run(t, "--home", home, "dev", "--rpc", addr(0), "--p2p", addr(1), "--gateway-listen", addr(2),
-			"--bank-listen", tc.bank, "--admin-listen", tc.admin)
+			"--bank-listen", tc.bank, "--admin-listen", tc.admin, "--api", "127.0.0.1:0")
 		if code != ExitError || !strings.Contains(errOut, tc.flag) {
 			t.Fatalf("dev with the port of %s in use: exit %d: %s", tc.flag, code, errOut)
 		}

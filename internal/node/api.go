@@ -21,12 +21,13 @@ import (
 
 	"github.com/chipmint/chipmint/internal/abciapp"
 	"github.com/chipmint/chipmint/internal/api"
+	"github.com/chipmint/chipmint/internal/explorer"
 )
 
 // apiServer is the node's own HTTP API (Options.APIListen), beside CometBFT's RPC: one
 // ServeMux of the node's, where package api's routes are served: the bulk submission of
-// signed transactions (api.PathTxs), the read API (api.PathRead) and the metrics of the
-// application (api.PathMetrics).
+// signed transactions (api.PathTxs), the read API (api.PathRead), the metrics of the
+// application (api.PathMetrics) and, at "/", the explorer that reads the read API.
 type apiServer struct {
 	srv  *http.Server
 	addr string
@@ -64,6 +65,9 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.Mempo
 	mux.Handle(api.PathTxs, sub)
 	routeReads(mux, app.Query)
 	mux.Handle("GET "+api.PathMetrics, metricsHandler(app))
+	// The explorer takes what no route above does: "/" without a method is the least
+	// specific pattern, so it never shadows the API's.
+	mux.Handle("/", explorer.Handler())
 	a := &apiServer{
 		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
 		addr: "http://" + l.Addr().String(),

@@ -231,3 +231,39 @@ func TestAPIIsOffByDefault(t *testing.T) {
 		t.Fatal("a submission to the taken address was answered")
 	}
 }
+
+// The explorer is served at the API's root and takes no route of the API's: each route
+// answers as it did, and a path no one serves is not found.
+func TestAPIServesTheExplorerBesideItsRoutes(t *testing.T) {
+	ch := nodetest.StartWith(t, nodetest.Options{API: true})
+	tests := []struct {
+		name, method, path string
+		status             int
+		contentType        string // what the answer's type starts with
+	}{
+		{"the explorer", http.MethodGet, "/", http.StatusOK, "text/html; charset=utf-8"},
+		{"the explorer's script", http.MethodGet, "/app.js", http.StatusOK, "text/javascript; charset=utf-8"},
+		{"the read API", http.MethodGet, api.PathRead + "supply", http.StatusOK, "application/json"},
+		{"an unknown read route", http.MethodGet, api.PathRead + "nothing", http.StatusNotFound, "application/json"},
+		{"the metrics", http.MethodGet, api.PathMetrics, http.StatusOK, "text/plain; version=0.0.4"},
+		{"the metrics, posted to", http.MethodPost, api.PathMetrics, http.StatusMethodNotAllowed, "text/plain; charset=utf-8"},
+		{"the bulk submission, read", http.MethodGet, api.PathTxs, http.StatusMethodNotAllowed, "application/json"},
+		{"a path no one serves", http.MethodGet, "/nothing", http.StatusNotFound, "text/plain; charset=utf-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, ch.Node.APIAddress()+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.contentType) {
+				t.Fatalf("%s %s: %d %q, want %d %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, tt.contentType)
+			}
+		})
+	}
+}

@@ -1,0 +1,351 @@
+package explorer_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/chipmint/chipmint/internal/bank"
+	"github.com/chipmint/chipmint/internal/cli"
+	"github.com/chipmint/chipmint/internal/fiat"
+	"github.com/chipmint/chipmint/internal/node"
+	"github.com/chipmint/chipmint/internal/txn"
+)
+
+// The explorer in a real browser, on a running `chipmint dev`: a buyer's order page
+// turns to issued by itself when the order is paid at the sandbox bank, without a
+// reload; the search box finds the order by its RF reference as a bank form prints it;
+// the pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
+func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole system and a browser")
+	}
+	browser := chromium(t)
+	t.Setenv("CHIPMINT_PASSPHRASE", "explorer-test")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	d := startDev(t, ctx)
+
+	chipmint := func(args ...string) []byte {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		cmd := cli.NewCmdRoot(&cli.Globals{Out: &out, Err: &errOut})
+		cmd.SetArgs(append([]string{"--home", d.home, "--node", d.Node, "--output", "json"}, args...))
+		if err := cmd.ExecuteContext(ctx); err != nil {
+			t.Fatalf("chipmint %v: %v: %s%s", args, err, errOut.Bytes(), out.Bytes())
+		}
+		return out.Bytes()
+	}
+	chipmint("keys", "add", "alice")
+	var bought struct {
+		Order txn.Order `json:"order"`
+	}
+	if err := json.Unmarshal(chipmint("buy", "--from", "alice", "--operator", "acme", "--amount", "100.00"), &bought); err != nil {
+		t.Fatal(err)
+	}
+	order := bought.Order
+	if order.ID == "" || order.PaymentReference == "" {
+		t.Fatalf("buy answered %+v", order)
+	}
+
+	b := startBrowser(t, ctx, browser)
+	const desktopWidth, desktopHeight, phoneWidth, phoneHeight = 1280, 900, 390, 844
+	b.do("open the order page", 30*time.Second,
+		chromedp.EmulateViewport(desktopWidth, desktopHeight),
+		chromedp.Navigate(d.Explorer+"#/order/"+order.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#order-status[data-status="awaiting_payment"]`)))
+	// A mark on the page's window: a reload would lose it.
+	b.eval(`window.chipmintNoReload = "still here"`)
+	if _, err := bank.NewClient(d.Bank).Pay(ctx, bank.TransferRequest{FromIBAN: d.CustomerIBAN, ToIBAN: d.OperatorIBAN,
+		AmountMinor: order.AmountMinor, Currency: order.Currency, Reference: order.PaymentReference}); err != nil {
+		t.Fatal(err)
+	}
+	b.do("the order page turns to issued by itself", time.Minute,
+		chromedp.WaitVisible(chromedp.CSS(`#order-status[data-status="issued"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#timeline li[data-status="issued"]`)))
+	if mark := b.eval(`String(window.chipmintNoReload)`); mark != "still here" {
+		t.Fatalf("the order page was reloaded to show the issue (mark %q)", mark)
+	}
+	live := b.eval(`document.body.dataset.live || ""`)
+	if servesOrderStream(t, ctx, d.API, order.ID) {
+		if live != "stream" {
+			t.Fatalf("the node serves the order's event stream, but the page follows it by %q", live)
+		}
+	} else {
+		t.Logf("the node serves no order event stream: the page followed the order by reading it (%q)", live)
+	}
+	dir := artefacts(t)
+	b.fits("the order page", desktopWidth)
+	b.shoot(dir, "order-desktop.png")
+
+	b.do("search by the printed RF reference", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/"),
+		chromedp.WaitVisible(chromedp.CSS(`#main .cards`)),
+		chromedp.SendKeys(chromedp.CSS(`#search input[name="q"]`), fiat.CreditorReference(order.PaymentReference).Print()),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#order-status[data-status="issued"]`)))
+	if id, hash := b.eval(`document.getElementById("order-id").textContent`), b.eval(`location.hash`); id != order.ID || hash != "#/order/"+order.ID {
+		t.Fatalf("the search for %s found %q at %q", order.PaymentReference, id, hash)
+	}
+
+	b.do("the phone's width", 10*time.Second, chromedp.EmulateViewport(phoneWidth, phoneHeight))
+	for _, page := range []struct{ route, ready, file string }{
+		{"#/order/" + order.ID, `#order-status[data-status="issued"]`, "order-phone.png"},
+		{"#/", `#main .cards`, "home-phone.png"},
+		{"#/operator/acme", `#main dl.facts`, "operator-phone.png"},
+		{"#/account/" + order.Buyer.Address.String(), `#balance`, "account-phone.png"},
+	} {
+		b.do("open "+page.route+" on a phone", 30*time.Second,
+			chromedp.Navigate(d.Explorer+page.route), chromedp.WaitVisible(chromedp.CSS(page.ready)))
+		b.fits(page.route, phoneWidth)
+		b.shoot(dir, page.file)
+	}
+	b.do("the desktop's width", 30*time.Second, chromedp.EmulateViewport(desktopWidth, desktopHeight),
+		chromedp.Navigate(d.Explorer+"#/"), chromedp.WaitVisible(chromedp.CSS(`#main .cards`)))
+	b.fits("the home page", desktopWidth)
+	b.shoot(dir, "home-desktop.png")
+	b.noExceptions()
+}
+
+// dev is a running `chipmint dev`, as its banner says.
+type dev struct {
+	home         string
+	Node         string `json:"node"`
+	Bank         string `json:"bank"`
+	API          string `json:"api"`
+	Explorer     string `json:"explorer"`
+	OperatorIBAN string `json:"operator_iban"`
+	CustomerIBAN string `json:"customer_iban"`
+}
+
+// startDev runs `chipmint dev` in this process on free ports until the test ends.
+func startDev(t *testing.T, ctx context.Context) dev {
+	t.Helper()
+	ports, err := node.FreePorts(6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := func(i int) string { return fmt.Sprintf("127.0.0.1:%d", ports[i]) }
+	d := dev{home: t.TempDir()}
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	dctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		cmd := cli.NewCmdRoot(&cli.Globals{Out: out, Err: errOut})
+		cmd.SetArgs([]string{"--home", d.home, "--output", "json", "dev", "--rpc", addr(0), "--p2p", addr(1),
+			"--bank-listen", addr(2), "--gateway-listen", addr(3), "--admin-listen", addr(4), "--api", addr(5),
+			"--issuer-metrics-listen", "", "--block-time", "100ms", "--reserves-every", "2s"})
+		done <- cmd.ExecuteContext(dctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("dev: %v\n%s", err, errOut.Bytes())
+		}
+	})
+	for json.Unmarshal(out.Bytes(), &d) != nil || d.Explorer == "" {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("dev stopped: %v\n%s", err, errOut.Bytes())
+		case <-ctx.Done():
+			t.Fatalf("dev did not come up: %q %s", out.Bytes(), errOut.Bytes())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return d
+}
+
+// chromium is the browser's path; without one the test skips, unless
+// CHIPMINT_REQUIRE_BROWSER=1 says it must run.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CHIPMINT_REQUIRE_BROWSER") == "1" {
+		t.Fatal("no chromium on PATH, and CHIPMINT_REQUIRE_BROWSER=1 (apt-get install chromium)")
+	}
+	t.Skip("no chromium on PATH (apt-get install chromium; CHIPMINT_REQUIRE_BROWSER=1 makes this a failure)")
+	return ""
+}
+
+// browser is a headless Chromium with one page open, for one test.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	// console holds what the page wrote as errors and threw; thrown, what it threw.
+	mu      sync.Mutex
+	console []string
+	thrown  []string
+}
+
+// startBrowser starts Chromium at path until the test ends.
+func startBrowser(t *testing.T, ctx context.Context, path string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.Flag("disable-dev-shm-usage", true))
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // Chromium refuses its sandbox to root
+	}
+	actx, stopAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, stopBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() { stopBrowser(); stopAlloc() })
+	// The first run starts the browser, for as long as bctx: no timeout of its own.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	b := &browser{t: t, ctx: bctx}
+	messages := chromedp.Console(bctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type != chromedp.ConsoleException && m.Type != chromedp.ConsoleError {
+				continue
+			}
+			line := fmt.Sprintf("%s %s: %s (%s:%d)", m.Type, m.Source, m.Text, m.URL, m.Line+1)
+			b.mu.Lock()
+			b.console = append(b.console, line)
+			if m.Type == chromedp.ConsoleException {
+				b.thrown = append(b.thrown, line)
+			}
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+// do runs the steps, each bounded by timeout.
+func (b *browser) do(what string, timeout time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, stop := context.WithTimeout(b.ctx, timeout)
+	defer stop()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v\n%s", what, err, b.page())
+	}
+}
+
+// eval evaluates a JavaScript expression that gives a string in the page.
+func (b *browser) eval(expr string) string {
+	b.t.Helper()
+	ctx, stop := context.WithTimeout(b.ctx, 10*time.Second)
+	defer stop()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// page is what the page shows, for a failure's message.
+func (b *browser) page() string {
+	ctx, stop := context.WithTimeout(b.ctx, 5*time.Second)
+	defer stop()
+	text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return text + "\n" + strings.Join(b.console, "\n")
+}
+
+// fits fails the test when the page scrolls sideways at its width in pixels.
+func (b *browser) fits(what string, width int) {
+	b.t.Helper()
+	if fits := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); fits != "true" {
+		b.t.Errorf("%s scrolls sideways at %d pixels", what, width)
+	}
+}
+
+// shoot keeps a screenshot of the whole page as file in dir.
+func (b *browser) shoot(dir, file string) {
+	b.t.Helper()
+	ctx, stop := context.WithTimeout(b.ctx, 30*time.Second)
+	defer stop()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", file, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, file), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// noExceptions fails the test for anything the page's script threw. The errors the
+// browser logs are logged: a route the node does not serve is one, and the page does
+// without it.
+func (b *browser) noExceptions() {
+	b.t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range b.thrown {
+		b.t.Errorf("the page threw: %s", m)
+	}
+	if len(b.console) > 0 {
+		b.t.Logf("the page's console:\n%s", strings.Join(b.console, "\n"))
+	}
+}
+
+// servesOrderStream reports whether the node answers the order's event stream.
+func servesOrderStream(t *testing.T, ctx context.Context, apiURL, id string) bool {
+	t.Helper()
+	ctx, stop := context.WithTimeout(ctx, 5*time.Second)
+	defer stop()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/api/v1/orders/"+id+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+}
+
+// artefacts is the folder the screenshots are kept in: $CHIPMINT_ARTEFACTS, or a
+// temporary one named in the log.
+func artefacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("CHIPMINT_ARTEFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	} else {
+		dir = filepath.Join(dir, "explorer")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// syncBuffer is a buffer dev writes to while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
