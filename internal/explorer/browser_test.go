@@ -65,6 +65,8 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.EmulateViewport(desktopWidth, desktopHeight),
 		chromedp.Navigate(d.Explorer+"#/order/"+order.ID),
 		chromedp.WaitVisible(chromedp.CSS(`#order-status[data-status="awaiting_payment"]`)))
+	dir := artefacts(t)
+	b.shoot(dir, "order-awaiting-desktop.png")
 	// A mark on the page's window: a reload would lose it.
 	b.eval(`window.chipmintNoReload = "still here"`)
 	if _, err := bank.NewClient(d.Bank).Pay(ctx, bank.TransferRequest{FromIBAN: d.CustomerIBAN, ToIBAN: d.OperatorIBAN,
@@ -85,7 +87,6 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	} else {
 		t.Logf("the node serves no order event stream: the page followed the order by reading it (%q)", live)
 	}
-	dir := artefacts(t)
 	b.fits("the order page", desktopWidth)
 	b.shoot(dir, "order-desktop.png")
 
@@ -98,6 +99,10 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	if id, hash := b.eval(`document.getElementById("order-id").textContent`), b.eval(`location.hash`); id != order.ID || hash != "#/order/"+order.ID {
 		t.Fatalf("the search for %s found %q at %q", order.PaymentReference, id, hash)
 	}
+	b.do("search for what is not on the chain", 30*time.Second,
+		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), "no such thing"),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#not-found`)))
 
 	b.do("the phone's width", 10*time.Second, chromedp.EmulateViewport(phoneWidth, phoneHeight))
 	for _, page := range []struct{ route, ready, file string }{

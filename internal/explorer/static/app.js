@@ -149,6 +149,16 @@ async function optional(path) {
   }
 }
 
+// lookup answers null for what the node does not know or cannot be a name of anything.
+async function lookup(path) {
+  try {
+    return await get(path);
+  } catch (e) {
+    if (e instanceof APIError && (e.status === 404 || e.status === 400)) return null;
+    throw e;
+  }
+}
+
 function failed(e) {
   return h("p", { class: "error" }, e.message || String(e));
 }
@@ -230,13 +240,15 @@ async function orderPage(page, id) {
       timeline(o, history));
   };
   await draw(order);
-  follow(page, order.id, draw);
+  follow(page, order, draw);
 }
 
-// follow redraws the order's page each time the order changes: by the node's event
-// stream, or, where the node serves none, by reading the order every POLL_MS.
-function follow(page, id, draw) {
-  let last = "";
+// follow redraws the order's page each time the order changes from what it showed: by
+// the node's event stream, or, where the node serves none, by reading the order every
+// POLL_MS.
+function follow(page, order, draw) {
+  const id = order.id;
+  let last = JSON.stringify(order);
   const seen = (o) => {
     const key = JSON.stringify(o);
     if (key === last || page !== shown) return;
@@ -346,40 +358,46 @@ async function operatorPage(page, id) {
 
 // ---- search and routes -------------------------------------------------------------
 
-// search finds what q names: an address, an order by its id or RF reference, or an
-// operator.
-async function search(q) {
+// searchPage finds what q names: an address, an order by its id or RF reference, or an
+// operator; and shows its page in place of the search's.
+async function searchPage(page, q) {
   q = q.trim();
-  if (!q) return;
   const compact = q.replace(/\s+/g, "");
+  let found = null;
   if (/^chip1/i.test(compact)) {
-    location.hash = "#/account/" + encodeURIComponent(compact.toLowerCase());
+    found = "#/account/" + encodeURIComponent(compact.toLowerCase());
+  } else if (/^rf\d\d/i.test(compact) || /^[0-9a-f]{20}$/i.test(compact)) {
+    const order = await lookup("/orders/" + encodeURIComponent(compact.toUpperCase()));
+    if (order) found = "#/order/" + order.id;
+  }
+  if (!found) {
+    const op = await lookup("/operators/" + encodeURIComponent(q));
+    if (op) found = "#/operator/" + encodeURIComponent(op.operator.id);
+  }
+  if (page !== shown) return;
+  if (found) {
+    location.replace(found);
     return;
   }
-  if (/^rf\d\d/i.test(compact) || /^[0-9a-f]{20}$/i.test(compact)) {
-    const order = await optional("/orders/" + encodeURIComponent(compact.toUpperCase()));
-    if (order) {
-      location.hash = "#/order/" + order.id;
-      return;
-    }
-  }
-  const op = await optional("/operators/" + encodeURIComponent(q));
-  if (op) {
-    location.hash = "#/operator/" + encodeURIComponent(op.operator.id);
-    return;
-  }
-  leave();
-  leave = () => {};
-  shown++;
   show(h("h1", {}, "Not found"), h("p", { id: "not-found" }, "Nothing on the chain is named ", h("code", {}, q), "."));
+}
+
+// decode undoes encodeURIComponent, and leaves a part it cannot decode as it is.
+function decode(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 function route() {
   leave();
   leave = () => {};
   const page = ++shown;
-  const [name, arg] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
-  const pages = { order: orderPage, account: accountPage, operator: operatorPage };
+  const [name, arg] = location.hash.replace(/^#\/?/, "").split("/").map(decode);
+  const pages = { order: orderPage, account: accountPage, operator: operatorPage, search: searchPage };
+  show(h("p", { class: "muted" }, name === "search" ? "Searching…" : "Loading…"));
   const run = pages[name] && arg ? pages[name](page, arg) : home(page);
   run.catch((e) => {
     if (page === shown) show(failed(e));
@@ -388,7 +406,11 @@ function route() {
 
 document.getElementById("search").addEventListener("submit", (e) => {
   e.preventDefault();
-  search(new FormData(e.target).get("q")).catch((err) => show(failed(err)));
+  const q = String(new FormData(e.target).get("q")).trim();
+  if (!q) return;
+  const hash = "#/search/" + encodeURIComponent(q);
+  if (location.hash === hash) route();
+  else location.hash = hash;
 });
 window.addEventListener("hashchange", route);
 route();
