@@ -57,7 +57,8 @@ type Verifier struct {
 // Proved is a state entry's proof checked against the header that carries its height's
 // app hash, and what that header was verified from.
 type Proved struct {
-	Proof *merkle.StateProof
+	ChainID string
+	Proof   *merkle.StateProof
 	// HeaderHeight is the height of the verified header, Proof.Height+1, and
 	// HeaderHash its hash.
 	HeaderHeight int64
@@ -153,12 +154,12 @@ func (v *Verifier) Prove(ctx context.Context, key []byte, height int64) (Proved,
 	if err := CheckStateProof(v.ChainID(), lb.SignedHeader, lb.ValidatorSet, p); err != nil {
 		return Proved{}, fmt.Errorf("%w: the primary %s's proof at height %d, against the verified header %d: %w", ErrRefused, v.primaryAddr, height, height+1, err)
 	}
-	return Proved{Proof: p, HeaderHeight: lb.Height, HeaderHash: lb.Hash(), TrustHeight: v.trust.Height, Witnesses: v.witnesses}, nil
+	return Proved{ChainID: v.ChainID(), Proof: p, HeaderHeight: lb.Height, HeaderHash: lb.Hash(), TrustHeight: v.trust.Height, Witnesses: v.witnesses}, nil
 }
 
 // lightError names why the light client did not verify what: refused (ErrRefused,
-// ErrAttack) unless the context ended or the primary, which it replaced (replaced is
-// why), did not answer.
+// ErrAttack) unless the context ended, no node had the header (not yet, or no longer),
+// or the primary, which it replaced (replaced is why), did not answer.
 func (v *Verifier) lightError(err, replaced error, what string) error {
 	var conflict light.ErrConflictingHeaders
 	var bad provider.ErrBadLightBlock
@@ -167,6 +168,8 @@ func (v *Verifier) lightError(err, replaced error, what string) error {
 		return fmt.Errorf("client: verify %s: %w", what, err)
 	case errors.Is(err, light.ErrLightClientAttack) || errors.As(err, &conflict):
 		return fmt.Errorf("%w: the primary %s and a witness serve conflicting headers, both signed, for %s: one of them follows a fork of the chain, and the primary's answer is not believed", ErrAttack, v.primaryAddr, what)
+	case errors.Is(err, provider.ErrHeightTooHigh) || errors.Is(err, provider.ErrLightBlockNotFound) || errors.Is(err, provider.ErrNoResponse):
+		return fmt.Errorf("client: neither the primary nor a witness served %s: %w", what, err)
 	case errors.As(replaced, &bad):
 		return fmt.Errorf("%w: the primary %s served %s not valid: %w", ErrRefused, v.primaryAddr, what, bad.Reason)
 	case replaced != nil:
