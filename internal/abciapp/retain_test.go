@@ -1,6 +1,7 @@
 package abciapp
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/chipmint/chipmint/internal/ledger"
@@ -44,7 +45,7 @@ func TestIndexedEvents(t *testing.T) {
 		for _, ev := range a.toABCIEvents(events) {
 			for _, at := range ev.Attributes {
 				key := ev.Type + "." + at.Key
-				want := archive || key == "order.id" || key == "order.status"
+				want := archive || slices.Contains([]string{"order.id", "order.status", "order.buyer", "transfer.to", "msg.signer"}, key)
 				if at.Index != want {
 					t.Errorf("archive %v: %s indexed %v, want %v", archive, key, at.Index, want)
 				}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/hsm"
 	"github.com/chipmint/chipmint/internal/txn"
 )
@@ -30,6 +31,10 @@ const (
 	// ExitUnbacked is a reserves check that found chips not fully backed or something
 	// unexplained; it has printed its report.
 	ExitUnbacked ExitCode = 4
+	// ExitRefused is an answer `chipmint verify` does not believe: its proof does not
+	// lead to a header the light client verified, or a node lies about a header or
+	// follows a fork (client.ErrRefused).
+	ExitRefused ExitCode = 5
 )
 
 // Globals are the flags every command takes.
@@ -87,7 +92,7 @@ func NewCmdRoot(g *Globals) *cobra.Command {
 		NewCmdTestnet(g), NewCmdJoin(g), NewCmdPeerAddress(g), NewCmdBench(g), NewCmdReverse(g),
 		NewCmdTx(g), NewCmdRedeem(g), NewCmdRedemption(g), NewCmdRestore(g), NewCmdCancel(g), NewCmdAccept(g),
 		NewCmdHold(g), NewCmdRelease(g), NewCmdPause(g), NewCmdUnpause(g), NewCmdFreeze(g), NewCmdUnfreeze(g),
-		NewCmdValidator(g), NewCmdAuditor(g), NewCmdReserves(g),
+		NewCmdValidator(g), NewCmdAuditor(g), NewCmdReserves(g), NewCmdVerify(g),
 	)
 	usageArgs(root)
 	return root
@@ -167,7 +172,7 @@ func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code
 
 // report prints err in the chosen format and picks the exit status: 2 for usage (a
 // missing or bad argument or flag, found before anything is signed), 3 for a
-// transaction the chain rejected, 1 for everything else.
+// transaction the chain rejected, 5 for an answer verify refused, 1 for everything else.
 func (g *Globals) report(err error) ExitCode {
 	var usage usageError
 	var rej *txn.Error
@@ -181,6 +186,8 @@ func (g *Globals) report(err error) ExitCode {
 		code = ExitUsage
 	case errors.As(err, &rej):
 		code = ExitRejected
+	case errors.Is(err, client.ErrRefused):
+		code = ExitRefused
 	}
 	if g.Output == "json" {
 		out := map[string]any{"error": err.Error(), "exit_code": int(code)}

@@ -12,6 +12,7 @@ import (
 	"github.com/chipmint/chipmint/internal/crypto"
 	"github.com/chipmint/chipmint/internal/merkle"
 	"github.com/chipmint/chipmint/internal/query"
+	"github.com/chipmint/chipmint/internal/txn"
 )
 
 // ErrHeightUnavailable is a height whose state the node does not keep.
@@ -102,4 +103,24 @@ func ProvedBalance(p *merkle.StateProof, a crypto.Address) (uint64, error) {
 		return 0, nil
 	}
 	return query.DecodeBalance(p.Value)
+}
+
+// ProvedOrder is an order read from a proof of its key; false for an order the proof
+// shows absent (never placed, or closed with nothing received and removed). Check the
+// proof first.
+func ProvedOrder(p *merkle.StateProof, id string) (txn.Order, bool, error) {
+	if !bytes.Equal(p.Key, query.OrderKey(id)) {
+		return txn.Order{}, false, fmt.Errorf("client: the proof is of %q, not of order %s", p.Key, id)
+	}
+	if !p.Present {
+		return txn.Order{}, false, nil
+	}
+	var o txn.Order
+	if err := txn.DecodeRecord(p.Value, &o); err != nil {
+		return txn.Order{}, false, fmt.Errorf("client: the proved order %s: %w", id, err)
+	}
+	if o.ID != id {
+		return txn.Order{}, false, fmt.Errorf("client: the record proved at order %s is order %s", id, o.ID)
+	}
+	return o, true, nil
 }

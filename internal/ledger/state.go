@@ -18,7 +18,7 @@ const (
 	prefixIssuer      = "iss/"
 	prefixOperator    = "op/"
 	prefixOperatorKey = "opk/"
-	prefixOrder       = "ord/"
+	prefixOrder       = query.OrderPrefix
 	prefixBankRef     = "bref/"
 	prefixNonce       = "nonce/"
 	prefixNonceExpiry = "exp/"
@@ -87,7 +87,9 @@ func addressKey(prefix string, a crypto.Address, extra int) []byte {
 	k := make([]byte, 0, len(prefix)+len(a)+extra)
 	return append(append(k, prefix...), a[:]...)
 }
-func orderKey(id string) []byte { return []byte(prefixOrder + id) }
+
+// orderKey is the key of an order: query.OrderKey, for clients prove it.
+func orderKey(id string) []byte { return query.OrderKey(id) }
 
 // orderExpiryKey indexes the orders awaiting payment by the last height at which they
 // can be paid.

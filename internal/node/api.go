@@ -49,7 +49,11 @@ func listenAPI(addr string) (net.Listener, error) {
 
 // serveAPI serves the API on l for the running CometBFT node cmt and its application
 // app.
-func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.MempoolConfig, log *slog.Logger) *apiServer {
+func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.MempoolConfig, log *slog.Logger) (*apiServer, error) {
+	env, err := cmt.ConfigureRPC()
+	if err != nil {
+		return nil, fmt.Errorf("node: the API's view of the chain: %w", err)
+	}
 	syncing := func() bool { return false }
 	if r, ok := cmt.MempoolReactor().(interface{ WaitSync() bool }); ok {
 		syncing = r.WaitSync
@@ -63,8 +67,19 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.Mempo
 	}
 	mux := http.NewServeMux()
 	mux.Handle(api.PathTxs, sub)
-	routeReads(mux, app.Query)
+	mux.Handle(api.RouteSubmit, sub)
+	rd := routeReads(mux, app.Query)
 	mux.Handle("GET "+api.PathMetrics, metricsHandler(app))
+	routeChain(mux, &chainReader{blocks: cmt.BlockStore(), txs: env.TxIndexer, blockIdx: env.BlockIndexer, reader: rd})
+	info, err := app.Info(context.Background(), &abci.RequestInfo{})
+	if err != nil {
+		return nil, fmt.Errorf("node: the API's last height: %w", err)
+	}
+	heights := newHeightWatch(info.LastBlockHeight)
+	follow, stopFollowing := context.WithCancel(context.Background())
+	go heights.follow(follow, cmt.EventBus(), log)
+	ss := &streams{heights: heights, blocks: cmt.BlockStore(), query: app.Query, slots: make(chan struct{}, streamsMax), stopping: make(chan struct{})}
+	routeStreams(mux, ss)
 	// The explorer takes what no route above does: "/" without a method is the least
 	// specific pattern, so it never shadows the API's.
 	mux.Handle("/", explorer.Handler())
@@ -73,14 +88,18 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.Mempo
 		addr: "http://" + l.Addr().String(),
 		done: make(chan struct{}),
 	}
-	a.srv.RegisterOnShutdown(func() { close(sub.stopping) })
+	a.srv.RegisterOnShutdown(func() {
+		close(sub.stopping)
+		close(ss.stopping)
+		stopFollowing()
+	})
 	go func() {
 		defer close(a.done)
 		if err := a.srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 			log.Error("API address stopped", "err", err)
 		}
 	}()
-	return a
+	return a, nil
 }
 
 // stop stops listening and waits for the submissions being checked: their transactions

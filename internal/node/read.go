@@ -22,8 +22,8 @@ type reader struct {
 	query func(context.Context, *abci.RequestQuery) (*abci.ResponseQuery, error)
 }
 
-// routeReads adds the read API's routes to mux.
-func routeReads(mux *http.ServeMux, q func(context.Context, *abci.RequestQuery) (*abci.ResponseQuery, error)) {
+// routeReads adds the read API's routes to mux, and returns their reader.
+func routeReads(mux *http.ServeMux, q func(context.Context, *abci.RequestQuery) (*abci.ResponseQuery, error)) *reader {
 	rd := &reader{query: q}
 	mux.HandleFunc(api.RouteAccount, func(w http.ResponseWriter, r *http.Request) {
 		rd.answer(w, r, query.PathBalance, r.PathValue("address"))
@@ -57,6 +57,7 @@ func routeReads(mux *http.ServeMux, q func(context.Context, *abci.RequestQuery) 
 	mux.HandleFunc(api.PathRead, func(w http.ResponseWriter, r *http.Request) {
 		readAnswerError(w, http.StatusNotFound, query.BadRequest, fmt.Sprintf("no route %s %s: the routes are described at %s", r.Method, r.URL.Path, api.PathOpenAPI))
 	})
+	return rd
 }
 
 // answer answers the query path with data.

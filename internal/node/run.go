@@ -155,7 +155,9 @@ func start(conf *cfg.Config, gen *types.GenesisDoc, retention Retention, db *sto
 		return nil, err
 	}
 	if apiListener != nil {
-		n.api = serveAPI(apiListener, n.cmt, app, conf.Mempool, logger.With("module", "api"))
+		if n.api, err = serveAPI(apiListener, n.cmt, app, conf.Mempool, logger.With("module", "api")); err != nil {
+			return nil, errors.Join(err, closeListener(apiListener), n.Stop())
+		}
 	}
 	return n, nil
 }

@@ -254,9 +254,19 @@ func DecodeBalance(b []byte) (uint64, error) {
 	return binary.BigEndian.Uint64(b), nil
 }
 
+// OrderPrefix starts the state keys of the orders.
+const OrderPrefix = "ord/"
+
+// OrderKey is the state key of an order, which PathState proves: OrderPrefix and the
+// order's id. Its value is the order's record (txn.Order) in canonical CBOR.
+func OrderKey(id string) []byte { return []byte(OrderPrefix + id) }
+
 // Indexed are the event attributes, as "type.key", that clients search a node's index
 // by: an order's transactions and the blocks that changed it by themselves
-// (Client.OrderHistory searches order.id, and order.status among the blocks' events).
-// A node indexes these alone unless it is an archive, which indexes every attribute;
-// subscriptions, which the node matches as it emits the events, need no index.
-var Indexed = []string{"order.id", "order.status"}
+// (Client.OrderHistory searches order.id, and order.status among the blocks' events), a
+// buyer's orders (order.buyer), and an account's transactions: those it signed
+// (msg.signer), the transfers to it and its redemptions moved by others (the node's
+// API, decision 0045). A node indexes these alone unless it is an archive, which indexes
+// every attribute; subscriptions, which the node matches as it emits the events, need
+// no index.
+var Indexed = []string{"order.id", "order.status", "order.buyer", "msg.signer", "transfer.to", "redemption.holder"}

@@ -26,6 +26,11 @@ const (
 	StatusHeld OrderStatus = "held"
 )
 
+// OrderStatuses are all the order statuses.
+var OrderStatuses = []OrderStatus{
+	StatusAwaitingPayment, StatusPaid, StatusIssued, StatusExpired, StatusReversed, StatusUnderpaid, StatusCancelled, StatusHeld,
+}
+
 // Confirmation is how an order's payment was confirmed. Its values are stored in order
 // records, so they never change.
 type Confirmation string

@@ -9,8 +9,12 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -35,6 +39,8 @@ type Chain struct {
 	Operator crypto.Signer
 	// OperatorInfo is operator "acme" as registered: EUR, 1 chip per EUR, cap 1,000,000 chips.
 	OperatorInfo txn.Operator
+	// options start the node again (Fork).
+	options node.Options
 }
 
 // Key is a fixed test key from a one-byte seed.
@@ -81,6 +87,8 @@ type Options struct {
 	Retention *node.Retention
 	// API serves the node's own HTTP API on a free loopback port (Chain.Bulk).
 	API bool
+	// ChainID is the chain's id; empty: "chipmint-nodetest".
+	ChainID string
 }
 
 // StartWith is Start with the genesis of o. Operator acme is registered by the
@@ -104,8 +112,12 @@ func StartWith(t *testing.T, o Options) *Chain {
 	if o.API {
 		opts.APIListen = "127.0.0.1:0"
 	}
+	chainID := o.ChainID
+	if chainID == "" {
+		chainID = "chipmint-nodetest"
+	}
 	n, err := node.StartLocal(t.TempDir(), node.LocalOptions{
-		ChainID:            "chipmint-nodetest",
+		ChainID:            chainID,
 		Issuers:            issuers,
 		BlockTime:          100 * time.Millisecond,
 		OrderTTLBlocks:     o.OrderTTLBlocks,
@@ -118,17 +130,10 @@ func StartWith(t *testing.T, o Options) *Chain {
 	if err != nil {
 		t.Fatalf("start node: %v", err)
 	}
-	t.Cleanup(func() { n.Stop() })
+	ch := &Chain{Issuer: signers[0], Issuers: signers, Operator: operator, options: opts}
+	ch.connect(t, n)
 	ctx := Context(t)
-	c, err := client.Dial(ctx, n.RPCAddress())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	ch := &Chain{Client: c, Admin: client.NewAdmin(n.AdminAddress()), Node: n, Issuer: signers[0], Issuers: signers, Operator: operator}
-	if o.API {
-		ch.Bulk = client.NewBulk(n.APIAddress(), &http.Client{Timeout: time.Minute})
-	}
+	c := ch.Client
 	opPub := operator.Public().(ed25519.PublicKey)
 	reg := &txn.RegisterOperator{
 		ID: "acme", Address: crypto.AddressOf(opPub), PublicKey: opPub,
@@ -141,6 +146,72 @@ func StartWith(t *testing.T, o Options) *Chain {
 		t.Fatal(err)
 	}
 	return ch
+}
+
+// connect makes n the chain's node, stopped with the test unless Fork stopped it
+// before, and connects its clients.
+func (c *Chain) connect(t *testing.T, n *node.Node) {
+	t.Helper()
+	t.Cleanup(func() {
+		if c.Node == n {
+			n.Stop()
+		}
+	})
+	cl, err := client.Dial(Context(t), n.RPCAddress())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	c.Node, c.Client, c.Admin = n, cl, client.NewAdmin(n.AdminAddress())
+	if c.options.APIListen != "" {
+		c.Bulk = client.NewBulk(n.APIAddress(), &http.Client{Timeout: time.Minute})
+	}
+}
+
+// Fork stops the chain's node and starts two on copies of its home, on ports of their
+// own and peered with no one (CometBFT does not start again on the same home in one
+// process). Both have the same genesis and validator key: from here on the validator
+// signs two chains that share the blocks so far, as a validator that equivocates
+// would. c goes on with one copy; Fork returns the other's chain.
+func (c *Chain) Fork(t *testing.T) *Chain {
+	t.Helper()
+	stopped := c.Node
+	c.Node = nil
+	if err := stopped.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	fork := &Chain{Issuer: c.Issuer, Issuers: c.Issuers, Operator: c.Operator, OperatorInfo: c.OperatorInfo, options: c.options}
+	for _, ch := range []*Chain{c, fork} {
+		home := copyHome(t, stopped.Config.RootDir)
+		n, err := node.Start(home, c.options)
+		if err != nil {
+			t.Fatalf("start node on %s: %v", home, err)
+		}
+		ch.connect(t, n)
+	}
+	return fork
+}
+
+// copyHome copies a stopped node's home to a new folder and gives the copy free
+// loopback ports.
+func copyHome(t *testing.T, home string) string {
+	t.Helper()
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS(home)); err != nil {
+		t.Fatal(err)
+	}
+	ports, err := node.FreePorts(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := node.LoadConfig(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
+	conf.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[1])
+	cmtcfg.WriteConfigFile(filepath.Join(dst, "config", "config.toml"), conf)
+	return dst
 }
 
 // Apply applies a controlled action: sent by the first issuer while the threshold is
