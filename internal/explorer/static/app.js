@@ -172,6 +172,7 @@ async function home(page) {
   const latest = await Promise.all(ops.items.map((o) => optional("/operators/" + encodeURIComponent(o.id))));
   if (page !== shown) return;
   const height = blocks && blocks.items.length ? String(blocks.items[0].height) : "—";
+  followHeight(page);
   show(
     h("h1", {}, "chipmint"),
     h("div", { class: "cards" },
@@ -190,6 +191,17 @@ async function home(page) {
     }), "No operator is registered."),
     h("h2", {}, "Recent orders"),
     orders ? orderTable(orders.items) : h("p", { class: "muted" }, "This node does not list orders; search one by its id or RF reference."));
+}
+
+// followHeight keeps the home page's height that of the last block, by the node's
+// stream of blocks where it serves one.
+function followHeight(page) {
+  const es = new EventSource(API + "/blocks/events");
+  es.addEventListener("block", (e) => {
+    const el = document.getElementById("height");
+    if (el && page === shown) el.textContent = String(JSON.parse(e.data).height);
+  });
+  leave = () => es.close();
 }
 
 function outstanding(o) {
@@ -276,7 +288,7 @@ function follow(page, order, draw) {
 // one, else what the order record says of its heights.
 function timeline(o, history) {
   const steps = history ? history.steps.map((s) => ({
-    what: words(s.type), status: s.status, height: s.height, time: s.time, signer: s.signer, tx: s.tx,
+    what: words(s.type || s.status), status: s.status, height: s.height, time: s.time, signer: s.signer, tx: s.tx,
   })) : [
     { what: "Request", status: "awaiting_payment", height: o.created_height, signer: o.buyer.address },
     o.paid_height ? { what: "Payment confirmed", status: "paid", height: o.paid_height, by: o.confirmed_by } : null,
@@ -314,18 +326,34 @@ async function accountPage(page, address) {
       "Nothing yet.") : h("p", { class: "muted" }, "This node does not serve an account's history."));
 }
 
+// accountRows are the rows of one transaction of an account's history: its transfers,
+// redemptions and orders, or else the transaction's type.
 function accountRows(tx, self) {
-  const rows = (tx.events || []).filter((e) => /transfer|redeem|redemption|issue/.test(e.type)).map((e) => {
+  const at = h("td", {}, String(tx.height), h("div", { class: "muted hide-narrow" }, when(tx.time)));
+  const rows = (tx.events || []).map((e) => {
     const a = e.attributes || {};
-    const out = a.from === self;
-    const other = out ? a.to : a.from;
-    return h("tr", {},
-      h("td", {}, String(tx.height), h("div", { class: "muted" }, when(tx.time))),
-      h("td", {}, words(e.type), other ? [out ? " to " : " from ", link(["account", other], other)] : "",
-        a.id ? [" ", h("span", { class: "mono" }, a.id)] : ""),
-      h("td", { class: "num" }, a.amount_chips || a.chips ? (out ? "−" : "") + chips(a.amount_chips || a.chips) : ""));
-  });
-  return rows.length ? rows : [h("tr", {}, h("td", {}, String(tx.height)), h("td", {}, words(tx.type)), h("td", {}))];
+    switch (e.type) {
+      case "transfer": {
+        const out = a.from === self;
+        const other = out ? a.to : a.from;
+        return h("tr", {}, at.cloneNode(true),
+          h("td", {}, "Transfer ", out ? "to " : "from ", link(["account", other], other)),
+          h("td", { class: "num" }, (out ? "−" : "+") + chips(a.amount_chips)));
+      }
+      case "redemption":
+        return h("tr", {}, at.cloneNode(true),
+          h("td", {}, "Redemption ", h("span", { class: "mono" }, a.id), " ", status(a.status),
+            h("div", { class: "muted" }, money(a.amount_minor, a.currency) + " at " + a.operator)),
+          h("td", { class: "num" }, chips(a.chips)));
+      case "order":
+        return h("tr", {}, at.cloneNode(true),
+          h("td", {}, "Order ", link(["order", a.id], a.id), " ", status(a.status)),
+          h("td", { class: "num" }, a.status === "issued" ? "+" + chips(a.chips) : ""));
+      default:
+        return null;
+    }
+  }).filter(Boolean);
+  return rows.length ? rows : [h("tr", {}, at, h("td", {}, words(tx.type)), h("td", {}))];
 }
 
 async function operatorPage(page, id) {
