@@ -266,10 +266,12 @@ func (b *browser) page() string {
 	return text + "\n" + strings.Join(b.console, "\n")
 }
 
-// fits fails the test when the page scrolls sideways at its width in pixels.
+// fits fails the test when the page, or a table in it, scrolls sideways at its width in
+// pixels.
 func (b *browser) fits(what string, width int) {
 	b.t.Helper()
-	if fits := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth)`); fits != "true" {
+	if fits := b.eval(`String(document.documentElement.scrollWidth <= window.innerWidth &&
+		[...document.querySelectorAll(".table")].every((t) => t.scrollWidth <= t.clientWidth))`); fits != "true" {
 		b.t.Errorf("%s scrolls sideways at %d pixels", what, width)
 	}
 }
