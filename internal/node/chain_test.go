@@ -339,15 +339,17 @@ func TestChainAPI(t *testing.T) {
 	// Streams refuse what they cannot follow.
 	o.refused("/api/v1/orders/"+strings.Repeat("0", 20)+"/events", http.StatusNotFound, query.NotFound)
 	o.refused("/api/v1/accounts/chip1nothing/events", http.StatusBadRequest, query.BadRequest)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/blocks/events", nil)
-	req.Header.Set("Last-Event-ID", "yesterday")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("Last-Event-ID yesterday: %s, want 400", resp.Status)
+	for _, id := range []string{"yesterday", "-1", "9223372036854775807"} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/blocks/events", nil)
+		req.Header.Set("Last-Event-ID", id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("Last-Event-ID %s: %s, want 400", id, resp.Status)
+		}
 	}
 }
 
