@@ -90,6 +90,9 @@ type App struct {
 
 	committedMu sync.Mutex
 	committed   store.Meta
+	// orderSteps counts the orders the blocks this application committed since it
+	// started moved to each status (Figures).
+	orderSteps map[txn.OrderStatus]uint64
 
 	// pending is the block FinalizeBlock executed and Commit will write.
 	pending *pendingBlock
@@ -120,6 +123,22 @@ type pendingBlock struct {
 	// txs are the hashes of the block's transactions that decoded: Commit takes them
 	// out of the mempool.
 	txs [][sha256.Size]byte
+	// orderSteps counts the block's order events by status.
+	orderSteps map[txn.OrderStatus]uint64
+}
+
+// countOrderSteps adds the order events among events to counts, by status.
+func countOrderSteps(counts map[txn.OrderStatus]uint64, events []ledger.Event) {
+	for _, e := range events {
+		if e.Type != "order" {
+			continue
+		}
+		for _, at := range e.Attrs {
+			if at.Key == "status" {
+				counts[txn.OrderStatus(at.Value)]++
+			}
+		}
+	}
 }
 
 // checkpoint is what the app hash of a snapshot's height is made of.
@@ -151,7 +170,7 @@ func New(db *store.DB, chainID string, opts Options) *App {
 	meta := db.Meta()
 	ctx, cancel := context.WithCancel(context.Background())
 	return &App{
-		db: db, chainID: chainID, opts: opts, log: log, committed: meta,
+		db: db, chainID: chainID, opts: opts, log: log, committed: meta, orderSteps: map[txn.OrderStatus]uint64{},
 		params: ledger.GetParams(db), verified: newVerifiedTxs(verifiedTxsMax), snapshots: make(map[int64]*abci.Snapshot),
 		writerCtx: ctx, stopWriter: cancel,
 		mempool: newMempool(db, meta.Height+1, opts.MempoolMaxTxs, opts.MempoolMaxBytes),
@@ -179,7 +198,7 @@ func (a *App) setCommitted(meta store.Meta) {
 // commitBlock writes a block's changes and records it: its transactions leave the
 // mempool, and the others are to run again on the new state (mempool.go). The mempool
 // is locked meanwhile, so that no CheckTx sees the new state under the old mempool.
-func (a *App) commitBlock(b *store.Block, txs [][sha256.Size]byte) error {
+func (a *App) commitBlock(b *store.Block, txs [][sha256.Size]byte, steps map[txn.OrderStatus]uint64) error {
 	meta := store.Meta{Height: b.Height, AppHash: b.AppHash()}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -188,6 +207,9 @@ func (a *App) commitBlock(b *store.Block, txs [][sha256.Size]byte) error {
 	}
 	a.committedMu.Lock()
 	a.committed = meta
+	for status, n := range steps {
+		a.orderSteps[status] += n
+	}
 	a.committedMu.Unlock()
 	a.mempool.removeBlock(txs, meta.Height+1)
 	return nil

@@ -25,7 +25,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		a.opts.BeforeCommit(p.Height)
 	}
 	meta := store.Meta{Height: p.Height, AppHash: p.AppHash()}
-	if err := a.commitBlock(p.Block, p.txs); err != nil {
+	if err := a.commitBlock(p.Block, p.txs, p.orderSteps); err != nil {
 		return nil, err
 	}
 	a.pending = nil

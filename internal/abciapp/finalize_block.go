@@ -19,6 +19,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	checked := a.verifyAll(req.Txs)
 	state := store.NewOverlay(a.db)
 	blockEvents := ledger.BeginBlock(state, b)
+	steps := map[txn.OrderStatus]uint64{}
+	countOrderSteps(steps, blockEvents)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	hashes := make([][sha256.Size]byte, 0, len(req.Txs))
 	for i, c := range checked {
@@ -28,6 +30,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		} else {
 			res = a.execute(state, b, c.tx)
 			hashes = append(hashes, c.tx.Hash)
+			countOrderSteps(steps, res.Events)
 		}
 		if res.Code != txn.OK {
 			a.log.Info("transaction rejected", "height", req.Height, "index", i, "code", res.Code.String(), "reason", res.Log)
@@ -40,7 +43,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// The app hash commits to the block's changes, chained; to the digest of the whole
 	// state; and to the root of the state tree. The digest and the tree follow every
 	// block from its changes: their cost is the block's, whatever the size of the state.
-	p := &pendingBlock{Block: a.db.Prepare(req.Height, a.lastCommitted().AppHash, changes), txs: hashes}
+	p := &pendingBlock{Block: a.db.Prepare(req.Height, a.lastCommitted().AppHash, changes), txs: hashes, orderSteps: steps}
 	if n := a.params.CheckpointInterval; n > 0 && req.Height%n == 0 {
 		// Every n blocks a snapshot is taken, provable against the hash the validators sign.
 		c := p.Commitment

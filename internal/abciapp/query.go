@@ -379,6 +379,9 @@ type Figures struct {
 	PendingProposalsMore bool
 	// PausedOperations are the operations the issuers paused, at most five.
 	PausedOperations int
+	// OrderSteps counts the orders the blocks committed since the application started
+	// moved to each status, every status named.
+	OrderSteps map[txn.OrderStatus]uint64
 }
 
 // Figures reads the state's figures on one consistent view of the committed state,
@@ -386,7 +389,7 @@ type Figures struct {
 func (a *App) Figures(listMax int) Figures {
 	view := a.db.View()
 	defer view.Close()
-	f := Figures{Height: view.Meta().Height, Supply: ledger.GetSupply(view), PausedOperations: len(ledger.PausedOperations(view))}
+	f := Figures{Height: view.Meta().Height, Supply: ledger.GetSupply(view), PausedOperations: len(ledger.PausedOperations(view)), OrderSteps: a.committedOrderSteps()}
 	f.Operators, f.OperatorsMore = ledger.Operators(view, "", listMax)
 	var paid []txn.Order
 	paid, f.PaidOrdersMore = ledger.PaidOrders(view, "", listMax)
@@ -395,4 +398,15 @@ func (a *App) Figures(listMax int) Figures {
 	props, more, _ := ledger.PendingProposals(view, "", listMax)
 	f.PendingProposals, f.PendingProposalsMore = len(props), more
 	return f
+}
+
+// committedOrderSteps is a copy of the order steps committed, with every status.
+func (a *App) committedOrderSteps() map[txn.OrderStatus]uint64 {
+	a.committedMu.Lock()
+	defer a.committedMu.Unlock()
+	out := make(map[txn.OrderStatus]uint64, len(txn.OrderStatuses))
+	for _, s := range txn.OrderStatuses {
+		out[s] = a.orderSteps[s]
+	}
+	return out
 }

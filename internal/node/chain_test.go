@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -217,6 +218,45 @@ func TestChainAPI(t *testing.T) {
 		t.Errorf("the buyer's history in pages of 3: %v then %v", historyTypes(onePage), historyTypes(nextPage))
 	}
 	o.refused("/api/v1/accounts/"+address(buyer).String()+"/history?after=later", http.StatusBadRequest, query.BadRequest)
+
+	// 101 more transfers, submitted at once under the API's prefix: the payee's history
+	// pages at 100 at most.
+	var txs [][]byte
+	for i := range 101 {
+		raw, err := ch.Client.Sign(ctx, &txn.Transfer{To: address(other), AmountChips: 1}, buyer, uint64(1_000+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs = append(txs, raw)
+	}
+	submitted, err := http.Post(base+"/api/v1/txs", api.ContentTypeTxs, bytes.NewReader(api.EncodeTxs(txs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer api.TxsAnswer
+	err = json.NewDecoder(submitted.Body).Decode(&answer)
+	submitted.Body.Close()
+	if err != nil || len(answer.Results) != 101 || answer.Results[100].Status != api.StatusAdmitted {
+		t.Fatalf("POST /api/v1/txs: %v %+v, want 101 transfers admitted", err, answer)
+	}
+	for {
+		if b, err := ch.Client.Balance(ctx, address(other)); err != nil || b == 1_101 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	top, err := ch.Client.CommittedHeight(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitIndexed(t, ch, top)
+	var full, rest query.Page[api.HistoryEntry]
+	o.ok("/api/v1/accounts/"+address(other).String()+"/history", &full)
+	o.ok("/api/v1/accounts/"+address(other).String()+"/history?after="+full.Next, &rest)
+	if len(full.Items) != query.PageMax || full.Next == "" || len(rest.Items) != 2 || rest.Items[1].Tx != sent.Hash || rest.Next != "" {
+		t.Errorf("the payee's 102 transactions: pages of %d (next %q) and %d (next %q), want 100 then 2, the first transfer last",
+			len(full.Items), full.Next, len(rest.Items), rest.Next)
+	}
 	o.refused("/api/v1/accounts/chip1nothing/history", http.StatusBadRequest, query.BadRequest)
 
 	// Orders, listed by buyer and by status, in pages.
@@ -299,15 +339,17 @@ func TestChainAPI(t *testing.T) {
 	// Streams refuse what they cannot follow.
 	o.refused("/api/v1/orders/"+strings.Repeat("0", 20)+"/events", http.StatusNotFound, query.NotFound)
 	o.refused("/api/v1/accounts/chip1nothing/events", http.StatusBadRequest, query.BadRequest)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/blocks/events", nil)
-	req.Header.Set("Last-Event-ID", "yesterday")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("Last-Event-ID yesterday: %s, want 400", resp.Status)
+	for _, id := range []string{"yesterday", "-1", "9223372036854775807"} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/blocks/events", nil)
+		req.Header.Set("Last-Event-ID", id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("Last-Event-ID %s: %s, want 400", id, resp.Status)
+		}
 	}
 }
 

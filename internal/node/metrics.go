@@ -21,6 +21,7 @@ type stateCollector struct {
 
 	height, supply, outstanding, shortfall, capChips, paidChips *prometheus.Desc
 	operators, paidOrders, pendingProposals, paused             *prometheus.Desc
+	orderSteps                                                  *prometheus.Desc
 }
 
 func newStateCollector(app *abciapp.App) *stateCollector {
@@ -48,12 +49,14 @@ func newStateCollector(app *abciapp.App) *stateCollector {
 			"The issuers' proposals waiting for approvals"+upTo, nil, nil),
 		paused: prometheus.NewDesc("chipmint_paused_operations",
 			"The operations the issuers paused (buy, confirm, issue, redeem, transfer).", nil, nil),
+		orderSteps: prometheus.NewDesc("chipmint_order_steps_total",
+			"The orders moved to each status by the blocks this node committed since it started.", []string{"status"}, nil),
 	}
 }
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.height, c.supply, c.outstanding, c.shortfall, c.capChips, c.paidChips,
-		c.operators, c.paidOrders, c.pendingProposals, c.paused} {
+		c.operators, c.paidOrders, c.pendingProposals, c.paused, c.orderSteps} {
 		ch <- d
 	}
 }
@@ -78,6 +81,9 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.paidOrders, float64(f.PaidOrders))
 	gauge(c.pendingProposals, float64(f.PendingProposals))
 	gauge(c.paused, float64(f.PausedOperations))
+	for status, n := range f.OrderSteps {
+		ch <- prometheus.MustNewConstMetric(c.orderSteps, prometheus.CounterValue, float64(n), string(status))
+	}
 }
 
 // metricsHandler serves app's metrics at api.PathMetrics, from a registry of the node's

@@ -54,13 +54,17 @@ func TestMetricsShowTheCommittedState(t *testing.T) {
 		{"chipmint_orders_paid_unissued", nil, 1},
 		{"chipmint_proposals_pending", nil, 0},
 		{"chipmint_paused_operations", nil, 0},
+		{"chipmint_order_steps_total", map[string]string{"status": "awaiting_payment"}, 2},
+		{"chipmint_order_steps_total", map[string]string{"status": "paid"}, 2},
+		{"chipmint_order_steps_total", map[string]string{"status": "issued"}, 1},
+		{"chipmint_order_steps_total", map[string]string{"status": "expired"}, 0},
 	}
 	for _, tt := range tests {
-		if got, ok := gauge(families, tt.name, tt.labels); !ok || got != tt.want {
+		if got, ok := value(families, tt.name, tt.labels); !ok || got != tt.want {
 			t.Errorf("%s%v = %v (found %t), want %v", tt.name, tt.labels, got, ok, tt.want)
 		}
 	}
-	if got, ok := gauge(families, "chipmint_height", nil); !ok || got < float64(height) {
+	if got, ok := value(families, "chipmint_height", nil); !ok || got < float64(height) {
 		t.Errorf("chipmint_height = %v (found %t), want at least %d, the height of the issue", got, ok, height)
 	}
 }
@@ -84,10 +88,11 @@ func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 	return families
 }
 
-// gauge is the value of the gauge name with exactly labels, and whether there is one.
-func gauge(families map[string]*dto.MetricFamily, name string, labels map[string]string) (float64, bool) {
+// value is the value of the gauge or counter name with exactly labels, and whether
+// there is one.
+func value(families map[string]*dto.MetricFamily, name string, labels map[string]string) (float64, bool) {
 	f, ok := families[name]
-	if !ok || f.GetType() != dto.MetricType_GAUGE {
+	if !ok || (f.GetType() != dto.MetricType_GAUGE && f.GetType() != dto.MetricType_COUNTER) {
 		return 0, false
 	}
 	for _, m := range f.GetMetric() {
@@ -97,6 +102,9 @@ func gauge(families map[string]*dto.MetricFamily, name string, labels map[string
 		match := true
 		for _, l := range m.GetLabel() {
 			match = match && labels[l.GetName()] == l.GetValue()
+		}
+		if match && f.GetType() == dto.MetricType_COUNTER {
+			return m.GetCounter().GetValue(), true
 		}
 		if match {
 			return m.GetGauge().GetValue(), true

@@ -187,6 +187,10 @@ func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, re
 	}
 	ctx := r.Context()
 	top, changed := s.heights.now()
+	if resumed && last > top+streamCatchUpMax {
+		readRefuse(w, query.BadRequest, fmt.Sprintf("Last-Event-ID %d: this node is at height %d", last, top))
+		return
+	}
 	current, found, err := read(ctx, top)
 	if err != nil {
 		readRefuse(w, query.Unavailable, err.Error())
