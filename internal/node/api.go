@@ -32,6 +32,8 @@ type apiServer struct {
 	srv  *http.Server
 	addr string
 	done chan struct{}
+	// stopFollowing stops following the committed heights, and waits until it has.
+	stopFollowing func()
 }
 
 // ErrAPIAddress is an API address the node cannot listen on (Options.APIListen).
@@ -70,15 +72,19 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.Mempo
 	mux.Handle(api.RouteSubmit, sub)
 	rd := routeReads(mux, app.Query)
 	mux.Handle("GET "+api.PathMetrics, metricsHandler(app))
-	routeChain(mux, &chainReader{blocks: cmt.BlockStore(), txs: env.TxIndexer, blockIdx: env.BlockIndexer, reader: rd})
+	routeChain(mux, &chainReader{blocks: cmt.BlockStore(), txs: env.TxIndexer, blockIdx: env.BlockIndexer, reader: rd, searches: make(chan struct{}, searchesMax)})
 	info, err := app.Info(context.Background(), &abci.RequestInfo{})
 	if err != nil {
 		return nil, fmt.Errorf("node: the API's last height: %w", err)
 	}
 	heights := newHeightWatch(info.LastBlockHeight)
 	follow, stopFollowing := context.WithCancel(context.Background())
-	go heights.follow(follow, cmt.EventBus(), log)
-	ss := &streams{heights: heights, blocks: cmt.BlockStore(), query: app.Query, slots: make(chan struct{}, streamsMax), stopping: make(chan struct{})}
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		heights.follow(follow, cmt.EventBus(), log)
+	}()
+	ss := newStreams(heights, cmt.BlockStore(), app.Query)
 	routeStreams(mux, ss)
 	// The explorer takes what no route above does: "/" without a method is the least
 	// specific pattern, so it never shadows the API's.
@@ -88,10 +94,13 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.Mempo
 		addr: "http://" + l.Addr().String(),
 		done: make(chan struct{}),
 	}
+	a.stopFollowing = func() {
+		stopFollowing()
+		<-followed
+	}
 	a.srv.RegisterOnShutdown(func() {
 		close(sub.stopping)
 		close(ss.stopping)
-		stopFollowing()
 	})
 	go func() {
 		defer close(a.done)
@@ -106,10 +115,22 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.Mempo
 // are in the hands of the application the node is about to stop. Those waiting for
 // their turn are refused.
 func (a *apiServer) stop() error {
-	err := a.srv.Shutdown(context.Background())
+	// Before CometBFT's event bus stops: the heights are followed no more.
+	a.stopFollowing()
+	ctx, cancel := context.WithTimeout(context.Background(), apiStopMax)
+	defer cancel()
+	err := a.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A request still running (a search of the index, a stream's write to a slow
+		// client) is cut.
+		err = a.srv.Close()
+	}
 	<-a.done
 	return err
 }
+
+// apiStopMax is how long a stopping node waits for the API's requests in progress.
+const apiStopMax = 5 * time.Second
 
 // The bounds of the submissions.
 const (

@@ -193,6 +193,28 @@ func TestChainAPI(t *testing.T) {
 		t.Errorf("history:\n%s\nwant\n%s", strings.Join(steps, "\n"), strings.Join(want, "\n"))
 	}
 	o.refused("/api/v1/orders/"+strings.Repeat("0", 20)+"/history", http.StatusNotFound, query.NotFound)
+
+	// An order confirmed and issued in one block: its steps follow the block's order.
+	quick := ch.Buy(t, newKey(t), "buyer-3", 300)
+	confirm, err := ch.Client.Sign(ctx, &txn.ConfirmPayment{OrderID: quick.ID, Buyer: quick.Buyer, AmountMinor: 300, Currency: "EUR", BankReference: "BANK-2"}, ch.Operator, 501)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue, err := ch.Client.Sign(ctx, &txn.Issue{OrderID: quick.ID, Chips: 300 * ch.OperatorInfo.Rate.Chips / ch.OperatorInfo.Rate.Minor}, ch.Issuer, 502)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := ch.Bulk.Submit(ctx, [][]byte{confirm, issue})
+	if err != nil || both[0].Status != api.StatusAdmitted || both[1].Status != api.StatusAdmitted {
+		t.Fatalf("confirm and issue at once: %+v %v", both, err)
+	}
+	quickIssued := ch.WaitOrder(t, quick.ID, txn.StatusIssued)
+	waitIndexed(t, ch, quickIssued.IssuedHeight)
+	var quickHist api.OrderHistory
+	o.ok("/api/v1/orders/"+quick.ID+"/history", &quickHist)
+	if n := len(quickHist.Steps); n != 3 || quickHist.Steps[1].Status != "paid" || quickHist.Steps[2].Status != "issued" {
+		t.Errorf("the steps of an order paid and issued at heights %d and %d: %+v", quickIssued.PaidHeight, quickIssued.IssuedHeight, quickHist.Steps)
+	}
 	o.refused("/api/v1/orders/RF00NOPE/history", http.StatusBadRequest, query.BadRequest)
 
 	// The buyer pays another account; each side's history shows it.
@@ -239,11 +261,17 @@ func TestChainAPI(t *testing.T) {
 	if err != nil || len(answer.Results) != 101 || answer.Results[100].Status != api.StatusAdmitted {
 		t.Fatalf("POST /api/v1/txs: %v %+v, want 101 transfers admitted", err, answer)
 	}
-	for {
-		if b, err := ch.Client.Balance(ctx, address(other)); err != nil || b == 1_101 {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		b, err := ch.Client.Balance(ctx, address(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == 1_101 {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("the payee holds %d chips a minute after the transfers, want 1101", b)
+		}
 	}
 	top, err := ch.Client.CommittedHeight(ctx)
 	if err != nil {
@@ -292,16 +320,16 @@ func TestChainAPI(t *testing.T) {
 	}
 	var byStatus, all query.Page[txn.Order]
 	o.ok("/api/v1/orders?status=issued", &byStatus)
-	if len(byStatus.Items) != 1 || byStatus.Items[0].ID != order.ID {
-		t.Errorf("issued orders: %+v, want %s alone", byStatus.Items, order.ID)
+	if len(byStatus.Items) != 2 || byStatus.Items[0].ID != quick.ID || byStatus.Items[1].ID != order.ID {
+		t.Errorf("issued orders: %+v, want %s and %s", byStatus.Items, quick.ID, order.ID)
 	}
 	o.ok("/api/v1/orders?status=awaiting_payment&buyer="+address(buyer).String(), &byStatus)
 	if len(byStatus.Items) != 0 {
 		t.Errorf("the first buyer's orders awaiting payment: %+v, want none", byStatus.Items)
 	}
 	o.ok("/api/v1/orders", &all)
-	if len(all.Items) != 4 || all.Items[3].ID != order.ID {
-		t.Errorf("all orders: %d, want 4, the first last", len(all.Items))
+	if len(all.Items) != 5 || all.Items[4].ID != order.ID {
+		t.Errorf("all orders: %d, want 5, the first last", len(all.Items))
 	}
 	o.refused("/api/v1/orders?status=lost", http.StatusBadRequest, query.BadRequest)
 	o.refused("/api/v1/orders?buyer=chip1nothing", http.StatusBadRequest, query.BadRequest)
@@ -339,7 +367,7 @@ func TestChainAPI(t *testing.T) {
 	// Streams refuse what they cannot follow.
 	o.refused("/api/v1/orders/"+strings.Repeat("0", 20)+"/events", http.StatusNotFound, query.NotFound)
 	o.refused("/api/v1/accounts/chip1nothing/events", http.StatusBadRequest, query.BadRequest)
-	for _, id := range []string{"yesterday", "-1", "9223372036854775807"} {
+	for _, id := range []string{"yesterday", "-1", "0", "9223372036854775807"} {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/blocks/events", nil)
 		req.Header.Set("Last-Event-ID", id)
 		resp, err := http.DefaultClient.Do(req)

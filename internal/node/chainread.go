@@ -36,6 +36,8 @@ type chainReader struct {
 	txs      txindex.TxIndexer
 	blockIdx indexer.BlockIndexer
 	reader   *reader
+	// searches holds a place for each request searching the index (searchesMax).
+	searches chan struct{}
 }
 
 // routeChain adds the routes of blocks, transactions and histories to mux.
@@ -196,6 +198,55 @@ func (c *chainReader) search(ctx context.Context, q string) ([]*abci.TxResult, e
 	return c.txs.Search(ctx, parsed)
 }
 
+// searchWindow is the first span of heights a search of the newest transactions reads;
+// the span grows fourfold each time, until the page fills or the search reaches the
+// chain's first height. The index loads only the results within the span.
+const searchWindow = 1000
+
+// newest reads the transactions that match any of conds, before the cursor, newest
+// first: want of them, and one more when more follow.
+func (c *chainReader) newest(ctx context.Context, conds []string, from orderCursor, want int) ([]*abci.TxResult, error) {
+	var found []*abci.TxResult
+	hi := min(from.height, c.blocks.Height())
+	for span := int64(searchWindow); hi >= 1 && len(found) <= want; span *= 4 {
+		lo := max(1, hi-span+1)
+		for _, cond := range conds {
+			res, err := c.search(ctx, fmt.Sprintf("%s AND tx.height >= %d AND tx.height <= %d", cond, lo, hi))
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, res...)
+		}
+		found = newestFirst(found, from)
+		hi = lo - 1
+	}
+	return found[:min(len(found), want+1)], nil
+}
+
+// searchesMax is how many requests search the index at once; searchWaitMax how long
+// one waits for its turn before the node answers that it is busy.
+const (
+	searchesMax   = 4
+	searchWaitMax = 10 * time.Second
+)
+
+// searchTurn waits for the request's turn to search the index, and answers the
+// refusal when it does not come.
+func (c *chainReader) searchTurn(w http.ResponseWriter, r *http.Request) bool {
+	wait := time.NewTimer(searchWaitMax)
+	defer wait.Stop()
+	select {
+	case c.searches <- struct{}{}:
+		return true
+	case <-wait.C:
+		readRefuse(w, query.Unavailable, "the node is busy with other searches of its index: try again")
+	case <-r.Context().Done():
+	}
+	return false
+}
+
+func (c *chainReader) searchDone() { <-c.searches }
+
 // orderCursor is where a history's page ends: the position of its last transaction.
 type orderCursor struct{ height, index int64 }
 
@@ -240,19 +291,19 @@ func (c *chainReader) accountHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, from, ok := historyPage(w, r)
-	if !ok || !c.indexed(w) {
+	if !ok || !c.indexed(w) || !c.searchTurn(w, r) {
 		return
 	}
-	var all []*abci.TxResult
-	for _, attr := range accountSearches {
-		found, err := c.search(r.Context(), fmt.Sprintf("%s='%s'", attr, addr))
-		if err != nil {
-			readRefuse(w, query.Unavailable, err.Error())
-			return
-		}
-		all = append(all, found...)
+	defer c.searchDone()
+	conds := make([]string, len(accountSearches))
+	for i, attr := range accountSearches {
+		conds[i] = fmt.Sprintf("%s='%s'", attr, addr)
 	}
-	all = newestFirst(all, from)
+	all, err := c.newest(r.Context(), conds, from, req.Limit)
+	if err != nil {
+		readRefuse(w, query.Unavailable, err.Error())
+		return
+	}
 	page := query.Page[api.HistoryEntry]{Items: []api.HistoryEntry{}}
 	for _, res := range all[:min(len(all), req.Limit)] {
 		s := txSummary(res.Tx)
@@ -291,6 +342,8 @@ const ordersScanMax = 1000
 // of them, or a buyer's, or those in a status now.
 func (c *chainReader) orders(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
+	// A buyer's orders are its requests among the transactions naming it; all orders,
+	// the requests.
 	search := fmt.Sprintf("order.status='%s'", txn.StatusAwaitingPayment)
 	if s := v.Get("buyer"); s != "" {
 		buyer, err := crypto.ParseAddress(s)
@@ -298,7 +351,7 @@ func (c *chainReader) orders(w http.ResponseWriter, r *http.Request) {
 			readRefuse(w, query.BadRequest, fmt.Sprintf("buyer: %v", err))
 			return
 		}
-		search += fmt.Sprintf(" AND order.buyer='%s'", buyer)
+		search = fmt.Sprintf("order.buyer='%s'", buyer)
 	}
 	status := txn.OrderStatus(v.Get("status"))
 	if status != "" && !slices.Contains(txn.OrderStatuses, status) {
@@ -306,18 +359,24 @@ func (c *chainReader) orders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req, from, ok := historyPage(w, r)
-	if !ok || !c.indexed(w) {
+	if !ok || !c.indexed(w) || !c.searchTurn(w, r) {
 		return
 	}
-	found, err := c.search(r.Context(), search)
+	defer c.searchDone()
+	// Every request of the unfiltered list is an order; the other lists read up to
+	// ordersScanMax transactions to fill a page.
+	scan := ordersScanMax
+	if v.Get("buyer") == "" && status == "" {
+		scan = req.Limit
+	}
+	found, err := c.newest(r.Context(), []string{search}, from, scan)
 	if err != nil {
 		readRefuse(w, query.Unavailable, err.Error())
 		return
 	}
-	found = newestFirst(found, from)
 	page := query.Page[json.RawMessage]{Items: []json.RawMessage{}}
 	for i, res := range found {
-		if len(page.Items) == req.Limit || i == ordersScanMax {
+		if len(page.Items) == req.Limit || i == scan {
 			last := found[i-1]
 			page.Next = orderCursor{last.Height, int64(last.Index)}.String()
 			break
@@ -377,12 +436,18 @@ func (c *chainReader) orderHistory(w http.ResponseWriter, r *http.Request) {
 		readRefuse(w, query.Unavailable, err.Error())
 		return
 	}
-	out := api.OrderHistory{ID: id, Steps: []api.OrderStep{}}
+	// A step's place in its block: the block's own events (an expiry, at its start)
+	// come before its transactions', which follow their order in the block.
+	type placed struct {
+		step  api.OrderStep
+		index int64
+	}
+	var steps []placed
 	for _, res := range found {
 		s := txSummary(res.Tx)
 		for _, e := range res.Result.Events {
 			if a := attrs(e); e.Type == "order" && a["id"] == id {
-				out.Steps = append(out.Steps, api.OrderStep{Height: res.Height, Status: a["status"], Tx: s.Hash, Type: s.Type, Signer: s.Signer})
+				steps = append(steps, placed{api.OrderStep{Height: res.Height, Status: a["status"], Tx: s.Hash, Type: s.Type, Signer: s.Signer}, int64(res.Index)})
 			}
 		}
 	}
@@ -397,13 +462,19 @@ func (c *chainReader) orderHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, h := range heights {
-		out.Steps = append(out.Steps, api.OrderStep{Height: h, Status: string(txn.StatusExpired)})
+		steps = append(steps, placed{api.OrderStep{Height: h, Status: string(txn.StatusExpired)}, -1})
 	}
-	if len(out.Steps) == 0 {
+	if len(steps) == 0 {
 		readRefuse(w, query.NotFound, fmt.Sprintf("order %s: no step of it in this node's index", id))
 		return
 	}
-	slices.SortStableFunc(out.Steps, func(a, b api.OrderStep) int { return cmp.Compare(a.Height, b.Height) })
+	slices.SortStableFunc(steps, func(a, b placed) int {
+		return cmp.Or(cmp.Compare(a.step.Height, b.step.Height), cmp.Compare(a.index, b.index))
+	})
+	out := api.OrderHistory{ID: id, Steps: make([]api.OrderStep, len(steps))}
+	for i, p := range steps {
+		out.Steps[i] = p.step
+	}
 	for i := range out.Steps {
 		out.Steps[i].Time = c.blockTime(out.Steps[i].Height)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -43,7 +44,9 @@ func (hw *heightWatch) follow(ctx context.Context, bus *types.EventBus, log *slo
 	for ctx.Err() == nil {
 		sub, err := bus.Subscribe(ctx, heightsSubscriber, types.EventQueryNewBlockHeader, 64)
 		if err != nil {
-			log.Error("the API's streams follow no block", "err", err)
+			if ctx.Err() == nil {
+				log.Error("the API's streams follow no block", "err", err)
+			}
 			return
 		}
 		hw.read(ctx, sub)
@@ -85,8 +88,17 @@ func (hw *heightWatch) now() (int64, <-chan struct{}) {
 
 // The bounds of the streams of events.
 const (
-	// streamsMax is how many streams a node serves at once; more are refused.
-	streamsMax = 256
+	// streamsMax is how many streams a node serves at once, and streamsPerClientMax
+	// how many of them to one address; more are refused.
+	streamsMax          = 256
+	streamsPerClientMax = 8
+	// streamLifeMax is how long a stream lasts: then it ends, and its client resumes
+	// after the last event it got, so that a client that reads nothing holds no place
+	// for ever.
+	streamLifeMax = 30 * time.Minute
+	// streamAheadMax is how far beyond the node's height a client may resume (another
+	// node of the chain may be a few blocks ahead); further is refused.
+	streamAheadMax = 10
 	// streamCatchUpMax is how many heights a stream reads back for a client that
 	// resumes: further back, it starts from the last heights.
 	streamCatchUpMax = 1000
@@ -107,8 +119,44 @@ type streams struct {
 	blocks  *cmtstore.BlockStore
 	query   func(context.Context, *abci.RequestQuery) (*abci.ResponseQuery, error)
 	slots   chan struct{}
+	// perClient counts the streams of each client address.
+	mu        sync.Mutex
+	perClient map[string]int
 	// stopping is closed when the API stops: every stream ends.
 	stopping chan struct{}
+}
+
+func newStreams(heights *heightWatch, blocks *cmtstore.BlockStore, q func(context.Context, *abci.RequestQuery) (*abci.ResponseQuery, error)) *streams {
+	return &streams{heights: heights, blocks: blocks, query: q, slots: make(chan struct{}, streamsMax),
+		perClient: map[string]int{}, stopping: make(chan struct{})}
+}
+
+// take holds a place for a stream of the request's client, and says why not when the
+// node or the client has no place left; release gives it back.
+func (s *streams) take(r *http.Request) (release func(), refusal string) {
+	client, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		client = r.RemoteAddr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perClient[client] >= streamsPerClientMax {
+		return nil, fmt.Sprintf("%s has %d streams open already, the most one client may", client, streamsPerClientMax)
+	}
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		return nil, fmt.Sprintf("this node serves %d streams already: try again later", cap(s.slots))
+	}
+	s.perClient[client]++
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.perClient[client]--; s.perClient[client] == 0 {
+			delete(s.perClient, client)
+		}
+		<-s.slots
+	}, ""
 }
 
 // routeStreams adds the routes of the events to mux.
@@ -178,17 +226,17 @@ func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, re
 		readRefuse(w, query.BadRequest, err.Error())
 		return
 	}
-	select {
-	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
-	default:
-		readRefuse(w, query.Unavailable, fmt.Sprintf("this node serves %d streams already: try again later", cap(s.slots)))
+	release, refusal := s.take(r)
+	if release == nil {
+		readRefuse(w, query.Unavailable, refusal)
 		return
 	}
-	ctx := r.Context()
+	defer release()
+	ctx, cancel := context.WithTimeout(r.Context(), streamLifeMax)
+	defer cancel()
 	top, changed := s.heights.now()
-	if resumed && last > top+streamCatchUpMax {
-		readRefuse(w, query.BadRequest, fmt.Sprintf("Last-Event-ID %d: this node is at height %d", last, top))
+	if resumed && last > top+streamAheadMax {
+		readRefuse(w, query.BadRequest, fmt.Sprintf("Last-Event-ID %d: this node is at height %d; start again without it", last, top))
 		return
 	}
 	current, found, err := read(ctx, top)
@@ -203,6 +251,8 @@ func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, re
 	out := &eventWriter{w: w, rc: http.NewResponseController(w), event: event}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
+	// A proxy in front of the node (nginx) passes each event on as it comes.
+	w.Header().Set("X-Accel-Buffering", "no")
 	if err := out.retry(streamRetry); err != nil {
 		return
 	}
@@ -222,6 +272,9 @@ func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, re
 	defer keepAlive.Stop()
 	for {
 		for h := last + 1; h <= top; h++ {
+			if s.ended(ctx) {
+				return
+			}
 			data, found, err := read(ctx, h)
 			if err != nil {
 				return
@@ -249,6 +302,19 @@ func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, re
 	}
 }
 
+// ended says whether the stream is to end: its client left, its time is up or the node
+// stops.
+func (s *streams) ended(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-s.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
 // lastEventID is the height a client resumes after, if it says one.
 func lastEventID(r *http.Request) (int64, bool, error) {
 	s := r.Header.Get("Last-Event-ID")
@@ -256,7 +322,7 @@ func lastEventID(r *http.Request) (int64, bool, error) {
 		return 0, false, nil
 	}
 	h, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || h < 0 {
+	if err != nil || h < 1 {
 		return 0, false, fmt.Errorf("Last-Event-ID %q: want the id of an event of this stream, a block height", s)
 	}
 	return h, true, nil

@@ -60,11 +60,11 @@ func readEvents(t *testing.T, sc *bufio.Scanner, n int) []string {
 }
 
 // A stream sends a record when a height changes it, not when it stays; a client that
-// resumes gets the same events after the height it names; the node refuses a stream
-// beyond its bound and ends every stream when it stops.
+// resumes gets the same events after the height it names; the node refuses a client a
+// stream beyond its bound and ends every stream when it stops.
 func TestStreamSendsChangesAndResumes(t *testing.T) {
 	hist := &recordHistory{at: map[int64]string{3: `{"v":1}`}}
-	ss := &streams{heights: newHeightWatch(3), query: hist.query, slots: make(chan struct{}, 1), stopping: make(chan struct{})}
+	ss := newStreams(newHeightWatch(3), nil, hist.query)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /record", func(w http.ResponseWriter, r *http.Request) {
 		ss.serve(w, r, "record", ss.recordAt("/record", "x"), false)
@@ -97,9 +97,20 @@ func TestStreamSendsChangesAndResumes(t *testing.T) {
 		t.Fatalf("events after heights 4 to 8: %v, want the changes at 6 and 8", got)
 	}
 
-	// The bound holds: a second stream is refused while the first runs.
-	if second, err := open(""); err != nil || second.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("a stream beyond the bound: %v %v, want 503", second.Status, err)
+	// A client has at most streamsPerClientMax streams at once.
+	var more []*http.Response
+	for range streamsPerClientMax - 1 {
+		resp, err := open("")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("stream %d of one client: %v %v, want 200", len(more)+2, resp.Status, err)
+		}
+		more = append(more, resp)
+	}
+	if beyond, err := open(""); err != nil || beyond.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a stream beyond the client's bound: %v %v, want 503", beyond.Status, err)
+	}
+	for _, resp := range more {
+		resp.Body.Close()
 	}
 	// The node stopping ends the stream.
 	close(ss.stopping)
@@ -115,6 +126,18 @@ func TestStreamSendsChangesAndResumes(t *testing.T) {
 		t.Fatal("the stream did not end when the node stopped")
 	}
 	live.Body.Close()
+	// Every stream gives its place back once it ended.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		ss.mu.Lock()
+		held := len(ss.perClient)
+		ss.mu.Unlock()
+		if held == 0 && len(ss.slots) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d clients still hold streams a minute after the node stopped", held)
+		}
+	}
 
 	// Resumed after height 3, a stream sends what the live one sent after it.
 	ss.stopping = make(chan struct{})
