@@ -68,6 +68,7 @@ type provedView struct {
 	Height       int64    `json:"height"`
 	HeaderHeight int64    `json:"header_height"`
 	HeaderHash   string   `json:"header_hash"`
+	HeaderTime   string   `json:"header_time"`
 	TrustHeight  int64    `json:"trust_height"`
 	Primary      string   `json:"primary"`
 	Witnesses    []string `json:"witnesses"`
@@ -79,7 +80,15 @@ func (v provedView) String() string {
 	if len(v.Witnesses) != 1 {
 		witnesses = fmt.Sprintf("%d witnesses", len(v.Witnesses))
 	}
-	return fmt.Sprintf("at height %d, proved against header %d checked from trusted height %d with %s", v.Height, v.HeaderHeight, v.TrustHeight, witnesses)
+	return fmt.Sprintf("at height %d, proved against header %d (%s) checked from trusted height %d with %s", v.Height, v.HeaderHeight, v.HeaderTime, v.TrustHeight, witnesses)
+}
+
+// trustError is a usage error when the trusted header expired: the flags are to change.
+func trustError(err error) error {
+	if errors.Is(err, client.ErrTrustExpired) {
+		return usageError{err}
+	}
+	return err
 }
 
 func (o *verifyOptions) runBalance(cmd *cobra.Command, g *Globals, arg string) error {
@@ -155,15 +164,16 @@ func (o *verifyOptions) prove(ctx context.Context, g *Globals, key []byte) (prov
 	}
 	v, err := client.NewVerifier(ctx, primary, witnesses, trust)
 	if err != nil {
-		return provedView{}, client.Proved{}, err
+		return provedView{}, client.Proved{}, trustError(err)
 	}
 	defer v.Close()
 	p, err := v.Prove(ctx, key, o.height)
 	if err != nil {
-		return provedView{}, client.Proved{}, err
+		return provedView{}, client.Proved{}, trustError(err)
 	}
 	view := provedView{
 		ChainID: p.ChainID, Height: p.Proof.Height, HeaderHeight: p.HeaderHeight, HeaderHash: fmt.Sprintf("%X", p.HeaderHash),
+		HeaderTime:  p.HeaderTime.UTC().Format(time.RFC3339),
 		TrustHeight: p.TrustHeight, Primary: primary, Witnesses: witnesses,
 	}
 	return view, p, nil

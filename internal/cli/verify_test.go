@@ -69,6 +69,7 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 		{"no witness", []string{"verify", "balance", addr.String(), "--primary", rpc, "--trust-height", "2", "--trust-hash", sh.Hash().String()}, ExitUsage, "--witness is required: the light client catches a lying primary"},
 		{"no trusted header", []string{"verify", "balance", addr.String(), "--primary", rpc, "--witness", rpc}, ExitUsage, "--trust-height and --trust-hash are required"},
 		{"a malformed trusted hash", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", rpc, "--trust-height", "2", "--trust-hash", "12ab"}, ExitUsage, "--trust-hash: want a header's hash"},
+		{"a trusted header older than the trusting period", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", rpc, "--trust-height", "2", "--trust-hash", sh.Hash().String(), "--trust-period", "1ns"}, ExitUsage, "older than the trusting period"},
 		{"a trusted hash the chain does not have", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", rpc, "--trust-height", "2", "--trust-hash", strings.Repeat("ab", 32)}, ExitRefused, "expected header's hash"},
 	}
 	for _, r := range refusals {

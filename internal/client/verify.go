@@ -28,6 +28,10 @@ var ErrRefused = errors.New("client: answer refused")
 // (it wraps ErrRefused).
 var ErrAttack = fmt.Errorf("%w: light client attack detected", ErrRefused)
 
+// ErrTrustExpired is a trusted header older than the trusting period: nothing was
+// refused, another trusted header is needed.
+var ErrTrustExpired = errors.New("client: the trusted header expired")
+
 // ErrNoWitness is a verifier given no witness: the light client finds a lying primary
 // only by comparing its headers with a witness's.
 var ErrNoWitness = errors.New("client: a witness is required: a lying primary is caught only by comparing its headers with another node's")
@@ -48,10 +52,12 @@ type Trust struct {
 type Verifier struct {
 	primary     *Client
 	primaryAddr string
-	provider    *primaryProvider
-	light       *light.Client
-	trust       Trust
-	witnesses   int
+	// witnessClients are the witnesses' RPC clients, asked for their last height.
+	witnessClients []*Client
+	provider       *primaryProvider
+	light          *light.Client
+	trust          Trust
+	witnesses      int
 }
 
 // Proved is a state entry's proof checked against the header that carries its height's
@@ -63,8 +69,10 @@ type Proved struct {
 	// HeaderHash its hash.
 	HeaderHeight int64
 	HeaderHash   []byte
-	TrustHeight  int64
-	Witnesses    int
+	// HeaderTime is the verified header's time: how recent the answer is.
+	HeaderTime  time.Time
+	TrustHeight int64
+	Witnesses   int
 }
 
 // NewVerifier connects to the primary and the witnesses and verifies the trusted header
@@ -81,7 +89,7 @@ func NewVerifier(ctx context.Context, primaryAddr string, witnessAddrs []string,
 	}
 	v := &Verifier{primary: primary, primaryAddr: primaryAddr, trust: trust, witnesses: len(witnessAddrs)}
 	if err := v.start(ctx, witnessAddrs); err != nil {
-		return nil, errors.Join(err, primary.Close())
+		return nil, errors.Join(err, v.Close())
 	}
 	return v, nil
 }
@@ -94,6 +102,7 @@ func (v *Verifier) start(ctx context.Context, witnessAddrs []string) error {
 		if err != nil {
 			return fmt.Errorf("client: the witness: %w", err)
 		}
+		v.witnessClients = append(v.witnessClients, w)
 		if w.ChainID() != chainID {
 			return fmt.Errorf("%w: the primary %s runs chain %q, the witness %s chain %q", ErrRefused, v.primaryAddr, chainID, addr, w.ChainID())
 		}
@@ -113,8 +122,14 @@ func (v *Verifier) start(ctx context.Context, witnessAddrs []string) error {
 	return nil
 }
 
-// Close closes the connection to the primary.
-func (v *Verifier) Close() error { return v.primary.Close() }
+// Close closes the connections to the primary and the witnesses.
+func (v *Verifier) Close() error {
+	err := v.primary.Close()
+	for _, w := range v.witnessClients {
+		err = errors.Join(err, w.Close())
+	}
+	return err
+}
 
 // ChainID is the chain the primary runs, which the trusted header and the witnesses
 // confirmed.
@@ -127,9 +142,9 @@ func (v *Verifier) ChainID() string { return v.primary.ChainID() }
 // with conflicting headers are ErrAttack.
 func (v *Verifier) Prove(ctx context.Context, key []byte, height int64) (Proved, error) {
 	if height == 0 {
-		latest, err := v.primary.Height(ctx)
+		latest, err := v.latest(ctx)
 		if err != nil {
-			return Proved{}, fmt.Errorf("client: the primary: %w", err)
+			return Proved{}, err
 		}
 		height = latest - 1
 	}
@@ -154,7 +169,32 @@ func (v *Verifier) Prove(ctx context.Context, key []byte, height int64) (Proved,
 	if err := CheckStateProof(v.ChainID(), lb.SignedHeader, lb.ValidatorSet, p); err != nil {
 		return Proved{}, fmt.Errorf("%w: the primary %s's proof at height %d, against the verified header %d: %w", ErrRefused, v.primaryAddr, height, height+1, err)
 	}
-	return Proved{ChainID: v.ChainID(), Proof: p, HeaderHeight: lb.Height, HeaderHash: lb.Hash(), TrustHeight: v.trust.Height, Witnesses: v.witnesses}, nil
+	return Proved{ChainID: v.ChainID(), Proof: p, HeaderHeight: lb.Height, HeaderHash: lb.Hash(), HeaderTime: lb.Time, TrustHeight: v.trust.Height, Witnesses: v.witnesses}, nil
+}
+
+// primaryLagMax is how many blocks the primary's last height may be behind a
+// witness's when the last state is asked for: more, and the primary answers from a
+// state older than the chain's, true but stale (an order since reversed, a balance since
+// spent).
+const primaryLagMax = 5
+
+// latest is the primary's last height, once no witness is further than primaryLagMax
+// blocks ahead of it.
+func (v *Verifier) latest(ctx context.Context) (int64, error) {
+	latest, err := v.primary.Height(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("client: the primary: %w", err)
+	}
+	for i, w := range v.witnessClients {
+		h, err := w.Height(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("client: the witness %d: %w", i+1, err)
+		}
+		if h > latest+primaryLagMax {
+			return 0, fmt.Errorf("%w: the primary %s is at height %d, a witness at %d: it would answer from a state %d blocks old", ErrRefused, v.primaryAddr, latest, h, h-latest)
+		}
+	}
+	return latest, nil
 }
 
 // lightError names why the light client did not verify what: refused (ErrRefused,
@@ -163,13 +203,18 @@ func (v *Verifier) Prove(ctx context.Context, key []byte, height int64) (Proved,
 func (v *Verifier) lightError(err, replaced error, what string) error {
 	var conflict light.ErrConflictingHeaders
 	var bad provider.ErrBadLightBlock
+	var expired light.ErrOldHeaderExpired
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("client: verify %s: %w", what, err)
+	case errors.As(err, &expired):
+		return fmt.Errorf("%w: the trusted header at height %d is older than the trusting period (%s): trust a newer header, or a longer period if the chain's validators allow it", ErrTrustExpired, v.trust.Height, v.trust.Period)
+	case errors.Is(err, light.ErrFailedHeaderCrossReferencing):
+		return fmt.Errorf("client: no witness confirmed %s: each failed to answer or no longer has it", what)
 	case errors.Is(err, light.ErrLightClientAttack) || errors.As(err, &conflict):
 		return fmt.Errorf("%w: the primary %s and a witness serve conflicting headers, both signed, for %s: one of them follows a fork of the chain, and the primary's answer is not believed", ErrAttack, v.primaryAddr, what)
 	case errors.Is(err, provider.ErrHeightTooHigh) || errors.Is(err, provider.ErrLightBlockNotFound) || errors.Is(err, provider.ErrNoResponse):
-		return fmt.Errorf("client: neither the primary nor a witness served %s: %w", what, err)
+		return fmt.Errorf("client: %s is not served, by the primary or by a witness it was compared with (not yet, or no longer): %w", what, err)
 	case errors.As(replaced, &bad):
 		return fmt.Errorf("%w: the primary %s served %s not valid: %w", ErrRefused, v.primaryAddr, what, bad.Reason)
 	case replaced != nil:

@@ -108,6 +108,15 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 	})
 	wrongHash := trust
 	wrongHash.Hash = bytes.Repeat([]byte{0xAB}, 32)
+	expired := trust
+	expired.Period = time.Nanosecond
+	// A primary that stopped following the chain twenty blocks ago.
+	waitHeight(ctx, t, ch.Client, 30)
+	behind := lyingProxy(t, rpc, "status", func(res map[string]any) {
+		sync := res["sync_info"].(map[string]any)
+		h, _ := strconv.ParseInt(sync["latest_block_height"].(string), 10, 64)
+		sync["latest_block_height"] = strconv.FormatInt(h-20, 10)
+	})
 
 	tests := []struct {
 		name      string
@@ -128,6 +137,8 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 		{"another chain's primary and witness", otherRPC, []string{otherRPC}, trust, query.AccountKey(addr), client.ErrRefused, "expected header's hash"},
 		{"a trusted hash the chain does not have", rpc, []string{rpc}, wrongHash, query.AccountKey(addr), client.ErrRefused, "expected header's hash"},
 		{"no witness", rpc, nil, trust, query.AccountKey(addr), client.ErrNoWitness, "a witness is required"},
+		{"a primary twenty blocks behind its witness", behind, []string{rpc}, trust, query.AccountKey(addr), client.ErrRefused, "blocks old"},
+		{"a trusted header older than the trusting period", rpc, []string{rpc}, expired, query.AccountKey(addr), client.ErrTrustExpired, "trusting period"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +146,13 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 			if !errors.Is(err, tt.want) || !strings.Contains(fmt.Sprint(err), tt.says) {
 				t.Fatalf("got %v, want %v saying %q", err, tt.want, tt.says)
 			}
-			if tt.want != client.ErrNoWitness && (!errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrAttack)) {
+			if tt.want == client.ErrNoWitness || tt.want == client.ErrTrustExpired {
+				if errors.Is(err, client.ErrRefused) {
+					t.Fatalf("refused, as if a node lied: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrAttack) {
 				t.Fatalf("not refused, or taken for an attack: %v", err)
 			}
 		})
