@@ -72,12 +72,13 @@ func serveAPI(l net.Listener, cmt *cmtnode.Node, app *abciapp.App, mc *cfg.Mempo
 	mux.Handle(api.RouteSubmit, sub)
 	rd := routeReads(mux, app.Query)
 	mux.Handle("GET "+api.PathMetrics, metricsHandler(app))
-	routeChain(mux, &chainReader{blocks: cmt.BlockStore(), txs: env.TxIndexer, blockIdx: env.BlockIndexer, reader: rd, searches: make(chan struct{}, searchesMax)})
+	chain := &chainReader{blocks: cmt.BlockStore(), txs: env.TxIndexer, blockIdx: env.BlockIndexer, reader: rd, searches: make(chan struct{}, searchesMax)}
+	routeChain(mux, chain)
 	info, err := app.Info(context.Background(), &abci.RequestInfo{})
 	if err != nil {
 		return nil, fmt.Errorf("node: the API's last height: %w", err)
 	}
-	heights := newHeightWatch(info.LastBlockHeight)
+	heights := newHeightWatch(info.LastBlockHeight, chain.indexedAt)
 	follow, stopFollowing := context.WithCancel(context.Background())
 	followed := make(chan struct{})
 	go func() {

@@ -189,6 +189,28 @@ func (c *chainReader) indexed(w http.ResponseWriter) bool {
 	return true
 }
 
+// indexedAt says whether the node's index holds the block at height h: its events
+// and, written after them in one batch, its transactions. A node without an index holds
+// every height it will ever hold.
+func (c *chainReader) indexedAt(h int64) bool {
+	if _, none := c.txs.(*null.TxIndex); none {
+		return true
+	}
+	if ok, err := c.blockIdx.Has(h); err != nil || !ok {
+		return false
+	}
+	meta := c.blocks.LoadBlockMeta(h)
+	if meta == nil || meta.NumTxs == 0 {
+		return true
+	}
+	b := c.blocks.LoadBlock(h)
+	if b == nil {
+		return true
+	}
+	res, err := c.txs.Get(b.Txs[len(b.Txs)-1].Hash())
+	return err == nil && res != nil
+}
+
 // search is the committed transactions that match q, from the node's index.
 func (c *chainReader) search(ctx context.Context, q string) ([]*abci.TxResult, error) {
 	parsed, err := cmtquery.New(q)

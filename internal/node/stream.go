@@ -23,15 +23,40 @@ import (
 )
 
 // heightWatch knows the last height the application committed, from the node's event
-// bus, in process: every stream of events waits on it for the next block.
+// bus, in process, once the node's index holds it too: every stream of events waits on
+// it for the next block, so that a client told of a height finds its transactions in the
+// index.
 type heightWatch struct {
+	// indexed says whether the index holds the block at a height.
+	indexed func(height int64) bool
+
 	mu      sync.Mutex
 	height  int64
 	changed chan struct{}
 }
 
-func newHeightWatch(height int64) *heightWatch {
-	return &heightWatch{height: height, changed: make(chan struct{})}
+func newHeightWatch(height int64, indexed func(int64) bool) *heightWatch {
+	return &heightWatch{height: height, indexed: indexed, changed: make(chan struct{})}
+}
+
+// indexWaitMax is how long the watch waits for the index to hold a committed block
+// before it tells the streams of it anyway; indexPoll how often it looks.
+const (
+	indexWaitMax = 5 * time.Second
+	indexPoll    = 10 * time.Millisecond
+)
+
+// waitIndexed waits until the index holds the block at height h, for at most
+// indexWaitMax, or until ctx ends.
+func (hw *heightWatch) waitIndexed(ctx context.Context, h int64) {
+	deadline := time.Now().Add(indexWaitMax)
+	for !hw.indexed(h) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(indexPoll):
+		}
+	}
 }
 
 // heightsSubscriber is the API's name among the event bus's subscribers.
@@ -59,6 +84,7 @@ func (hw *heightWatch) read(ctx context.Context, sub types.Subscription) {
 		select {
 		case msg := <-sub.Out():
 			if h, ok := msg.Data().(types.EventDataNewBlockHeader); ok {
+				hw.waitIndexed(ctx, h.Header.Height)
 				hw.set(h.Header.Height)
 			}
 		case <-sub.Canceled():
@@ -217,9 +243,10 @@ func (s *streams) recordAt(path, data string) readAt {
 }
 
 // serve streams the events named event of what read reads: without Last-Event-ID, what
-// it is at the last height first; then at each height where it changed (each height,
-// when every is set). With Last-Event-ID, it goes on after that height. What the stream
-// follows must exist at the last height, or the request is not found.
+// it is at the last height the streams were told of first; then at each height where it
+// changed (each height, when every is set). With Last-Event-ID, it goes on after that
+// height. What the stream follows must exist in the last committed state, or the request
+// is not found.
 func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, read readAt, every bool) {
 	last, resumed, err := lastEventID(r)
 	if err != nil {
@@ -245,8 +272,17 @@ func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, re
 		return
 	}
 	if !found && !every {
-		readRefuse(w, query.NotFound, fmt.Sprintf("nothing to follow at %s at height %d", r.URL.Path, top))
-		return
+		// It may be in a block committed after those the streams were told of, which
+		// the index does not hold yet: then it comes with that block.
+		_, committed, err := read(ctx, 0)
+		if err != nil {
+			readRefuse(w, query.Unavailable, err.Error())
+			return
+		}
+		if !committed {
+			readRefuse(w, query.NotFound, fmt.Sprintf("nothing to follow at %s at height %d", r.URL.Path, top))
+			return
+		}
 	}
 	out := &eventWriter{w: w, rc: http.NewResponseController(w), event: event}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -263,8 +299,10 @@ func (s *streams) serve(w http.ResponseWriter, r *http.Request, event string, re
 		}
 		last = max(last, top-streamCatchUpMax)
 	} else {
-		if err := out.send(top, current); err != nil {
-			return
+		if found {
+			if err := out.send(top, current); err != nil {
+				return
+			}
 		}
 		last, sent = top, current
 	}

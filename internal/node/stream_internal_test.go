@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/types"
 
 	"github.com/chipmint/chipmint/internal/query"
 )
@@ -64,7 +66,7 @@ func readEvents(t *testing.T, sc *bufio.Scanner, n int) []string {
 // stream beyond its bound and ends every stream when it stops.
 func TestStreamSendsChangesAndResumes(t *testing.T) {
 	hist := &recordHistory{at: map[int64]string{3: `{"v":1}`}}
-	ss := newStreams(newHeightWatch(3), nil, hist.query)
+	ss := newStreams(newHeightWatch(3, func(int64) bool { return true }), nil, hist.query)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /record", func(w http.ResponseWriter, r *http.Request) {
 		ss.serve(w, r, "record", ss.recordAt("/record", "x"), false)
@@ -148,5 +150,66 @@ func TestStreamSendsChangesAndResumes(t *testing.T) {
 	defer resumed.Body.Close()
 	if got := readEvents(t, bufio.NewScanner(resumed.Body), 2); fmt.Sprint(got) != `[6 {"v":2} 8 {"v":3}]` {
 		t.Fatalf("resumed after 3: %v, want the changes at 6 and 8", got)
+	}
+}
+
+// The streams hear of a committed block only once the index holds it, so that what a
+// stream announces is found in the index.
+func TestHeightsWaitForTheIndex(t *testing.T) {
+	bus := types.NewEventBus()
+	if err := bus.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Stop()
+	asked := make(chan int64, 100)
+	var mu sync.Mutex
+	indexed := int64(1)
+	hw := newHeightWatch(1, func(h int64) bool {
+		select {
+		case asked <- h:
+		default:
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return h <= indexed
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go hw.follow(ctx, bus, slog.New(slog.DiscardHandler))
+	_, changed := hw.now()
+	// Published before the watch subscribed, a header is lost: publish until the watch
+	// asks the index about it.
+	for deadline := time.Now().Add(time.Minute); ; {
+		err := bus.PublishEventNewBlockHeader(types.EventDataNewBlockHeader{Header: types.Header{Height: 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the watch never asked the index about height 2")
+		}
+		select {
+		case h := <-asked:
+			if h != 2 {
+				t.Fatalf("the index asked about height %d, want 2", h)
+			}
+		case <-time.After(10 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	<-asked // asked again: still not indexed
+	if h, _ := hw.now(); h != 1 {
+		t.Fatalf("the streams were told of height %d before the index held it", h)
+	}
+	mu.Lock()
+	indexed = 2
+	mu.Unlock()
+	select {
+	case <-changed:
+	case <-time.After(time.Minute):
+		t.Fatal("the streams were not told of height 2 once the index held it")
+	}
+	if h, _ := hw.now(); h != 2 {
+		t.Fatalf("height %d, want 2", h)
 	}
 }
