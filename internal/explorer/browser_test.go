@@ -25,8 +25,10 @@ import (
 
 // The explorer in a real browser, on a running `chipmint dev`: a buyer's order page
 // turns to issued by itself when the order is paid at the sandbox bank, without a
-// reload; the search box finds the order by its RF reference as a bank form prints it;
-// the pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
+// reload; its issue links to the issue's transaction, and that to its block; the search
+// box finds the order by its RF reference as a bank form prints it, a transaction by its
+// hash and a block by its height; a block beyond the chain shows "Not found"; the
+// pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
 func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole system and a browser")
@@ -90,6 +92,27 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	b.fits("the order page", desktopWidth)
 	b.shoot(dir, "order-desktop.png")
 
+	const issueTx = `#timeline li[data-status="issued"] a[href^="#/tx/"]`
+	txHash := b.eval(`document.querySelector('` + issueTx + `').hash.slice("#/tx/".length)`)
+	b.do("follow the issue's transaction from the order's life", 30*time.Second,
+		chromedp.Click(chromedp.CSS(issueTx)), chromedp.WaitVisible(chromedp.CSS(`#tx-hash`)))
+	if got := b.eval(`document.getElementById("tx-hash").textContent`); got != txHash {
+		t.Fatalf("the issue's link %s opened the transaction %q", txHash, got)
+	}
+	height := b.eval(`document.querySelector("#tx-block a").textContent`)
+	b.do("follow the transaction's block", 30*time.Second,
+		chromedp.Click(chromedp.CSS(`#tx-block a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#block-txs a[href="#/tx/`+txHash+`"]`)))
+	if got := b.eval(`document.getElementById("block-height").textContent`); got != height {
+		t.Fatalf("the transaction's block %s opened the block %q", height, got)
+	}
+	b.fits("the block page", desktopWidth)
+	b.do("a block beyond the chain", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/block/999999999"), chromedp.WaitVisible(chromedp.CSS(`#error[data-status="404"]`)))
+	if h1 := b.eval(`document.querySelector("#main h1").textContent`); h1 != "Not found" {
+		t.Fatalf("a block beyond the chain shows %q, want Not found", h1)
+	}
+
 	b.do("search by the printed RF reference", 30*time.Second,
 		chromedp.Navigate(d.Explorer+"#/"),
 		chromedp.WaitVisible(chromedp.CSS(`#main .cards`)),
@@ -103,6 +126,20 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), "no such thing"),
 		chromedp.Click(chromedp.CSS(`#search button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#not-found`)))
+	b.do("search a transaction by its hash", 30*time.Second,
+		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), strings.ToLower(txHash)),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tx-hash`)))
+	if hash := b.eval(`location.hash`); hash != "#/tx/"+txHash {
+		t.Fatalf("the search for %s found %q", txHash, hash)
+	}
+	b.do("search a block by its height", 30*time.Second,
+		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), height),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	if hash := b.eval(`location.hash`); hash != "#/block/"+height {
+		t.Fatalf("the search for %s found %q", height, hash)
+	}
 
 	b.do("the phone's width", 10*time.Second, chromedp.EmulateViewport(phoneWidth, phoneHeight))
 	for _, page := range []struct{ route, ready, file string }{
@@ -110,6 +147,8 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		{"#/", `#main .cards`, "home-phone.png"},
 		{"#/operator/acme", `#main dl.facts`, "operator-phone.png"},
 		{"#/account/" + order.Buyer.Address.String(), `#balance`, "account-phone.png"},
+		{"#/tx/" + txHash, `#tx-events`, "tx-phone.png"},
+		{"#/block/" + height, `#block-txs`, "block-phone.png"},
 	} {
 		b.do("open "+page.route+" on a phone", 30*time.Second,
 			chromedp.Navigate(d.Explorer+page.route), chromedp.WaitVisible(chromedp.CSS(page.ready)))
