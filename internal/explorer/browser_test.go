@@ -27,7 +27,7 @@ import (
 // turns to issued by itself when the order is paid at the sandbox bank, without a
 // reload; its issue links to the issue's transaction, and that to its block; the search
 // box finds the order by its RF reference as a bank form prints it, a transaction by its
-// hash and a block by its height; a block beyond the chain shows "Not found"; the
+// hash and a block by its height; the home page follows the latest blocks by itself; a block beyond the chain shows "Not found"; the
 // pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
 func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	if testing.Short() {
@@ -113,6 +113,8 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		t.Fatalf("a block beyond the chain shows %q, want Not found", h1)
 	}
 
+	b.followsTheBlocks(d)
+
 	b.do("search by the printed RF reference", 30*time.Second,
 		chromedp.Navigate(d.Explorer+"#/"),
 		chromedp.WaitVisible(chromedp.CSS(`#main .cards`)),
@@ -160,6 +162,24 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	b.fits("the home page", desktopWidth)
 	b.shoot(dir, "home-desktop.png")
 	b.noExceptions()
+}
+
+// followsTheBlocks opens the home page and waits (bounded) until its latest blocks move
+// on with the chain, BLOCKS_SHOWN of them without a gap, the height card with them.
+func (b *browser) followsTheBlocks(d dev) {
+	b.t.Helper()
+	b.do("open the home page", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/"), chromedp.WaitVisible(chromedp.CSS(`#blocks tbody tr`)))
+	const top = `Number(document.querySelector("#blocks tbody tr").dataset.height)`
+	// rows is true when the list holds n blocks, one after the other, newest first.
+	rows := func(n int) string {
+		return fmt.Sprintf(`((hs) => hs.length === %d && hs.every((h, i) => i === 0 || hs[i-1] === h + 1))(
+			[...document.querySelectorAll("#blocks tbody tr")].map((r) => Number(r.dataset.height)))`, n)
+	}
+	first := b.eval(`String(` + top + `)`)
+	b.do("the latest blocks follow the chain", 30*time.Second,
+		chromedp.Poll[chromedp.Void](top+` > `+first+` && document.getElementById("height").textContent === String(`+top+`) && `+rows(10),
+			chromedp.WithPollingTimeout(0)))
 }
 
 // dev is a running `chipmint dev`, as its banner says.

@@ -6,6 +6,8 @@
 const API = "/api/v1";
 const CHIP_DECIMALS = 6;
 const POLL_MS = 2000;
+// BLOCKS_SHOWN is how many of the latest blocks the home page keeps.
+const BLOCKS_SHOWN = 10;
 
 // leave undoes what the current page keeps running (its event stream, its timer).
 let leave = () => {};
@@ -186,11 +188,12 @@ function failed(e, whole) {
 
 async function home(page) {
   const [supply, blocks, ops, orders] = await Promise.all([
-    get("/supply"), optional("/blocks?limit=1"), get("/operators?limit=20"), optional("/orders?limit=10"),
+    get("/supply"), optional("/blocks?limit=" + BLOCKS_SHOWN), get("/operators?limit=20"), optional("/orders?limit=10"),
   ]);
   const latest = await Promise.all(ops.items.map((o) => optional("/operators/" + encodeURIComponent(o.id))));
   if (page !== shown) return;
   const height = blocks && blocks.items.length ? String(blocks.items[0].height) : "—";
+  const recent = blocks ? recentBlocks(blocks) : null;
   show(
     h("h1", {}, "chipmint"),
     h("div", { class: "cards" },
@@ -199,6 +202,8 @@ async function home(page) {
       card("Issued", chips(supply.issued_chips)),
       card("Burned", chips(supply.burned_chips)),
       supply.escrow_chips ? card("In escrow", chips(supply.escrow_chips)) : null),
+    h("h2", {}, "Latest blocks"),
+    recent ? recent.el : h("p", { class: "muted" }, "This node does not list its blocks."),
     h("h2", {}, "Operators"),
     table([["Operator"], ["Outstanding", "num"], ["Reserves"]], ops.items.map((o, i) => {
       const r = latest[i] && latest[i].latest_reserves;
@@ -210,18 +215,56 @@ async function home(page) {
     h("h2", {}, "Recent orders"),
     orders ? table(orderHead, orders.items.map(orderRow), "No order yet.", "orders")
       : h("p", { class: "muted" }, "This node does not list orders; search one by its id or RF reference."));
-  followHeight(page);
+  followBlocks(page, recent);
 }
 
-// followHeight keeps the home page's height that of the last block, by the node's
-// stream of blocks where it serves one.
-function followHeight(page) {
+// followBlocks keeps the home page's height, and its list of the latest blocks, those of
+// the chain, by the node's stream of blocks where it serves one.
+function followBlocks(page, recent) {
   const es = new EventSource(API + "/blocks/events");
   es.addEventListener("block", (e) => {
+    if (page !== shown) return;
+    const b = JSON.parse(e.data);
     const el = document.getElementById("height");
-    if (el && page === shown) el.textContent = String(JSON.parse(e.data).height);
+    if (el) el.textContent = String(b.height);
+    if (recent) recent.add(b).catch(() => {}); // a block skipped stays out until the next
   });
   leave = () => es.close();
+}
+
+const blockHead = [["Height"], ["Time"], ["Txs", "num"], ["Hash", "hide-narrow"]];
+
+function blockRow(b) {
+  return h("tr", { "data-height": String(b.height) },
+    h("td", {}, heightLink(b.height)),
+    h("td", {}, when(b.time)),
+    h("td", { class: "num" }, String(b.txs)),
+    h("td", { class: "mono hide-narrow" }, b.hash.slice(0, 16) + "…"));
+}
+
+// recentBlocks is the home page's list of the latest blocks, newest first, BLOCKS_SHOWN
+// of them. add puts a block of the stream on top (and reads those the stream skipped)
+// and lets the oldest go, so that the list never has a gap.
+function recentBlocks(first) {
+  let items = first.items.slice(0, BLOCKS_SHOWN);
+  const body = h("tbody", {});
+  const merge = (list) => {
+    const byHeight = new Map(items.map((b) => [b.height, b]));
+    for (const b of list) byHeight.set(b.height, b);
+    items = [...byHeight.values()].sort((a, b) => b.height - a.height).slice(0, BLOCKS_SHOWN);
+    body.replaceChildren(...items.map(blockRow));
+  };
+  const add = async (b) => {
+    const top = items.length ? items[0].height : 0;
+    merge([b]);
+    if (top > 0 && b.height > top + 1) {
+      const skipped = await get("/blocks?limit=" + Math.min(100, b.height - top - 1) + "&after=" + b.height);
+      merge(skipped.items);
+    }
+  };
+  merge([]);
+  const head = h("thead", {}, h("tr", {}, blockHead.map(([t, cls]) => h("th", { class: cls }, t))));
+  return { el: h("div", { class: "table" }, h("table", { id: "blocks" }, head, body)), add };
 }
 
 function outstanding(o) {
