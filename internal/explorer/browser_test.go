@@ -27,7 +27,8 @@ import (
 // turns to issued by itself when the order is paid at the sandbox bank, without a
 // reload; its issue links to the issue's transaction, and that to its block; the search
 // box finds the order by its RF reference as a bank form prints it, a transaction by its
-// hash and a block by its height; the home page follows the latest blocks by itself; a block beyond the chain shows "Not found"; the
+// hash and a block by its height; an account's page follows its balance and history, and
+// the home page the latest blocks, by themselves; a block beyond the chain shows "Not found"; the
 // pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
 func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	if testing.Short() {
@@ -113,6 +114,7 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		t.Fatalf("a block beyond the chain shows %q, want Not found", h1)
 	}
 
+	b.followsAnAccount(d, chipmint, order.Buyer.Address.String())
 	b.followsTheBlocks(d)
 
 	b.do("search by the printed RF reference", 30*time.Second,
@@ -164,6 +166,31 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	b.noExceptions()
 }
 
+// followsAnAccount opens the page of the account at address, sends a chip from it, and
+// waits (bounded) until the page shows the new balance and the transfer in its history,
+// without a reload.
+func (b *browser) followsAnAccount(d dev, chipmint func(...string) []byte, address string) {
+	b.t.Helper()
+	b.do("open the buyer's account", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/account/"+address), chromedp.WaitVisible(chromedp.CSS(`#history`)))
+	before := b.eval(`document.getElementById("balance").textContent`)
+	if n := b.eval(`String(document.querySelectorAll('#history tr[data-event="transfer"]').length)`); n != "0" {
+		b.t.Fatalf("the buyer's history shows %s transfers before any", n)
+	}
+	b.eval(`window.chipmintNoReload = "still here"`)
+	chipmint("keys", "add", "bob")
+	chipmint("send", "--from", "alice", "--to", "bob", "--amount", "1")
+	b.do("the account's page shows the transfer by itself", time.Minute,
+		chromedp.Poll[chromedp.Void](`document.getElementById("balance").textContent !== `+jsString(before)+
+			` && document.querySelector('#history tr[data-event="transfer"]') !== null`, chromedp.WithPollingTimeout(0)))
+	if mark := b.eval(`String(window.chipmintNoReload)`); mark != "still here" {
+		b.t.Fatalf("the account page was reloaded to show the transfer (mark %q)", mark)
+	}
+	if live := b.eval(`document.body.dataset.live || ""`); live != "stream" {
+		b.t.Fatalf("the account page follows the account by %q, want its stream", live)
+	}
+}
+
 // followsTheBlocks opens the home page and waits (bounded) until its latest blocks move
 // on with the chain, BLOCKS_SHOWN of them without a gap, the height card with them.
 func (b *browser) followsTheBlocks(d dev) {
@@ -180,6 +207,12 @@ func (b *browser) followsTheBlocks(d dev) {
 	b.do("the latest blocks follow the chain", 30*time.Second,
 		chromedp.Poll[chromedp.Void](top+` > `+first+` && document.getElementById("height").textContent === String(`+top+`) && `+rows(10),
 			chromedp.WithPollingTimeout(0)))
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
 }
 
 // dev is a running `chipmint dev`, as its banner says.

@@ -421,6 +421,13 @@ async function accountPage(page, address) {
     h("div", { class: "cards" }, card("Balance", h("span", { id: "balance" }, chips(acct.chips)))),
     h("h2", {}, "Transfers and redemptions"),
     part);
+  let reads = 0;
+  follow(page, path, "account", acct, async (a, height) => {
+    document.getElementById("balance").textContent = chips(a.chips);
+    const n = ++reads;
+    await indexed(historyPath, (hist) => hist.items.length > 0 && hist.items[0].height >= height,
+      () => page === shown && n === reads, (hist) => part.replaceChildren(historyOf(hist)));
+  });
 }
 
 // accountRows are the rows of one transaction of an account's history: its transfers,
