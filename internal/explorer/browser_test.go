@@ -28,7 +28,8 @@ import (
 // reload; its issue links to the issue's transaction, and that to its block; the search
 // box finds the order by its RF reference as a bank form prints it, a transaction by its
 // hash and a block by its height; an account's page follows its balance and history, and
-// the home page the latest blocks, by themselves; a block beyond the chain shows "Not found"; the
+// the home page the latest blocks, by themselves; "More" reads on below the last block; a
+// block beyond the chain shows "Not found"; the
 // pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
 func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	if testing.Short() {
@@ -192,7 +193,9 @@ func (b *browser) followsAnAccount(d dev, chipmint func(...string) []byte, addre
 }
 
 // followsTheBlocks opens the home page and waits (bounded) until its latest blocks move
-// on with the chain, BLOCKS_SHOWN of them without a gap, the height card with them.
+// on with the chain, BLOCKS_SHOWN of them without a gap, the height card with them; then
+// presses "More" and waits for the blocks below the last row, still without a gap, still
+// moving on.
 func (b *browser) followsTheBlocks(d dev) {
 	b.t.Helper()
 	b.do("open the home page", 30*time.Second,
@@ -207,6 +210,17 @@ func (b *browser) followsTheBlocks(d dev) {
 	b.do("the latest blocks follow the chain", 30*time.Second,
 		chromedp.Poll[chromedp.Void](top+` > `+first+` && document.getElementById("height").textContent === String(`+top+`) && `+rows(10),
 			chromedp.WithPollingTimeout(0)))
+	// The blocks go on while "More" reads: what it read shows from the first change of the
+	// list after the click until the stream has pushed it off the bottom; the predicate is
+	// checked at each change, so it is seen.
+	last := b.eval(`String(Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height))`)
+	b.do("More reads the blocks below", 30*time.Second,
+		chromedp.Click(chromedp.CSS(`#blocks-more`)),
+		chromedp.Poll[chromedp.Void](rows(20)+` && document.querySelector('#blocks tr[data-height="' + (`+last+` - 1) + '"]') !== null`,
+			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))
+	next := b.eval(`String(` + top + `)`)
+	b.do("the longer list still follows the chain", 30*time.Second,
+		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rows(20), chromedp.WithPollingTimeout(0)))
 }
 
 // jsString is s as a JavaScript string literal.

@@ -6,8 +6,10 @@
 const API = "/api/v1";
 const CHIP_DECIMALS = 6;
 const POLL_MS = 2000;
-// BLOCKS_SHOWN is how many of the latest blocks the home page keeps.
+// BLOCKS_SHOWN is how many of the latest blocks the home page keeps; PAGE_ITEMS, how many
+// items the other lists read at a time.
 const BLOCKS_SHOWN = 10;
+const PAGE_ITEMS = 20;
 
 // leave undoes what the current page keeps running (its event stream, its timer).
 let leave = () => {};
@@ -116,11 +118,37 @@ function show(...children) {
   document.getElementById("main").replaceChildren(...children.filter((c) => c !== null && c !== undefined));
 }
 
-function table(head, rows, empty, id) {
-  if (rows.length === 0) return h("p", { class: "muted" }, empty);
+// table is a table of rows under head, or the words empty when there are none and more
+// is false.
+function table(head, rows, empty, id, more) {
+  if (rows.length === 0 && !more) return h("p", { class: "muted" }, empty);
   return h("div", { class: "table" }, h("table", { id },
     h("thead", {}, h("tr", {}, head.map(([t, cls]) => h("th", { class: cls }, t)))),
     h("tbody", {}, rows)));
+}
+
+// paged is a table of the page's items, rowsOf giving each item's rows, with a "More"
+// button while the list goes on: each press reads the next page of path (?after=NEXT)
+// and appends its rows.
+function paged(path, page, head, rowsOf, empty, id) {
+  const t = table(head, page.items.flatMap(rowsOf), empty, id, Boolean(page.next));
+  if (!page.next) return t;
+  let after = page.next;
+  const more = h("button", { type: "button", class: "more", id: id + "-more" }, "More");
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const next = await get(path + (path.includes("?") ? "&" : "?") + "after=" + encodeURIComponent(after));
+      t.querySelector("tbody").append(...next.items.flatMap(rowsOf));
+      after = next.next;
+      more.hidden = !after;
+    } catch (e) {
+      more.replaceWith(failed(e));
+    } finally {
+      more.disabled = false;
+    }
+  });
+  return h("div", {}, t, more);
 }
 
 function facts(pairs) {
@@ -188,7 +216,7 @@ function failed(e, whole) {
 
 async function home(page) {
   const [supply, blocks, ops, orders] = await Promise.all([
-    get("/supply"), optional("/blocks?limit=" + BLOCKS_SHOWN), get("/operators?limit=20"), optional("/orders?limit=10"),
+    get("/supply"), optional("/blocks?limit=" + BLOCKS_SHOWN), get("/operators?limit=20"), optional("/orders?limit=" + PAGE_ITEMS),
   ]);
   const latest = await Promise.all(ops.items.map((o) => optional("/operators/" + encodeURIComponent(o.id))));
   if (page !== shown) return;
@@ -213,7 +241,7 @@ async function home(page) {
         h("td", {}, r ? backing(r) : h("span", { class: "muted" }, "not attested yet")));
     }), "No operator is registered."),
     h("h2", {}, "Recent orders"),
-    orders ? table(orderHead, orders.items.map(orderRow), "No order yet.", "orders")
+    orders ? paged("/orders?limit=" + PAGE_ITEMS, orders, orderHead, orderRow, "No order yet.", "orders")
       : h("p", { class: "muted" }, "This node does not list orders; search one by its id or RF reference."));
   followBlocks(page, recent);
 }
@@ -242,17 +270,30 @@ function blockRow(b) {
     h("td", { class: "mono hide-narrow" }, b.hash.slice(0, 16) + "…"));
 }
 
-// recentBlocks is the home page's list of the latest blocks, newest first, BLOCKS_SHOWN
-// of them. add puts a block of the stream on top (and reads those the stream skipped)
-// and lets the oldest go, so that the list never has a gap.
+// recentBlocks is the home page's list of the latest blocks, newest first: BLOCKS_SHOWN
+// of them, and as many more as "More" read. add puts a block of the stream on top (and
+// reads those the stream skipped) and lets the oldest go, so that the list never has a
+// gap and "More" reads on below its last row (a block list's cursor is a height).
 function recentBlocks(first) {
-  let items = first.items.slice(0, BLOCKS_SHOWN);
+  let items = first.items.slice();
+  let cap = Math.max(BLOCKS_SHOWN, items.length);
+  let ended = !first.next;
+  let reading = false; // while "More" reads, the list keeps its last row
   const body = h("tbody", {});
+  const more = h("button", { type: "button", class: "more", id: "blocks-more" }, "More");
+  const draw = () => {
+    body.replaceChildren(...items.map(blockRow));
+    more.hidden = ended || items.length === 0;
+  };
   const merge = (list) => {
     const byHeight = new Map(items.map((b) => [b.height, b]));
     for (const b of list) byHeight.set(b.height, b);
-    items = [...byHeight.values()].sort((a, b) => b.height - a.height).slice(0, BLOCKS_SHOWN);
-    body.replaceChildren(...items.map(blockRow));
+    items = [...byHeight.values()].sort((a, b) => b.height - a.height);
+    if (!reading && items.length > cap) {
+      items = items.slice(0, cap);
+      ended = false;
+    }
+    draw();
   };
   const add = async (b) => {
     const top = items.length ? items[0].height : 0;
@@ -262,9 +303,26 @@ function recentBlocks(first) {
       merge(skipped.items);
     }
   };
-  merge([]);
+  more.addEventListener("click", async () => {
+    if (reading || items.length === 0) return;
+    reading = true;
+    more.disabled = true;
+    try {
+      const next = await get("/blocks?limit=" + BLOCKS_SHOWN + "&after=" + items[items.length - 1].height);
+      reading = false;
+      cap += next.items.length;
+      ended = !next.next;
+      merge(next.items);
+    } catch (e) {
+      more.replaceWith(failed(e));
+    } finally {
+      reading = false;
+      more.disabled = false;
+    }
+  });
+  draw();
   const head = h("thead", {}, h("tr", {}, blockHead.map(([t, cls]) => h("th", { class: cls }, t))));
-  return { el: h("div", { class: "table" }, h("table", { id: "blocks" }, head, body)), add };
+  return { el: h("div", {}, h("div", { class: "table" }, h("table", { id: "blocks" }, head, body)), more), add };
 }
 
 function outstanding(o) {
@@ -409,11 +467,11 @@ function timeline(o, history) {
 
 async function accountPage(page, address) {
   const path = "/accounts/" + encodeURIComponent(address);
-  const historyPath = path + "/history?limit=50";
+  const historyPath = path + "/history?limit=" + PAGE_ITEMS;
   const [acct, history] = await Promise.all([get(path), optional(historyPath)]);
   if (page !== shown) return;
   const historyOf = (hist) => hist
-    ? table([["Height"], ["What"], ["Chips", "num"]], hist.items.flatMap((tx) => accountRows(tx, acct.address)), "Nothing yet.", "history")
+    ? paged(historyPath, hist, [["Height"], ["What"], ["Chips", "num"]], (tx) => accountRows(tx, acct.address), "Nothing yet.", "history")
     : h("p", { class: "muted" }, "This node does not serve an account's history.");
   const part = h("div", { id: "history-part" }, historyOf(history));
   show(
@@ -461,7 +519,7 @@ function accountRows(tx, self) {
 }
 
 async function operatorPage(page, id) {
-  const reservesPath = "/operators/" + encodeURIComponent(id) + "/reserves?limit=100";
+  const reservesPath = "/operators/" + encodeURIComponent(id) + "/reserves?limit=" + PAGE_ITEMS;
   const [ans, reserves] = await Promise.all([get("/operators/" + encodeURIComponent(id)), get(reservesPath)]);
   if (page !== shown) return;
   const o = ans.operator;
@@ -478,13 +536,13 @@ async function operatorPage(page, id) {
       ["Registered", ["height ", heightLink(o.registered_height)]],
     ]),
     h("h2", {}, "Reserves attested"),
-    table([["Height"], ["Statement end", "hide-narrow"], ["Held", "num"], ["Owed", "num"], ["Backed"]],
-      reserves.items.map((r) => h("tr", {},
+    paged(reservesPath, reserves, [["Height"], ["Statement end", "hide-narrow"], ["Held", "num"], ["Owed", "num"], ["Backed"]],
+      (r) => [h("tr", {},
         h("td", {}, heightLink(r.height)),
         h("td", { class: "hide-narrow" }, r.statement_end),
         h("td", { class: "num" }, money(r.balance_minor, r.currency)),
         h("td", { class: "num" }, money(r.liabilities_minor, r.currency)),
-        h("td", {}, status(r.backed ? "backed" : "unbacked")))), "No attestation yet.", "reserves"));
+        h("td", {}, status(r.backed ? "backed" : "unbacked")))], "No attestation yet.", "reserves"));
 }
 
 // result is the chain's answer to a transaction: accepted, or refused with its result
