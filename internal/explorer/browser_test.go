@@ -29,7 +29,7 @@ import (
 // box finds the order by its RF reference as a bank form prints it, a transaction by its
 // hash and a block by its height; an account's page follows its balance and history, and
 // the home page the latest blocks, by themselves; "More" reads on below the last block; a
-// block beyond the chain shows "Not found"; the
+// buyer id written as HTML shows as text; a block beyond the chain shows "Not found"; the
 // pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
 func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	if testing.Short() {
@@ -117,6 +117,7 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 
 	b.followsAnAccount(d, chipmint, order.Buyer.Address.String())
 	b.followsTheBlocks(d)
+	attack := b.showsABuyerIDAsText(d, chipmint)
 
 	b.do("search by the printed RF reference", 30*time.Second,
 		chromedp.Navigate(d.Explorer+"#/"),
@@ -154,6 +155,7 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		{"#/account/" + order.Buyer.Address.String(), `#balance`, "account-phone.png"},
 		{"#/tx/" + txHash, `#tx-events`, "tx-phone.png"},
 		{"#/block/" + height, `#block-txs`, "block-phone.png"},
+		{"#/order/" + attack, `#order-buyer-id`, "order-buyer-id-phone.png"},
 	} {
 		b.do("open "+page.route+" on a phone", 30*time.Second,
 			chromedp.Navigate(d.Explorer+page.route), chromedp.WaitVisible(chromedp.CSS(page.ready)))
@@ -221,6 +223,28 @@ func (b *browser) followsTheBlocks(d dev) {
 	next := b.eval(`String(` + top + `)`)
 	b.do("the longer list still follows the chain", 30*time.Second,
 		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rows(20), chromedp.WithPollingTimeout(0)))
+}
+
+// showsABuyerIDAsText has a buyer order with a buyer id written as HTML that would run
+// a script, and checks that the order's page shows it as text; it answers the order's id.
+func (b *browser) showsABuyerIDAsText(d dev, chipmint func(...string) []byte) string {
+	b.t.Helper()
+	const buyerID = `<img src=x onerror="window.__pwned=1">`
+	var bought struct {
+		Order txn.Order `json:"order"`
+	}
+	if err := json.Unmarshal(chipmint("buy", "--from", "alice", "--operator", "acme", "--amount", "1.00", "--buyer-id", buyerID), &bought); err != nil {
+		b.t.Fatal(err)
+	}
+	b.do("open the order of a buyer id written as HTML", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/order/"+bought.Order.ID), chromedp.WaitVisible(chromedp.CSS(`#order-buyer-id`)))
+	if got := b.eval(`document.getElementById("order-buyer-id").textContent`); got != buyerID {
+		b.t.Errorf("the order page shows the buyer id %q, want %q as text", got, buyerID)
+	}
+	if got := b.eval(`String(document.querySelectorAll("#main img").length) + " " + typeof window.__pwned`); got != "0 undefined" {
+		b.t.Errorf("the buyer id became HTML: images and window.__pwned are %q", got)
+	}
+	return bought.Order.ID
 }
 
 // jsString is s as a JavaScript string literal.

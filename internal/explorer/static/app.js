@@ -392,7 +392,7 @@ function drawOrder(o, account, history) {
       o.expires_height ? [", by height ", heightLink(o.expires_height)] : "", ".") : null,
     facts([
       ["Reference", h("span", { class: "mono", id: "order-reference" }, printRef(o.payment_reference))],
-      ["Buyer", link(["account", o.buyer.address], o.buyer.address)],
+      ["Buyer", [h("span", { id: "order-buyer-id" }, o.buyer.id), h("div", {}, link(["account", o.buyer.address], o.buyer.address))]],
       ["Operator", link(["operator", o.operator], o.operator)],
       ["Amount", money(o.amount_minor, o.currency)],
       ["Received", o.received_minor ? money(o.received_minor, o.currency) : ""],
