@@ -42,9 +42,10 @@ function heightLink(height) {
   return link(["block", String(height)], String(height));
 }
 
-// txLink is a transaction's hash, linked to its page: whole, or its first 16 digits.
-function txLink(hash, whole) {
-  const a = link(["tx", hash], whole ? hash : hash.slice(0, 16) + "…");
+// txLink is a transaction's hash, linked to its page: its first 16 digits, the whole in
+// its title.
+function txLink(hash) {
+  const a = link(["tx", hash], hash.slice(0, 16) + "…");
   a.className = "mono";
   a.title = hash;
   return a;
@@ -202,8 +203,8 @@ async function lookup(path) {
   }
 }
 
-// failed says what went wrong: for a whole page (the page's own h1), or, with part,
-// in a part of one.
+// failed says what went wrong: with whole, as a page of its own (a heading, "Not found"
+// for what the node does not have, and the node's words); else as a line in a page.
 function failed(e, whole) {
   const gone = e instanceof APIError && e.status === 404;
   const why = h("p", { class: "error", id: whole ? "error" : undefined, "data-status": e.status ? String(e.status) : "0" },
