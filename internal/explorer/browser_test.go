@@ -25,8 +25,12 @@ import (
 
 // The explorer in a real browser, on a running `chipmint dev`: a buyer's order page
 // turns to issued by itself when the order is paid at the sandbox bank, without a
-// reload; the search box finds the order by its RF reference as a bank form prints it;
-// the pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
+// reload; its issue links to the issue's transaction, and that to its block; the search
+// box finds the order by its RF reference as a bank form prints it, a transaction by its
+// hash and a block by its height; an account's page follows its balance and history, and
+// the home page the latest blocks, by themselves; "More" reads on below the last block; a
+// buyer id written as HTML shows as text; a block beyond the chain shows "Not found"; the
+// pages fit a phone's width. Screenshots are kept in $CHIPMINT_ARTEFACTS.
 func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole system and a browser")
@@ -90,6 +94,31 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	b.fits("the order page", desktopWidth)
 	b.shoot(dir, "order-desktop.png")
 
+	const issueTx = `#timeline li[data-status="issued"] a[href^="#/tx/"]`
+	txHash := b.eval(`document.querySelector('` + issueTx + `').hash.slice("#/tx/".length)`)
+	b.do("follow the issue's transaction from the order's life", 30*time.Second,
+		chromedp.Click(chromedp.CSS(issueTx)), chromedp.WaitVisible(chromedp.CSS(`#tx-hash`)))
+	if got := b.eval(`document.getElementById("tx-hash").textContent`); got != txHash {
+		t.Fatalf("the issue's link %s opened the transaction %q", txHash, got)
+	}
+	height := b.eval(`document.querySelector("#tx-block a").textContent`)
+	b.do("follow the transaction's block", 30*time.Second,
+		chromedp.Click(chromedp.CSS(`#tx-block a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#block-txs a[href="#/tx/`+txHash+`"]`)))
+	if got := b.eval(`document.getElementById("block-height").textContent`); got != height {
+		t.Fatalf("the transaction's block %s opened the block %q", height, got)
+	}
+	b.fits("the block page", desktopWidth)
+	b.do("a block beyond the chain", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/block/999999999"), chromedp.WaitVisible(chromedp.CSS(`#error[data-status="404"]`)))
+	if h1 := b.eval(`document.querySelector("#main h1").textContent`); h1 != "Not found" {
+		t.Fatalf("a block beyond the chain shows %q, want Not found", h1)
+	}
+
+	b.followsAnAccount(d, chipmint, order.Buyer.Address.String())
+	b.followsTheBlocks(d)
+	attack := b.showsABuyerIDAsText(d, chipmint)
+
 	b.do("search by the printed RF reference", 30*time.Second,
 		chromedp.Navigate(d.Explorer+"#/"),
 		chromedp.WaitVisible(chromedp.CSS(`#main .cards`)),
@@ -103,6 +132,20 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), "no such thing"),
 		chromedp.Click(chromedp.CSS(`#search button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#not-found`)))
+	b.do("search a transaction by its hash", 30*time.Second,
+		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), strings.ToLower(txHash)),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tx-hash`)))
+	if hash := b.eval(`location.hash`); hash != "#/tx/"+txHash {
+		t.Fatalf("the search for %s found %q", txHash, hash)
+	}
+	b.do("search a block by its height", 30*time.Second,
+		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), height),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	if hash := b.eval(`location.hash`); hash != "#/block/"+height {
+		t.Fatalf("the search for %s found %q", height, hash)
+	}
 
 	b.do("the phone's width", 10*time.Second, chromedp.EmulateViewport(phoneWidth, phoneHeight))
 	for _, page := range []struct{ route, ready, file string }{
@@ -110,6 +153,9 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		{"#/", `#main .cards`, "home-phone.png"},
 		{"#/operator/acme", `#main dl.facts`, "operator-phone.png"},
 		{"#/account/" + order.Buyer.Address.String(), `#balance`, "account-phone.png"},
+		{"#/tx/" + txHash, `#tx-events`, "tx-phone.png"},
+		{"#/block/" + height, `#block-txs`, "block-phone.png"},
+		{"#/order/" + attack, `#order-buyer-id`, "order-buyer-id-phone.png"},
 	} {
 		b.do("open "+page.route+" on a phone", 30*time.Second,
 			chromedp.Navigate(d.Explorer+page.route), chromedp.WaitVisible(chromedp.CSS(page.ready)))
@@ -121,6 +167,90 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	b.fits("the home page", desktopWidth)
 	b.shoot(dir, "home-desktop.png")
 	b.noExceptions()
+}
+
+// followsAnAccount opens the page of the account at address, sends a chip from it, and
+// waits (bounded) until the page shows the new balance and the transfer in its history,
+// without a reload.
+func (b *browser) followsAnAccount(d dev, chipmint func(...string) []byte, address string) {
+	b.t.Helper()
+	b.do("open the buyer's account", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/account/"+address), chromedp.WaitVisible(chromedp.CSS(`#history`)))
+	before := b.eval(`document.getElementById("balance").textContent`)
+	if n := b.eval(`String(document.querySelectorAll('#history tr[data-event="transfer"]').length)`); n != "0" {
+		b.t.Fatalf("the buyer's history shows %s transfers before any", n)
+	}
+	b.eval(`window.chipmintNoReload = "still here"`)
+	chipmint("keys", "add", "bob")
+	chipmint("send", "--from", "alice", "--to", "bob", "--amount", "1")
+	b.do("the account's page shows the transfer by itself", time.Minute,
+		chromedp.Poll[chromedp.Void](`document.getElementById("balance").textContent !== `+jsString(before)+
+			` && document.querySelector('#history tr[data-event="transfer"]') !== null`, chromedp.WithPollingTimeout(0)))
+	if mark := b.eval(`String(window.chipmintNoReload)`); mark != "still here" {
+		b.t.Fatalf("the account page was reloaded to show the transfer (mark %q)", mark)
+	}
+	if live := b.eval(`document.body.dataset.live || ""`); live != "stream" {
+		b.t.Fatalf("the account page follows the account by %q, want its stream", live)
+	}
+}
+
+// followsTheBlocks opens the home page and waits (bounded) until its latest blocks move
+// on with the chain, BLOCKS_SHOWN of them without a gap, the height card with them; then
+// presses "More" and waits for the blocks below the last row, still without a gap, still
+// moving on.
+func (b *browser) followsTheBlocks(d dev) {
+	b.t.Helper()
+	b.do("open the home page", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/"), chromedp.WaitVisible(chromedp.CSS(`#blocks tbody tr`)))
+	const top = `Number(document.querySelector("#blocks tbody tr").dataset.height)`
+	// rows is true when the list holds n blocks, one after the other, newest first.
+	rows := func(n int) string {
+		return fmt.Sprintf(`((hs) => hs.length === %d && hs.every((h, i) => i === 0 || hs[i-1] === h + 1))(
+			[...document.querySelectorAll("#blocks tbody tr")].map((r) => Number(r.dataset.height)))`, n)
+	}
+	first := b.eval(`String(` + top + `)`)
+	b.do("the latest blocks follow the chain", 30*time.Second,
+		chromedp.Poll[chromedp.Void](top+` > `+first+` && document.getElementById("height").textContent === String(`+top+`) && `+rows(10),
+			chromedp.WithPollingTimeout(0)))
+	// The blocks go on while "More" reads: what it read shows from the first change of the
+	// list after the click until the stream has pushed it off the bottom; the predicate is
+	// checked at each change, so it is seen.
+	last := b.eval(`String(Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height))`)
+	b.do("More reads the blocks below", 30*time.Second,
+		chromedp.Click(chromedp.CSS(`#blocks-more`)),
+		chromedp.Poll[chromedp.Void](rows(20)+` && document.querySelector('#blocks tr[data-height="' + (`+last+` - 1) + '"]') !== null`,
+			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))
+	next := b.eval(`String(` + top + `)`)
+	b.do("the longer list still follows the chain", 30*time.Second,
+		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rows(20), chromedp.WithPollingTimeout(0)))
+}
+
+// showsABuyerIDAsText has a buyer order with a buyer id written as HTML that would run
+// a script, and checks that the order's page shows it as text; it answers the order's id.
+func (b *browser) showsABuyerIDAsText(d dev, chipmint func(...string) []byte) string {
+	b.t.Helper()
+	const buyerID = `<img src=x onerror="window.__pwned=1">`
+	var bought struct {
+		Order txn.Order `json:"order"`
+	}
+	if err := json.Unmarshal(chipmint("buy", "--from", "alice", "--operator", "acme", "--amount", "1.00", "--buyer-id", buyerID), &bought); err != nil {
+		b.t.Fatal(err)
+	}
+	b.do("open the order of a buyer id written as HTML", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/order/"+bought.Order.ID), chromedp.WaitVisible(chromedp.CSS(`#order-buyer-id`)))
+	if got := b.eval(`document.getElementById("order-buyer-id").textContent`); got != buyerID {
+		b.t.Errorf("the order page shows the buyer id %q, want %q as text", got, buyerID)
+	}
+	if got := b.eval(`String(document.querySelectorAll("#main img").length) + " " + typeof window.__pwned`); got != "0 undefined" {
+		b.t.Errorf("the buyer id became HTML: images and window.__pwned are %q", got)
+	}
+	return bought.Order.ID
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
 }
 
 // dev is a running `chipmint dev`, as its banner says.

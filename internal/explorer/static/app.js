@@ -1,11 +1,15 @@
-// chipmint explorer: hash routes (#/, #/order/ID, #/account/ADDR, #/operator/ID), each
-// page read from the node's JSON API under /api/v1/. Every 64-bit quantity stays the
+// chipmint explorer: hash routes (#/, #/order/ID, #/account/ADDR, #/operator/ID,
+// #/block/HEIGHT, #/tx/HASH), each page read from the node's JSON API under /api/v1/. Every 64-bit quantity stays the
 // decimal string the API gives; BigInt does what arithmetic the display needs.
 "use strict";
 
 const API = "/api/v1";
 const CHIP_DECIMALS = 6;
 const POLL_MS = 2000;
+// BLOCKS_SHOWN is how many of the latest blocks the home page keeps; PAGE_ITEMS, how many
+// items the other lists read at a time.
+const BLOCKS_SHOWN = 10;
+const PAGE_ITEMS = 20;
 
 // leave undoes what the current page keeps running (its event stream, its timer).
 let leave = () => {};
@@ -31,6 +35,20 @@ function h(tag, attrs, ...children) {
 
 function link(route, text) {
   return h("a", { href: "#/" + route.map(encodeURIComponent).join("/") }, text);
+}
+
+// heightLink is a block's height, linked to its page.
+function heightLink(height) {
+  return link(["block", String(height)], String(height));
+}
+
+// txLink is a transaction's hash, linked to its page: its first 16 digits, the whole in
+// its title.
+function txLink(hash) {
+  const a = link(["tx", hash], hash.slice(0, 16) + "…");
+  a.className = "mono";
+  a.title = hash;
+  return a;
 }
 
 function groupThousands(whole) {
@@ -101,11 +119,37 @@ function show(...children) {
   document.getElementById("main").replaceChildren(...children.filter((c) => c !== null && c !== undefined));
 }
 
-function table(head, rows, empty) {
-  if (rows.length === 0) return h("p", { class: "muted" }, empty);
-  return h("div", { class: "table" }, h("table", {},
+// table is a table of rows under head, or the words empty when there are none and more
+// is false.
+function table(head, rows, empty, id, more) {
+  if (rows.length === 0 && !more) return h("p", { class: "muted" }, empty);
+  return h("div", { class: "table" }, h("table", { id },
     h("thead", {}, h("tr", {}, head.map(([t, cls]) => h("th", { class: cls }, t)))),
     h("tbody", {}, rows)));
+}
+
+// paged is a table of the page's items, rowsOf giving each item's rows, with a "More"
+// button while the list goes on: each press reads the next page of path (?after=NEXT)
+// and appends its rows.
+function paged(path, page, head, rowsOf, empty, id) {
+  const t = table(head, page.items.flatMap(rowsOf), empty, id, Boolean(page.next));
+  if (!page.next) return t;
+  let after = page.next;
+  const more = h("button", { type: "button", class: "more", id: id + "-more" }, "More");
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const next = await get(path + (path.includes("?") ? "&" : "?") + "after=" + encodeURIComponent(after));
+      t.querySelector("tbody").append(...next.items.flatMap(rowsOf));
+      after = next.next;
+      more.hidden = !after;
+    } catch (e) {
+      more.replaceWith(failed(e));
+    } finally {
+      more.disabled = false;
+    }
+  });
+  return h("div", {}, t, more);
 }
 
 function facts(pairs) {
@@ -159,20 +203,26 @@ async function lookup(path) {
   }
 }
 
-function failed(e) {
-  return h("p", { class: "error" }, e.message || String(e));
+// failed says what went wrong: with whole, as a page of its own (a heading, "Not found"
+// for what the node does not have, and the node's words); else as a line in a page.
+function failed(e, whole) {
+  const gone = e instanceof APIError && e.status === 404;
+  const why = h("p", { class: "error", id: whole ? "error" : undefined, "data-status": e.status ? String(e.status) : "0" },
+    e.message || String(e));
+  if (!whole) return why;
+  return [h("h1", {}, gone ? "Not found" : "Could not read this page"), why];
 }
 
 // ---- pages -------------------------------------------------------------------------
 
 async function home(page) {
   const [supply, blocks, ops, orders] = await Promise.all([
-    get("/supply"), optional("/blocks?limit=1"), get("/operators?limit=20"), optional("/orders?limit=10"),
+    get("/supply"), optional("/blocks?limit=" + BLOCKS_SHOWN), get("/operators?limit=20"), optional("/orders?limit=" + PAGE_ITEMS),
   ]);
   const latest = await Promise.all(ops.items.map((o) => optional("/operators/" + encodeURIComponent(o.id))));
   if (page !== shown) return;
   const height = blocks && blocks.items.length ? String(blocks.items[0].height) : "—";
-  followHeight(page);
+  const recent = blocks ? recentBlocks(blocks) : null;
   show(
     h("h1", {}, "chipmint"),
     h("div", { class: "cards" },
@@ -181,6 +231,8 @@ async function home(page) {
       card("Issued", chips(supply.issued_chips)),
       card("Burned", chips(supply.burned_chips)),
       supply.escrow_chips ? card("In escrow", chips(supply.escrow_chips)) : null),
+    h("h2", {}, "Latest blocks"),
+    recent ? recent.el : h("p", { class: "muted" }, "This node does not list its blocks."),
     h("h2", {}, "Operators"),
     table([["Operator"], ["Outstanding", "num"], ["Reserves"]], ops.items.map((o, i) => {
       const r = latest[i] && latest[i].latest_reserves;
@@ -190,18 +242,88 @@ async function home(page) {
         h("td", {}, r ? backing(r) : h("span", { class: "muted" }, "not attested yet")));
     }), "No operator is registered."),
     h("h2", {}, "Recent orders"),
-    orders ? orderTable(orders.items) : h("p", { class: "muted" }, "This node does not list orders; search one by its id or RF reference."));
+    orders ? paged("/orders?limit=" + PAGE_ITEMS, orders, orderHead, orderRow, "No order yet.", "orders")
+      : h("p", { class: "muted" }, "This node does not list orders; search one by its id or RF reference."));
+  followBlocks(page, recent);
 }
 
-// followHeight keeps the home page's height that of the last block, by the node's
-// stream of blocks where it serves one.
-function followHeight(page) {
+// followBlocks keeps the home page's height, and its list of the latest blocks, those of
+// the chain, by the node's stream of blocks where it serves one.
+function followBlocks(page, recent) {
   const es = new EventSource(API + "/blocks/events");
   es.addEventListener("block", (e) => {
+    if (page !== shown) return;
+    const b = JSON.parse(e.data);
     const el = document.getElementById("height");
-    if (el && page === shown) el.textContent = String(JSON.parse(e.data).height);
+    if (el) el.textContent = String(b.height);
+    if (recent) recent.add(b).catch(() => {}); // a block skipped stays out until the next
   });
   leave = () => es.close();
+}
+
+const blockHead = [["Height"], ["Time"], ["Txs", "num"], ["Hash", "hide-narrow"]];
+
+function blockRow(b) {
+  return h("tr", { "data-height": String(b.height) },
+    h("td", {}, heightLink(b.height)),
+    h("td", {}, when(b.time)),
+    h("td", { class: "num" }, String(b.txs)),
+    h("td", { class: "mono hide-narrow" }, b.hash.slice(0, 16) + "…"));
+}
+
+// recentBlocks is the home page's list of the latest blocks, newest first: BLOCKS_SHOWN
+// of them, and as many more as "More" read. add puts a block of the stream on top (and
+// reads those the stream skipped) and lets the oldest go, so that the list never has a
+// gap and "More" reads on below its last row (a block list's cursor is a height).
+function recentBlocks(first) {
+  let items = first.items.slice();
+  let cap = Math.max(BLOCKS_SHOWN, items.length);
+  let ended = !first.next;
+  let reading = false; // while "More" reads, the list keeps its last row
+  const body = h("tbody", {});
+  const more = h("button", { type: "button", class: "more", id: "blocks-more" }, "More");
+  const draw = () => {
+    body.replaceChildren(...items.map(blockRow));
+    more.hidden = ended || items.length === 0;
+  };
+  const merge = (list) => {
+    const byHeight = new Map(items.map((b) => [b.height, b]));
+    for (const b of list) byHeight.set(b.height, b);
+    items = [...byHeight.values()].sort((a, b) => b.height - a.height);
+    if (!reading && items.length > cap) {
+      items = items.slice(0, cap);
+      ended = false;
+    }
+    draw();
+  };
+  const add = async (b) => {
+    const top = items.length ? items[0].height : 0;
+    merge([b]);
+    if (top > 0 && b.height > top + 1) {
+      const skipped = await get("/blocks?limit=" + Math.min(100, b.height - top - 1) + "&after=" + b.height);
+      merge(skipped.items);
+    }
+  };
+  more.addEventListener("click", async () => {
+    if (reading || items.length === 0) return;
+    reading = true;
+    more.disabled = true;
+    try {
+      const next = await get("/blocks?limit=" + BLOCKS_SHOWN + "&after=" + items[items.length - 1].height);
+      reading = false;
+      cap += next.items.length;
+      ended = !next.next;
+      merge(next.items);
+    } catch (e) {
+      more.replaceWith(failed(e));
+    } finally {
+      reading = false;
+      more.disabled = false;
+    }
+  });
+  draw();
+  const head = h("thead", {}, h("tr", {}, blockHead.map(([t, cls]) => h("th", { class: cls }, t))));
+  return { el: h("div", {}, h("div", { class: "table" }, h("table", { id: "blocks" }, head, body)), more), add };
 }
 
 function outstanding(o) {
@@ -210,15 +332,17 @@ function outstanding(o) {
 
 function backing(r) {
   return h("span", {}, status(r.backed ? "backed" : "unbacked"), " ",
-    h("span", { class: "muted" }, money(r.balance_minor, r.currency) + " held, at height " + r.height));
+    h("span", { class: "muted" }, money(r.balance_minor, r.currency) + " held, at height ", heightLink(r.height)));
 }
 
-function orderTable(items) {
-  return table([["Order"], ["Status"], ["Amount", "num"], ["Operator", "hide-narrow"]], items.map((o) => h("tr", {},
+const orderHead = [["Order"], ["Status"], ["Amount", "num"], ["Operator", "hide-narrow"]];
+
+function orderRow(o) {
+  return h("tr", {},
     h("td", { class: "mono" }, link(["order", o.id], o.id)),
     h("td", {}, status(o.status)),
     h("td", { class: "num" }, money(o.amount_minor, o.currency)),
-    h("td", { class: "hide-narrow" }, link(["operator", o.operator], o.operator)))), "No order yet.");
+    h("td", { class: "hide-narrow" }, link(["operator", o.operator], o.operator)));
 }
 
 async function orderPage(page, id) {
@@ -227,55 +351,85 @@ async function orderPage(page, id) {
   const op = await optional("/operators/" + encodeURIComponent(order.operator));
   if (page !== shown) return;
   const account = op && op.operator.account;
+  let draws = 0;
   const draw = async (o) => {
-    const history = await optional("/orders/" + encodeURIComponent(o.id) + "/history");
-    if (page !== shown) return;
-    show(
-      h("h1", {}, "Order ", h("span", { class: "mono", id: "order-id" }, o.id), " ", status(o.status, "order-status")),
-      o.status === "awaiting_payment" && account ? h("div", { class: "pay" },
-        "Awaiting ", h("strong", {}, money(o.amount_minor, o.currency)), " to ", h("span", { class: "mono" }, printRef(account.iban)),
-        " (", account.holder, "), reference ", h("strong", { class: "mono" }, printRef(o.payment_reference)),
-        o.expires_height ? ", by height " + o.expires_height : "", ".") : null,
-      facts([
-        ["Reference", h("span", { class: "mono", id: "order-reference" }, printRef(o.payment_reference))],
-        ["Buyer", link(["account", o.buyer.address], o.buyer.address)],
-        ["Operator", link(["operator", o.operator], o.operator)],
-        ["Amount", money(o.amount_minor, o.currency)],
-        ["Received", o.received_minor ? money(o.received_minor, o.currency) : ""],
-        ["Chips", o.chips ? chips(o.chips) : ""],
-        ["Bank reference", o.bank_reference ? h("span", { class: "mono" }, o.bank_reference) : ""],
-        ["Held", o.hold_reason || ""],
-        ["Reversed", o.reversal_reason ? o.reversal_reason + " (height " + o.reversed_height + ")" : ""],
-        ["Owed back", o.owed_minor ? money(o.owed_minor, o.currency) : ""],
-      ]),
-      h("h2", {}, "Life"),
-      timeline(o, history));
+    const n = ++draws;
+    const newest = Math.max(...["created", "paid", "issued", "reversed", "closed", "refunded"]
+      .map((step) => o[step + "_height"] || 0));
+    await indexed("/orders/" + encodeURIComponent(o.id) + "/history",
+      (history) => history.steps.some((s) => s.height >= newest), () => page === shown && n === draws,
+      (history) => drawOrder(o, account, history));
   };
   await draw(order);
-  follow(page, order, draw);
+  follow(page, "/orders/" + encodeURIComponent(order.id), "order", order, draw);
 }
 
-// follow redraws the order's page each time the order changes from what it showed: by
-// the node's event stream, or, where the node serves none, by reading the order every
-// POLL_MS.
-function follow(page, order, draw) {
-  const id = order.id;
-  let last = JSON.stringify(order);
-  const seen = (o) => {
-    const key = JSON.stringify(o);
+// INDEX_TRIES is how often a page reads a list from the node's transaction index while
+// the list lags behind the state the page was told of: the node indexes a block's
+// transactions a moment after it applies the block.
+const INDEX_TRIES = 6;
+
+// indexed calls draw with what path reads from the node's transaction index, then reads
+// it again, POLL_MS / 4 apart and at most INDEX_TRIES times, while reaches says it lags
+// behind the state. alive says whether the page still wants it.
+async function indexed(path, reaches, alive, draw) {
+  for (let tries = 1; ; tries++) {
+    const v = await optional(path);
+    if (!alive()) return;
+    draw(v);
+    if (!v || reaches(v) || tries >= INDEX_TRIES) return;
+    await new Promise((done) => setTimeout(done, POLL_MS / 4));
+    if (!alive()) return;
+  }
+}
+
+// drawOrder shows the order o, paid to account, with its history.
+function drawOrder(o, account, history) {
+  show(
+    h("h1", {}, "Order ", h("span", { class: "mono", id: "order-id" }, o.id), " ", status(o.status, "order-status")),
+    o.status === "awaiting_payment" && account ? h("div", { class: "pay" },
+      "Awaiting ", h("strong", {}, money(o.amount_minor, o.currency)), " to ", h("span", { class: "mono" }, printRef(account.iban)),
+      " (", account.holder, "), reference ", h("strong", { class: "mono" }, printRef(o.payment_reference)),
+      o.expires_height ? [", by height ", heightLink(o.expires_height)] : "", ".") : null,
+    facts([
+      ["Reference", h("span", { class: "mono", id: "order-reference" }, printRef(o.payment_reference))],
+      ["Buyer", [h("span", { id: "order-buyer-id" }, o.buyer.id), h("div", {}, link(["account", o.buyer.address], o.buyer.address))]],
+      ["Operator", link(["operator", o.operator], o.operator)],
+      ["Amount", money(o.amount_minor, o.currency)],
+      ["Received", o.received_minor ? money(o.received_minor, o.currency) : ""],
+      ["Chips", o.chips ? chips(o.chips) : ""],
+      ["Bank reference", o.bank_reference ? h("span", { class: "mono" }, o.bank_reference) : ""],
+      ["Held", o.hold_reason || ""],
+      ["Reversed", o.reversal_reason ? [o.reversal_reason + " (height ", heightLink(o.reversed_height), ")"] : ""],
+      ["Owed back", o.owed_minor ? money(o.owed_minor, o.currency) : ""],
+    ]),
+    h("h2", {}, "Life"),
+    timeline(o, history));
+}
+
+// follow calls changed(value, height) each time what path reads changes from first: by
+// the node's event stream of it (path + "/events", events named event, each with the
+// height it is at), or, where the node serves none, by reading path every POLL_MS
+// (height 0). body's data-live says which.
+function follow(page, path, event, first, changed) {
+  let last = JSON.stringify(first);
+  const seen = (v, height) => {
+    const key = JSON.stringify(v);
     if (key === last || page !== shown) return;
     last = key;
-    draw(o).catch((e) => show(failed(e)));
+    changed(v, height).catch((e) => {
+      if (page === shown) show(...failed(e, true));
+    });
   };
-  const es = new EventSource(API + "/orders/" + encodeURIComponent(id) + "/events");
+  const es = new EventSource(API + path + "/events");
   let timer = null;
   document.body.dataset.live = "stream";
-  es.addEventListener("order", (e) => seen(JSON.parse(e.data)));
+  es.addEventListener(event, (e) => seen(JSON.parse(e.data), Number(e.lastEventId) || 0));
   es.onerror = () => {
     if (es.readyState !== EventSource.CLOSED || timer !== null) return;
     // The node refused the stream (an older node, or none on this route): read instead.
     document.body.dataset.live = "poll";
-    timer = setInterval(() => get("/orders/" + encodeURIComponent(id)).then(seen, () => {}), POLL_MS);
+    timer = setInterval(() => get(path).then((v) => seen(v, 0), () => {}), POLL_MS);
   };
   leave = () => {
     es.close();
@@ -305,48 +459,57 @@ function timeline(o, history) {
     steps.map((s) => h("li", { "data-status": s.status },
       h("div", { class: "what" }, s.what, s.status ? [" ", status(s.status)] : null),
       h("div", { class: "meta" },
-        "height " + s.height, s.time ? " · " + when(s.time) : "",
+        "height ", heightLink(s.height), s.time ? " · " + when(s.time) : "",
         s.signer ? [" · signed by ", link(["account", s.signer], s.signer)] : "",
         s.by ? " · by " + words(s.by) : "",
-        s.tx ? [" · tx ", h("span", { class: "mono" }, s.tx.slice(0, 16) + "…")] : ""))),
+        s.tx ? [" · tx ", txLink(s.tx)] : ""))),
     next.map((what) => h("li", { class: "pending" }, h("div", { class: "what" }, what), h("div", { class: "meta" }, "not yet"))));
 }
 
 async function accountPage(page, address) {
-  const [acct, history] = await Promise.all([
-    get("/accounts/" + encodeURIComponent(address)),
-    optional("/accounts/" + encodeURIComponent(address) + "/history?limit=50"),
-  ]);
+  const path = "/accounts/" + encodeURIComponent(address);
+  const historyPath = path + "/history?limit=" + PAGE_ITEMS;
+  const [acct, history] = await Promise.all([get(path), optional(historyPath)]);
   if (page !== shown) return;
+  const historyOf = (hist) => hist
+    ? paged(historyPath, hist, [["Height"], ["What"], ["Chips", "num"]], (tx) => accountRows(tx, acct.address), "Nothing yet.", "history")
+    : h("p", { class: "muted" }, "This node does not serve an account's history.");
+  const part = h("div", { id: "history-part" }, historyOf(history));
   show(
     h("h1", {}, "Account ", h("span", { class: "mono" }, acct.address)),
     h("div", { class: "cards" }, card("Balance", h("span", { id: "balance" }, chips(acct.chips)))),
     h("h2", {}, "Transfers and redemptions"),
-    history ? table([["Height"], ["What"], ["Chips", "num"]], history.items.flatMap((tx) => accountRows(tx, acct.address)),
-      "Nothing yet.") : h("p", { class: "muted" }, "This node does not serve an account's history."));
+    part);
+  let reads = 0;
+  follow(page, path, "account", acct, async (a, height) => {
+    document.getElementById("balance").textContent = chips(a.chips);
+    const n = ++reads;
+    await indexed(historyPath, (hist) => hist.items.length > 0 && hist.items[0].height >= height,
+      () => page === shown && n === reads, (hist) => part.replaceChildren(historyOf(hist)));
+  });
 }
 
 // accountRows are the rows of one transaction of an account's history: its transfers,
 // redemptions and orders, or else the transaction's type.
 function accountRows(tx, self) {
-  const at = h("td", {}, String(tx.height), h("div", { class: "muted hide-narrow" }, when(tx.time)));
+  const at = h("td", {}, heightLink(tx.height), h("div", {}, txLink(tx.tx)), h("div", { class: "muted hide-narrow" }, when(tx.time)));
   const rows = (tx.events || []).map((e) => {
     const a = e.attributes || {};
     switch (e.type) {
       case "transfer": {
         const out = a.from === self;
         const other = out ? a.to : a.from;
-        return h("tr", {}, at.cloneNode(true),
+        return h("tr", { "data-event": "transfer" }, at.cloneNode(true),
           h("td", {}, "Transfer ", out ? "to " : "from ", link(["account", other], other)),
           h("td", { class: "num" }, (out ? "−" : "+") + chips(a.amount_chips)));
       }
       case "redemption":
-        return h("tr", {}, at.cloneNode(true),
+        return h("tr", { "data-event": "redemption" }, at.cloneNode(true),
           h("td", {}, "Redemption ", h("span", { class: "mono" }, a.id), " ", status(a.status),
             h("div", { class: "muted" }, money(a.amount_minor, a.currency) + " at " + a.operator)),
           h("td", { class: "num" }, chips(a.chips)));
       case "order":
-        return h("tr", {}, at.cloneNode(true),
+        return h("tr", { "data-event": "order" }, at.cloneNode(true),
           h("td", {}, "Order ", link(["order", a.id], a.id), " ", status(a.status)),
           h("td", { class: "num" }, a.status === "issued" ? "+" + chips(a.chips) : ""));
       default:
@@ -357,9 +520,8 @@ function accountRows(tx, self) {
 }
 
 async function operatorPage(page, id) {
-  const [ans, reserves] = await Promise.all([
-    get("/operators/" + encodeURIComponent(id)), get("/operators/" + encodeURIComponent(id) + "/reserves?limit=100"),
-  ]);
+  const reservesPath = "/operators/" + encodeURIComponent(id) + "/reserves?limit=" + PAGE_ITEMS;
+  const [ans, reserves] = await Promise.all([get("/operators/" + encodeURIComponent(id)), get(reservesPath)]);
   if (page !== shown) return;
   const o = ans.operator;
   const cur = o.account ? o.account.currency : (o.receiving_account || {}).currency || "";
@@ -372,31 +534,96 @@ async function operatorPage(page, id) {
       ["Cap", chips(o.cap_chips)],
       ["Outstanding", chips(outstanding(o))],
       ["Shortfall", o.shortfall_chips && o.shortfall_chips !== "0" ? chips(o.shortfall_chips) : ""],
-      ["Registered", "height " + o.registered_height],
+      ["Registered", ["height ", heightLink(o.registered_height)]],
     ]),
     h("h2", {}, "Reserves attested"),
-    table([["Height"], ["Statement end", "hide-narrow"], ["Held", "num"], ["Owed", "num"], ["Backed"]],
-      reserves.items.map((r) => h("tr", {},
-        h("td", {}, String(r.height)),
+    paged(reservesPath, reserves, [["Height"], ["Statement end", "hide-narrow"], ["Held", "num"], ["Owed", "num"], ["Backed"]],
+      (r) => [h("tr", {},
+        h("td", {}, heightLink(r.height)),
         h("td", { class: "hide-narrow" }, r.statement_end),
         h("td", { class: "num" }, money(r.balance_minor, r.currency)),
         h("td", { class: "num" }, money(r.liabilities_minor, r.currency)),
-        h("td", {}, status(r.backed ? "backed" : "unbacked")))), "No attestation yet."));
+        h("td", {}, status(r.backed ? "backed" : "unbacked")))], "No attestation yet.", "reserves"));
+}
+
+// result is the chain's answer to a transaction: accepted, or refused with its result
+// code (docs/protocol.md) and log line.
+function result(code, log) {
+  if (code === undefined || code === null) return h("span", { class: "muted" }, "not in the node's index yet");
+  if (code === 0) return status("accepted");
+  return h("span", {}, status("refused"), " code " + code, log ? h("div", { class: "muted" }, log) : null);
+}
+
+async function blockPage(page, height) {
+  const b = await get("/blocks/" + encodeURIComponent(height));
+  if (page !== shown) return;
+  show(
+    h("h1", {}, "Block ", h("span", { id: "block-height" }, String(b.height))),
+    h("p", { class: "steps" },
+      b.height > 1 ? link(["block", String(b.height - 1)], "← " + (b.height - 1)) : null,
+      link(["block", String(b.height + 1)], b.height + 1 + " →")),
+    facts([
+      ["Time", when(b.time)],
+      ["Hash", h("span", { class: "mono" }, b.hash)],
+      ["Proposer", h("span", { class: "mono" }, b.proposer)],
+      ["App hash", h("span", { class: "mono" }, b.app_hash)],
+    ]),
+    h("h2", {}, "Transactions"),
+    table([["Transaction"], ["Type"], ["Result"]], b.txs.map((tx) => h("tr", {},
+      h("td", {}, txLink(tx.hash)),
+      h("td", {}, words(tx.type), tx.signer ? h("div", {}, link(["account", tx.signer], tx.signer)) : null),
+      h("td", {}, result(tx.code, tx.log)))), "No transaction in this block.", "block-txs"));
+}
+
+async function txPage(page, hash) {
+  const tx = await get("/txs/" + encodeURIComponent(hash));
+  if (page !== shown) return;
+  show(
+    h("h1", {}, words(tx.type), " ", h("span", { class: "muted" }, "transaction")),
+    facts([
+      ["Hash", h("span", { class: "mono", id: "tx-hash" }, tx.hash)],
+      ["Block", h("span", { id: "tx-block" }, heightLink(tx.height), h("span", { class: "muted" }, ", transaction " + (tx.index + 1)))],
+      ["Time", when(tx.time)],
+      ["Signer", tx.signer ? link(["account", tx.signer], tx.signer) : ""],
+      ["Nonce", tx.nonce],
+      ["Result", result(tx.code, tx.log)],
+    ]),
+    h("h2", {}, "Events"),
+    table([["Event"], ["Attributes"]], tx.events.map((e) => h("tr", {},
+      h("td", {}, words(e.type)),
+      h("td", {}, Object.entries(e.attributes || {}).map(([k, v]) =>
+        h("div", {}, h("span", { class: "muted" }, words(k) + " "), attribute(e.type, k, v)))))),
+    "No event.", "tx-events"));
+}
+
+// attribute is an event's attribute's value, linked where it names an account or an order.
+function attribute(type, key, v) {
+  if (/^chip1[02-9ac-hj-np-z]+$/.test(v)) return link(["account", v], v);
+  if (type === "order" && key === "id") return link(["order", v], v);
+  return h("span", { class: "mono" }, v);
 }
 
 // ---- search and routes -------------------------------------------------------------
 
-// searchPage finds what q names: an address, an order by its id or RF reference, or an
-// operator; and shows its page in place of the search's.
+// searchPage finds what q names: an address, a transaction by its hash, an order by its
+// id or RF reference, a block by its height, or an operator; and shows its page in place
+// of the search's.
 async function searchPage(page, q) {
   q = q.trim();
   const compact = q.replace(/\s+/g, "");
   let found = null;
   if (/^chip1/i.test(compact)) {
     found = "#/account/" + encodeURIComponent(compact.toLowerCase());
+  } else if (/^[0-9a-f]{64}$/i.test(compact)) {
+    const tx = await lookup("/txs/" + compact.toUpperCase());
+    if (tx) found = "#/tx/" + tx.hash;
   } else if (/^rf\d\d/i.test(compact) || /^[0-9a-f]{20}$/i.test(compact)) {
     const order = await lookup("/orders/" + encodeURIComponent(compact.toUpperCase()));
     if (order) found = "#/order/" + order.id;
+  }
+  if (!found && /^\d+$/.test(compact)) {
+    const b = await lookup("/blocks/" + compact);
+    if (b) found = "#/block/" + b.height;
   }
   if (!found) {
     const op = await lookup("/operators/" + encodeURIComponent(q));
@@ -422,13 +649,14 @@ function decode(part) {
 function route() {
   leave();
   leave = () => {};
+  delete document.body.dataset.live;
   const page = ++shown;
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/").map(decode);
-  const pages = { order: orderPage, account: accountPage, operator: operatorPage, search: searchPage };
+  const pages = { order: orderPage, account: accountPage, operator: operatorPage, block: blockPage, tx: txPage, search: searchPage };
   show(h("p", { class: "muted" }, name === "search" ? "Searching…" : "Loading…"));
   const run = pages[name] && arg ? pages[name](page, arg) : home(page);
   run.catch((e) => {
-    if (page === shown) show(failed(e));
+    if (page === shown) show(...failed(e, true));
   });
 }
 
