@@ -221,13 +221,13 @@ func rejectedBy(err error) ledger.Result {
 }
 
 // execute runs one verified transaction against kv, as CheckTx and FinalizeBlock both do.
+// Accepted or refused, it names its type and signer (the signature verified): a signer
+// finds its refused transactions, which spent their nonce, in the node's index too.
 func (a *App) execute(kv store.KV, b ledger.Block, tx *txn.Signed) ledger.Result {
 	res := ledger.Apply(kv, b, tx)
-	if res.Code == txn.OK {
-		res.Events = append(res.Events, ledger.Event{Type: "msg", Attrs: []ledger.Attr{
-			{Key: "type", Value: tx.Type.String()}, {Key: "signer", Value: tx.Sender.String()},
-		}})
-	}
+	res.Events = append(res.Events, ledger.Event{Type: "msg", Attrs: []ledger.Attr{
+		{Key: "type", Value: tx.Type.String()}, {Key: "signer", Value: tx.Sender.String()},
+	}})
 	return res
 }
 

@@ -478,3 +478,17 @@ func TestAppHashCommitsToTheWholeState(t *testing.T) {
 		}
 	}
 }
+
+// A transaction the chain refuses in a block still names its type and signer, whose
+// signature verified, so that the signer finds it in the node's index; it emits nothing
+// else.
+func TestRefusedTransactionNamesItsSigner(t *testing.T) {
+	h := newHarness(t)
+	res := h.block(h.sign(alice, &txn.Transfer{To: bob.addr, AmountChips: 1}))
+	if len(res) != 1 || res[0].Code != uint32(txn.InsufficientFunds) {
+		t.Fatalf("a transfer from an empty account: %+v", res)
+	}
+	if !hasEvent(res[0].Events, "msg", "signer", alice.addr.String()) || !hasEvent(res[0].Events, "msg", "type", "transfer") || len(res[0].Events) != 1 {
+		t.Fatalf("the refused transfer's events: %v, want its msg event alone", res[0].Events)
+	}
+}
