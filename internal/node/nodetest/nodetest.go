@@ -118,17 +118,22 @@ func StartWith(t *testing.T, o Options) *Chain {
 	if chainID == "" {
 		chainID = "chipmint-nodetest"
 	}
-	n, err := node.StartLocal(t.TempDir(), node.LocalOptions{
-		ChainID:            chainID,
-		Issuers:            issuers,
-		BlockTime:          100 * time.Millisecond,
-		OrderTTLBlocks:     o.OrderTTLBlocks,
-		IssuerThreshold:    o.Threshold,
-		IssueApprovalChips: o.IssueApprovalChips,
-		CheckpointInterval: o.CheckpointInterval,
-		Retention:          o.Retention,
-		Options:            opts,
+	ports, err := node.FreePorts(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	err = node.Init(node.InitOptions{
+		Home: home, ChainID: chainID, Moniker: "local", Issuers: issuers, BlockTime: 100 * time.Millisecond,
+		OrderTTLBlocks: o.OrderTTLBlocks, IssuerThreshold: o.Threshold, IssueApprovalChips: o.IssueApprovalChips,
+		CheckpointInterval: o.CheckpointInterval, Retention: o.Retention,
+		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]), Alone: true,
 	})
+	if err != nil {
+		t.Fatalf("init node: %v", err)
+	}
+	editConfig(t, home, stoppableWithPeers)
+	n, err := node.Start(home, opts)
 	if err != nil {
 		t.Fatalf("start node: %v", err)
 	}
@@ -301,20 +306,40 @@ func joinHome(t *testing.T, n *node.Node) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	editConfig(t, home, func(conf *cmtcfg.Config) {
+		// Its one peer is enough: no peer exchange, and a loopback peer is a peer.
+		conf.P2P.PexReactor = false
+		conf.P2P.AddrBookStrict = false
+		// A node that votes on nothing goes on to the next height as soon as it has
+		// the block and its commit: waiting the validator's block time at each one, it
+		// would catch up no faster than the chain grows.
+		conf.Consensus.TimeoutCommit = 10 * time.Millisecond
+		conf.Consensus.SkipTimeoutCommit = true
+		stoppableWithPeers(conf)
+	})
+	return home
+}
+
+// editConfig rewrites the config.toml of home with edit.
+func editConfig(t *testing.T, home string, edit func(*cmtcfg.Config)) {
+	t.Helper()
 	conf, err := node.LoadConfig(home)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Its one peer is enough: no peer exchange, and a loopback peer is a peer.
-	conf.P2P.PexReactor = false
-	conf.P2P.AddrBookStrict = false
-	// A node that votes on nothing goes on to the next height as soon as it has the
-	// block and its commit: waiting the validator's block time at each one, it would
-	// catch up no faster than the chain grows.
-	conf.Consensus.TimeoutCommit = 10 * time.Millisecond
-	conf.Consensus.SkipTimeoutCommit = true
+	edit(conf)
 	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), conf)
-	return home
+}
+
+// stoppableWithPeers lets a node with peers stop in the test's process. CometBFT's
+// consensus reactor asks each peer for its +2/3 majorities, sleeping
+// peer_query_maj23_sleep_duration between steps without looking whether the node
+// stopped; woken after the node closed its block store, it reads it and panics, which
+// ends every test of the process. Asked once an hour, a peer is asked when it connects
+// and not again while tests run: these questions matter only for liveness under a
+// flood of signatures, which tests do not make.
+func stoppableWithPeers(conf *cmtcfg.Config) {
+	conf.Consensus.PeerQueryMaj23SleepDuration = time.Hour
 }
 
 // Apply applies a controlled action: sent by the first issuer while the threshold is
