@@ -50,11 +50,11 @@ func NewCmdVerify(g *Globals) *cobra.Command {
 	for _, c := range []*cobra.Command{balance, order} {
 		f := c.Flags()
 		f.StringVar(&o.primary, "primary", "", "RPC address of the node that answers (default: --node)")
-		f.StringArrayVar(&o.witnesses, "witness", nil, "RPC address of a node whose headers the primary's are compared with (repeat for more; at least one)")
+		f.StringArrayVar(&o.witnesses, "witness", nil, "RPC address of another node whose headers the primary's are compared with, run by another organisation (repeat for more; at least one)")
 		f.Int64Var(&o.trustHeight, "trust-height", 0, "height of a header you trust, from a source other than the primary")
 		f.StringVar(&o.trustHash, "trust-hash", "", "hash of that header, 64 hex digits")
 		f.DurationVar(&o.trustPeriod, "trust-period", 168*time.Hour, "how long after its time the trusted header may still be trusted")
-		f.Int64Var(&o.height, "height", 0, "height of the state to check (default: the last one whose next header is there)")
+		f.Int64Var(&o.height, "height", 0, "height of the state to check (default: the last one whose next header the primary and the witnesses have)")
 	}
 	cmd.AddCommand(balance, order)
 	return cmd
@@ -83,10 +83,15 @@ func (v provedView) String() string {
 	return fmt.Sprintf("at height %d, proved against header %d (%s) checked from trusted height %d with %s", v.Height, v.HeaderHeight, v.HeaderTime, v.TrustHeight, witnesses)
 }
 
-// trustError is a usage error when the trusted header expired: the flags are to change.
-func trustError(err error) error {
-	if errors.Is(err, client.ErrTrustExpired) {
+// verifyError is a usage error when the flags are to change: the trusted header
+// expired, or a witness is the primary's node or another witness's, which checks
+// nothing.
+func verifyError(err error) error {
+	switch {
+	case errors.Is(err, client.ErrTrustExpired):
 		return usageError{err}
+	case errors.Is(err, client.ErrWitnessSameNode):
+		return usageError{fmt.Errorf("--witness: %w; name another organisation's node, one the primary's operator does not run", err)}
 	}
 	return err
 }
@@ -164,12 +169,12 @@ func (o *verifyOptions) prove(ctx context.Context, g *Globals, key []byte) (prov
 	}
 	v, err := client.NewVerifier(ctx, primary, witnesses, trust)
 	if err != nil {
-		return provedView{}, client.Proved{}, trustError(err)
+		return provedView{}, client.Proved{}, verifyError(err)
 	}
 	defer v.Close()
 	p, err := v.Prove(ctx, key, o.height)
 	if err != nil {
-		return provedView{}, client.Proved{}, trustError(err)
+		return provedView{}, client.Proved{}, verifyError(err)
 	}
 	view := provedView{
 		ChainID: p.ChainID, Height: p.Proof.Height, HeaderHeight: p.HeaderHeight, HeaderHash: fmt.Sprintf("%X", p.HeaderHash),

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,8 +16,9 @@ import (
 )
 
 // `chipmint verify` believes a balance and an order proved from a trusted header with a
-// witness, answers in JSON and for people, and refuses a primary on a fork with its own
-// exit status; flags it cannot do without are usage errors that say why.
+// witness, another node that follows the chain, answers in JSON and for people, and
+// refuses a primary on a fork with its own exit status; flags it cannot do without, and
+// a witness that is the primary's node, are usage errors that say why.
 func TestVerifyBalanceAndOrder(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs nodes")
@@ -34,13 +38,13 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rpc := ch.Node.RPCAddress()
+	rpc, follower := ch.Node.RPCAddress(), ch.Follower(t).Node.RPCAddress()
 	trust := []string{"--trust-height", "2", "--trust-hash", sh.Hash().String()}
-	verify := func(primary string, args ...string) (string, string, ExitCode) {
-		return run(t, append(append([]string{"verify"}, args...), append([]string{"--primary", primary, "--witness", rpc}, trust...)...)...)
+	verify := func(primary, witness string, args ...string) (string, string, ExitCode) {
+		return run(t, append(append([]string{"verify"}, args...), append([]string{"--primary", primary, "--witness", witness}, trust...)...)...)
 	}
 
-	out, errOut, code := verify(rpc, "balance", addr.String(), "--height", strconv.FormatInt(issued, 10), "-o", "json")
+	out, errOut, code := verify(rpc, follower, "balance", addr.String(), "--height", strconv.FormatInt(issued, 10), "-o", "json")
 	var bal struct {
 		Chips        string   `json:"chips"`
 		Height       int64    `json:"height"`
@@ -54,12 +58,13 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 	if bal.Chips != "2500000" || bal.Height != issued || bal.HeaderHeight != issued+1 || bal.TrustHeight != 2 || len(bal.Witnesses) != 1 {
 		t.Fatalf("verify balance answered %+v", bal)
 	}
-	out, errOut, code = verify(rpc, "order", o.PaymentReference)
+	out, errOut, code = verify(rpc, follower, "order", o.PaymentReference)
 	want := fmt.Sprintf("order %s: issued at height ", o.ID)
 	if code != ExitOK || !strings.HasPrefix(out, want) || !strings.Contains(out, "checked from trusted height 2 with 1 witness") {
 		t.Fatalf("verify order: exit %d: %q %s; want %q…", code, out, errOut, want)
 	}
 
+	rpcAgain := reverseProxy(t, rpc)
 	refusals := []struct {
 		name string
 		args []string
@@ -67,10 +72,12 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 		says string
 	}{
 		{"no witness", []string{"verify", "balance", addr.String(), "--primary", rpc, "--trust-height", "2", "--trust-hash", sh.Hash().String()}, ExitUsage, "--witness is required: the light client catches a lying primary"},
-		{"no trusted header", []string{"verify", "balance", addr.String(), "--primary", rpc, "--witness", rpc}, ExitUsage, "--trust-height and --trust-hash are required"},
-		{"a malformed trusted hash", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", rpc, "--trust-height", "2", "--trust-hash", "12ab"}, ExitUsage, "--trust-hash: want a header's hash"},
-		{"a trusted header older than the trusting period", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", rpc, "--trust-height", "2", "--trust-hash", sh.Hash().String(), "--trust-period", "1ns"}, ExitUsage, "older than the trusting period"},
-		{"a trusted hash the chain does not have", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", rpc, "--trust-height", "2", "--trust-hash", strings.Repeat("ab", 32)}, ExitRefused, "expected header's hash"},
+		{"no trusted header", []string{"verify", "balance", addr.String(), "--primary", rpc, "--witness", follower}, ExitUsage, "--trust-height and --trust-hash are required"},
+		{"a malformed trusted hash", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", follower, "--trust-height", "2", "--trust-hash", "12ab"}, ExitUsage, "--trust-hash: want a header's hash"},
+		{"a trusted header older than the trusting period", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", follower, "--trust-height", "2", "--trust-hash", sh.Hash().String(), "--trust-period", "1ns"}, ExitUsage, "older than the trusting period"},
+		{"a trusted hash the chain does not have", []string{"verify", "order", o.ID, "--primary", rpc, "--witness", follower, "--trust-height", "2", "--trust-hash", strings.Repeat("ab", 32)}, ExitRefused, "expected header's hash"},
+		{"the primary as its own witness", append([]string{"verify", "order", o.ID, "--primary", rpc, "--witness", rpc}, trust...), ExitUsage, "name another organisation's node"},
+		{"the primary under another address as its witness", append([]string{"verify", "balance", addr.String(), "--primary", rpc, "--witness", rpcAgain}, trust...), ExitUsage, "the witness " + rpcAgain + " is node "},
 	}
 	for _, r := range refusals {
 		t.Run(r.name, func(t *testing.T) {
@@ -82,13 +89,24 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 	}
 
 	fork := ch.Fork(t)
-	rpc = ch.Node.RPCAddress()
 	onFork := fork.Buy(t, nodetest.Key(72), "fork-buyer", 100)
 	waitHeights(ctx, t, onFork.CreatedHeight+1, ch, fork)
-	_, errOut, code = verify(fork.Node.RPCAddress(), "order", onFork.ID, "--height", strconv.FormatInt(onFork.CreatedHeight, 10))
+	_, errOut, code = verify(fork.Node.RPCAddress(), ch.Node.RPCAddress(), "order", onFork.ID, "--height", strconv.FormatInt(onFork.CreatedHeight, 10))
 	if code != ExitRefused || !strings.Contains(errOut, "light client attack detected") || !strings.Contains(errOut, "follows a fork") {
 		t.Fatalf("a primary on a fork: exit %d, %s", code, errOut)
 	}
+}
+
+// reverseProxy serves the RPC of the node at target under another address.
+func reverseProxy(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httputil.NewSingleHostReverseProxy(u))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // waitHeights waits until each chain has a block of height.

@@ -45,6 +45,9 @@ const pollInterval = 50 * time.Millisecond
 type Client struct {
 	rpc     *rpchttp.HTTP
 	chainID string
+	// nodeID is the node's CometBFT node id, as its status names it: which node
+	// answers, whatever address it was dialled at.
+	nodeID string
 }
 
 // Dial connects to the node at addr ("http://127.0.0.1:26657") and learns its chain id.
@@ -57,7 +60,7 @@ func Dial(ctx context.Context, addr string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: node at %s: %w", addr, err)
 	}
-	return &Client{rpc: rpc, chainID: st.NodeInfo.Network}, nil
+	return &Client{rpc: rpc, chainID: st.NodeInfo.Network, nodeID: string(st.NodeInfo.ID())}, nil
 }
 
 // ChainID is the chain the node runs.

@@ -36,6 +36,12 @@ var ErrTrustExpired = errors.New("client: the trusted header expired")
 // only by comparing its headers with a witness's.
 var ErrNoWitness = errors.New("client: a witness is required: a lying primary is caught only by comparing its headers with another node's")
 
+// ErrWitnessSameNode is a witness that is the primary's node, or a node another witness
+// is already, under the same address or another: comparing a node's headers with its
+// own checks nothing, so the verifier refuses to start rather than claim a check it
+// did not make. No node lied; another node is to be named.
+var ErrWitnessSameNode = errors.New("client: a witness is the same node as the primary or as another witness")
+
 // Trust is the header a Verifier starts from, taken from a source the user trusts
 // (another operator, a published checkpoint), never from the primary: its height, its
 // hash, and how long after its time it may still be trusted (the light client's
@@ -76,7 +82,8 @@ type Proved struct {
 }
 
 // NewVerifier connects to the primary and the witnesses and verifies the trusted header
-// against the primary, comparing it with the witnesses'. A witness on another chain
+// against the primary, comparing it with the witnesses'. A witness whose node id is the
+// primary's or another witness's is ErrWitnessSameNode. A witness on another chain
 // than the primary's, or a primary whose header at the trusted height is not the
 // trusted one, is ErrRefused.
 func NewVerifier(ctx context.Context, primaryAddr string, witnessAddrs []string, trust Trust) (*Verifier, error) {
@@ -97,12 +104,18 @@ func NewVerifier(ctx context.Context, primaryAddr string, witnessAddrs []string,
 func (v *Verifier) start(ctx context.Context, witnessAddrs []string) error {
 	chainID := v.primary.ChainID()
 	var witnesses []provider.Provider
+	// seen names, by node id, the address each node was first met at.
+	seen := map[string]string{v.primary.nodeID: "the primary " + v.primaryAddr}
 	for _, addr := range witnessAddrs {
 		w, err := Dial(ctx, addr)
 		if err != nil {
 			return fmt.Errorf("client: the witness: %w", err)
 		}
 		v.witnessClients = append(v.witnessClients, w)
+		if first, ok := seen[w.nodeID]; ok {
+			return fmt.Errorf("%w: the witness %s is node %s, as %s is: its headers would be compared with its own", ErrWitnessSameNode, addr, w.nodeID, first)
+		}
+		seen[w.nodeID] = "the witness " + addr
 		if w.ChainID() != chainID {
 			return fmt.Errorf("%w: the primary %s runs chain %q, the witness %s chain %q", ErrRefused, v.primaryAddr, chainID, addr, w.ChainID())
 		}
@@ -136,7 +149,7 @@ func (v *Verifier) Close() error {
 func (v *Verifier) ChainID() string { return v.primary.ChainID() }
 
 // Prove reads the state entry at key after height (0: the last height whose next
-// header the primary has) from the primary, verifies the header of height+1 with the
+// header the primary and every witness have) from the primary, verifies the header of height+1 with the
 // light client and checks the proof against its app hash. A proof that does not lead
 // to it, or a header the light client refuses, is ErrRefused; a primary and a witness
 // with conflicting headers are ErrAttack.
@@ -178,20 +191,28 @@ func (v *Verifier) Prove(ctx context.Context, key []byte, height int64) (Proved,
 // spent).
 const primaryLagMax = 5
 
-// latest is the primary's last height, once no witness is further than primaryLagMax
-// blocks ahead of it.
+// latest is the last height the primary and every witness within primaryLagMax blocks
+// of it have, once no witness is further than that ahead of the primary. A witness a
+// block behind is usual, as it receives the block after the validators; asked for a
+// header it does not have yet, the light client waits twice its clock drift and its
+// block lag (30 seconds by default) before comparing. A witness further behind is not
+// waited for here: the answer would be as stale as it is.
 func (v *Verifier) latest(ctx context.Context) (int64, error) {
-	latest, err := v.primary.Height(ctx)
+	primary, err := v.primary.Height(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("client: the primary: %w", err)
 	}
+	latest := primary
 	for i, w := range v.witnessClients {
 		h, err := w.Height(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("client: the witness %d: %w", i+1, err)
 		}
-		if h > latest+primaryLagMax {
-			return 0, fmt.Errorf("%w: the primary %s is at height %d, a witness at %d: it would answer from a state %d blocks old", ErrRefused, v.primaryAddr, latest, h, h-latest)
+		if h > primary+primaryLagMax {
+			return 0, fmt.Errorf("%w: the primary %s is at height %d, a witness at %d: it would answer from a state %d blocks old", ErrRefused, v.primaryAddr, primary, h, h-primary)
+		}
+		if h >= primary-primaryLagMax {
+			latest = min(latest, h)
 		}
 	}
 	return latest, nil

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,8 +41,8 @@ func TestVerifierProvesBalancesAndOrders(t *testing.T) {
 	}
 	waitHeight(ctx, t, ch.Client, ch.Order(t, o.ID).IssuedHeight+1)
 
-	rpc := ch.Node.RPCAddress()
-	v := newVerifier(ctx, t, rpc, []string{rpc}, trust)
+	rpc, follower := ch.Node.RPCAddress(), ch.Follower(t).Node.RPCAddress()
+	v := newVerifier(ctx, t, rpc, []string{follower}, trust)
 	p, err := v.Prove(ctx, query.AccountKey(addr), 0)
 	if err != nil {
 		t.Fatalf("a true balance: %v", err)
@@ -69,7 +71,9 @@ func TestVerifierProvesBalancesAndOrders(t *testing.T) {
 }
 
 // A primary that lies about a value, forges a header or answers for another chain is
-// refused, as is a trusted header the primary does not have.
+// refused, as is a trusted header the primary does not have. A witness that is the
+// primary's node, or another witness's, under any address, is refused before anything
+// is compared: it would check nothing.
 func TestVerifierRefusesALyingPrimary(t *testing.T) {
 	ch := nodetest.Start(t)
 	other := nodetest.StartWith(t, nodetest.Options{ChainID: "chipmint-other"})
@@ -84,6 +88,9 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 	}
 	waitHeight(ctx, t, ch.Client, ch.Order(t, o.ID).IssuedHeight+1)
 	rpc, otherRPC := ch.Node.RPCAddress(), other.Node.RPCAddress()
+	follower, follower2 := ch.Follower(t).Node.RPCAddress(), ch.Follower(t).Node.RPCAddress()
+	otherFollower := other.Follower(t).Node.RPCAddress()
+	rpcAgain, followerAgain := reverseProxy(t, rpc), reverseProxy(t, follower)
 
 	moreChips := lyingProxy(t, rpc, "abci_query", func(res map[string]any) {
 		r := res["response"].(map[string]any)
@@ -127,18 +134,22 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 		want      error
 		says      string
 	}{
-		{"a changed balance", moreChips, []string{rpc}, trust, query.AccountKey(addr), merkle.ErrProofMismatch, "proof at height"},
-		{"a changed order status", paidOrder, []string{rpc}, trust, query.OrderKey(o.ID), merkle.ErrProofMismatch, "proof at height"},
-		{"a forged header", forgedHeader, []string{rpc}, trust, query.AccountKey(addr), client.ErrRefused, "not valid"},
+		{"a changed balance", moreChips, []string{follower}, trust, query.AccountKey(addr), merkle.ErrProofMismatch, "proof at height"},
+		{"a changed order status", paidOrder, []string{follower}, trust, query.OrderKey(o.ID), merkle.ErrProofMismatch, "proof at height"},
+		{"a forged header", forgedHeader, []string{follower}, trust, query.AccountKey(addr), client.ErrRefused, "not valid"},
 		// With a witness to spare, the light client carries on with a witness's header:
 		// the answer is still not the primary's.
-		{"a forged header, two witnesses", forgedHeader, []string{rpc, rpc}, trust, query.AccountKey(addr), client.ErrRefused, "not valid"},
+		{"a forged header, two witnesses", forgedHeader, []string{follower, follower2}, trust, query.AccountKey(addr), client.ErrRefused, "not valid"},
 		{"another chain's primary", otherRPC, []string{rpc}, trust, query.AccountKey(addr), client.ErrRefused, `runs chain "chipmint-other"`},
-		{"another chain's primary and witness", otherRPC, []string{otherRPC}, trust, query.AccountKey(addr), client.ErrRefused, "expected header's hash"},
-		{"a trusted hash the chain does not have", rpc, []string{rpc}, wrongHash, query.AccountKey(addr), client.ErrRefused, "expected header's hash"},
+		{"another chain's primary and witness", otherRPC, []string{otherFollower}, trust, query.AccountKey(addr), client.ErrRefused, "expected header's hash"},
+		{"a trusted hash the chain does not have", rpc, []string{follower}, wrongHash, query.AccountKey(addr), client.ErrRefused, "expected header's hash"},
 		{"no witness", rpc, nil, trust, query.AccountKey(addr), client.ErrNoWitness, "a witness is required"},
-		{"a primary twenty blocks behind its witness", behind, []string{rpc}, trust, query.AccountKey(addr), client.ErrRefused, "blocks old"},
-		{"a trusted header older than the trusting period", rpc, []string{rpc}, expired, query.AccountKey(addr), client.ErrTrustExpired, "trusting period"},
+		{"a primary twenty blocks behind its witness", behind, []string{follower}, trust, query.AccountKey(addr), client.ErrRefused, "blocks old"},
+		{"a trusted header older than the trusting period", rpc, []string{follower}, expired, query.AccountKey(addr), client.ErrTrustExpired, "trusting period"},
+		{"the primary as its own witness", rpc, []string{rpc}, trust, query.AccountKey(addr), client.ErrWitnessSameNode, "the witness " + rpc + " is node "},
+		{"the primary under another address as its witness", rpc, []string{follower, rpcAgain}, trust, query.AccountKey(addr), client.ErrWitnessSameNode, "the witness " + rpcAgain + " is node "},
+		{"a lying primary under another address as its witness", forgedHeader, []string{rpc}, trust, query.AccountKey(addr), client.ErrWitnessSameNode, "as the primary " + forgedHeader + " is"},
+		{"one witness under two addresses", rpc, []string{follower, followerAgain}, trust, query.AccountKey(addr), client.ErrWitnessSameNode, "as the witness " + follower + " is"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,7 +157,7 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 			if !errors.Is(err, tt.want) || !strings.Contains(fmt.Sprint(err), tt.says) {
 				t.Fatalf("got %v, want %v saying %q", err, tt.want, tt.says)
 			}
-			if tt.want == client.ErrNoWitness || tt.want == client.ErrTrustExpired {
+			if tt.want == client.ErrNoWitness || tt.want == client.ErrTrustExpired || tt.want == client.ErrWitnessSameNode {
 				if errors.Is(err, client.ErrRefused) {
 					t.Fatalf("refused, as if a node lied: %v", err)
 				}
@@ -161,7 +172,7 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 
 // A validator that signs two chains from one height on, each with its own transaction:
 // a primary on the fork is caught by a witness on the original chain, and the other way
-// round; the original chain with itself as witness is believed.
+// round; the original chain with a node that follows it as witness is believed.
 func TestVerifierCatchesAPrimaryOnAFork(t *testing.T) {
 	ch := nodetest.Start(t)
 	ctx := nodetest.Context(t)
@@ -178,6 +189,7 @@ func TestVerifierCatchesAPrimaryOnAFork(t *testing.T) {
 	waitHeight(ctx, t, fork.Client, height+1)
 	waitHeight(ctx, t, ch.Client, height+1)
 	original, forked := ch.Node.RPCAddress(), fork.Node.RPCAddress()
+	follower := ch.Follower(t).Node.RPCAddress()
 
 	tests := []struct {
 		name     string
@@ -188,7 +200,7 @@ func TestVerifierCatchesAPrimaryOnAFork(t *testing.T) {
 	}{
 		{"the fork as primary, the original as witness", forked, original, onFork.ID, false},
 		{"the original as primary, the fork as witness", original, forked, onOriginal.ID, false},
-		{"the original as primary and witness", original, original, onOriginal.ID, true},
+		{"the original as primary, its follower as witness", original, follower, onOriginal.ID, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,6 +298,18 @@ func lyingProxy(t *testing.T, target, method string, lie func(result map[string]
 		w.WriteHeader(res.StatusCode)
 		w.Write(out)
 	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// reverseProxy serves the RPC of the node at target under another address.
+func reverseProxy(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httputil.NewSingleHostReverseProxy(u))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

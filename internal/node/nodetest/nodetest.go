@@ -15,6 +15,8 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/chipmint/chipmint/internal/client"
 	"github.com/chipmint/chipmint/internal/crypto"
@@ -116,17 +118,22 @@ func StartWith(t *testing.T, o Options) *Chain {
 	if chainID == "" {
 		chainID = "chipmint-nodetest"
 	}
-	n, err := node.StartLocal(t.TempDir(), node.LocalOptions{
-		ChainID:            chainID,
-		Issuers:            issuers,
-		BlockTime:          100 * time.Millisecond,
-		OrderTTLBlocks:     o.OrderTTLBlocks,
-		IssuerThreshold:    o.Threshold,
-		IssueApprovalChips: o.IssueApprovalChips,
-		CheckpointInterval: o.CheckpointInterval,
-		Retention:          o.Retention,
-		Options:            opts,
+	ports, err := node.FreePorts(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	err = node.Init(node.InitOptions{
+		Home: home, ChainID: chainID, Moniker: "local", Issuers: issuers, BlockTime: 100 * time.Millisecond,
+		OrderTTLBlocks: o.OrderTTLBlocks, IssuerThreshold: o.Threshold, IssueApprovalChips: o.IssueApprovalChips,
+		CheckpointInterval: o.CheckpointInterval, Retention: o.Retention,
+		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]), Alone: true,
 	})
+	if err != nil {
+		t.Fatalf("init node: %v", err)
+	}
+	editConfig(t, home, stoppableWithPeers)
+	n, err := node.Start(home, opts)
 	if err != nil {
 		t.Fatalf("start node: %v", err)
 	}
@@ -172,7 +179,9 @@ func (c *Chain) connect(t *testing.T, n *node.Node) {
 // own and peered with no one (CometBFT does not start again on the same home in one
 // process). Both have the same genesis and validator key: from here on the validator
 // signs two chains that share the blocks so far, as a validator that equivocates
-// would. c goes on with one copy; Fork returns the other's chain.
+// would. c goes on with one copy, under its node id; Fork returns the other's chain,
+// whose node has a node key of its own, as a second machine would. Followers started
+// before lose their peer: start them after.
 func (c *Chain) Fork(t *testing.T) *Chain {
 	t.Helper()
 	stopped := c.Node
@@ -183,6 +192,9 @@ func (c *Chain) Fork(t *testing.T) *Chain {
 	fork := &Chain{Issuer: c.Issuer, Issuers: c.Issuers, Operator: c.Operator, OperatorInfo: c.OperatorInfo, options: c.options}
 	for _, ch := range []*Chain{c, fork} {
 		home := copyHome(t, stopped.Config.RootDir)
+		if ch == fork {
+			newNodeKey(t, home)
+		}
 		n, err := node.Start(home, c.options)
 		if err != nil {
 			t.Fatalf("start node on %s: %v", home, err)
@@ -212,6 +224,122 @@ func copyHome(t *testing.T, home string) string {
 	conf.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[1])
 	cmtcfg.WriteConfigFile(filepath.Join(dst, "config", "config.toml"), conf)
 	return dst
+}
+
+// newNodeKey gives the node of home a node key of its own.
+func newNodeKey(t *testing.T, home string) {
+	t.Helper()
+	file := filepath.Join(home, "config", "node_key.json")
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p2p.LoadOrGenNodeKey(file); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Follower starts a full node that follows the chain, as another organisation's node
+// would: not a validator, on a home of its own made as `chipmint join` makes one, on
+// free loopback ports, with the chain's node as its only peer, from which it
+// block-syncs. It returns once the follower has caught up with the chain, within a
+// minute, with the follower's node and clients and the chain's actors; it stops with
+// the test.
+func (c *Chain) Follower(t *testing.T) *Chain {
+	t.Helper()
+	ctx := Context(t)
+	home := joinHome(t, c.Node)
+	n, err := node.Start(home, c.options)
+	if err != nil {
+		t.Fatalf("start follower on %s: %v", home, err)
+	}
+	f := &Chain{Issuer: c.Issuer, Issuers: c.Issuers, Operator: c.Operator, OperatorInfo: c.OperatorInfo, options: c.options}
+	f.connect(t, n)
+	rpc, err := rpchttp.New(n.RPCAddress(), "/websocket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Block sync learns its peer's height every ten seconds and hands over to
+	// consensus at the height it knew then: the follower has caught up once it has left
+	// block sync and is within a block of the chain's height, read after its own.
+	for {
+		st, err := rpc.Status(ctx)
+		if err != nil {
+			t.Fatalf("follower: %v", err)
+		}
+		height, err := c.Client.Height(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := st.SyncInfo.LatestBlockHeight
+		if h >= height-1 && !st.SyncInfo.CatchingUp {
+			return f
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the follower is at height %d (catching up: %t), the chain at %d: %v", h, st.SyncInfo.CatchingUp, height, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// joinHome makes the home of a full node that joins the chain of n, with n as its
+// peer, on free loopback ports.
+func joinHome(t *testing.T, n *node.Node) string {
+	t.Helper()
+	genesis, err := os.ReadFile(n.Config.GenesisFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, err := node.PeerAddress(n.Config.RootDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := node.FreePorts(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	err = node.Join(node.JoinOptions{
+		Home: home, Moniker: "follower", Genesis: genesis, Peers: []string{peer},
+		RPCListen: fmt.Sprintf("127.0.0.1:%d", ports[0]), P2PListen: fmt.Sprintf("127.0.0.1:%d", ports[1]),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	editConfig(t, home, func(conf *cmtcfg.Config) {
+		// Its one peer is enough: no peer exchange, and a loopback peer is a peer.
+		conf.P2P.PexReactor = false
+		conf.P2P.AddrBookStrict = false
+		// A node that votes on nothing goes on to the next height as soon as it has
+		// the block and its commit: waiting the validator's block time at each one, it
+		// would catch up no faster than the chain grows.
+		conf.Consensus.TimeoutCommit = 10 * time.Millisecond
+		conf.Consensus.SkipTimeoutCommit = true
+		stoppableWithPeers(conf)
+	})
+	return home
+}
+
+// editConfig rewrites the config.toml of home with edit.
+func editConfig(t *testing.T, home string, edit func(*cmtcfg.Config)) {
+	t.Helper()
+	conf, err := node.LoadConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(conf)
+	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), conf)
+}
+
+// stoppableWithPeers lets a node with peers stop in the test's process. CometBFT's
+// consensus reactor asks each peer for its +2/3 majorities, sleeping
+// peer_query_maj23_sleep_duration between steps without looking whether the node
+// stopped; woken after the node closed its block store, it reads it and panics, which
+// ends every test of the process. Asked once an hour, a peer is asked when it connects
+// and not again while tests run: these questions matter only for liveness under a
+// flood of signatures, which tests do not make.
+func stoppableWithPeers(conf *cmtcfg.Config) {
+	conf.Consensus.PeerQueryMaj23SleepDuration = time.Hour
 }
 
 // Apply applies a controlled action: sent by the first issuer while the threshold is
