@@ -1,6 +1,7 @@
 package explorer
 
 import (
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
@@ -102,5 +103,24 @@ func TestFilesReferToNothingOutside(t *testing.T) {
 	}
 	if !outside.MatchString(`<script src="https://cdn.example/x.js">`) || !outside.MatchString(`<link href="//fonts.example/css">`) {
 		t.Fatal("the check misses an outside URL")
+	}
+}
+
+// The page reads the ledger's own currency table, not the browser's: the two differ on
+// the digits of a few currencies (HUF has 2 on the ledger, 0 in Chromium; AMD 0 and 2).
+func TestHandlerServesTheLedgersCurrencies(t *testing.T) {
+	rec := httptest.NewRecorder()
+	Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/currencies.json", nil))
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("/currencies.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var digits map[string]int
+	if err := json.Unmarshal(rec.Body.Bytes(), &digits); err != nil {
+		t.Fatalf("/currencies.json: %v: %.200s", err, rec.Body.Bytes())
+	}
+	for code, want := range map[string]int{"EUR": 2, "HUF": 2, "AMD": 0, "JPY": 0, "KWD": 3} {
+		if got, ok := digits[code]; !ok || got != want {
+			t.Errorf("%s has %d digits (listed: %v), want %d", code, got, ok, want)
+		}
 	}
 }

@@ -15,6 +15,9 @@ const PAGE_ITEMS = 20;
 let leave = () => {};
 // shown counts the pages shown, so that a page answered late does not draw over a newer one.
 let shown = 0;
+// minorDigits is the ledger's currency table (code to digits of the minor unit), as the
+// node serves it at /currencies.json: the browser's own table differs for a few.
+let minorDigits = new Map();
 
 // ---- DOM and formatting ------------------------------------------------------------
 
@@ -80,19 +83,13 @@ function chips(s) {
   return s === undefined ? "0.00 CHIP" : decimal(s, CHIP_DECIMALS, 2) + " CHIP";
 }
 
-// minorDigits is the currency's number of decimals, as the ledger's currency table
-// (CLDR's) has it.
-function minorDigits(currency) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
-}
-
+// money writes minor units of currency with the currency's digits in the ledger's table;
+// a currency the table lacks is written in its minor units, as they are.
 function money(minor, currency) {
-  const d = minorDigits(currency);
-  return decimal(minor === undefined ? "0" : minor, d, d) + " " + currency;
+  if (minor === undefined) minor = "0";
+  const d = minorDigits.get(currency);
+  if (d === undefined) return decimal(minor, 0, 0) + " minor units of " + currency;
+  return decimal(minor, d, d) + " " + currency;
 }
 
 // printRef writes an RF reference or an IBAN in groups of four, as a bank form shows it.
@@ -668,5 +665,16 @@ document.getElementById("search").addEventListener("submit", (e) => {
   if (location.hash === hash) route();
   else location.hash = hash;
 });
-window.addEventListener("hashchange", route);
-route();
+// start reads the ledger's currency table once, then shows the page the hash names.
+async function start() {
+  try {
+    const res = await fetch("currencies.json", { headers: { Accept: "application/json" } });
+    if (res.ok) minorDigits = new Map(Object.entries(await res.json()));
+  } catch {
+    // amounts are written in minor units, as they are
+  }
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+start();
