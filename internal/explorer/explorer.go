@@ -34,7 +34,7 @@ var contentTypes = map[string]string{
 
 // csp lets the page load its own files and call its own node, and nothing else.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'"
 
 // currenciesFile is the name under which the explorer serves the ledger's currency table
 // ({"EUR":2,"JPY":0,...}), so that the page writes an amount with the digits the ledger
