@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
 	"github.com/chipmint/chipmint/internal/bank"
@@ -71,6 +73,19 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#order-status[data-status="awaiting_payment"]`)))
 	dir := artefacts(t)
 	b.shoot(dir, "order-awaiting-desktop.png")
+	// The test's routes are all in this one document (a hash changes no document): count
+	// the event streams it opens and closes, so that one a page left open shows.
+	b.eval(`((ES) => { window.chipmintStreams = 0; window.EventSource = class extends ES {
+		constructor(...args) { super(...args); window.chipmintStreams++; }
+		close() { if (this.readyState !== ES.CLOSED) window.chipmintStreams--; super.close(); } }; return "" })(window.EventSource)`)
+	// and the paths it reads, and those whose answer it has read to the end or given up.
+	b.eval(`((f) => { window.chipmintReads = []; window.chipmintSettled = [];
+		const settled = (url) => window.chipmintSettled.push(String(url));
+		window.fetch = (url, ...rest) => { window.chipmintReads.push(String(url));
+			return f(url, ...rest).then((res) => { const json = res.json.bind(res); res.json = () => json().finally(() => settled(url)); return res; },
+				(e) => { settled(url); throw e; }); };
+		return "" })(window.fetch)`)
+	const dotReads = `String(window.chipmintReads.filter((u) => /(^|\/)\.\.?(\/|\?|$)/.test(u)))`
 	// A mark on the page's window: a reload would lose it.
 	b.eval(`window.chipmintNoReload = "still here"`)
 	if _, err := bank.NewClient(d.Bank).Pay(ctx, bank.TransferRequest{FromIBAN: d.CustomerIBAN, ToIBAN: d.OperatorIBAN,
@@ -115,6 +130,18 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		t.Fatalf("a block beyond the chain shows %q, want Not found", h1)
 	}
 
+	for _, route := range []string{"#/constructor/x", "#/__proto__/x", "#/toString/x", "#/order/..", "#/account/.", "#/nothing/x"} {
+		b.do("the route "+route, 30*time.Second,
+			chromedp.Navigate(d.Explorer+route), chromedp.WaitVisible(chromedp.CSS(`#not-found`)))
+		if h1 := b.eval(`document.querySelector("#main h1").textContent`); h1 != "Not found" {
+			t.Fatalf("the route %s shows %q, want Not found", route, h1)
+		}
+	}
+	if reads := b.eval(dotReads); reads != "" {
+		t.Fatalf("the routes of a dot segment read %s", reads)
+	}
+
+	b.leavesAnOrderWhileItReads(d, order.ID)
 	b.followsAnAccount(d, chipmint, order.Buyer.Address.String())
 	b.followsTheBlocks(d)
 	attack := b.showsABuyerIDAsText(d, chipmint)
@@ -138,6 +165,13 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#tx-hash`)))
 	if hash := b.eval(`location.hash`); hash != "#/tx/"+txHash {
 		t.Fatalf("the search for %s found %q", txHash, hash)
+	}
+	b.do("search for a dot segment", 30*time.Second,
+		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), ".."),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#not-found`)))
+	if reads := b.eval(dotReads); reads != "" {
+		t.Fatalf("the search for .. read %s", reads)
 	}
 	b.do("search a block by its height", 30*time.Second,
 		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), height),
@@ -166,7 +200,60 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.Navigate(d.Explorer+"#/"), chromedp.WaitVisible(chromedp.CSS(`#main .cards`)))
 	b.fits("the home page", desktopWidth)
 	b.shoot(dir, "home-desktop.png")
+	// Every page before this one closed its stream when it was left: the home page's
+	// stream of blocks is the one open (Chromium holds six connections to a host, and
+	// streams left open would soon stall every read of the page).
+	b.do("the streams of the pages left are closed", 30*time.Second,
+		chromedp.Poll[chromedp.Void](`document.body.dataset.live === undefined && window.chipmintStreams === 1`, chromedp.WithPollingTimeout(0)))
 	b.noExceptions()
+}
+
+// leavesAnOrderWhileItReads opens the order's page, holds its read of the order's
+// history in the browser, opens a block's page meanwhile, and only then lets the read
+// answer: the order's page, left, must stop there, and follow nothing (no stream opened,
+// no data-live on the block's page).
+func (b *browser) leavesAnOrderWhileItReads(d dev, id string) {
+	b.t.Helper()
+	b.do("open a block's page", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/block/1"), chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	paused := make(chan fetch.RequestID, 4)
+	ctx, stop := context.WithCancel(b.ctx)
+	defer stop()
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case paused <- ev.RequestID:
+			default:
+			}
+		}
+	}); err != nil {
+		b.t.Fatal(err)
+	}
+	history := "/orders/" + id + "/history"
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + history + "*"}}}); err != nil {
+		b.t.Fatal(err)
+	}
+	b.eval(`window.chipmintSettled = []; ""`)
+	b.do("open the order's page", 10*time.Second, chromedp.Navigate(d.Explorer+"#/order/"+id))
+	var held fetch.RequestID
+	select {
+	case held = <-paused:
+	case <-time.After(30 * time.Second):
+		b.t.Fatalf("the order's page did not read its history\n%s", b.page())
+	}
+	b.do("leave the order's page while it reads", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/block/1"), chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	// The page gave the read up, or it still waits: either way, let it through.
+	_, _ = chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: held})
+	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		b.t.Fatal(err)
+	}
+	// The check runs in a task of its own, after every step that the read's end set off.
+	b.do("the order's page stops where it was left", 30*time.Second,
+		chromedp.Poll[chromedp.Void](`window.chipmintSettled.some((u) => u.endsWith(`+jsString(history)+`))`, chromedp.WithPollingTimeout(0)))
+	if got := b.eval(`String(document.body.dataset.live) + " " + window.chipmintStreams + " " + (document.getElementById("block-height") !== null)`); got != "undefined 0 true" {
+		b.t.Fatalf("the order's page, left while it read, went on: data-live, open streams, block shown: %q", got)
+	}
 }
 
 // followsAnAccount opens the page of the account at address, sends a chip from it, and
@@ -208,21 +295,28 @@ func (b *browser) followsTheBlocks(d dev) {
 		return fmt.Sprintf(`((hs) => hs.length === %d && hs.every((h, i) => i === 0 || hs[i-1] === h + 1))(
 			[...document.querySelectorAll("#blocks tbody tr")].map((r) => Number(r.dataset.height)))`, n)
 	}
+	// rowsAtLeast is true when the list holds n blocks or more, one after the other.
+	rowsAtLeast := func(n int) string {
+		return fmt.Sprintf(`((hs) => hs.length >= %d && hs.every((h, i) => i === 0 || hs[i-1] === h + 1))(
+			[...document.querySelectorAll("#blocks tbody tr")].map((r) => Number(r.dataset.height)))`, n)
+	}
 	first := b.eval(`String(` + top + `)`)
 	b.do("the latest blocks follow the chain", 30*time.Second,
 		chromedp.Poll[chromedp.Void](top+` > `+first+` && document.getElementById("height").textContent === String(`+top+`) && `+rows(10),
 			chromedp.WithPollingTimeout(0)))
-	// The blocks go on while "More" reads: what it read shows from the first change of the
-	// list after the click until the stream has pushed it off the bottom; the predicate is
-	// checked at each change, so it is seen.
+	// The blocks go on while "More" reads: the list then keeps the blocks that came on top
+	// meanwhile and all those it read below, ten of them, down from the row above the
+	// last; the predicate is checked at each change of the list, so it is seen before the
+	// stream lets the oldest go again.
 	last := b.eval(`String(Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height))`)
+	const bottom = `Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height)`
 	b.do("More reads the blocks below", 30*time.Second,
 		chromedp.Click(chromedp.CSS(`#blocks-more`)),
-		chromedp.Poll[chromedp.Void](rows(20)+` && document.querySelector('#blocks tr[data-height="' + (`+last+` - 1) + '"]') !== null`,
+		chromedp.Poll[chromedp.Void](rowsAtLeast(20)+` && `+bottom+` === Math.max(1, `+last+` - 10)`,
 			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))
 	next := b.eval(`String(` + top + `)`)
 	b.do("the longer list still follows the chain", 30*time.Second,
-		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rows(20), chromedp.WithPollingTimeout(0)))
+		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rowsAtLeast(20), chromedp.WithPollingTimeout(0)))
 }
 
 // showsABuyerIDAsText has a buyer order with a buyer id written as HTML that would run
