@@ -142,6 +142,7 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	}
 
 	b.leavesAnOrderWhileItReads(d, order.ID)
+	b.doesWithoutWhatFails(d, order.ID)
 	b.followsAnAccount(d, chipmint, order.Buyer.Address.String())
 	b.followsTheBlocks(d)
 	attack := b.showsABuyerIDAsText(d, chipmint)
@@ -256,6 +257,66 @@ func (b *browser) leavesAnOrderWhileItReads(d dev, id string) {
 	}
 }
 
+// unavailable is the node's answer to a history where it keeps no transaction index.
+const unavailable = `{"error":"this node keeps no transaction index","code":7,"code_name":"Unavailable"}`
+
+// doesWithoutWhatFails has the browser answer some reads itself, as a node that cannot
+// would, and checks that the pages show what they can: an order without its history, an
+// operator without its attestations (both 503 Unavailable), and the home page with one
+// operator's read failing.
+func (b *browser) doesWithoutWhatFails(d dev, id string) {
+	b.t.Helper()
+	b.answering("*/orders/"+id+"/history*", http.StatusServiceUnavailable, unavailable, "an order without its history", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/order/"+id), chromedp.WaitVisible(chromedp.CSS(`#timeline li[data-status="issued"]`)))
+	b.answering("*/operators/acme/reserves*", http.StatusServiceUnavailable, unavailable, "an operator without its attestations", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/operator/acme"), chromedp.WaitVisible(chromedp.CSS(`#main dl.facts`)))
+	b.answering("*/api/v1/operators/acme", http.StatusInternalServerError, `{"error":"broken"}`, "the home page with an operator's read failing", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/"),
+		chromedp.WaitVisible(chromedp.CSS(`#operators .error`)), chromedp.WaitVisible(chromedp.CSS(`#main .cards`)))
+}
+
+// answering runs steps, bounded by timeout, while the browser answers the reads whose
+// URL matches pattern (a Fetch.RequestPattern: * any characters, ? one) itself, with
+// status and the JSON body.
+func (b *browser) answering(pattern string, status int, body, what string, timeout time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, stop := context.WithCancel(b.ctx)
+	paused := make(chan fetch.RequestID, 64)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case paused <- ev.RequestID:
+			default:
+			}
+		}
+	}); err != nil {
+		b.t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case id := <-paused:
+				_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: id, ResponseCode: int64(status),
+					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}}, Body: []byte(body)})
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		_, _ = chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{})
+		stop()
+		wg.Wait()
+	}()
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		b.t.Fatal(err)
+	}
+	b.do(what, timeout, steps...)
+}
+
 // followsAnAccount opens the page of the account at address, sends a chip from it, and
 // waits (bounded) until the page shows the new balance and the transfer in its history,
 // without a reload.
@@ -308,6 +369,11 @@ func (b *browser) followsTheBlocks(d dev) {
 	// meanwhile and all those it read below, ten of them, down from the row above the
 	// last; the predicate is checked at each change of the list, so it is seen before the
 	// stream lets the oldest go again.
+	b.answering("*/blocks?limit=10&after=*", http.StatusInternalServerError, `{"error":"broken"}`, "a More that fails", 30*time.Second,
+		chromedp.Click(chromedp.CSS(`#blocks-more`)), chromedp.WaitVisible(chromedp.CSS(`#blocks-more-error .error`)))
+	if got := b.eval(`String(document.getElementById("blocks-more") !== null && !document.getElementById("blocks-more").hidden)`); got != "true" {
+		b.t.Fatal("a More that failed took its button away")
+	}
 	last := b.eval(`String(Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height))`)
 	const bottom = `Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height)`
 	b.do("More reads the blocks below", 30*time.Second,
