@@ -75,9 +75,9 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 	b.shoot(dir, "order-awaiting-desktop.png")
 	// The test's routes are all in this one document (a hash changes no document): count
 	// the event streams it opens and closes, so that one a page left open shows.
-	b.eval(`((ES) => { window.chipmintStreams = 0; window.EventSource = class extends ES {
-		constructor(...args) { super(...args); window.chipmintStreams++; }
-		close() { if (this.readyState !== ES.CLOSED) window.chipmintStreams--; super.close(); } }; return "" })(window.EventSource)`)
+	b.eval(`((ES) => { const all = []; window.EventSource = class extends ES { constructor(...args) { super(...args); all.push(this); } };
+		Object.defineProperty(window, "chipmintStreams", { get: () => all.filter((es) => es.readyState !== ES.CLOSED).length });
+		return "" })(window.EventSource)`)
 	// and the paths it reads, and those whose answer it has read to the end or given up.
 	b.eval(`((f) => { window.chipmintReads = []; window.chipmintSettled = [];
 		const settled = (url) => window.chipmintSettled.push(String(url));
@@ -270,6 +270,13 @@ func (b *browser) doesWithoutWhatFails(d dev, id string) {
 		chromedp.Navigate(d.Explorer+"#/order/"+id), chromedp.WaitVisible(chromedp.CSS(`#timeline li[data-status="issued"]`)))
 	b.answering("*/operators/acme/reserves*", http.StatusServiceUnavailable, unavailable, "an operator without its attestations", 30*time.Second,
 		chromedp.Navigate(d.Explorer+"#/operator/acme"), chromedp.WaitVisible(chromedp.CSS(`#main dl.facts`)))
+	const bare = "00000000000000000000"
+	b.answering("*/api/v1/orders/"+bare, http.StatusOK, `{"id":"`+bare+`","operator":"acme","buyer":{"id":"b"}}`,
+		"an order the node gives without its status, amount or heights", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/order/"+bare), chromedp.WaitVisible(chromedp.CSS(`#order-status`)))
+	if got := b.eval(`document.getElementById("order-status").textContent + " " + /undefined|NaN|null/.test(document.getElementById("main").innerText)`); got != "— false" {
+		b.t.Fatalf("an order without its status shows it as %q, want — and no undefined", got)
+	}
 	b.answering("*/api/v1/operators/acme", http.StatusInternalServerError, `{"error":"broken"}`, "the home page with an operator's read failing", 30*time.Second,
 		chromedp.Navigate(d.Explorer+"#/"),
 		chromedp.WaitVisible(chromedp.CSS(`#operators .error`)), chromedp.WaitVisible(chromedp.CSS(`#main .cards`)))

@@ -42,6 +42,7 @@ function link(route, text) {
 
 // heightLink is a block's height, linked to its page.
 function heightLink(height) {
+  if (missing(height)) return NONE;
   return link(["block", String(height)], String(height));
 }
 
