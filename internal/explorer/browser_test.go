@@ -372,20 +372,20 @@ func (b *browser) followsTheBlocks(d dev) {
 	b.do("the latest blocks follow the chain", 30*time.Second,
 		chromedp.Poll[chromedp.Void](top+` > `+first+` && document.getElementById("height").textContent === String(`+top+`) && `+rows(10),
 			chromedp.WithPollingTimeout(0)))
-	// The blocks go on while "More" reads: the list then keeps the blocks that came on top
-	// meanwhile and all those it read below, ten of them, down from the row above the
-	// last; the predicate is checked at each change of the list, so it is seen before the
-	// stream lets the oldest go again.
 	b.answering("*/blocks?limit=10&after=*", http.StatusInternalServerError, `{"error":"broken"}`, "a More that fails", 30*time.Second,
 		chromedp.Click(chromedp.CSS(`#blocks-more`)), chromedp.WaitVisible(chromedp.CSS(`#blocks-more-error .error`)))
 	if got := b.eval(`String(document.getElementById("blocks-more") !== null && !document.getElementById("blocks-more").hidden)`); got != "true" {
 		b.t.Fatal("a More that failed took its button away")
 	}
-	last := b.eval(`String(Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height))`)
+	// The blocks go on while "More" reads: the list then keeps the blocks that came on top
+	// meanwhile and all those it read below, the ten below the last row at the press; the
+	// predicate is checked at each change of the list, so it is seen before the stream lets
+	// the oldest go again.
 	const bottom = `Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height)`
+	b.eval(`document.getElementById("blocks-more").addEventListener("click", () => { window.chipmintBottom = ` + bottom + ` }); ""`)
 	b.do("More reads the blocks below", 30*time.Second,
 		chromedp.Click(chromedp.CSS(`#blocks-more`)),
-		chromedp.Poll[chromedp.Void](rowsAtLeast(20)+` && `+bottom+` === Math.max(1, `+last+` - 10)`,
+		chromedp.Poll[chromedp.Void](rowsAtLeast(20)+` && `+bottom+` === Math.max(1, window.chipmintBottom - 10)`,
 			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))
 	next := b.eval(`String(` + top + `)`)
 	b.do("the longer list still follows the chain", 30*time.Second,
