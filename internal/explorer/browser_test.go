@@ -217,9 +217,29 @@ func (b *browser) leavesAnOrderWhileItReads(d dev, id string) {
 	b.t.Helper()
 	b.do("open a block's page", 30*time.Second,
 		chromedp.Navigate(d.Explorer+"#/block/1"), chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	history := "/orders/" + id + "/history"
+	held, release := b.hold("*" + history + "*")
+	b.eval(`window.chipmintSettled = []; ""`)
+	b.do("open the order's page", 10*time.Second, chromedp.Navigate(d.Explorer+"#/order/"+id))
+	held()
+	b.do("leave the order's page while it reads", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/block/1"), chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	release() // the page gave the read up, or it still waits: either way, let it through
+	// The check runs in a task of its own, after every step that the read's end set off.
+	b.do("the order's page stops where it was left", 30*time.Second,
+		chromedp.Poll[chromedp.Void](`window.chipmintSettled.some((u) => u.endsWith(`+jsString(history)+`))`, chromedp.WithPollingTimeout(0)))
+	if got := b.eval(`String(document.body.dataset.live) + " " + window.chipmintStreams + " " + (document.getElementById("block-height") !== null)`); got != "undefined 0 true" {
+		b.t.Fatalf("the order's page, left while it read, went on: data-live, open streams, block shown: %q", got)
+	}
+}
+
+// hold holds, in the browser, the first read whose URL matches pattern (a
+// Fetch.RequestPattern); held waits (bounded) until the page has made it, and release
+// lets it through.
+func (b *browser) hold(pattern string) (held, release func()) {
+	b.t.Helper()
 	paused := make(chan fetch.RequestID, 4)
 	ctx, stop := context.WithCancel(b.ctx)
-	defer stop()
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
 			select {
@@ -230,31 +250,27 @@ func (b *browser) leavesAnOrderWhileItReads(d dev, id string) {
 	}); err != nil {
 		b.t.Fatal(err)
 	}
-	history := "/orders/" + id + "/history"
-	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + history + "*"}}}); err != nil {
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
 		b.t.Fatal(err)
 	}
-	b.eval(`window.chipmintSettled = []; ""`)
-	b.do("open the order's page", 10*time.Second, chromedp.Navigate(d.Explorer+"#/order/"+id))
-	var held fetch.RequestID
-	select {
-	case held = <-paused:
-	case <-time.After(30 * time.Second):
-		b.t.Fatalf("the order's page did not read its history\n%s", b.page())
+	var id fetch.RequestID
+	held = func() {
+		b.t.Helper()
+		select {
+		case id = <-paused:
+		case <-time.After(30 * time.Second):
+			b.t.Fatalf("the page made no read of %s\n%s", pattern, b.page())
+		}
 	}
-	b.do("leave the order's page while it reads", 30*time.Second,
-		chromedp.Navigate(d.Explorer+"#/block/1"), chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
-	// The page gave the read up, or it still waits: either way, let it through.
-	_, _ = chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: held})
-	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
-		b.t.Fatal(err)
+	release = func() {
+		b.t.Helper()
+		_, _ = chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			b.t.Fatal(err)
+		}
+		stop()
 	}
-	// The check runs in a task of its own, after every step that the read's end set off.
-	b.do("the order's page stops where it was left", 30*time.Second,
-		chromedp.Poll[chromedp.Void](`window.chipmintSettled.some((u) => u.endsWith(`+jsString(history)+`))`, chromedp.WithPollingTimeout(0)))
-	if got := b.eval(`String(document.body.dataset.live) + " " + window.chipmintStreams + " " + (document.getElementById("block-height") !== null)`); got != "undefined 0 true" {
-		b.t.Fatalf("the order's page, left while it read, went on: data-live, open streams, block shown: %q", got)
-	}
+	return held, release
 }
 
 // unavailable is the node's answer to a history where it keeps no transaction index.
@@ -377,16 +393,24 @@ func (b *browser) followsTheBlocks(d dev) {
 	if got := b.eval(`String(document.getElementById("blocks-more") !== null && !document.getElementById("blocks-more").hidden)`); got != "true" {
 		b.t.Fatal("a More that failed took its button away")
 	}
-	// The blocks go on while "More" reads: the list then keeps the blocks that came on top
-	// meanwhile and all those it read below, the ten below the last row at the press; the
-	// predicate is checked at each change of the list, so it is seen before the stream lets
-	// the oldest go again.
+	// Blocks come while "More" reads (the test holds its read until one has): the list
+	// then keeps them, on top, and all it read below, the ten below the last row at the
+	// press. An observer of the list checks it at each change, before the stream lets the
+	// oldest go again.
 	const bottom = `Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height)`
-	b.eval(`document.getElementById("blocks-more").addEventListener("click", () => { window.chipmintBottom = ` + bottom + ` }); ""`)
-	b.do("More reads the blocks below", 30*time.Second,
-		chromedp.Click(chromedp.CSS(`#blocks-more`)),
-		chromedp.Poll[chromedp.Void](rowsAtLeast(20)+` && `+bottom+` === Math.max(1, window.chipmintBottom - 10)`,
-			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))
+	b.eval(`document.getElementById("blocks-more").addEventListener("click", () => {
+		window.chipmintBottom = ` + bottom + `; window.chipmintTop = ` + top + ` });
+		window.chipmintKept = false; new MutationObserver(() => {
+			if (` + rowsAtLeast(20) + ` && ` + bottom + ` === Math.max(1, window.chipmintBottom - 10)) window.chipmintKept = true;
+		}).observe(document.querySelector("#blocks tbody"), { childList: true }); ""`)
+	held, release := b.hold("*/blocks?limit=10&after=*")
+	b.do("press More", 10*time.Second, chromedp.Click(chromedp.CSS(`#blocks-more`)))
+	held()
+	b.do("a block comes while More reads", 30*time.Second,
+		chromedp.Poll[chromedp.Void](top+` > window.chipmintTop`, chromedp.WithPollingTimeout(0)))
+	release()
+	b.do("More keeps the blocks it read", 30*time.Second,
+		chromedp.Poll[chromedp.Void](`window.chipmintKept`, chromedp.WithPollingTimeout(0)))
 	next := b.eval(`String(` + top + `)`)
 	b.do("the longer list still follows the chain", 30*time.Second,
 		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rowsAtLeast(20), chromedp.WithPollingTimeout(0)))
