@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
 	"github.com/chipmint/chipmint/internal/bank"
@@ -71,6 +73,19 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#order-status[data-status="awaiting_payment"]`)))
 	dir := artefacts(t)
 	b.shoot(dir, "order-awaiting-desktop.png")
+	// The test's routes are all in this one document (a hash changes no document): count
+	// the event streams it opens and closes, so that one a page left open shows.
+	b.eval(`((ES) => { const all = []; window.EventSource = class extends ES { constructor(...args) { super(...args); all.push(this); } };
+		Object.defineProperty(window, "chipmintStreams", { get: () => all.filter((es) => es.readyState !== ES.CLOSED).length });
+		return "" })(window.EventSource)`)
+	// and the paths it reads, and those whose answer it has read to the end or given up.
+	b.eval(`((f) => { window.chipmintReads = []; window.chipmintSettled = [];
+		const settled = (url) => window.chipmintSettled.push(String(url));
+		window.fetch = (url, ...rest) => { window.chipmintReads.push(String(url));
+			return f(url, ...rest).then((res) => { const json = res.json.bind(res); res.json = () => json().finally(() => settled(url)); return res; },
+				(e) => { settled(url); throw e; }); };
+		return "" })(window.fetch)`)
+	const dotReads = `String(window.chipmintReads.filter((u) => /(^|\/)\.\.?(\/|\?|$)/.test(u)))`
 	// A mark on the page's window: a reload would lose it.
 	b.eval(`window.chipmintNoReload = "still here"`)
 	if _, err := bank.NewClient(d.Bank).Pay(ctx, bank.TransferRequest{FromIBAN: d.CustomerIBAN, ToIBAN: d.OperatorIBAN,
@@ -115,6 +130,19 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		t.Fatalf("a block beyond the chain shows %q, want Not found", h1)
 	}
 
+	for _, route := range []string{"#/constructor/x", "#/__proto__/x", "#/toString/x", "#/order/..", "#/account/.", "#/nothing/x"} {
+		b.do("the route "+route, 30*time.Second,
+			chromedp.Navigate(d.Explorer+route), chromedp.WaitVisible(chromedp.CSS(`#not-found`)))
+		if h1 := b.eval(`document.querySelector("#main h1").textContent`); h1 != "Not found" {
+			t.Fatalf("the route %s shows %q, want Not found", route, h1)
+		}
+	}
+	if reads := b.eval(dotReads); reads != "" {
+		t.Fatalf("the routes of a dot segment read %s", reads)
+	}
+
+	b.leavesAnOrderWhileItReads(d, order.ID)
+	b.doesWithoutWhatFails(d, order.ID)
 	b.followsAnAccount(d, chipmint, order.Buyer.Address.String())
 	b.followsTheBlocks(d)
 	attack := b.showsABuyerIDAsText(d, chipmint)
@@ -138,6 +166,13 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#tx-hash`)))
 	if hash := b.eval(`location.hash`); hash != "#/tx/"+txHash {
 		t.Fatalf("the search for %s found %q", txHash, hash)
+	}
+	b.do("search for a dot segment", 30*time.Second,
+		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), ".."),
+		chromedp.Click(chromedp.CSS(`#search button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#not-found`)))
+	if reads := b.eval(dotReads); reads != "" {
+		t.Fatalf("the search for .. read %s", reads)
 	}
 	b.do("search a block by its height", 30*time.Second,
 		chromedp.SetValue(chromedp.CSS(`#search input[name="q"]`), height),
@@ -166,7 +201,143 @@ func TestExplorerFollowsAnOrderInABrowser(t *testing.T) {
 		chromedp.Navigate(d.Explorer+"#/"), chromedp.WaitVisible(chromedp.CSS(`#main .cards`)))
 	b.fits("the home page", desktopWidth)
 	b.shoot(dir, "home-desktop.png")
+	// Every page before this one closed its stream when it was left: the home page's
+	// stream of blocks is the one open (Chromium holds six connections to a host, and
+	// streams left open would soon stall every read of the page).
+	b.do("the streams of the pages left are closed", 30*time.Second,
+		chromedp.Poll[chromedp.Void](`document.body.dataset.live === undefined && window.chipmintStreams === 1`, chromedp.WithPollingTimeout(0)))
 	b.noExceptions()
+}
+
+// leavesAnOrderWhileItReads opens the order's page, holds its read of the order's
+// history in the browser, opens a block's page meanwhile, and only then lets the read
+// answer: the order's page, left, must stop there, and follow nothing (no stream opened,
+// no data-live on the block's page).
+func (b *browser) leavesAnOrderWhileItReads(d dev, id string) {
+	b.t.Helper()
+	b.do("open a block's page", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/block/1"), chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	history := "/orders/" + id + "/history"
+	held, release := b.hold("*" + history + "*")
+	b.eval(`window.chipmintSettled = []; ""`)
+	b.do("open the order's page", 10*time.Second, chromedp.Navigate(d.Explorer+"#/order/"+id))
+	held()
+	b.do("leave the order's page while it reads", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/block/1"), chromedp.WaitVisible(chromedp.CSS(`#block-height`)))
+	release() // the page gave the read up, or it still waits: either way, let it through
+	// The check runs in a task of its own, after every step that the read's end set off.
+	b.do("the order's page stops where it was left", 30*time.Second,
+		chromedp.Poll[chromedp.Void](`window.chipmintSettled.some((u) => u.endsWith(`+jsString(history)+`))`, chromedp.WithPollingTimeout(0)))
+	if got := b.eval(`String(document.body.dataset.live) + " " + window.chipmintStreams + " " + (document.getElementById("block-height") !== null)`); got != "undefined 0 true" {
+		b.t.Fatalf("the order's page, left while it read, went on: data-live, open streams, block shown: %q", got)
+	}
+}
+
+// hold holds, in the browser, the first read whose URL matches pattern (a
+// Fetch.RequestPattern); held waits (bounded) until the page has made it, and release
+// lets it through.
+func (b *browser) hold(pattern string) (held, release func()) {
+	b.t.Helper()
+	paused := make(chan fetch.RequestID, 4)
+	ctx, stop := context.WithCancel(b.ctx)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case paused <- ev.RequestID:
+			default:
+			}
+		}
+	}); err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		b.t.Fatal(err)
+	}
+	var id fetch.RequestID
+	held = func() {
+		b.t.Helper()
+		select {
+		case id = <-paused:
+		case <-time.After(30 * time.Second):
+			b.t.Fatalf("the page made no read of %s\n%s", pattern, b.page())
+		}
+	}
+	release = func() {
+		b.t.Helper()
+		_, _ = chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			b.t.Fatal(err)
+		}
+		stop()
+	}
+	return held, release
+}
+
+// unavailable is the node's answer to a history where it keeps no transaction index.
+const unavailable = `{"error":"this node keeps no transaction index","code":7,"code_name":"Unavailable"}`
+
+// doesWithoutWhatFails has the browser answer some reads itself, as a node that cannot
+// would, and checks that the pages show what they can: an order without its history, an
+// operator without its attestations (both 503 Unavailable), and the home page with one
+// operator's read failing.
+func (b *browser) doesWithoutWhatFails(d dev, id string) {
+	b.t.Helper()
+	b.answering("*/orders/"+id+"/history*", http.StatusServiceUnavailable, unavailable, "an order without its history", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/order/"+id), chromedp.WaitVisible(chromedp.CSS(`#timeline li[data-status="issued"]`)))
+	b.answering("*/operators/acme/reserves*", http.StatusServiceUnavailable, unavailable, "an operator without its attestations", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/operator/acme"), chromedp.WaitVisible(chromedp.CSS(`#main dl.facts`)))
+	const bare = "00000000000000000000"
+	b.answering("*/api/v1/orders/"+bare, http.StatusOK, `{"id":"`+bare+`","operator":"acme","buyer":{"id":"b"}}`,
+		"an order the node gives without its status, amount or heights", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/order/"+bare), chromedp.WaitVisible(chromedp.CSS(`#order-status`)))
+	if got := b.eval(`document.getElementById("order-status").textContent + " " + /undefined|NaN|null/.test(document.getElementById("main").innerText)`); got != "— false" {
+		b.t.Fatalf("an order without its status shows it as %q, want — and no undefined", got)
+	}
+	b.answering("*/api/v1/operators/acme", http.StatusInternalServerError, `{"error":"broken"}`, "the home page with an operator's read failing", 30*time.Second,
+		chromedp.Navigate(d.Explorer+"#/"),
+		chromedp.WaitVisible(chromedp.CSS(`#operators .error`)), chromedp.WaitVisible(chromedp.CSS(`#main .cards`)))
+}
+
+// answering runs steps, bounded by timeout, while the browser answers the reads whose
+// URL matches pattern (a Fetch.RequestPattern: * any characters, ? one) itself, with
+// status and the JSON body.
+func (b *browser) answering(pattern string, status int, body, what string, timeout time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, stop := context.WithCancel(b.ctx)
+	paused := make(chan fetch.RequestID, 64)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case paused <- ev.RequestID:
+			default:
+			}
+		}
+	}); err != nil {
+		b.t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case id := <-paused:
+				_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: id, ResponseCode: int64(status),
+					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}}, Body: []byte(body)})
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		_, _ = chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{})
+		stop()
+		wg.Wait()
+	}()
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		b.t.Fatal(err)
+	}
+	b.do(what, timeout, steps...)
 }
 
 // followsAnAccount opens the page of the account at address, sends a chip from it, and
@@ -208,21 +379,41 @@ func (b *browser) followsTheBlocks(d dev) {
 		return fmt.Sprintf(`((hs) => hs.length === %d && hs.every((h, i) => i === 0 || hs[i-1] === h + 1))(
 			[...document.querySelectorAll("#blocks tbody tr")].map((r) => Number(r.dataset.height)))`, n)
 	}
+	// rowsAtLeast is true when the list holds n blocks or more, one after the other.
+	rowsAtLeast := func(n int) string {
+		return fmt.Sprintf(`((hs) => hs.length >= %d && hs.every((h, i) => i === 0 || hs[i-1] === h + 1))(
+			[...document.querySelectorAll("#blocks tbody tr")].map((r) => Number(r.dataset.height)))`, n)
+	}
 	first := b.eval(`String(` + top + `)`)
 	b.do("the latest blocks follow the chain", 30*time.Second,
 		chromedp.Poll[chromedp.Void](top+` > `+first+` && document.getElementById("height").textContent === String(`+top+`) && `+rows(10),
 			chromedp.WithPollingTimeout(0)))
-	// The blocks go on while "More" reads: what it read shows from the first change of the
-	// list after the click until the stream has pushed it off the bottom; the predicate is
-	// checked at each change, so it is seen.
-	last := b.eval(`String(Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height))`)
-	b.do("More reads the blocks below", 30*time.Second,
-		chromedp.Click(chromedp.CSS(`#blocks-more`)),
-		chromedp.Poll[chromedp.Void](rows(20)+` && document.querySelector('#blocks tr[data-height="' + (`+last+` - 1) + '"]') !== null`,
-			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(0)))
+	b.answering("*/blocks?limit=10&after=*", http.StatusInternalServerError, `{"error":"broken"}`, "a More that fails", 30*time.Second,
+		chromedp.Click(chromedp.CSS(`#blocks-more`)), chromedp.WaitVisible(chromedp.CSS(`#blocks-more-error .error`)))
+	if got := b.eval(`String(document.getElementById("blocks-more") !== null && !document.getElementById("blocks-more").hidden)`); got != "true" {
+		b.t.Fatal("a More that failed took its button away")
+	}
+	// Blocks come while "More" reads (the test holds its read until one has): the list
+	// then keeps them, on top, and all it read below, the ten below the last row at the
+	// press. An observer of the list checks it at each change, before the stream lets the
+	// oldest go again.
+	const bottom = `Number([...document.querySelectorAll("#blocks tbody tr")].pop().dataset.height)`
+	b.eval(`document.getElementById("blocks-more").addEventListener("click", () => {
+		window.chipmintBottom = ` + bottom + `; window.chipmintTop = ` + top + ` });
+		window.chipmintKept = false; new MutationObserver(() => {
+			if (` + rowsAtLeast(20) + ` && ` + bottom + ` === Math.max(1, window.chipmintBottom - 10)) window.chipmintKept = true;
+		}).observe(document.querySelector("#blocks tbody"), { childList: true }); ""`)
+	held, release := b.hold("*/blocks?limit=10&after=*")
+	b.do("press More", 10*time.Second, chromedp.Click(chromedp.CSS(`#blocks-more`)))
+	held()
+	b.do("a block comes while More reads", 30*time.Second,
+		chromedp.Poll[chromedp.Void](top+` > window.chipmintTop`, chromedp.WithPollingTimeout(0)))
+	release()
+	b.do("More keeps the blocks it read", 30*time.Second,
+		chromedp.Poll[chromedp.Void](`window.chipmintKept`, chromedp.WithPollingTimeout(0)))
 	next := b.eval(`String(` + top + `)`)
 	b.do("the longer list still follows the chain", 30*time.Second,
-		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rows(20), chromedp.WithPollingTimeout(0)))
+		chromedp.Poll[chromedp.Void](top+` > `+next+` && `+rowsAtLeast(20), chromedp.WithPollingTimeout(0)))
 }
 
 // showsABuyerIDAsText has a buyer order with a buyer id written as HTML that would run

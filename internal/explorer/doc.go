@@ -8,7 +8,8 @@
 // nothing fetched from anywhere but the node that serves it (its Content-Security-Policy
 // says so to the browser, and a test fails on any outside URL in the files). It reads the
 // chain only through the node's JSON read API (package api's routes), exactly as any
-// outside program would: it never imports the state machine, nor any other package of
-// chipmint's. An order's page follows the order by the read API's event stream, and by
+// outside program would: it never imports the state machine. Its one package of
+// chipmint's is fiat, whose frozen currency table it serves to the page as
+// /currencies.json, so that amounts are written with the ledger's digits. An order's page follows the order by the read API's event stream, and by
 // reading it again every few seconds where the node serves no stream.
 package explorer

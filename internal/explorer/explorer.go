@@ -4,10 +4,13 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/chipmint/chipmint/internal/fiat"
 )
 
 //go:embed static
@@ -31,10 +34,15 @@ var contentTypes = map[string]string{
 
 // csp lets the page load its own files and call its own node, and nothing else.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'"
 
-// Handler serves the explorer: index.html at "/" and the files beside it by their
-// names. It is meant for the root of a ServeMux whose more specific routes (the API's)
+// currenciesFile is the name under which the explorer serves the ledger's currency table
+// ({"EUR":2,"JPY":0,...}), so that the page writes an amount with the digits the ledger
+// gives its currency, not those of the browser's own table, which differs for a few.
+const currenciesFile = "currencies.json"
+
+// Handler serves the explorer: index.html at "/", the files beside it by their names,
+// and the ledger's currency table at /currencies.json. It is meant for the root of a ServeMux whose more specific routes (the API's)
 // take precedence; any other path is not found, and any method but GET and HEAD is
 // refused.
 func Handler() http.Handler {
@@ -95,9 +103,22 @@ func load() (map[string]file, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(body)
-		files[name] = file{body: body, contentType: ct, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		files[name] = newFile(body, ct)
 		return nil
 	})
-	return files, err
+	if err != nil {
+		return nil, err
+	}
+	table, err := json.Marshal(fiat.MinorDigitsByCode())
+	if err != nil {
+		return nil, err
+	}
+	files[currenciesFile] = newFile(table, "application/json")
+	return files, nil
+}
+
+// newFile is body as it is served, with its type and a tag of its content.
+func newFile(body []byte, contentType string) file {
+	sum := sha256.Sum256(body)
+	return file{body: body, contentType: contentType, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
 }

@@ -1,6 +1,7 @@
 package explorer
 
 import (
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
@@ -48,8 +49,9 @@ func TestHandlerServesTheEmbeddedFiles(t *testing.T) {
 			if !strings.Contains(string(body), tt.contains) {
 				t.Fatalf("%s %s: body lacks %q:\n%.300s", tt.method, tt.path, tt.contains, body)
 			}
-			if tt.status == http.StatusOK && !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
-				t.Fatalf("%s: no Content-Security-Policy", tt.path)
+			if csp := resp.Header.Get("Content-Security-Policy"); tt.status == http.StatusOK &&
+				(!strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "require-trusted-types-for 'script'")) {
+				t.Fatalf("%s: Content-Security-Policy %q, want default-src 'none' and Trusted Types", tt.path, csp)
 			}
 		})
 	}
@@ -102,5 +104,46 @@ func TestFilesReferToNothingOutside(t *testing.T) {
 	}
 	if !outside.MatchString(`<script src="https://cdn.example/x.js">`) || !outside.MatchString(`<link href="//fonts.example/css">`) {
 		t.Fatal("the check misses an outside URL")
+	}
+}
+
+// The page reads the ledger's own currency table, not the browser's: the two differ on
+// the digits of a few currencies (HUF has 2 on the ledger, 0 in Chromium; AMD 0 and 2).
+func TestHandlerServesTheLedgersCurrencies(t *testing.T) {
+	rec := httptest.NewRecorder()
+	Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/currencies.json", nil))
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("/currencies.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var digits map[string]int
+	if err := json.Unmarshal(rec.Body.Bytes(), &digits); err != nil {
+		t.Fatalf("/currencies.json: %v: %.200s", err, rec.Body.Bytes())
+	}
+	for code, want := range map[string]int{"EUR": 2, "HUF": 2, "AMD": 0, "JPY": 0, "KWD": 3} {
+		if got, ok := digits[code]; !ok || got != want {
+			t.Errorf("%s has %d digits (listed: %v), want %d", code, got, ok, want)
+		}
+	}
+}
+
+// sinks matches what writes HTML or runs a string as code: the page builds its DOM from
+// elements and text nodes only, so that nothing the chain holds can become markup.
+var sinks = regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(|javascript:`)
+
+// The script writes no HTML and evaluates no string.
+func TestScriptWritesNoHTML(t *testing.T) {
+	b, err := fs.ReadFile(static, "static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if m := sinks.FindString(line); m != "" {
+			t.Errorf("app.js:%d uses %s: %s", i+1, m, strings.TrimSpace(line))
+		}
+	}
+	for _, bad := range []string{`el.innerHTML = s`, `document.write(x)`, `eval(s)`, `href = "javascript:x"`} {
+		if !sinks.MatchString(bad) {
+			t.Fatalf("the check misses %s", bad)
+		}
 	}
 }

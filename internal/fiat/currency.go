@@ -49,3 +49,13 @@ func (c Currency) String() string { return c.code }
 // countries but differs for a few others (e.g. CLDR gives IQD 0 digits where
 // ISO 4217 gives 3).
 func (c Currency) MinorDigits() int { return c.digits }
+
+// MinorDigitsByCode returns the frozen table of currencies.go: every code ParseCurrency
+// accepts, with the number of digits of its minor unit. The map is the caller's.
+func MinorDigitsByCode() map[string]int {
+	table := make(map[string]int, len(tenderDigits))
+	for code, digits := range tenderDigits {
+		table[code] = digits
+	}
+	return table
+}

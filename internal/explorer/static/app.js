@@ -1,6 +1,8 @@
 // chipmint explorer: hash routes (#/, #/order/ID, #/account/ADDR, #/operator/ID,
-// #/block/HEIGHT, #/tx/HASH), each page read from the node's JSON API under /api/v1/. Every 64-bit quantity stays the
-// decimal string the API gives; BigInt does what arithmetic the display needs.
+// #/block/HEIGHT, #/tx/HASH, #/search/Q), each page read from the node's JSON API under
+// /api/v1/. Every 64-bit quantity stays the decimal string the API gives; BigInt does what
+// arithmetic the display needs. Each page runs under an AbortSignal of its own: leaving
+// the page aborts it, which cancels the page's reads and closes its streams and timers.
 "use strict";
 
 const API = "/api/v1";
@@ -11,10 +13,11 @@ const POLL_MS = 2000;
 const BLOCKS_SHOWN = 10;
 const PAGE_ITEMS = 20;
 
-// leave undoes what the current page keeps running (its event stream, its timer).
-let leave = () => {};
-// shown counts the pages shown, so that a page answered late does not draw over a newer one.
-let shown = 0;
+// current aborts the page shown when another replaces it.
+let current = new AbortController();
+// minorDigits is the ledger's currency table (code to digits of the minor unit), as the
+// node serves it at /currencies.json: the browser's own table differs for a few.
+let minorDigits = new Map();
 
 // ---- DOM and formatting ------------------------------------------------------------
 
@@ -39,6 +42,7 @@ function link(route, text) {
 
 // heightLink is a block's height, linked to its page.
 function heightLink(height) {
+  if (missing(height)) return NONE;
   return link(["block", String(height)], String(height));
 }
 
@@ -76,23 +80,24 @@ function decimal(s, digits, minFrac) {
   return (neg ? "-" : "") + groupThousands(whole) + (frac ? "." + frac : "");
 }
 
+// NONE stands for a value the node did not give.
+const NONE = "—";
+
+function missing(v) {
+  return v === undefined || v === null || v === "";
+}
+
 function chips(s) {
-  return s === undefined ? "0.00 CHIP" : decimal(s, CHIP_DECIMALS, 2) + " CHIP";
+  return missing(s) ? NONE : decimal(s, CHIP_DECIMALS, 2) + " CHIP";
 }
 
-// minorDigits is the currency's number of decimals, as the ledger's currency table
-// (CLDR's) has it.
-function minorDigits(currency) {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
-  } catch {
-    return 2;
-  }
-}
-
+// money writes minor units of currency with the currency's digits in the ledger's table;
+// a currency the table lacks is written in its minor units, as they are.
 function money(minor, currency) {
-  const d = minorDigits(currency);
-  return decimal(minor === undefined ? "0" : minor, d, d) + " " + currency;
+  if (missing(minor) || missing(currency)) return NONE;
+  const d = minorDigits.get(currency);
+  if (d === undefined) return decimal(minor, 0, 0) + " minor units of " + currency;
+  return decimal(minor, d, d) + " " + currency;
 }
 
 // printRef writes an RF reference or an IBAN in groups of four, as a bank form shows it.
@@ -107,6 +112,8 @@ function when(t) {
 }
 
 function status(s, id) {
+  if (missing(s)) return h("span", { class: "status", id }, NONE);
+  s = String(s);
   return h("span", { class: "status " + s, id, "data-status": s }, s.replace(/_/g, " "));
 }
 
@@ -128,28 +135,41 @@ function table(head, rows, empty, id, more) {
     h("tbody", {}, rows)));
 }
 
-// paged is a table of the page's items, rowsOf giving each item's rows, with a "More"
-// button while the list goes on: each press reads the next page of path (?after=NEXT)
-// and appends its rows.
-function paged(path, page, head, rowsOf, empty, id) {
-  const t = table(head, page.items.flatMap(rowsOf), empty, id, Boolean(page.next));
-  if (!page.next) return t;
-  let after = page.next;
-  const more = h("button", { type: "button", class: "more", id: id + "-more" }, "More");
+// moreButton is a "More" button, id, that calls read on each press, one read at a time;
+// a read that fails leaves the button, to try again, and says why beside it.
+function moreButton(id, signal, read) {
+  const more = h("button", { type: "button", class: "more", id }, "More");
+  const why = h("div", { id: id + "-error" });
   more.addEventListener("click", async () => {
+    if (more.disabled) return;
     more.disabled = true;
+    why.replaceChildren();
     try {
-      const next = await get(path + (path.includes("?") ? "&" : "?") + "after=" + encodeURIComponent(after));
-      t.querySelector("tbody").append(...next.items.flatMap(rowsOf));
-      after = next.next;
-      more.hidden = !after;
+      await read();
     } catch (e) {
-      more.replaceWith(failed(e));
+      if (!signal.aborted) why.replaceChildren(failed(e));
     } finally {
       more.disabled = false;
     }
   });
-  return h("div", {}, t, more);
+  return { more, el: h("div", { class: "more-row" }, more, why) };
+}
+
+// paged is a table of the page's items, rowsOf giving each item's rows, with a "More"
+// button while the list goes on: each press reads the next page of path (?after=NEXT)
+// and appends its rows.
+function paged(signal, path, page, head, rowsOf, empty, id) {
+  const t = table(head, page.items.flatMap(rowsOf), empty, id, Boolean(page.next));
+  if (!page.next) return t;
+  let after = page.next;
+  const { more, el } = moreButton(id + "-more", signal, async () => {
+    const next = await get(path + (path.includes("?") ? "&" : "?") + "after=" + encodeURIComponent(after), signal);
+    if (signal.aborted) return;
+    t.querySelector("tbody").append(...next.items.flatMap(rowsOf));
+    after = next.next;
+    more.hidden = !after;
+  });
+  return h("div", {}, t, el);
 }
 
 function facts(pairs) {
@@ -171,8 +191,13 @@ class APIError extends Error {
   }
 }
 
-async function get(path) {
-  const res = await fetch(API + path, { headers: { Accept: "application/json" } });
+// dotted matches a path with a segment "." or "..", which a URL would resolve away.
+const dotted = /(^|\/)\.\.?(\/|\?|$)/;
+
+// get reads path of the API, for as long as signal lets it.
+async function get(path, signal) {
+  if (dotted.test(path)) throw new APIError(404, { error: "no such name: " + path });
+  const res = await fetch(API + path, { signal, headers: { Accept: "application/json" } });
   let body = null;
   try {
     body = await res.json();
@@ -183,24 +208,29 @@ async function get(path) {
   return body;
 }
 
-// optional answers null where the node does not serve the route (or has no such thing).
-async function optional(path) {
+// optional answers null where the node has no such thing (404) or does not serve the
+// route (404, or 503 Unavailable, as a node without a transaction index answers its
+// histories); with orInvalid, also where path cannot name anything (400), as a search
+// may try.
+async function optional(path, signal, orInvalid) {
   try {
-    return await get(path);
+    return await get(path, signal);
   } catch (e) {
-    if (e instanceof APIError && e.status === 404) return null;
+    if (e instanceof APIError && (e.status === 404 || (e.status === 503 && e.codeName === "Unavailable") ||
+      (orInvalid && e.status === 400))) return null;
     throw e;
   }
 }
 
-// lookup answers null for what the node does not know or cannot be a name of anything.
-async function lookup(path) {
-  try {
-    return await get(path);
-  } catch (e) {
-    if (e instanceof APIError && (e.status === 404 || e.status === 400)) return null;
-    throw e;
-  }
+// pause waits ms, or until signal aborts.
+function pause(ms, signal) {
+  return new Promise((done) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      done();
+    }, { once: true });
+  });
 }
 
 // failed says what went wrong: with whole, as a page of its own (a heading, "Not found"
@@ -215,14 +245,15 @@ function failed(e, whole) {
 
 // ---- pages -------------------------------------------------------------------------
 
-async function home(page) {
+async function home(signal) {
+  const opsPath = "/operators?limit=" + PAGE_ITEMS;
   const [supply, blocks, ops, orders] = await Promise.all([
-    get("/supply"), optional("/blocks?limit=" + BLOCKS_SHOWN), get("/operators?limit=20"), optional("/orders?limit=" + PAGE_ITEMS),
+    get("/supply", signal), optional("/blocks?limit=" + BLOCKS_SHOWN, signal), get(opsPath, signal),
+    optional("/orders?limit=" + PAGE_ITEMS, signal),
   ]);
-  const latest = await Promise.all(ops.items.map((o) => optional("/operators/" + encodeURIComponent(o.id))));
-  if (page !== shown) return;
-  const height = blocks && blocks.items.length ? String(blocks.items[0].height) : "—";
-  const recent = blocks ? recentBlocks(blocks) : null;
+  signal.throwIfAborted();
+  const height = blocks && blocks.items.length ? String(blocks.items[0].height) : NONE;
+  const recent = blocks ? recentBlocks(signal, blocks) : null;
   show(
     h("h1", {}, "chipmint"),
     h("div", { class: "cards" },
@@ -234,31 +265,43 @@ async function home(page) {
     h("h2", {}, "Latest blocks"),
     recent ? recent.el : h("p", { class: "muted" }, "This node does not list its blocks."),
     h("h2", {}, "Operators"),
-    table([["Operator"], ["Outstanding", "num"], ["Reserves"]], ops.items.map((o, i) => {
-      const r = latest[i] && latest[i].latest_reserves;
-      return h("tr", {},
-        h("td", {}, link(["operator", o.id], o.id), " ", h("span", { class: "muted" }, o.account ? o.account.currency : "")),
-        h("td", { class: "num" }, chips(outstanding(o))),
-        h("td", {}, r ? backing(r) : h("span", { class: "muted" }, "not attested yet")));
-    }), "No operator is registered."),
+    paged(signal, opsPath, ops, [["Operator"], ["Outstanding", "num"], ["Reserves"]], (o) => [operatorRow(signal, o)],
+      "No operator is registered.", "operators"),
     h("h2", {}, "Recent orders"),
-    orders ? paged("/orders?limit=" + PAGE_ITEMS, orders, orderHead, orderRow, "No order yet.", "orders")
+    orders ? paged(signal, "/orders?limit=" + PAGE_ITEMS, orders, orderHead, orderRow, "No order yet.", "orders")
       : h("p", { class: "muted" }, "This node does not list orders; search one by its id or RF reference."));
-  followBlocks(page, recent);
+  followBlocks(signal, recent);
+}
+
+// operatorRow is an operator's row of the home page; its backing fills in when the
+// operator's own read answers, and says so where that read fails.
+function operatorRow(signal, o) {
+  const reserves = h("td", {}, h("span", { class: "muted" }, "…"));
+  optional("/operators/" + encodeURIComponent(o.id), signal).then((ans) => {
+    if (signal.aborted) return;
+    const r = ans && ans.latest_reserves;
+    reserves.replaceChildren(r ? backing(r) : h("span", { class: "muted" }, "not attested yet"));
+  }, (e) => {
+    if (!signal.aborted) reserves.replaceChildren(failed(e));
+  });
+  return h("tr", {},
+    h("td", {}, link(["operator", o.id], o.id), " ", h("span", { class: "muted" }, o.account ? o.account.currency : "")),
+    h("td", { class: "num" }, chips(outstanding(o))),
+    reserves);
 }
 
 // followBlocks keeps the home page's height, and its list of the latest blocks, those of
 // the chain, by the node's stream of blocks where it serves one.
-function followBlocks(page, recent) {
+function followBlocks(signal, recent) {
   const es = new EventSource(API + "/blocks/events");
+  signal.addEventListener("abort", () => es.close(), { once: true });
   es.addEventListener("block", (e) => {
-    if (page !== shown) return;
+    if (signal.aborted) return;
     const b = JSON.parse(e.data);
     const el = document.getElementById("height");
     if (el) el.textContent = String(b.height);
     if (recent) recent.add(b).catch(() => {}); // a block skipped stays out until the next
   });
-  leave = () => es.close();
 }
 
 const blockHead = [["Height"], ["Time"], ["Txs", "num"], ["Hash", "hide-narrow"]];
@@ -275,13 +318,12 @@ function blockRow(b) {
 // of them, and as many more as "More" read. add puts a block of the stream on top (and
 // reads those the stream skipped) and lets the oldest go, so that the list never has a
 // gap and "More" reads on below its last row (a block list's cursor is a height).
-function recentBlocks(first) {
+function recentBlocks(signal, first) {
   let items = first.items.slice();
   let cap = Math.max(BLOCKS_SHOWN, items.length);
   let ended = !first.next;
   let reading = false; // while "More" reads, the list keeps its last row
   const body = h("tbody", {});
-  const more = h("button", { type: "button", class: "more", id: "blocks-more" }, "More");
   const draw = () => {
     body.replaceChildren(...items.map(blockRow));
     more.hidden = ended || items.length === 0;
@@ -300,34 +342,37 @@ function recentBlocks(first) {
     const top = items.length ? items[0].height : 0;
     merge([b]);
     if (top > 0 && b.height > top + 1) {
-      const skipped = await get("/blocks?limit=" + Math.min(100, b.height - top - 1) + "&after=" + b.height);
-      merge(skipped.items);
+      const skipped = await get("/blocks?limit=" + Math.min(100, b.height - top - 1) + "&after=" + b.height, signal);
+      if (!signal.aborted) merge(skipped.items);
     }
   };
-  more.addEventListener("click", async () => {
-    if (reading || items.length === 0) return;
+  const { more, el } = moreButton("blocks-more", signal, async () => {
+    if (items.length === 0) return;
     reading = true;
-    more.disabled = true;
     try {
-      const next = await get("/blocks?limit=" + BLOCKS_SHOWN + "&after=" + items[items.length - 1].height);
-      reading = false;
-      cap += next.items.length;
+      const next = await get("/blocks?limit=" + BLOCKS_SHOWN + "&after=" + items[items.length - 1].height, signal);
+      if (signal.aborted) return;
+      // The list keeps every row it has (blocks may have come on top while it read)
+      // and those it read below.
+      cap = items.length + next.items.length;
       ended = !next.next;
+      reading = false;
       merge(next.items);
-    } catch (e) {
-      more.replaceWith(failed(e));
     } finally {
       reading = false;
-      more.disabled = false;
     }
   });
   draw();
   const head = h("thead", {}, h("tr", {}, blockHead.map(([t, cls]) => h("th", { class: cls }, t))));
-  return { el: h("div", {}, h("div", { class: "table" }, h("table", { id: "blocks" }, head, body)), more), add };
+  return { el: h("div", {}, h("div", { class: "table" }, h("table", { id: "blocks" }, head, body)), el), add };
 }
 
 function outstanding(o) {
-  return (BigInt(o.issued_chips) - BigInt(o.burned_chips)).toString();
+  try {
+    return (BigInt(o.issued_chips) - BigInt(o.burned_chips)).toString();
+  } catch {
+    return undefined; // a count the node did not give
+  }
 }
 
 function backing(r) {
@@ -345,23 +390,24 @@ function orderRow(o) {
     h("td", { class: "hide-narrow" }, link(["operator", o.operator], o.operator)));
 }
 
-async function orderPage(page, id) {
-  const order = await get("/orders/" + encodeURIComponent(id));
-  if (page !== shown) return;
-  const op = await optional("/operators/" + encodeURIComponent(order.operator));
-  if (page !== shown) return;
+async function orderPage(signal, id) {
+  const order = await get("/orders/" + encodeURIComponent(id), signal);
+  signal.throwIfAborted();
+  const op = await optional("/operators/" + encodeURIComponent(order.operator), signal);
+  signal.throwIfAborted();
   const account = op && op.operator.account;
   let draws = 0;
   const draw = async (o) => {
     const n = ++draws;
     const newest = Math.max(...["created", "paid", "issued", "reversed", "closed", "refunded"]
       .map((step) => o[step + "_height"] || 0));
-    await indexed("/orders/" + encodeURIComponent(o.id) + "/history",
-      (history) => history.steps.some((s) => s.height >= newest), () => page === shown && n === draws,
+    await indexed(signal, "/orders/" + encodeURIComponent(o.id) + "/history",
+      (history) => history.steps.some((s) => s.height >= newest), () => n === draws,
       (history) => drawOrder(o, account, history));
   };
   await draw(order);
-  follow(page, "/orders/" + encodeURIComponent(order.id), "order", order, draw);
+  signal.throwIfAborted();
+  follow(signal, "/orders/" + encodeURIComponent(order.id), "order", order, draw);
 }
 
 // INDEX_TRIES is how often a page reads a list from the node's transaction index while
@@ -371,15 +417,16 @@ const INDEX_TRIES = 6;
 
 // indexed calls draw with what path reads from the node's transaction index, then reads
 // it again, POLL_MS / 4 apart and at most INDEX_TRIES times, while reaches says it lags
-// behind the state. alive says whether the page still wants it.
-async function indexed(path, reaches, alive, draw) {
+// behind the state. It stops when signal aborts, or when alive says a newer read took
+// over.
+async function indexed(signal, path, reaches, alive, draw) {
   for (let tries = 1; ; tries++) {
-    const v = await optional(path);
-    if (!alive()) return;
+    const v = await optional(path, signal);
+    if (signal.aborted || !alive()) return;
     draw(v);
     if (!v || reaches(v) || tries >= INDEX_TRIES) return;
-    await new Promise((done) => setTimeout(done, POLL_MS / 4));
-    if (!alive()) return;
+    await pause(POLL_MS / 4, signal);
+    if (signal.aborted || !alive()) return;
   }
 }
 
@@ -410,31 +457,32 @@ function drawOrder(o, account, history) {
 // follow calls changed(value, height) each time what path reads changes from first: by
 // the node's event stream of it (path + "/events", events named event, each with the
 // height it is at), or, where the node serves none, by reading path every POLL_MS
-// (height 0). body's data-live says which.
-function follow(page, path, event, first, changed) {
+// (height 0). body's data-live says which. It stops when signal aborts.
+function follow(signal, path, event, first, changed) {
+  if (signal.aborted) return;
   let last = JSON.stringify(first);
   const seen = (v, height) => {
     const key = JSON.stringify(v);
-    if (key === last || page !== shown) return;
+    if (key === last || signal.aborted) return;
     last = key;
     changed(v, height).catch((e) => {
-      if (page === shown) show(...failed(e, true));
+      if (!signal.aborted) show(...failed(e, true));
     });
   };
   const es = new EventSource(API + path + "/events");
   let timer = null;
-  document.body.dataset.live = "stream";
-  es.addEventListener(event, (e) => seen(JSON.parse(e.data), Number(e.lastEventId) || 0));
-  es.onerror = () => {
-    if (es.readyState !== EventSource.CLOSED || timer !== null) return;
-    // The node refused the stream (an older node, or none on this route): read instead.
-    document.body.dataset.live = "poll";
-    timer = setInterval(() => get(path).then((v) => seen(v, 0), () => {}), POLL_MS);
-  };
-  leave = () => {
+  signal.addEventListener("abort", () => {
     es.close();
     if (timer !== null) clearInterval(timer);
     delete document.body.dataset.live;
+  }, { once: true });
+  document.body.dataset.live = "stream";
+  es.addEventListener(event, (e) => seen(JSON.parse(e.data), Number(e.lastEventId) || 0));
+  es.onerror = () => {
+    if (es.readyState !== EventSource.CLOSED || timer !== null || signal.aborted) return;
+    // The node refused the stream (an older node, or none on this route): read instead.
+    document.body.dataset.live = "poll";
+    timer = setInterval(() => get(path, signal).then((v) => seen(v, 0), () => {}), POLL_MS);
   };
 }
 
@@ -466,13 +514,13 @@ function timeline(o, history) {
     next.map((what) => h("li", { class: "pending" }, h("div", { class: "what" }, what), h("div", { class: "meta" }, "not yet"))));
 }
 
-async function accountPage(page, address) {
+async function accountPage(signal, address) {
   const path = "/accounts/" + encodeURIComponent(address);
   const historyPath = path + "/history?limit=" + PAGE_ITEMS;
-  const [acct, history] = await Promise.all([get(path), optional(historyPath)]);
-  if (page !== shown) return;
+  const [acct, history] = await Promise.all([get(path, signal), optional(historyPath, signal)]);
+  signal.throwIfAborted();
   const historyOf = (hist) => hist
-    ? paged(historyPath, hist, [["Height"], ["What"], ["Chips", "num"]], (tx) => accountRows(tx, acct.address), "Nothing yet.", "history")
+    ? paged(signal, historyPath, hist, [["Height"], ["What"], ["Chips", "num"]], (tx) => accountRows(tx, acct.address), "Nothing yet.", "history")
     : h("p", { class: "muted" }, "This node does not serve an account's history.");
   const part = h("div", { id: "history-part" }, historyOf(history));
   show(
@@ -481,11 +529,11 @@ async function accountPage(page, address) {
     h("h2", {}, "Transfers and redemptions"),
     part);
   let reads = 0;
-  follow(page, path, "account", acct, async (a, height) => {
+  follow(signal, path, "account", acct, async (a, height) => {
     document.getElementById("balance").textContent = chips(a.chips);
     const n = ++reads;
-    await indexed(historyPath, (hist) => hist.items.length > 0 && hist.items[0].height >= height,
-      () => page === shown && n === reads, (hist) => part.replaceChildren(historyOf(hist)));
+    await indexed(signal, historyPath, (hist) => hist.items.length > 0 && hist.items[0].height >= height,
+      () => n === reads, (hist) => part.replaceChildren(historyOf(hist)));
   });
 }
 
@@ -519,10 +567,10 @@ function accountRows(tx, self) {
   return rows.length ? rows : [h("tr", {}, at, h("td", {}, words(tx.type)), h("td", {}))];
 }
 
-async function operatorPage(page, id) {
+async function operatorPage(signal, id) {
   const reservesPath = "/operators/" + encodeURIComponent(id) + "/reserves?limit=" + PAGE_ITEMS;
-  const [ans, reserves] = await Promise.all([get("/operators/" + encodeURIComponent(id)), get(reservesPath)]);
-  if (page !== shown) return;
+  const [ans, reserves] = await Promise.all([get("/operators/" + encodeURIComponent(id), signal), optional(reservesPath, signal)]);
+  signal.throwIfAborted();
   const o = ans.operator;
   const cur = o.account ? o.account.currency : (o.receiving_account || {}).currency || "";
   show(
@@ -537,7 +585,7 @@ async function operatorPage(page, id) {
       ["Registered", ["height ", heightLink(o.registered_height)]],
     ]),
     h("h2", {}, "Reserves attested"),
-    paged(reservesPath, reserves, [["Height"], ["Statement end", "hide-narrow"], ["Held", "num"], ["Owed", "num"], ["Backed"]],
+    !reserves ? h("p", { class: "muted" }, "This node does not list an operator's attestations.") : paged(signal, reservesPath, reserves, [["Height"], ["Statement end", "hide-narrow"], ["Held", "num"], ["Owed", "num"], ["Backed"]],
       (r) => [h("tr", {},
         h("td", {}, heightLink(r.height)),
         h("td", { class: "hide-narrow" }, r.statement_end),
@@ -554,9 +602,9 @@ function result(code, log) {
   return h("span", {}, status("refused"), " code " + code, log ? h("div", { class: "muted" }, log) : null);
 }
 
-async function blockPage(page, height) {
-  const b = await get("/blocks/" + encodeURIComponent(height));
-  if (page !== shown) return;
+async function blockPage(signal, height) {
+  const b = await get("/blocks/" + encodeURIComponent(height), signal);
+  signal.throwIfAborted();
   show(
     h("h1", {}, "Block ", h("span", { id: "block-height" }, String(b.height))),
     h("p", { class: "steps" },
@@ -575,9 +623,9 @@ async function blockPage(page, height) {
       h("td", {}, result(tx.code, tx.log)))), "No transaction in this block.", "block-txs"));
 }
 
-async function txPage(page, hash) {
-  const tx = await get("/txs/" + encodeURIComponent(hash));
-  if (page !== shown) return;
+async function txPage(signal, hash) {
+  const tx = await get("/txs/" + encodeURIComponent(hash), signal);
+  signal.throwIfAborted();
   show(
     h("h1", {}, words(tx.type), " ", h("span", { class: "muted" }, "transaction")),
     facts([
@@ -608,11 +656,18 @@ function attribute(type, key, v) {
 // searchPage finds what q names: an address, a transaction by its hash, an order by its
 // id or RF reference, a block by its height, or an operator; and shows its page in place
 // of the search's.
-async function searchPage(page, q) {
+async function searchPage(signal, q) {
   q = q.trim();
   const compact = q.replace(/\s+/g, "");
+  const lookup = async (path) => {
+    const v = await optional(path, signal, true);
+    signal.throwIfAborted();
+    return v;
+  };
   let found = null;
-  if (/^chip1/i.test(compact)) {
+  if (dotSegment(q)) {
+    // names nothing: a URL would resolve it away
+  } else if (/^chip1/i.test(compact)) {
     found = "#/account/" + encodeURIComponent(compact.toLowerCase());
   } else if (/^[0-9a-f]{64}$/i.test(compact)) {
     const tx = await lookup("/txs/" + compact.toUpperCase());
@@ -625,16 +680,25 @@ async function searchPage(page, q) {
     const b = await lookup("/blocks/" + compact);
     if (b) found = "#/block/" + b.height;
   }
-  if (!found) {
+  if (!found && !dotSegment(q)) {
     const op = await lookup("/operators/" + encodeURIComponent(q));
     if (op) found = "#/operator/" + encodeURIComponent(op.operator.id);
   }
-  if (page !== shown) return;
   if (found) {
     location.replace(found);
     return;
   }
-  show(h("h1", {}, "Not found"), h("p", { id: "not-found" }, "Nothing on the chain is named ", h("code", {}, q), "."));
+  notFound("Nothing on the chain is named ", h("code", {}, q), ".");
+}
+
+// dotSegment says whether id is "." or "..", which no page names: in a URL's path they
+// would resolve away, and read another route.
+function dotSegment(id) {
+  return id === "." || id === "..";
+}
+
+function notFound(...why) {
+  show(h("h1", {}, "Not found"), h("p", { id: "not-found" }, ...why));
 }
 
 // decode undoes encodeURIComponent, and leaves a part it cannot decode as it is.
@@ -646,18 +710,45 @@ function decode(part) {
   }
 }
 
+const pages = new Map([
+  ["order", orderPage], ["account", accountPage], ["operator", operatorPage], ["block", blockPage], ["tx", txPage],
+  ["search", searchPage],
+]);
+
+// route shows the page the location's hash names, under a signal of its own that the
+// next route aborts.
 function route() {
-  leave();
-  leave = () => {};
+  current.abort();
+  current = new AbortController();
+  const signal = current.signal;
   delete document.body.dataset.live;
-  const page = ++shown;
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/").map(decode);
-  const pages = { order: orderPage, account: accountPage, operator: operatorPage, block: blockPage, tx: txPage, search: searchPage };
-  show(h("p", { class: "muted" }, name === "search" ? "Searching…" : "Loading…"));
-  const run = pages[name] && arg ? pages[name](page, arg) : home(page);
+  let run;
+  if (!name) {
+    show(h("p", { class: "muted" }, "Loading…"));
+    run = home(signal);
+  } else if (pages.has(name) && arg && !dotSegment(arg)) {
+    show(h("p", { class: "muted" }, name === "search" ? "Searching…" : "Loading…"));
+    run = pages.get(name)(signal, arg);
+  } else {
+    notFound("No page is named ", h("code", {}, location.hash), ".");
+    return;
+  }
   run.catch((e) => {
-    if (page === shown) show(...failed(e, true));
+    if (!signal.aborted) show(...failed(e, true));
   });
+}
+
+// start reads the ledger's currency table once, then shows the page the hash names.
+async function start() {
+  try {
+    const res = await fetch("currencies.json", { headers: { Accept: "application/json" } });
+    if (res.ok) minorDigits = new Map(Object.entries(await res.json()));
+  } catch {
+    // amounts are written in minor units, as they are
+  }
+  window.addEventListener("hashchange", route);
+  route();
 }
 
 document.getElementById("search").addEventListener("submit", (e) => {
@@ -668,5 +759,4 @@ document.getElementById("search").addEventListener("submit", (e) => {
   if (location.hash === hash) route();
   else location.hash = hash;
 });
-window.addEventListener("hashchange", route);
-route();
+start();
