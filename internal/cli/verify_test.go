@@ -1,12 +1,8 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,7 +29,7 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	issued := ch.WaitOrder(t, o.ID, txn.StatusIssued).IssuedHeight
-	waitHeights(ctx, t, issued+1, ch)
+	ch.WaitHeight(t, issued+1)
 	sh, err := ch.Client.SignedHeader(ctx, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +60,7 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 		t.Fatalf("verify order: exit %d: %q %s; want %q…", code, out, errOut, want)
 	}
 
-	rpcAgain := reverseProxy(t, rpc)
+	rpcAgain := nodetest.ReverseProxy(t, rpc)
 	refusals := []struct {
 		name string
 		args []string
@@ -90,35 +86,10 @@ func TestVerifyBalanceAndOrder(t *testing.T) {
 
 	fork := ch.Fork(t)
 	onFork := fork.Buy(t, nodetest.Key(72), "fork-buyer", 100)
-	waitHeights(ctx, t, onFork.CreatedHeight+1, ch, fork)
+	ch.WaitHeight(t, onFork.CreatedHeight+1)
+	fork.WaitHeight(t, onFork.CreatedHeight+1)
 	_, errOut, code = verify(fork.Node.RPCAddress(), ch.Node.RPCAddress(), "order", onFork.ID, "--height", strconv.FormatInt(onFork.CreatedHeight, 10))
 	if code != ExitRefused || !strings.Contains(errOut, "light client attack detected") || !strings.Contains(errOut, "follows a fork") {
 		t.Fatalf("a primary on a fork: exit %d, %s", code, errOut)
-	}
-}
-
-// reverseProxy serves the RPC of the node at target under another address.
-func reverseProxy(t *testing.T, target string) string {
-	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httputil.NewSingleHostReverseProxy(u))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
-// waitHeights waits until each chain has a block of height.
-func waitHeights(ctx context.Context, t *testing.T, height int64, chains ...*nodetest.Chain) {
-	t.Helper()
-	for _, ch := range chains {
-		_, err := waitFor(ctx, func() (int64, bool, error) {
-			h, err := ch.Client.Height(ctx)
-			return h, h >= height, err
-		})
-		if err != nil {
-			t.Fatalf("no block %d: %v", height, err)
-		}
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,14 +30,14 @@ func TestVerifierProvesBalancesAndOrders(t *testing.T) {
 	ctx := nodetest.Context(t)
 	buyer := nodetest.Key(61)
 	addr := nodetest.Address(t, buyer)
-	trust := trustAt(ctx, t, ch.Client, 2)
+	trust := trustAt(ctx, t, ch, 2)
 
 	o := ch.Buy(t, buyer, "buyer", 250)
 	ch.Confirm(t, o, "REF-VERIFY-1")
 	if _, err := ch.Client.Submit(ctx, &txn.Issue{OrderID: o.ID, Chips: ch.Order(t, o.ID).Chips}, ch.Issuer); err != nil {
 		t.Fatal(err)
 	}
-	waitHeight(ctx, t, ch.Client, ch.Order(t, o.ID).IssuedHeight+1)
+	ch.WaitHeight(t, ch.Order(t, o.ID).IssuedHeight+1)
 
 	rpc, follower := ch.Node.RPCAddress(), ch.Follower(t).Node.RPCAddress()
 	v := newVerifier(ctx, t, rpc, []string{follower}, trust)
@@ -80,17 +78,17 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 	ctx := nodetest.Context(t)
 	buyer := nodetest.Key(62)
 	addr := nodetest.Address(t, buyer)
-	trust := trustAt(ctx, t, ch.Client, 2)
+	trust := trustAt(ctx, t, ch, 2)
 	o := ch.Buy(t, buyer, "buyer", 250)
 	ch.Confirm(t, o, "REF-VERIFY-2")
 	if _, err := ch.Client.Submit(ctx, &txn.Issue{OrderID: o.ID, Chips: ch.Order(t, o.ID).Chips}, ch.Issuer); err != nil {
 		t.Fatal(err)
 	}
-	waitHeight(ctx, t, ch.Client, ch.Order(t, o.ID).IssuedHeight+1)
+	ch.WaitHeight(t, ch.Order(t, o.ID).IssuedHeight+1)
 	rpc, otherRPC := ch.Node.RPCAddress(), other.Node.RPCAddress()
 	follower, follower2 := ch.Follower(t).Node.RPCAddress(), ch.Follower(t).Node.RPCAddress()
 	otherFollower := other.Follower(t).Node.RPCAddress()
-	rpcAgain, followerAgain := reverseProxy(t, rpc), reverseProxy(t, follower)
+	rpcAgain, followerAgain := nodetest.ReverseProxy(t, rpc), nodetest.ReverseProxy(t, follower)
 
 	moreChips := lyingProxy(t, rpc, "abci_query", func(res map[string]any) {
 		r := res["response"].(map[string]any)
@@ -118,7 +116,7 @@ func TestVerifierRefusesALyingPrimary(t *testing.T) {
 	expired := trust
 	expired.Period = time.Nanosecond
 	// A primary that stopped following the chain twenty blocks ago.
-	waitHeight(ctx, t, ch.Client, 30)
+	ch.WaitHeight(t, 30)
 	behind := lyingProxy(t, rpc, "status", func(res map[string]any) {
 		sync := res["sync_info"].(map[string]any)
 		h, _ := strconv.ParseInt(sync["latest_block_height"].(string), 10, 64)
@@ -180,14 +178,14 @@ func TestVerifierCatchesAPrimaryOnAFork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trust := trustAt(ctx, t, ch.Client, h)
+	trust := trustAt(ctx, t, ch, h)
 
 	fork := ch.Fork(t)
 	onFork := fork.Buy(t, nodetest.Key(63), "fork-buyer", 100)
 	onOriginal := ch.Buy(t, nodetest.Key(64), "buyer", 200)
 	height := max(onFork.CreatedHeight, onOriginal.CreatedHeight)
-	waitHeight(ctx, t, fork.Client, height+1)
-	waitHeight(ctx, t, ch.Client, height+1)
+	fork.WaitHeight(t, height+1)
+	ch.WaitHeight(t, height+1)
 	original, forked := ch.Node.RPCAddress(), fork.Node.RPCAddress()
 	follower := ch.Follower(t).Node.RPCAddress()
 
@@ -237,33 +235,14 @@ func newVerifier(ctx context.Context, t *testing.T, primary string, witnesses []
 }
 
 // trustAt is the header of height as a user would get it from a source they trust.
-func trustAt(ctx context.Context, t *testing.T, c *client.Client, height int64) client.Trust {
+func trustAt(ctx context.Context, t *testing.T, ch *nodetest.Chain, height int64) client.Trust {
 	t.Helper()
-	waitHeight(ctx, t, c, height)
-	sh, err := c.SignedHeader(ctx, height)
+	ch.WaitHeight(t, height)
+	sh, err := ch.Client.SignedHeader(ctx, height)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return client.Trust{Height: height, Hash: sh.Hash(), Period: 168 * time.Hour}
-}
-
-// waitHeight waits until the node has a block of height.
-func waitHeight(ctx context.Context, t *testing.T, c *client.Client, height int64) {
-	t.Helper()
-	for {
-		h, err := c.Height(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h >= height {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("no block %d", height)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }
 
 // lyingProxy serves the RPC of the node at target, passing every call through but the
@@ -298,18 +277,6 @@ func lyingProxy(t *testing.T, target, method string, lie func(result map[string]
 		w.WriteHeader(res.StatusCode)
 		w.Write(out)
 	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
-// reverseProxy serves the RPC of the node at target under another address.
-func reverseProxy(t *testing.T, target string) string {
-	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httputil.NewSingleHostReverseProxy(u))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

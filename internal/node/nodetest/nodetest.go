@@ -9,6 +9,9 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -462,4 +465,37 @@ func (c *Chain) CountEvents(t *testing.T, id string, status txn.OrderStatus) int
 		}
 	}
 	return n
+}
+
+// WaitHeight waits until the chain's node has a block of height, for at most a minute.
+func (c *Chain) WaitHeight(t *testing.T, height int64) {
+	t.Helper()
+	ctx := Context(t)
+	for {
+		h, err := c.Client.Height(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h >= height {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no block %d: %v", height, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// ReverseProxy serves the RPC of the node at target under another address, until the
+// test ends.
+func ReverseProxy(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httputil.NewSingleHostReverseProxy(u))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
