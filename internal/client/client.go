@@ -337,10 +337,6 @@ type OrderEvent struct {
 	Attrs  map[string]string `json:"attrs"`
 }
 
-// blockStatuses are the statuses a block gives an order by itself, with no transaction:
-// the ledger's block start only expires orders (ledger.BeginBlock).
-var blockStatuses = []txn.OrderStatus{txn.StatusExpired}
-
 // OrderHistory finds the steps of an order, oldest first: the transactions that changed
 // it, from the node's transaction index, and the blocks that did by themselves (its
 // expiry), from its block index. A step in a block the node no longer keeps has no
@@ -357,7 +353,7 @@ func (c *Client) OrderHistory(ctx context.Context, id string) ([]OrderEvent, err
 		out = append(out, orderEvents(tx.TxResult.Events, id, tx.Height, tx.Hash.String())...)
 	}
 	pruned := 0
-	for _, status := range blockStatuses {
+	for _, status := range query.BlockOrderStatuses {
 		bq := fmt.Sprintf("%s AND order.status='%s'", q, status)
 		blocks, err := c.rpc.BlockSearch(ctx, bq, nil, nil, "asc")
 		if err != nil {

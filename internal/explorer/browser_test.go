@@ -233,17 +233,17 @@ func (b *browser) leavesAnOrderWhileItReads(d dev, id string) {
 	}
 }
 
-// hold holds, in the browser, the first read whose URL matches pattern (a
-// Fetch.RequestPattern); held waits (bounded) until the page has made it, and release
-// lets it through.
-func (b *browser) hold(pattern string) (held, release func()) {
+// intercept has the browser pause the reads whose URL matches pattern (a
+// Fetch.RequestPattern: * any characters, ? one) and sends the id of each it paused on
+// paused, at most buffer waiting, within ctx; end lets the browser read freely again.
+func (b *browser) intercept(pattern string, buffer int) (ctx context.Context, paused <-chan fetch.RequestID, end func() error) {
 	b.t.Helper()
-	paused := make(chan fetch.RequestID, 4)
 	ctx, stop := context.WithCancel(b.ctx)
+	ids := make(chan fetch.RequestID, buffer)
 	if err := chromedp.Listen(ctx, func(ev any) {
 		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
 			select {
-			case paused <- ev.RequestID:
+			case ids <- ev.RequestID:
 			default:
 			}
 		}
@@ -253,6 +253,19 @@ func (b *browser) hold(pattern string) (held, release func()) {
 	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
 		b.t.Fatal(err)
 	}
+	return ctx, ids, func() error {
+		_, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{})
+		stop()
+		return err
+	}
+}
+
+// hold holds, in the browser, the first read whose URL matches pattern (a
+// Fetch.RequestPattern); held waits (bounded) until the page has made it, and release
+// lets it through.
+func (b *browser) hold(pattern string) (held, release func()) {
+	b.t.Helper()
+	_, paused, end := b.intercept(pattern, 4)
 	var id fetch.RequestID
 	held = func() {
 		b.t.Helper()
@@ -265,16 +278,15 @@ func (b *browser) hold(pattern string) (held, release func()) {
 	release = func() {
 		b.t.Helper()
 		_, _ = chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
-		if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		if err := end(); err != nil {
 			b.t.Fatal(err)
 		}
-		stop()
 	}
 	return held, release
 }
 
 // unavailable is the node's answer to a history where it keeps no transaction index.
-const unavailable = `{"error":"this node keeps no transaction index","code":7,"code_name":"Unavailable"}`
+const unavailable = `{"error":"this node keeps no transaction index","code":5,"code_name":"Unavailable"}`
 
 // doesWithoutWhatFails has the browser answer some reads itself, as a node that cannot
 // would, and checks that the pages show what they can: an order without its history, an
@@ -303,18 +315,7 @@ func (b *browser) doesWithoutWhatFails(d dev, id string) {
 // status and the JSON body.
 func (b *browser) answering(pattern string, status int, body, what string, timeout time.Duration, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, stop := context.WithCancel(b.ctx)
-	paused := make(chan fetch.RequestID, 64)
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
-			select {
-			case paused <- ev.RequestID:
-			default:
-			}
-		}
-	}); err != nil {
-		b.t.Fatal(err)
-	}
+	ctx, paused, end := b.intercept(pattern, 64)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -330,13 +331,9 @@ func (b *browser) answering(pattern string, status int, body, what string, timeo
 		}
 	}()
 	defer func() {
-		_, _ = chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{})
-		stop()
+		_ = end()
 		wg.Wait()
 	}()
-	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
-		b.t.Fatal(err)
-	}
 	b.do(what, timeout, steps...)
 }
 

@@ -133,11 +133,19 @@ func (c *chainReader) loadBlock(w http.ResponseWriter, h int64) (*types.Block, b
 // Bytes that are no transaction (a proposer may include them; the chain refuses them)
 // have the type "malformed" and no signer.
 func txSummary(tx types.Tx) api.TxSummary {
-	s := api.TxSummary{Hash: fmt.Sprintf("%X", tx.Hash()), Type: "malformed"}
-	if p, err := txn.Parse(tx); err == nil {
-		s.Type, s.Signer = p.Type.String(), p.Sender.String()
-	}
+	s, _ := parseTx(tx)
 	return s
+}
+
+// parseTx is txSummary and the transaction it parsed, nil for bytes that are none.
+func parseTx(tx types.Tx) (api.TxSummary, *txn.Signed) {
+	s := api.TxSummary{Hash: fmt.Sprintf("%X", tx.Hash()), Type: "malformed"}
+	p, err := txn.Parse(tx)
+	if err != nil {
+		return s, nil
+	}
+	s.Type, s.Signer = p.Type.String(), p.Sender.String()
+	return s, p
 }
 
 // tx answers a committed transaction by its hash.
@@ -160,13 +168,14 @@ func (c *chainReader) tx(w http.ResponseWriter, r *http.Request) {
 		readRefuse(w, query.NotFound, fmt.Sprintf("no committed transaction %s in this node's index", strings.ToUpper(s)))
 		return
 	}
+	summary, parsed := parseTx(res.Tx)
 	out := api.Tx{
-		TxSummary: txSummary(res.Tx), Height: res.Height, Index: res.Index,
+		TxSummary: summary, Height: res.Height, Index: res.Index,
 		Time: c.blockTime(res.Height), Events: events(res.Result.Events),
 	}
 	out.Code, out.Log = &res.Result.Code, res.Result.Log
-	if p, err := txn.Parse(res.Tx); err == nil {
-		out.Nonce = p.Nonce
+	if parsed != nil {
+		out.Nonce = parsed.Nonce
 	}
 	writeJSON(w, out)
 }
@@ -182,18 +191,25 @@ func (c *chainReader) blockTime(h int64) string {
 // indexed says whether the node keeps a transaction index, and answers the refusal if
 // it does not.
 func (c *chainReader) indexed(w http.ResponseWriter) bool {
-	if _, none := c.txs.(*null.TxIndex); none {
+	if !c.keepsIndex() {
 		readRefuse(w, query.Unavailable, "this node keeps no transaction index (tx_index.indexer = \"null\")")
 		return false
 	}
 	return true
 }
 
+// keepsIndex says whether the node keeps a transaction index (tx_index.indexer is not
+// "null").
+func (c *chainReader) keepsIndex() bool {
+	_, none := c.txs.(*null.TxIndex)
+	return !none
+}
+
 // indexedAt says whether the node's index holds the block at height h: its events
 // and, written after them in one batch, its transactions. A node without an index holds
 // every height it will ever hold.
 func (c *chainReader) indexedAt(h int64) bool {
-	if _, none := c.txs.(*null.TxIndex); none {
+	if !c.keepsIndex() {
 		return true
 	}
 	if ok, err := c.blockIdx.Has(h); err != nil || !ok {
@@ -227,7 +243,7 @@ const searchWindow = 1000
 
 // newest reads the transactions that match any of conds, before the cursor, newest
 // first: want of them, and one more when more follow.
-func (c *chainReader) newest(ctx context.Context, conds []string, from orderCursor, want int) ([]*abci.TxResult, error) {
+func (c *chainReader) newest(ctx context.Context, conds []string, from txCursor, want int) ([]*abci.TxResult, error) {
 	var found []*abci.TxResult
 	hi := min(from.height, c.blocks.Height())
 	for span := int64(searchWindow); hi >= 1 && len(found) <= want; span *= 4 {
@@ -269,31 +285,34 @@ func (c *chainReader) searchTurn(w http.ResponseWriter, r *http.Request) bool {
 
 func (c *chainReader) searchDone() { <-c.searches }
 
-// orderCursor is where a history's page ends: the position of its last transaction.
-type orderCursor struct{ height, index int64 }
+// txCursor is where a history's page ends: the position of its last transaction.
+type txCursor struct{ height, index int64 }
 
-func parseCursor(s string) (orderCursor, error) {
+// cursorAt is the cursor of the page that ends with r.
+func cursorAt(r *abci.TxResult) txCursor { return txCursor{r.Height, int64(r.Index)} }
+
+func parseCursor(s string) (txCursor, error) {
 	if s == "" {
-		return orderCursor{height: 1<<63 - 1}, nil
+		return txCursor{height: 1<<63 - 1}, nil
 	}
 	hs, is, ok := strings.Cut(s, ".")
 	h, err1 := strconv.ParseInt(hs, 10, 64)
 	i, err2 := strconv.ParseInt(is, 10, 64)
 	if !ok || err1 != nil || err2 != nil || h < 1 || i < 0 {
-		return orderCursor{}, fmt.Errorf("after %q: want the next of the page before, a height and an index as HEIGHT.INDEX", s)
+		return txCursor{}, fmt.Errorf("after %q: want the next of the page before, a height and an index as HEIGHT.INDEX", s)
 	}
-	return orderCursor{h, i}, nil
+	return txCursor{h, i}, nil
 }
 
-func (p orderCursor) String() string { return fmt.Sprintf("%d.%d", p.height, p.index) }
+func (p txCursor) String() string { return fmt.Sprintf("%d.%d", p.height, p.index) }
 
-func (p orderCursor) after(r *abci.TxResult) bool {
+func (p txCursor) after(r *abci.TxResult) bool {
 	return r.Height < p.height || (r.Height == p.height && int64(r.Index) < p.index)
 }
 
 // newestFirst sorts results newest first and leaves out those at or before the cursor
 // (in the order of the list) and those seen twice.
-func newestFirst(results []*abci.TxResult, from orderCursor) []*abci.TxResult {
+func newestFirst(results []*abci.TxResult, from txCursor) []*abci.TxResult {
 	slices.SortFunc(results, func(a, b *abci.TxResult) int {
 		return cmp.Or(cmp.Compare(b.Height, a.Height), cmp.Compare(b.Index, a.Index))
 	})
@@ -336,22 +355,22 @@ func (c *chainReader) accountHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(all) > req.Limit {
 		last := all[req.Limit-1]
-		page.Next = orderCursor{last.Height, int64(last.Index)}.String()
+		page.Next = cursorAt(last).String()
 	}
 	writeJSON(w, page)
 }
 
 // historyPage reads a history's page request and its cursor, answering the refusal.
-func historyPage(w http.ResponseWriter, r *http.Request) (query.PageRequest, orderCursor, bool) {
+func historyPage(w http.ResponseWriter, r *http.Request) (query.PageRequest, txCursor, bool) {
 	req, err := pageRequest(r.URL.Query())
 	if err != nil {
 		readRefuse(w, query.BadRequest, err.Error())
-		return req, orderCursor{}, false
+		return req, txCursor{}, false
 	}
 	from, err := parseCursor(req.After)
 	if err != nil {
 		readRefuse(w, query.BadRequest, err.Error())
-		return req, orderCursor{}, false
+		return req, txCursor{}, false
 	}
 	return req, from, true
 }
@@ -400,7 +419,7 @@ func (c *chainReader) orders(w http.ResponseWriter, r *http.Request) {
 	for i, res := range found {
 		if len(page.Items) == req.Limit || i == scan {
 			last := found[i-1]
-			page.Next = orderCursor{last.Height, int64(last.Index)}.String()
+			page.Next = cursorAt(last).String()
 			break
 		}
 		id := requestedOrder(res.Result.Events)
@@ -473,18 +492,20 @@ func (c *chainReader) orderHistory(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	expiry, err := cmtquery.New(fmt.Sprintf("%s AND order.status='%s'", q, txn.StatusExpired))
-	if err != nil {
-		readRefuse(w, query.Unavailable, err.Error())
-		return
-	}
-	heights, err := c.blockIdx.Search(r.Context(), expiry)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		readRefuse(w, query.Unavailable, fmt.Sprintf("the block index: %v", err))
-		return
-	}
-	for _, h := range heights {
-		steps = append(steps, placed{api.OrderStep{Height: h, Status: string(txn.StatusExpired)}, -1})
+	for _, status := range query.BlockOrderStatuses {
+		byBlock, err := cmtquery.New(fmt.Sprintf("%s AND order.status='%s'", q, status))
+		if err != nil {
+			readRefuse(w, query.Unavailable, err.Error())
+			return
+		}
+		heights, err := c.blockIdx.Search(r.Context(), byBlock)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			readRefuse(w, query.Unavailable, fmt.Sprintf("the block index: %v", err))
+			return
+		}
+		for _, h := range heights {
+			steps = append(steps, placed{api.OrderStep{Height: h, Status: string(status)}, -1})
+		}
 	}
 	if len(steps) == 0 {
 		readRefuse(w, query.NotFound, fmt.Sprintf("order %s: no step of it in this node's index", id))

@@ -261,6 +261,11 @@ const OrderPrefix = "ord/"
 // order's id. Its value is the order's record (txn.Order) in canonical CBOR.
 func OrderKey(id string) []byte { return []byte(OrderPrefix + id) }
 
+// BlockOrderStatuses are the statuses a block gives an order by itself, with no
+// transaction, which the node's block index holds (not its transaction index): the
+// ledger's block start only expires orders (ledger.BeginBlock).
+var BlockOrderStatuses = []txn.OrderStatus{txn.StatusExpired}
+
 // Indexed are the event attributes, as "type.key", that clients search a node's index
 // by: an order's transactions and the blocks that changed it by themselves
 // (Client.OrderHistory searches order.id, and order.status among the blocks' events), a

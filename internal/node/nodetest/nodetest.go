@@ -219,13 +219,10 @@ func copyHome(t *testing.T, home string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err := node.LoadConfig(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
-	conf.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[1])
-	cmtcfg.WriteConfigFile(filepath.Join(dst, "config", "config.toml"), conf)
+	editConfig(t, dst, func(conf *cmtcfg.Config) {
+		conf.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
+		conf.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[1])
+	})
 	return dst
 }
 
